@@ -1,0 +1,84 @@
+package net.api;
+
+import java.nio.ByteBuffer;
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * The runtime's side of one netdev (or NIC), handed to {@link NetClientDriver#open}. Every method
+ * must be called on {@link #loop()}'s thread, except {@link #id()}, {@link #type()} and
+ * {@link #logger()}.
+ */
+@ProviderType
+public interface NetClientContext {
+
+    /** @return the netdev's id (or the NIC's name) */
+    String id();
+
+    /** @return the QAPI type of the netdev, e.g. {@code socket} */
+    String type();
+
+    /**
+     * The event loop that owns this client. Channels registered and tasks scheduled through it
+     * belong to this client and are cancelled when it closes.
+     *
+     * @return the client's event loop
+     */
+    NetEventLoop loop();
+
+    /**
+     * Sends a frame to the peer, QEMU style: it passes this client's filters, the peer's filters,
+     * and is delivered or queued at the peer.
+     *
+     * @param frame  the frame between position and limit; copied if it must be kept
+     * @param onSent called when a frame that was {@link SendResult#QUEUED} leaves the peer's
+     *               queue; with a callback a frame is always queued rather than dropped, so the
+     *               sender must pause its source until the callback runs. May be null: then a
+     *               frame is dropped when the peer's queue is full.
+     * @return what happened to the frame
+     */
+    SendResult send(ByteBuffer frame, SentCallback onSent);
+
+    /**
+     * Sends without a callback; see {@link #send(ByteBuffer, SentCallback)}.
+     *
+     * @param frame the frame between position and limit
+     * @return what happened to the frame
+     */
+    default SendResult send(ByteBuffer frame) {
+        return send(frame, null);
+    }
+
+    /**
+     * Tells the runtime this client can take frames again (after {@link Delivery#RETRY_LATER} or
+     * after {@link NetClient#canReceive()} turned true): queued frames are delivered now.
+     */
+    void receiveReady();
+
+    /** Stops read readiness on every channel this client registered, until {@link #resumeReading()}. */
+    void pauseReading();
+
+    /** Restores read readiness on the channels this client registered. */
+    void resumeReading();
+
+    /** @return whether this client's link is up ({@code set_link}) */
+    boolean isLinkUp();
+
+    /**
+     * A named counter of this client, shown with its statistics, e.g. {@code bad-length}.
+     *
+     * @param name a short lower-case name
+     * @return the counter, the same instance for the same name
+     */
+    NetCounter counter(String name);
+
+    /**
+     * Sends a QMP event to management clients, e.g. {@code NETDEV_STREAM_CONNECTED}.
+     *
+     * @param name the event name in QEMU's spelling
+     * @param data the event's data members
+     */
+    void event(String name, java.util.Map<String, Object> data);
+
+    /** @return a logger whose records name this client */
+    System.Logger logger();
+}

@@ -1,0 +1,46 @@
+package net.api;
+
+import java.io.IOException;
+import java.nio.channels.SelectableChannel;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * A single-threaded event loop (an NIO selector and a task queue). A client's callbacks all run on
+ * its loop, so a backend needs no locks. Never block on a loop thread.
+ */
+@ProviderType
+public interface NetEventLoop extends Executor {
+
+    /** @return whether the calling thread is this loop's thread */
+    boolean inLoop();
+
+    /**
+     * Registers a non-blocking channel with the loop's selector.
+     *
+     * @param channel a channel in non-blocking mode
+     * @param ops     the interest set ({@link java.nio.channels.SelectionKey} constants)
+     * @param handler called on the loop with the ready set
+     * @return the registration, to change interest or cancel
+     * @throws IOException when the channel cannot be registered
+     */
+    IoRegistration register(SelectableChannel channel, int ops, IoHandler handler) throws IOException;
+
+    /**
+     * Runs a task on the loop after a delay.
+     *
+     * @param task  the task
+     * @param delay the delay
+     * @param unit  the delay's unit
+     * @return a handle that cancels the task
+     */
+    Cancellable schedule(Runnable task, long delay, TimeUnit unit);
+
+    /** A scheduled task that can still be cancelled. */
+    @ProviderType
+    interface Cancellable {
+        /** Cancels the task if it has not run yet. */
+        void cancel();
+    }
+}

@@ -1,0 +1,26 @@
+package net.api;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/** The runtime's side of one filter. */
+@ProviderType
+public interface NetFilterContext {
+
+    /** @return the filter object's id */
+    String id();
+
+    /** @return the id of the netdev the filter is attached to */
+    String netdev();
+
+    /** @return the event loop of the netdev; timers scheduled here are cancelled with the filter */
+    NetEventLoop loop();
+
+    /**
+     * @param name a short lower-case name
+     * @return the filter's counter of that name
+     */
+    NetCounter counter(String name);
+
+    /** @return a logger whose records name this filter */
+    System.Logger logger();
+}
