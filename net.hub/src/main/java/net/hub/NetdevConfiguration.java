@@ -1,0 +1,106 @@
+package net.hub;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import net.api.NetException;
+import net.api.control.NetControl;
+import net.api.control.Section;
+import net.api.options.QemuOptions;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
+
+/**
+ * The ConfigAdmin front end: each factory configuration of PID {@value #PID} is a netdev
+ * ({@code type}, {@code id} and the options as properties, dotted keys for nested options). FileInstall
+ * turns {@code deploy/net.netdev-s0.cfg} into one; the id defaults to the part after the dash.
+ * The netdev waits for its driver, follows changes, and is deleted with the configuration.
+ */
+@Component(configurationPid = NetdevConfiguration.PID, configurationPolicy = ConfigurationPolicy.REQUIRE)
+public final class NetdevConfiguration {
+
+    /** The factory PID. */
+    public static final String PID = "net.netdev";
+    private static final String FILEINSTALL_FILENAME = "felix.fileinstall.filename";
+
+    private final NetControl control;
+    private final Logger log;
+    private String id;
+
+    /**
+     * @param control       the control service
+     * @param loggerFactory the OSGi log
+     * @param properties    the configuration
+     */
+    @Activate
+    public NetdevConfiguration(@Reference NetControl control, @Reference LoggerFactory loggerFactory,
+            Map<String, Object> properties) {
+        this.control = control;
+        this.log = loggerFactory.getLogger(NetdevConfiguration.class);
+        apply(properties, false);
+    }
+
+    /** @param properties the changed configuration */
+    @Modified
+    void modified(Map<String, Object> properties) {
+        apply(properties, true);
+    }
+
+    @Deactivate
+    void deactivate() {
+        if (id != null) {
+            try {
+                control.netdevDel(id);
+            } catch (NetException e) {
+                log.debug("netdev {} already gone: {}", id, e.getMessage());
+            }
+        }
+    }
+
+    private void apply(Map<String, Object> properties, boolean update) {
+        Map<String, Object> flat = new LinkedHashMap<>();
+        properties.forEach((key, value) -> {
+            if (!key.startsWith("service.") && !key.startsWith("component.") && !key.startsWith("felix.")
+                    && !key.equals("objectClass")) {
+                flat.put(key, value);
+            }
+        });
+        flat.putIfAbsent("id", idFromFileName(properties.get(FILEINSTALL_FILENAME)));
+        String source = String.valueOf(properties.getOrDefault(FILEINSTALL_FILENAME, properties.get("service.pid")));
+        try {
+            Map<String, Object> tree = QemuOptions.nest(flat);
+            String newId = tree.get("id") == null ? null : String.valueOf(tree.get("id"));
+            if (update && id != null && !id.equals(newId)) {
+                deactivate();
+                update = false;
+            }
+            id = newId;
+            if (update) {
+                control.update(Section.NETDEV, tree);
+            } else {
+                control.declare(Section.NETDEV, tree);
+            }
+        } catch (NetException e) {
+            log.error("{}: {}", source, e.getMessage());
+            if (!update) {
+                id = null;
+            }
+        }
+    }
+
+    private static String idFromFileName(Object fileName) {
+        if (fileName == null) {
+            return null;
+        }
+        String name = String.valueOf(fileName);
+        name = name.substring(name.lastIndexOf('/') + 1);
+        int dash = name.indexOf('-');
+        int dot = name.lastIndexOf('.');
+        return dash < 0 || dot <= dash ? null : name.substring(dash + 1, dot);
+    }
+}

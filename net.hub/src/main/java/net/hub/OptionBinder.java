@@ -1,0 +1,182 @@
+package net.hub;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import java.io.IOException;
+import java.lang.reflect.RecordComponent;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+import net.api.NetException;
+import net.api.options.ByteSize;
+
+/**
+ * Binds option trees (typed QMP JSON or command-line strings) into drivers' option records, with
+ * QEMU's conversions ({@code on/off} booleans, sizes with suffixes, numbers as strings) and QEMU's
+ * error texts.
+ */
+final class OptionBinder {
+
+    private final ObjectMapper mapper = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
+            .enable(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
+            .addModule(new SimpleModule("qemu-values")
+                    .addDeserializer(Boolean.class, new QemuBoolean())
+                    .addDeserializer(boolean.class, new QemuBoolean()))
+            .build();
+
+    /**
+     * @param <O>     the record type
+     * @param type    the record class (from the driver's bundle)
+     * @param options the options, without {@code type} and {@code id}
+     * @return the bound record
+     * @throws NetException QEMU's error for a missing, unknown or malformed parameter
+     */
+    <O> O bind(Class<O> type, Map<String, Object> options) throws NetException {
+        checkRequired(type, options, "");
+        try {
+            return mapper.convertValue(options, type);
+        } catch (IllegalArgumentException e) {
+            throw translate(e);
+        }
+    }
+
+    private static void checkRequired(Class<?> type, Map<String, Object> options, String prefix) throws NetException {
+        if (!type.isRecord()) {
+            return;
+        }
+        for (RecordComponent c : type.getRecordComponents()) {
+            JsonProperty p = c.getAnnotation(JsonProperty.class);
+            String name = p != null && !p.value().isEmpty() ? p.value() : c.getName();
+            Object value = options.get(name);
+            if (value == null && p != null && p.required()) {
+                throw NetException.generic("Parameter '%s%s' is missing", prefix, name);
+            }
+            if (value instanceof Map<?, ?> nested && c.getType().isRecord()) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> tree = (Map<String, Object>) nested;
+                checkRequired(c.getType(), tree, prefix + name + ".");
+            }
+        }
+    }
+
+    private static NetException translate(IllegalArgumentException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof UnrecognizedPropertyException u) {
+            return NetException.generic("Invalid parameter '%s'", path(u));
+        }
+        if (cause instanceof InvalidFormatException f) {
+            return NetException.generic("Parameter '%s' expects %s", path(f), expected(f.getTargetType(), f.getValue()));
+        }
+        if (cause instanceof MismatchedInputException m && m.getTargetType() != null) {
+            String name = path(m);
+            if (name.isEmpty()) {
+                return NetException.generic("Invalid parameter type, expected: object");
+            }
+            return NetException.generic("Invalid parameter type for '%s', expected: %s", name, jsonTypeName(m.getTargetType()));
+        }
+        if (cause instanceof JsonMappingException j && j.getCause() instanceof IllegalArgumentException iae) {
+            // A value type's own check (e.g. ByteSize) says what it expects.
+            return NetException.generic("Parameter '%s' expects %s", path(j), iae.getMessage());
+        }
+        String message = cause != null ? cause.getMessage() : e.getMessage();
+        return NetException.generic("%s", message == null ? "invalid options" : message.lines().findFirst().orElse(message));
+    }
+
+    private static String path(JsonMappingException e) {
+        return e.getPath().stream()
+                .map(r -> r.getFieldName() != null ? r.getFieldName() : Integer.toString(r.getIndex()))
+                .collect(Collectors.joining("."));
+    }
+
+    private static String expected(Class<?> target, Object value) {
+        if (target == Boolean.class || target == boolean.class) {
+            return "'on' or 'off'";
+        }
+        if (target == ByteSize.class) {
+            return "a size value";
+        }
+        if (target == int.class || target == Integer.class || target == short.class || target == Short.class) {
+            // QEMU says "int64 value" for what is no number at all, and names the C type for range.
+            return isLong(value) ? (target == int.class || target == Integer.class ? "int32_t" : "int16_t")
+                    : "an int64 value or range";
+        }
+        if (target == long.class || target == Long.class) {
+            return "an int64 value or range";
+        }
+        if (target.isEnum()) {
+            return "one of " + java.util.Arrays.stream(target.getEnumConstants())
+                    .map(c -> c.toString().toLowerCase(Locale.ROOT)).collect(Collectors.joining(", "));
+        }
+        return jsonTypeName(target);
+    }
+
+    private static boolean isLong(Object value) {
+        if (value instanceof Number) {
+            return true;
+        }
+        try {
+            Long.parseLong(String.valueOf(value));
+            return true;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    private static String jsonTypeName(Class<?> target) {
+        if (target == String.class) {
+            return "string";
+        }
+        if (target == Boolean.class || target == boolean.class) {
+            return "bool";
+        }
+        if (Number.class.isAssignableFrom(target) || target.isPrimitive()) {
+            return "number";
+        }
+        if (java.util.Collection.class.isAssignableFrom(target) || target.isArray()) {
+            return "array";
+        }
+        return "object";
+    }
+
+    /** QEMU's boolean spellings: on/off, yes/no, true/false, and JSON booleans. */
+    private static final class QemuBoolean extends JsonDeserializer<Boolean> {
+        @Override
+        public Boolean deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            JsonToken t = p.currentToken();
+            if (t == JsonToken.VALUE_TRUE) {
+                return Boolean.TRUE;
+            }
+            if (t == JsonToken.VALUE_FALSE) {
+                return Boolean.FALSE;
+            }
+            if (t == JsonToken.VALUE_STRING) {
+                switch (p.getText()) {
+                    case "on", "yes", "true", "y", "1" -> {
+                        return Boolean.TRUE;
+                    }
+                    case "off", "no", "false", "n", "0" -> {
+                        return Boolean.FALSE;
+                    }
+                    default -> {
+                        // fall through to the error
+                    }
+                }
+            }
+            return (Boolean) ctxt.handleWeirdStringValue(Boolean.class, p.getValueAsString(), "not 'on' or 'off'");
+        }
+    }
+}

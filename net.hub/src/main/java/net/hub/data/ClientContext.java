@@ -1,0 +1,99 @@
+package net.hub.data;
+
+import java.nio.ByteBuffer;
+import java.util.Map;
+import net.api.NetClientContext;
+import net.api.NetCounter;
+import net.api.NetEventLoop;
+import net.api.SendResult;
+import net.api.SentCallback;
+import net.hub.loop.ClientLoop;
+
+/** What one open backend or NIC sees of the runtime; dead once its client is closed. */
+public final class ClientContext implements NetClientContext {
+
+    /** Where backends' QMP events go. */
+    @FunctionalInterface
+    public interface EventSink {
+        /**
+         * @param name event name
+         * @param data event data
+         */
+        void emit(String name, Map<String, Object> data);
+    }
+
+    private final NetClientState state;
+    private final ClientLoop loop;
+    private final EventSink events;
+
+    /**
+     * @param state  the client
+     * @param loop   the loop view the backend gets
+     * @param events where its events go
+     */
+    public ClientContext(NetClientState state, ClientLoop loop, EventSink events) {
+        this.state = state;
+        this.loop = loop;
+        this.events = events;
+    }
+
+    @Override
+    public String id() {
+        return state.name();
+    }
+
+    @Override
+    public String type() {
+        return state.type();
+    }
+
+    @Override
+    public NetEventLoop loop() {
+        return loop;
+    }
+
+    @Override
+    public SendResult send(ByteBuffer frame, SentCallback onSent) {
+        if (loop.isClosed()) {
+            return SendResult.DROPPED;
+        }
+        return state.sendToPeer(frame, onSent);
+    }
+
+    @Override
+    public void receiveReady() {
+        if (!loop.isClosed()) {
+            state.receiveReady();
+        }
+    }
+
+    @Override
+    public void pauseReading() {
+        loop.pauseReading();
+    }
+
+    @Override
+    public void resumeReading() {
+        loop.resumeReading();
+    }
+
+    @Override
+    public boolean isLinkUp() {
+        return state.isLinkUp();
+    }
+
+    @Override
+    public NetCounter counter(String name) {
+        return state.counters().named(name);
+    }
+
+    @Override
+    public void event(String name, Map<String, Object> data) {
+        events.emit(name, data);
+    }
+
+    @Override
+    public System.Logger logger() {
+        return state.log();
+    }
+}

@@ -1,0 +1,47 @@
+package net.hub.data;
+
+import net.api.NetCounter;
+import net.api.NetEventLoop;
+import net.api.NetFilterContext;
+import net.hub.loop.ClientLoop;
+
+/** What one open filter sees of the runtime. */
+public final class FilterContext implements NetFilterContext {
+
+    private final NetFilterState state;
+    private final ClientLoop loop;
+
+    /**
+     * @param state the filter
+     * @param loop  its loop view (the netdev's loop)
+     */
+    public FilterContext(NetFilterState state, ClientLoop loop) {
+        this.state = state;
+        this.loop = loop;
+    }
+
+    @Override
+    public String id() {
+        return state.id();
+    }
+
+    @Override
+    public String netdev() {
+        return state.netdev().name();
+    }
+
+    @Override
+    public NetEventLoop loop() {
+        return loop;
+    }
+
+    @Override
+    public NetCounter counter(String name) {
+        return state.counters().named(name);
+    }
+
+    @Override
+    public System.Logger logger() {
+        return state.netdev().log();
+    }
+}

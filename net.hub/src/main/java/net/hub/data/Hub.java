@@ -1,0 +1,97 @@
+package net.hub.data;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import net.hub.loop.EventLoopGroup;
+import net.hub.loop.Mailbox;
+
+/**
+ * A hub as QEMU's: a dumb repeater. A frame from one port goes out of every other port, newest
+ * port first; the hub can receive while any other port can send. Ports may live on different event
+ * loops; copies for those cross through bounded mailboxes and are dropped (counted) when full.
+ */
+public final class Hub {
+
+    private final int id;
+    private final EventLoopGroup loops;
+    private volatile HubPort[] ports = new HubPort[0]; // newest first; copy-on-write
+
+    /**
+     * @param id    the hub id
+     * @param loops the runtime's loops, for cross-loop hand-over
+     */
+    public Hub(int id, EventLoopGroup loops) {
+        this.id = id;
+        this.loops = loops;
+    }
+
+    /** @return the hub id */
+    public int id() {
+        return id;
+    }
+
+    /** @return the ports, newest first */
+    public List<HubPort> ports() {
+        return List.of(ports);
+    }
+
+    /**
+     * Creates a port on this hub (newest first, as QEMU inserts at the head).
+     *
+     * @param state the port's client
+     * @return the port, already the client of {@code state}'s future open
+     */
+    public synchronized HubPort addPort(NetClientState state) {
+        HubPort port = new HubPort(this, state);
+        state.hubPort(port);
+        List<HubPort> list = new ArrayList<>(ports.length + 1);
+        list.add(port);
+        list.addAll(List.of(ports));
+        ports = list.toArray(new HubPort[0]);
+        return port;
+    }
+
+    synchronized void removePort(HubPort port) {
+        List<HubPort> list = new ArrayList<>(List.of(ports));
+        list.remove(port);
+        ports = list.toArray(new HubPort[0]);
+    }
+
+    void forward(HubPort source, ByteBuffer frame) {
+        NetClientState from = source.state();
+        for (HubPort port : ports) {
+            if (port == source) {
+                continue;
+            }
+            NetClientState to = port.state();
+            if (to.loop() == from.loop()) {
+                to.sendToPeer(frame, null);
+            } else {
+                Mailbox mailbox = loops.mailbox(from.loop(), to.loop());
+                if (!mailbox.offer(port.fromOtherLoop, frame)) {
+                    to.counters().drop(DropReason.LOOP_QUEUE_FULL);
+                }
+            }
+        }
+    }
+
+    boolean canReceiveFrom(HubPort source) {
+        NetClientState from = source.state();
+        for (HubPort port : ports) {
+            if (port != source && (port.state().loop() != from.loop() || port.canSend())) {
+                // Ports on other loops count as able: their copies are bounded by the mailbox.
+                return true;
+            }
+        }
+        return false;
+    }
+
+    void flushOthers(NetClientState source) {
+        for (HubPort port : ports) {
+            if (port.state() != source) {
+                port.state().scheduleFlush();
+            }
+        }
+    }
+}

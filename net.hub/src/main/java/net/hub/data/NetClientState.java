@@ -1,0 +1,414 @@
+package net.hub.data;
+
+import java.nio.ByteBuffer;
+import net.api.Delivery;
+import net.api.NetClient;
+import net.api.NetFilterDirection;
+import net.api.SendResult;
+import net.api.SentCallback;
+import net.hub.loop.ClientLoop;
+import net.hub.loop.EventLoop;
+
+/**
+ * One net client (netdev, hubport or NIC): its place in the topology, and the QEMU send/queue/flush
+ * rules for frames to and from it. Topology fields are changed by the control plane on this
+ * client's loop; the frame path runs on that loop only, without locks.
+ */
+public final class NetClientState {
+
+    /** What kind of client this is. */
+    public enum Kind {
+        /** A backend created with -netdev, -net or netdev_add. */
+        NETDEV("netdev"),
+        /** A port of a hub. */
+        HUBPORT("hubport"),
+        /** An in-process NIC created with -device. */
+        NIC("nic");
+
+        private final String label;
+
+        Kind(String label) {
+            this.label = label;
+        }
+
+        /** @return the name users see */
+        public String label() {
+            return label;
+        }
+    }
+
+    private final String name;
+    private final String type;
+    private final Kind kind;
+    private final EventLoop loop;
+    private final System.Logger log;
+    private final ClientCounters counters = new ClientCounters();
+    private final PacketQueue incoming = new PacketQueue(new FramePool());
+    private final Runnable flushTask = this::flushQueue;
+
+    // Topology and state: changed on the loop by the control plane.
+    private NetClientState peer;
+    private NetClient client;
+    private ClientLoop clientLoop;
+    private HubPort hubPort;
+    private NetFilterState[] filters = new NetFilterState[0];
+    private boolean linkDown;
+    private boolean receiveDisabled;
+
+    /**
+     * @param name the netdev id or NIC name
+     * @param type the driver type or NIC model
+     * @param kind what it is
+     * @param loop the loop that owns it
+     * @param log  its logger
+     */
+    public NetClientState(String name, String type, Kind kind, EventLoop loop, System.Logger log) {
+        this.name = name;
+        this.type = type;
+        this.kind = kind;
+        this.loop = loop;
+        this.log = log;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public String type() {
+        return type;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    public EventLoop loop() {
+        return loop;
+    }
+
+    public System.Logger log() {
+        return log;
+    }
+
+    public ClientCounters counters() {
+        return counters;
+    }
+
+    public NetClientState peer() {
+        return peer;
+    }
+
+    public NetClient client() {
+        return client;
+    }
+
+    public HubPort hubPort() {
+        return hubPort;
+    }
+
+    public boolean isLinkUp() {
+        return !linkDown;
+    }
+
+    public int queued() {
+        return incoming.size();
+    }
+
+    public NetFilterState[] filters() {
+        return filters;
+    }
+
+    /** @param filterChain the new chain, head first (copy-on-write; set on the loop) */
+    public void filters(NetFilterState[] filterChain) {
+        this.filters = filterChain;
+    }
+
+    void hubPort(HubPort port) {
+        this.hubPort = port;
+    }
+
+    /**
+     * Links two clients as peers (both on this loop).
+     *
+     * @param other the new peer, or null to detach
+     */
+    public void peer(NetClientState other) {
+        this.peer = other;
+    }
+
+    /**
+     * Makes the client live with an open backend.
+     *
+     * @param openClient the backend
+     * @param openLoop   its loop view
+     */
+    public void open(NetClient openClient, ClientLoop openLoop) {
+        this.client = openClient;
+        this.clientLoop = openLoop;
+        this.receiveDisabled = false;
+    }
+
+    /**
+     * Closes the backend, QEMU's cleanup order: frames it queued at its peer are purged, frames
+     * queued for it are dropped and their senders released, its channels and timers are cancelled.
+     * The topology (peer, hub, filters) stays. Call on the loop.
+     */
+    public void close() {
+        if (peer != null) {
+            counters.drop(DropReason.PURGED, peer.incoming.purge(this, false));
+        }
+        counters.drop(DropReason.PURGED, incoming.purge(null, true));
+        NetClient closing = client;
+        client = null;
+        if (clientLoop != null) {
+            clientLoop.close();
+            clientLoop = null;
+        }
+        if (closing != null) {
+            try {
+                closing.close();
+            } catch (RuntimeException e) {
+                log.log(System.Logger.Level.ERROR, name + ": close failed: " + e, e);
+            }
+        }
+    }
+
+    /**
+     * Sends a frame to the peer: this client's filters (tx), the peer's filters (rx), then delivery
+     * or the peer's queue.
+     *
+     * @param frame  the frame between position and limit; unchanged on return
+     * @param onSent the sender's callback, or null
+     * @return what happened
+     */
+    public SendResult sendToPeer(ByteBuffer frame, SentCallback onSent) {
+        int len = frame.remaining();
+        if (len > PacketQueue.MAX_FRAME) {
+            counters.drop(DropReason.OVERSIZED);
+            return SendResult.DROPPED;
+        }
+        if (linkDown) {
+            counters.drop(DropReason.LINK_DOWN);
+            return SendResult.DROPPED;
+        }
+        if (!passFilters(frame, NetFilterDirection.TX)) {
+            return SendResult.SENT;
+        }
+        NetClientState receiver = peer;
+        if (receiver == null) {
+            counters.drop(DropReason.NO_PEER);
+            return SendResult.DROPPED;
+        }
+        if (receiver.client == null) {
+            counters.drop(DropReason.PEER_PENDING);
+            return SendResult.DROPPED;
+        }
+        if (!receiver.passFilters(frame, NetFilterDirection.RX)) {
+            return SendResult.SENT;
+        }
+        if (receiver.linkDown) {
+            receiver.counters.drop(DropReason.LINK_DOWN);
+            return SendResult.DROPPED;
+        }
+        PacketQueue queue = receiver.incoming;
+        if (queue.delivering || receiver.receiveDisabled || !receiver.canReceive()) {
+            return receiver.enqueue(this, frame, onSent);
+        }
+        if (!queue.isEmpty()) {
+            // Older frames go first; this one only jumps in if they all got through.
+            receiver.flushQueue();
+            if (!queue.isEmpty() || receiver.receiveDisabled || !receiver.canReceive()) {
+                return receiver.enqueue(this, frame, onSent);
+            }
+        }
+        Delivery d = receiver.deliver(frame);
+        switch (d) {
+            case DELIVERED -> {
+                counters.tx(len);
+                return SendResult.SENT;
+            }
+            case RETRY_LATER -> {
+                receiver.receiveDisabled = true;
+                return receiver.enqueue(this, frame, onSent);
+            }
+            default -> {
+                return SendResult.DROPPED;
+            }
+        }
+    }
+
+    private SendResult enqueue(NetClientState sender, ByteBuffer frame, SentCallback onSent) {
+        if (!incoming.append(sender, frame, onSent)) {
+            counters.drop(DropReason.QUEUE_FULL);
+            return SendResult.DROPPED;
+        }
+        return SendResult.QUEUED;
+    }
+
+    /** @return whether a frame sent to this client now would be delivered rather than queued */
+    boolean acceptsFrames() {
+        return !receiveDisabled && incoming.isEmpty() && canReceive();
+    }
+
+    private boolean canReceive() {
+        try {
+            return client.canReceive();
+        } catch (RuntimeException e) {
+            log.log(System.Logger.Level.ERROR, name + ": can-receive failed: " + e, e);
+            return false;
+        }
+    }
+
+    private Delivery deliver(ByteBuffer frame) {
+        int position = frame.position();
+        int limit = frame.limit();
+        int len = limit - position;
+        incoming.delivering = true;
+        try {
+            Delivery d = client.receive(frame);
+            if (d == Delivery.DELIVERED) {
+                counters.rx(len);
+            }
+            return d == null ? Delivery.DROPPED : d;
+        } catch (RuntimeException e) {
+            counters.drop(DropReason.BACKEND_ERROR);
+            log.log(System.Logger.Level.ERROR, name + ": receive failed: " + e, e);
+            return Delivery.DROPPED;
+        } finally {
+            incoming.delivering = false;
+            frame.limit(limit).position(position);
+        }
+    }
+
+    /**
+     * The backend can take frames again: deliver what is queued, and, for a hubport's peer, let the
+     * other ports of the hub retry what they queued towards the hub.
+     */
+    public void receiveReady() {
+        receiveDisabled = false;
+        flushQueue();
+        if (peer != null && peer.hubPort != null) {
+            peer.hubPort.hub().flushOthers(peer);
+        }
+    }
+
+    void scheduleFlush() {
+        if (loop.inLoop()) {
+            flushQueue();
+        } else {
+            loop.execute(flushTask);
+        }
+    }
+
+    private void flushQueue() {
+        while (client != null && !incoming.isEmpty() && !incoming.delivering) {
+            if (!canReceive()) {
+                return;
+            }
+            PacketQueue.Entry head = incoming.peek();
+            Delivery d = deliver(head.frame);
+            if (d == Delivery.RETRY_LATER) {
+                receiveDisabled = true;
+                return;
+            }
+            NetClientState sender = head.sender;
+            SentCallback onSent = head.onSent;
+            int len = head.frame.remaining();
+            incoming.removeHead();
+            if (d == Delivery.DELIVERED) {
+                sender.counters.tx(len);
+            }
+            if (onSent != null) {
+                sender.runSentCallback(onSent, len);
+            }
+        }
+    }
+
+    void runSentCallback(SentCallback onSent, int len) {
+        try {
+            onSent.sent(len);
+        } catch (RuntimeException e) {
+            log.log(System.Logger.Level.ERROR, name + ": sent callback failed: " + e, e);
+        }
+    }
+
+    private boolean passFilters(ByteBuffer frame, NetFilterDirection direction) {
+        NetFilterState[] chain = filters;
+        if (chain.length == 0) {
+            return true;
+        }
+        // Frames sent by the netdev meet its filters head to tail; frames to it, tail to head.
+        if (direction == NetFilterDirection.TX) {
+            for (NetFilterState f : chain) {
+                if (!f.pass(frame, direction)) {
+                    return false;
+                }
+            }
+        } else {
+            for (int i = chain.length - 1; i >= 0; i--) {
+                if (!chain[i].pass(frame, direction)) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Sets this client's link, QEMU's set_link rules: a NIC peer follows, any peer is told.
+     *
+     * @param up the new state
+     */
+    public void setLink(boolean up) {
+        linkDown = !up;
+        notifyLink(this, up);
+        if (peer != null) {
+            if (peer.kind == Kind.NIC) {
+                peer.linkDown = !up;
+            }
+            notifyLink(peer, !peer.linkDown);
+        }
+    }
+
+    /** Forces the link down, as when a NIC's netdev is deleted under it. */
+    public void carrierLost() {
+        linkDown = true;
+        notifyLink(this, false);
+    }
+
+    private static void notifyLink(NetClientState c, boolean up) {
+        if (c.client != null) {
+            try {
+                c.client.linkStatusChanged(up);
+            } catch (RuntimeException e) {
+                c.log.log(System.Logger.Level.ERROR, c.name + ": link change failed: " + e, e);
+            }
+        }
+    }
+
+    /** @return the backend's info string, or null when not open */
+    public String info() {
+        if (client == null) {
+            return null;
+        }
+        try {
+            return client.info();
+        } catch (RuntimeException e) {
+            return "(info failed: " + e + ")";
+        }
+    }
+
+    ClientLoop clientLoop() {
+        return clientLoop;
+    }
+
+    /** @return the counters and queue depth now; call on the loop */
+    public net.api.dto.CountersDTO countersSnapshot() {
+        return counters.snapshot(incoming.size());
+    }
+
+    @Override
+    public String toString() {
+        return kind.label() + " " + name;
+    }
+}

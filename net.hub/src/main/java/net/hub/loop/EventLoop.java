@@ -1,0 +1,211 @@
+package net.hub.loop;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.PriorityQueue;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One event-loop thread: an NIO selector, a task queue for control operations, timers, and the
+ * inbound mailboxes that carry hub copies from the other loops. Everything a client does runs here.
+ */
+public final class EventLoop {
+
+    /** How long a control operation waits for a loop before giving up. */
+    static final long CALL_TIMEOUT_SECONDS = 10;
+
+    private final int index;
+    private final Selector selector;
+    private final Thread thread;
+    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final PriorityQueue<Timer> timers = new PriorityQueue<>();
+    private final AtomicBoolean wakeupPending = new AtomicBoolean();
+    private final System.Logger log;
+    private Mailbox[] inbound = new Mailbox[0];
+    private long timerSequence;
+    private volatile boolean running = true;
+
+    EventLoop(int index, System.Logger log) {
+        this.index = index;
+        this.log = log;
+        try {
+            this.selector = Selector.open();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        this.thread = new Thread(this::run, "patchbay-loop-" + index);
+        thread.setDaemon(true);
+    }
+
+    void start(Mailbox[] inboundMailboxes) {
+        this.inbound = inboundMailboxes;
+        thread.start();
+    }
+
+    /** @return this loop's position in its group */
+    public int index() {
+        return index;
+    }
+
+    /** @return whether the caller runs on this loop */
+    public boolean inLoop() {
+        return Thread.currentThread() == thread;
+    }
+
+    Selector selector() {
+        return selector;
+    }
+
+    /**
+     * Queues a task; it runs on the loop after the current iteration's I/O.
+     *
+     * @param task the task
+     */
+    public void execute(Runnable task) {
+        tasks.add(task);
+        wakeup();
+    }
+
+    /**
+     * Runs a control operation on the loop and waits for it (inline when already on the loop).
+     *
+     * @param <T>  the result type
+     * @param task the operation
+     * @return its result
+     * @throws Exception what the task threw, or a TimeoutException when the loop does not answer
+     */
+    public <T> T call(Callable<T> task) throws Exception {
+        if (inLoop()) {
+            return task.call();
+        }
+        FutureTask<T> future = new FutureTask<>(task);
+        execute(future);
+        try {
+            return future.get(CALL_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Exception cause) {
+                throw cause;
+            }
+            throw e;
+        } catch (TimeoutException e) {
+            future.cancel(false);
+            throw new TimeoutException(thread.getName() + " did not answer within " + CALL_TIMEOUT_SECONDS + " s");
+        }
+    }
+
+    Timer schedule(Runnable task, long delayNanos) {
+        Timer timer = new Timer(this, task, System.nanoTime() + delayNanos, timerSequence++);
+        timers.add(timer);
+        return timer;
+    }
+
+    void cancel(Timer timer) {
+        timers.remove(timer);
+    }
+
+    /** Wakes the selector unless a wake-up is already on its way; safe from any thread. */
+    void wakeup() {
+        if (!inLoop() && wakeupPending.compareAndSet(false, true)) {
+            selector.wakeup();
+        }
+    }
+
+    private void run() {
+        while (running) {
+            try {
+                long timeoutMillis = hasWork() ? -1 : millisToNextTimer();
+                int ready;
+                if (timeoutMillis < 0) {
+                    ready = selector.selectNow();
+                } else {
+                    ready = selector.select(timeoutMillis);
+                }
+                wakeupPending.set(false);
+                if (ready > 0) {
+                    selector.selectedKeys().forEach(this::dispatch);
+                    selector.selectedKeys().clear();
+                }
+                runTasks();
+                runTimers();
+                drainMailboxes();
+            } catch (IOException | RuntimeException e) {
+                // A loop must survive anything a backend does; report and go on.
+                log.log(System.Logger.Level.ERROR, thread.getName() + ": " + e, e);
+            }
+        }
+        runTasks();
+        try {
+            selector.close();
+        } catch (IOException e) {
+            log.log(System.Logger.Level.DEBUG, "closing selector: " + e);
+        }
+    }
+
+    private boolean hasWork() {
+        if (!tasks.isEmpty()) {
+            return true;
+        }
+        for (Mailbox m : inbound) {
+            if (!m.isEmpty()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private long millisToNextTimer() {
+        Timer next = timers.peek();
+        if (next == null) {
+            return 0; // select(0) blocks until woken
+        }
+        long nanos = next.deadline - System.nanoTime();
+        return nanos <= 0 ? -1 : Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos));
+    }
+
+    private void dispatch(SelectionKey key) {
+        if (key.isValid() && key.attachment() instanceof Registration registration) {
+            registration.dispatch(key.readyOps());
+        }
+    }
+
+    private void runTasks() {
+        Runnable task;
+        int budget = 1024; // leave room for I/O when control traffic is heavy
+        while (budget-- > 0 && (task = tasks.poll()) != null) {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                log.log(System.Logger.Level.ERROR, thread.getName() + ": task failed: " + e, e);
+            }
+        }
+    }
+
+    private void runTimers() {
+        long now = System.nanoTime();
+        Timer timer;
+        while ((timer = timers.peek()) != null && timer.deadline - now <= 0) {
+            timers.poll();
+            timer.fire();
+        }
+    }
+
+    private void drainMailboxes() {
+        for (Mailbox m : inbound) {
+            m.drain();
+        }
+    }
+
+    void shutdown() throws InterruptedException {
+        running = false;
+        selector.wakeup();
+        thread.join(TimeUnit.SECONDS.toMillis(CALL_TIMEOUT_SECONDS));
+    }
+}

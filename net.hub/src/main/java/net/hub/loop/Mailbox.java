@@ -1,0 +1,84 @@
+package net.hub.loop;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A bounded single-producer, single-consumer ring that carries frame copies from one loop to
+ * another (a hub whose ports live on different loops). Slots keep their buffers, so after warm-up
+ * nothing is allocated per frame.
+ */
+public final class Mailbox {
+
+    /** Frames one loop can have in flight towards another. */
+    static final int CAPACITY = 1024;
+    private static final int MIN_SLOT_BYTES = 2048;
+
+    /** The consumer side of a frame copy: called on the receiving loop. */
+    @FunctionalInterface
+    public interface Receiver {
+        /** @param frame the copy, valid during the call */
+        void receive(ByteBuffer frame);
+    }
+
+    private final EventLoop consumer;
+    private final Receiver[] receivers = new Receiver[CAPACITY];
+    private final ByteBuffer[] buffers = new ByteBuffer[CAPACITY];
+    private final AtomicLong head = new AtomicLong(); // next slot to read, written by the consumer
+    private final AtomicLong tail = new AtomicLong(); // next slot to write, written by the producer
+
+    Mailbox(EventLoop consumer) {
+        this.consumer = consumer;
+    }
+
+    /** @return whether another frame fits now (producer side) */
+    public boolean hasRoom() {
+        return tail.get() - head.get() < CAPACITY;
+    }
+
+    boolean isEmpty() {
+        return head.get() == tail.get();
+    }
+
+    /**
+     * Copies a frame into the ring (producer side) and wakes the consumer.
+     *
+     * @param receiver who gets it on the consumer loop
+     * @param frame    the frame between position and limit; left unchanged
+     * @return false when the ring is full
+     */
+    public boolean offer(Receiver receiver, ByteBuffer frame) {
+        long t = tail.get();
+        if (t - head.get() >= CAPACITY) {
+            return false;
+        }
+        int slot = (int) (t % CAPACITY);
+        int len = frame.remaining();
+        ByteBuffer buffer = buffers[slot];
+        if (buffer == null || buffer.capacity() < len) {
+            buffer = ByteBuffer.allocateDirect(Math.max(len, MIN_SLOT_BYTES));
+            buffers[slot] = buffer;
+        }
+        buffer.clear();
+        buffer.put(frame.duplicate()).flip();
+        receivers[slot] = receiver;
+        tail.lazySet(t + 1);
+        consumer.wakeup();
+        return true;
+    }
+
+    void drain() {
+        long h = head.get();
+        long t = tail.get();
+        while (h < t) {
+            int slot = (int) (h % CAPACITY);
+            Receiver receiver = receivers[slot];
+            receivers[slot] = null;
+            try {
+                receiver.receive(buffers[slot]);
+            } finally {
+                head.lazySet(++h);
+            }
+        }
+    }
+}
