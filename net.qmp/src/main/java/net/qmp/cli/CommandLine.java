@@ -1,0 +1,96 @@
+package net.qmp.cli;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+import net.api.NetException;
+import net.api.control.NetControl;
+import net.api.dto.NetworkDTO;
+import org.osgi.framework.BundleContext;
+import org.osgi.util.tracker.ServiceTracker;
+
+/**
+ * The command-line front end: applies the launcher's {@code -netdev}, {@code -net}, {@code -object}
+ * and {@code -device} options, in order, through {@link NetControl#declare}, then waits until
+ * each one runs. The launcher lives outside the framework and calls this through JDK types only.
+ *
+ * <p>Input: one string per option, e.g. {@code "-netdev socket,id=s0,listen=:1"}. Output: null
+ * when every option runs, else one line in QEMU's style, {@code <option> <value>: <message>}.
+ */
+public final class CommandLine implements Function<List<String>, String> {
+
+    /** How long to wait for the control service, and then for the drivers of the options. */
+    static final Duration WAIT = Duration.ofSeconds(20);
+    private static final long POLL_MILLIS = 50;
+
+    private final BundleContext context;
+
+    /** @param context the context to find {@link NetControl} with (the launcher passes net.qmp's) */
+    public CommandLine(BundleContext context) {
+        this.context = context;
+    }
+
+    @Override
+    public String apply(List<String> options) {
+        ServiceTracker<NetControl, NetControl> tracker = new ServiceTracker<>(context, NetControl.class, null);
+        tracker.open();
+        try {
+            NetControl control = tracker.waitForService(WAIT.toMillis());
+            if (control == null) {
+                return "the network runtime (net.hub) did not start within " + WAIT.toSeconds() + " s";
+            }
+            List<Declared> declared = new ArrayList<>();
+            for (String option : options) {
+                OptionGroup group = OptionGroup.parse(option);
+                try {
+                    Declared d = new Declared(group, group.arguments());
+                    control.declare(group.section(), d.arguments());
+                    declared.add(d);
+                } catch (NetException e) {
+                    return group + ": " + e.getMessage();
+                }
+            }
+            return awaitRunning(control, declared);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted while applying the command line";
+        } finally {
+            tracker.close();
+        }
+    }
+
+    /** Polls the topology until nothing declared is pending; the first failure is the answer. */
+    private static String awaitRunning(NetControl control, List<Declared> declared) throws InterruptedException {
+        Set<String> named = new HashSet<>();
+        for (Declared d : declared) {
+            if (d.name() != null) {
+                named.add(d.name());
+            }
+        }
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (true) {
+            NetworkDTO network = control.network();
+            Declared waiting = null;
+            for (Declared d : declared) {
+                Declared.Standing s = d.standing(network, named);
+                if (s instanceof Declared.Failed f) {
+                    return d.group() + ": " + f.error();
+                }
+                if (s instanceof Declared.Pending && waiting == null) {
+                    waiting = d;
+                }
+            }
+            if (waiting == null) {
+                return null;
+            }
+            if (System.nanoTime() - deadline > 0) {
+                return waiting.group() + ": no driver for '" + waiting.type() + "' started within "
+                        + WAIT.toSeconds() + " s";
+            }
+            Thread.sleep(POLL_MILLIS);
+        }
+    }
+}

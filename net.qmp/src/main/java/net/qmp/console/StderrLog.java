@@ -1,0 +1,106 @@
+package net.qmp.console;
+
+import java.io.PrintStream;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.List;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.log.LogEntry;
+import org.osgi.service.log.LogLevel;
+import org.osgi.service.log.LogListener;
+import org.osgi.service.log.LogReaderService;
+import org.osgi.service.log.admin.LoggerContext;
+
+/**
+ * Writes log records to stderr as one line each ({@code 2026-11-27 06:29:34.123 WARN  net.hub:
+ * message}) when the framework property {@value #ENABLE} is {@code true}; the launcher sets it.
+ * The threshold is the framework's default log level ({@value LoggerContext#LOGGER_CONTEXT_DEFAULT_LOGLEVEL},
+ * INFO when unset). The log service's own bundle and service event records are shown only from
+ * WARN up: they are noise at start-up.
+ */
+@Component(service = {}, immediate = true)
+public class StderrLog implements LogListener {
+
+    /** Framework property that turns this on. */
+    public static final String ENABLE = "patchbay.log.stderr";
+
+    private static final DateTimeFormatter TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS").withZone(ZoneId.systemDefault());
+
+    private final LogReaderService reader;
+    private final LogLevel threshold;
+    private final boolean enabled;
+    private final PrintStream err = System.err;
+
+    /**
+     * @param context this bundle's context, for the framework properties
+     * @param reader  the log service's reader
+     */
+    @Activate
+    public StderrLog(BundleContext context, @Reference LogReaderService reader) {
+        this.reader = reader;
+        this.enabled = Boolean.parseBoolean(context.getProperty(ENABLE));
+        String level = context.getProperty(LoggerContext.LOGGER_CONTEXT_DEFAULT_LOGLEVEL);
+        this.threshold = level == null ? LogLevel.INFO : LogLevel.valueOf(level);
+        if (enabled) {
+            // Records logged before this component started are printed first, oldest first.
+            List<LogEntry> backlog = new ArrayList<>();
+            for (Enumeration<LogEntry> e = reader.getLog(); e.hasMoreElements();) {
+                backlog.add(e.nextElement());
+            }
+            Collections.reverse(backlog);
+            backlog.forEach(this::logged);
+            reader.addLogListener(this);
+        }
+    }
+
+    @Deactivate
+    void deactivate() {
+        if (enabled) {
+            reader.removeLogListener(this);
+        }
+    }
+
+    @Override
+    public void logged(LogEntry entry) {
+        if (!threshold.implies(entry.getLogLevel())) {
+            return;
+        }
+        String logger = entry.getLoggerName();
+        if (logger != null && logger.startsWith("Events.") && !LogLevel.WARN.implies(entry.getLogLevel())) {
+            return;
+        }
+        err.println(format(entry));
+    }
+
+    /**
+     * @param entry a log record
+     * @return its one-line form
+     */
+    static String format(LogEntry entry) {
+        StringBuilder line = new StringBuilder();
+        line.append(TIME.format(Instant.ofEpochMilli(entry.getTime()))).append(' ');
+        line.append(String.format("%-5s", entry.getLogLevel())).append(' ');
+        Bundle bundle = entry.getBundle();
+        line.append(bundle == null ? entry.getLoggerName() : bundle.getSymbolicName()).append(": ");
+        line.append(oneLine(entry.getMessage()));
+        Throwable t = entry.getException();
+        if (t != null) {
+            line.append(" (").append(oneLine(t.toString())).append(')');
+        }
+        return line.toString();
+    }
+
+    private static String oneLine(String text) {
+        return text == null ? "" : text.replaceAll("\\s*\\R\\s*", " ");
+    }
+}
