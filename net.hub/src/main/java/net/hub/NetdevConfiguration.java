@@ -75,7 +75,8 @@ public final class NetdevConfiguration {
         try {
             Map<String, Object> tree = QemuOptions.nest(flat);
             String newId = tree.get("id") == null ? null : String.valueOf(tree.get("id"));
-            if (update && id != null && !id.equals(newId)) {
+            if (update && (id == null || !id.equals(newId))) {
+                // The old netdev is gone or had another id: this is a new one.
                 deactivate();
                 update = false;
             }

@@ -59,7 +59,8 @@ final class OptionBinder {
             return;
         }
         for (RecordComponent c : type.getRecordComponents()) {
-            JsonProperty p = c.getAnnotation(JsonProperty.class);
+            // @JsonProperty does not target record components; it lands on the accessor.
+            JsonProperty p = c.getAccessor().getAnnotation(JsonProperty.class);
             String name = p != null && !p.value().isEmpty() ? p.value() : c.getName();
             Object value = options.get(name);
             if (value == null && p != null && p.required()) {

@@ -9,7 +9,8 @@ import net.hub.loop.Mailbox;
 /**
  * A hub as QEMU's: a dumb repeater. A frame from one port goes out of every other port, newest
  * port first; the hub can receive while any other port can send. Ports may live on different event
- * loops; copies for those cross through bounded mailboxes and are dropped (counted) when full.
+ * loops; copies for those cross through bounded mailboxes and are dropped (counted) when full, and
+ * such a port's ability to send is the state its own loop last published.
  */
 public final class Hub {
 
@@ -79,8 +80,11 @@ public final class Hub {
     boolean canReceiveFrom(HubPort source) {
         NetClientState from = source.state();
         for (HubPort port : ports) {
-            if (port != source && (port.state().loop() != from.loop() || port.canSend())) {
-                // Ports on other loops count as able: their copies are bounded by the mailbox.
+            if (port == source) {
+                continue;
+            }
+            boolean able = port.state().loop() == from.loop() ? port.canSend() : port.canSendFromOtherLoop();
+            if (able) {
                 return true;
             }
         }

@@ -11,6 +11,8 @@ public final class HubPort implements NetClient {
     private final Hub hub;
     private final NetClientState state;
     private volatile boolean attached = true;
+    /** Whether this port's peer refuses frames now; read by ports on other loops. */
+    private volatile boolean peerBlocked;
     /** Copies from ports on other loops arrive here, on this port's loop. */
     final Mailbox.Receiver fromOtherLoop = frame -> {
         if (attached) {
@@ -41,6 +43,17 @@ public final class HubPort implements NetClient {
     @Override
     public boolean canReceive() {
         return hub.canReceiveFrom(this);
+    }
+
+    void peerBlocked(boolean blocked) {
+        if (peerBlocked != blocked) {
+            peerBlocked = blocked;
+        }
+    }
+
+    /** @return the last known state of this port's peer, for a sender on another loop */
+    boolean canSendFromOtherLoop() {
+        return !peerBlocked;
     }
 
     boolean canSend() {

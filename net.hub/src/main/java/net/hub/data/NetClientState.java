@@ -238,6 +238,7 @@ public final class NetClientState {
     }
 
     private SendResult enqueue(NetClientState sender, ByteBuffer frame, SentCallback onSent) {
+        publishBlocked(true);
         if (!incoming.append(sender, frame, onSent)) {
             counters.drop(DropReason.QUEUE_FULL);
             return SendResult.DROPPED;
@@ -288,7 +289,15 @@ public final class NetClientState {
         receiveDisabled = false;
         flushQueue();
         if (peer != null && peer.hubPort != null) {
+            publishBlocked(client != null && !acceptsFrames());
             peer.hubPort.hub().flushOthers(peer);
+        }
+    }
+
+    /** Tells hub ports on other loops whether this client, a hubport's peer, takes frames now. */
+    private void publishBlocked(boolean blocked) {
+        if (peer != null && peer.hubPort != null) {
+            peer.hubPort.peerBlocked(blocked);
         }
     }
 

@@ -1,0 +1,104 @@
+package net.hub;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import net.api.Delivery;
+import net.api.NetClient;
+import net.api.NetClientContext;
+import net.api.NetClientDriver;
+import net.api.NetException;
+import net.api.SendResult;
+import net.api.SentCallback;
+
+/**
+ * An in-memory backend for tests: records what it receives, sends what the test injects, and can
+ * be told to refuse frames (RETRY_LATER) to exercise flow control.
+ */
+final class MemDriver implements NetClientDriver<MemDriver.Options> {
+
+    record Options(String tag, Boolean refuse) {
+    }
+
+    static final class Mem implements NetClient {
+        final NetClientContext context;
+        final List<byte[]> received = new CopyOnWriteArrayList<>();
+        final List<Integer> sentCallbacks = new CopyOnWriteArrayList<>();
+        final List<Boolean> linkChanges = new CopyOnWriteArrayList<>();
+        final SentCallback onSent = sentCallbacks::add;
+        volatile boolean refuse;
+        volatile boolean closed;
+
+        Mem(NetClientContext context, boolean refuse) {
+            this.context = context;
+            this.refuse = refuse;
+        }
+
+        @Override
+        public Delivery receive(ByteBuffer frame) {
+            if (refuse) {
+                return Delivery.RETRY_LATER;
+            }
+            byte[] copy = new byte[frame.remaining()];
+            frame.get(copy);
+            received.add(copy);
+            return Delivery.DELIVERED;
+        }
+
+        @Override
+        public void linkStatusChanged(boolean up) {
+            linkChanges.add(up);
+        }
+
+        @Override
+        public String info() {
+            return "mem: " + context.id();
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
+
+        /** Sends on the client's loop; returns what the runtime said. */
+        SendResult inject(byte[] frame, boolean withCallback) throws Exception {
+            java.util.concurrent.CompletableFuture<SendResult> result = new java.util.concurrent.CompletableFuture<>();
+            context.loop().execute(() -> result.complete(context.send(ByteBuffer.wrap(frame), withCallback ? onSent : null)));
+            return result.get(5, java.util.concurrent.TimeUnit.SECONDS);
+        }
+
+        /** Accepts frames again and tells the runtime, on the loop. */
+        void accept() throws Exception {
+            java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+            context.loop().execute(() -> {
+                refuse = false;
+                context.receiveReady();
+                done.complete(null);
+            });
+            done.get(5, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
+    final Map<String, Mem> open = new ConcurrentHashMap<>();
+
+    @Override
+    public Class<Options> optionsType() {
+        return Options.class;
+    }
+
+    @Override
+    public NetClient open(Options options, NetClientContext context) throws NetException {
+        if ("bad".equals(options.tag())) {
+            throw NetException.generic("tag 'bad' is not allowed");
+        }
+        Mem mem = new Mem(context, Boolean.TRUE.equals(options.refuse()));
+        open.put(context.id(), mem);
+        return mem;
+    }
+
+    Mem get(String id) {
+        return open.get(id);
+    }
+}

@@ -1,0 +1,315 @@
+package net.hub;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import net.api.ErrorClass;
+import net.api.NetClientDriver;
+import net.api.NetException;
+import net.api.SendResult;
+import net.api.control.Section;
+import net.api.dto.NetClientDTO;
+import net.api.options.QemuOptions;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class NetRuntimeTest {
+
+    private NetRuntime runtime;
+    private MemDriver mem;
+
+    @BeforeEach
+    void start() {
+        // One loop: QEMU's flow-control rules hold exactly; hubCrossesLoops covers two.
+        runtime = new NetRuntime(1, name -> System.getLogger("test." + name));
+        mem = new MemDriver();
+        runtime.bindNetClientDriver(mem, Map.of(NetClientDriver.TYPE, "mem"));
+    }
+
+    @AfterEach
+    void stop() {
+        runtime.close();
+    }
+
+    private void netdev(String options) throws NetException {
+        runtime.add(Section.NETDEV, QemuOptions.parse(options, "type"));
+    }
+
+    private static NetException error(ThrowingRunnable r) {
+        return assertThrows(NetException.class, r::run);
+    }
+
+    interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+
+    static void await(Duration timeout, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met within " + timeout);
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    private static byte[] frame(int n, int len) {
+        byte[] f = new byte[len];
+        for (int i = 0; i < len; i++) {
+            f[i] = (byte) (n + i);
+        }
+        return f;
+    }
+
+    @Test
+    void hubForwardsToEveryOtherPortAndNeverBack() throws Exception {
+        for (String id : List.of("m1", "m2", "m3")) {
+            netdev("mem,id=" + id);
+            netdev("hubport,id=p" + id + ",hubid=1,netdev=" + id);
+        }
+        byte[] f = frame(7, 60);
+        assertEquals(SendResult.SENT, mem.get("m1").inject(f, false));
+        await(Duration.ofSeconds(5), () -> mem.get("m2").received.size() == 1 && mem.get("m3").received.size() == 1);
+        assertArrayEquals(f, mem.get("m2").received.get(0));
+        assertArrayEquals(f, mem.get("m3").received.get(0));
+        Thread.sleep(100);
+        assertTrue(mem.get("m1").received.isEmpty(), "a hub never sends a frame back to its source");
+        assertEquals(List.of("pm3", "pm2", "pm1"), runtime.network().hubs().get(0).ports(), "newest port first");
+    }
+
+    @Test
+    void hubCrossesLoopsAndStopsSendersWhenTheOtherLoopsPeerRefuses() throws Exception {
+        runtime.close();
+        runtime = new NetRuntime(2, name -> System.getLogger("test." + name));
+        runtime.bindNetClientDriver(mem, Map.of(NetClientDriver.TYPE, "mem"));
+        netdev("mem,id=a"); // loop 0
+        netdev("mem,id=b"); // loop 1
+        netdev("hubport,id=pa,hubid=1,netdev=a");
+        netdev("hubport,id=pb,hubid=1,netdev=b");
+        for (int i = 0; i < 100; i++) {
+            mem.get("a").inject(frame(i, 100), false);
+        }
+        await(Duration.ofSeconds(5), () -> mem.get("b").received.size() == 100);
+        for (int i = 0; i < 100; i++) {
+            assertEquals((byte) i, mem.get("b").received.get(i)[0], "order kept across loops");
+        }
+        // b refuses: the first copy crosses and is queued at b, which tells a's loop to stop.
+        mem.get("b").refuse = true;
+        mem.get("a").inject(frame(1, 60), true);
+        await(Duration.ofSeconds(5), () -> {
+            try {
+                return runtime.client("b").counters().queued() == 1;
+            } catch (NetException e) {
+                return false;
+            }
+        });
+        await(Duration.ofSeconds(5), () -> {
+            try {
+                return mem.get("a").inject(frame(2, 60), true) == SendResult.QUEUED;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        int callbacksBefore = mem.get("a").sentCallbacks.size();
+        mem.get("b").accept();
+        await(Duration.ofSeconds(5), () -> mem.get("a").sentCallbacks.size() > callbacksBefore);
+        await(Duration.ofSeconds(5), () -> mem.get("b").received.size() >= 102);
+    }
+
+    @Test
+    void jumboAndMaximumFramesPassOversizedAreDropped() throws Exception {
+        netdev("mem,id=a");
+        netdev("mem,id=b");
+        netdev("hubport,id=pa,hubid=3,netdev=a");
+        netdev("hubport,id=pb,hubid=3,netdev=b");
+        mem.get("a").inject(frame(1, 9000), false);
+        mem.get("a").inject(frame(2, 69632), false);
+        assertEquals(SendResult.DROPPED, mem.get("a").inject(frame(3, 69633), false));
+        await(Duration.ofSeconds(5), () -> mem.get("b").received.size() == 2);
+        assertEquals(9000, mem.get("b").received.get(0).length);
+        assertEquals(69632, mem.get("b").received.get(1).length);
+        assertEquals(1L, runtime.client("a").counters().drops().get("oversized"));
+    }
+
+    @Test
+    void directPeersQueueWithCallbackAndFlushInOrder() throws Exception {
+        runtime.add(Section.NETDEV, Map.of("type", "mem", "id", "slow", "refuse", "on"));
+        netdev("hubport,id=p1,hubid=5,netdev=slow");
+        netdev("mem,id=src");
+        netdev("hubport,id=p2,hubid=5,netdev=src");
+        MemDriver.Mem src = mem.get("src");
+        MemDriver.Mem slow = mem.get("slow");
+        // The first frame reaches the hub and waits in slow's queue (the hub took it); from then on
+        // the hub cannot receive, as its only other port's peer refuses, so the sender is queued.
+        assertEquals(SendResult.SENT, src.inject(frame(1, 64), true));
+        assertEquals(SendResult.QUEUED, src.inject(frame(2, 64), true));
+        assertEquals(SendResult.QUEUED, src.inject(frame(3, 64), true));
+        assertTrue(src.sentCallbacks.isEmpty());
+        slow.accept();
+        await(Duration.ofSeconds(5), () -> slow.received.size() == 3 && src.sentCallbacks.size() == 2);
+        for (int i = 0; i < 3; i++) {
+            assertEquals(i + 1, slow.received.get(i)[0], "queued frames keep their order");
+        }
+        assertEquals(List.of(64, 64), src.sentCallbacks);
+    }
+
+    @Test
+    void framesWithoutCallbackAreBoundedAtQemusLimit() throws Exception {
+        runtime.add(Section.NETDEV, Map.of("type", "mem", "id", "slow", "refuse", "on"));
+        netdev("mem,id=src");
+        // Peer the two directly through a NIC-less pair: a hubport whose only other port is refusing.
+        netdev("hubport,id=p1,hubid=6,netdev=slow");
+        netdev("hubport,id=p2,hubid=6,netdev=src");
+        MemDriver.Mem src = mem.get("src");
+        int sent = 0;
+        int queued = 0;
+        int dropped = 0;
+        for (int i = 0; i < 10_005; i++) {
+            switch (src.inject(frame(i, 60), false)) {
+                case SENT -> sent++;
+                case QUEUED -> queued++;
+                case DROPPED -> dropped++;
+            }
+        }
+        assertEquals(1, sent, "the first frame went into the hub before the refusal was known");
+        assertEquals(10_000, queued);
+        assertEquals(4, dropped);
+        assertEquals(10_000, runtime.client("p2").counters().queued());
+        assertEquals(4L, runtime.client("p2").counters().drops().get("queue-full"));
+    }
+
+    @Test
+    void driverLeavingMakesNetdevsPendingAndReturningRestoresThem() throws Exception {
+        netdev("mem,id=a,tag=x");
+        netdev("mem,id=b");
+        netdev("hubport,id=pa,hubid=1,netdev=a");
+        netdev("hubport,id=pb,hubid=1,netdev=b");
+        MemDriver.Mem before = mem.get("a");
+        runtime.unbindNetClientDriver(mem, Map.of(NetClientDriver.TYPE, "mem"));
+        assertTrue(before.closed);
+        NetClientDTO a = runtime.client("a");
+        assertEquals("pending", a.state());
+        assertEquals("pa", a.peer());
+        assertEquals(Map.of("tag", "x"), a.options());
+        assertEquals(List.of("pb", "pa"), runtime.network().hubs().get(0).ports());
+        assertEquals("Parameter 'type' expects a netdev backend type",
+                error(() -> netdev("mem,id=c")).getMessage());
+
+        MemDriver again = new MemDriver();
+        runtime.bindNetClientDriver(again, Map.of(NetClientDriver.TYPE, "mem"));
+        assertEquals("active", runtime.client("a").state());
+        assertNotSame(before, again.get("a"));
+        again.get("a").inject(frame(9, 60), false);
+        await(Duration.ofSeconds(5), () -> again.get("b").received.size() == 1);
+        mem = again;
+    }
+
+    @Test
+    void declaredNetdevWaitsForItsDriverAndReportsBadOptionsAsFailed() throws Exception {
+        runtime.declare(Section.NETDEV, QemuOptions.parse("later,id=l1,foo=1", "type"));
+        runtime.declare(Section.NETDEV, QemuOptions.parse("later,id=l2", "type"));
+        runtime.declare(Section.NETDEV, QemuOptions.parse("hubport,id=h,hubid=2,netdev=l2", "type"));
+        assertEquals("pending", runtime.client("l1").state());
+        MemDriver later = new MemDriver();
+        runtime.bindNetClientDriver(later, Map.of(NetClientDriver.TYPE, "later"));
+        assertEquals("failed", runtime.client("l1").state());
+        assertEquals("Invalid parameter 'foo'", runtime.client("l1").error());
+        assertEquals("active", runtime.client("l2").state());
+        assertEquals("h", runtime.client("l2").peer());
+    }
+
+    @Test
+    void qemuErrorsForNetdevAdd() {
+        assertEquals("Parameter 'id' expects an identifier", error(() -> netdev("mem,id=9bad")).getMessage());
+        assertEquals("Parameter 'id' is missing", error(() -> netdev("mem")).getMessage());
+        assertEquals("Parameter 'type' expects a netdev backend type", error(() -> netdev("nic,id=n0")).getMessage());
+        assertEquals("Parameter 'hubid' is missing", error(() -> netdev("hubport,id=h1")).getMessage());
+        assertEquals("netdev 'nosuch' not found", error(() -> netdev("hubport,id=h1,hubid=1,netdev=nosuch")).getMessage());
+        assertEquals("Invalid parameter 'foo'", error(() -> netdev("mem,id=m,foo=1")).getMessage());
+        assertEquals("Parameter 'refuse' expects 'on' or 'off'", error(() -> netdev("mem,id=m,refuse=maybe")).getMessage());
+        assertEquals("tag 'bad' is not allowed", error(() -> netdev("mem,id=m,tag=bad")).getMessage());
+        assertThrows(NetException.class, () -> runtime.client("m"), "a failed add leaves nothing behind");
+    }
+
+    @Test
+    void duplicateIdsAndPortsAlreadyInUse() throws Exception {
+        netdev("mem,id=s0");
+        assertEquals("Duplicate ID 's0' for netdev", error(() -> netdev("mem,id=s0")).getMessage());
+        netdev("hubport,id=h1,hubid=1,netdev=s0");
+        assertEquals("netdev 's0' is already in use", error(() -> netdev("hubport,id=h2,hubid=1,netdev=s0")).getMessage());
+    }
+
+    @Test
+    void netdevDelDetachesThePortAndFreesTheId() throws Exception {
+        NetException missing = error(() -> runtime.netdevDel("nosuch"));
+        assertEquals(ErrorClass.DeviceNotFound, missing.errorClass());
+        assertEquals("Device 'nosuch' not found", missing.getMessage());
+        netdev("mem,id=s0");
+        netdev("hubport,id=h1,hubid=1,netdev=s0");
+        MemDriver.Mem s0 = mem.get("s0");
+        runtime.netdevDel("s0");
+        assertTrue(s0.closed);
+        assertNull(runtime.client("h1").peer(), "the port stays on its hub without a peer");
+        assertEquals(List.of("h1"), runtime.network().hubs().get(0).ports());
+        netdev("mem,id=s0");
+        runtime.netdevDel("h1");
+        assertTrue(runtime.network().hubs().get(0).ports().isEmpty(), "hubs stay, empty");
+    }
+
+    @Test
+    void legacyNetJoinsHubZeroAndIsNotANetdev() throws Exception {
+        runtime.add(Section.NET, QemuOptions.parse("mem", "type"));
+        runtime.add(Section.NET, QemuOptions.parse("mem,vlan=2", "type"));
+        List<String> names = runtime.network().clients().stream().map(NetClientDTO::name).toList();
+        assertEquals(List.of("mem.0", "hub0port0", "mem.1", "hub2port0"), names);
+        assertEquals("hub0port0", runtime.client("mem.0").peer());
+        assertEquals("Device 'mem.0' is not a netdev", error(() -> runtime.netdevDel("mem.0")).getMessage());
+        assertEquals("Parameter 'type' expects a net backend type (maybe it is not compiled into this binary)",
+                error(() -> runtime.add(Section.NET, QemuOptions.parse("hubport,hubid=1", "type"))).getMessage());
+    }
+
+    @Test
+    void setLinkDownDropsFramesAndNotifiesThePeer() throws Exception {
+        netdev("mem,id=a");
+        netdev("mem,id=b");
+        netdev("hubport,id=pa,hubid=1,netdev=a");
+        netdev("hubport,id=pb,hubid=1,netdev=b");
+        runtime.setLink("a", false);
+        assertEquals(List.of(false), mem.get("a").linkChanges);
+        assertEquals(SendResult.DROPPED, mem.get("a").inject(frame(1, 60), false));
+        assertEquals(1L, runtime.client("a").counters().drops().get("link-down"));
+        runtime.setLink("a", true);
+        assertEquals(SendResult.SENT, mem.get("a").inject(frame(2, 60), false));
+        await(Duration.ofSeconds(5), () -> mem.get("b").received.size() == 1);
+        assertEquals(ErrorClass.DeviceNotFound, error(() -> runtime.setLink("nosuch", true)).errorClass());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"on", "yes", "true"})
+    void booleansInQemuSpellings(String on) throws Exception {
+        netdev("mem,id=x,refuse=" + on);
+        assertTrue(mem.get("x").refuse);
+    }
+
+    @Test
+    void idRules() {
+        assertTrue(Ids.isValid("a"));
+        assertTrue(Ids.isValid("s0.x-y_z"));
+        assertTrue(!Ids.isValid("0s"));
+        assertTrue(!Ids.isValid("-s"));
+        assertTrue(!Ids.isValid("s 0"));
+        assertTrue(!Ids.isValid(""));
+        assertTrue(!Ids.isValid("s,0"));
+    }
+}

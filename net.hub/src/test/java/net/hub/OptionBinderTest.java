@@ -1,0 +1,60 @@
+package net.hub;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.Map;
+import net.api.NetException;
+import net.api.options.ByteSize;
+import net.api.options.QemuOptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class OptionBinderTest {
+
+    record Addr(@JsonProperty(required = true) String host, Integer port) {
+    }
+
+    record Opts(@JsonProperty(required = true) Long txsession, ByteSize len, Boolean udp, Integer offset,
+            @JsonProperty("poll-us") Integer pollUs, Addr addr) {
+    }
+
+    private final OptionBinder binder = new OptionBinder();
+
+    private Opts bind(String text) throws NetException {
+        return binder.bind(Opts.class, QemuOptions.parse(text, null));
+    }
+
+    @Test
+    void commandLineStringsConvert() throws NetException {
+        Opts o = bind("txsession=7,len=64k,udp=on,offset=4,poll-us=50,addr.host=h,addr.port=9");
+        assertEquals(7L, o.txsession());
+        assertEquals(65536, o.len().bytes());
+        assertEquals(Boolean.TRUE, o.udp());
+        assertEquals(50, o.pollUs());
+        assertEquals(new Addr("h", 9), o.addr());
+    }
+
+    @Test
+    void typedJsonBindsToo() throws NetException {
+        Opts o = binder.bind(Opts.class, Map.of("txsession", 7, "len", 1500, "udp", false));
+        assertEquals(1500, o.len().bytes());
+        assertEquals(Boolean.FALSE, o.udp());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "len=1|Parameter 'txsession' is missing",
+        "txsession=1,foo=2|Invalid parameter 'foo'",
+        "txsession=1,udp=sometimes|Parameter 'udp' expects 'on' or 'off'",
+        "txsession=1,len=lots|Parameter 'len' expects a size value",
+        "txsession=1,offset=x|Parameter 'offset' expects an int64 value or range",
+        "txsession=1,offset=99999999999|Parameter 'offset' expects int32_t",
+        "txsession=1,addr.port=1|Parameter 'addr.host' is missing",
+        "txsession=1,addr.host=h,addr.nope=1|Invalid parameter 'addr.nope'"})
+    void qemuErrors(String text, String message) {
+        assertEquals(message, assertThrows(NetException.class, () -> bind(text)).getMessage());
+    }
+}
