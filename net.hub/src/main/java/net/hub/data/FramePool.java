@@ -34,7 +34,7 @@ final class FramePool {
             buffer = ByteBuffer.allocateDirect(SIZES[cls]);
         }
         buffer.clear();
-        buffer.put(frame.duplicate()).flip();
+        buffer.put(0, frame, frame.position(), len).limit(len); // absolute: no duplicate per frame
         return buffer;
     }
 

@@ -29,6 +29,7 @@ public final class EventLoop {
     private final PriorityQueue<Timer> timers = new PriorityQueue<>();
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
     private final System.Logger log;
+    private final java.util.function.Consumer<SelectionKey> dispatcher = this::dispatch; // one instance, not one per wake-up
     private Mailbox[] inbound = new Mailbox[0];
     private long timerSequence;
     private volatile boolean running = true;
@@ -130,7 +131,7 @@ public final class EventLoop {
                 }
                 wakeupPending.set(false);
                 if (ready > 0) {
-                    selector.selectedKeys().forEach(this::dispatch);
+                    selector.selectedKeys().forEach(dispatcher);
                     selector.selectedKeys().clear();
                 }
                 runTasks();

@@ -60,7 +60,7 @@ public final class Mailbox {
             buffers[slot] = buffer;
         }
         buffer.clear();
-        buffer.put(frame.duplicate()).flip();
+        buffer.put(0, frame, frame.position(), len).limit(len); // absolute: no duplicate per frame
         receivers[slot] = receiver;
         tail.lazySet(t + 1);
         consumer.wakeup();
