@@ -30,16 +30,23 @@ final class MemDriver implements NetClientDriver<MemDriver.Options> {
         final SentCallback onSent = sentCallbacks::add;
         volatile boolean refuse;
         volatile boolean closed;
+        final boolean sink; // count only, keep nothing: for allocation checks
+        long sunk;
 
-        Mem(NetClientContext context, boolean refuse) {
+        Mem(NetClientContext context, boolean refuse, boolean sink) {
             this.context = context;
             this.refuse = refuse;
+            this.sink = sink;
         }
 
         @Override
         public Delivery receive(ByteBuffer frame) {
             if (refuse) {
                 return Delivery.RETRY_LATER;
+            }
+            if (sink) {
+                sunk++;
+                return Delivery.DELIVERED;
             }
             byte[] copy = new byte[frame.remaining()];
             frame.get(copy);
@@ -93,7 +100,7 @@ final class MemDriver implements NetClientDriver<MemDriver.Options> {
         if ("bad".equals(options.tag())) {
             throw NetException.generic("tag 'bad' is not allowed");
         }
-        Mem mem = new Mem(context, Boolean.TRUE.equals(options.refuse()));
+        Mem mem = new Mem(context, Boolean.TRUE.equals(options.refuse()), "sink".equals(options.tag()));
         open.put(context.id(), mem);
         return mem;
     }

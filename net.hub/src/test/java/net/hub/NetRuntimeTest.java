@@ -295,6 +295,36 @@ class NetRuntimeTest {
         assertEquals(ErrorClass.DeviceNotFound, error(() -> runtime.setLink("nosuch", true)).errorClass());
     }
 
+    @Test
+    void forwardingThroughAHubAllocatesNothingPerFrame() throws Exception {
+        netdev("mem,id=src");
+        netdev("mem,id=dst1,tag=sink");
+        netdev("mem,id=dst2,tag=sink");
+        for (String id : List.of("src", "dst1", "dst2")) {
+            netdev("hubport,id=p" + id + ",hubid=4,netdev=" + id);
+        }
+        MemDriver.Mem src = mem.get("src");
+        java.nio.ByteBuffer frame = java.nio.ByteBuffer.allocateDirect(1514);
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        java.util.concurrent.CompletableFuture<Long> allocated = new java.util.concurrent.CompletableFuture<>();
+        int frames = 200_000;
+        src.context.loop().execute(() -> {
+            for (int i = 0; i < 20_000; i++) { // warm-up: JIT, pools
+                src.context.send(frame.clear());
+            }
+            long before = threads.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < frames; i++) {
+                src.context.send(frame.clear());
+            }
+            allocated.complete(threads.getCurrentThreadAllocatedBytes() - before);
+        });
+        long bytes = allocated.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(220_000L, mem.get("dst1").sunk);
+        assertEquals(220_000L, mem.get("dst2").sunk);
+        assertTrue(bytes < frames / 100, "allocated " + bytes + " bytes for " + frames + " frames");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"on", "yes", "true"})
     void booleansInQemuSpellings(String on) throws Exception {
