@@ -1,0 +1,88 @@
+package net.itest;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNull;
+
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.List;
+import javax.inject.Inject;
+import net.api.control.NetControl;
+import net.api.dto.NetClientDTO;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerMethod;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.log.LogReaderService;
+
+/** A {@code net.netdev} factory configuration is a netdev: created, recreated on update, deleted. */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerMethod.class)
+public class ConfigAdminTest {
+
+    @Inject
+    private BundleContext context;
+
+    @Inject
+    private NetControl control;
+
+    @Inject
+    private ConfigurationAdmin configAdmin;
+
+    @Inject
+    private LogReaderService logReader;
+
+    @Configuration
+    public Option[] config() {
+        return Provisioning.patchbay();
+    }
+
+    @Test
+    public void factoryConfigurationIsANetdev() throws Exception {
+        context.installBundle(Provisioning.url(Provisioning.UDPWIRE)).start();
+        Await.await("udpwire in control.drivers()", () -> ControlQueries.driverListed(control, "udpwire"));
+        MemWireDriver memwire = MemWireDriver.register(context);
+        try (ErrorRecorder recorder = new ErrorRecorder(context, logReader);
+                UdpPeer first = new UdpPeer(); UdpPeer second = new UdpPeer()) {
+            HubTopology before = new HubTopology(control, memwire, first, "x1");
+            before.addMemWires();
+
+            org.osgi.service.cm.Configuration netdev = configAdmin.getFactoryConfiguration("net.netdev", "x", "?");
+            netdev.update(properties(first));
+            Await.await("x1 to be created and active", () -> control.client("x1").state().equals("active"));
+            before.addUdpWirePort();
+            before.assertMemWireReachesAll();
+            before.assertUdpReachesMemWires();
+
+            netdev.update(properties(second));
+            Await.await("x1 to be recreated with the new remote",
+                    () -> control.client("x1").info().endsWith(" remote=" + second.address()));
+            NetClientDTO x1 = control.client("x1");
+            assertEquals("active", x1.state());
+            assertEquals("p3", x1.peer());
+            assertEquals(HubTopology.args("remote", second.address()), x1.options());
+            HubTopology after = new HubTopology(control, memwire, second, "x1");
+            after.assertMemWireReachesAll();
+            after.assertUdpReachesMemWires();
+
+            netdev.delete();
+            Await.await("x1 to be deleted with its configuration", () -> !ControlQueries.clientExists(control, "x1"));
+            assertNull("p3's peer after x1 was deleted", control.client("p3").peer());
+            assertEquals("hub of p3", Integer.valueOf(HubTopology.HUB), control.client("p3").hub());
+            assertEquals(List.of(), recorder.errors());
+        }
+    }
+
+    private static Dictionary<String, Object> properties(UdpPeer peer) {
+        Dictionary<String, Object> properties = new Hashtable<>();
+        properties.put("type", "udpwire");
+        properties.put("id", "x1");
+        properties.put("remote", peer.address());
+        return properties;
+    }
+}

@@ -1,0 +1,71 @@
+package net.itest;
+
+import static org.ops4j.pax.exam.Constants.START_LEVEL_SYSTEM_BUNDLES;
+import static org.ops4j.pax.exam.CoreOptions.bundle;
+import static org.ops4j.pax.exam.CoreOptions.cleanCaches;
+import static org.ops4j.pax.exam.CoreOptions.junitBundles;
+import static org.ops4j.pax.exam.CoreOptions.options;
+import static org.ops4j.pax.exam.CoreOptions.workingDirectory;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.ops4j.pax.exam.Option;
+
+/**
+ * The framework every test starts: Felix with the real Patchbay runtime and what it needs, from
+ * the jars Maven copied into {@code target/bundles} (property {@code patchbay.itest.bundles}).
+ * The driver bundle under test is not among them: the tests install it at run time.
+ */
+final class Provisioning {
+
+    /** The example driver bundle's symbolic name, artifactId and jar name. */
+    static final String UDPWIRE = "net.example.udpwire";
+
+    /** Started with the framework, in dependency order. */
+    private static final List<String> STARTED = List.of(
+            "org.osgi.util.function", "org.osgi.util.promise", "org.osgi.service.component",
+            "org.apache.felix.scr", "org.apache.felix.log", "org.apache.felix.configadmin",
+            "jackson-annotations", "jackson-core", "jackson-databind",
+            "net.api", "net.hub");
+
+    /** Not provisioned: the FileInstall tests install it once they have chosen the watched folder. */
+    static final String FILEINSTALL = "org.apache.felix.fileinstall";
+
+    private Provisioning() {
+    }
+
+    /** @return the Pax Exam options of a Patchbay framework */
+    static Option[] patchbay() {
+        List<Option> options = new ArrayList<>();
+        options.add(junitBundles());
+        options.add(cleanCaches());
+        options.add(workingDirectory("target/paxexam"));
+        // Pax Exam's own bundles log through SLF4J; with pax.exam.logging=none (set by the build) it
+        // does not add Pax Logging, whose second org.osgi.service.log export would shadow Felix Log.
+        options.add(bundle(url("slf4j-simple")).start(false).startLevel(START_LEVEL_SYSTEM_BUNDLES));
+        options.add(bundle(url("slf4j-api")).startLevel(START_LEVEL_SYSTEM_BUNDLES));
+        STARTED.forEach(name -> options.add(bundle(url(name))));
+        return options(options.toArray(Option[]::new));
+    }
+
+    /**
+     * @param artifactId a provisioned bundle's artifactId
+     * @return its jar
+     */
+    static Path jar(String artifactId) {
+        String dir = System.getProperty("patchbay.itest.bundles");
+        if (dir == null) {
+            throw new IllegalStateException("system property patchbay.itest.bundles is not set (run through Maven)");
+        }
+        return Path.of(dir, artifactId + ".jar");
+    }
+
+    /**
+     * @param artifactId a provisioned bundle's artifactId
+     * @return the {@code file:} URL of its jar
+     */
+    static String url(String artifactId) {
+        return jar(artifactId).toUri().toString();
+    }
+}
