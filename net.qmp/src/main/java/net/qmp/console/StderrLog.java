@@ -24,8 +24,9 @@ import org.osgi.service.log.admin.LoggerContext;
  * Writes log records to stderr as one line each ({@code 2026-11-27 06:29:34.123 WARN  net.hub:
  * message}) when the framework property {@value #ENABLE} is {@code true}; the launcher sets it.
  * The threshold is the framework's default log level ({@value LoggerContext#LOGGER_CONTEXT_DEFAULT_LOGLEVEL},
- * INFO when unset). The log service's own bundle and service event records are shown only from
- * WARN up: they are noise at start-up.
+ * INFO when unset). Below DEBUG, the framework's infrastructure (Felix bundles, and the log
+ * service's records of bundle and service events) is shown only from WARN up: it is noise to
+ * people running a network.
  */
 @Component(service = {}, immediate = true)
 public class StderrLog implements LogListener {
@@ -75,11 +76,20 @@ public class StderrLog implements LogListener {
         if (!threshold.implies(entry.getLogLevel())) {
             return;
         }
-        String logger = entry.getLoggerName();
-        if (logger != null && logger.startsWith("Events.") && !LogLevel.WARN.implies(entry.getLogLevel())) {
+        if (!LogLevel.WARN.implies(entry.getLogLevel()) && !threshold.implies(LogLevel.DEBUG)
+                && isInfrastructure(entry)) {
             return;
         }
         err.println(format(entry));
+    }
+
+    private static boolean isInfrastructure(LogEntry entry) {
+        String logger = entry.getLoggerName();
+        Bundle bundle = entry.getBundle();
+        return logger != null && logger.startsWith("Events.")
+                || bundle == null
+                || bundle.getBundleId() == 0
+                || bundle.getSymbolicName() != null && bundle.getSymbolicName().startsWith("org.apache.felix.");
     }
 
     /**

@@ -1,0 +1,30 @@
+package launcher;
+
+/** The paragraph printed on stdout once Patchbay runs. */
+final class Banner {
+
+    private Banner() {
+    }
+
+    /**
+     * @param summary what runs, from the runtime (netdev count, types)
+     * @param options the launcher's options
+     * @return the banner, ending with a newline
+     */
+    static String text(String summary, LauncherOptions options) {
+        String deploy = options.deploy().toAbsolutePath().normalize().toString();
+        StringBuilder text = new StringBuilder()
+                .append(Usage.version()).append(" running: ").append(summary).append(".\n")
+                .append("Watching ").append(deploy)
+                .append(" for driver bundles (*.jar) and netdev files (net.netdev-<id>.cfg).\n");
+        if (options.console()) {
+            text.append("Add a netdev with: net:add socket id=s0 listen=127.0.0.1:11122 (or -netdev on the\n")
+                    .append("command line, or a file in the deploy directory). net:netdevs shows the network,\n")
+                    .append("help lists every command; Ctrl-D or 'stop 0' quits.\n");
+        } else {
+            text.append("No console: add netdevs with -netdev on the command line or files in the deploy\n")
+                    .append("directory. SIGTERM or Ctrl-C stops Patchbay.\n");
+        }
+        return text.toString();
+    }
+}

@@ -1,0 +1,73 @@
+package launcher;
+
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import net.api.NetType;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.wiring.BundleRevision;
+import org.osgi.resource.Capability;
+
+/**
+ * The netdev, filter and NIC types the installed bundles declare in their manifests
+ * ({@value NetType#NAMESPACE} capabilities), read before any of them has to be running, so a
+ * command line naming a type no bundle provides fails at start-up with QEMU's message.
+ */
+final class DriverTypes {
+
+    /** Built into net.hub, so no bundle declares it. */
+    private static final String HUBPORT = "hubport";
+
+    private final Set<String> netdevs = new TreeSet<>();
+    private final Set<String> filters = new TreeSet<>();
+    private final Set<String> nics = new TreeSet<>();
+
+    /** @param context any bundle context of the framework */
+    DriverTypes(BundleContext context) {
+        netdevs.add(HUBPORT);
+        for (Bundle bundle : context.getBundles()) {
+            BundleRevision revision = bundle.adapt(BundleRevision.class);
+            if (revision == null) {
+                continue;
+            }
+            for (Capability c : revision.getCapabilities(NetType.NAMESPACE)) {
+                add(netdevs, c.getAttributes().get("net.type"));
+                add(filters, c.getAttributes().get("filter.type"));
+                add(nics, c.getAttributes().get("nic.type"));
+            }
+        }
+    }
+
+    private static void add(Set<String> types, Object type) {
+        if (type != null) {
+            types.add(type.toString());
+        }
+    }
+
+    /** @return the netdev types, sorted */
+    Set<String> netdevTypes() {
+        return netdevs;
+    }
+
+    /**
+     * @param options the network options
+     * @throws UsageException for the first option whose type no bundle provides
+     */
+    void check(List<NetworkOption> options) throws UsageException {
+        for (NetworkOption option : options) {
+            String type = option.type();
+            String problem = switch (option.section()) {
+                case NETDEV -> netdevs.contains(type) ? null : "Parameter 'type' expects a netdev backend type";
+                case NET -> type.equals("nic") || type.equals("none") || !type.equals(HUBPORT) && netdevs.contains(type)
+                        ? null
+                        : "Parameter 'type' expects a net backend type (maybe it is not compiled into this binary)";
+                case OBJECT -> filters.contains(type) ? null : "invalid object type: " + type;
+                case DEVICE -> nics.contains(type) ? null : "'" + type + "' is not a valid device model name";
+            };
+            if (problem != null) {
+                throw new UsageException(option + ": " + problem);
+            }
+        }
+    }
+}

@@ -1,0 +1,207 @@
+package launcher;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.stream.Stream;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
+import org.osgi.framework.Constants;
+import org.osgi.framework.launch.Framework;
+import org.osgi.framework.launch.FrameworkFactory;
+import org.osgi.framework.wiring.BundleRevision;
+
+/**
+ * Felix with the bundles embedded under {@code bundles/} in the launcher's jar, its storage in a
+ * fresh temporary directory that is deleted when it stops.
+ */
+final class EmbeddedFramework {
+
+    /** Started last, once everything it may deploy can be served. */
+    static final String FILEINSTALL = "org.apache.felix.fileinstall";
+    /** The console; started only on request, after the banner. */
+    static final String CONSOLE = "org.apache.felix.gogo.jline";
+
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
+
+    private final Framework framework;
+    private final Path storage;
+
+    private EmbeddedFramework(Framework framework, Path storage) {
+        this.framework = framework;
+        this.storage = storage;
+    }
+
+    /**
+     * Creates and initialises the framework; no bundle is installed yet.
+     *
+     * @param options the launcher's options
+     * @return the framework
+     * @throws IOException     when the storage directory cannot be made
+     * @throws BundleException when Felix cannot initialise
+     */
+    static EmbeddedFramework init(LauncherOptions options) throws IOException, BundleException {
+        Path storage = Files.createTempDirectory("patchbay-");
+        Map<String, String> props = new HashMap<>();
+        props.put(Constants.FRAMEWORK_STORAGE, storage.resolve("felix").toString());
+        props.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
+        props.put("felix.fileinstall.dir", options.deploy().toAbsolutePath().toString());
+        props.put("felix.fileinstall.poll", "500");
+        props.put("felix.fileinstall.noInitialDelay", "true");
+        props.put("felix.fileinstall.log.level", "2");
+        // The console's profile and greeting come from here (see Console), not from the bundle.
+        props.put("gosh.home", storage.resolve("gosh").toString());
+        props.put("patchbay.log.stderr", "true");
+        props.put("org.osgi.service.log.admin.loglevel", options.verbose() ? "DEBUG" : "INFO");
+        props.put("ds.loglevel", options.verbose() ? "debug" : "warn");
+        FrameworkFactory factory = ServiceLoader.load(FrameworkFactory.class, EmbeddedFramework.class.getClassLoader())
+                .findFirst().orElseThrow(() -> new IllegalStateException("no OSGi framework in the launcher"));
+        Framework framework = factory.newFramework(props);
+        framework.init();
+        return new EmbeddedFramework(framework, storage);
+    }
+
+    /** @return the system bundle's context */
+    BundleContext context() {
+        return framework.getBundleContext();
+    }
+
+    /** @return the storage directory, removed when the framework stops */
+    Path storage() {
+        return storage;
+    }
+
+    /**
+     * Installs every embedded bundle and starts them, FileInstall last (its first scan of the
+     * deploy directory happens while it starts). The console bundle is installed, not started.
+     *
+     * @throws BundleException naming the bundle that failed
+     * @throws IOException     when the embedded bundles cannot be read
+     */
+    void start() throws BundleException, IOException {
+        // jline finds its terminal providers through the context class loader unless it is null,
+        // and the console thread inherits it from here.
+        Thread.currentThread().setContextClassLoader(null);
+        framework.start();
+        List<Bundle> bundles = installEmbedded();
+        for (Bundle b : bundles) {
+            if (!isFragment(b) && !FILEINSTALL.equals(b.getSymbolicName()) && !CONSOLE.equals(b.getSymbolicName())) {
+                start(b);
+            }
+        }
+        start(bundle(FILEINSTALL));
+    }
+
+    /**
+     * Starts a bundle.
+     *
+     * @param bundle the bundle
+     * @throws BundleException naming it
+     */
+    void start(Bundle bundle) throws BundleException {
+        try {
+            bundle.start();
+        } catch (BundleException e) {
+            throw new BundleException("cannot start " + bundle.getSymbolicName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * @param symbolicName a bundle symbolic name
+     * @return the bundle
+     * @throws BundleException when it is not installed
+     */
+    Bundle bundle(String symbolicName) throws BundleException {
+        for (Bundle b : context().getBundles()) {
+            if (symbolicName.equals(b.getSymbolicName())) {
+                return b;
+            }
+        }
+        throw new BundleException("bundle " + symbolicName + " is not installed");
+    }
+
+    /**
+     * Waits until the framework stops, by {@link #stop()} or from inside (the console's {@code stop
+     * 0} or end of input).
+     *
+     * @throws InterruptedException when interrupted
+     */
+    void awaitStop() throws InterruptedException {
+        framework.waitForStop(0);
+        deleteStorage();
+    }
+
+    /** Stops the framework, waits a bounded time, and removes its storage. Safe to repeat. */
+    void stop() {
+        try {
+            if ((framework.getState() & (Bundle.STARTING | Bundle.ACTIVE)) != 0) {
+                framework.stop();
+            }
+            framework.waitForStop(STOP_TIMEOUT.toMillis());
+        } catch (BundleException e) {
+            System.err.println("patchbay: stopping: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        deleteStorage();
+    }
+
+    private List<Bundle> installEmbedded() throws IOException, BundleException {
+        List<Bundle> installed = new ArrayList<>();
+        Path self;
+        try {
+            self = Path.of(EmbeddedFramework.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (URISyntaxException e) {
+            throw new IOException("cannot locate the launcher jar", e);
+        }
+        try (FileSystem jar = Files.isDirectory(self) ? null : FileSystems.newFileSystem(self)) {
+            Path dir = jar == null ? self.resolve("bundles") : jar.getPath("/bundles");
+            List<Path> files;
+            try (Stream<Path> list = Files.list(dir)) {
+                files = list.filter(p -> p.toString().endsWith(".jar")).sorted().toList();
+            }
+            for (Path file : files) {
+                try (InputStream in = Files.newInputStream(file)) {
+                    installed.add(context().installBundle("patchbay:bundles/" + file.getFileName(), in));
+                }
+            }
+        }
+        return installed;
+    }
+
+    private static boolean isFragment(Bundle bundle) {
+        BundleRevision revision = bundle.adapt(BundleRevision.class);
+        return revision != null && (revision.getTypes() & BundleRevision.TYPE_FRAGMENT) != 0;
+    }
+
+    /** Both the main thread and the shutdown hook get here when a signal stops the framework. */
+    private synchronized void deleteStorage() {
+        if (!Files.exists(storage)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(storage)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (IOException | UncheckedIOException e) {
+            System.err.println("patchbay: cannot remove " + storage + ": " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package launcher;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
+
+/**
+ * Patchbay's entry point: checks the command line, starts the embedded framework, applies the
+ * network options through net.qmp's command-line front end, prints a banner, and runs until the
+ * console quits or a signal arrives. Exit code 0 after a clean stop, 1 for any error, which is
+ * one line on stderr.
+ */
+public final class Main {
+
+    /** The bundle holding the front ends the launcher calls into. */
+    private static final String FRONT_ENDS = "net.qmp";
+
+    /** Set before an exit the launcher chose itself, so the shutdown hook leaves the code alone. */
+    private static volatile boolean exiting;
+
+    private final LauncherOptions options;
+
+    private Main(LauncherOptions options) {
+        this.options = options;
+    }
+
+    /**
+     * @param args the command line; see {@code --help}
+     */
+    public static void main(String[] args) {
+        LauncherOptions options;
+        try {
+            options = LauncherOptions.parse(List.of(args));
+        } catch (UsageException e) {
+            System.err.println("patchbay: " + e.getMessage());
+            exit(1);
+            return;
+        }
+        if (options.help()) {
+            System.out.print(Usage.text());
+        } else if (options.version()) {
+            System.out.println(Usage.version());
+        } else {
+            exit(new Main(options).run());
+        }
+    }
+
+    private static void exit(int code) {
+        exiting = true;
+        System.out.flush();
+        System.exit(code);
+    }
+
+    private int run() {
+        EmbeddedFramework framework;
+        try {
+            Files.createDirectories(options.deploy());
+            framework = EmbeddedFramework.init(options);
+        } catch (IOException | BundleException e) {
+            System.err.println("patchbay: " + e.getMessage());
+            return 1;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> onSignal(framework), "patchbay-shutdown"));
+        try {
+            framework.start();
+            DriverTypes types = new DriverTypes(framework.context());
+            types.check(options.network());
+            Bundle frontEnds = framework.bundle(FRONT_ENDS);
+            String error = this.<Function<List<String>, String>>frontEnd(frontEnds, "net.qmp.cli.CommandLine")
+                    .apply(options.network().stream().map(NetworkOption::toString).toList());
+            if (error != null) {
+                throw new UsageException(error);
+            }
+            String summary = this.<Supplier<String>>frontEnd(frontEnds, "net.qmp.cli.Summary").get();
+            System.out.print(Banner.text(summary, options));
+            System.out.flush();
+            if (options.console()) {
+                Console.start(framework);
+            }
+            framework.awaitStop();
+            return 0;
+        } catch (UsageException e) {
+            System.err.println("patchbay: " + e.getMessage());
+        } catch (BundleException | IOException | ReflectiveOperationException e) {
+            System.err.println("patchbay: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        framework.stop();
+        return 1;
+    }
+
+    /**
+     * A signal (SIGTERM, SIGINT) ends the process here: stop cleanly, then exit 0, which the JVM
+     * would otherwise turn into 128 + the signal number.
+     */
+    private static void onSignal(EmbeddedFramework framework) {
+        if (exiting) {
+            return;
+        }
+        framework.stop();
+        System.out.flush();
+        System.err.flush();
+        Runtime.getRuntime().halt(0);
+    }
+
+    /**
+     * Instantiates a front-end class from inside the framework, handing it its bundle's context;
+     * it is seen here only through the JDK interface it implements.
+     */
+    @SuppressWarnings("unchecked")
+    private <T> T frontEnd(Bundle bundle, String className) throws ReflectiveOperationException {
+        return (T) bundle.loadClass(className).getConstructor(BundleContext.class).newInstance(bundle.getBundleContext());
+    }
+}

@@ -1,0 +1,44 @@
+package launcher;
+
+import java.util.Map;
+import net.api.NetException;
+import net.api.control.Section;
+import net.api.options.QemuOptions;
+
+/**
+ * One of QEMU's network options from the command line, e.g. {@code -netdev socket,id=s0}.
+ *
+ * @param section the option
+ * @param value   its value as given
+ * @param type    the type it names (netdev type, QOM type or device model)
+ */
+record NetworkOption(Section section, String value, String type) {
+
+    /**
+     * Checks the value's syntax and that it names a type; the runtime checks the rest.
+     *
+     * @param section the option
+     * @param value   its value
+     * @return the option
+     * @throws UsageException when the value is malformed or names no type
+     */
+    static NetworkOption of(Section section, String value) throws UsageException {
+        String where = "-" + section.option() + " " + value;
+        Map<String, Object> arguments;
+        try {
+            arguments = QemuOptions.parse(value, section.typeKey());
+        } catch (NetException e) {
+            throw new UsageException(where + ": " + e.getMessage());
+        }
+        if (!(arguments.get(section.typeKey()) instanceof String type) || type.isEmpty()) {
+            throw new UsageException(where + ": Parameter '" + section.typeKey() + "' is missing");
+        }
+        return new NetworkOption(section, value, type);
+    }
+
+    /** @return {@code -OPTION VALUE}, the form the command-line front end and error lines use */
+    @Override
+    public String toString() {
+        return "-" + section.option() + " " + value;
+    }
+}

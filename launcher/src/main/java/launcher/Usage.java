@@ -1,0 +1,47 @@
+package launcher;
+
+/** The text of {@code --help} and {@code --version}. */
+final class Usage {
+
+    private Usage() {
+    }
+
+    /** @return {@code patchbay VERSION}, from the jar's manifest */
+    static String version() {
+        String version = Usage.class.getPackage().getImplementationVersion();
+        return "patchbay " + (version == null ? "(development build)" : version);
+    }
+
+    /** @return the usage text, ending with a newline */
+    static String text() {
+        return """
+                Usage: patchbay [options]
+
+                Runs QEMU's virtual network layer (netdevs, hubs, filters, NICs) as an OSGi runtime
+                whose drivers are bundles that can come and go while it runs.
+
+                Network options, in QEMU's syntax (a comma inside a value is written ",,"); each may
+                be repeated and they are applied in order:
+                  -netdev TYPE,id=ID[,KEY=VALUE...]   add a netdev: a backend or a hubport
+                  -net TYPE[,KEY=VALUE...]            legacy form: a backend on a port of hub 0 (vlan=N: hub N)
+                  -object TYPE,id=ID[,KEY=VALUE...]   add a netfilter object, e.g. filter-dump
+                  -device MODEL,netdev=ID[,...]       add an in-process NIC
+
+                Patchbay's options:
+                  --deploy DIR    watch DIR for driver bundles (*.jar) and netdev files
+                                  (net.netdev-ID.cfg); default: deploy, created if missing
+                  --no-console    run as a service: no console, stop with SIGTERM or Ctrl-C
+                  --verbose       log at DEBUG level (default INFO); the log goes to stderr
+                  --version       print the version and exit
+                  --help          print this text and exit
+
+                Examples:
+                  patchbay -netdev hubport,id=h1,hubid=1 -netdev hubport,id=h2,hubid=1
+                  patchbay -netdev socket,id=s1,listen=127.0.0.1:11122 -netdev hubport,id=h1,hubid=1,netdev=s1
+                  patchbay --no-console --deploy /srv/patchbay/deploy
+
+                At the console: net:netdevs, net:add TYPE id=ID KEY=VALUE..., net:del ID, net:drivers;
+                help lists every command.
+                """;
+    }
+}

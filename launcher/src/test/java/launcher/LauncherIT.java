@@ -1,0 +1,167 @@
+package launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.lang.ProcessBuilder.Redirect;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Runs the built {@code patchbay.jar} as a process, with the JDK and flags the run script uses,
+ * in a fresh working directory, and checks what it prints and how it exits.
+ */
+class LauncherIT {
+
+    private static final Path JAR = Path.of(System.getProperty("patchbay.jar"));
+    private static final Duration EXIT = Duration.ofSeconds(60);
+    private static final Duration STARTED = Duration.ofSeconds(60);
+    private static final Duration STOPPED = Duration.ofSeconds(15);
+
+    @TempDir
+    Path work;
+
+    private Process process;
+
+    /** What a finished run printed. */
+    private record Run(int code, List<String> out, List<String> err) {
+    }
+
+    @AfterEach
+    void destroy() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroyForcibly();
+            process.waitFor(STOPPED.toSeconds(), TimeUnit.SECONDS);
+        }
+    }
+
+    private Process start(String... args) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElseThrow());
+        command.add("--enable-native-access=ALL-UNNAMED");
+        command.add("--sun-misc-unsafe-memory-access=allow");
+        command.add("-jar");
+        command.add(JAR.toString());
+        command.addAll(List.of(args));
+        process = new ProcessBuilder(command).directory(work.toFile())
+                .redirectOutput(work.resolve("out.txt").toFile())
+                .redirectError(work.resolve("err.txt").toFile())
+                .start();
+        // A service gets no input: end of input at once.
+        process.getOutputStream().close();
+        return process;
+    }
+
+    private Run run(String... args) throws IOException, InterruptedException {
+        Process p = start(args);
+        assertTrue(p.waitFor(EXIT.toSeconds(), TimeUnit.SECONDS), "patchbay did not exit");
+        return new Run(p.exitValue(), lines("out.txt"), lines("err.txt"));
+    }
+
+    private List<String> lines(String file) throws IOException {
+        return Files.readAllLines(work.resolve(file));
+    }
+
+    private static void assertOneErrorLine(String expected, Run run) {
+        assertEquals(1, run.code(), "exit code");
+        assertEquals(List.of(expected), run.err(), "stderr");
+    }
+
+    @Test
+    void helpListsEveryOption() throws Exception {
+        Run run = run("--help");
+        assertEquals(0, run.code());
+        String out = String.join("\n", run.out());
+        for (String option : List.of("-netdev", "-net ", "-object", "-device", "--deploy", "--no-console",
+                "--verbose", "--version", "--help")) {
+            assertTrue(out.contains("  " + option), option + " in\n" + out);
+        }
+        assertTrue(out.contains("-netdev socket,id=s1,listen=127.0.0.1:11122 -netdev hubport,id=h1,hubid=1,netdev=s1"));
+        assertEquals(List.of(), run.err());
+    }
+
+    @Test
+    void versionComesFromTheJar() throws Exception {
+        Run run = run("--version");
+        assertEquals(0, run.code());
+        assertEquals(1, run.out().size());
+        assertTrue(run.out().get(0).matches("patchbay \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?"), run.out().get(0));
+    }
+
+    @Test
+    void anUnknownOptionStopsBeforeAnythingStarts() throws Exception {
+        assertOneErrorLine("patchbay: -qmp: invalid option", run("-qmp", "tcp:127.0.0.1:4444,server=on,wait=off"));
+        assertFalse(Files.exists(work.resolve("deploy")), "nothing may start for a bad command line");
+    }
+
+    @Test
+    void anOptionWithoutItsValue() throws Exception {
+        assertOneErrorLine("patchbay: -netdev: requires an argument", run("--no-console", "-netdev"));
+    }
+
+    @Test
+    void aValueWithoutAType() throws Exception {
+        assertOneErrorLine("patchbay: -netdev id=h1: Parameter 'type' is missing", run("-netdev", "id=h1"));
+    }
+
+    @Test
+    void theRuntimesErrorNamesTheOption() throws Exception {
+        assertOneErrorLine("patchbay: -netdev hubport,id=h1: Parameter 'hubid' is missing",
+                run("--no-console", "-netdev", "hubport,id=h1"));
+    }
+
+    @Test
+    void aTypeNoBundleProvidesIsAnErrorAtStartUp() throws Exception {
+        assertOneErrorLine("patchbay: -netdev nosuch,id=x: Parameter 'type' expects a netdev backend type",
+                run("--no-console", "-netdev", "hubport,id=h1,hubid=1", "-netdev", "nosuch,id=x"));
+    }
+
+    @Test
+    void anObjectOrDeviceTypeNoBundleProvides() throws Exception {
+        assertOneErrorLine("patchbay: -object filter-nosuch,id=f0,netdev=h1: invalid object type: filter-nosuch",
+                run("--no-console", "-object", "filter-nosuch,id=f0,netdev=h1"));
+        assertOneErrorLine("patchbay: -device nosuch,netdev=h1: 'nosuch' is not a valid device model name",
+                run("--no-console", "-device", "nosuch,netdev=h1"));
+        assertOneErrorLine("patchbay: -net hubport,hubid=1: Parameter 'type' expects a net backend type "
+                + "(maybe it is not compiled into this binary)", run("--no-console", "-net", "hubport,hubid=1"));
+    }
+
+    @Test
+    void aServiceSurvivesClosedInputAndStopsCleanlyOnSigterm() throws Exception {
+        Process p = start("--no-console", "-netdev", "hubport,id=h1,hubid=1", "-netdev", "hubport,id=h2,hubid=1");
+        long deadline = System.nanoTime() + STARTED.toNanos();
+        while (lines("out.txt").stream().noneMatch(l -> l.contains("running: 2 netdevs"))) {
+            assertTrue(p.isAlive(), () -> "exited early: " + p.exitValue() + " " + read("err.txt"));
+            assertTrue(System.nanoTime() < deadline, "no banner");
+            Thread.sleep(100);
+        }
+        // Its input ended long ago; it must still be serving.
+        Thread.sleep(1000);
+        assertTrue(p.isAlive(), "a closed stdin stopped the service");
+        assertTrue(Files.isDirectory(work.resolve("deploy")), "the default deploy directory is created");
+
+        p.destroy();
+        assertTrue(p.waitFor(STOPPED.toSeconds(), TimeUnit.SECONDS), "SIGTERM did not stop it");
+        assertEquals(0, p.exitValue(), "a clean stop exits 0");
+        List<String> err = lines("err.txt");
+        assertTrue(err.stream().noneMatch(l -> l.startsWith("WARNING:")), "JDK warnings: " + err);
+        assertTrue(err.stream().noneMatch(l -> l.contains("Exception")), "exceptions: " + err);
+    }
+
+    private String read(String file) {
+        try {
+            return Files.readString(work.resolve(file));
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package net.qmp.cli;
+
+import java.util.List;
+import java.util.function.Supplier;
+import net.api.control.NetControl;
+import net.api.dto.DriverDTO;
+import net.api.dto.NetClientDTO;
+import net.api.dto.NetworkDTO;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceReference;
+
+/**
+ * One line saying what runs, for the launcher's banner: {@code 2 netdevs (1 pending); types:
+ * hubport, socket}. Like {@link CommandLine}, called from outside the framework through JDK types.
+ */
+public final class Summary implements Supplier<String> {
+
+    private final BundleContext context;
+
+    /** @param context the context to find {@link NetControl} with */
+    public Summary(BundleContext context) {
+        this.context = context;
+    }
+
+    @Override
+    public String get() {
+        ServiceReference<NetControl> ref = context.getServiceReference(NetControl.class);
+        NetControl control = ref == null ? null : context.getService(ref);
+        if (control == null) {
+            return "the network runtime is not running";
+        }
+        try {
+            return netdevs(control.network()) + "; types: "
+                    + String.join(", ", control.drivers().stream().map(DriverDTO::type).sorted().toList());
+        } finally {
+            context.ungetService(ref);
+        }
+    }
+
+    private static String netdevs(NetworkDTO network) {
+        List<NetClientDTO> netdevs = network.clients().stream().filter(c -> !"nic".equals(c.kind())).toList();
+        long pending = netdevs.stream().filter(c -> "pending".equals(c.state())).count();
+        long failed = netdevs.stream().filter(c -> "failed".equals(c.state())).count();
+        StringBuilder text = new StringBuilder().append(netdevs.size()).append(netdevs.size() == 1 ? " netdev" : " netdevs");
+        if (pending + failed > 0) {
+            text.append(" (");
+            text.append(pending > 0 ? pending + " pending" : "");
+            text.append(pending > 0 && failed > 0 ? ", " : "");
+            text.append(failed > 0 ? failed + " failed" : "");
+            text.append(')');
+        }
+        return text.toString();
+    }
+}
