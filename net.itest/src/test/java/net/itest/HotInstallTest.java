@@ -7,6 +7,7 @@ import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
 import java.util.Map;
+import java.util.regex.Pattern;
 import javax.inject.Inject;
 import net.api.ErrorClass;
 import net.api.NetException;
@@ -60,7 +61,7 @@ public class HotInstallTest {
             assertEquals("netdev", u1.kind());
             assertEquals("udpwire", u1.type());
             assertTrue("info of u1: " + u1.info(),
-                    u1.info().matches("udpwire: local=127\\.0\\.0\\.1:[1-9][0-9]* remote=" + peer.address()));
+                    u1.info().matches("udpwire: local=127\\.0\\.0\\.1:[1-9][0-9]* remote=" + Pattern.quote(peer.address())));
         }
     }
 
