@@ -45,11 +45,6 @@ final class DriverTypes {
         }
     }
 
-    /** @return the netdev types, sorted */
-    Set<String> netdevTypes() {
-        return netdevs;
-    }
-
     /**
      * @param options the network options
      * @throws UsageException for the first option whose type no bundle provides

@@ -6,8 +6,8 @@ import java.util.List;
 import net.api.control.Section;
 
 /**
- * The launcher's command line: QEMU's network options, kept in order as {@code "-netdev VALUE"}
- * strings for the command-line front end inside the framework, and Patchbay's own options.
+ * The launcher's command line: QEMU's network options, in order, for the command-line front end
+ * inside the framework, and Patchbay's own options.
  *
  * @param network  the network options in order
  * @param deploy   the directory FileInstall watches

@@ -84,9 +84,7 @@ public final class Main {
             }
             framework.awaitStop();
             return 0;
-        } catch (UsageException e) {
-            System.err.println("patchbay: " + e.getMessage());
-        } catch (BundleException | IOException | ReflectiveOperationException e) {
+        } catch (UsageException | BundleException | IOException | ReflectiveOperationException e) {
             System.err.println("patchbay: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

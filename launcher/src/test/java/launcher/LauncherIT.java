@@ -23,6 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 class LauncherIT {
 
     private static final Path JAR = Path.of(System.getProperty("patchbay.jar"));
+    /** A driver bundle (type {@code udpwire}) that is not embedded in the jar. */
+    private static final Path DRIVER = Path.of(System.getProperty("patchbay.test.driver"));
     private static final Duration EXIT = Duration.ofSeconds(60);
     private static final Duration STARTED = Duration.ofSeconds(60);
     private static final Duration STOPPED = Duration.ofSeconds(15);
@@ -138,12 +140,7 @@ class LauncherIT {
     @Test
     void aServiceSurvivesClosedInputAndStopsCleanlyOnSigterm() throws Exception {
         Process p = start("--no-console", "-netdev", "hubport,id=h1,hubid=1", "-netdev", "hubport,id=h2,hubid=1");
-        long deadline = System.nanoTime() + STARTED.toNanos();
-        while (lines("out.txt").stream().noneMatch(l -> l.contains("running: 2 netdevs"))) {
-            assertTrue(p.isAlive(), () -> "exited early: " + p.exitValue() + " " + read("err.txt"));
-            assertTrue(System.nanoTime() < deadline, "no banner");
-            Thread.sleep(100);
-        }
+        awaitBanner(p, "running: 2 netdevs");
         // Its input ended long ago; it must still be serving.
         Thread.sleep(1000);
         assertTrue(p.isAlive(), "a closed stdin stopped the service");
@@ -155,6 +152,32 @@ class LauncherIT {
         List<String> err = lines("err.txt");
         assertTrue(err.stream().noneMatch(l -> l.startsWith("WARNING:")), "JDK warnings: " + err);
         assertTrue(err.stream().noneMatch(l -> l.contains("Exception")), "exceptions: " + err);
+    }
+
+    @Test
+    void aDriverInTheDeployDirectoryProvidesItsType() throws Exception {
+        Files.createDirectories(work.resolve("deploy"));
+        Files.copy(DRIVER, work.resolve("deploy").resolve(DRIVER.getFileName()));
+        // Missing 'remote': only the driver's option record knows it is required, so this error
+        // comes from the runtime once the deployed driver runs.
+        assertOneErrorLine("patchbay: -netdev udpwire,id=u0,local=127.0.0.1:0: Parameter 'remote' is missing",
+                run("--no-console", "-netdev", "udpwire,id=u0,local=127.0.0.1:0"));
+
+        Process p = start("--no-console", "-netdev", "udpwire,id=u0,local=127.0.0.1:0,remote=127.0.0.1:9",
+                "-netdev", "hubport,id=h1,hubid=1,netdev=u0");
+        awaitBanner(p, "running: 2 netdevs; types: hubport, udpwire");
+        p.destroy();
+        assertTrue(p.waitFor(STOPPED.toSeconds(), TimeUnit.SECONDS), "SIGTERM did not stop it");
+        assertEquals(0, p.exitValue());
+    }
+
+    private void awaitBanner(Process p, String text) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + STARTED.toNanos();
+        while (lines("out.txt").stream().noneMatch(l -> l.contains(text))) {
+            assertTrue(p.isAlive(), () -> "exited early: " + p.exitValue() + " " + read("err.txt") + read("out.txt"));
+            assertTrue(System.nanoTime() < deadline, () -> "no banner: " + read("out.txt"));
+            Thread.sleep(100);
+        }
     }
 
     private String read(String file) {

@@ -1,0 +1,59 @@
+package launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import net.api.control.Section;
+import org.junit.jupiter.api.Test;
+
+class LauncherOptionsTest {
+
+    private static String error(String... args) {
+        return assertThrows(UsageException.class, () -> LauncherOptions.parse(List.of(args))).getMessage();
+    }
+
+    @Test
+    void networkOptionsKeepTheirOrderAndValues() throws UsageException {
+        LauncherOptions o = LauncherOptions.parse(List.of("-netdev", "socket,id=s1,listen=127.0.0.1:11122",
+                "--net", "dump,file=a,,b.pcap", "-object", "filter-dump,id=f0,netdev=s1,file=x.pcap",
+                "-device", "responder,netdev=h1"));
+        assertEquals(List.of("-netdev socket,id=s1,listen=127.0.0.1:11122", "-net dump,file=a,,b.pcap",
+                "-object filter-dump,id=f0,netdev=s1,file=x.pcap", "-device responder,netdev=h1"),
+                o.network().stream().map(NetworkOption::toString).toList());
+        assertEquals(List.of(Section.NETDEV, Section.NET, Section.OBJECT, Section.DEVICE),
+                o.network().stream().map(NetworkOption::section).toList());
+        assertEquals(List.of("socket", "dump", "filter-dump", "responder"),
+                o.network().stream().map(NetworkOption::type).toList());
+    }
+
+    @Test
+    void patchbaysOwnOptions() throws UsageException {
+        LauncherOptions defaults = LauncherOptions.parse(List.of());
+        assertEquals(Path.of("deploy"), defaults.deploy());
+        assertTrue(defaults.console());
+        assertFalse(defaults.verbose());
+
+        LauncherOptions o = LauncherOptions.parse(List.of("--deploy", "/srv/d", "--no-console", "--verbose"));
+        assertEquals(Path.of("/srv/d"), o.deploy());
+        assertFalse(o.console());
+        assertTrue(o.verbose());
+        assertTrue(LauncherOptions.parse(List.of("--help")).help());
+        assertTrue(LauncherOptions.parse(List.of("--version")).version());
+    }
+
+    @Test
+    void badCommandLinesNameTheOption() {
+        assertEquals("-qmp: invalid option", error("-qmp", "tcp:127.0.0.1:4444"));
+        assertEquals("disk.img: invalid option", error("disk.img"));
+        assertEquals("-netdev: requires an argument", error("-netdev"));
+        assertEquals("--deploy: requires an argument", error("--deploy"));
+        assertEquals("-netdev socket,=1: Invalid parameter ''", error("-netdev", "socket,=1"));
+        assertEquals("-netdev id=s0: Parameter 'type' is missing", error("-netdev", "id=s0"));
+        assertEquals("-object id=f0: Parameter 'qom-type' is missing", error("-object", "id=f0"));
+        assertEquals("-device netdev=h1: Parameter 'driver' is missing", error("-device", "netdev=h1"));
+    }
+}
