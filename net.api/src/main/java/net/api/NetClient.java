@@ -12,6 +12,12 @@ import org.osgi.annotation.versioning.ConsumerType;
 public interface NetClient {
 
     /**
+     * The largest frame the runtime carries: QEMU's NET_BUFSIZE (64 KiB of payload plus 4 KiB of
+     * headers), so jumbo frames pass. Size receive buffers with it.
+     */
+    int MAX_FRAME = 4096 + 65536;
+
+    /**
      * A frame from the peer, for this backend to put on its wire.
      *
      * @param frame the Ethernet frame between position and limit; valid only during the call (copy

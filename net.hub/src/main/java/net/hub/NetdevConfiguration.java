@@ -65,8 +65,9 @@ public final class NetdevConfiguration {
     private void apply(Map<String, Object> properties, boolean update) {
         Map<String, Object> flat = new LinkedHashMap<>();
         properties.forEach((key, value) -> {
+            // Framework, SCR and FileInstall add properties of their own; only the rest are options.
             if (!key.startsWith("service.") && !key.startsWith("component.") && !key.startsWith("felix.")
-                    && !key.equals("objectClass")) {
+                    && !key.startsWith("osgi.") && !key.equals("objectClass")) {
                 flat.put(key, value);
             }
         });

@@ -22,9 +22,6 @@ import net.api.SentCallback;
  */
 final class UdpWireBackend implements NetClient {
 
-    /** QEMU's NET_BUFSIZE: the largest frame a netdev carries (64 KiB plus headers). */
-    static final int MAX_FRAME = 69632;
-
     /** Datagrams read per wake-up, so a busy wire cannot starve the loop's other clients. */
     private static final int READ_BUDGET = 64;
 

@@ -10,7 +10,7 @@ import net.api.SentCallback;
 final class PacketQueue {
 
     /** QEMU's NET_BUFSIZE: the largest frame (64 KiB + headers). */
-    static final int MAX_FRAME = 4096 + 65536;
+    static final int MAX_FRAME = net.api.NetClient.MAX_FRAME;
     /** QEMU's bound for frames queued without a sent callback. */
     static final int LIMIT = 10_000;
     /** A hard bound even for senders with callbacks (they pause after their first queued frame). */
