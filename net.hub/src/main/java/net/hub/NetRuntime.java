@@ -174,12 +174,7 @@ public final class NetRuntime implements NetControl {
      */
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     public synchronized void bindNetClientDriver(NetClientDriver<?> driver, Map<String, Object> properties) {
-        String type = typeOf(properties, NetClientDriver.TYPE);
-        if (type != null && netdevDrivers.add(entry(driver, type))) {
-            for (ClientEntry e : instances(netdevs.values(), type)) {
-                reopen(e, driver);
-            }
-        }
+        clientDriverArrived(netdevDrivers, netdevs, driver, typeOf(properties, NetClientDriver.TYPE));
     }
 
     /**
@@ -189,16 +184,7 @@ public final class NetRuntime implements NetControl {
      * @param properties its service properties
      */
     public synchronized void unbindNetClientDriver(NetClientDriver<?> driver, Map<String, Object> properties) {
-        String type = typeOf(properties, NetClientDriver.TYPE);
-        if (type != null && netdevDrivers.remove(type, driver)) {
-            NetClientDriver<?> next = netdevDrivers.current(type);
-            for (ClientEntry e : instances(netdevs.values(), type)) {
-                closeClient(e, "driver '" + type + "' went away");
-                if (next != null) {
-                    reopen(e, next);
-                }
-            }
-        }
+        clientDriverLeft(netdevDrivers, netdevs, driver, typeOf(properties, NetClientDriver.TYPE));
     }
 
     /**
@@ -248,12 +234,7 @@ public final class NetRuntime implements NetControl {
      */
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     public synchronized void bindNicModel(NicModel<?> model, Map<String, Object> properties) {
-        String type = typeOf(properties, NicModel.TYPE);
-        if (type != null && nicModels.add(entry(model, type))) {
-            for (ClientEntry e : instances(nics.values(), type)) {
-                reopen(e, model);
-            }
-        }
+        clientDriverArrived(nicModels, nics, model, typeOf(properties, NicModel.TYPE));
     }
 
     /**
@@ -263,11 +244,24 @@ public final class NetRuntime implements NetControl {
      * @param properties its service properties
      */
     public synchronized void unbindNicModel(NicModel<?> model, Map<String, Object> properties) {
-        String type = typeOf(properties, NicModel.TYPE);
-        if (type != null && nicModels.remove(type, model)) {
-            NicModel<?> next = nicModels.current(type);
-            for (ClientEntry e : instances(nics.values(), type)) {
-                closeClient(e, "NIC model '" + type + "' went away");
+        clientDriverLeft(nicModels, nics, model, typeOf(properties, NicModel.TYPE));
+    }
+
+    /** A netdev driver or NIC model arrived: if it is now the one in use, pending entries open. */
+    private <D> void clientDriverArrived(DriverTable<D> table, Map<String, ClientEntry> entries, D driver, String type) {
+        if (type != null && table.add(entry(driver, type))) {
+            for (ClientEntry e : instances(entries.values(), type)) {
+                reopen(e, driver);
+            }
+        }
+    }
+
+    /** The driver in use left: its entries close and wait, or move to the next driver of the type. */
+    private <D> void clientDriverLeft(DriverTable<D> table, Map<String, ClientEntry> entries, D driver, String type) {
+        if (type != null && table.remove(type, driver)) {
+            D next = table.current(type);
+            for (ClientEntry e : instances(entries.values(), type)) {
+                closeClient(e, table.kind() + " driver '" + type + "' went away");
                 if (next != null) {
                     reopen(e, next);
                 }
