@@ -69,9 +69,14 @@ final class EmbeddedFramework {
         props.put("ds.loglevel", options.verbose() ? "debug" : "warn");
         FrameworkFactory factory = ServiceLoader.load(FrameworkFactory.class, EmbeddedFramework.class.getClassLoader())
                 .findFirst().orElseThrow(() -> new IllegalStateException("no OSGi framework in the launcher"));
-        Framework framework = factory.newFramework(props);
-        framework.init();
-        return new EmbeddedFramework(framework, storage);
+        EmbeddedFramework embedded = new EmbeddedFramework(factory.newFramework(props), storage);
+        try {
+            embedded.framework.init();
+        } catch (BundleException | RuntimeException e) {
+            embedded.deleteStorage();
+            throw e;
+        }
+        return embedded;
     }
 
     /** @return the system bundle's context */

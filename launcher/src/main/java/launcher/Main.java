@@ -1,6 +1,8 @@
 package launcher;
 
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.function.Function;
@@ -22,6 +24,8 @@ public final class Main {
 
     /** Set before an exit the launcher chose itself, so the shutdown hook leaves the code alone. */
     private static volatile boolean exiting;
+    /** Set when a signal stops the framework, so start-up steps it cuts short stay quiet. */
+    private static volatile boolean signalled;
 
     private final LauncherOptions options;
 
@@ -57,12 +61,17 @@ public final class Main {
     }
 
     private int run() {
-        EmbeddedFramework framework;
         try {
             Files.createDirectories(options.deploy());
+        } catch (IOException e) {
+            System.err.println("patchbay: --deploy " + options.deploy() + ": " + reason(e));
+            return 1;
+        }
+        EmbeddedFramework framework;
+        try {
             framework = EmbeddedFramework.init(options);
         } catch (IOException | BundleException e) {
-            System.err.println("patchbay: " + e.getMessage());
+            System.err.println("patchbay: cannot set up the OSGi framework: " + e.getMessage());
             return 1;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> onSignal(framework), "patchbay-shutdown"));
@@ -86,11 +95,24 @@ public final class Main {
             return 0;
         } catch (UsageException | BundleException | IOException | ReflectiveOperationException e) {
             System.err.println("patchbay: " + e.getMessage());
+        } catch (IllegalStateException e) {
+            // A stopped framework invalidates the contexts the start-up steps use.
+            if (!signalled) {
+                System.err.println("patchbay: " + e.getMessage());
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         framework.stop();
         return 1;
+    }
+
+    /** The operating system's words for a failed file operation, as far as Java keeps them. */
+    private static String reason(IOException e) {
+        if (e instanceof FileSystemException f && f.getReason() != null) {
+            return f.getReason();
+        }
+        return e instanceof AccessDeniedException ? "Permission denied" : e.toString();
     }
 
     /**
@@ -101,6 +123,7 @@ public final class Main {
         if (exiting) {
             return;
         }
+        signalled = true;
         framework.stop();
         System.out.flush();
         System.err.flush();

@@ -111,6 +111,13 @@ class LauncherIT {
     }
 
     @Test
+    void aDeployDirectoryThatCannotBeMade() throws Exception {
+        Files.writeString(work.resolve("file"), "not a directory");
+        assertOneErrorLine("patchbay: --deploy file/deploy: Not a directory",
+                run("--no-console", "--deploy", "file/deploy"));
+    }
+
+    @Test
     void aValueWithoutAType() throws Exception {
         assertOneErrorLine("patchbay: -netdev id=h1: Parameter 'type' is missing", run("-netdev", "id=h1"));
     }
