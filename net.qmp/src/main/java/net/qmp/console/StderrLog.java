@@ -50,8 +50,7 @@ public class StderrLog implements LogListener {
     public StderrLog(BundleContext context, @Reference LogReaderService reader) {
         this.reader = reader;
         this.enabled = Boolean.parseBoolean(context.getProperty(ENABLE));
-        String level = context.getProperty(LoggerContext.LOGGER_CONTEXT_DEFAULT_LOGLEVEL);
-        this.threshold = level == null ? LogLevel.INFO : LogLevel.valueOf(level);
+        this.threshold = level(context.getProperty(LoggerContext.LOGGER_CONTEXT_DEFAULT_LOGLEVEL));
         if (enabled) {
             // Records logged before this component started are printed first, oldest first.
             List<LogEntry> backlog = new ArrayList<>();
@@ -62,6 +61,15 @@ public class StderrLog implements LogListener {
             backlog.forEach(this::logged);
             reader.addLogListener(this);
         }
+    }
+
+    private static LogLevel level(String name) {
+        for (LogLevel level : LogLevel.values()) {
+            if (level.name().equalsIgnoreCase(name)) {
+                return level;
+            }
+        }
+        return LogLevel.INFO;
     }
 
     @Deactivate
