@@ -35,7 +35,7 @@ record LauncherOptions(List<NetworkOption> network, Path deploy, boolean console
         boolean version = false;
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
-            Section section = section(arg);
+            Section section = Section.ofOption(arg);
             if (section != null) {
                 network.add(NetworkOption.of(section, value(args, ++i, arg)));
                 continue;
@@ -50,16 +50,6 @@ record LauncherOptions(List<NetworkOption> network, Path deploy, boolean console
             }
         }
         return new LauncherOptions(List.copyOf(network), deploy, console, verbose, help, version);
-    }
-
-    /** QEMU accepts its options with one dash or two. */
-    private static Section section(String arg) {
-        for (Section section : Section.values()) {
-            if (arg.equals("-" + section.option()) || arg.equals("--" + section.option())) {
-                return section;
-            }
-        }
-        return null;
     }
 
     private static String value(List<String> args, int i, String option) throws UsageException {

@@ -19,6 +19,22 @@ public enum Section {
         this.typeKey = typeKey;
     }
 
+    /**
+     * The section a command-line option names. QEMU accepts its options with one dash or two.
+     *
+     * @param option e.g. {@code -netdev}, {@code --netdev}
+     * @return the section, or null when the option is none of these
+     */
+    public static Section ofOption(String option) {
+        String name = option.startsWith("--") ? option.substring(2) : option.startsWith("-") ? option.substring(1) : null;
+        for (Section section : values()) {
+            if (section.option.equals(name)) {
+                return section;
+            }
+        }
+        return null;
+    }
+
     /** @return the command-line option without its dash, e.g. {@code netdev} */
     public String option() {
         return option;

@@ -22,12 +22,11 @@ public record OptionGroup(Section section, String value) {
     public static OptionGroup parse(String text) {
         int space = text.indexOf(' ');
         String option = space < 0 ? text : text.substring(0, space);
-        for (Section section : Section.values()) {
-            if (option.equals("-" + section.option())) {
-                return new OptionGroup(section, space < 0 ? "" : text.substring(space + 1));
-            }
+        Section section = Section.ofOption(option);
+        if (section == null) {
+            throw new IllegalArgumentException("not a network option: " + text);
         }
-        throw new IllegalArgumentException("not a network option: " + text);
+        return new OptionGroup(section, space < 0 ? "" : text.substring(space + 1));
     }
 
     /**
