@@ -45,6 +45,11 @@ final class DriverTypes {
         }
     }
 
+    /** @return null when the model is provided (or not given: the runtime names what is missing) */
+    private String nicModel(String model) {
+        return model == null || nics.contains(model) ? null : "'" + model + "' is not a valid device model name";
+    }
+
     /**
      * @param options the network options
      * @throws UsageException for the first option whose type no bundle provides
@@ -54,11 +59,11 @@ final class DriverTypes {
             String type = option.type();
             String problem = switch (option.section()) {
                 case NETDEV -> netdevs.contains(type) ? null : "Parameter 'type' expects a netdev backend type";
-                case NET -> type.equals("nic") || type.equals("none") || !type.equals(HUBPORT) && netdevs.contains(type)
-                        ? null
+                case NET -> type.equals("nic") ? nicModel(option.model())
+                        : type.equals("none") || !type.equals(HUBPORT) && netdevs.contains(type) ? null
                         : "Parameter 'type' expects a net backend type (maybe it is not compiled into this binary)";
                 case OBJECT -> filters.contains(type) ? null : "invalid object type: " + type;
-                case DEVICE -> nics.contains(type) ? null : "'" + type + "' is not a valid device model name";
+                case DEVICE -> nicModel(type);
             };
             if (problem != null) {
                 throw new UsageException(option + ": " + problem);

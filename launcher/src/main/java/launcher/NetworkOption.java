@@ -11,8 +11,9 @@ import net.api.options.QemuOptions;
  * @param section the option
  * @param value   its value as given
  * @param type    the type it names (netdev type, QOM type or device model)
+ * @param model   the NIC model of {@code -net nic,model=M}, else null
  */
-record NetworkOption(Section section, String value, String type) {
+record NetworkOption(Section section, String value, String type, String model) {
 
     /**
      * Checks the value's syntax and that it names a type; the runtime checks the rest.
@@ -33,7 +34,8 @@ record NetworkOption(Section section, String value, String type) {
         if (!(arguments.get(section.typeKey()) instanceof String type) || type.isEmpty()) {
             throw new UsageException(where + ": Parameter '" + section.typeKey() + "' is missing");
         }
-        return new NetworkOption(section, value, type);
+        Object model = section == Section.NET && "nic".equals(type) ? arguments.get("model") : null;
+        return new NetworkOption(section, value, type, model == null ? null : model.toString());
     }
 
     /** @return {@code -OPTION VALUE}, the form the command-line front end and error lines use */

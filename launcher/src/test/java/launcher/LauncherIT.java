@@ -140,6 +140,8 @@ class LauncherIT {
                 run("--no-console", "-object", "filter-nosuch,id=f0,netdev=h1"));
         assertOneErrorLine("patchbay: -device nosuch,netdev=h1: 'nosuch' is not a valid device model name",
                 run("--no-console", "-device", "nosuch,netdev=h1"));
+        assertOneErrorLine("patchbay: -net nic,model=nosuch: 'nosuch' is not a valid device model name",
+                run("--no-console", "-net", "nic,model=nosuch"));
         assertOneErrorLine("patchbay: -net hubport,hubid=1: Parameter 'type' expects a net backend type "
                 + "(maybe it is not compiled into this binary)", run("--no-console", "-net", "hubport,hubid=1"));
     }

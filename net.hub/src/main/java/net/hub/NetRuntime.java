@@ -287,13 +287,13 @@ public final class NetRuntime implements NetControl {
     // ---- NetControl --------------------------------------------------------------------------
 
     @Override
-    public synchronized void add(Section section, Map<String, Object> arguments) throws NetException {
-        create(section, arguments, false);
+    public synchronized String add(Section section, Map<String, Object> arguments) throws NetException {
+        return create(section, arguments, false);
     }
 
     @Override
-    public synchronized void declare(Section section, Map<String, Object> arguments) throws NetException {
-        create(section, arguments, true);
+    public synchronized String declare(Section section, Map<String, Object> arguments) throws NetException {
+        return create(section, arguments, true);
     }
 
     @Override
@@ -432,26 +432,26 @@ public final class NetRuntime implements NetControl {
 
     // ---- creation ----------------------------------------------------------------------------
 
-    private void create(Section section, Map<String, Object> arguments, boolean declare) throws NetException {
+    private String create(Section section, Map<String, Object> arguments, boolean declare) throws NetException {
         Map<String, Object> args = new LinkedHashMap<>(arguments);
         String type = requireType(section, args);
         args.remove(section.typeKey());
-        switch (section) {
+        return switch (section) {
             case NETDEV -> createNetdev(type, args, declare);
             case NET -> createLegacy(type, args, declare);
             case OBJECT -> createFilter(type, args, declare);
             case DEVICE -> createNic(type, args, declare);
-        }
+        };
     }
 
-    private void createNetdev(String type, Map<String, Object> args, boolean declare) throws NetException {
+    private String createNetdev(String type, Map<String, Object> args, boolean declare) throws NetException {
         String id = requireId(args);
         if (netdevs.containsKey(id)) {
             throw NetException.generic("Duplicate ID '%s' for netdev", id);
         }
         if (HUBPORT.equals(type)) {
             createHubport(id, args, true);
-            return;
+            return id;
         }
         NetClientDriver<?> driver = netdevDrivers.current(type);
         if (driver == null && (!declare || !isBackendTypeName(type))) {
@@ -463,14 +463,15 @@ public final class NetRuntime implements NetControl {
         }
         netdevs.put(id, e);
         log.log(System.Logger.Level.INFO, "netdev " + id + " (" + type + ") " + (driver == null ? "pending: no driver yet" : "up"));
+        return id;
     }
 
-    private void createLegacy(String type, Map<String, Object> args, boolean declare) throws NetException {
+    private String createLegacy(String type, Map<String, Object> args, boolean declare) throws NetException {
         int vlan = intArgument(args.remove("vlan"), "vlan", 0);
         Object id = args.remove("id");
         Object name = args.remove("name");
         if ("none".equals(type)) {
-            return;
+            return null; // -net none: no network, nothing to name
         }
         if (HUBPORT.equals(type) || !isBackendTypeName(type) && !"nic".equals(type)) {
             throw NetException.generic("Parameter 'type' expects a net backend type (maybe it is not compiled into this binary)");
@@ -489,8 +490,7 @@ public final class NetRuntime implements NetControl {
                 nic.put("id", String.valueOf(id != null ? id : name));
             }
             nic.put("netdev", portName);
-            createNic(model, nic, declare);
-            return;
+            return createNic(model, nic, declare);
         }
         if (netdevDrivers.current(type) == null && !declare) {
             throw NetException.generic("Parameter 'type' expects a net backend type (maybe it is not compiled into this binary)");
@@ -507,6 +507,7 @@ public final class NetRuntime implements NetControl {
         }
         netdevs.put(netdevName, e);
         createHubportNamed(nextPortName(hub), hub, e, false);
+        return netdevName;
     }
 
     private void createHubport(String id, Map<String, Object> args, boolean deletable) throws NetException {
@@ -541,7 +542,7 @@ public final class NetRuntime implements NetControl {
         return e;
     }
 
-    private void createNic(String model, Map<String, Object> args, boolean declare) throws NetException {
+    private String createNic(String model, Map<String, Object> args, boolean declare) throws NetException {
         Object idArg = args.remove("id");
         String id = idArg == null ? autoName(model, nics.keySet()) : Ids.check(String.valueOf(idArg));
         if (nics.containsKey(id)) {
@@ -576,9 +577,10 @@ public final class NetRuntime implements NetControl {
             return null;
         });
         nics.put(id, e);
+        return id;
     }
 
-    private void createFilter(String type, Map<String, Object> args, boolean declare) throws NetException {
+    private String createFilter(String type, Map<String, Object> args, boolean declare) throws NetException {
         if (args.get("props") instanceof Map<?, ?> props) {
             // QEMU 3.0's object-add nests the properties under "props".
             args.remove("props");
@@ -618,6 +620,7 @@ public final class NetRuntime implements NetControl {
             return null;
         });
         filters.put(id, f);
+        return id;
     }
 
     // ---- open and close ------------------------------------------------------------------------

@@ -269,8 +269,9 @@ class NetRuntimeTest {
 
     @Test
     void legacyNetJoinsHubZeroAndIsNotANetdev() throws Exception {
-        runtime.add(Section.NET, QemuOptions.parse("mem", "type"));
-        runtime.add(Section.NET, QemuOptions.parse("mem,vlan=2", "type"));
+        assertEquals("mem.0", runtime.add(Section.NET, QemuOptions.parse("mem", "type")));
+        assertEquals("mem.1", runtime.add(Section.NET, QemuOptions.parse("mem,vlan=2", "type")));
+        assertNull(runtime.add(Section.NET, QemuOptions.parse("none", "type")));
         List<String> names = runtime.network().clients().stream().map(NetClientDTO::name).toList();
         assertEquals(List.of("mem.0", "hub0port0", "mem.1", "hub2port0"), names);
         assertEquals("hub0port0", runtime.client("mem.0").peer());

@@ -22,9 +22,11 @@ public interface NetControl {
      *
      * @param section   what is added
      * @param arguments the arguments, including {@link Section#typeKey()} and {@code id}
+     * @return the name of what was added: its id, or the name the runtime gave it ({@code -net}
+     *         backends and NICs without an id, e.g. {@code socket.0})
      * @throws NetException with QEMU's error, and nothing is left behind
      */
-    void add(Section section, Map<String, Object> arguments) throws NetException;
+    String add(Section section, Map<String, Object> arguments) throws NetException;
 
     /**
      * Declares a netdev, filter object or NIC that follows its driver: when no driver of its type
@@ -33,9 +35,10 @@ public interface NetControl {
      *
      * @param section   what is declared
      * @param arguments as for {@link #add}
+     * @return the name of what was declared, as for {@link #add}
      * @throws NetException with QEMU's error, and nothing is left behind
      */
-    void declare(Section section, Map<String, Object> arguments) throws NetException;
+    String declare(Section section, Map<String, Object> arguments) throws NetException;
 
     /**
      * Replaces the options of a declared netdev, filter or NIC and reopens it in place: its peer,

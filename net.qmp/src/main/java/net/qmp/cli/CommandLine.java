@@ -2,12 +2,12 @@ package net.qmp.cli;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.function.Function;
 import net.api.NetException;
 import net.api.control.NetControl;
+import net.api.control.Section;
 import net.api.dto.NetworkDTO;
 import org.osgi.framework.BundleContext;
 import org.osgi.util.tracker.ServiceTracker;
@@ -46,9 +46,10 @@ public final class CommandLine implements Function<List<String>, String> {
             for (String option : options) {
                 OptionGroup group = OptionGroup.parse(option);
                 try {
-                    Declared d = new Declared(group, group.arguments());
-                    control.declare(group.section(), d.arguments());
-                    declared.add(d);
+                    Map<String, Object> arguments = group.arguments();
+                    boolean nic = group.section() == Section.DEVICE
+                            || group.section() == Section.NET && "nic".equals(arguments.get("type"));
+                    declared.add(new Declared(group, control.declare(group.section(), arguments), nic));
                 } catch (NetException e) {
                     return group + ": " + e.getMessage();
                 }
@@ -64,18 +65,12 @@ public final class CommandLine implements Function<List<String>, String> {
 
     /** Polls the topology until nothing declared is pending; the first failure is the answer. */
     private static String awaitRunning(NetControl control, List<Declared> declared) throws InterruptedException {
-        Set<String> named = new HashSet<>();
-        for (Declared d : declared) {
-            if (d.name() != null) {
-                named.add(d.name());
-            }
-        }
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (true) {
             NetworkDTO network = control.network();
             Declared waiting = null;
             for (Declared d : declared) {
-                Declared.Standing s = d.standing(network, named);
+                Declared.Standing s = d.standing(network);
                 if (s instanceof Declared.Failed f) {
                     return d.group() + ": " + f.error();
                 }
@@ -87,8 +82,7 @@ public final class CommandLine implements Function<List<String>, String> {
                 return null;
             }
             if (System.nanoTime() - deadline > 0) {
-                return waiting.group() + ": no driver for '" + waiting.type() + "' started within "
-                        + WAIT.toSeconds() + " s";
+                return waiting.group() + ": no driver for it started within " + WAIT.toSeconds() + " s";
             }
             Thread.sleep(POLL_MILLIS);
         }

@@ -1,19 +1,21 @@
 package net.qmp.cli;
 
-import java.util.Map;
-import java.util.Set;
 import net.api.control.Section;
 import net.api.dto.FilterDTO;
 import net.api.dto.NetClientDTO;
 import net.api.dto.NetworkDTO;
 
 /**
- * An option the control service accepted, and where it stands in a snapshot of the topology.
+ * An option the control service accepted, under the name it was given, and where it stands in a
+ * snapshot of the topology.
  *
- * @param group     the option as given
- * @param arguments its parsed arguments
+ * @param group the option as given
+ * @param name  what the control service named it (a filter's id, a netdev's or NIC's name), or
+ *              null when it created nothing ({@code -net none})
+ * @param nic   whether it is a NIC ({@code -device}, {@code -net nic}): NICs and netdevs have
+ *              separate names
  */
-record Declared(OptionGroup group, Map<String, Object> arguments) {
+record Declared(OptionGroup group, String name, boolean nic) {
 
     /** The state of a declared item in one snapshot: still waiting, up, or failed with a reason. */
     sealed interface Standing {
@@ -31,58 +33,27 @@ record Declared(OptionGroup group, Map<String, Object> arguments) {
     record Failed(String error) implements Standing {
     }
 
-    /** @return the name the user gave it ({@code id}, or {@code name} for {@code -net}), or null */
-    String name() {
-        Object id = arguments.get("id");
-        if (id == null && group.section() == Section.NET) {
-            id = arguments.get("name");
-        }
-        return id == null ? null : id.toString();
-    }
-
-    /** @return the type, model or QOM type */
-    String type() {
-        Object type = arguments.get(group.section().typeKey());
-        return type == null ? null : type.toString();
-    }
-
     /**
      * @param network a snapshot of the topology
-     * @param named   the names of every declared item, so an unnamed one is not confused with them
      * @return where this item stands
      */
-    Standing standing(NetworkDTO network, Set<String> named) {
-        String name = name();
+    Standing standing(NetworkDTO network) {
+        if (name == null) {
+            return new Settled();
+        }
+        boolean filter = group.section() == Section.OBJECT;
         for (NetClientDTO c : network.clients()) {
-            if (group.section() == Section.OBJECT) {
-                for (FilterDTO f : c.filters() == null ? java.util.List.<FilterDTO>of() : c.filters()) {
+            if (filter) {
+                for (FilterDTO f : c.filters()) {
                     if (f.id().equals(name)) {
                         return of(f.state(), f.error());
                     }
                 }
-            } else if (matches(c, name, named)) {
-                Standing s = of(c.state(), c.error());
-                if (name != null || !(s instanceof Settled)) {
-                    return s;
-                }
+            } else if (c.name().equals(name) && "nic".equals(c.kind()) == nic) {
+                return of(c.state(), c.error());
             }
         }
-        return new Settled();
-    }
-
-    /**
-     * A named item is its own client; an unnamed one (the runtime names it) is any client of its
-     * type that no declared name claims.
-     */
-    private boolean matches(NetClientDTO c, String name, Set<String> named) {
-        boolean nic = "nic".equals(c.kind());
-        if (nic != (group.section() == Section.DEVICE || "nic".equals(type()))) {
-            return false;
-        }
-        if (name != null) {
-            return c.name().equals(name);
-        }
-        return !"hubport".equals(c.kind()) && c.type().equals(type()) && !named.contains(c.name());
+        return new Settled(); // deleted meanwhile: nothing to wait for
     }
 
     private static Standing of(String state, String error) {

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import net.api.NetException;
 import net.api.dto.CountersDTO;
 import net.api.dto.FilterDTO;
 import net.api.dto.HubDTO;
@@ -22,9 +20,8 @@ class DeclaredTest {
                 new CountersDTO(0, 0, 0, 0, 0, Map.of()), List.of(filters));
     }
 
-    private static Declared declared(String option) throws NetException {
-        OptionGroup group = OptionGroup.parse(option);
-        return new Declared(group, group.arguments());
+    private static Declared declared(String option, String name, boolean nic) {
+        return new Declared(OptionGroup.parse(option), name, nic);
     }
 
     private static NetworkDTO network(NetClientDTO... clients) {
@@ -32,40 +29,36 @@ class DeclaredTest {
     }
 
     @Test
-    void aNamedNetdevStandsAsItsClient() throws NetException {
-        Declared d = declared("-netdev socket,id=s0,listen=:1");
-        assertInstanceOf(Declared.Pending.class,
-                d.standing(network(client("s0", "socket", "netdev", "pending", null)), Set.of("s0")));
-        assertInstanceOf(Declared.Settled.class,
-                d.standing(network(client("s0", "socket", "netdev", "active", null)), Set.of("s0")));
-        Declared.Standing failed = d.standing(
-                network(client("s0", "socket", "netdev", "failed", "Invalid parameter 'lisen'")), Set.of("s0"));
-        assertEquals(new Declared.Failed("Invalid parameter 'lisen'"), failed);
+    void aNetdevStandsAsTheClientOfItsName() {
+        Declared d = declared("-netdev socket,id=s0,listen=:1", "s0", false);
+        assertInstanceOf(Declared.Pending.class, d.standing(network(client("s0", "socket", "netdev", "pending", null))));
+        assertInstanceOf(Declared.Settled.class, d.standing(network(client("s0", "socket", "netdev", "active", null))));
+        assertEquals(new Declared.Failed("Invalid parameter 'lisen'"),
+                d.standing(network(client("s0", "socket", "netdev", "failed", "Invalid parameter 'lisen'"))));
     }
 
     @Test
-    void aNicOfTheSameNameIsNotTheNetdev() throws NetException {
-        Declared d = declared("-netdev socket,id=s0");
+    void aNicOfTheSameNameIsNotTheNetdev() {
+        Declared d = declared("-netdev socket,id=s0", "s0", false);
         NetworkDTO network = network(client("s0", "responder", "nic", "pending", null),
                 client("s0", "socket", "netdev", "active", null));
-        assertInstanceOf(Declared.Settled.class, d.standing(network, Set.of("s0")));
+        assertInstanceOf(Declared.Settled.class, d.standing(network));
+        assertInstanceOf(Declared.Pending.class, declared("-device responder,id=s0", "s0", true).standing(network));
     }
 
     @Test
-    void anUnnamedNetWaitsForEveryUnclaimedClientOfItsType() throws NetException {
-        Declared d = declared("-net dump");
+    void anUnnamedNetIsFoundUnderTheNameTheRuntimeGaveIt() {
+        Declared d = declared("-net dump", "dump.0", false);
         NetworkDTO network = network(client("d0", "dump", "netdev", "pending", null),
                 client("dump.0", "dump", "netdev", "failed", "cannot open"));
-        assertInstanceOf(Declared.Failed.class, d.standing(network, Set.of("d0")));
-        assertInstanceOf(Declared.Settled.class, d.standing(network(client("d0", "dump", "netdev", "pending", null)),
-                Set.of("d0")));
+        assertEquals(new Declared.Failed("cannot open"), d.standing(network));
+        assertInstanceOf(Declared.Settled.class, declared("-net none", null, false).standing(network));
     }
 
     @Test
-    void anObjectStandsAsItsFilter() throws NetException {
-        Declared d = declared("-object filter-dump,id=f0,netdev=s0,file=x.pcap");
+    void anObjectStandsAsItsFilter() {
+        Declared d = declared("-object filter-dump,id=f0,netdev=s0,file=x.pcap", "f0", false);
         FilterDTO f = new FilterDTO("f0", "filter-dump", "s0", "all", "on", "pending", null, null, Map.of());
-        assertInstanceOf(Declared.Pending.class,
-                d.standing(network(client("s0", "socket", "netdev", "active", null, f)), Set.of("s0", "f0")));
+        assertInstanceOf(Declared.Pending.class, d.standing(network(client("s0", "socket", "netdev", "active", null, f))));
     }
 }
