@@ -79,6 +79,12 @@ public interface NetClientContext {
      */
     void event(String name, java.util.Map<String, Object> data);
 
+    /**
+     * For NICs implementing {@link RxFilterReporter}: the receive filter changed. The runtime
+     * emits {@code NIC_RX_FILTER_CHANGED} unless one was sent since the last {@code query-rx-filter}.
+     */
+    void rxFilterChanged();
+
     /** @return a logger whose records name this client */
     System.Logger logger();
 }

@@ -18,6 +18,7 @@ import net.api.NetFilter;
 import net.api.NetFilterDirection;
 import net.api.NetFilterDriver;
 import net.api.NicModel;
+import net.api.RxFilterReporter;
 import net.api.control.NetControl;
 import net.api.control.NetEventListener;
 import net.api.control.Section;
@@ -26,6 +27,7 @@ import net.api.dto.FilterDTO;
 import net.api.dto.HubDTO;
 import net.api.dto.NetClientDTO;
 import net.api.dto.NetworkDTO;
+import net.api.dto.RxFilterDTO;
 import net.hub.data.ClientContext;
 import net.hub.data.FilterContext;
 import net.hub.data.Hub;
@@ -426,6 +428,37 @@ public final class NetRuntime implements NetControl {
         }
         for (DriverTable.Entry<NicModel<?>> d : nicModels.inUse()) {
             out.add(new DriverDTO("nic", d.type(), d.bundle(), d.version(), instances(nics.values(), d.type()).size()));
+        }
+        return out;
+    }
+
+    @Override
+    public synchronized List<RxFilterDTO> queryRxFilter(String name) throws NetException {
+        List<ClientEntry> targets = new ArrayList<>();
+        if (name == null) {
+            targets.addAll(nics.values());
+        } else {
+            ClientEntry nic = nics.get(name);
+            if (nic == null) {
+                throw netdevs.containsKey(name) ? NetException.generic("net client(%s) isn't a NIC", name)
+                        : NetException.generic("invalid net client name: %s", name);
+            }
+            targets.add(nic);
+        }
+        List<RxFilterDTO> out = new ArrayList<>();
+        for (ClientEntry e : targets) {
+            RxFilterDTO info = onLoop(e.state.loop(), () -> {
+                if (!(e.state.client() instanceof RxFilterReporter reporter)) {
+                    return null;
+                }
+                e.state.armRxFilterEvent();
+                return reporter.rxFilter();
+            });
+            if (info != null) {
+                out.add(info);
+            } else if (name != null) {
+                throw NetException.generic("net client(%s) doesn't support rx-filter querying", name);
+            }
         }
         return out;
     }

@@ -326,6 +326,71 @@ class NetRuntimeTest {
         assertTrue(bytes < frames / 100, "allocated " + bytes + " bytes for " + frames + " frames");
     }
 
+    /** A NIC model for tests that reports a receive filter. */
+    static final class ReportingNic implements net.api.NicModel<MemDriver.Options> {
+        final Map<String, net.api.NetClientContext> contexts = new java.util.concurrent.ConcurrentHashMap<>();
+
+        @Override
+        public Class<MemDriver.Options> optionsType() {
+            return MemDriver.Options.class;
+        }
+
+        @Override
+        public net.api.NetClient open(MemDriver.Options options, net.api.NetClientContext context) {
+            contexts.put(context.id(), context);
+            return new Nic(context);
+        }
+
+        record Nic(net.api.NetClientContext context) implements net.api.NetClient, net.api.RxFilterReporter {
+            @Override
+            public net.api.Delivery receive(java.nio.ByteBuffer frame) {
+                return net.api.Delivery.DELIVERED;
+            }
+
+            @Override
+            public String info() {
+                return "model=reporting,macaddr=52:54:00:12:34:56";
+            }
+
+            @Override
+            public void close() {
+            }
+
+            @Override
+            public net.api.dto.RxFilterDTO rxFilter() {
+                return new net.api.dto.RxFilterDTO(context.id(), true, "normal", "normal", "all", false, false, false,
+                        "52:54:00:12:34:56", List.of(), List.of(), List.of());
+            }
+        }
+    }
+
+    @Test
+    void queryRxFilterAndItsEventFollowQemusRules() throws Exception {
+        ReportingNic model = new ReportingNic();
+        runtime.bindNicModel(model, Map.of(net.api.NicModel.TYPE, "reporting"));
+        List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        runtime.bindNetEventListener((name, data, time) -> events.add(name + " " + data.get("name")));
+        netdev("hubport,id=h1,hubid=1");
+        assertEquals("n1", runtime.add(Section.DEVICE, QemuOptions.parse("reporting,id=n1,netdev=h1", "driver")));
+        assertEquals("h1", runtime.client("n1").peer());
+        assertEquals(List.of("n1"), runtime.queryRxFilter(null).stream().map(net.api.dto.RxFilterDTO::name).toList());
+        assertEquals("net client(h1) isn't a NIC", error(() -> runtime.queryRxFilter("h1")).getMessage());
+        assertEquals("invalid net client name: zz", error(() -> runtime.queryRxFilter("zz")).getMessage());
+        assertEquals("Property 'reporting.netdev' can't take value 'h1', it's in use",
+                error(() -> runtime.add(Section.DEVICE, QemuOptions.parse("reporting,id=n2,netdev=h1", "driver"))).getMessage());
+
+        net.api.NetClientContext nic = model.contexts.get("n1");
+        Runnable change = () -> nic.loop().execute(nic::rxFilterChanged);
+        change.run();
+        change.run();
+        await(Duration.ofSeconds(5), () -> events.size() == 1);
+        Thread.sleep(100);
+        assertEquals(List.of("NIC_RX_FILTER_CHANGED n1"), events, "one event until the next query");
+        runtime.queryRxFilter("n1");
+        change.run();
+        await(Duration.ofSeconds(5), () -> events.size() == 2);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"on", "yes", "true"})
     void booleansInQemuSpellings(String on) throws Exception {

@@ -6,6 +6,7 @@ import net.api.NetException;
 import net.api.dto.DriverDTO;
 import net.api.dto.NetClientDTO;
 import net.api.dto.NetworkDTO;
+import net.api.dto.RxFilterDTO;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
@@ -96,4 +97,14 @@ public interface NetControl {
 
     /** @return the drivers registered now, and the built-in types */
     List<DriverDTO> drivers();
+
+    /**
+     * {@code query-rx-filter}: the receive filters of NICs that can report them. Querying a NIC
+     * re-arms its {@code NIC_RX_FILTER_CHANGED} event.
+     *
+     * @param name a NIC's name, or null for every NIC that can report
+     * @return the filters; empty when no NIC can report
+     * @throws NetException GenericError when the name is no NIC, or a NIC that cannot report
+     */
+    List<RxFilterDTO> queryRxFilter(String name) throws NetException;
 }

@@ -93,6 +93,13 @@ public final class ClientContext implements NetClientContext {
     }
 
     @Override
+    public void rxFilterChanged() {
+        if (!loop.isClosed() && state.kind() == NetClientState.Kind.NIC && state.takeRxFilterEvent()) {
+            events.emit("NIC_RX_FILTER_CHANGED", Map.of("name", state.name(), "path", "/machine/peripheral/" + state.name()));
+        }
+    }
+
+    @Override
     public System.Logger logger() {
         return state.log();
     }

@@ -54,6 +54,7 @@ public final class NetClientState {
     private NetFilterState[] filters = new NetFilterState[0];
     private boolean linkDown;
     private boolean receiveDisabled;
+    private boolean rxFilterEventArmed = true; // QEMU's flood protection for NIC_RX_FILTER_CHANGED
 
     /**
      * @param name the netdev id or NIC name
@@ -405,6 +406,18 @@ public final class NetClientState {
         } catch (RuntimeException e) {
             return "(info failed: " + e + ")";
         }
+    }
+
+    /** @return true once after each {@link #armRxFilterEvent()}: whether to send the event now */
+    boolean takeRxFilterEvent() {
+        boolean armed = rxFilterEventArmed;
+        rxFilterEventArmed = false;
+        return armed;
+    }
+
+    /** A {@code query-rx-filter} saw this NIC: the next change is reported again. */
+    public void armRxFilterEvent() {
+        rxFilterEventArmed = true;
     }
 
     ClientLoop clientLoop() {

@@ -1,0 +1,21 @@
+package net.api;
+
+import net.api.dto.RxFilterDTO;
+import org.osgi.annotation.versioning.ConsumerType;
+
+/**
+ * Implemented by a NIC's {@link NetClient} that can report its receive filter
+ * ({@code query-rx-filter}). When the filter changes the NIC calls
+ * {@link NetClientContext#rxFilterChanged()}; the runtime sends {@code NIC_RX_FILTER_CHANGED} with
+ * QEMU's flood protection (at most one event between two queries).
+ */
+@ConsumerType
+public interface RxFilterReporter {
+
+    /**
+     * Called on the NIC's event loop.
+     *
+     * @return the filter state now
+     */
+    RxFilterDTO rxFilter();
+}
