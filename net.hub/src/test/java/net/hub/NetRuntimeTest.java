@@ -323,7 +323,8 @@ class NetRuntimeTest {
         long bytes = allocated.get(30, java.util.concurrent.TimeUnit.SECONDS);
         assertEquals(220_000L, mem.get("dst1").sunk);
         assertEquals(220_000L, mem.get("dst2").sunk);
-        assertTrue(bytes < frames / 100, "allocated " + bytes + " bytes for " + frames + " frames");
+        // One allocation per frame would be >= 16 B x 200 000 = 3.2 MB; a few KiB are one-off JIT work.
+        assertTrue(bytes < 64 * 1024, "allocated " + bytes + " bytes for " + frames + " frames");
     }
 
     /** A NIC model for tests that reports a receive filter. */
