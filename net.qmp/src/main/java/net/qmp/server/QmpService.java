@@ -1,0 +1,28 @@
+package net.qmp.server;
+
+import java.util.List;
+import net.api.NetException;
+
+/**
+ * The QMP server inside net.qmp: opens endpoints and tells who is connected. Registered as a
+ * service for the bundle's own front ends (command line, console, configurations).
+ */
+public interface QmpService {
+
+    /**
+     * Opens a QMP endpoint.
+     *
+     * @param address QEMU's syntax: {@code tcp:HOST:PORT[,server=on][,wait=off]} or
+     *                {@code unix:PATH[,server=on][,wait=off]}; port 0 picks a free port
+     * @return the open endpoint
+     * @throws NetException GenericError in QEMU's words when the address is malformed or cannot
+     *                      be bound
+     */
+    QmpListener listen(String address) throws NetException;
+
+    /** @return the endpoints open now */
+    List<QmpListener> listeners();
+
+    /** @return the clients connected now */
+    List<QmpClientInfo> clients();
+}
