@@ -517,13 +517,19 @@ public final class NetRuntime implements NetControl {
                 throw NetException.generic("Parameter 'model' is missing");
             }
             String portName = nextPortName(hub);
-            createHubportNamed(portName, hub, null, false);
+            ClientEntry port = createHubportNamed(portName, hub, null, false);
             Map<String, Object> nic = new LinkedHashMap<>(args);
             if (id != null || name != null) {
                 nic.put("id", String.valueOf(id != null ? id : name));
             }
             nic.put("netdev", portName);
-            return createNic(model, nic, declare);
+            try {
+                return createNic(model, nic, declare);
+            } catch (NetException e) {
+                deleteClient(port); // nothing is left behind
+                netdevs.remove(portName);
+                throw e;
+            }
         }
         if (netdevDrivers.current(type) == null && !declare) {
             throw NetException.generic("Parameter 'type' expects a net backend type (maybe it is not compiled into this binary)");

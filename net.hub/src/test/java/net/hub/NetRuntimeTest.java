@@ -278,6 +278,10 @@ class NetRuntimeTest {
         assertEquals("Device 'mem.0' is not a netdev", error(() -> runtime.netdevDel("mem.0")).getMessage());
         assertEquals("Parameter 'type' expects a net backend type (maybe it is not compiled into this binary)",
                 error(() -> runtime.add(Section.NET, QemuOptions.parse("hubport,hubid=1", "type"))).getMessage());
+        assertEquals("'e1000' is not a valid device model name",
+                error(() -> runtime.add(Section.NET, QemuOptions.parse("nic,model=e1000", "type"))).getMessage());
+        assertEquals(List.of("mem.0", "hub0port0", "mem.1", "hub2port0"),
+                runtime.network().clients().stream().map(NetClientDTO::name).toList(), "a failed -net nic leaves no port");
     }
 
     @Test
