@@ -1,24 +1,24 @@
 package net.qmp.shell;
 
+import java.util.List;
 import java.util.Map;
 import net.api.dto.CountersDTO;
 import net.api.dto.NetClientDTO;
-import net.api.dto.NetworkDTO;
 
-/** The counters of every client as an aligned table, one row per client in creation order. */
+/** The counters of clients as an aligned table, one row per client in the order given. */
 public final class CounterTable {
 
     private CounterTable() {
     }
 
     /**
-     * @param network the topology
+     * @param clients the clients, e.g. {@link net.api.dto.NetworkDTO#clients()} (creation order)
      * @return the table text, every line ending with a newline
      */
-    public static String format(NetworkDTO network) {
+    public static String format(List<NetClientDTO> clients) {
         Table table = new Table("NAME", "KIND", "TYPE", "STATE", "LINK", "RX-FRAMES", "RX-BYTES",
                 "TX-FRAMES", "TX-BYTES", "QUEUED", "DROPS");
-        for (NetClientDTO c : network.clients()) {
+        for (NetClientDTO c : clients) {
             CountersDTO n = c.counters();
             String link = c.linkUp() ? "up" : "down";
             if (n == null) {

@@ -1,16 +1,22 @@
 package net.qmp.shell;
 
+import java.util.List;
 import java.util.Map;
 import net.api.NetException;
 import net.api.control.NetControl;
 import net.api.control.Section;
 import net.api.dto.DriverDTO;
+import net.api.dto.NetClientDTO;
 import net.api.dto.NetworkDTO;
 import net.api.options.QemuOptions;
+import net.qmp.server.QmpListener;
+import net.qmp.server.QmpService;
 import org.apache.felix.service.command.Descriptor;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 
 /**
  * The Gogo console's {@code net:} commands. Every command calls {@link NetControl}; errors come
@@ -21,10 +27,20 @@ import org.osgi.service.component.annotations.Reference;
         "osgi.command.function=netdevs",
         "osgi.command.function=add",
         "osgi.command.function=del",
-        "osgi.command.function=drivers"})
+        "osgi.command.function=drivers",
+        "osgi.command.function=link",
+        "osgi.command.function=stats",
+        "osgi.command.function=filters",
+        "osgi.command.function=qmp"})
 public class NetCommands {
 
+    private static final String NO_NETDEVS = "no netdevs";
+
     private final NetControl control;
+
+    /** Optional and dynamic: the console works without a QMP server and follows it as it comes and goes. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile QmpService qmp;
 
     /** @param control the runtime's control service */
     @Activate
@@ -37,9 +53,9 @@ public class NetCommands {
     public String netdevs() {
         NetworkDTO network = control.network();
         if (network.clients().isEmpty()) {
-            return "no netdevs";
+            return NO_NETDEVS;
         }
-        return (InfoNetwork.format(network) + "\n" + CounterTable.format(network)).stripTrailing();
+        return (InfoNetwork.format(network) + "\n" + CounterTable.format(network.clients())).stripTrailing();
     }
 
     /**
@@ -81,6 +97,75 @@ public class NetCommands {
             table.row(d.kind(), d.type(), d.bundle(), d.version(), d.instances());
         }
         return table.toString().stripTrailing();
+    }
+
+    /**
+     * @param name  a netdev id or NIC name
+     * @param state {@code up} or {@code down}
+     * @return null when set, else the error message
+     */
+    @Descriptor("set the link of a netdev or NIC up or down, like QEMU's set_link")
+    public String link(
+            @Descriptor("netdev id or NIC name") String name,
+            @Descriptor("up or down") String state) {
+        try {
+            control.setLink(name, linkUp(state));
+            return null;
+        } catch (NetException e) {
+            return e.getMessage();
+        }
+    }
+
+    /** @return the counters of every client as a table */
+    @Descriptor("show the counters of every netdev, hubport and NIC: frames, bytes, queued frames, drops by reason")
+    public String stats() {
+        List<NetClientDTO> clients = control.network().clients();
+        return clients.isEmpty() ? NO_NETDEVS : CounterTable.format(clients).stripTrailing();
+    }
+
+    /**
+     * @param name a netdev id or NIC name
+     * @return its counters as a one-row table, else the error message
+     */
+    @Descriptor("show the counters of one netdev or NIC: frames, bytes, queued frames, drops by reason")
+    public String stats(@Descriptor("netdev id or NIC name") String name) {
+        try {
+            return CounterTable.format(List.of(control.client(name))).stripTrailing();
+        } catch (NetException e) {
+            return e.getMessage();
+        }
+    }
+
+    /** @return every filter object as a table */
+    @Descriptor("list the filter objects (-object filter-*) with their netdev, queue, status and state")
+    public String filters() {
+        NetworkDTO network = control.network();
+        boolean none = network.clients().stream().allMatch(c -> c.filters() == null || c.filters().isEmpty());
+        return none ? "no filters" : FilterTable.format(network).stripTrailing();
+    }
+
+    /** @return the QMP endpoints and clients, or why there are none */
+    @Descriptor("show the QMP endpoints and the clients connected to them")
+    public String qmp() {
+        QmpService server = qmp;
+        if (server == null) {
+            return "QMP server not running";
+        }
+        List<String> endpoints = server.listeners().stream().map(QmpListener::address).toList();
+        return QmpStatus.format(endpoints, server.clients()).stripTrailing();
+    }
+
+    /**
+     * @param state the console's word for a link state
+     * @return whether it means up
+     * @throws NetException GenericError for anything but {@code up} and {@code down}
+     */
+    static boolean linkUp(String state) throws NetException {
+        return switch (state) {
+            case "up" -> true;
+            case "down" -> false;
+            default -> throw NetException.generic("Parameter 'state' expects 'up' or 'down'");
+        };
     }
 
     /**

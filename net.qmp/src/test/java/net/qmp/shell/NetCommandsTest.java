@@ -1,8 +1,12 @@
 package net.qmp.shell;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
+import net.api.ErrorClass;
 import net.api.NetException;
 import org.junit.jupiter.api.Test;
 
@@ -24,5 +28,14 @@ class NetCommandsTest {
     @Test
     void aBareWordIsAFlag() throws NetException {
         assertEquals("on", NetCommands.arguments("l2tpv3", "id=l0", "udp").get("udp"));
+    }
+
+    @Test
+    void linkStatesAreUpAndDownOnly() throws NetException {
+        assertTrue(NetCommands.linkUp("up"));
+        assertFalse(NetCommands.linkUp("down"));
+        NetException e = assertThrows(NetException.class, () -> NetCommands.linkUp("on"));
+        assertEquals(ErrorClass.GenericError, e.errorClass());
+        assertEquals("Parameter 'state' expects 'up' or 'down'", e.getMessage());
     }
 }

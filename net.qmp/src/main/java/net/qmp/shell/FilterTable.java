@@ -1,0 +1,34 @@
+package net.qmp.shell;
+
+import net.api.dto.FilterDTO;
+import net.api.dto.NetClientDTO;
+import net.api.dto.NetworkDTO;
+
+/**
+ * Every filter object as an aligned table, grouped by netdev in creation order, each netdev's
+ * filters head first (the order frames meet them).
+ */
+public final class FilterTable {
+
+    private FilterTable() {
+    }
+
+    /**
+     * @param network the topology
+     * @return the table text, every line ending with a newline; just the header when there are none
+     */
+    public static String format(NetworkDTO network) {
+        Table table = new Table("ID", "TYPE", "NETDEV", "QUEUE", "STATUS", "STATE", "INFO");
+        for (NetClientDTO c : network.clients()) {
+            if (c.filters() == null) {
+                continue;
+            }
+            for (FilterDTO f : c.filters()) {
+                // The STATE column already says pending/failed; INFO carries why it failed.
+                String info = "failed".equals(f.state()) ? f.error() : f.info();
+                table.row(f.id(), f.type(), f.netdev(), f.queue(), f.status(), f.state(), info);
+            }
+        }
+        return table.toString();
+    }
+}

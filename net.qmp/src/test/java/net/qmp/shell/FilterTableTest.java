@@ -1,0 +1,43 @@
+package net.qmp.shell;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import java.util.Map;
+import net.api.dto.CountersDTO;
+import net.api.dto.FilterDTO;
+import net.api.dto.NetClientDTO;
+import net.api.dto.NetworkDTO;
+import org.junit.jupiter.api.Test;
+
+class FilterTableTest {
+
+    private static NetClientDTO netdev(String name, FilterDTO... filters) {
+        return new NetClientDTO(name, "socket", "netdev", "active", null, "", null, null, true, Map.of(),
+                new CountersDTO(0, 0, 0, 0, 0, Map.of()), List.of(filters));
+    }
+
+    @Test
+    void everyFilterOfEveryNetdevHeadFirstWithWhyItFailed() {
+        FilterDTO dump = new FilterDTO("f0", "filter-dump", "s0", "all", "on", "active", null,
+                "file=x.pcap,maxlen=65536", Map.of());
+        FilterDTO buffer = new FilterDTO("f1", "filter-buffer", "s0", "rx", "off", "pending", null, null, Map.of());
+        FilterDTO failed = new FilterDTO("f2", "filter-dump", "s1", "tx", "on", "failed",
+                "Parameter 'file' is missing", null, Map.of());
+        NetworkDTO network = new NetworkDTO(List.of(), List.of(netdev("s0", dump, buffer), netdev("s1", failed),
+                netdev("s2")));
+
+        assertEquals("""
+                ID  TYPE           NETDEV  QUEUE  STATUS  STATE    INFO
+                f0  filter-dump    s0      all    on      active   file=x.pcap,maxlen=65536
+                f1  filter-buffer  s0      rx     off     pending  -
+                f2  filter-dump    s1      tx     on      failed   Parameter 'file' is missing
+                """, FilterTable.format(network));
+    }
+
+    @Test
+    void headerOnlyWithoutFilters() {
+        assertEquals("ID  TYPE  NETDEV  QUEUE  STATUS  STATE  INFO\n",
+                FilterTable.format(new NetworkDTO(List.of(), List.of(netdev("s0")))));
+    }
+}
