@@ -22,6 +22,16 @@ final class Provisioning {
     /** The example driver bundle's symbolic name, artifactId and jar name. */
     static final String UDPWIRE = "net.example.udpwire";
 
+    /** The example QMP command bundle's symbolic name, artifactId and jar name; installed by its test. */
+    static final String QMPCOMMAND = "net.example.qmpcommand";
+
+    /** The management front ends' bundle (console commands, QMP server). */
+    static final String QMP = "net.qmp";
+
+    /** Started after the runtime by {@link #console()}: the Gogo runtime, its commands and net.qmp. */
+    private static final List<String> CONSOLE = List.of(
+            "org.apache.felix.gogo.runtime", "org.apache.felix.gogo.command", QMP);
+
     /** Started with the framework, in dependency order. */
     private static final List<String> STARTED = List.of(
             "org.osgi.util.function", "org.osgi.util.promise", "org.osgi.service.component",
@@ -46,6 +56,18 @@ final class Provisioning {
         options.add(bundle(url("slf4j-simple")).start(false).startLevel(START_LEVEL_SYSTEM_BUNDLES));
         options.add(bundle(url("slf4j-api")).startLevel(START_LEVEL_SYSTEM_BUNDLES));
         STARTED.forEach(name -> options.add(bundle(url(name))));
+        return options(options.toArray(Option[]::new));
+    }
+
+    /**
+     * The runtime with its management front ends. Only the tests of the front ends use it, so the
+     * runtime's own tests stay free of a QMP server and a console.
+     *
+     * @return the Pax Exam options of {@link #patchbay()} plus Gogo and net.qmp
+     */
+    static Option[] console() {
+        List<Option> options = new ArrayList<>(List.of(patchbay()));
+        CONSOLE.forEach(name -> options.add(bundle(url(name))));
         return options(options.toArray(Option[]::new));
     }
 

@@ -1,0 +1,124 @@
+package net.itest;
+
+import static net.itest.HubTopology.args;
+import static net.itest.TextRows.cells;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
+
+import java.util.List;
+import javax.inject.Inject;
+import net.api.ErrorClass;
+import net.api.NetException;
+import net.api.control.NetControl;
+import net.api.control.Section;
+import org.apache.felix.service.command.CommandProcessor;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerMethod;
+import org.osgi.framework.BundleContext;
+
+/** The {@code net:} commands through a real Gogo session, checked on the text a person would see. */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerMethod.class)
+public class GogoConsoleTest {
+
+    @Inject
+    private BundleContext context;
+
+    @Inject
+    private NetControl control;
+
+    @Inject
+    private CommandProcessor processor;
+
+    @Configuration
+    public Option[] config() {
+        return Provisioning.console();
+    }
+
+    @Test
+    public void commandsChangeAndShowTheNetwork() throws Exception {
+        try (GogoSession gogo = GogoSession.open(context, processor)) {
+            assertEquals("no netdevs\n", gogo.run("net:netdevs"));
+            assertEquals("no netdevs\n", gogo.run("net:stats"));
+
+            assertEquals("", gogo.run("net:add hubport id=h1 hubid=1"));
+            assertEquals("", gogo.run("net:add hubport id=h2 hubid=1"));
+            String netdevs = gogo.run("net:netdevs");
+            assertTrue(netdevs, netdevs.startsWith("""
+                    hub 1
+                     \\ h2
+                     \\ h1
+
+                    NAME  KIND     TYPE     STATE   LINK  RX-FRAMES  RX-BYTES  TX-FRAMES  TX-BYTES  QUEUED  DROPS
+                    """));
+            assertEquals(netdevs, List.of("h1", "hubport", "hubport", "active", "up", "0", "0", "0", "0", "0", "-"),
+                    cells(netdevs, "h1"));
+
+            assertEquals("", gogo.run("net:link h1 down"));
+            assertFalse("set_link reached the runtime", control.client("h1").linkUp());
+            String one = gogo.run("net:stats h1");
+            assertEquals(one, 2, one.lines().count());
+            assertEquals(one, "down", cells(one, "h1").get(4));
+            String all = gogo.run("net:stats");
+            assertEquals("header, then h1 and h2 in creation order: " + all, List.of("NAME", "h1", "h2"),
+                    all.lines().map(line -> line.split(" ")[0]).toList());
+            assertEquals("up", cells(all, "h2").get(4));
+
+            assertEquals("no filters\n", gogo.run("net:filters"));
+            // No filter driver is installed: the declared filter object stays pending.
+            control.declare(Section.OBJECT, args("qom-type", "filter-dump", "id", "f0", "netdev", "h1", "queue", "rx"));
+            String filters = gogo.run("net:filters");
+            assertEquals(filters, List.of("ID", "TYPE", "NETDEV", "QUEUE", "STATUS", "STATE", "INFO"), cells(filters, "ID"));
+            assertEquals(filters, List.of("f0", "filter-dump", "h1", "rx", "on", "pending", "-"), cells(filters, "f0"));
+
+            String drivers = gogo.run("net:drivers");
+            assertEquals(drivers, List.of("KIND", "TYPE", "BUNDLE", "VERSION", "INSTANCES"), cells(drivers, "KIND"));
+            List<String> hubport = cells(drivers, "netdev");
+            assertEquals(drivers, List.of("netdev", "hubport", "net.hub"), hubport.subList(0, 3));
+            assertEquals(drivers, "2", hubport.get(4));
+
+            assertEquals("", gogo.run("net:del h2"));
+            assertEquals(ErrorClass.DeviceNotFound, assertThrows(NetException.class, () -> control.client("h2")).errorClass());
+            assertEquals("", gogo.errors());
+        }
+    }
+
+    @Test
+    public void errorsAreOneLineOfQemuText() throws Exception {
+        try (GogoSession gogo = GogoSession.open(context, processor)) {
+            assertEquals("Device 'nosuch' not found\n", gogo.run("net:del nosuch"));
+            assertEquals("", gogo.errors());
+            assertEquals("Device 'nosuch' not found\n", gogo.run("net:stats nosuch"));
+            assertEquals("Device 'nosuch' not found\n", gogo.run("net:link nosuch up"));
+            assertEquals("Parameter 'hubid' is missing\n", gogo.run("net:add hubport id=h9"));
+            assertEquals("Parameter 'state' expects 'up' or 'down'\n", gogo.run("net:link h9 sideways"));
+            assertEquals("", gogo.errors());
+            assertFalse("a failed add leaves nothing behind", ControlQueries.clientExists(control, "h9"));
+        }
+    }
+
+    @Test
+    public void helpDescribesTheCommandsAndTheirParameters() throws Exception {
+        try (GogoSession gogo = GogoSession.open(context, processor)) {
+            String add = gogo.run("help net:add");
+            assertTrue(add, add.contains("add a netdev, like QEMU's netdev_add"));
+            assertTrue(add, add.contains("netdev type, e.g. socket or hubport"));
+            assertTrue(add, add.contains("options as key=value"));
+            String link = gogo.run("help net:link");
+            assertTrue(link, link.contains("set the link of a netdev or NIC up or down"));
+            assertTrue(link, link.contains("up or down"));
+
+            String all = gogo.run("help");
+            for (String command : List.of("netdevs", "add", "del", "drivers", "link", "stats", "filters", "qmp")) {
+                assertTrue("net:" + command + " in " + all, all.lines().anyMatch(line -> line.strip().equals("net:" + command)));
+            }
+        }
+    }
+}
