@@ -1,0 +1,214 @@
+package net.qmp.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import net.api.ErrorClass;
+import net.api.NetException;
+import net.api.control.NetControl;
+import net.api.control.Section;
+import net.api.qmp.QmpCommand;
+import net.qmp.shell.InfoNetwork;
+
+/**
+ * The commands a negotiated session can execute: the built-ins, over {@link NetControl}, and the
+ * {@link QmpCommand} services registered now. Thread-safe; commands run on the calling session's
+ * thread. {@code qmp_capabilities} is listed here but belongs to the session, whose state it changes.
+ */
+final class QmpCommands {
+
+    /** The negotiation command. */
+    static final String CAPABILITIES = "qmp_capabilities";
+
+    /**
+     * What a command produced.
+     *
+     * @param value      the {@code return} value
+     * @param afterReply runs once the reply is written (only {@code quit} needs it), or null
+     */
+    record Outcome(JsonNode value, Runnable afterReply) {
+    }
+
+    @FunctionalInterface
+    private interface Builtin {
+        Outcome run(QmpArguments arguments) throws NetException;
+    }
+
+    private final NetControl control;
+    private final Runnable quit;
+    private final Map<String, Builtin> builtins = new LinkedHashMap<>();
+    /** Per name, the services in registration order; the first one serves. */
+    private final Map<String, List<QmpCommand<?>>> extensions = new TreeMap<>();
+
+    /**
+     * @param control the runtime
+     * @param version QAPI {@code VersionInfo}, as {@code query-version} returns it
+     * @param quit    stops Patchbay; runs after {@code quit}'s reply is written
+     */
+    QmpCommands(NetControl control, JsonNode version, Runnable quit) {
+        this.control = control;
+        this.quit = quit;
+        builtins.put("query-version", a -> done(a, version.deepCopy()));
+        builtins.put("query-commands", a -> done(a, commandList()));
+        builtins.put("netdev_add", a -> add(Section.NETDEV, a.rest()));
+        builtins.put("netdev_del", a -> {
+            String id = a.string("id");
+            a.done();
+            control.netdevDel(id);
+            return empty();
+        });
+        builtins.put("set_link", a -> {
+            String name = a.string("name");
+            boolean up = a.bool("up");
+            a.done();
+            control.setLink(name, up);
+            return empty();
+        });
+        builtins.put("query-rx-filter", a -> {
+            String name = a.optionalString("name");
+            a.done();
+            return new Outcome(QmpJson.DTO.valueToTree(control.queryRxFilter(name)), null);
+        });
+        builtins.put("object-add", this::objectAdd);
+        builtins.put("object-del", a -> {
+            String id = a.string("id");
+            a.done();
+            control.objectDel(id);
+            return empty();
+        });
+        builtins.put("device_add", a -> add(Section.DEVICE, a.rest()));
+        builtins.put("device_del", a -> {
+            String id = a.string("id");
+            a.done();
+            control.deviceDel(id);
+            return empty();
+        });
+        builtins.put("quit", a -> {
+            a.done();
+            return new Outcome(QmpJson.MAPPER.createObjectNode(), this.quit);
+        });
+        builtins.put("human-monitor-command", this::humanMonitorCommand);
+        builtins.put("x-query-netdevs", a -> done(a, QmpJson.DTO.valueToTree(control.network().clients())));
+        builtins.put("x-query-drivers", a -> done(a, QmpJson.DTO.valueToTree(control.drivers())));
+    }
+
+    /**
+     * Executes a command in command mode.
+     *
+     * @param name      the command
+     * @param arguments its arguments ({@code {}} when the request had none)
+     * @return what it produced
+     * @throws NetException its error; CommandNotFound when there is no such command
+     */
+    Outcome execute(String name, ObjectNode arguments) throws NetException {
+        Builtin builtin = builtins.get(name);
+        if (builtin != null) {
+            return builtin.run(new QmpArguments(arguments));
+        }
+        QmpCommand<?> extension = extension(name);
+        if (extension == null) {
+            throw notFound(name);
+        }
+        return new Outcome(ExtensionCommand.execute(extension, arguments), null);
+    }
+
+    /** @return every command name: {@code qmp_capabilities}, the built-ins, then the extensions */
+    synchronized List<String> names() {
+        List<String> names = new ArrayList<>();
+        names.add(CAPABILITIES);
+        names.addAll(builtins.keySet());
+        extensions.keySet().stream().filter(n -> !builtins.containsKey(n)).forEach(names::add);
+        return names;
+    }
+
+    /**
+     * @param name    the {@value QmpCommand#NAME} property
+     * @param command a command service that arrived
+     * @return false when a built-in has that name (the built-in keeps serving it)
+     */
+    synchronized boolean addExtension(String name, QmpCommand<?> command) {
+        extensions.computeIfAbsent(name, n -> new ArrayList<>()).add(command);
+        return !builtins.containsKey(name) && !CAPABILITIES.equals(name);
+    }
+
+    /**
+     * @param name    the {@value QmpCommand#NAME} property
+     * @param command a command service that left
+     */
+    synchronized void removeExtension(String name, QmpCommand<?> command) {
+        List<QmpCommand<?>> services = extensions.get(name);
+        if (services != null && services.remove(command) && services.isEmpty()) {
+            extensions.remove(name);
+        }
+    }
+
+    /**
+     * @param name a command name
+     * @return QEMU's error for a command that does not exist
+     */
+    static NetException notFound(String name) {
+        return new NetException(ErrorClass.CommandNotFound, "The command " + name + " has not been found");
+    }
+
+    private synchronized QmpCommand<?> extension(String name) {
+        List<QmpCommand<?>> services = extensions.get(name);
+        return services == null ? null : services.getFirst();
+    }
+
+    private ArrayNode commandList() {
+        ArrayNode list = QmpJson.MAPPER.createArrayNode();
+        for (String name : names()) {
+            list.addObject().put("name", name);
+        }
+        return list;
+    }
+
+    /**
+     * {@code netdev_add} and {@code device_add} take their driver's members, which only the runtime
+     * knows: it checks them, typed JSON or QEMU's strings, with QEMU's errors.
+     */
+    private Outcome add(Section section, Map<String, Object> arguments) throws NetException {
+        control.add(section, arguments);
+        return empty();
+    }
+
+    /** Both spellings: 3.0's {@code props} wrapper and 6.0's members next to {@code qom-type}. */
+    private Outcome objectAdd(QmpArguments a) throws NetException {
+        Map<String, Object> arguments = new LinkedHashMap<>();
+        arguments.put(Section.OBJECT.typeKey(), a.string(Section.OBJECT.typeKey()));
+        arguments.put("id", a.string("id"));
+        ObjectNode props = a.optionalObject("props");
+        if (props != null) {
+            arguments.putAll(new QmpArguments(props).rest());
+        }
+        arguments.putAll(a.rest());
+        return add(Section.OBJECT, arguments);
+    }
+
+    /** HMP over QMP: only {@code info network}, with HMP's CRLF line ends. */
+    private Outcome humanMonitorCommand(QmpArguments a) throws NetException {
+        String commandLine = a.string("command-line");
+        a.optionalInteger("cpu-index");
+        a.done();
+        String command = String.join(" ", commandLine.trim().split("\\s+"));
+        if (!command.equals("info network")) {
+            throw NetException.generic("HMP command '%s' is not supported by Patchbay (only 'info network')", command);
+        }
+        String text = InfoNetwork.format(control.network()).replace("\n", "\r\n");
+        return new Outcome(QmpJson.MAPPER.getNodeFactory().textNode(text), null);
+    }
+
+    private static Outcome done(QmpArguments a, JsonNode value) throws NetException {
+        a.done();
+        return new Outcome(value, null);
+    }
+
+    private static Outcome empty() {
+        return new Outcome(QmpJson.MAPPER.createObjectNode(), null);
+    }
+}

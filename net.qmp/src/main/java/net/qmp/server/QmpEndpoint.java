@@ -1,0 +1,176 @@
+package net.qmp.server;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import net.api.NetException;
+
+/**
+ * A listening QMP socket: accepts clients on a virtual thread and gives each its own
+ * {@link QmpSession}. Closing it stops accepting, disconnects its clients and removes its unix
+ * socket file.
+ */
+final class QmpEndpoint implements QmpListener {
+
+    private static final int BACKLOG = 16;
+
+    private final ServerSocketChannel server;
+    private final String address;
+    private final Path unixPath;
+    private final Function<SessionStart, QmpSession> sessions;
+    private final Consumer<QmpEndpoint> onClose;
+    private final System.Logger log;
+    private final Set<QmpSession> clients = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+
+    /**
+     * What a new session needs to know.
+     *
+     * @param channel  the accepted connection
+     * @param endpoint this endpoint's address
+     * @param peer     the client's address
+     * @param onClose  to call when the session ends
+     */
+    record SessionStart(SocketChannel channel, String endpoint, String peer, Consumer<QmpSession> onClose) {
+    }
+
+    private QmpEndpoint(ServerSocketChannel server, Path unixPath, Function<SessionStart, QmpSession> sessions,
+            Consumer<QmpEndpoint> onClose, System.Logger log) throws IOException {
+        this.server = server;
+        this.unixPath = unixPath;
+        this.address = QmpAddress.format(server.getLocalAddress());
+        this.sessions = sessions;
+        this.onClose = onClose;
+        this.log = log;
+    }
+
+    /**
+     * Binds and starts accepting.
+     *
+     * @param address  where
+     * @param sessions makes the session of an accepted client (not started yet)
+     * @param onClose  told once when the endpoint closes
+     * @param log      where failures go
+     * @return the open endpoint
+     * @throws NetException {@code Failed to bind socket: REASON} as QEMU says it
+     */
+    static QmpEndpoint open(QmpAddress address, Function<SessionStart, QmpSession> sessions,
+            Consumer<QmpEndpoint> onClose, System.Logger log) throws NetException {
+        Path unixPath = address.unix() ? ((UnixDomainSocketAddress) address.socket()).getPath() : null;
+        ServerSocketChannel server = null;
+        try {
+            if (unixPath != null) {
+                removeStaleSocket(unixPath);
+                server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+            } else {
+                server = ServerSocketChannel.open(((InetSocketAddress) address.socket()).getAddress() instanceof
+                        java.net.Inet6Address ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
+            }
+            server.bind(address.socket(), BACKLOG);
+            QmpEndpoint endpoint = new QmpEndpoint(server, unixPath, sessions, onClose, log);
+            Thread.ofVirtual().name("qmp-accept " + endpoint.address).start(endpoint::accept);
+            return endpoint;
+        } catch (IOException e) {
+            if (server != null) {
+                try {
+                    server.close();
+                } catch (IOException ignored) {
+                    // the bind error is the one to report
+                }
+            }
+            throw NetException.generic("Failed to bind socket: %s", e.getMessage());
+        }
+    }
+
+    /** QEMU unlinks the path before binding; only a leftover socket is removed, never a file. */
+    private static void removeStaleSocket(Path path) throws IOException {
+        if (Files.exists(path, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)
+                && !Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
+            Files.delete(path);
+        }
+    }
+
+    @Override
+    public String address() {
+        return address;
+    }
+
+    /** @return the clients connected now */
+    List<QmpClientInfo> clients() {
+        return clients.stream().map(QmpSession::info).toList();
+    }
+
+    /** @param event an event message for every negotiated client of this endpoint */
+    void event(Map<String, Object> event) {
+        clients.forEach(c -> c.event(event));
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            server.close();
+        } catch (IOException e) {
+            log.log(System.Logger.Level.WARNING, "closing QMP endpoint " + address + ": " + e.getMessage());
+        }
+        clients.forEach(QmpSession::close);
+        if (unixPath != null) {
+            try {
+                Files.deleteIfExists(unixPath);
+            } catch (IOException e) {
+                log.log(System.Logger.Level.WARNING, "removing " + unixPath + ": " + e.getMessage());
+            }
+        }
+        onClose.accept(this);
+    }
+
+    private void accept() {
+        while (!closed) {
+            SocketChannel channel;
+            try {
+                channel = server.accept();
+            } catch (IOException e) {
+                if (!closed) {
+                    log.log(System.Logger.Level.ERROR, "QMP endpoint " + address + " stopped accepting: " + e.getMessage());
+                    close();
+                }
+                return;
+            }
+            String peer = peerOf(channel);
+            QmpSession session = sessions.apply(new SessionStart(channel, address, peer, clients::remove));
+            clients.add(session);
+            // A close racing with this accept must not leave the new client behind.
+            if (closed) {
+                session.close();
+            } else {
+                session.start();
+            }
+        }
+    }
+
+    private String peerOf(SocketChannel channel) {
+        try {
+            if (channel.getRemoteAddress() instanceof InetSocketAddress inet) {
+                return QmpAddress.format(inet).substring("tcp:".length());
+            }
+        } catch (IOException e) {
+            // fall through: the endpoint names the client well enough
+        }
+        return unixPath != null ? unixPath.toString() : address;
+    }
+}

@@ -1,0 +1,94 @@
+package net.qmp.server;
+
+import java.util.Map;
+import net.api.NetException;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.log.LoggerFactory;
+
+/**
+ * A QMP endpoint from ConfigAdmin: each factory configuration of PID {@value #PID} with a property
+ * {@value #ADDRESS} in QEMU's syntax ({@code tcp:127.0.0.1:4444,server=on,wait=off},
+ * {@code unix:/run/patchbay/qmp.sock,server=on,wait=off}) is one open endpoint. A changed
+ * configuration reopens it; a deleted one closes it. An endpoint that cannot open is one ERROR line
+ * in the log.
+ */
+@Component(configurationPid = QmpEndpointConfiguration.PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
+        service = {})
+public final class QmpEndpointConfiguration {
+
+    /** The factory PID. */
+    public static final String PID = "net.qmp.endpoint";
+
+    /** The property holding the address. */
+    public static final String ADDRESS = "address";
+
+    private final QmpService qmp;
+    private final System.Logger log;
+    private QmpListener listener;
+
+    /**
+     * The OSGi component.
+     *
+     * @param qmp        the server
+     * @param logs       the OSGi log
+     * @param properties the configuration
+     */
+    @Activate
+    public QmpEndpointConfiguration(@Reference QmpService qmp, @Reference LoggerFactory logs,
+            Map<String, Object> properties) {
+        this(qmp, new OsgiLogger(logs.getLogger(QmpEndpointConfiguration.class)), properties);
+    }
+
+    /**
+     * An endpoint configuration outside OSGi (tests).
+     *
+     * @param qmp        the server
+     * @param log        where a failure is reported
+     * @param properties the configuration
+     */
+    QmpEndpointConfiguration(QmpService qmp, System.Logger log, Map<String, Object> properties) {
+        this.qmp = qmp;
+        this.log = log;
+        open(properties);
+    }
+
+    /** @param properties the changed configuration: the endpoint is reopened with it */
+    @Modified
+    synchronized void modified(Map<String, Object> properties) {
+        close();
+        open(properties);
+    }
+
+    /** Closes the endpoint. */
+    @Deactivate
+    synchronized void close() {
+        if (listener != null) {
+            listener.close();
+            listener = null;
+        }
+    }
+
+    /** @return the open endpoint, or null when the configuration could not open one */
+    synchronized QmpListener listener() {
+        return listener;
+    }
+
+    private synchronized void open(Map<String, Object> properties) {
+        Object address = properties.get(ADDRESS);
+        if (address == null) {
+            log.log(System.Logger.Level.ERROR, "QMP endpoint configuration " + properties.get("service.pid")
+                    + ": property '" + ADDRESS + "' is missing");
+            return;
+        }
+        try {
+            listener = qmp.listen(address.toString());
+        } catch (NetException e) {
+            log.log(System.Logger.Level.ERROR, "QMP endpoint '" + address + "': " + e.getMessage());
+        }
+    }
+}

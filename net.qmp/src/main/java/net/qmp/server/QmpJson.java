@@ -1,0 +1,94 @@
+package net.qmp.server;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.type.LogicalType;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The server's Jackson configuration, built once and shared by every connection (mappers are
+ * thread-safe and cache their serializers, so no request pays for reflection twice).
+ */
+final class QmpJson {
+
+    /**
+     * Reads requests (QEMU's extensions: single quotes, {@code \'}), writes replies as pure ASCII,
+     * and binds third-party arguments with QMP's strict typing: no strings for numbers or booleans,
+     * no numbers or booleans for strings, no fractions for integers.
+     */
+    static final ObjectMapper MAPPER = strict(JsonMapper.builder(new JsonFactory().rebuild()
+                    .enable(JsonReadFeature.ALLOW_SINGLE_QUOTES)
+                    .enable(JsonReadFeature.ALLOW_BACKSLASH_ESCAPING_ANY_CHARACTER)
+                    .enable(JsonWriteFeature.ESCAPE_NON_ASCII)
+                    // The splitter enforces QMP's limits; Jackson's own must not undercut them.
+                    .streamReadConstraints(StreamReadConstraints.builder()
+                            .maxNestingDepth(JsonStreamSplitter.MAX_NESTING + 1)
+                            .maxStringLength(JsonStreamSplitter.MAX_VALUE_BYTES)
+                            .build())
+                    .build())
+            .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .build());
+
+    /** Turns the runtime's DTO records into QAPI-style members ({@code link-up}, {@code rx-frames}). */
+    static final ObjectMapper DTO = MAPPER.copy().setPropertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE);
+
+    private QmpJson() {
+    }
+
+    private static ObjectMapper strict(ObjectMapper mapper) {
+        for (CoercionInputShape scalar : List.of(CoercionInputShape.Integer, CoercionInputShape.Float,
+                CoercionInputShape.Boolean)) {
+            mapper.coercionConfigFor(LogicalType.Textual).setCoercion(scalar, CoercionAction.Fail);
+        }
+        for (LogicalType type : List.of(LogicalType.Integer, LogicalType.Float, LogicalType.Boolean)) {
+            mapper.coercionConfigFor(type).setCoercion(CoercionInputShape.String, CoercionAction.Fail);
+        }
+        mapper.coercionConfigFor(LogicalType.Integer).setCoercion(CoercionInputShape.Float, CoercionAction.Fail);
+        return mapper;
+    }
+
+    /**
+     * Converts a JSON tree into the plain Java tree {@link net.api.control.NetControl} takes.
+     *
+     * @param node a JSON value
+     * @return maps (member order kept), lists, strings, numbers, booleans or null
+     */
+    static Object toJava(JsonNode node) {
+        if (node.isObject()) {
+            Map<String, Object> map = new LinkedHashMap<>();
+            node.properties().forEach(e -> map.put(e.getKey(), toJava(e.getValue())));
+            return map;
+        }
+        if (node.isArray()) {
+            List<Object> list = new ArrayList<>(node.size());
+            node.forEach(e -> list.add(toJava(e)));
+            return list;
+        }
+        if (node.isTextual()) {
+            return node.textValue();
+        }
+        if (node.isBoolean()) {
+            return node.booleanValue();
+        }
+        if (node.isNumber()) {
+            return node.numberValue();
+        }
+        return null;
+    }
+}

@@ -1,0 +1,180 @@
+package net.qmp.server;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import net.api.NetException;
+import net.api.control.NetControl;
+import net.api.control.NetEventListener;
+import net.api.qmp.QmpCommand;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
+import org.osgi.framework.Constants;
+import org.osgi.framework.Version;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.log.LoggerFactory;
+
+/**
+ * The QMP server: endpoints in QEMU's syntax, each client its own session speaking QEMU 3.0's
+ * protocol over {@link NetControl}, third-party {@link QmpCommand} services as extra commands
+ * (whiteboard, property {@value QmpCommand#NAME}), and the runtime's events to every negotiated
+ * client (it is a {@link NetEventListener}). Sessions run on virtual threads of their own, never
+ * on the runtime's event loops. Deactivation closes every endpoint, socket and thread.
+ */
+@Component(service = {QmpService.class, NetEventListener.class}, immediate = true)
+public final class QmpServer implements QmpService, NetEventListener {
+
+    /** QEMU's schema that Patchbay speaks, reported by the greeting and {@code query-version}. */
+    private static final int QEMU_MAJOR = 3;
+
+    private final QmpCommands commands;
+    private final ObjectNode greeting;
+    private final System.Logger log;
+    private final List<QmpEndpoint> endpoints = new CopyOnWriteArrayList<>();
+    private volatile boolean closed;
+
+    /**
+     * The OSGi component: {@code quit} stops the framework.
+     *
+     * @param context this bundle's context
+     * @param control the runtime
+     * @param logs    the OSGi log
+     */
+    @Activate
+    public QmpServer(BundleContext context, @Reference NetControl control, @Reference LoggerFactory logs) {
+        this(control, packageName(context.getBundle().getVersion()),
+                () -> stopFramework(context, logs.getLogger(QmpServer.class)),
+                new OsgiLogger(logs.getLogger(QmpServer.class)));
+    }
+
+    /**
+     * A server outside OSGi (tests, embedding).
+     *
+     * @param control     the runtime
+     * @param packageName the {@code package} member of QAPI's VersionInfo, e.g. {@code patchbay-1.0.0}
+     * @param quit        what {@code quit} does once its reply is written
+     * @param log         where connections and failures are logged
+     */
+    public QmpServer(NetControl control, String packageName, Runnable quit, System.Logger log) {
+        this.log = log;
+        ObjectNode version = QmpJson.MAPPER.createObjectNode();
+        version.putObject("qemu").put("micro", 0).put("minor", 0).put("major", QEMU_MAJOR);
+        version.put("package", packageName);
+        this.commands = new QmpCommands(control, version, quit);
+        this.greeting = QmpJson.MAPPER.createObjectNode();
+        ObjectNode qmp = greeting.putObject("QMP");
+        qmp.set("version", version.deepCopy());
+        qmp.putArray("capabilities");
+    }
+
+    private static String packageName(Version version) {
+        return "patchbay-" + version.getMajor() + "." + version.getMinor() + "." + version.getMicro();
+    }
+
+    /** Stops the system bundle from a thread of its own: stopping waits for this component to go. */
+    private static void stopFramework(BundleContext context, org.osgi.service.log.Logger log) {
+        Thread.ofPlatform().name("qmp-quit").start(() -> {
+            try {
+                context.getBundle(Constants.SYSTEM_BUNDLE_ID).stop();
+            } catch (BundleException | IllegalStateException e) {
+                log.error("quit: cannot stop the framework: " + e.getMessage());
+            }
+        });
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Always a server socket: {@code server=on} is implied and {@code server=off} refused;
+     * {@code wait=on} is accepted but Patchbay never holds start-up for a client.
+     */
+    @Override
+    public QmpListener listen(String address) throws NetException {
+        QmpAddress parsed = QmpAddress.parse(address);
+        QmpEndpoint endpoint = QmpEndpoint.open(parsed,
+                start -> new QmpSession(start.channel(), start.endpoint(), start.peer(), commands, greeting, log,
+                        session -> {
+                            start.onClose().accept(session);
+                            log.log(System.Logger.Level.DEBUG, "QMP client " + start.peer() + " disconnected");
+                        }),
+                endpoints::remove, log);
+        endpoints.add(endpoint);
+        // Checked after adding, so a close() running meanwhile cannot miss this endpoint.
+        if (closed) {
+            endpoint.close();
+            throw NetException.generic("QMP server is shutting down");
+        }
+        log.log(System.Logger.Level.INFO, "QMP listening on " + endpoint.address());
+        return endpoint;
+    }
+
+    @Override
+    public List<QmpListener> listeners() {
+        return List.copyOf(endpoints);
+    }
+
+    @Override
+    public List<QmpClientInfo> clients() {
+        return endpoints.stream().flatMap(e -> e.clients().stream()).toList();
+    }
+
+    /** Queues the event for every negotiated client; returns at once (runtime threads call it). */
+    @Override
+    public void event(String name, Map<String, Object> data, Instant time) {
+        Map<String, Object> event = new LinkedHashMap<>();
+        event.put("event", name);
+        if (data != null && !data.isEmpty()) {
+            event.put("data", data);
+        }
+        Map<String, Object> timestamp = new LinkedHashMap<>();
+        timestamp.put("seconds", time.getEpochSecond());
+        timestamp.put("microseconds", time.getNano() / 1000);
+        event.put("timestamp", timestamp);
+        endpoints.forEach(e -> e.event(event));
+    }
+
+    /**
+     * A {@link QmpCommand} service arrived; it is listed and callable from now on.
+     *
+     * @param command    the command
+     * @param properties its service properties ({@value QmpCommand#NAME})
+     */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    public void bindQmpCommand(QmpCommand<?> command, Map<String, Object> properties) {
+        Object name = properties.get(QmpCommand.NAME);
+        if (name == null) {
+            log.log(System.Logger.Level.WARNING, "QmpCommand " + command.getClass().getName()
+                    + " has no '" + QmpCommand.NAME + "' property; ignored");
+        } else if (!commands.addExtension(name.toString(), command)) {
+            log.log(System.Logger.Level.WARNING, "QmpCommand '" + name + "' is a built-in command; the built-in stays");
+        }
+    }
+
+    /**
+     * A {@link QmpCommand} service left; the command is gone (CommandNotFound).
+     *
+     * @param command    the command
+     * @param properties its service properties
+     */
+    public void unbindQmpCommand(QmpCommand<?> command, Map<String, Object> properties) {
+        Object name = properties.get(QmpCommand.NAME);
+        if (name != null) {
+            commands.removeExtension(name.toString(), command);
+        }
+    }
+
+    /** Closes every endpoint and disconnects every client. */
+    @Deactivate
+    public void close() {
+        closed = true;
+        endpoints.forEach(QmpEndpoint::close);
+    }
+}

@@ -1,0 +1,289 @@
+package net.qmp.server;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import net.api.ErrorClass;
+import net.api.NetException;
+
+/**
+ * One QMP connection: its greeting, its negotiation state, and two virtual threads. The reader
+ * splits the input into JSON values and executes each request in turn, so replies come in request
+ * order; the writer is the only thread that writes to the socket, so a reply and an event never
+ * interleave inside a message. Events from runtime threads are only queued, never written there.
+ */
+final class QmpSession {
+
+    /** Messages waiting for a slow client; an event that finds the queue full disconnects it. */
+    static final int MAX_QUEUED = 1024;
+
+    private static final byte[] CRLF = {'\r', '\n'};
+    private static final int READ_BUFFER = 8 * 1024;
+
+    /** A message for the writer, with what to do once it is on the wire. */
+    private record Outgoing(Object message, Runnable afterWrite) {
+    }
+
+    private static final Outgoing CLOSE = new Outgoing(null, null);
+
+    private final SocketChannel channel;
+    private final String endpoint;
+    private final String peer;
+    private final Instant since = Instant.now();
+    private final QmpCommands commands;
+    private final Object greeting;
+    private final System.Logger log;
+    private final Consumer<QmpSession> onClose;
+    private final BlockingQueue<Outgoing> out = new ArrayBlockingQueue<>(MAX_QUEUED);
+    private volatile boolean negotiated;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile long executed;
+
+    /**
+     * @param channel  the accepted connection, blocking
+     * @param endpoint the endpoint's address
+     * @param peer     the client's address
+     * @param commands the command table
+     * @param greeting the greeting message
+     * @param log      where failures go
+     * @param onClose  told once when the session ends
+     */
+    QmpSession(SocketChannel channel, String endpoint, String peer, QmpCommands commands, Object greeting,
+            System.Logger log, Consumer<QmpSession> onClose) {
+        this.channel = channel;
+        this.endpoint = endpoint;
+        this.peer = peer;
+        this.commands = commands;
+        this.greeting = greeting;
+        this.log = log;
+        this.onClose = onClose;
+    }
+
+    /** Sends the greeting and starts serving. */
+    void start() {
+        queue(new Outgoing(greeting, null));
+        Thread.ofVirtual().name("qmp-writer " + peer).start(this::write);
+        Thread.ofVirtual().name("qmp-reader " + peer).start(this::read);
+    }
+
+    /** @return what the {@code net:qmp} command shows */
+    QmpClientInfo info() {
+        return new QmpClientInfo(endpoint, peer, negotiated, since, executed);
+    }
+
+    /**
+     * Queues an event if the client finished negotiation; never blocks (called from runtime threads).
+     *
+     * @param event the event message
+     */
+    void event(Map<String, Object> event) {
+        if (negotiated && !closed.get() && !out.offer(new Outgoing(event, null))) {
+            log.log(System.Logger.Level.WARNING, "QMP client " + peer + " reads too slowly; disconnected");
+            close();
+        }
+    }
+
+    /** Disconnects the client; idempotent. */
+    void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        out.clear();
+        out.offer(CLOSE);
+        try {
+            channel.close();
+        } catch (IOException e) {
+            // nothing more can be done with a socket that fails to close
+        }
+        onClose.accept(this);
+    }
+
+    private void read() {
+        JsonStreamSplitter splitter = new JsonStreamSplitter(new JsonStreamSplitter.Sink() {
+            @Override
+            public void value(byte[] bytes, int length) {
+                parsed(bytes, length);
+            }
+
+            @Override
+            public void error(String desc) {
+                reply(QmpSession.error(ErrorClass.GenericError, desc, null), null);
+            }
+        });
+        ByteBuffer buffer = ByteBuffer.allocate(READ_BUFFER);
+        try {
+            while (!closed.get() && channel.read(buffer.clear()) >= 0) {
+                splitter.feed(buffer.array(), 0, buffer.position());
+            }
+            // End of input (e.g. socat after its last line): the replies still go out, then the
+            // writer closes the session.
+            queue(CLOSE);
+        } catch (IOException e) {
+            // the client went away or we closed the socket: either way the session ends
+            close();
+        }
+    }
+
+    private void parsed(byte[] bytes, int length) {
+        JsonNode request;
+        try {
+            request = QmpJson.MAPPER.readTree(bytes, 0, length);
+        } catch (JacksonException e) {
+            reply(error(ErrorClass.GenericError, "JSON parse error, " + firstLine(e.getOriginalMessage()), null), null);
+            return;
+        } catch (IOException e) {
+            throw new IllegalStateException("reading a byte array cannot fail", e);
+        }
+        if (!(request instanceof ObjectNode object)) {
+            reply(error(ErrorClass.GenericError, "QMP input must be a JSON object", null), null);
+            return;
+        }
+        JsonNode id = object.get("id");
+        try {
+            handle(object, id);
+        } catch (NetException e) {
+            reply(error(e.errorClass(), e.getMessage(), id), null);
+        } catch (RuntimeException e) {
+            log.log(System.Logger.Level.ERROR, "QMP request from " + peer + " failed: " + e, e);
+            reply(error(ErrorClass.GenericError, String.valueOf(e.getMessage()), id), null);
+        }
+    }
+
+    private void handle(ObjectNode request, JsonNode id) throws NetException {
+        String name = null;
+        ObjectNode arguments = QmpJson.MAPPER.createObjectNode();
+        for (Map.Entry<String, JsonNode> member : request.properties()) {
+            JsonNode value = member.getValue();
+            switch (member.getKey()) {
+                case "execute" -> {
+                    if (!value.isTextual()) {
+                        throw NetException.generic("QMP input member 'execute' must be a string");
+                    }
+                    name = value.textValue();
+                }
+                case "arguments" -> {
+                    if (!(value instanceof ObjectNode given)) {
+                        throw NetException.generic("QMP input member 'arguments' must be an object");
+                    }
+                    arguments = given;
+                }
+                case "id" -> {
+                    // echoed verbatim
+                }
+                // 'exec-oob' included: out-of-band execution is never offered, so it is unexpected.
+                default -> throw NetException.generic("QMP input member '%s' is unexpected", member.getKey());
+            }
+        }
+        if (name == null) {
+            throw NetException.generic("QMP input lacks member 'execute'");
+        }
+        executed++;
+        if (QmpCommands.CAPABILITIES.equals(name)) {
+            negotiate(arguments, id);
+        } else if (!negotiated) {
+            throw new NetException(ErrorClass.CommandNotFound, "Expecting capabilities negotiation with 'qmp_capabilities'");
+        } else {
+            QmpCommands.Outcome outcome = commands.execute(name, arguments);
+            reply(success(outcome.value(), id), outcome.afterReply());
+        }
+    }
+
+    private void negotiate(ObjectNode arguments, JsonNode id) throws NetException {
+        if (negotiated) {
+            throw new NetException(ErrorClass.CommandNotFound, "Capabilities negotiation is already complete, command ignored");
+        }
+        QmpArguments a = new QmpArguments(arguments);
+        JsonNode enable = a.optionalArray("enable");
+        a.done();
+        if (enable != null) {
+            for (JsonNode capability : enable) {
+                if (!capability.isTextual()) {
+                    throw NetException.generic("Invalid parameter type for 'enable', expected: string");
+                }
+                if (!capability.textValue().equals("oob")) {
+                    throw NetException.generic("Invalid parameter '%s'", capability.textValue());
+                }
+            }
+            // oob is QMP's only capability, and Patchbay does not offer it.
+            if (!enable.isEmpty()) {
+                throw NetException.generic("Capability oob not available");
+            }
+        }
+        // Queued before the switch, so no event overtakes the reply.
+        reply(success(QmpJson.MAPPER.createObjectNode(), id), null);
+        negotiated = true;
+    }
+
+    private static ObjectNode success(JsonNode value, JsonNode id) {
+        ObjectNode reply = QmpJson.MAPPER.createObjectNode();
+        reply.set("return", value);
+        return withId(reply, id);
+    }
+
+    private static ObjectNode error(ErrorClass errorClass, String desc, JsonNode id) {
+        ObjectNode reply = QmpJson.MAPPER.createObjectNode();
+        reply.putObject("error").put("class", errorClass.name()).put("desc", desc);
+        return withId(reply, id);
+    }
+
+    private static ObjectNode withId(ObjectNode reply, JsonNode id) {
+        if (id != null) {
+            reply.set("id", id);
+        }
+        return reply;
+    }
+
+    private static String firstLine(String text) {
+        int end = text.indexOf('\n');
+        return end < 0 ? text : text.substring(0, end);
+    }
+
+    /** Replies wait for room: a client that does not read stops being read. */
+    private void reply(ObjectNode message, Runnable afterWrite) {
+        queue(new Outgoing(message, afterWrite));
+    }
+
+    private void queue(Outgoing message) {
+        try {
+            if (!closed.get()) {
+                out.put(message);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            close();
+        }
+    }
+
+    private void write() {
+        try (OutputStream stream = new BufferedOutputStream(Channels.newOutputStream(channel))) {
+            for (Outgoing next = out.take(); next != CLOSE; next = out.take()) {
+                stream.write(QmpJson.MAPPER.writeValueAsBytes(next.message()));
+                stream.write(CRLF);
+                if (out.isEmpty() || next.afterWrite() != null) {
+                    stream.flush();
+                }
+                if (next.afterWrite() != null) {
+                    next.afterWrite().run();
+                }
+            }
+        } catch (IOException e) {
+            // the client went away; the reader notices too
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            close();
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package net.qmp.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import java.util.ResourceBundle;
+import java.util.concurrent.CopyOnWriteArrayList;
+import net.hub.NetRuntime;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class QmpEndpointConfigurationTest {
+
+    private final NetRuntime runtime = new NetRuntime(1, System::getLogger);
+    private final QmpServer server = new QmpServer(runtime, "patchbay-1.0.0", () -> { }, System.getLogger("qmp-test"));
+    private final List<String> errors = new CopyOnWriteArrayList<>();
+    private final System.Logger log = new System.Logger() {
+        @Override
+        public String getName() {
+            return "test";
+        }
+
+        @Override
+        public boolean isLoggable(Level level) {
+            return true;
+        }
+
+        @Override
+        public void log(Level level, ResourceBundle bundle, String msg, Throwable thrown) {
+            if (level == Level.ERROR) {
+                errors.add(msg);
+            }
+        }
+
+        @Override
+        public void log(Level level, ResourceBundle bundle, String format, Object... params) {
+            log(level, bundle, format, (Throwable) null);
+        }
+    };
+
+    @AfterEach
+    void stop() {
+        server.close();
+        runtime.close();
+    }
+
+    @Test
+    void activateModifyDeactivate() throws Exception {
+        QmpEndpointConfiguration config = new QmpEndpointConfiguration(server, log,
+                Map.of(QmpEndpointConfiguration.ADDRESS, "tcp:127.0.0.1:0,server=on,wait=off"));
+        String first = config.listener().address();
+        try (QmpTestClient c = QmpTestClient.negotiated(config.listener())) {
+            c.assertUsable();
+        }
+        config.modified(Map.of(QmpEndpointConfiguration.ADDRESS, "tcp::0,server,nowait"));
+        assertNotEquals(first, config.listener().address());
+        assertEquals(List.of(config.listener()), server.listeners());
+        config.close();
+        assertEquals(List.of(), server.listeners());
+        assertEquals(List.of(), errors);
+    }
+
+    @Test
+    void aFailureIsOneErrorLine() throws Exception {
+        QmpListener taken = server.listen("tcp:127.0.0.1:0");
+        QmpEndpointConfiguration config = new QmpEndpointConfiguration(server, log,
+                Map.of(QmpEndpointConfiguration.ADDRESS, taken.address()));
+        assertNull(config.listener());
+        assertEquals(List.of("QMP endpoint '" + taken.address() + "': Failed to bind socket: Address already in use"), errors);
+        config.modified(Map.of("service.pid", "net.qmp.endpoint~x"));
+        assertTrue(errors.get(1).contains("property 'address' is missing"), errors.toString());
+        config.close();
+    }
+}
