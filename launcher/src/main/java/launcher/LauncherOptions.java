@@ -10,14 +10,18 @@ import net.api.control.Section;
  * inside the framework, and Patchbay's own options.
  *
  * @param network  the network options in order
+ * @param qmp      the QMP endpoints ({@code -qmp}), in QEMU's chardev syntax
  * @param deploy   the directory FileInstall watches
  * @param console  whether to run the Gogo console
  * @param verbose  whether to log at DEBUG
  * @param help     {@code --help}
  * @param version  {@code --version}
  */
-record LauncherOptions(List<NetworkOption> network, Path deploy, boolean console, boolean verbose, boolean help,
-        boolean version) {
+record LauncherOptions(List<NetworkOption> network, List<String> qmp, Path deploy, boolean console, boolean verbose,
+        boolean help, boolean version) {
+
+    /** The file name of the QMP socket opened in the working directory when no -qmp is given. */
+    static final String DEFAULT_QMP_SOCKET = "patchbay-qmp.sock";
 
     /**
      * Parses and checks the syntax of every option; nothing is started.
@@ -28,6 +32,7 @@ record LauncherOptions(List<NetworkOption> network, Path deploy, boolean console
      */
     static LauncherOptions parse(List<String> args) throws UsageException {
         List<NetworkOption> network = new ArrayList<>();
+        List<String> qmp = new ArrayList<>();
         Path deploy = Path.of("deploy");
         boolean console = true;
         boolean verbose = false;
@@ -46,10 +51,24 @@ record LauncherOptions(List<NetworkOption> network, Path deploy, boolean console
                 case "--no-console" -> console = false;
                 case "--verbose" -> verbose = true;
                 case "--deploy" -> deploy = Path.of(value(args, ++i, arg));
+                case "-qmp", "--qmp" -> qmp.add(qmpAddress(value(args, ++i, arg)));
                 default -> throw new UsageException(arg + ": invalid option");
             }
         }
-        return new LauncherOptions(List.copyOf(network), deploy, console, verbose, help, version);
+        if (qmp.isEmpty()) {
+            // Management is on by default, but only for this machine's users: a socket file here.
+            qmp.add("unix:" + Path.of(DEFAULT_QMP_SOCKET).toAbsolutePath() + ",server=on,wait=off");
+        }
+        qmp.remove("none");
+        return new LauncherOptions(List.copyOf(network), List.copyOf(qmp), deploy, console, verbose, help, version);
+    }
+
+    /** Checks the form of a -qmp value; the QMP server checks the rest when it opens it. */
+    private static String qmpAddress(String value) throws UsageException {
+        if (!value.equals("none") && !value.startsWith("tcp:") && !value.startsWith("unix:")) {
+            throw new UsageException("-qmp " + value + ": expects tcp:HOST:PORT or unix:PATH (or none)");
+        }
+        return value;
     }
 
     private static String value(List<String> args, int i, String option) throws UsageException {

@@ -80,8 +80,10 @@ public final class Main {
             DriverTypes types = new DriverTypes(framework.context());
             types.check(options.network());
             Bundle frontEnds = framework.bundle(FRONT_ENDS);
+            List<String> groups = new java.util.ArrayList<>(options.network().stream().map(NetworkOption::toString).toList());
+            options.qmp().forEach(address -> groups.add("-qmp " + address));
             String error = this.<Function<List<String>, String>>frontEnd(frontEnds, "net.qmp.cli.CommandLine")
-                    .apply(options.network().stream().map(NetworkOption::toString).toList());
+                    .apply(groups);
             if (error != null) {
                 throw new UsageException(error);
             }

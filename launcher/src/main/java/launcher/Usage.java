@@ -27,6 +27,11 @@ final class Usage {
                   -object TYPE,id=ID[,KEY=VALUE...]   add a netfilter object, e.g. filter-dump
                   -device MODEL,netdev=ID[,...]       add an in-process NIC
 
+                Management:
+                  -qmp tcp:HOST:PORT[,server=on,wait=off]   QMP server on a TCP port (port 0: any free one)
+                  -qmp unix:PATH[,server=on,wait=off]       QMP server on a unix socket
+                                  repeatable; default: unix:./patchbay-qmp.sock; -qmp none: no QMP
+
                 Patchbay's options:
                   --deploy DIR    watch DIR for driver bundles (*.jar) and netdev files
                                   (net.netdev-ID.cfg); default: deploy, created if missing

@@ -101,7 +101,7 @@ class LauncherIT {
 
     @Test
     void anUnknownOptionStopsBeforeAnythingStarts() throws Exception {
-        assertOneErrorLine("patchbay: -qmp: invalid option", run("-qmp", "tcp:127.0.0.1:4444,server=on,wait=off"));
+        assertOneErrorLine("patchbay: -monitor: invalid option", run("-monitor", "stdio"));
         assertFalse(Files.exists(work.resolve("deploy")), "nothing may start for a bad command line");
     }
 
@@ -154,6 +154,7 @@ class LauncherIT {
         Thread.sleep(1000);
         assertTrue(p.isAlive(), "a closed stdin stopped the service");
         assertTrue(Files.isDirectory(work.resolve("deploy")), "the default deploy directory is created");
+        assertTrue(Files.exists(work.resolve("patchbay-qmp.sock")), "QMP listens in the working directory by default");
 
         p.destroy();
         assertTrue(p.waitFor(STOPPED.toSeconds(), TimeUnit.SECONDS), "SIGTERM did not stop it");
@@ -161,6 +162,32 @@ class LauncherIT {
         List<String> err = lines("err.txt");
         assertTrue(err.stream().noneMatch(l -> l.startsWith("WARNING:")), "JDK warnings: " + err);
         assertTrue(err.stream().noneMatch(l -> l.contains("Exception")), "exceptions: " + err);
+    }
+
+    @Test
+    void qmpOnTheCommandLineServesTheSameTopology() throws Exception {
+        Process p = start("--no-console", "-netdev", "hubport,id=h1,hubid=1", "-qmp", "tcp:127.0.0.1:0,server=on,wait=off");
+        awaitBanner(p, "QMP on tcp:127.0.0.1:");
+        String banner = lines("out.txt").get(0);
+        int port = Integer.parseInt(banner.replaceAll(".*QMP on tcp:127\\.0\\.0\\.1:(\\d+).*", "$1"));
+        assertFalse(Files.exists(work.resolve("patchbay-qmp.sock")), "-qmp replaces the default endpoint");
+        try (java.net.Socket qmp = new java.net.Socket("127.0.0.1", port)) {
+            qmp.setSoTimeout((int) STARTED.toMillis());
+            java.io.BufferedReader in = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(qmp.getInputStream(), java.nio.charset.StandardCharsets.US_ASCII));
+            java.io.Writer out = new java.io.OutputStreamWriter(qmp.getOutputStream(), java.nio.charset.StandardCharsets.US_ASCII);
+            assertTrue(in.readLine().startsWith("{\"QMP\""), "greeting");
+            out.write("{\"execute\": \"qmp_capabilities\"}\n"
+                    + "{\"execute\": \"human-monitor-command\", \"arguments\": {\"command-line\": \"info network\"}, \"id\": 2}\n");
+            out.flush();
+            assertEquals("{\"return\":{}}", in.readLine().replace(" ", ""));
+            String info = in.readLine();
+            assertTrue(info.contains("hub 1") && info.contains("h1"), info);
+            assertTrue(info.replace(" ", "").contains("\"id\":2"), info);
+        }
+        p.destroy();
+        assertTrue(p.waitFor(STOPPED.toSeconds(), TimeUnit.SECONDS), "SIGTERM did not stop it");
+        assertEquals(0, p.exitValue());
     }
 
     @Test

@@ -42,12 +42,18 @@ class LauncherOptionsTest {
         assertFalse(o.console());
         assertTrue(o.verbose());
         assertTrue(LauncherOptions.parse(List.of("--help")).help());
+        assertEquals(List.of("unix:" + Path.of(LauncherOptions.DEFAULT_QMP_SOCKET).toAbsolutePath() + ",server=on,wait=off"),
+                LauncherOptions.parse(List.of()).qmp(), "QMP on a socket in the working directory by default");
+        assertEquals(List.of(), LauncherOptions.parse(List.of("-qmp", "none")).qmp());
+        assertEquals(List.of("tcp:127.0.0.1:4444,server=on,wait=off", "unix:/tmp/q.sock"),
+                LauncherOptions.parse(List.of("-qmp", "tcp:127.0.0.1:4444,server=on,wait=off", "--qmp", "unix:/tmp/q.sock")).qmp());
         assertTrue(LauncherOptions.parse(List.of("--version")).version());
     }
 
     @Test
     void badCommandLinesNameTheOption() {
-        assertEquals("-qmp: invalid option", error("-qmp", "tcp:127.0.0.1:4444"));
+        assertEquals("-qmp stdio: expects tcp:HOST:PORT or unix:PATH (or none)", error("-qmp", "stdio"));
+        assertEquals("-qmp: requires an argument", error("-qmp"));
         assertEquals("disk.img: invalid option", error("disk.img"));
         assertEquals("-netdev: requires an argument", error("-netdev"));
         assertEquals("--deploy: requires an argument", error("--deploy"));

@@ -8,14 +8,15 @@ import java.util.function.Function;
 import net.api.NetException;
 import net.api.control.NetControl;
 import net.api.control.Section;
+import net.qmp.server.QmpService;
 import net.api.dto.NetworkDTO;
 import org.osgi.framework.BundleContext;
 import org.osgi.util.tracker.ServiceTracker;
 
 /**
  * The command-line front end: applies the launcher's {@code -netdev}, {@code -net}, {@code -object}
- * and {@code -device} options, in order, through {@link NetControl#declare}, then waits until
- * each one runs. The launcher lives outside the framework and calls this through JDK types only.
+ * and {@code -device} options, in order, through {@link NetControl#declare}, waits until each one
+ * runs, then opens the {@code -qmp} endpoints. The launcher lives outside the framework and calls this through JDK types only.
  *
  * <p>Input: one string per option, e.g. {@code "-netdev socket,id=s0,listen=:1"}. Output: null
  * when every option runs, else one line in QEMU's style, {@code <option> <value>: <message>}.
@@ -25,6 +26,7 @@ public final class CommandLine implements Function<List<String>, String> {
     /** How long to wait for the control service, and then for the drivers of the options. */
     static final Duration WAIT = Duration.ofSeconds(20);
     private static final long POLL_MILLIS = 50;
+    private static final String QMP = "-qmp ";
 
     private final BundleContext context;
 
@@ -43,7 +45,12 @@ public final class CommandLine implements Function<List<String>, String> {
                 return "the network runtime (net.hub) did not start within " + WAIT.toSeconds() + " s";
             }
             List<Declared> declared = new ArrayList<>();
+            List<String> qmp = new ArrayList<>();
             for (String option : options) {
+                if (option.startsWith(QMP)) {
+                    qmp.add(option.substring(QMP.length()));
+                    continue;
+                }
                 OptionGroup group = OptionGroup.parse(option);
                 try {
                     Map<String, Object> arguments = group.arguments();
@@ -54,10 +61,33 @@ public final class CommandLine implements Function<List<String>, String> {
                     return group + ": " + e.getMessage();
                 }
             }
-            return awaitRunning(control, declared);
+            String error = awaitRunning(control, declared);
+            return error != null || qmp.isEmpty() ? error : openQmp(qmp);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return "interrupted while applying the command line";
+        } finally {
+            tracker.close();
+        }
+    }
+
+    /** Opens the QMP endpoints once the network runs; the first that fails is the answer. */
+    private String openQmp(List<String> addresses) throws InterruptedException {
+        ServiceTracker<QmpService, QmpService> tracker = new ServiceTracker<>(context, QmpService.class, null);
+        tracker.open();
+        try {
+            QmpService server = tracker.waitForService(WAIT.toMillis());
+            if (server == null) {
+                return "-qmp: the QMP server did not start within " + WAIT.toSeconds() + " s";
+            }
+            for (String address : addresses) {
+                try {
+                    server.listen(address);
+                } catch (NetException e) {
+                    return "-qmp " + address + ": " + e.getMessage();
+                }
+            }
+            return null;
         } finally {
             tracker.close();
         }

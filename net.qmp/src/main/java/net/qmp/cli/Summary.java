@@ -6,6 +6,8 @@ import net.api.control.NetControl;
 import net.api.dto.DriverDTO;
 import net.api.dto.NetClientDTO;
 import net.api.dto.NetworkDTO;
+import net.qmp.server.QmpListener;
+import net.qmp.server.QmpService;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
 
@@ -31,7 +33,23 @@ public final class Summary implements Supplier<String> {
         }
         try {
             return netdevs(control.network()) + "; types: "
-                    + String.join(", ", control.drivers().stream().map(DriverDTO::type).sorted().toList());
+                    + String.join(", ", control.drivers().stream().map(DriverDTO::type).sorted().toList())
+                    + qmp();
+        } finally {
+            context.ungetService(ref);
+        }
+    }
+
+    /** @return {@code ; QMP on ADDRESS, ...}, or nothing when no endpoint is open */
+    private String qmp() {
+        ServiceReference<QmpService> ref = context.getServiceReference(QmpService.class);
+        QmpService server = ref == null ? null : context.getService(ref);
+        if (server == null) {
+            return "";
+        }
+        try {
+            List<String> addresses = server.listeners().stream().map(QmpListener::address).toList();
+            return addresses.isEmpty() ? "" : "; QMP on " + String.join(", ", addresses);
         } finally {
             context.ungetService(ref);
         }

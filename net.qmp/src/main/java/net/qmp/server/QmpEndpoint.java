@@ -94,11 +94,19 @@ final class QmpEndpoint implements QmpListener {
         }
     }
 
-    /** QEMU unlinks the path before binding; only a leftover socket is removed, never a file. */
+    /**
+     * QEMU unlinks the path before binding. Patchbay removes only a leftover socket nobody answers
+     * on: a live one belongs to another server (say, a second Patchbay in the same directory), and
+     * taking it over would cut that server's clients off from it.
+     */
     private static void removeStaleSocket(Path path) throws IOException {
         if (Files.exists(path, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)
                 && !Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
-            Files.delete(path);
+            try (java.nio.channels.SocketChannel probe = java.nio.channels.SocketChannel.open(UnixDomainSocketAddress.of(path))) {
+                throw new IOException("Address already in use");
+            } catch (java.net.ConnectException e) {
+                Files.delete(path); // nobody listens: a leftover of a server that died
+            }
         }
     }
 

@@ -104,6 +104,9 @@ class QmpServerTest {
         assertTrue(Files.exists(path));
         QmpListener unix = server.listen("unix:" + path + ",server,nowait");
         assertEquals("unix:" + path, unix.address());
+        // A live socket is another server's: it is not taken over.
+        assertEquals("Failed to bind socket: Address already in use",
+                assertThrows(NetException.class, () -> server.listen("unix:" + path)).getMessage());
         try (QmpTestClient c = QmpTestClient.negotiated(unix)) {
             c.assertUsable();
             await(() -> server.clients().stream().anyMatch(i -> i.endpoint().equals(unix.address()) && i.negotiated()),
