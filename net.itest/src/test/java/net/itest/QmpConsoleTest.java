@@ -1,5 +1,6 @@
 package net.itest;
 
+import net.api.qmp.QmpService;
 import static net.itest.TextRows.cells;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
@@ -61,9 +62,9 @@ public class QmpConsoleTest {
 
     @Test
     public void followsTheServerAsItComesAndGoes() throws Exception {
-        ComponentDescriptionDTO server = Await.value("the component providing " + QmpEndpoint.SERVICE,
+        ComponentDescriptionDTO server = Await.value("the component providing " + QmpService.class.getName(),
                 () -> scr.getComponentDescriptionDTOs(bundle(Provisioning.QMP)).stream()
-                        .filter(d -> Arrays.asList(d.serviceInterfaces).contains(QmpEndpoint.SERVICE))
+                        .filter(d -> Arrays.asList(d.serviceInterfaces).contains(QmpService.class.getName()))
                         .findFirst().orElse(null));
         try (GogoSession gogo = GogoSession.open(context, processor)) {
             Await.await("net:qmp to show the running server", () -> gogo.run("net:qmp").startsWith("ENDPOINT"));

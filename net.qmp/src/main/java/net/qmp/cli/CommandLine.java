@@ -8,7 +8,7 @@ import java.util.function.Function;
 import net.api.NetException;
 import net.api.control.NetControl;
 import net.api.control.Section;
-import net.qmp.server.QmpService;
+import net.api.qmp.QmpService;
 import net.api.dto.NetworkDTO;
 import org.osgi.framework.BundleContext;
 import org.osgi.util.tracker.ServiceTracker;

@@ -6,8 +6,8 @@ import net.api.control.NetControl;
 import net.api.dto.DriverDTO;
 import net.api.dto.NetClientDTO;
 import net.api.dto.NetworkDTO;
-import net.qmp.server.QmpListener;
-import net.qmp.server.QmpService;
+import net.api.qmp.QmpListener;
+import net.api.qmp.QmpService;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
 

@@ -9,6 +9,8 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.log.LoggerFactory;
+import net.api.qmp.QmpListener;
+import net.api.qmp.QmpService;
 
 /**
  * A QMP endpoint from ConfigAdmin: each factory configuration of PID {@value #PID} with a property

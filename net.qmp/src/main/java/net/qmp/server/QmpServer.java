@@ -21,6 +21,9 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.log.LoggerFactory;
+import net.api.qmp.QmpClientInfo;
+import net.api.qmp.QmpListener;
+import net.api.qmp.QmpService;
 
 /**
  * The QMP server: endpoints in QEMU's syntax, each client its own session speaking QEMU 3.0's

@@ -32,6 +32,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import net.api.qmp.QmpClientInfo;
+import net.api.qmp.QmpListener;
 
 /** The QMP server end to end over real sockets, with a real runtime behind it. */
 class QmpServerTest {

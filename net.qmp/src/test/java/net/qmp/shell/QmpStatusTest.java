@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.time.Instant;
 import java.util.List;
-import net.qmp.server.QmpClientInfo;
+import net.api.qmp.QmpClientInfo;
 import org.junit.jupiter.api.Test;
 
 class QmpStatusTest {

@@ -1,4 +1,4 @@
-package net.qmp.server;
+package net.api.qmp;
 
 import java.time.Instant;
 

@@ -1,12 +1,14 @@
-package net.qmp.server;
+package net.api.qmp;
 
 import java.util.List;
 import net.api.NetException;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
- * The QMP server inside net.qmp: opens endpoints and tells who is connected. Registered as a
- * service for the bundle's own front ends (command line, console, configurations).
+ * The QMP server: opens endpoints and tells who is connected. Provided by the net.qmp bundle;
+ * embedding code, front ends and tests open endpoints through it.
  */
+@ProviderType
 public interface QmpService {
 
     /**
