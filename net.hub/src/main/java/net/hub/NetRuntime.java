@@ -38,6 +38,7 @@ import net.hub.data.NetFilterState;
 import net.hub.loop.ClientLoop;
 import net.hub.loop.EventLoop;
 import net.hub.loop.EventLoopGroup;
+import net.log.OsgiSystemLogger;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.FrameworkUtil;
 import org.osgi.service.component.annotations.Activate;
@@ -116,7 +117,7 @@ public final class NetRuntime implements NetControl {
      */
     @Activate
     public NetRuntime(@Reference LoggerFactory loggerFactory) {
-        this(loopCount(), name -> new OsgiSystemLogger(loggerFactory, name));
+        this(loopCount(), name -> new OsgiSystemLogger(loggerFactory.getLogger(name)));
     }
 
     /**

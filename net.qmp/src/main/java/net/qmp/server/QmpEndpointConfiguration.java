@@ -11,6 +11,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.log.LoggerFactory;
 import net.api.qmp.QmpListener;
 import net.api.qmp.QmpService;
+import net.log.OsgiSystemLogger;
 
 /**
  * A QMP endpoint from ConfigAdmin: each factory configuration of PID {@value #PID} with a property
@@ -43,7 +44,7 @@ public final class QmpEndpointConfiguration {
     @Activate
     public QmpEndpointConfiguration(@Reference QmpService qmp, @Reference LoggerFactory logs,
             Map<String, Object> properties) {
-        this(qmp, new OsgiLogger(logs.getLogger(QmpEndpointConfiguration.class)), properties);
+        this(qmp, new OsgiSystemLogger(logs.getLogger(QmpEndpointConfiguration.class)), properties);
     }
 
     /**

@@ -24,6 +24,7 @@ import org.osgi.service.log.LoggerFactory;
 import net.api.qmp.QmpClientInfo;
 import net.api.qmp.QmpListener;
 import net.api.qmp.QmpService;
+import net.log.OsgiSystemLogger;
 
 /**
  * The QMP server: endpoints in QEMU's syntax, each client its own session speaking QEMU 3.0's
@@ -55,7 +56,7 @@ public final class QmpServer implements QmpService, NetEventListener {
     public QmpServer(BundleContext context, @Reference NetControl control, @Reference LoggerFactory logs) {
         this(control, packageName(context.getBundle().getVersion()),
                 () -> stopFramework(context, logs.getLogger(QmpServer.class)),
-                new OsgiLogger(logs.getLogger(QmpServer.class)));
+                new OsgiSystemLogger(logs.getLogger(QmpServer.class)));
     }
 
     /**
