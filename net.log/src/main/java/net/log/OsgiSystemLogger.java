@@ -36,9 +36,9 @@ public final class OsgiSystemLogger implements System.Logger {
 
     @Override
     public void log(Level level, ResourceBundle bundle, String message, Throwable thrown) {
-        // OSGi loggers read their message as a format ("{}") and take a trailing Throwable argument
-        // as the record's exception: escape the text, pass the exception as the only argument.
-        String format = message.replace("{", "\\{");
+        // OSGi loggers read their message as a format ("{}" placeholders, "\\{}" a literal) and take
+        // a trailing Throwable argument as the record's exception.
+        String format = message.replace("{}", "\\{}");
         Object[] args = thrown == null ? NO_ARGUMENTS : new Object[] {thrown};
         switch (level) {
             case ALL, TRACE -> logger.trace(format, args);
