@@ -128,6 +128,50 @@ class NetRuntimeTest {
     }
 
     @Test
+    void aFullMailboxBetweenLoopsPausesTheSenderInsteadOfDropping() throws Exception {
+        runtime.close();
+        runtime = new NetRuntime(2, name -> System.getLogger("test." + name));
+        runtime.bindNetClientDriver(mem, Map.of(NetClientDriver.TYPE, "mem"));
+        netdev("mem,id=a"); // loop 0
+        netdev("mem,id=b"); // loop 1
+        netdev("hubport,id=pa,hubid=1,netdev=a");
+        netdev("hubport,id=pb,hubid=1,netdev=b");
+        MemDriver.Mem a = mem.get("a");
+        MemDriver.Mem b = mem.get("b");
+        // Stall b's loop so the mailbox towards it fills up.
+        java.util.concurrent.CountDownLatch stalled = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        b.context.loop().execute(() -> {
+            stalled.countDown();
+            try {
+                release.await(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        assertTrue(stalled.await(5, java.util.concurrent.TimeUnit.SECONDS));
+        int frames = 3000;
+        int queued = 0;
+        for (int i = 0; i < frames; i++) {
+            byte[] f = frame(0, 60);
+            f[0] = (byte) (i >> 8);
+            f[1] = (byte) i;
+            if (a.inject(f, true) == SendResult.QUEUED) {
+                queued++;
+            }
+        }
+        assertTrue(queued > 0, "with the mailbox full the sender is queued, not dropped");
+        release.countDown();
+        await(Duration.ofSeconds(10), () -> b.received.size() == frames);
+        for (int i = 0; i < frames; i++) {
+            byte[] f = b.received.get(i);
+            assertEquals(i, ((f[0] & 0xff) << 8) | (f[1] & 0xff), "in order");
+        }
+        assertNull(runtime.client("pb").counters().drops().get("loop-queue-full"));
+        assertEquals(queued, a.sentCallbacks.size());
+    }
+
+    @Test
     void jumboAndMaximumFramesPassOversizedAreDropped() throws Exception {
         netdev("mem,id=a");
         netdev("mem,id=b");

@@ -83,12 +83,28 @@ public final class Hub {
             if (port == source) {
                 continue;
             }
-            boolean able = port.state().loop() == from.loop() ? port.canSend() : port.canSendFromOtherLoop();
-            if (able) {
+            if (port.state().loop() == from.loop() ? port.canSend() : canSendAcross(port, from)) {
                 return true;
             }
         }
         return false;
+    }
+
+    /**
+     * A port on another loop can send when its peer took frames last time its loop looked and the
+     * mailbox towards it has room; when the mailbox is full the sender is told once it drains, so a
+     * TCP sender pauses instead of losing frames.
+     */
+    private boolean canSendAcross(HubPort port, NetClientState from) {
+        if (!port.canSendFromOtherLoop()) {
+            return false;
+        }
+        Mailbox mailbox = loops.mailbox(from.loop(), port.state().loop());
+        if (mailbox.hasRoom()) {
+            return true;
+        }
+        mailbox.awaitRoom(from.flushTask());
+        return mailbox.hasRoom();
     }
 
     void flushOthers(NetClientState source) {

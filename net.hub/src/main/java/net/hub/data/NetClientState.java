@@ -302,6 +302,11 @@ public final class NetClientState {
         }
     }
 
+    /** @return the task that retries this client's queue on its loop (one instance, no allocation) */
+    Runnable flushTask() {
+        return flushTask;
+    }
+
     void scheduleFlush() {
         if (loop.inLoop()) {
             flushQueue();

@@ -29,7 +29,7 @@ public final class EventLoopGroup implements AutoCloseable {
         mailboxes = new Mailbox[count][count];
         for (int from = 0; from < count; from++) {
             for (int to = 0; to < count; to++) {
-                mailboxes[from][to] = from == to ? null : new Mailbox(loops[to]);
+                mailboxes[from][to] = from == to ? null : new Mailbox(loops[from], loops[to]);
             }
         }
         for (int to = 0; to < count; to++) {

@@ -21,19 +21,47 @@ public final class Mailbox {
         void receive(ByteBuffer frame);
     }
 
+    private final EventLoop producer;
     private final EventLoop consumer;
+    // Senders on the producer loop that wait for room; touched by the producer only.
+    private final java.util.ArrayList<Runnable> waiters = new java.util.ArrayList<>();
+    private final java.util.concurrent.atomic.AtomicBoolean roomWanted = new java.util.concurrent.atomic.AtomicBoolean();
+    private final Runnable wakeWaiters = this::wakeWaiters;
     private final Receiver[] receivers = new Receiver[CAPACITY];
     private final ByteBuffer[] buffers = new ByteBuffer[CAPACITY];
     private final AtomicLong head = new AtomicLong(); // next slot to read, written by the consumer
     private final AtomicLong tail = new AtomicLong(); // next slot to write, written by the producer
 
-    Mailbox(EventLoop consumer) {
+    Mailbox(EventLoop producer, EventLoop consumer) {
+        this.producer = producer;
         this.consumer = consumer;
     }
 
     /** @return whether another frame fits now (producer side) */
     public boolean hasRoom() {
         return tail.get() - head.get() < CAPACITY;
+    }
+
+    /**
+     * Asks to be told when the ring has room again (producer side). The task runs on the producer
+     * loop once the consumer has drained; call {@link #hasRoom()} again after asking, as the
+     * consumer may have drained just before.
+     *
+     * @param task run on the producer loop when there is room
+     */
+    public void awaitRoom(Runnable task) {
+        if (!waiters.contains(task)) {
+            waiters.add(task);
+        }
+        roomWanted.set(true);
+    }
+
+    private void wakeWaiters() {
+        Runnable[] ready = waiters.toArray(new Runnable[0]);
+        waiters.clear();
+        for (Runnable task : ready) {
+            task.run();
+        }
     }
 
     boolean isEmpty() {
@@ -79,6 +107,9 @@ public final class Mailbox {
             } finally {
                 head.lazySet(++h);
             }
+        }
+        if (roomWanted.getAndSet(false)) {
+            producer.execute(wakeWaiters);
         }
     }
 }
