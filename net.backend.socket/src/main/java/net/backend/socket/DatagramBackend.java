@@ -1,0 +1,275 @@
+package net.backend.socket;
+
+import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.util.Collections;
+import java.util.function.BiFunction;
+import net.api.Delivery;
+import net.api.IoRegistration;
+import net.api.NetClient;
+import net.api.NetClientContext;
+import net.api.NetCounter;
+import net.api.NetException;
+import net.api.SendResult;
+import net.api.SentCallback;
+
+/**
+ * {@code socket,udp=}/{@code socket,mcast=} and {@code dgram}: one raw Ethernet frame per UDP
+ * datagram, no header. Any datagram arriving on the local port is taken, whatever its source, as in
+ * QEMU. Multicast follows QEMU's settings: SO_REUSEADDR, bound to the group's port, joined,
+ * loopback on (so processes on one host hear each other, and the netdev hears itself), the kernel's
+ * TTL of 1, and the sending interface set when one is given.
+ */
+final class DatagramBackend implements NetClient {
+
+    /** Datagrams read per wake-up, so a busy socket cannot starve the loop's other clients. */
+    private static final int READ_BUDGET = 64;
+
+    private final NetClientContext context;
+    private final DatagramChannel channel;
+    private final InetSocketAddress remote;
+    private final String info;
+    /** One byte more than the largest frame, so an oversized datagram is seen rather than cut. */
+    private final ByteBuffer rx = ByteBuffer.allocateDirect(MAX_FRAME + 1);
+    /** A field, not a lambda per send: the peer calls it when a queued frame has left its queue. */
+    private final SentCallback resumeReading;
+    private final NetCounter sendErrors;
+    private final NetCounter recvErrors;
+    private final NetCounter oversized;
+    private final NetCounter empty;
+    private IoRegistration registration;
+    private boolean waitingForWrite;
+    private boolean errorLogged;
+
+    private DatagramBackend(NetClientContext context, DatagramChannel channel, InetSocketAddress remote, String info) {
+        this.context = context;
+        this.channel = channel;
+        this.remote = remote;
+        this.info = info;
+        this.resumeReading = length -> context.resumeReading();
+        this.sendErrors = context.counter("send-error");
+        this.recvErrors = context.counter("recv-error");
+        this.oversized = context.counter("oversized");
+        this.empty = context.counter("empty-datagram");
+    }
+
+    /**
+     * A unicast socket bound to {@code local}, sending to {@code remote}.
+     *
+     * @param context the netdev
+     * @param local   the address to bind
+     * @param remote  where frames go
+     * @param info    the info string from the bound local address and the remote one
+     * @return the running backend
+     * @throws NetException with QEMU's words when the socket cannot be bound
+     */
+    static DatagramBackend unicast(NetClientContext context, InetSocketAddress local, InetSocketAddress remote,
+            BiFunction<InetSocketAddress, InetSocketAddress, String> info) throws NetException {
+        DatagramChannel channel = create(local.getAddress());
+        bind(channel, local);
+        InetSocketAddress bound;
+        try {
+            bound = (InetSocketAddress) channel.getLocalAddress();
+        } catch (IOException e) {
+            bound = local;
+        }
+        return start(context, channel, remote, info.apply(bound, remote));
+    }
+
+    /**
+     * A member of the multicast group.
+     *
+     * @param context   the netdev
+     * @param group     the group and port; frames go there
+     * @param interfaceAddress the local interface's address, or null for the default
+     * @param info      the info string
+     * @return the running backend
+     * @throws NetException with QEMU's words when a socket option or the join fails
+     */
+    static DatagramBackend multicast(NetClientContext context, InetSocketAddress group, InetAddress interfaceAddress,
+            String info) throws NetException {
+        DatagramChannel channel = create(group.getAddress());
+        bind(channel, group);
+        try {
+            NetworkInterface nif = pickInterface(interfaceAddress);
+            if (nif == null) {
+                throw new SocketException("No such device");
+            }
+            channel.join(group.getAddress(), nif);
+        } catch (IOException e) {
+            Sockets.closeQuietly(channel);
+            throw NetException.generic("can't add socket to multicast group %s: %s",
+                    group.getAddress().getHostAddress(), Sockets.reason(e));
+        }
+        try {
+            channel.setOption(StandardSocketOptions.IP_MULTICAST_LOOP, true);
+        } catch (IOException e) {
+            Sockets.closeQuietly(channel);
+            throw NetException.generic("can't force multicast message to loopback: %s", Sockets.reason(e));
+        }
+        if (interfaceAddress != null) {
+            try {
+                channel.setOption(StandardSocketOptions.IP_MULTICAST_IF, pickInterface(interfaceAddress));
+            } catch (IOException e) {
+                Sockets.closeQuietly(channel);
+                throw NetException.generic("can't set the default network send interface: %s", Sockets.reason(e));
+            }
+        }
+        return start(context, channel, group, info);
+    }
+
+    @Override
+    public Delivery receive(ByteBuffer frame) {
+        try {
+            if (channel.send(frame, remote) == 0) {
+                // The socket's send buffer is full: the runtime keeps the frame until receiveReady().
+                waitingForWrite = true;
+                registration.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+                return Delivery.RETRY_LATER;
+            }
+            return Delivery.DELIVERED;
+        } catch (IOException e) {
+            ioFailed(sendErrors, "send", e);
+            return Delivery.DROPPED;
+        }
+    }
+
+    @Override
+    public boolean canReceive() {
+        return !waitingForWrite;
+    }
+
+    @Override
+    public String info() {
+        return info;
+    }
+
+    @Override
+    public void close() {
+        if (registration != null) {
+            registration.cancel();
+        }
+        Sockets.closeQuietly(channel);
+    }
+
+    private void ready(int readyOps) {
+        if ((readyOps & SelectionKey.OP_WRITE) != 0 && waitingForWrite) {
+            waitingForWrite = false;
+            registration.interestOps(SelectionKey.OP_READ);
+            context.receiveReady();
+        }
+        if ((readyOps & SelectionKey.OP_READ) != 0) {
+            readFrames();
+        }
+    }
+
+    private void readFrames() {
+        for (int i = 0; i < READ_BUDGET; i++) {
+            rx.clear();
+            try {
+                if (channel.receive(rx) == null) {
+                    return;
+                }
+            } catch (IOException e) {
+                ioFailed(recvErrors, "receive", e);
+                return;
+            }
+            rx.flip();
+            if (rx.remaining() > MAX_FRAME) {
+                oversized.increment();
+                continue;
+            }
+            if (!rx.hasRemaining()) {
+                // QEMU stops reading at an empty datagram; one stray packet must not stop the netdev.
+                empty.increment();
+                continue;
+            }
+            if (context.send(rx, resumeReading) == SendResult.QUEUED) {
+                // The peer queued the frame; read no more until resumeReading runs.
+                context.pauseReading();
+                return;
+            }
+        }
+    }
+
+    private void ioFailed(NetCounter counter, String operation, IOException e) {
+        counter.increment();
+        if (!errorLogged) {
+            errorLogged = true;
+            context.logger().log(System.Logger.Level.WARNING,
+                    operation + " failed: " + Sockets.reason(e) + " (further errors are only counted)");
+        }
+    }
+
+    private static DatagramChannel create(InetAddress address) throws NetException {
+        try {
+            DatagramChannel channel = DatagramChannel.open(address instanceof Inet6Address
+                    ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
+            channel.configureBlocking(false);
+            return channel;
+        } catch (IOException e) {
+            throw NetException.generic("can't create datagram socket: %s", Sockets.reason(e));
+        }
+    }
+
+    private static void bind(DatagramChannel channel, InetSocketAddress local) throws NetException {
+        try {
+            // Several QEMUs (and Patchbays) on one host share a multicast group's port.
+            channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+        } catch (IOException e) {
+            Sockets.closeQuietly(channel);
+            throw NetException.generic("can't set socket option SO_REUSEADDR: %s", Sockets.reason(e));
+        }
+        try {
+            channel.bind(local);
+        } catch (IOException e) {
+            Sockets.closeQuietly(channel);
+            throw NetException.generic("can't bind ip=%s to socket: %s", local.getAddress().getHostAddress(),
+                    Sockets.reason(e));
+        }
+    }
+
+    private static DatagramBackend start(NetClientContext context, DatagramChannel channel, InetSocketAddress remote,
+            String info) throws NetException {
+        DatagramBackend backend = new DatagramBackend(context, channel, remote, info);
+        try {
+            backend.registration = context.loop().register(channel, SelectionKey.OP_READ, backend::ready);
+            return backend;
+        } catch (IOException e) {
+            Sockets.closeQuietly(channel);
+            throw NetException.generic("can't create datagram socket: %s", Sockets.reason(e));
+        }
+    }
+
+    /**
+     * The interface that owns {@code address}; without one, QEMU joins on INADDR_ANY (the kernel's
+     * choice by route), which the JDK cannot express: take the first multicast-capable interface
+     * that is up and not loopback, else loopback.
+     */
+    private static NetworkInterface pickInterface(InetAddress address) throws SocketException {
+        if (address != null) {
+            return NetworkInterface.getByInetAddress(address);
+        }
+        NetworkInterface loopback = null;
+        for (NetworkInterface nif : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+            if (!nif.isUp()) {
+                continue;
+            }
+            if (nif.isLoopback()) {
+                loopback = nif;
+            } else if (nif.supportsMulticast() && nif.inetAddresses().anyMatch(a -> !(a instanceof Inet6Address))) {
+                return nif;
+            }
+        }
+        return loopback;
+    }
+}

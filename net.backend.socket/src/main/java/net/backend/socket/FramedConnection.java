@@ -1,0 +1,170 @@
+package net.backend.socket;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import net.api.Delivery;
+import net.api.IoRegistration;
+import net.api.NetClientContext;
+import net.api.SendResult;
+import net.api.SentCallback;
+
+/**
+ * One connected stream socket carrying QEMU's length-prefixed frames, for {@code socket}'s
+ * listen/connect and for {@code stream}: reads frames to the peer with flow control, writes frames
+ * from the peer completing partial writes first, and closes itself on EOF, bad input or an I/O
+ * error, with one log line and a counter. Runs on the backend's event loop; the buffers belong to
+ * the backend and are reused by every connection it makes.
+ */
+final class FramedConnection {
+
+    /** What the backend learns when the connection is gone. */
+    @FunctionalInterface
+    interface Owner {
+        /**
+         * @param writeWasPending whether a frame was half written: the runtime then waits for
+         *                        {@code receiveReady()}
+         */
+        void connectionClosed(boolean writeWasPending);
+    }
+
+    /** Frames read per wake-up, so a busy connection cannot starve the loop's other clients. */
+    private static final int READ_BUDGET = 64;
+
+    private final NetClientContext context;
+    private final SocketChannel channel;
+    private final IoRegistration registration;
+    private final StreamFramer framer;
+    private final ByteBuffer tx;
+    private final SentCallback resumeReading;
+    private final Owner owner;
+    private final String peer;
+    private boolean writePending;
+    private boolean closed;
+
+    /**
+     * @param context       the netdev
+     * @param channel       the connected, non-blocking channel
+     * @param registration  its registration, whose handler calls {@link #ready}
+     * @param framer        the backend's framer, reset here
+     * @param tx            the backend's transmit buffer, {@code 4 + MAX_FRAME} bytes
+     * @param resumeReading the backend's callback for frames the peer queued
+     * @param owner         told when the connection closes
+     * @param peer          the remote end, for log lines
+     */
+    FramedConnection(NetClientContext context, SocketChannel channel, IoRegistration registration, StreamFramer framer,
+            ByteBuffer tx, SentCallback resumeReading, Owner owner, String peer) {
+        this.context = context;
+        this.channel = channel;
+        this.registration = registration;
+        this.framer = framer;
+        this.tx = tx;
+        this.resumeReading = resumeReading;
+        this.owner = owner;
+        this.peer = peer;
+        framer.reset();
+        registration.interestOps(SelectionKey.OP_READ);
+    }
+
+    /** @param readyOps the channel's ready set */
+    void ready(int readyOps) {
+        if (!closed && (readyOps & SelectionKey.OP_WRITE) != 0 && writePending) {
+            flush();
+        }
+        if (!closed && (readyOps & SelectionKey.OP_READ) != 0) {
+            readFrames();
+        }
+    }
+
+    /** @return false while a frame is half written */
+    boolean canWrite() {
+        return !writePending;
+    }
+
+    /**
+     * Writes a frame with its length. What the socket does not take now stays in the transmit
+     * buffer and goes out before anything else, so frames never interleave on the wire.
+     *
+     * @param frame a frame from the peer
+     * @return DELIVERED when written or kept, RETRY_LATER while an earlier frame is unfinished,
+     *         DROPPED when the write failed (the connection is closed then)
+     */
+    Delivery write(ByteBuffer frame) {
+        if (writePending) {
+            return Delivery.RETRY_LATER;
+        }
+        tx.clear();
+        tx.putInt(frame.remaining()).put(frame).flip();
+        flush();
+        return closed ? Delivery.DROPPED : Delivery.DELIVERED;
+    }
+
+    /** Closes the socket without telling the owner: the backend itself is closing. */
+    void close() {
+        closed = true;
+        registration.cancel();
+        Sockets.closeQuietly(channel);
+    }
+
+    private void flush() {
+        try {
+            channel.write(tx);
+        } catch (IOException e) {
+            fail("send-error", "write to " + peer + " failed: " + Sockets.reason(e));
+            return;
+        }
+        if (tx.hasRemaining()) {
+            if (!writePending) {
+                writePending = true;
+                registration.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+            }
+        } else if (writePending) {
+            writePending = false;
+            registration.interestOps(SelectionKey.OP_READ);
+            context.receiveReady();
+        }
+    }
+
+    private void readFrames() {
+        for (int i = 0; i < READ_BUDGET && !closed; i++) {
+            StreamFramer.Result result;
+            try {
+                result = framer.read(channel);
+            } catch (IOException e) {
+                fail("recv-error", "read from " + peer + " failed: " + Sockets.reason(e));
+                return;
+            }
+            switch (result) {
+                case FRAME -> {
+                    if (context.send(framer.frame(), resumeReading) == SendResult.QUEUED) {
+                        // The peer queued the frame: stop reading, so TCP's window pushes back on the sender.
+                        context.pauseReading();
+                        return;
+                    }
+                }
+                case AGAIN -> {
+                    return;
+                }
+                case END -> end(System.Logger.Level.INFO, "eof", "connection from " + peer + " closed by the peer");
+                case TRUNCATED -> fail("truncated",
+                        "connection from " + peer + " ended in the middle of a frame (" + framer.partial() + "), frame dropped");
+                case BAD_LENGTH -> fail("bad-length", "closing connection from " + peer + ": bad frame length "
+                        + framer.badLength() + " (must be 1.." + net.api.NetClient.MAX_FRAME + ")");
+            }
+        }
+    }
+
+    private void fail(String counter, String message) {
+        end(System.Logger.Level.WARNING, counter, message);
+    }
+
+    private void end(System.Logger.Level level, String counter, String message) {
+        context.counter(counter).increment();
+        context.logger().log(level, message);
+        boolean wasPending = writePending;
+        writePending = false;
+        close();
+        owner.connectionClosed(wasPending);
+    }
+}

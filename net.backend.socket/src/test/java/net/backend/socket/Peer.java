@@ -1,0 +1,79 @@
+package net.backend.socket;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.time.Instant;
+
+/** A plain Java peer speaking QEMU's stream framing over a TCP socket, with bounded waits. */
+final class Peer implements AutoCloseable {
+
+    final Socket socket;
+    final DataInputStream in;
+    final DataOutputStream out;
+
+    Peer(Socket socket) throws IOException {
+        this.socket = socket;
+        socket.setTcpNoDelay(true);
+        socket.setSoTimeout(5000);
+        this.in = new DataInputStream(socket.getInputStream());
+        this.out = new DataOutputStream(socket.getOutputStream());
+    }
+
+    /** Connects, retrying while the netdev is not listening yet. */
+    static Peer connect(int port) throws IOException, InterruptedException {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(5));
+        while (true) {
+            try {
+                Socket s = new Socket();
+                s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+                return new Peer(s);
+            } catch (IOException e) {
+                if (Instant.now().isAfter(deadline)) {
+                    throw e;
+                }
+                Thread.sleep(20);
+            }
+        }
+    }
+
+    void send(byte[] frame) throws IOException {
+        out.writeInt(frame.length);
+        out.write(frame);
+        out.flush();
+    }
+
+    byte[] receive() throws IOException {
+        byte[] frame = new byte[in.readInt()];
+        in.readFully(frame);
+        return frame;
+    }
+
+    /** @return true when the netdev closed the connection within the socket timeout */
+    boolean closedByNetdev() throws IOException {
+        InputStream s = socket.getInputStream();
+        try {
+            return s.read() < 0;
+        } catch (java.net.SocketException e) {
+            return true; // reset by the netdev
+        }
+    }
+
+    /** A frame with a recognisable pattern: byte i is (seed + i). */
+    static byte[] frame(int length, int seed) {
+        byte[] f = new byte[length];
+        for (int i = 0; i < length; i++) {
+            f[i] = (byte) (seed + i);
+        }
+        return f;
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}
