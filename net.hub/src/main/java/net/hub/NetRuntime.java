@@ -63,6 +63,7 @@ public final class NetRuntime implements NetControl {
 
     private static final String HUBPORT = "hubport";
     private static final String BUILT_IN = "net.hub";
+    private static final String RUNTIME_LOGGER = "net.hub";
 
     /** A netdev, hubport or NIC, with what it was created from. */
     private static final class ClientEntry {
@@ -117,7 +118,8 @@ public final class NetRuntime implements NetControl {
      */
     @Activate
     public NetRuntime(@Reference LoggerFactory loggerFactory) {
-        this(loopCount(), name -> new OsgiSystemLogger(loggerFactory.getLogger(name)));
+        this(loopCount(), name -> name.equals(RUNTIME_LOGGER) ? new OsgiSystemLogger(loggerFactory.getLogger(name))
+                : new OsgiSystemLogger(loggerFactory.getLogger(name), name + ": "));
     }
 
     /**
@@ -128,7 +130,7 @@ public final class NetRuntime implements NetControl {
      */
     public NetRuntime(int loopCount, Function<String, System.Logger> loggers) {
         this.loggers = loggers;
-        this.log = loggers.apply("net.hub");
+        this.log = loggers.apply(RUNTIME_LOGGER);
         this.loops = new EventLoopGroup(loopCount, log);
     }
 

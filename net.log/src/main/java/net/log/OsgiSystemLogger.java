@@ -11,10 +11,21 @@ public final class OsgiSystemLogger implements System.Logger {
     private static final Object[] NO_ARGUMENTS = new Object[0];
 
     private final Logger logger;
+    private final String prefix;
 
     /** @param logger the OSGi logger to write to */
     public OsgiSystemLogger(Logger logger) {
+        this(logger, "");
+    }
+
+    /**
+     * @param logger the OSGi logger to write to
+     * @param prefix put before every message, e.g. {@code "netdev s0: "}, so one bundle's records
+     *               say which of its objects wrote them
+     */
+    public OsgiSystemLogger(Logger logger, String prefix) {
         this.logger = logger;
+        this.prefix = prefix;
     }
 
     @Override
@@ -38,7 +49,7 @@ public final class OsgiSystemLogger implements System.Logger {
     public void log(Level level, ResourceBundle bundle, String message, Throwable thrown) {
         // OSGi loggers read their message as a format ("{}" placeholders, "\\{}" a literal) and take
         // a trailing Throwable argument as the record's exception.
-        String format = message.replace("{}", "\\{}");
+        String format = (prefix + message).replace("{}", "\\{}");
         Object[] args = thrown == null ? NO_ARGUMENTS : new Object[] {thrown};
         switch (level) {
             case ALL, TRACE -> logger.trace(format, args);
