@@ -201,7 +201,7 @@ class LauncherIT {
 
         Process p = start("--no-console", "-netdev", "udpwire,id=u0,local=127.0.0.1:0,remote=127.0.0.1:9",
                 "-netdev", "hubport,id=h1,hubid=1,netdev=u0");
-        awaitBanner(p, "running: 2 netdevs; types: hubport, udpwire");
+        awaitBanner(p, "running: 2 netdevs; types: dgram, hubport, socket, stream, udpwire");
         p.destroy();
         assertTrue(p.waitFor(STOPPED.toSeconds(), TimeUnit.SECONDS), "SIGTERM did not stop it");
         assertEquals(0, p.exitValue());
