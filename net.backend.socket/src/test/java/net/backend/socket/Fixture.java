@@ -54,12 +54,18 @@ final class Fixture implements AutoCloseable {
         }
     }
 
-    /** @return QEMU's message for these options */
+    /** @return QEMU's message for these options; a netdev wrongly accepted is deleted again */
     String error(String options) {
+        String id;
         try {
-            netdev(options);
+            id = netdev(options);
         } catch (NetException e) {
             return e.getMessage();
+        }
+        try {
+            runtime.netdevDel(id);
+        } catch (NetException e) {
+            // the failure below is what matters
         }
         fail("accepted: " + options);
         return null;

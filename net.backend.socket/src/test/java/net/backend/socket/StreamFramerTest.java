@@ -1,0 +1,116 @@
+package net.backend.socket;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
+import net.api.NetClient;
+import org.junit.jupiter.api.Test;
+
+/** Reassembly across any segmentation, and the inputs that close a connection. */
+class StreamFramerTest {
+
+    /** Hands out the bytes {@code step} at a time, then 0 once (no data now), then EOF at the end. */
+    private static final class Trickle implements ReadableByteChannel {
+        private final ByteBuffer data;
+        private final int step;
+        private boolean starve;
+
+        Trickle(ByteBuffer data, int step) {
+            this.data = data;
+            this.step = step;
+        }
+
+        @Override
+        public int read(ByteBuffer dst) {
+            if (!data.hasRemaining()) {
+                return -1;
+            }
+            starve = !starve;
+            if (starve) {
+                return 0;
+            }
+            int n = Math.min(step, Math.min(dst.remaining(), data.remaining()));
+            ByteBuffer slice = data.slice().limit(n);
+            dst.put(slice);
+            data.position(data.position() + n);
+            return n;
+        }
+
+        @Override
+        public boolean isOpen() {
+            return true;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    private static ByteBuffer wire(int... lengths) {
+        int total = 0;
+        for (int l : lengths) {
+            total += 4 + l;
+        }
+        ByteBuffer b = ByteBuffer.allocate(total);
+        for (int l : lengths) {
+            b.putInt(l);
+            for (int i = 0; i < l; i++) {
+                b.put((byte) (l + i));
+            }
+        }
+        return b.flip();
+    }
+
+    @Test
+    void reassemblesAcrossEverySegmentation() throws Exception {
+        for (int step : new int[] {1, 2, 3, 5, 4096}) {
+            StreamFramer framer = new StreamFramer();
+            Trickle channel = new Trickle(wire(60, 9000, NetClient.MAX_FRAME, 1), step);
+            int frames = 0;
+            int[] expected = {60, 9000, NetClient.MAX_FRAME, 1};
+            StreamFramer.Result r;
+            while ((r = framer.read(channel)) != StreamFramer.Result.END) {
+                if (r == StreamFramer.Result.FRAME) {
+                    ByteBuffer f = framer.frame();
+                    assertEquals(expected[frames], f.remaining(), "step " + step);
+                    int length = expected[frames];
+                    assertEquals((byte) length, f.get(0), "first byte");
+                    assertEquals((byte) (length + length - 1), f.get(length - 1), "last byte");
+                    frames++;
+                }
+            }
+            assertEquals(4, frames, "step " + step);
+        }
+    }
+
+    @Test
+    void zeroAndOversizedLengthsAreBad() throws Exception {
+        StreamFramer framer = new StreamFramer();
+        assertEquals(StreamFramer.Result.BAD_LENGTH, readPastAgain(framer, new Trickle(wire(0), 4096)));
+        assertEquals(0, framer.badLength());
+        framer.reset();
+        ByteBuffer big = ByteBuffer.allocate(8).putInt(NetClient.MAX_FRAME + 1).putInt(0).flip();
+        assertEquals(StreamFramer.Result.BAD_LENGTH, readPastAgain(framer, new Trickle(big, 4096)));
+        assertEquals(NetClient.MAX_FRAME + 1, framer.badLength());
+    }
+
+    @Test
+    void endInsideAFrameIsTruncated() throws Exception {
+        StreamFramer framer = new StreamFramer();
+        assertEquals(StreamFramer.Result.TRUNCATED, readPastAgain(framer, new Trickle(wire(100).limit(50), 4096)));
+        assertEquals("46 of 100 frame bytes", framer.partial());
+        framer.reset();
+        assertEquals(StreamFramer.Result.TRUNCATED,
+                readPastAgain(framer, new Trickle(ByteBuffer.wrap(new byte[] {0, 0}), 1)));
+        assertEquals("2 of 4 length bytes", framer.partial());
+    }
+
+    private static StreamFramer.Result readPastAgain(StreamFramer framer, ReadableByteChannel channel) throws Exception {
+        StreamFramer.Result r;
+        do {
+            r = framer.read(channel);
+        } while (r == StreamFramer.Result.AGAIN);
+        return r;
+    }
+}
