@@ -34,8 +34,13 @@ final class DatagramBackend implements NetClient {
     /** Datagrams read per wake-up, so a busy socket cannot starve the loop's other clients. */
     private static final int READ_BUDGET = 64;
 
+    /** The largest UDP payload over IPv4 (65535 - 20 - 8) and IPv6 (65535 - 8): a limit of UDP itself. */
+    private static final int MAX_DATAGRAM_V4 = 65507;
+    private static final int MAX_DATAGRAM_V6 = 65527;
+
     private final NetClientContext context;
     private final DatagramChannel channel;
+    private final int maxDatagram;
     private final InetSocketAddress remote;
     private final String info;
     /** One byte more than the largest frame, so an oversized datagram is seen rather than cut. */
@@ -54,6 +59,7 @@ final class DatagramBackend implements NetClient {
         this.context = context;
         this.channel = channel;
         this.remote = remote;
+        this.maxDatagram = remote.getAddress() instanceof Inet6Address ? MAX_DATAGRAM_V6 : MAX_DATAGRAM_V4;
         this.info = info;
         this.resumeReading = length -> context.resumeReading();
         this.sendErrors = context.counter("send-error");
@@ -129,6 +135,11 @@ final class DatagramBackend implements NetClient {
 
     @Override
     public Delivery receive(ByteBuffer frame) {
+        if (frame.remaining() > maxDatagram) {
+            // No UDP datagram can carry it (QEMU's send fails the same way); count it, do not log per frame.
+            oversized.increment();
+            return Delivery.DROPPED;
+        }
         try {
             if (channel.send(frame, remote) == 0) {
                 // The socket's send buffer is full: the runtime keeps the frame until receiveReady().

@@ -15,6 +15,7 @@ final class Peer implements AutoCloseable {
     final Socket socket;
     final DataInputStream in;
     final DataOutputStream out;
+    private final java.io.Closeable channel;
 
     Peer(Socket socket) throws IOException {
         this.socket = socket;
@@ -22,6 +23,15 @@ final class Peer implements AutoCloseable {
         socket.setSoTimeout(5000);
         this.in = new DataInputStream(socket.getInputStream());
         this.out = new DataOutputStream(socket.getOutputStream());
+        this.channel = socket;
+    }
+
+    /** A peer on a connected blocking channel (a unix socket); reads are not time-bounded here. */
+    Peer(java.nio.channels.SocketChannel channel) {
+        this.socket = null;
+        this.in = new DataInputStream(java.nio.channels.Channels.newInputStream(channel));
+        this.out = new DataOutputStream(java.nio.channels.Channels.newOutputStream(channel));
+        this.channel = channel;
     }
 
     /** Connects, retrying while the netdev is not listening yet. */
@@ -74,6 +84,6 @@ final class Peer implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        socket.close();
+        channel.close();
     }
 }
