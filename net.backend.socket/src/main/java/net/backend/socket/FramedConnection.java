@@ -6,6 +6,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import net.api.Delivery;
 import net.api.IoRegistration;
+import net.api.NetClient;
 import net.api.NetClientContext;
 import net.api.SendResult;
 import net.api.SentCallback;
@@ -150,7 +151,7 @@ final class FramedConnection {
                 case TRUNCATED -> fail("truncated",
                         "connection from " + peer + " ended in the middle of a frame (" + framer.partial() + "), frame dropped");
                 case BAD_LENGTH -> fail("bad-length", "closing connection from " + peer + ": bad frame length "
-                        + framer.badLength() + " (must be 1.." + net.api.NetClient.MAX_FRAME + ")");
+                        + framer.badLength() + " (must be 1.." + NetClient.MAX_FRAME + ")");
             }
         }
     }

@@ -1,6 +1,8 @@
 package net.backend.socket;
 
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
@@ -50,7 +52,7 @@ final class SocketListenBackend extends StreamBackend {
         ServerSocketChannel server;
         try {
             server = ServerSocketChannel.open(socketFile != null ? StandardProtocolFamily.UNIX
-                    : ((InetSocketAddress) address).getAddress() instanceof java.net.Inet6Address
+                    : ((InetSocketAddress) address).getAddress() instanceof Inet6Address
                             ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
             server.configureBlocking(false);
         } catch (IOException e) {
@@ -76,11 +78,6 @@ final class SocketListenBackend extends StreamBackend {
             throw NetException.generic("can't listen on socket: %s", Sockets.reason(e));
         }
         return backend;
-    }
-
-    /** @return the bound address (the real port when 0 was asked for), for tests and logs */
-    SocketAddress localAddress() throws IOException {
-        return server.getLocalAddress();
     }
 
     @Override
@@ -143,7 +140,7 @@ final class SocketListenBackend extends StreamBackend {
             probe.configureBlocking(false);
             probe.connect(UnixDomainSocketAddress.of(path));
             // Connected or in progress: someone listens there, so bind fails with "Address already in use".
-        } catch (java.net.ConnectException e) {
+        } catch (ConnectException e) {
             Files.deleteIfExists(path);
         }
     }
