@@ -203,6 +203,20 @@ class SocketTcpTest {
     }
 
     @Test
+    void connectWithReconnectWaitsForAServerThatStartsLater() throws Exception {
+        fx.netdev("socket,id=a,connect=127.0.0.1:" + portA + ",reconnect=1");
+        fx.awaitCounter("a", "connect-failed", 1);
+        assertEquals("", fx.info("a"));
+        try (ServerSocket server = new ServerSocket()) {
+            server.setReuseAddress(true);
+            server.bind(new InetSocketAddress("127.0.0.1", portA));
+            try (Peer a = new Peer(accept(server))) {
+                fx.awaitInfo("a", "socket: connect to 127.0.0.1:" + portA);
+            }
+        }
+    }
+
+    @Test
     void connectWithoutReconnectStaysDown() throws Exception {
         fx.netdev("socket,id=a,connect=127.0.0.1:" + portA);
         fx.awaitCounter("a", "connect-failed", 1);
