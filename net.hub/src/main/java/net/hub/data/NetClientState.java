@@ -171,6 +171,7 @@ public final class NetClientState {
             } catch (RuntimeException e) {
                 log.log(System.Logger.Level.ERROR, name + ": close failed: " + e, e);
             }
+            loop.flushCancelledKeys(); // sockets the backend closed are released before we return
         }
     }
 

@@ -102,6 +102,19 @@ public final class EventLoop {
         }
     }
 
+    /**
+     * Lets the selector drop cancelled keys now. A channel closed while registered is only really
+     * closed when its key is deregistered, which otherwise waits for the next select: a listening
+     * port would stay bound until then. Call on the loop.
+     */
+    public void flushCancelledKeys() {
+        try {
+            selector.selectNow(); // ready keys stay in the selected set for the next iteration
+        } catch (IOException e) {
+            log.log(System.Logger.Level.DEBUG, thread.getName() + ": " + e);
+        }
+    }
+
     Timer schedule(Runnable task, long delayNanos) {
         Timer timer = new Timer(this, task, System.nanoTime() + delayNanos, timerSequence++);
         timers.add(timer);
@@ -123,14 +136,14 @@ public final class EventLoop {
         while (running) {
             try {
                 long timeoutMillis = hasWork() ? -1 : millisToNextTimer();
-                int ready;
                 if (timeoutMillis < 0) {
-                    ready = selector.selectNow();
+                    selector.selectNow();
                 } else {
-                    ready = selector.select(timeoutMillis);
+                    selector.select(timeoutMillis);
                 }
                 wakeupPending.set(false);
-                if (ready > 0) {
+                // Not "select() > 0": keys a flushCancelledKeys() call left selected count as 0.
+                if (!selector.selectedKeys().isEmpty()) {
                     selector.selectedKeys().forEach(dispatcher);
                     selector.selectedKeys().clear();
                 }
