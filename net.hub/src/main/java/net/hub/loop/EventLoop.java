@@ -110,6 +110,8 @@ public final class EventLoop {
     public void flushCancelledKeys() {
         try {
             selector.selectNow(); // ready keys stay in the selected set for the next iteration
+            // selectNow also swallowed any pending wake-up: let the next execute() wake us again.
+            wakeupPending.set(false);
         } catch (IOException e) {
             log.log(System.Logger.Level.DEBUG, thread.getName() + ": " + e);
         }
