@@ -25,6 +25,9 @@ final class Provisioning {
     /** The example QMP command bundle's symbolic name, artifactId and jar name; installed by its test. */
     static final String QMPCOMMAND = "net.example.qmpcommand";
 
+    /** The socket driver bundle, installed by its hot-removal test. */
+    static final String SOCKET = "net.backend.socket";
+
     /** The management front ends' bundle (console commands, QMP server). */
     static final String QMP = "net.qmp";
 
