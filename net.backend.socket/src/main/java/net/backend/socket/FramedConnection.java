@@ -38,10 +38,13 @@ final class FramedConnection {
     private final IoRegistration registration;
     private final StreamFramer framer;
     private final ByteBuffer tx;
-    private final SentCallback resumeReading;
+    /** Fields, not lambdas per frame: the peer calls it when a frame it queued has left its queue. */
+    private final SentCallback resumeReading = length -> resume();
+    private final Runnable readHeld = this::readFrames;
     private final Owner owner;
     private final String peer;
     private boolean writePending;
+    private boolean paused;
     private boolean closed;
 
     /**
@@ -50,18 +53,16 @@ final class FramedConnection {
      * @param registration  its registration, whose handler calls {@link #ready}
      * @param framer        the backend's framer, reset here
      * @param tx            the backend's transmit buffer, {@code 4 + MAX_FRAME} bytes
-     * @param resumeReading the backend's callback for frames the peer queued
      * @param owner         told when the connection closes
      * @param peer          the remote end, for log lines
      */
     FramedConnection(NetClientContext context, SocketChannel channel, IoRegistration registration, StreamFramer framer,
-            ByteBuffer tx, SentCallback resumeReading, Owner owner, String peer) {
+            ByteBuffer tx, Owner owner, String peer) {
         this.context = context;
         this.channel = channel;
         this.registration = registration;
         this.framer = framer;
         this.tx = tx;
-        this.resumeReading = resumeReading;
         this.owner = owner;
         this.peer = peer;
         framer.reset();
@@ -127,7 +128,19 @@ final class FramedConnection {
         }
     }
 
+    /** The peer took the frame it had queued: read again, starting with the frames already held. */
+    private void resume() {
+        paused = false;
+        context.resumeReading();
+        if (framer.holdsFrame()) {
+            context.loop().execute(readHeld); // not from inside the peer's queue flush
+        }
+    }
+
     private void readFrames() {
+        if (paused) {
+            return;
+        }
         for (int i = 0; i < READ_BUDGET && !closed; i++) {
             StreamFramer.Result result;
             try {
@@ -140,6 +153,7 @@ final class FramedConnection {
                 case FRAME -> {
                     if (context.send(framer.frame(), resumeReading) == SendResult.QUEUED) {
                         // The peer queued the frame: stop reading, so TCP's window pushes back on the sender.
+                        paused = true;
                         context.pauseReading();
                         return;
                     }
@@ -153,6 +167,10 @@ final class FramedConnection {
                 case BAD_LENGTH -> fail("bad-length", "closing connection from " + peer + ": bad frame length "
                         + framer.badLength() + " (must be 1.." + NetClient.MAX_FRAME + ")");
             }
+        }
+        if (!closed && framer.holdsFrame()) {
+            // Budget spent with frames held: no read event will come for them, so come back.
+            context.loop().execute(readHeld);
         }
     }
 

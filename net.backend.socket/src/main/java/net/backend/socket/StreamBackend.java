@@ -11,7 +11,6 @@ import net.api.IoRegistration;
 import net.api.NetClient;
 import net.api.NetClientContext;
 import net.api.NetCounter;
-import net.api.SentCallback;
 
 /**
  * What the server and client sides of {@code socket} and {@code stream} share: at most one
@@ -26,8 +25,6 @@ abstract class StreamBackend implements NetClient {
     protected final ConnectionReporter reporter;
     private final StreamFramer framer = new StreamFramer();
     private final ByteBuffer tx = ByteBuffer.allocateDirect(4 + MAX_FRAME);
-    /** A field, not a lambda per send: the peer calls it when a queued frame has left its queue. */
-    private final SentCallback resumeReading;
     private final NetCounter notConnected;
     private final NetCounter oversized;
     private final boolean keepAlive;
@@ -43,7 +40,6 @@ abstract class StreamBackend implements NetClient {
         this.context = context;
         this.reporter = reporter;
         this.keepAlive = keepAlive;
-        this.resumeReading = length -> context.resumeReading();
         this.notConnected = context.counter("not-connected");
         this.oversized = context.counter("oversized");
     }
@@ -65,8 +61,7 @@ abstract class StreamBackend implements NetClient {
             channel.setOption(StandardSocketOptions.SO_KEEPALIVE, keepAlive);
         }
         String peer = remote instanceof InetSocketAddress inet ? HostPort.format(inet) : String.valueOf(shown);
-        connection = new FramedConnection(context, channel, registration, framer, tx, resumeReading,
-                this::connectionClosed, peer);
+        connection = new FramedConnection(context, channel, registration, framer, tx, this::connectionClosed, peer);
         info = reporter.connected(context, shown);
         context.logger().log(System.Logger.Level.INFO, "connected: " + peer);
     }

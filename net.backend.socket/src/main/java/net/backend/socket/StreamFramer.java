@@ -7,10 +7,10 @@ import net.api.NetClient;
 
 /**
  * Reassembles QEMU's stream framing (a 4-byte big-endian length, then that many frame bytes) from
- * a byte stream cut anywhere, the length bytes included. It reads at most up to the end of the
- * current frame, so nothing of the next frame waits in a buffer while the backend's reading is
- * paused for flow control. One instance per backend, reset for each connection; its direct buffer
- * is allocated once.
+ * a byte stream cut anywhere, the length bytes included. It reads as much as fits into one buffer
+ * (64 KiB more than the largest frame) and hands out the frames it holds one by one without a
+ * system call each, as QEMU does; what it holds while the backend's reading is paused is bounded
+ * by that buffer. One instance per backend, reset for each connection; its buffer is allocated once.
  */
 final class StreamFramer {
 
@@ -28,52 +28,59 @@ final class StreamFramer {
         BAD_LENGTH
     }
 
-    private final ByteBuffer length = ByteBuffer.allocate(4);
-    private final ByteBuffer frame = ByteBuffer.allocateDirect(NetClient.MAX_FRAME);
-    private boolean inLength = true;
+    private static final int BATCH = 64 * 1024;
+
+    // Unread bytes are between position and limit.
+    private final ByteBuffer in = ByteBuffer.allocateDirect(4 + NetClient.MAX_FRAME + BATCH);
+    private final ByteBuffer frame = in.duplicate(); // the view handed out, made once
     private long badLength;
+
+    StreamFramer() {
+        reset();
+    }
 
     /** Forgets a half-received frame: a new connection starts at a length. */
     void reset() {
-        length.clear();
-        frame.clear();
-        inLength = true;
+        in.clear().flip();
+    }
+
+    /** @return whether a whole frame is held already, so {@link #read} needs no system call */
+    boolean holdsFrame() {
+        return in.remaining() >= 4 && in.remaining() >= 4 + (in.getInt(in.position()) & 0xffffffffL);
     }
 
     /**
-     * Reads until a frame is complete or the channel has nothing more.
+     * Returns the next frame held, reading from the channel only when none is.
      *
      * @param channel a non-blocking channel
      * @return what was found
      * @throws IOException when reading fails
      */
     Result read(ReadableByteChannel channel) throws IOException {
-        if (inLength) {
-            int n = channel.read(length);
-            if (n < 0) {
-                return length.position() == 0 ? Result.END : Result.TRUNCATED;
+        while (true) {
+            if (in.remaining() >= 4) {
+                long size = in.getInt(in.position()) & 0xffffffffL;
+                if (size == 0 || size > NetClient.MAX_FRAME) {
+                    badLength = size;
+                    return Result.BAD_LENGTH;
+                }
+                if (in.remaining() >= 4 + size) {
+                    int start = in.position() + 4;
+                    frame.limit(start + (int) size).position(start);
+                    in.position(start + (int) size);
+                    return Result.FRAME;
+                }
             }
-            if (length.hasRemaining()) {
+            in.compact();
+            int n = channel.read(in);
+            in.flip();
+            if (n < 0) {
+                return in.hasRemaining() ? Result.TRUNCATED : Result.END;
+            }
+            if (n == 0) {
                 return Result.AGAIN;
             }
-            long size = length.getInt(0) & 0xffffffffL;
-            if (size == 0 || size > NetClient.MAX_FRAME) {
-                badLength = size;
-                return Result.BAD_LENGTH;
-            }
-            frame.clear().limit((int) size);
-            inLength = false;
         }
-        if (channel.read(frame) < 0) {
-            return Result.TRUNCATED;
-        }
-        if (frame.hasRemaining()) {
-            return Result.AGAIN;
-        }
-        frame.flip();
-        length.clear();
-        inLength = true;
-        return Result.FRAME;
     }
 
     /** @return the frame after {@link Result#FRAME}, valid until the next {@link #read} */
@@ -88,7 +95,7 @@ final class StreamFramer {
 
     /** @return a description of the half-received frame, for the log after {@link Result#TRUNCATED} */
     String partial() {
-        return inLength ? length.position() + " of 4 length bytes"
-                : frame.position() + " of " + frame.limit() + " frame bytes";
+        return in.remaining() < 4 ? in.remaining() + " of 4 length bytes"
+                : (in.remaining() - 4) + " of " + (in.getInt(in.position()) & 0xffffffffL) + " frame bytes";
     }
 }
