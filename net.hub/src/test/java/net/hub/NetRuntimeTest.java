@@ -42,6 +42,17 @@ class NetRuntimeTest {
         runtime.close();
     }
 
+    /** Replaces the runtime by one with two loops: netdev a on loop 0, b on loop 1, both on hub 1. */
+    private void hubAcrossTwoLoops() throws NetException {
+        runtime.close();
+        runtime = new NetRuntime(2, name -> System.getLogger("test." + name));
+        runtime.bindNetClientDriver(mem, Map.of(NetClientDriver.TYPE, "mem"));
+        netdev("mem,id=a"); // round-robin: loop 0
+        netdev("mem,id=b"); // loop 1
+        netdev("hubport,id=pa,hubid=1,netdev=a");
+        netdev("hubport,id=pb,hubid=1,netdev=b");
+    }
+
     private void netdev(String options) throws NetException {
         runtime.add(Section.NETDEV, QemuOptions.parse(options, "type"));
     }
@@ -90,13 +101,7 @@ class NetRuntimeTest {
 
     @Test
     void hubCrossesLoopsAndStopsSendersWhenTheOtherLoopsPeerRefuses() throws Exception {
-        runtime.close();
-        runtime = new NetRuntime(2, name -> System.getLogger("test." + name));
-        runtime.bindNetClientDriver(mem, Map.of(NetClientDriver.TYPE, "mem"));
-        netdev("mem,id=a"); // loop 0
-        netdev("mem,id=b"); // loop 1
-        netdev("hubport,id=pa,hubid=1,netdev=a");
-        netdev("hubport,id=pb,hubid=1,netdev=b");
+        hubAcrossTwoLoops();
         for (int i = 0; i < 100; i++) {
             mem.get("a").inject(frame(i, 100), false);
         }
@@ -129,13 +134,7 @@ class NetRuntimeTest {
 
     @Test
     void aFullMailboxBetweenLoopsPausesTheSenderInsteadOfDropping() throws Exception {
-        runtime.close();
-        runtime = new NetRuntime(2, name -> System.getLogger("test." + name));
-        runtime.bindNetClientDriver(mem, Map.of(NetClientDriver.TYPE, "mem"));
-        netdev("mem,id=a"); // loop 0
-        netdev("mem,id=b"); // loop 1
-        netdev("hubport,id=pa,hubid=1,netdev=a");
-        netdev("hubport,id=pb,hubid=1,netdev=b");
+        hubAcrossTwoLoops();
         MemDriver.Mem a = mem.get("a");
         MemDriver.Mem b = mem.get("b");
         // Stall b's loop so the mailbox towards it fills up.

@@ -41,8 +41,8 @@ class BackPressureTest {
             fx.netdev("socket,id=b,listen=127.0.0.1:" + portB);
             fx.hub("a", "b");
             try (Peer a = Peer.connect(portA); Peer b = Peer.connect(portB)) {
-                fx.awaitInfo("a", "socket: connection from 127.0.0.1:" + a.socket.getLocalPort());
-                fx.awaitInfo("b", "socket: connection from 127.0.0.1:" + b.socket.getLocalPort());
+                fx.awaitConnectionFrom("a", a);
+                fx.awaitConnectionFrom("b", b);
                 AtomicBoolean done = new AtomicBoolean();
                 AtomicInteger maxQueued = new AtomicInteger();
                 // Own threads, not the common pool: it may have a single worker.

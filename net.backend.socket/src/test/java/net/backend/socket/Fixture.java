@@ -83,6 +83,11 @@ final class Fixture implements AutoCloseable {
         return client(id).counters().drops().getOrDefault(name, 0L);
     }
 
+    /** Waits until a listening {@code socket} netdev shows {@code peer} as its connected client. */
+    void awaitConnectionFrom(String id, Peer peer) throws Exception {
+        awaitInfo(id, "socket: connection from 127.0.0.1:" + peer.socket.getLocalPort());
+    }
+
     void awaitInfo(String id, String expected) throws Exception {
         await(() -> {
             try {

@@ -44,7 +44,7 @@ class SocketDatagramTest {
             fx.hub("u", "t");
             assertEquals("socket: udp=127.0.0.1:" + remote.getLocalPort(), fx.info("u"));
             try (Peer t = Peer.connect(tcp)) {
-                fx.awaitInfo("t", "socket: connection from 127.0.0.1:" + t.socket.getLocalPort());
+                fx.awaitConnectionFrom("t", t);
                 for (int size : new int[] {60, 9000, 65000}) {
                     byte[] frame = Peer.frame(size, size);
                     stranger.send(new DatagramPacket(frame, frame.length, InetAddress.getLoopbackAddress(), local));
@@ -80,7 +80,7 @@ class SocketDatagramTest {
             member.setOption(StandardSocketOptions.IP_MULTICAST_LOOP, true);
             member.joinGroup(new InetSocketAddress(group, port), lo);
             member.setSoTimeout(5000);
-            fx.awaitInfo("t", "socket: connection from 127.0.0.1:" + t.socket.getLocalPort());
+            fx.awaitConnectionFrom("t", t);
             byte[] frame = Peer.frame(9000, 5);
             member.send(new DatagramPacket(frame, frame.length, group, port));
             assertArrayEquals(frame, t.receive());

@@ -46,8 +46,8 @@ class SocketTcpTest {
         twoListeners();
         assertEquals("", fx.info("a"), "QEMU 7.2 shows nothing while waiting");
         try (Peer a = Peer.connect(portA); Peer b = Peer.connect(portB)) {
-            fx.awaitInfo("a", "socket: connection from 127.0.0.1:" + a.socket.getLocalPort());
-            fx.awaitInfo("b", "socket: connection from 127.0.0.1:" + b.socket.getLocalPort());
+            fx.awaitConnectionFrom("a", a);
+            fx.awaitConnectionFrom("b", b);
             byte[] frame = Peer.frame(60, 1);
             a.send(frame);
             assertArrayEquals(frame, b.receive());
@@ -60,8 +60,8 @@ class SocketTcpTest {
     void reassemblesFramesSentOneByteAtATime() throws Exception {
         twoListeners();
         try (Peer a = Peer.connect(portA); Peer b = Peer.connect(portB)) {
-            fx.awaitInfo("b", "socket: connection from 127.0.0.1:" + b.socket.getLocalPort());
-            fx.awaitInfo("a", "socket: connection from 127.0.0.1:" + a.socket.getLocalPort());
+            fx.awaitConnectionFrom("b", b);
+            fx.awaitConnectionFrom("a", a);
             for (int n = 0; n < 3; n++) {
                 byte[] frame = Peer.frame(64 + n, n);
                 byte[] wire = new byte[4 + frame.length];
@@ -82,12 +82,12 @@ class SocketTcpTest {
     void servesSequentialClientsAndDropsWhileNoneIsConnected() throws Exception {
         twoListeners();
         try (Peer b = Peer.connect(portB)) {
-            fx.awaitInfo("b", "socket: connection from 127.0.0.1:" + b.socket.getLocalPort());
+            fx.awaitConnectionFrom("b", b);
             b.send(Peer.frame(60, 0)); // a has no client: dropped and counted
             fx.awaitCounter("a", "not-connected", 1);
             for (int round = 0; round < 3; round++) {
                 try (Peer a = Peer.connect(portA)) {
-                    fx.awaitInfo("a", "socket: connection from 127.0.0.1:" + a.socket.getLocalPort());
+                    fx.awaitConnectionFrom("a", a);
                     // A half frame is dropped with the client that sent it.
                     a.send(Peer.frame(60, round));
                     assertArrayEquals(Peer.frame(60, round), b.receive());
@@ -105,8 +105,8 @@ class SocketTcpTest {
     void secondClientWaitsUntilTheFirstLeaves() throws Exception {
         twoListeners();
         try (Peer b = Peer.connect(portB); Peer first = Peer.connect(portA)) {
-            fx.awaitInfo("a", "socket: connection from 127.0.0.1:" + first.socket.getLocalPort());
-            fx.awaitInfo("b", "socket: connection from 127.0.0.1:" + b.socket.getLocalPort());
+            fx.awaitConnectionFrom("a", first);
+            fx.awaitConnectionFrom("b", b);
             try (Peer second = Peer.connect(portA)) { // sits in the backlog
                 second.send(Peer.frame(50, 2));
                 first.send(Peer.frame(50, 1));
@@ -122,7 +122,7 @@ class SocketTcpTest {
     void badLengthTruncatedAndSilentClientsCloseOnlyTheirConnection() throws Exception {
         twoListeners();
         try (Peer b = Peer.connect(portB)) {
-            fx.awaitInfo("b", "socket: connection from 127.0.0.1:" + b.socket.getLocalPort());
+            fx.awaitConnectionFrom("b", b);
             try (Peer a = Peer.connect(portA)) {
                 a.out.writeInt(0);
                 a.out.flush();
@@ -130,7 +130,7 @@ class SocketTcpTest {
             }
             fx.awaitCounter("a", "bad-length", 1);
             try (Peer a = Peer.connect(portA)) {
-                a.out.writeInt(NetClientMax.VALUE + 1);
+                a.out.writeInt(net.api.NetClient.MAX_FRAME + 1);
                 a.out.write(new byte[100]);
                 a.out.flush();
                 assertTrue(a.closedByNetdev());
@@ -144,7 +144,7 @@ class SocketTcpTest {
             }
             fx.awaitCounter("a", "truncated", 1);
             try (Peer silent = Peer.connect(portA)) {
-                fx.awaitInfo("a", "socket: connection from 127.0.0.1:" + silent.socket.getLocalPort());
+                fx.awaitConnectionFrom("a", silent);
             }
             fx.awaitCounter("a", "eof", 1);
             assertEquals(0, fx.client("b").counters().rxFrames(), "nothing reached b");
@@ -159,9 +159,9 @@ class SocketTcpTest {
     void jumboFramesPassBothWays() throws Exception {
         twoListeners();
         try (Peer a = Peer.connect(portA); Peer b = Peer.connect(portB)) {
-            fx.awaitInfo("a", "socket: connection from 127.0.0.1:" + a.socket.getLocalPort());
-            fx.awaitInfo("b", "socket: connection from 127.0.0.1:" + b.socket.getLocalPort());
-            for (int size : new int[] {9000, 65535, 65536 + 14, NetClientMax.VALUE}) {
+            fx.awaitConnectionFrom("a", a);
+            fx.awaitConnectionFrom("b", b);
+            for (int size : new int[] {9000, 65535, 65536 + 14, net.api.NetClient.MAX_FRAME}) {
                 a.send(Peer.frame(size, size));
                 assertArrayEquals(Peer.frame(size, size), b.receive(), "size " + size);
                 b.send(Peer.frame(size, 3));
@@ -181,7 +181,7 @@ class SocketTcpTest {
         try (Peer b = Peer.connect(portB)) {
             try (Peer a = new Peer(accept(server))) {
                 fx.awaitInfo("a", "socket: connect to 127.0.0.1:" + portA);
-                fx.awaitInfo("b", "socket: connection from 127.0.0.1:" + b.socket.getLocalPort());
+                fx.awaitConnectionFrom("b", b);
                 a.send(Peer.frame(70, 1));
                 assertArrayEquals(Peer.frame(70, 1), b.receive());
             }
@@ -229,7 +229,7 @@ class SocketTcpTest {
     void deletingTheNetdevFreesItsPortAtOnce() throws Exception {
         fx.netdev("socket,id=a,listen=127.0.0.1:" + portA);
         try (Peer a = Peer.connect(portA)) {
-            fx.awaitInfo("a", "socket: connection from 127.0.0.1:" + a.socket.getLocalPort());
+            fx.awaitConnectionFrom("a", a);
             fx.runtime.netdevDel("a");
             try (ServerSocket again = new ServerSocket()) {
                 again.bind(new InetSocketAddress("127.0.0.1", portA));
@@ -244,17 +244,12 @@ class SocketTcpTest {
         }
         fx.runtime.bindNetClientDriver(fx.socket, Map.of("net.type", "socket"));
         try (Peer c = Peer.connect(portB)) {
-            fx.awaitInfo("c", "socket: connection from 127.0.0.1:" + c.socket.getLocalPort());
+            fx.awaitConnectionFrom("c", c);
         }
     }
 
     private static Socket accept(ServerSocket server) throws IOException {
         server.setSoTimeout(5000);
         return server.accept();
-    }
-
-    /** NetClient.MAX_FRAME, named for the tests. */
-    private static final class NetClientMax {
-        static final int VALUE = net.api.NetClient.MAX_FRAME;
     }
 }

@@ -54,7 +54,7 @@ class StreamDgramTest {
         fx.netdev("socket,id=t,listen=127.0.0.1:" + tcp);
         fx.hub(id, "t");
         t = Peer.connect(tcp);
-        fx.awaitInfo("t", "socket: connection from 127.0.0.1:" + t.socket.getLocalPort());
+        fx.awaitConnectionFrom("t", t);
     }
 
     private void roundTrip(Peer far) throws Exception {
@@ -216,8 +216,8 @@ class StreamDgramTest {
         fx.netdev("hubport,id=h3,hubid=2,netdev=m2");
         fx.netdev("hubport,id=h4,hubid=2,netdev=t2");
         try (Peer p1 = Peer.connect(tcp); Peer p2 = Peer.connect(tcp2)) {
-            fx.awaitInfo("t1", "socket: connection from 127.0.0.1:" + p1.socket.getLocalPort());
-            fx.awaitInfo("t2", "socket: connection from 127.0.0.1:" + p2.socket.getLocalPort());
+            fx.awaitConnectionFrom("t1", p1);
+            fx.awaitConnectionFrom("t2", p2);
             p1.send(Peer.frame(9000, 6));
             assertArrayEquals(Peer.frame(9000, 6), p2.receive());
             // m1 hears itself too (loopback on, as in QEMU) and hands the frame back to t1.
