@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.channels.SelectableChannel;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import net.api.posix.FdChannel;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
@@ -26,6 +27,22 @@ public interface NetEventLoop extends Executor {
      * @throws IOException when the channel cannot be registered
      */
     IoRegistration register(SelectableChannel channel, int ops, IoHandler handler) throws IOException;
+
+    /**
+     * Watches a descriptor the JDK has no selectable channel for. The loop watches it in one-shot
+     * mode and re-arms it after each call of the handler with the interest set then current, so a
+     * handler may read only part of what is waiting and be called again.
+     *
+     * @param channel the descriptor (non-blocking)
+     * @param ops     {@link java.nio.channels.SelectionKey#OP_READ} and/or {@code OP_WRITE}
+     * @param handler called on the loop with the ready set; a descriptor in error or hung up is
+     *                reported as readable (and writable when write interest is on), so the next
+     *                read or write reports the condition
+     * @return the registration, to change interest or cancel
+     * @throws IOException when the descriptor cannot be watched
+     * @since 1.1
+     */
+    IoRegistration register(FdChannel channel, int ops, IoHandler handler) throws IOException;
 
     /**
      * Runs a task on the loop after a delay.

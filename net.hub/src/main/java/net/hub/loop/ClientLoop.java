@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import net.api.IoHandler;
 import net.api.IoRegistration;
 import net.api.NetEventLoop;
+import net.api.posix.FdChannel;
 
 /**
  * The view of an {@link EventLoop} one open client (or filter) gets: it remembers the channels and
@@ -58,8 +59,21 @@ public final class ClientLoop implements NetEventLoop {
         if (closed) {
             throw new ClosedChannelException();
         }
-        Registration registration = new Registration(this, handler, ops);
+        SelectorRegistration registration = new SelectorRegistration(this, handler, ops);
         registration.attach(channel.register(loop.selector(), registration.effectiveOps(), registration));
+        registrations.add(registration);
+        return registration;
+    }
+
+    @Override
+    public IoRegistration register(FdChannel channel, int ops, IoHandler handler) throws IOException {
+        requireLoop();
+        if (closed || !channel.isOpen()) {
+            throw new ClosedChannelException();
+        }
+        FdPoller poller = loop.fdPoller();
+        FdRegistration registration = new FdRegistration(this, handler, ops, poller, channel);
+        poller.add(registration);
         registrations.add(registration);
         return registration;
     }
@@ -114,7 +128,7 @@ public final class ClientLoop implements NetEventLoop {
     /** Cancels every channel registration and timer of the client. Call on the loop. */
     public void close() {
         closed = true;
-        registrations.forEach(Registration::cancelKey);
+        registrations.forEach(Registration::stopWatching);
         registrations.clear();
         for (Timer timer : List.copyOf(timers)) {
             loop.cancel(timer);

@@ -31,6 +31,8 @@ public final class EventLoop {
     private final System.Logger log;
     private final java.util.function.Consumer<SelectionKey> dispatcher = this::dispatch; // one instance, not one per wake-up
     private Mailbox[] inbound = new Mailbox[0];
+    /** Started with the first raw descriptor a client registers; most set-ups never need it. */
+    private FdPoller fdPoller;
     private long timerSequence;
     private volatile boolean running = true;
 
@@ -63,6 +65,14 @@ public final class EventLoop {
 
     Selector selector() {
         return selector;
+    }
+
+    /** @return the loop's raw-descriptor poller, started on first use (call on the loop) */
+    FdPoller fdPoller() throws IOException {
+        if (fdPoller == null) {
+            fdPoller = new FdPoller(this, log);
+        }
+        return fdPoller;
     }
 
     /**
@@ -149,6 +159,9 @@ public final class EventLoop {
                     selector.selectedKeys().forEach(dispatcher);
                     selector.selectedKeys().clear();
                 }
+                if (fdPoller != null) {
+                    fdPoller.dispatchReady();
+                }
                 runTasks();
                 runTimers();
                 drainMailboxes();
@@ -158,6 +171,13 @@ public final class EventLoop {
             }
         }
         runTasks();
+        if (fdPoller != null) {
+            try {
+                fdPoller.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         try {
             selector.close();
         } catch (IOException e) {
@@ -166,7 +186,7 @@ public final class EventLoop {
     }
 
     private boolean hasWork() {
-        if (!tasks.isEmpty()) {
+        if (!tasks.isEmpty() || (fdPoller != null && fdPoller.hasReady())) {
             return true;
         }
         for (Mailbox m : inbound) {

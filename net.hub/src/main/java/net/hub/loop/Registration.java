@@ -4,12 +4,14 @@ import java.nio.channels.SelectionKey;
 import net.api.IoHandler;
 import net.api.IoRegistration;
 
-/** A channel a client registered; read interest is masked while the client's reading is paused. */
-final class Registration implements IoRegistration {
+/**
+ * Something a client watches on its loop: a selectable channel or a raw descriptor. Read interest
+ * is masked while the client's reading is paused.
+ */
+abstract sealed class Registration implements IoRegistration permits SelectorRegistration, FdRegistration {
 
     private final ClientLoop owner;
     private final IoHandler handler;
-    private SelectionKey key;
     private int requested;
 
     Registration(ClientLoop owner, IoHandler handler, int ops) {
@@ -18,44 +20,34 @@ final class Registration implements IoRegistration {
         this.requested = ops;
     }
 
-    void attach(SelectionKey selectionKey) {
-        this.key = selectionKey;
-    }
-
     @Override
-    public void interestOps(int ops) {
+    public final void interestOps(int ops) {
         requested = ops;
         apply();
     }
 
     @Override
-    public int interestOps() {
+    public final int interestOps() {
         return requested;
     }
 
-    void apply() {
-        if (key != null && key.isValid()) {
-            key.interestOps(owner.isReadingPaused() ? requested & ~SelectionKey.OP_READ : requested);
-        }
-    }
+    /** Tells the selector or poller the effective interest set. */
+    abstract void apply();
 
-    int effectiveOps() {
+    /** Stops watching; the channel stays open. */
+    abstract void stopWatching();
+
+    final int effectiveOps() {
         return owner.isReadingPaused() ? requested & ~SelectionKey.OP_READ : requested;
     }
 
     @Override
-    public void cancel() {
-        cancelKey();
+    public final void cancel() {
+        stopWatching();
         owner.forget(this);
     }
 
-    void cancelKey() {
-        if (key != null) {
-            key.cancel();
-        }
-    }
-
-    void dispatch(int readyOps) {
+    final void dispatch(int readyOps) {
         try {
             handler.ready(readyOps);
         } catch (RuntimeException e) {

@@ -1,0 +1,38 @@
+package net.hub.loop;
+
+import net.api.IoHandler;
+import net.api.posix.FdChannel;
+
+/** A raw descriptor watched by the loop's {@link FdPoller}. */
+final class FdRegistration extends Registration {
+
+    private final FdPoller poller;
+    final FdChannel channel;
+    /** Index in the poller's table and the generation that tells stale events from current ones. */
+    int slot;
+    int generation;
+    /** Whether epoll may still report this descriptor (one-shot: an event disarms it). */
+    boolean armed;
+    boolean watching = true;
+
+    FdRegistration(ClientLoop owner, IoHandler handler, int ops, FdPoller poller, FdChannel channel) {
+        super(owner, handler, ops);
+        this.poller = poller;
+        this.channel = channel;
+    }
+
+    @Override
+    void apply() {
+        if (watching && effectiveOps() != 0) {
+            poller.arm(this);
+        }
+    }
+
+    @Override
+    void stopWatching() {
+        if (watching) {
+            watching = false;
+            poller.remove(this);
+        }
+    }
+}
