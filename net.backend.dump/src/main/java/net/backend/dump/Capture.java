@@ -1,0 +1,356 @@
+package net.backend.dump;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import net.api.NetCounter;
+
+/**
+ * One pcap capture: the event loop {@link #record records} frames into a {@link CaptureRing}; the
+ * capture's own writer thread opens the file (a FIFO may wait for its reader), writes the global
+ * header and drains the ring after every wake-up, so a reader following the file sees each frame
+ * at once. The writer is per capture so that a FIFO whose reader stalls holds up only its own
+ * capture. A write error stops the capture and nothing else: frames keep flowing unrecorded.
+ */
+final class Capture {
+
+    /** What a capture tells its owner; called on the writer thread. */
+    interface Listener {
+        /**
+         * The capture stopped because of an error (not because it was closed).
+         *
+         * @param reason one line, e.g. {@code write error on x.pcap: No space left on device}
+         */
+        void failed(String reason);
+    }
+
+    /** Where a capture writes, decided on the writer thread (it may wait, e.g. for a hub). */
+    interface Target {
+        /**
+         * @return the file to open
+         * @throws StopCapture when the capture must not run
+         * @throws InterruptedException when the capture closed while waiting
+         */
+        Path resolve(Capture capture) throws StopCapture, InterruptedException;
+    }
+
+    /** Ends a capture with a reason. */
+    static final class StopCapture extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        StopCapture(String reason) {
+            super(reason, null, false, false);
+        }
+    }
+
+    /** How long {@link #close()} waits for the writer to put the last frames on disk. */
+    static final long CLOSE_WAIT_MS = 2000;
+    private static final long IDLE_PARK_NS = TimeUnit.MILLISECONDS.toNanos(200);
+    private static final long ONE_SECOND_NS = TimeUnit.SECONDS.toNanos(1);
+
+    private final String name;
+    /** The snap length as the header states it (QEMU's uint32 maxlen). */
+    private final int snaplen;
+    /** The most bytes stored per frame. */
+    private final int storeLimit;
+    private final CaptureRing ring;
+    private final System.Logger log;
+    private final NetCounter dropped;
+    private final Listener listener;
+    private final Target target;
+    private final Thread writer;
+    // The clock: wall time at creation plus monotonic time since, as QEMU does; no allocation.
+    private final long baseMicros;
+    private final long baseNanos;
+
+    private volatile Path path;
+    private volatile FileChannel channel;
+    private volatile boolean opening;
+    private volatile boolean writerWaiting;
+    private volatile boolean closeRequested;
+    /** Set once the writer has ended: the loop stops copying frames. */
+    private volatile boolean stopped;
+    private volatile String stopReason;
+    private long lastDropLogNanos; // loop thread only
+    private long dropsAtLastLog; // loop thread only
+
+    /**
+     * @param name     who writes, for logs and the thread name (the filter or netdev id)
+     * @param snaplen  the most bytes stored per frame, as an unsigned 32-bit value
+     * @param ringSize the ring's capacity (a power of two)
+     * @param log      where reasons go
+     * @param dropped  counts frames not recorded because the ring was full
+     * @param listener told when the capture fails
+     * @param path     the file when known now (then {@code channel} may be open already), else null
+     * @param channel  the file opened on the caller's thread, or null to open on the writer
+     * @param target   decides the file on the writer thread when {@code path} is null, and may veto
+     */
+    Capture(String name, int snaplen, int ringSize, System.Logger log, NetCounter dropped, Listener listener,
+            Path path, FileChannel channel, Target target) {
+        this.name = name;
+        this.snaplen = snaplen;
+        this.storeLimit = snaplen < 0 ? Integer.MAX_VALUE : snaplen; // above 2^31: everything fits
+        this.ring = new CaptureRing(ringSize);
+        this.log = log;
+        this.dropped = dropped;
+        this.listener = listener;
+        this.path = path;
+        this.channel = channel;
+        this.target = target;
+        this.baseMicros = System.currentTimeMillis() * 1000;
+        this.baseNanos = System.nanoTime();
+        this.writer = new Thread(this::run, "pcap-writer " + name);
+        this.writer.setDaemon(true);
+    }
+
+    /** Starts the writer. */
+    void start() {
+        writer.start();
+    }
+
+    /** @return the file, or null while it is not decided yet */
+    Path path() {
+        return path;
+    }
+
+    /** @return why the capture stopped on its own, or null while it runs or after a clean close */
+    String stopReason() {
+        return stopReason;
+    }
+
+    /** @return whether frames are still being recorded */
+    boolean isRunning() {
+        return !stopped;
+    }
+
+    /** @return bytes waiting in the ring, for the target's wait for a first frame */
+    long pending() {
+        return ring.pending();
+    }
+
+    /**
+     * Lets a {@link Target} wait on the writer thread until a frame is recorded, the capture
+     * closes, or the time is up.
+     *
+     * @param millis the most to wait
+     */
+    void awaitFrame(long millis) {
+        writerWaiting = true;
+        if (ring.pending() == 0 && !closeRequested) {
+            LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(millis));
+        }
+        writerWaiting = false;
+    }
+
+    /** @return whether {@link #close()} was called */
+    boolean closing() {
+        return closeRequested;
+    }
+
+    /**
+     * Records one frame. Event loop only; never blocks, never allocates (except one log line a
+     * second while frames are being lost).
+     *
+     * @param frame the frame between position and limit; left unchanged
+     */
+    void record(ByteBuffer frame) {
+        if (stopped || closeRequested) {
+            return;
+        }
+        long micros = baseMicros + (System.nanoTime() - baseNanos) / 1000;
+        if (!ring.offer(micros / 1_000_000, (int) (micros % 1_000_000), frame, storeLimit)) {
+            dropped.increment();
+            reportDrops();
+            return;
+        }
+        if (writerWaiting) {
+            LockSupport.unpark(writer);
+        }
+    }
+
+    private void reportDrops() {
+        long now = System.nanoTime();
+        if (now - lastDropLogNanos >= ONE_SECOND_NS) {
+            long total = dropped.get();
+            log.log(System.Logger.Level.WARNING, name + ": capture to " + describe(path) + " is behind: "
+                    + (total - dropsAtLastLog) + " frames not recorded (" + total + " in all)");
+            lastDropLogNanos = now;
+            dropsAtLastLog = total;
+        }
+    }
+
+    /**
+     * Stops recording, waits (bounded) until what was recorded is in the file and closes it. Called
+     * on the loop when the filter or netdev goes away; the wait is what lets {@code object-del}
+     * promise a complete file, and its bound keeps a stalled FIFO reader from holding the loop.
+     */
+    void close() {
+        closeRequested = true;
+        LockSupport.unpark(writer);
+        if (channel == null && !opening) {
+            // Nothing is open yet (the writer may be asking the control service about a hub, which
+            // can wait for the very call that closes us): it sees the request and ends by itself.
+            return;
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_WAIT_MS);
+        boolean released = false;
+        try {
+            while (writer.isAlive() && System.nanoTime() < deadline) {
+                Path p = path;
+                if (!released && opening && p != null && CaptureFile.isFifo(p)) {
+                    releaseFifoOpen(p);
+                    released = true;
+                }
+                writer.join(50);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (writer.isAlive()) {
+            log.log(System.Logger.Level.WARNING, name + ": capture to " + describe(path)
+                    + " still writing after " + CLOSE_WAIT_MS + " ms; it closes when its reader catches up");
+        }
+    }
+
+    /** A writer blocked opening a FIFO nobody reads is released by opening the read end once. */
+    private static void releaseFifoOpen(Path fifo) {
+        Thread t = new Thread(() -> {
+            try (FileChannel reader = FileChannel.open(fifo, StandardOpenOption.READ)) {
+                // opening is all it takes; closing makes the writer's next write fail, as intended
+            } catch (IOException e) {
+                // the writer got its reader some other way
+            }
+        }, "pcap-fifo-release");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    // ---- the writer thread ------------------------------------------------------------------
+
+    private void run() {
+        String failure = null;
+        FileChannel out = channel;
+        try {
+            Path resolved = target == null ? path : target.resolve(this);
+            if (out == null) {
+                path = resolved;
+                if (closeRequested && CaptureFile.isFifo(resolved)) {
+                    return; // closed before anyone read: do not wait for a reader that will not come
+                }
+                opening = true;
+                try {
+                    out = CaptureFile.open(resolved);
+                } catch (IOException e) {
+                    throw new StopCapture("can't open " + resolved + ": " + CaptureFile.reason(e));
+                } finally {
+                    opening = false;
+                }
+                channel = out;
+            }
+            writeFully(out, PcapFormat.globalHeader(snaplen));
+            drainUntilClosed(out);
+        } catch (StopCapture e) {
+            failure = e.getMessage();
+        } catch (IOException e) {
+            failure = "write error on " + describe(path) + ": " + CaptureFile.reason(e);
+        } catch (InterruptedException e) {
+            failure = null; // only the close interrupts
+        } catch (RuntimeException e) {
+            failure = "capture failed: " + e;
+        } finally {
+            stopped = true;
+            if (out != null) {
+                try {
+                    out.close();
+                } catch (IOException e) {
+                    if (failure == null) {
+                        failure = "close of " + describe(path) + " failed: " + CaptureFile.reason(e);
+                    }
+                }
+            }
+            if (failure != null && !closeRequested) {
+                stopReason = failure;
+                log.log(System.Logger.Level.ERROR, name + ": " + failure + " - stopping dump");
+                try {
+                    listener.failed(failure);
+                } catch (RuntimeException e) {
+                    log.log(System.Logger.Level.ERROR, name + ": capture listener failed: " + e, e);
+                }
+            } else if (failure != null) {
+                log.log(System.Logger.Level.DEBUG, name + ": closed; last error: " + failure);
+            }
+        }
+    }
+
+    private void drainUntilClosed(FileChannel out) throws IOException, StopCapture {
+        Object fileKey = fileKey(path);
+        long lastCheck = System.nanoTime();
+        while (true) {
+            if (ring.pending() > 0) {
+                ring.drainTo(out);
+            } else if (closeRequested) {
+                return; // the loop records nothing after close(), so this was the last batch
+            } else {
+                writerWaiting = true;
+                if (ring.pending() == 0 && !closeRequested) {
+                    LockSupport.parkNanos(this, IDLE_PARK_NS);
+                }
+                writerWaiting = false;
+            }
+            long now = System.nanoTime();
+            if (now - lastCheck >= ONE_SECOND_NS) {
+                lastCheck = now;
+                checkStillThere(fileKey);
+            }
+        }
+    }
+
+    /**
+     * Writing to a file whose name was removed still succeeds (the inode lives on) but nobody can
+     * read it any more: treat that as a write error, once a second.
+     */
+    private void checkStillThere(Object fileKey) throws StopCapture {
+        if (fileKey == null) {
+            return;
+        }
+        Object now;
+        try {
+            now = fileKey(path);
+        } catch (StopCapture e) {
+            throw new StopCapture(describe(path) + " was deleted");
+        }
+        if (!fileKey.equals(now)) {
+            throw new StopCapture(describe(path) + " was deleted or replaced");
+        }
+    }
+
+    private static Object fileKey(Path p) throws StopCapture {
+        if (p == null) {
+            return null;
+        }
+        try {
+            return Files.readAttributes(p, BasicFileAttributes.class).fileKey();
+        } catch (NoSuchFileException e) {
+            throw new StopCapture(p + " was deleted");
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static void writeFully(FileChannel out, ByteBuffer b) throws IOException {
+        while (b.hasRemaining()) {
+            out.write(b);
+        }
+    }
+
+    private static String describe(Path p) {
+        return p == null ? "(file not decided yet)" : p.toString();
+    }
+}

@@ -1,0 +1,84 @@
+package net.backend.dump;
+
+import java.util.List;
+import net.api.NetException;
+import org.apache.felix.service.command.Descriptor;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/** The Gogo console's {@code net:capture}: live capture into a file or straight into Wireshark. */
+@Component(service = CaptureCommands.class, property = {
+        "osgi.command.scope=net",
+        "osgi.command.function=capture"})
+public final class CaptureCommands {
+
+    static final String USAGE = String.join("\n",
+            "usage: net:capture NETDEV [FILE|-]   record NETDEV (both directions) into FILE;",
+            "                                     '-' (the default) makes a named pipe for Wireshark",
+            "       net:capture --stop CAPTURE-ID stop a capture; its file is complete when this returns",
+            "       net:capture                   list running captures");
+
+    private final LiveCaptures captures;
+
+    /** @param captures the live captures */
+    @Activate
+    public CaptureCommands(@Reference LiveCaptures captures) {
+        this.captures = captures;
+    }
+
+    /**
+     * @param args {@code NETDEV [FILE|-]}, {@code --stop ID}, or nothing
+     * @return what happened, for people
+     */
+    @Descriptor("record a netdev into a pcap file or a named pipe for Wireshark: net:capture s0 -, net:capture --stop capture0")
+    public String capture(@Descriptor("NETDEV [FILE|-] | --stop CAPTURE-ID | nothing to list") String... args) {
+        try {
+            if (args.length == 0) {
+                return list();
+            }
+            if (args[0].equals("--stop") || args[0].equals("-s")) {
+                if (args.length != 2) {
+                    return USAGE;
+                }
+                captures.stop(args[1]);
+                return args[1] + " stopped";
+            }
+            if (args.length > 2 || args[0].startsWith("-")) {
+                return USAGE;
+            }
+            LiveCaptures.Started c = captures.start(args[0], args.length == 2 ? args[1] : LiveCaptures.PIPE, null);
+            return started(c);
+        } catch (NetException e) {
+            return e.getMessage();
+        }
+    }
+
+    static String started(LiveCaptures.Started c) {
+        if (!c.pipe()) {
+            return c.id() + ": recording " + c.netdev() + " into " + c.file()
+                    + "\nstop with: net:capture --stop " + c.id();
+        }
+        return String.join("\n",
+                c.id() + ": recording " + c.netdev() + " into the named pipe " + c.file(),
+                "frames are kept (up to 4 MiB) until a reader opens the pipe; run one of:",
+                "  wireshark -k -i " + c.file(),
+                "  tshark -i " + c.file(),
+                "stop with: net:capture --stop " + c.id());
+    }
+
+    private String list() {
+        List<LiveCaptures.Started> running = captures.list();
+        if (running.isEmpty()) {
+            return "no captures\n" + USAGE;
+        }
+        int w = running.stream().mapToInt(c -> c.id().length()).max().orElse(2);
+        int n = running.stream().mapToInt(c -> c.netdev().length()).max().orElse(6);
+        StringBuilder out = new StringBuilder(String.format("%-" + w + "s  %-" + n + "s  %s%n", "ID", "NETDEV", "FILE"));
+        for (LiveCaptures.Started c : running) {
+            out.append(String.format("%-" + w + "s  %-" + n + "s  %s%s%n", c.id(), c.netdev(), c.file(),
+                    c.pipe() ? " (named pipe)" : ""));
+        }
+        return out.toString().stripTrailing();
+    }
+}

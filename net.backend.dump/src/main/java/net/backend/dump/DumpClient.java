@@ -1,0 +1,35 @@
+package net.backend.dump;
+
+import java.nio.ByteBuffer;
+import net.api.Delivery;
+import net.api.NetClient;
+
+/** One {@code dump} netdev: a hub member that records every frame the hub gives it and sends none. */
+final class DumpClient implements NetClient {
+
+    private final Capture capture;
+    private final long len;
+
+    DumpClient(Capture capture, long len) {
+        this.capture = capture;
+        this.len = len;
+    }
+
+    @Override
+    public Delivery receive(ByteBuffer frame) {
+        capture.record(frame);
+        return Delivery.DELIVERED; // a sink: the frame is consumed even when it was not recorded
+    }
+
+    @Override
+    public String info() {
+        Object file = capture.path() == null ? "(file named when it joins a hub)" : capture.path();
+        String reason = capture.stopReason();
+        return "dump to " + file + " (len=" + len + ")" + (reason == null ? "" : " stopped: " + reason);
+    }
+
+    @Override
+    public void close() {
+        capture.close();
+    }
+}

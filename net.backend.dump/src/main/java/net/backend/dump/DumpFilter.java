@@ -1,0 +1,37 @@
+package net.backend.dump;
+
+import java.nio.ByteBuffer;
+import net.api.NetFilter;
+import net.api.NetFilterDirection;
+
+/** One {@code filter-dump} object: records every frame the chain shows it and passes it on. */
+final class DumpFilter implements NetFilter {
+
+    private final Capture capture;
+    private final String file;
+    private final long maxlen;
+
+    DumpFilter(Capture capture, String file, long maxlen) {
+        this.capture = capture;
+        this.file = file;
+        this.maxlen = maxlen;
+    }
+
+    @Override
+    public boolean filter(ByteBuffer frame, NetFilterDirection direction) {
+        // The runtime only calls for the directions queue= selects; each direction once.
+        capture.record(frame);
+        return true;
+    }
+
+    @Override
+    public String info() {
+        String reason = capture.stopReason();
+        return "file=" + file + ",maxlen=" + maxlen + (reason == null ? "" : " (stopped: " + reason + ")");
+    }
+
+    @Override
+    public void close() {
+        capture.close();
+    }
+}

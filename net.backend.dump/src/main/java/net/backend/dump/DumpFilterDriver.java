@@ -1,0 +1,103 @@
+package net.backend.dump;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiConsumer;
+import net.api.FilterType;
+import net.api.NetException;
+import net.api.NetFilter;
+import net.api.NetFilterContext;
+import net.api.NetFilterDriver;
+import net.api.control.NetEventListener;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+
+/**
+ * {@code -object filter-dump,id=ID,netdev=DEV,file=FILE[,maxlen=N]}: QEMU's packet recorder on a
+ * netdev's filter chain, writing classic pcap.
+ */
+@Component(service = NetFilterDriver.class)
+@FilterType(DumpFilterDriver.TYPE)
+public final class DumpFilterDriver implements NetFilterDriver<DumpFilterOptions> {
+
+    /** The QOM type. */
+    public static final String TYPE = "filter-dump";
+    /** Counts frames not recorded because the writer was behind. */
+    static final String DROPPED = "capture-dropped";
+
+    /**
+     * The filter context has no event facility (unlike a netdev's), so the stop event goes to the
+     * runtime's event listeners directly: the same whiteboard QMP's sessions are fed from.
+     */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    private volatile List<NetEventListener> listeners = List.of();
+
+    private final BiConsumer<String, Map<String, Object>> events;
+    private final int ringSize;
+
+    /** The OSGi component: events go to every {@link NetEventListener}. */
+    public DumpFilterDriver() {
+        this.events = this::toListeners;
+        this.ringSize = CaptureRing.DEFAULT_CAPACITY;
+    }
+
+    /**
+     * Outside OSGi (tests, embedding).
+     *
+     * @param events   where stop events go
+     * @param ringSize the per-capture ring, a power of two
+     */
+    public DumpFilterDriver(BiConsumer<String, Map<String, Object>> events, int ringSize) {
+        this.events = events;
+        this.ringSize = ringSize;
+    }
+
+    @Override
+    public Class<DumpFilterOptions> optionsType() {
+        return DumpFilterOptions.class;
+    }
+
+    @Override
+    public NetFilter open(DumpFilterOptions options, NetFilterContext context) throws NetException {
+        if (options.file() == null) {
+            throw NetException.generic("dump filter needs 'file' property set!");
+        }
+        long maxlen = options.maxlen() == null ? PcapFormat.DEFAULT_SNAPLEN : options.maxlen();
+        if (maxlen == 0) {
+            throw NetException.generic("Property '%s.maxlen' doesn't take value '0'", TYPE);
+        }
+        if (maxlen < 0 || maxlen > 0xffff_ffffL) {
+            throw NetException.generic("Parameter 'maxlen' expects uint32");
+        }
+        Path path = Path.of(options.file());
+        FileChannel channel = null;
+        if (!CaptureFile.isFifo(path)) {
+            // A regular file opens at once, on the loop, so a bad path fails object-add as in QEMU;
+            // a FIFO would wait for its reader, so the capture's writer opens it instead.
+            try {
+                channel = CaptureFile.open(path);
+            } catch (IOException e) {
+                throw NetException.generic("net dump: can't open %s: %s", options.file(), CaptureFile.reason(e));
+            }
+        }
+        String id = context.id();
+        String netdev = context.netdev();
+        Capture capture = new Capture(id, (int) maxlen, ringSize, context.logger(), context.counter(DROPPED),
+                reason -> events.accept(CaptureEvents.STOPPED, CaptureEvents.stopped(id, netdev, path, reason)),
+                path, channel, null);
+        capture.start();
+        return new DumpFilter(capture, options.file(), maxlen);
+    }
+
+    private void toListeners(String name, Map<String, Object> data) {
+        java.time.Instant now = java.time.Instant.now();
+        for (NetEventListener l : listeners) {
+            l.event(name, data, now);
+        }
+    }
+}
