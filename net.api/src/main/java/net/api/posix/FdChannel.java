@@ -165,6 +165,24 @@ public final class FdChannel implements ByteChannel {
     }
 
     /**
+     * Accepts a connection on a listening stream socket.
+     *
+     * @return the connection, non-blocking, or null when none is waiting
+     * @throws IOException when accept(2) fails (not a listening socket: {@code EINVAL})
+     */
+    public FdChannel accept() throws IOException {
+        ensureOpen();
+        int result = Libc.accept(fd);
+        if (result == -Libc.EAGAIN) {
+            return null;
+        }
+        if (result < 0) {
+            throw Libc.error(-result);
+        }
+        return new FdChannel(result);
+    }
+
+    /**
      * @return the socket's local address, or null when unnamed or not a socket family we know
      * @throws IOException when getsockname(2) fails (not a socket)
      */

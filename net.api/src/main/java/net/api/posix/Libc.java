@@ -102,6 +102,8 @@ public final class Libc {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle CONNECT = function("connect",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle ACCEPT4 = function("accept4",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
     private static final MethodHandle GETSOCKNAME = function("getsockname",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle GETPEERNAME = function("getpeername",
@@ -414,6 +416,18 @@ public final class Libc {
             MemorySegment state = callState();
             int result = (int) CONNECT.invokeExact(state, fd, address, length);
             return result < 0 ? -errno(state) : 0;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** @return the accepted descriptor (non-blocking, close-on-exec), or {@code -errno} */
+    static int accept(int fd) {
+        try {
+            MemorySegment state = callState();
+            int result = (int) ACCEPT4.invokeExact(state, fd, MemorySegment.NULL, MemorySegment.NULL,
+                    SOCK_NONBLOCK | SOCK_CLOEXEC);
+            return result < 0 ? -errno(state) : result;
         } catch (Throwable t) {
             throw unexpected(t);
         }

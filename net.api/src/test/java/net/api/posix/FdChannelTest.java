@@ -1,5 +1,6 @@
 package net.api.posix;
 
+import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -12,6 +13,9 @@ import java.net.InetSocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SocketChannel;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,6 +88,39 @@ class FdChannelTest {
             right.close();
             assertEquals(-1, left.read(ByteBuffer.allocate(8)));
             assertThrows(ClosedChannelException.class, () -> right.write(ByteBuffer.allocate(1)));
+        }
+    }
+
+    @Test
+    void aListeningSocketAcceptsNonBlockingAndFunctionBindsWhatLibcLacks() throws Throwable {
+        MethodHandle listen = Libc.function("listen", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+        try (FdChannel server = FdChannel.socket(Libc.AF_INET, Libc.SOCK_STREAM, 0)) {
+            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            PosixException notListening = assertThrows(PosixException.class, server::accept);
+            assertEquals(Libc.EINVAL, notListening.errno());
+
+            assertEquals(0, (int) listen.invokeExact(Libc.callState(), server.fd(), 1));
+            assertEquals(null, server.accept(), "nothing waiting");
+            try (SocketChannel client = SocketChannel.open(server.localAddress())) {
+                FdChannel accepted = null;
+                for (int i = 0; i < 100 && accepted == null; i++) {
+                    accepted = server.accept();
+                    if (accepted == null) {
+                        Thread.sleep(10);
+                    }
+                }
+                try (FdChannel connection = accepted) {
+                    assertEquals(client.getLocalAddress(), connection.remoteAddress());
+                    client.write(ByteBuffer.wrap(new byte[] {5, 6}));
+                    ByteBuffer in = ByteBuffer.allocate(4);
+                    for (int i = 0; i < 100 && in.position() < 2; i++) {
+                        if (connection.read(in) == 0) {
+                            Thread.sleep(10);
+                        }
+                    }
+                    assertEquals(2, in.position());
+                }
+            }
         }
     }
 
