@@ -1,6 +1,7 @@
 package net.backend.dump;
 
 import java.nio.ByteBuffer;
+import net.api.NetCounter;
 import net.api.NetFilter;
 import net.api.NetFilterDirection;
 
@@ -10,11 +11,13 @@ final class DumpFilter implements NetFilter {
     private final Capture capture;
     private final String file;
     private final long maxlen;
+    private final NetCounter dropped;
 
-    DumpFilter(Capture capture, String file, long maxlen) {
+    DumpFilter(Capture capture, String file, long maxlen, NetCounter dropped) {
         this.capture = capture;
         this.file = file;
         this.maxlen = maxlen;
+        this.dropped = dropped;
     }
 
     @Override
@@ -26,8 +29,11 @@ final class DumpFilter implements NetFilter {
 
     @Override
     public String info() {
+        // QEMU's property list, then what QEMU cannot report: frames lost to a slow writer, a stop.
         String reason = capture.stopReason();
-        return "file=" + file + ",maxlen=" + maxlen + (reason == null ? "" : " (stopped: " + reason + ")");
+        long lost = dropped.get();
+        return "file=" + file + ",maxlen=" + maxlen + (lost == 0 ? "" : " (" + lost + " frames not recorded)")
+                + (reason == null ? "" : " (stopped: " + reason + ")");
     }
 
     @Override

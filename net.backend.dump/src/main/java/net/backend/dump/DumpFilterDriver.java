@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
 import net.api.FilterType;
+import net.api.NetCounter;
 import net.api.NetException;
 import net.api.NetFilter;
 import net.api.NetFilterContext;
@@ -87,11 +88,12 @@ public final class DumpFilterDriver implements NetFilterDriver<DumpFilterOptions
         }
         String id = context.id();
         String netdev = context.netdev();
-        Capture capture = new Capture(id, (int) maxlen, ringSize, context.logger(), context.counter(DROPPED),
+        NetCounter dropped = context.counter(DROPPED);
+        Capture capture = new Capture(id, (int) maxlen, ringSize, context.logger(), dropped,
                 reason -> events.accept(CaptureEvents.STOPPED, CaptureEvents.stopped(id, netdev, path, reason)),
                 path, channel, null);
         capture.start();
-        return new DumpFilter(capture, options.file(), maxlen);
+        return new DumpFilter(capture, options.file(), maxlen, dropped);
     }
 
     private void toListeners(String name, Map<String, Object> data) {

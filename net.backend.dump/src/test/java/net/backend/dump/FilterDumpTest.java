@@ -1,0 +1,200 @@
+package net.backend.dump;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import net.api.control.Section;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code filter-dump} in the real runtime: the files tshark reads, truncation, errors, deletion. */
+class FilterDumpTest {
+
+    @TempDir
+    Path dir;
+
+    private final Rig rig;
+
+    FilterDumpTest() throws Exception {
+        rig = new Rig().pair();
+    }
+
+    @AfterEach
+    void close() {
+        rig.close();
+    }
+
+    @Test
+    void recordsBothDirectionsInOrderAndTsharkReadsIt() throws Exception {
+        Path pcap = dir.resolve("a.pcap");
+        rig.object("filter-dump,id=f1,netdev=a,file=" + pcap);
+        List<byte[]> out = Inject.frames(0, 50, 60);
+        List<byte[]> in = Inject.frames(100, 30, 1514);
+        List<byte[]> expected = new ArrayList<>();
+        for (int i = 0; i < 10; i++) { // interleave: a sends (tx), then b sends to a (rx)
+            rig.client("a").send(out.subList(i * 5, i * 5 + 5));
+            expected.addAll(out.subList(i * 5, i * 5 + 5));
+            rig.client("b").send(in.subList(i * 3, i * 3 + 3));
+            expected.addAll(in.subList(i * 3, i * 3 + 3));
+            int arrived = (i + 1) * 3; // a and b may sit on different loops: let the copies arrive
+            Tools.await(() -> rig.client("a").received.size() == arrived, "frames at a");
+        }
+        rig.runtime.objectDel("f1");
+
+        PcapReader.File file = PcapReader.read(pcap);
+        assertEquals(65536, file.snaplen());
+        assertEquals(1, file.linkType());
+        assertFramesEqual(expected, file.frames());
+        assertEquals(Tools.lengths(expected, 65536), Tools.tshark(dir, pcap));
+        long previous = 0;
+        for (PcapReader.Record r : file.records()) {
+            long t = r.seconds() * 1_000_000 + r.micros();
+            assertTrue(t >= previous && Math.abs(t / 1000 - System.currentTimeMillis()) < 60_000, "timestamps: " + t);
+            previous = t;
+        }
+    }
+
+    @Test
+    void queueSelectsTheDirectionAndInfoShowsTheFilter() throws Exception {
+        Path rx = dir.resolve("rx.pcap");
+        Path tx = dir.resolve("tx.pcap");
+        rig.object("filter-dump,id=frx,netdev=a,queue=rx,file=" + rx);
+        rig.object("filter-dump,id=ftx,netdev=a,queue=tx,position=head,file=" + tx + ",maxlen=1000");
+        assertEquals("file=" + tx + ",maxlen=1000", rig.filter("a", "ftx").info());
+        assertEquals(List.of("ftx", "frx"), rig.runtime.client("a").filters().stream().map(f -> f.id()).toList());
+        List<byte[]> out = Inject.frames(0, 7, 100);
+        List<byte[]> in = Inject.frames(50, 9, 200);
+        rig.client("a").send(out);
+        rig.client("b").send(in);
+        Tools.await(() -> rig.client("a").received.size() == in.size(), "frames at a");
+        rig.runtime.objectDel("frx");
+        rig.runtime.objectDel("ftx");
+        assertFramesEqual(in, PcapReader.read(rx).frames());
+        assertFramesEqual(out, PcapReader.read(tx).frames());
+        Tools.tshark(dir, rx);
+        Tools.tshark(dir, tx);
+    }
+
+    @Test
+    void maxlenTruncatesAndKeepsTheOriginalLength() throws Exception {
+        Path pcap = dir.resolve("short.pcap");
+        rig.object("filter-dump,id=f1,netdev=a,file=" + pcap + ",maxlen=100");
+        List<byte[]> sent = List.of(Inject.frame(1, 60), Inject.frame(2, 100), Inject.frame(3, 101), Inject.frame(4, 1514),
+                Inject.frame(5, 9000));
+        rig.client("a").send(sent);
+        rig.runtime.objectDel("f1");
+        PcapReader.File file = PcapReader.read(pcap);
+        assertEquals(100, file.snaplen());
+        for (int i = 0; i < sent.size(); i++) {
+            byte[] f = sent.get(i);
+            PcapReader.Record r = file.records().get(i);
+            assertEquals(f.length, r.originalLength());
+            assertArrayEquals(java.util.Arrays.copyOf(f, Math.min(100, f.length)), r.data());
+        }
+        assertEquals(Tools.lengths(sent, 100), Tools.tshark(dir, pcap));
+    }
+
+    @Test
+    void optionErrorsInQemuWords() {
+        assertEquals("dump filter needs 'file' property set!", rig.error(Section.OBJECT, "filter-dump,id=f1,netdev=a"));
+        assertEquals("Property 'filter-dump.maxlen' doesn't take value '0'",
+                rig.error(Section.OBJECT, "filter-dump,id=f1,netdev=a,file=" + dir.resolve("x") + ",maxlen=0"));
+        assertEquals("Parameter 'maxlen' expects uint32",
+                rig.error(Section.OBJECT, "filter-dump,id=f1,netdev=a,file=" + dir.resolve("x") + ",maxlen=4294967296"));
+        Path missing = dir.resolve("no/such/dir/x.pcap");
+        assertEquals("net dump: can't open " + missing + ": No such file or directory",
+                rig.error(Section.OBJECT, "filter-dump,id=f1,netdev=a,file=" + missing));
+        assertEquals("net dump: can't open " + dir + ": Is a directory",
+                rig.error(Section.OBJECT, "filter-dump,id=f1,netdev=a,file=" + dir));
+        // Runtime's own checks still apply to this type.
+        assertEquals("Parameter 'netdev' is required", rig.error(Section.OBJECT, "filter-dump,id=f1,file=x"));
+    }
+
+    @Test
+    void permissionDeniedAtOpen() throws Exception {
+        Path denied = Path.of("/sys/kernel/notes"); // refuses writers, root included
+        Assumptions.assumeTrue(Files.exists(denied));
+        assertEquals("net dump: can't open " + denied + ": Permission denied",
+                rig.error(Section.OBJECT, "filter-dump,id=f1,netdev=a,file=" + denied));
+    }
+
+    @Test
+    void objectDelMidTrafficLeavesAValidPrefix() throws Exception {
+        Path pcap = dir.resolve("mid.pcap");
+        rig.object("filter-dump,id=f1,netdev=a,file=" + pcap);
+        AtomicBoolean running = new AtomicBoolean(true);
+        AtomicInteger sent = new AtomicInteger();
+        Thread sender = new Thread(() -> {
+            try {
+                while (running.get()) {
+                    int from = sent.get();
+                    rig.client("a").send(Inject.frames(from, 20, 60 + from % 1400));
+                    sent.addAndGet(20);
+                }
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        sender.start();
+        Tools.await(() -> sent.get() > 2000, "traffic");
+        rig.runtime.objectDel("f1");
+        long sizeAtDel = Files.size(pcap);
+        Tools.await(() -> sent.get() > 4000, "more traffic");
+        running.set(false);
+        sender.join(10_000);
+        assertEquals(sizeAtDel, Files.size(pcap), "nothing written after object-del");
+        List<byte[]> recorded = PcapReader.read(pcap).frames();
+        assertTrue(recorded.size() >= 2000 && recorded.size() < sent.get(), recorded.size() + " of " + sent.get());
+        for (int i = 0; i < recorded.size(); i++) {
+            assertArrayEquals(Inject.frame(i, 60 + (i / 20 * 20) % 1400), recorded.get(i), "frame " + i);
+        }
+        assertEquals(recorded.size(), Tools.tshark(dir, pcap).size());
+        Tools.await(() -> rig.client("b").received.size() == sent.get(), "forwarding never stopped");
+    }
+
+    @Test
+    void writeErrorStopsTheCaptureNotTheTraffic() throws Exception {
+        rig.object("filter-dump,id=full,netdev=a,file=/dev/full");
+        List<byte[]> frames = Inject.frames(0, 500, 1000);
+        rig.client("a").send(frames);
+        Tools.await(() -> !rig.events(CaptureEvents.STOPPED).isEmpty(), "the stop event");
+        Rig.Event e = rig.events(CaptureEvents.STOPPED).get(0);
+        assertEquals("full", e.data().get("id"));
+        assertEquals("a", e.data().get("netdev"));
+        assertEquals("write error on /dev/full: No space left on device", e.data().get("reason"));
+        rig.client("a").send(Inject.frames(500, 500, 1000));
+        Tools.await(() -> rig.client("b").received.size() == 1000, "all frames at b");
+        assertTrue(rig.filter("a", "full").info().endsWith("(stopped: write error on /dev/full: No space left on device)"),
+                rig.filter("a", "full").info());
+        rig.runtime.objectDel("full");
+    }
+
+    @Test
+    void deletedFileStopsTheCapture() throws Exception {
+        Path sub = Files.createDirectory(dir.resolve("gone"));
+        Path pcap = sub.resolve("x.pcap");
+        rig.object("filter-dump,id=f1,netdev=a,file=" + pcap);
+        Files.delete(pcap);
+        Files.delete(sub);
+        Tools.await(() -> !rig.events(CaptureEvents.STOPPED).isEmpty(), "the stop event");
+        assertEquals(pcap + " was deleted", rig.events(CaptureEvents.STOPPED).get(0).data().get("reason"));
+        rig.client("a").send(Inject.frames(0, 10, 60));
+        Tools.await(() -> rig.client("b").received.size() == 10, "all frames at b");
+    }
+
+    static void assertFramesEqual(List<byte[]> expected, List<byte[]> actual) {
+        assertEquals(expected.size(), actual.size(), "frame count");
+        for (int i = 0; i < expected.size(); i++) {
+            assertArrayEquals(expected.get(i), actual.get(i), "frame " + i);
+        }
+    }
+}
