@@ -156,6 +156,16 @@ class SocketInteropTest {
                 new Side("socket,connect=127.0.0.1:" + r, "socket,listen=127.0.0.1:" + r, () -> true, connectTo(r)));
     }
 
+    @Test
+    void pxeVmDgramOnUnixPathsToPatchbayDgram() throws Exception {
+        Path vm = dir.resolve("vm.dgram");
+        Path pb = dir.resolve("pb.dgram");
+        int r = QemuProcess.freeTcpPort();
+        pxeThroughHub(
+                new Side(dgramUnix(pb, vm), dgramUnix(vm, pb), null, dgramUnixInfo(pb, vm)),
+                new Side("socket,connect=127.0.0.1:" + r, "socket,listen=127.0.0.1:" + r, () -> true, connectTo(r)));
+    }
+
     // ---- Patchbay → QEMU: injected frames reach a QEMU recorder byte for byte, in order -----
 
     @Test
@@ -208,6 +218,13 @@ class SocketInteropTest {
         injectIntoRecorder(new Side(dgramInet(pb, rec), dgramInet(rec, pb), () -> true, dgramInetInfo(pb, rec)));
     }
 
+    @Test
+    void framesFromPatchbayReachQemuOverDgramOnUnixPaths() throws Exception {
+        Path pb = dir.resolve("pb.dgram");
+        Path rec = dir.resolve("rec.dgram");
+        injectIntoRecorder(new Side(dgramUnix(pb, rec), dgramUnix(rec, pb), () -> true, dgramUnixInfo(pb, rec)));
+    }
+
     // QEMU 7.2's info strings (from `info network` of QEMU 7.2 on this machine).
     private static final String CONNECTION_FROM = "socket: connection from 127\\.0\\.0\\.1:\\d+";
 
@@ -234,6 +251,14 @@ class SocketInteropTest {
 
     private static String dgramInetInfo(int local, int remote) {
         return Pattern.quote("udp=127.0.0.1:" + local + "/127.0.0.1:" + remote);
+    }
+
+    private static String dgramUnixInfo(Path local, Path remote) {
+        return Pattern.quote("udp=" + local + ":" + remote);
+    }
+
+    private static String dgramUnix(Path local, Path remote) {
+        return "dgram,local.type=unix,local.path=" + local + ",remote.type=unix,remote.path=" + remote;
     }
 
     // ---- the scenarios ------------------------------------------------------------------------

@@ -1,0 +1,180 @@
+package net.backend.l2tpv3;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import net.api.ErrorClass;
+import net.api.NetException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Every option error of {@code -netdev l2tpv3} with QEMU 7.2's message. Each row is also given to
+ * the real {@code qemu-system-x86_64} when it is installed, which must print the same message: the
+ * table cannot drift from QEMU.
+ */
+@Timeout(60)
+class L2tpv3OptionErrorsTest {
+
+    private static Fixture fx;
+
+    @BeforeAll
+    static void start() {
+        fx = new Fixture();
+    }
+
+    @AfterAll
+    static void stop() {
+        fx.close();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            id=e                                                               | Parameter 'src' is missing
+            id=e,dst=127.0.0.1,txsession=1                                     | Parameter 'src' is missing
+            id=e,src=127.0.0.1                                                 | Parameter 'dst' is missing
+            id=e,src=127.0.0.1,dst=127.0.0.1                                   | Parameter 'txsession' is missing
+            id=e,src=127.0.0.1,dst=127.0.0.1,txcookie=1,udp=on                 | Parameter 'txsession' is missing
+            id=e,src=127.0.0.1,dst=127.0.0.1,offset=300,txcookie=x             | Parameter 'txcookie' expects a uint64 value
+            id=e,src=127.0.0.1,dst=127.0.0.1,txsession=x                       | Parameter 'txsession' expects a uint64 value
+            id=e,src=127.0.0.1,dst=127.0.0.1,txsession=-1                      | Parameter 'txsession' expects a uint64 value
+            id=e,src=127.0.0.1,dst=127.0.0.1,txsession=0x100000000             | Parameter 'txsession' expects uint32_t
+            id=e,src=127.0.0.1,dst=127.0.0.1,txsession=1,rxsession=0x1ffffffff | Parameter 'rxsession' expects uint32_t
+            id=e,src=127.0.0.1,dst=127.0.0.1,txsession=010,txcookie=0xffffffffffffffff,rxcookie=18446744073709551616 | Parameter 'rxcookie' expects a uint64 value
+            id=e,src=127.0.0.1,dst=127.0.0.1,txsession=1,offset=-1             | Parameter 'offset' expects a uint64 value
+            id=e,src=127.0.0.1,dst=127.0.0.1,txsession=1,offset=257            | offset must be less than 256 bytes
+            id=e,src=127.0.0.1,dst=127.0.0.1,txsession=1,offset=0x101,udp=on   | offset must be less than 256 bytes
+            id=e,src=127.0.0.1,dst=127.0.0.1,txsession=1,offset=300,txcookie=1 | offset must be less than 256 bytes
+            id=e,src=127.0.0.1,dst=127.0.0.1,txsession=1,offset=256,txcookie=1 | require both 'rxcookie' and 'txcookie' or neither
+            id=e,src=127.0.0.1,dst=127.0.0.1,txsession=1,rxcookie=1            | require both 'rxcookie' and 'txcookie' or neither
+            id=e,src=127.0.0.1,dst=127.0.0.1,txsession=1,udp=on                | need both src and dst port for udp
+            id=e,src=127.0.0.1,dst=127.0.0.1,txsession=1,udp=on,srcport=1      | need both src and dst port for udp
+            id=e,src=127.0.0.1,dst=127.0.0.1,txsession=1,udp=on,dstport=1      | need both src and dst port for udp
+            id=e,src=127.0.0.1,dst=127.0.0.1,txsession=1,udp=maybe             | Parameter 'udp' expects 'on' or 'off'
+            id=e,src=127.0.0.1,dst=127.0.0.1,txsession=1,counter=2             | Parameter 'counter' expects 'on' or 'off'
+            id=e,src=nosuch.invalid,dst=127.0.0.1,txsession=1,udp=on,srcport=1,dstport=2 | could not resolve src, errno = Name or service not known
+            id=e,src=,dst=127.0.0.1,txsession=1                                | could not resolve src, errno = Name or service not known
+            id=e,src=127.0.0.1,dst=127.0.0.1,txsession=1,ipv6=on               | could not resolve src, errno = Address family for hostname not supported
+            id=e,src=::1,dst=::1,txsession=1                                   | could not resolve src, errno = Address family for hostname not supported
+            id=e,src=127.0.0.1,dst=127.0.0.1,txsession=1,udp=on,srcport=x,dstport=2 | could not resolve src, errno = Servname not supported for ai_socktype
+            id=e,src=1.2.3.4,dst=127.0.0.1,txsession=1,udp=on,srcport=1,dstport=2 | could not bind socket err=99
+            id=e,src=1.2.3.4,dst=127.0.0.1,txsession=1                         | could not bind socket err=99
+            id=e,src=::2,dst=::1,txsession=1,ipv6=on,udp=on,srcport=1,dstport=2 | could not bind socket err=99
+            id=e,src=127.0.0.1,dst=nosuch.invalid,txsession=1,udp=on,srcport=0,dstport=2 | could not resolve dst, error = Name or service not known
+            id=e,src=127.0.0.1,dst=::1,txsession=1                             | could not resolve dst, error = Address family for hostname not supported
+            id=e,src=127.0.0.1,dst=127.0.0.1,txsession=1,udp=on,srcport=0,dstport=y | could not resolve dst, error = Servname not supported for ai_socktype
+            id=e,src=127.0.0.1,dst=127.0.0.1,txsession=1,bogus=1               | Invalid parameter 'bogus'
+            """)
+    void qemuMessages(String options, String message) throws Exception {
+        assertEquals(message, fx.error("l2tpv3," + options), "Patchbay");
+        assumeTrue(Qemu.available(), "qemu-system-x86_64 is not installed: checked against the table only");
+        assertEquals(message, qemuError(options), "QEMU 7.2");
+    }
+
+    /** Where Patchbay and QEMU differ on purpose (see the README). */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            id=e,src=127.0.0.1,dst=127.0.0.1,txsession=1,udp=on,srcport=65536,dstport=2 | could not resolve src, errno = Servname not supported for ai_socktype
+            id=e,src=127.0.0.1,dst=127.0.0.1,txsession=1,udp=on,srcport=l2f,dstport=2 | could not resolve src, errno = Servname not supported for ai_socktype
+            id=e,src=example.org,dst=127.0.0.1,txsession=1                     | could not resolve src, errno = Name or service not known
+            """)
+    void patchbayOnlyMessages(String options, String message) {
+        assertEquals(message, fx.error("l2tpv3," + options));
+    }
+
+    @Test
+    void withoutCapNetRawTheRawSocketFailsInQemusWords() throws Exception {
+        // The runtime's own process is root here; QEMU run without capabilities shows the text, and
+        // Patchbay's errno mapping is the same call (EPERM from socket(2)).
+        assumeTrue(Qemu.available() && Qemu.setprivAvailable(), "qemu-system-x86_64 or setpriv missing");
+        String qemu = Qemu.errorWithoutCapabilities("l2tpv3,id=e,src=127.0.0.1,dst=127.0.0.1,txsession=1");
+        assertEquals("socket creation failed, errno = 1", qemu);
+        assertEquals(1, Errno.of(new net.api.posix.PosixException(1, "Operation not permitted")));
+        assertEquals(1, Errno.of(new IOException("Operation not permitted")));
+        assertEquals(99, Errno.of(new java.net.BindException("Cannot assign requested address")));
+    }
+
+    @Test
+    void aRejectedNetdevLeavesNothingBehind() {
+        fx.error("l2tpv3,id=left,src=1.2.3.4,dst=127.0.0.1,txsession=1");
+        NetException e = org.junit.jupiter.api.Assertions.assertThrows(NetException.class, () -> fx.client("left"));
+        assertEquals(ErrorClass.DeviceNotFound, e.errorClass());
+    }
+
+    @Test
+    void acceptedCombinationsOpen() throws Exception {
+        // QEMU ignores the ports in IP mode, takes every C base, and 256 is the largest offset.
+        for (String options : new String[] {
+                "l2tpv3,id=ok1,src=127.0.0.1,dst=127.0.0.1,txsession=1,srcport=1,offset=256",
+                "l2tpv3,id=ok2,src=::1,dst=::1,ipv6=on,txsession=0xffffffff,rxsession=010,cookie64=off,"
+                        + "txcookie=0xffffffffffffffff,rxcookie=1,pincounter=on",
+                "l2tpv3,id=ok3,src=localhost,dst=127.0.0.1,udp=on,srcport=0,dstport=9,txsession=7,counter=on"}) {
+            String id = fx.netdev(options);
+            assertEquals(L2tpv3Backend.INFO, fx.client(id).info());
+            fx.runtime.netdevDel(id);
+        }
+    }
+
+    private static String qemuError(String options) throws IOException, InterruptedException {
+        return Qemu.error(java.util.List.of("-netdev", "l2tpv3," + options));
+    }
+
+    /** Runs {@code qemu-system-x86_64 -M none} with netdev options that must fail, for its message. */
+    static final class Qemu {
+        static boolean available() {
+            return onPath("qemu-system-x86_64");
+        }
+
+        static boolean setprivAvailable() {
+            return onPath("setpriv");
+        }
+
+        private static boolean onPath(String binary) {
+            for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+                if (!dir.isEmpty() && java.nio.file.Files.isExecutable(java.nio.file.Path.of(dir, binary))) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        static String error(java.util.List<String> netdevArgs) throws IOException, InterruptedException {
+            java.util.List<String> command = new java.util.ArrayList<>(
+                    java.util.List.of("qemu-system-x86_64", "-M", "none", "-nodefaults", "-display", "none"));
+            command.addAll(netdevArgs);
+            return run(command, netdevArgs.get(netdevArgs.size() - 1));
+        }
+
+        static String errorWithoutCapabilities(String netdev) throws IOException, InterruptedException {
+            return run(java.util.List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                    "--inh-caps=-all", "--bounding-set=-all", "qemu-system-x86_64", "-M", "none", "-nodefaults",
+                    "-display", "none", "-netdev", netdev), netdev);
+        }
+
+        /** @return the message after QEMU's "-netdev OPTIONS: " prefix; QEMU must exit within 10 s */
+        private static String run(java.util.List<String> command, String netdev)
+                throws IOException, InterruptedException {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            try {
+                if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                    throw new AssertionError("QEMU accepted " + netdev + " and kept running");
+                }
+                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+                String prefix = "qemu-system-x86_64: -netdev " + netdev + ": ";
+                String first = out.lines().findFirst().orElse("");
+                return first.startsWith(prefix) ? first.substring(prefix.length()) : first;
+            } finally {
+                p.destroyForcibly();
+                p.waitFor(5, TimeUnit.SECONDS);
+            }
+        }
+    }
+}
