@@ -72,8 +72,10 @@ public final class CaptureCommands {
         if (running.isEmpty()) {
             return "no captures\n" + USAGE;
         }
-        int w = running.stream().mapToInt(c -> c.id().length()).max().orElse(2);
-        int n = running.stream().mapToInt(c -> c.netdev().length()).max().orElse(6);
+        int w = running.stream().mapToInt(c -> c.id().length()).max().orElse(0);
+        w = Math.max(w, "ID".length());
+        int n = running.stream().mapToInt(c -> c.netdev().length()).max().orElse(0);
+        n = Math.max(n, "NETDEV".length());
         StringBuilder out = new StringBuilder(String.format("%-" + w + "s  %-" + n + "s  %s%n", "ID", "NETDEV", "FILE"));
         for (LiveCaptures.Started c : running) {
             out.append(String.format("%-" + w + "s  %-" + n + "s  %s%s%n", c.id(), c.netdev(), c.file(),

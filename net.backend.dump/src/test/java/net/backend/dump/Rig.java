@@ -76,8 +76,14 @@ final class Rig implements AutoCloseable {
         return events.stream().filter(e -> e.name().equals(name)).toList();
     }
 
+    private boolean closed;
+
+    /** Closes the runtime (every file is complete afterwards); a second call does nothing. */
     @Override
     public void close() {
-        runtime.close();
+        if (!closed) {
+            closed = true;
+            runtime.close();
+        }
     }
 }

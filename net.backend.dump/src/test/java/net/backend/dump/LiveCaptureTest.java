@@ -1,0 +1,124 @@
+package net.backend.dump;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import net.api.NetException;
+import net.api.dto.FilterDTO;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Live capture: QMP's x-capture-start/stop, the console's net:capture, named pipes read by tshark. */
+class LiveCaptureTest {
+
+    @TempDir
+    Path dir;
+
+    private Rig rig;
+    private LiveCaptures live;
+
+    private void rig(int ringSize) throws Exception {
+        rig = new Rig(ringSize).pair();
+        live = new LiveCaptures(rig.runtime);
+    }
+
+    @AfterEach
+    void close() {
+        if (live != null) {
+            live.close();
+        }
+        if (rig != null) {
+            rig.close();
+        }
+    }
+
+    @Test
+    void qmpCommandsRunSeveralCapturesAsFilterObjects() throws Exception {
+        rig(CaptureRing.DEFAULT_CAPACITY);
+        CaptureStartCommand start = new CaptureStartCommand(live);
+        CaptureStopCommand stop = new CaptureStopCommand(live);
+        Path pa = dir.resolve("a.pcap");
+        Path pb = dir.resolve("b.pcap");
+        assertEquals(Map.of("id", "capture0"), start.execute(new CaptureStartArguments("a", pa.toString(), null)));
+        assertEquals(Map.of("id", "capture1"), start.execute(new CaptureStartArguments("b", pb.toString(), 100L)));
+        FilterDTO f = rig.filter("b", "capture1");
+        assertEquals("filter-dump", f.type());
+        assertEquals("file=" + pb + ",maxlen=100", f.info());
+        List<byte[]> frames = Inject.frames(0, 30, 500);
+        rig.client("a").send(frames);
+        Tools.await(() -> rig.client("b").received.size() == 30, "frames at b");
+        assertEquals(null, stop.execute(new CaptureStopArguments("capture0")));
+        assertEquals(null, stop.execute(new CaptureStopArguments("capture1")));
+        assertTrue(rig.runtime.client("a").filters().isEmpty());
+        FilterDumpTest.assertFramesEqual(frames, PcapReader.read(pa).frames());
+        assertEquals(Tools.lengths(frames, 65536), Tools.tshark(dir, pa));
+        assertEquals(Tools.lengths(frames, 100), Tools.tshark(dir, pb));
+
+        assertEquals("capture 'capture0' not found", error(() -> stop.execute(new CaptureStopArguments("capture0"))));
+        assertEquals("Device 'nope' not found",
+                error(() -> start.execute(new CaptureStartArguments("nope", pa.toString(), null))));
+        assertEquals("Property 'filter-dump.maxlen' doesn't take value '0'",
+                error(() -> start.execute(new CaptureStartArguments("a", pa.toString(), 0L))));
+    }
+
+    @Test
+    void consoleCaptureIntoANamedPipeReadByTshark() throws Exception {
+        rig(CaptureRing.DEFAULT_CAPACITY);
+        CaptureCommands console = new CaptureCommands(live);
+        String out = console.capture("a", "-");
+        Path fifo = live.list().get(0).file();
+        assertTrue(CaptureFile.isFifo(fifo), out);
+        assertTrue(out.contains("\n  wireshark -k -i " + fifo + "\n") && out.contains("\n  tshark -i " + fifo + "\n"), out);
+        assertTrue(console.capture().contains("capture0  a       " + fifo + " (named pipe)"), console.capture());
+        List<byte[]> frames = Inject.frames(0, 20, 700);
+        try (Tools.Run tshark = Tools.start(dir, "tshark-i", List.of(Tools.TSHARK, "-i", fifo.toString(), "-c", "20",
+                "-T", "fields", "-e", "frame.len", "-e", "frame.cap_len"))) {
+            rig.client("a").send(frames); // before or after tshark opens the pipe: the ring holds them
+            assertEquals(0, tshark.await(30), tshark.stderr());
+            assertEquals(Tools.lengths(frames, 65536), tshark.stdout().lines().toList());
+        }
+        // The reader is gone: the next write fails with EPIPE and stops this capture only.
+        rig.client("a").send(Inject.frames(20, 20, 700));
+        Tools.await(() -> !rig.events(CaptureEvents.STOPPED).isEmpty(), "the stop event");
+        assertEquals("write error on " + fifo + ": Broken pipe", rig.events(CaptureEvents.STOPPED).get(0).data().get("reason"));
+        Tools.await(() -> rig.client("b").received.size() == 40, "every frame at b");
+        assertEquals("capture0 stopped", console.capture("--stop", "capture0"));
+        assertFalse(Files.exists(fifo));
+        assertFalse(Files.exists(fifo.getParent()));
+    }
+
+    @Test
+    void aFullRingDropsAndCountsWithoutBlockingAndObjectDelReleasesAnUnreadPipe() throws Exception {
+        rig(64 * 1024);
+        Path fifo = dir.resolve("unread.pcap");
+        Tools.mkfifo(fifo);
+        long t0 = System.nanoTime();
+        rig.object("filter-dump,id=f1,netdev=a,file=" + fifo); // must not wait for a reader
+        rig.client("a").send(Inject.frames(0, 200, 1000));
+        Tools.await(() -> rig.client("b").received.size() == 200, "every frame at b");
+        String info = rig.filter("a", "f1").info();
+        long lost = Long.parseLong(info.replaceAll(".*\\((\\d+) frames not recorded\\).*", "$1"));
+        assertTrue(lost > 100 && lost < 200, info);
+        rig.runtime.objectDel("f1");
+        assertTrue(System.nanoTime() - t0 < 5_000_000_000L, "no wait for a reader");
+    }
+
+    private interface Call {
+        void run() throws NetException;
+    }
+
+    private static String error(Call call) {
+        try {
+            call.run();
+        } catch (NetException e) {
+            return e.getMessage();
+        }
+        throw new AssertionError("no error");
+    }
+}
