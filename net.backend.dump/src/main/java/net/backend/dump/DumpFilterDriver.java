@@ -65,15 +65,15 @@ public final class DumpFilterDriver implements NetFilterDriver<DumpFilterOptions
 
     @Override
     public NetFilter open(DumpFilterOptions options, NetFilterContext context) throws NetException {
-        if (options.file() == null) {
-            throw NetException.generic("dump filter needs 'file' property set!");
+        if (options.file() == null) { // the binder says so first; kept for an explicit JSON null
+            throw NetException.generic("Parameter 'file' is missing");
         }
         long maxlen = options.maxlen() == null ? PcapFormat.DEFAULT_SNAPLEN : options.maxlen();
         if (maxlen == 0) {
             throw NetException.generic("Property '%s.maxlen' doesn't take value '0'", TYPE);
         }
         if (maxlen < 0 || maxlen > 0xffff_ffffL) {
-            throw NetException.generic("Parameter 'maxlen' expects uint32");
+            throw NetException.generic("Parameter 'maxlen' expects uint32_t");
         }
         Path path = Path.of(options.file());
         FileChannel channel = null;

@@ -1,11 +1,14 @@
 package net.backend.dump;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 /**
  * The own properties of {@code filter-dump}; {@code netdev}, {@code queue}, {@code status},
  * {@code position} and {@code insert} are the runtime's.
  *
- * @param file   the capture file (QEMU requires it, with its own words: checked at open)
+ * @param file   the capture file; QEMU 7.2's schema requires it ({@code Parameter 'file' is missing},
+ *               older QEMU said {@code dump filter needs 'file' property set!})
  * @param maxlen the snap length, a QOM uint32; null for QEMU's default 65536
  */
-public record DumpFilterOptions(String file, Long maxlen) {
+public record DumpFilterOptions(@JsonProperty(required = true) String file, Long maxlen) {
 }
