@@ -1,0 +1,136 @@
+package net.backend.tap;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.time.Duration;
+import java.util.List;
+import net.api.NetException;
+import net.api.posix.Libc;
+import net.api.posix.PosixException;
+
+/**
+ * QEMU's bridge helper protocol: the helper (setuid root or with CAP_NET_ADMIN) checks its ACL,
+ * creates a tap, enslaves it to the bridge, and sends the tap's descriptor back over a unix stream
+ * socket it inherits as {@code --fd=N}: one data byte carrying one SCM_RIGHTS descriptor. The
+ * socket cannot be the child's stdin or stdout (the JDK would make those pipes, and the helper
+ * calls sendmsg on it), so the child is spawned with {@link ChildProcess}.
+ */
+final class BridgeHelper {
+
+    /** Where Debian installs QEMU's helper ({@code $libexecdir/qemu-bridge-helper}). */
+    static final String DEFAULT_HELPER = "/usr/lib/qemu/qemu-bridge-helper";
+    static final String DEFAULT_BRIDGE = "br0";
+    /** The helper checks a file and makes one interface; bounded because we wait on the event loop. */
+    static final Duration LIMIT = Duration.ofSeconds(5);
+
+    private static final int SOL_SOCKET = 1;
+    private static final int SCM_RIGHTS = 1;
+    private static final int MSG_CMSG_CLOEXEC = 0x40000000;
+    /** x86_64/aarch64 {@code struct msghdr}, {@code struct iovec}, {@code struct cmsghdr} offsets. */
+    private static final long MSGHDR_SIZE = 56;
+    private static final long MSG_IOV = 16;
+    private static final long MSG_IOVLEN = 24;
+    private static final long MSG_CONTROL = 32;
+    private static final long MSG_CONTROLLEN = 40;
+    private static final long CMSG_LEVEL = 8;
+    private static final long CMSG_TYPE = 12;
+    private static final long CMSG_DATA = 16;
+    /** {@code CMSG_SPACE(sizeof(int))}. */
+    private static final long CMSG_SPACE_INT = 24;
+
+    private static final MethodHandle RECVMSG = Libc.function("recvmsg",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+
+    private BridgeHelper() {
+    }
+
+    /**
+     * The helper's command line as QEMU builds it: a helper string with blanks is a shell command
+     * that gets {@code --br=} only when it has none of its own.
+     */
+    static List<String> command(String helper, String bridge) {
+        String fd = "--fd=" + ChildProcess.INHERITED_FD;
+        if (helper.indexOf(' ') >= 0 || helper.indexOf('\t') >= 0) {
+            String br = helper.contains("--br=") ? "" : "--br=" + bridge;
+            return List.of("/bin/sh", "-c", helper + " --use-vnet " + fd + " " + br);
+        }
+        return List.of(helper, "--use-vnet", fd, "--br=" + bridge);
+    }
+
+    /**
+     * Runs the helper and takes the tap descriptor it sends.
+     *
+     * @return the descriptor, close-on-exec, still blocking
+     * @throws NetException QEMU's {@code bridge helper failed} when it exits non-zero (an ACL
+     *                      refusal, no such bridge), {@code failed to recv file descriptor} when it
+     *                      succeeds without sending one
+     */
+    static int open(String helper, String bridge) throws NetException {
+        int[] pair;
+        try {
+            pair = Libc.socketPair(Libc.AF_UNIX, Libc.SOCK_STREAM);
+        } catch (PosixException e) {
+            throw NetException.generic("socketpair() failed");
+        }
+        try {
+            int status;
+            try {
+                ChildProcess child = ChildProcess.spawn(command(helper, bridge), pair[1]);
+                Libc.close(pair[1]);
+                pair[1] = -1;
+                status = child.await(LIMIT);
+            } catch (PosixException e) {
+                status = 1 << 8; // QEMU's child exits 1 when execv fails
+            }
+            // The helper sent before exiting: a descriptor in flight outlives its sender.
+            int fd = receiveFd(pair[0]);
+            if (status != 0) {
+                if (fd >= 0) {
+                    Libc.close(fd);
+                }
+                throw NetException.generic("bridge helper failed");
+            }
+            if (fd < 0) {
+                throw NetException.generic("failed to recv file descriptor");
+            }
+            return fd;
+        } finally {
+            Libc.close(pair[0]);
+            if (pair[1] >= 0) {
+                Libc.close(pair[1]);
+            }
+        }
+    }
+
+    /** @return the descriptor in the first message waiting on {@code socket}, or -1 */
+    private static int receiveFd(int socket) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment data = arena.allocate(1);
+            MemorySegment iov = arena.allocate(16, 8);
+            iov.set(ADDRESS, 0, data);
+            iov.set(JAVA_LONG, 8, 1);
+            MemorySegment control = arena.allocate(CMSG_SPACE_INT, 8);
+            MemorySegment msg = arena.allocate(MSGHDR_SIZE, 8);
+            msg.set(ADDRESS, MSG_IOV, iov);
+            msg.set(JAVA_LONG, MSG_IOVLEN, 1);
+            msg.set(ADDRESS, MSG_CONTROL, control);
+            msg.set(JAVA_LONG, MSG_CONTROLLEN, CMSG_SPACE_INT);
+            long n = (long) RECVMSG.invokeExact(Libc.callState(), socket, msg, Libc.MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+            if (n <= 0 || msg.get(JAVA_LONG, MSG_CONTROLLEN) < CMSG_DATA + 4
+                    || control.get(JAVA_INT, CMSG_LEVEL) != SOL_SOCKET || control.get(JAVA_INT, CMSG_TYPE) != SCM_RIGHTS) {
+                return -1;
+            }
+            return control.get(JAVA_INT, CMSG_DATA);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+}

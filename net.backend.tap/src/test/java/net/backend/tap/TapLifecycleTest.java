@@ -1,0 +1,166 @@
+package net.backend.tap;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import net.api.posix.Libc;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Opening, configuring and closing taps on the real kernel; each test's interfaces are removed. */
+@Timeout(60)
+class TapLifecycleTest {
+
+    private final Fixture fx = new Fixture();
+    private final List<String> links = new ArrayList<>();
+    private final List<Integer> fds = new ArrayList<>();
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void cleanUp() {
+        fx.close();
+        fds.forEach(Libc::close);
+        links.forEach(l -> Host.quietly("ip", "link", "del", l));
+    }
+
+    private String ifname() {
+        String name = Host.name("pbt");
+        links.add(name);
+        return name;
+    }
+
+    @Test
+    void createsATapWithTheGivenNameAndRemovesItWhenDeleted() throws Exception {
+        String name = ifname();
+        fx.netdev("tap,id=t0,ifname=" + name + ",script=no,downscript=no");
+        assertTrue(Host.exists(name));
+        assertEquals("ifname=" + name + ",script=no,downscript=no", fx.info("t0"));
+        // QEMU's defaults: IFF_NO_PI, and IFF_VNET_HDR when the kernel has it; the link stays down (the script's job).
+        String details = Host.details(name);
+        assertTrue(details.contains("tun type tap pi off vnet_hdr on persist off"), details);
+        assertFalse(details.contains(",UP"), details);
+        fx.runtime.netdevDel("t0");
+        assertFalse(Host.exists(name), "a non-persistent tap goes with its last descriptor");
+    }
+
+    @Test
+    void theKernelNamesATapFromTheTemplateAndTheNameIsWrittenBack() throws Exception {
+        fx.netdev("tap,id=t0,script=no,downscript=no,vnet_hdr=off");
+        String info = fx.info("t0");
+        assertTrue(info.matches("ifname=tap\\d+,script=no,downscript=no"), info);
+        String name = info.substring("ifname=".length(), info.indexOf(','));
+        links.add(name);
+        assertTrue(Host.details(name).contains("pi off vnet_hdr off"));
+        fx.runtime.netdevDel("t0");
+        assertFalse(Host.exists(name));
+    }
+
+    @Test
+    void upScriptAndDownScriptRunWithTheInterfaceName() throws Exception {
+        String name = ifname();
+        Path log = dir.resolve("log");
+        Path up = Host.script(dir, "up", "ip link set \"$1\" up && echo \"up $1\" >> " + log);
+        Path down = Host.script(dir, "down", "test -e /sys/class/net/$1 && echo \"down $1\" >> " + log);
+        fx.netdev("tap,id=t0,ifname=" + name + ",script=" + up + ",downscript=" + down);
+        assertEquals(List.of("up " + name), Files.readAllLines(log));
+        assertTrue(Host.details(name).contains(",UP"));
+        assertEquals("ifname=" + name + ",script=" + up + ",downscript=" + down, fx.info("t0"));
+        fx.runtime.netdevDel("t0");
+        // The down-script ran while the interface still existed, then it went.
+        assertEquals(List.of("up " + name, "down " + name), Files.readAllLines(log));
+        assertFalse(Host.exists(name));
+    }
+
+    @Test
+    void aScriptThatExitsOneFailsTheNetdevWithItsWaitStatus() throws Exception {
+        String name = ifname();
+        Path fail = Host.script(dir, "fail", "exit 1");
+        assertEquals("network script " + fail + " failed with status 256",
+                fx.error("tap,id=t0,ifname=" + name + ",script=" + fail + ",downscript=no"));
+        assertFalse(Host.exists(name), "the tap is closed again");
+        assertEquals("network script /nonexistent/ifup failed with status 256",
+                fx.error("tap,id=t0,ifname=" + name + ",script=/nonexistent/ifup,downscript=no"));
+    }
+
+    @Test
+    void aNameInUseIsBusyAndAFailedNetdevLeavesTheFirstAlone() throws Exception {
+        String name = ifname();
+        fx.netdev("tap,id=t0,ifname=" + name + ",script=no,downscript=no");
+        assertEquals("could not configure /dev/net/tun (" + name + "): Device or resource busy",
+                fx.error("tap,id=t1,ifname=" + name + ",script=no,downscript=no"));
+        assertEquals("could not configure /dev/net/tun (lo): Invalid argument",
+                fx.error("tap,id=t1,ifname=lo,script=no,downscript=no"));
+        assertTrue(Host.exists(name));
+    }
+
+    @Test
+    void aNameTooLongIsRefused() {
+        assertEquals("could not configure /dev/net/tun (pbt-much-too-long0): Invalid argument",
+                fx.error("tap,id=t0,ifname=pbt-much-too-long0,script=no,downscript=no"));
+        assertFalse(Host.exists("pbt-much-too-lo"), "no truncated interface either");
+    }
+
+    @Test
+    void queuesOpensOneDescriptorPerQueueOnOneInterface() throws Exception {
+        String name = ifname();
+        fx.netdev("tap,id=t0,ifname=" + name + ",script=no,downscript=no,queues=3,sndbuf=1M");
+        assertTrue(Host.details(name).contains("multi_queue"), Host.details(name));
+        try (var rx = Files.list(Path.of("/sys/class/net", name, "queues"))) {
+            assertEquals(3, rx.filter(p -> p.getFileName().toString().startsWith("rx-")).count());
+        }
+        fx.runtime.netdevDel("t0");
+        assertFalse(Host.exists(name));
+    }
+
+    @Test
+    void adoptsDescriptorsTheProcessOpened() throws Exception {
+        String name = ifname();
+        int fd = openTap(name, TunTap.IFF_TAP | TunTap.IFF_NO_PI);
+        fx.netdev("tap,id=t0,fd=" + fd);
+        assertEquals("fd=" + fd, fx.info("t0"));
+        fx.runtime.netdevDel("t0");
+        fds.remove(Integer.valueOf(fd)); // the netdev owned and closed it
+        assertFalse(Host.exists(name));
+
+        String mq = ifname();
+        int q0 = openTap(mq, TunTap.IFF_TAP | TunTap.IFF_NO_PI | TunTap.IFF_MULTI_QUEUE);
+        int q1 = openTap(mq, TunTap.IFF_TAP | TunTap.IFF_NO_PI | TunTap.IFF_MULTI_QUEUE);
+        fx.netdev("tap,id=t1,fds=" + q0 + ":" + q1);
+        fds.clear();
+        fx.runtime.netdevDel("t1");
+        assertFalse(Host.exists(mq));
+
+        // IFF_VNET_HDR belongs to the interface, so only descriptors of two taps can disagree.
+        int plain = openTap(ifname(), TunTap.IFF_TAP | TunTap.IFF_NO_PI);
+        int vnet = openTap(ifname(), TunTap.IFF_TAP | TunTap.IFF_NO_PI | TunTap.IFF_VNET_HDR);
+        fds.clear(); // a failed netdev closes what it adopted, as QEMU does
+        assertEquals("vnet_hdr not consistent across given tap fds", fx.error("tap,id=t2,fds=" + plain + ":" + vnet));
+    }
+
+    /** Opens {@code /dev/net/tun} and attaches it as the test's own descriptor. */
+    private int openTap(String name, int flags) throws Exception {
+        int fd = Libc.open(TunTap.DEVICE, Libc.O_RDWR);
+        fds.add(fd);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment ifr = arena.allocate(40);
+            byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
+            MemorySegment.copy(bytes, 0, ifr, JAVA_BYTE, 0, bytes.length);
+            ifr.set(JAVA_SHORT, 16, (short) flags);
+            Libc.ioctl(fd, 0x400454CAL, ifr);
+        }
+        return fd;
+    }
+}
