@@ -1,0 +1,79 @@
+package net.backend.tap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Option combinations QEMU 7.2 rejects, with its words, and a process without CAP_NET_ADMIN. */
+@Timeout(60)
+class TapOptionErrorsTest {
+
+    private static Fixture fx;
+
+    @BeforeAll
+    static void start() {
+        fx = new Fixture();
+    }
+
+    @AfterAll
+    static void stop() {
+        fx.close();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            tap,id=e,fd=3,ifname=x           | ifname=, script=, downscript=, vnet_hdr=, helper=, queues=, fds=, and vhostfds= are invalid with fd=
+            tap,id=e,fd=3,queues=2           | ifname=, script=, downscript=, vnet_hdr=, helper=, queues=, fds=, and vhostfds= are invalid with fd=
+            tap,id=e,fds=3:4,script=no       | ifname=, script=, downscript=, vnet_hdr=, helper=, queues=, and vhostfd= are invalid with fds=
+            tap,id=e,helper=/x,ifname=x      | ifname=, script=, downscript=, vnet_hdr=, queues=, and vhostfds= are invalid with helper=
+            tap,id=e,vhostfds=5,script=no    | vhostfds= is invalid if fds= wasn't specified
+            tap,id=e,vhost=on,script=no      | vhost-net requested but could not be initialized
+            tap,id=e,vhostforce=on,script=no | vhost-net requested but could not be initialized
+            tap,id=e,vhostfd=5,script=no     | vhost-net requested but could not be initialized
+            tap,id=e,vhost=off,vhostfd=5     | vhostfd(s)= is not valid without vhost
+            tap,id=e,fd=foo                  | Invalid file descriptor number 'foo'
+            tap,id=e,fd=999                  | e: Can't use file descriptor 999: Bad file descriptor
+            tap,id=e,fds=999:998             | e: Can't use file descriptor 999: Bad file descriptor
+            tap,id=e,fd=0                    | Unable to query TUNGETIFF on FD 0: Inappropriate ioctl for device
+            tap,id=e,queues=0,script=no      | Device 'tap' could not be initialized
+            tap,id=e,sndbuf=x                | Parameter 'sndbuf' expects a size value
+            tap,id=e,bogus=1                 | Invalid parameter 'bogus'
+            bridge,id=e,ifname=x             | Invalid parameter 'ifname'
+            """)
+    void rejected(String options, String message) {
+        assertEquals(message, fx.error(options));
+    }
+
+    @Test
+    void vhostOffAndPollUsAreAccepted() throws Exception {
+        String name = Host.name("pbt");
+        try {
+            fx.netdev("tap,id=ok,ifname=" + name + ",script=no,downscript=no,vhost=off,vhostforce=off,poll-us=50");
+            fx.runtime.netdevDel("ok");
+        } finally {
+            Host.quietly("ip", "link", "del", name);
+        }
+    }
+
+    /** A child JVM whose capabilities {@code setpriv} dropped opens a tap through the real driver. */
+    @Test
+    void withoutCapNetAdminTheKernelRefuses() throws Exception {
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        String name = Host.name("pbt");
+        Host.Result r = Host.run(30, "setpriv", "--inh-caps=-all", "--bounding-set=-all", "--", java,
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                NoCapabilityMain.class.getName(), name);
+        assertEquals(0, r.status(), r.output());
+        List<String> lines = r.output().lines().filter(l -> l.startsWith("error: ")).toList();
+        assertEquals(List.of("error: could not configure /dev/net/tun (" + name + "): Operation not permitted"), lines,
+                r.output());
+        assertTrue(!Host.exists(name));
+    }
+}
