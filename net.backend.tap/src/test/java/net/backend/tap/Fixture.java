@@ -16,9 +16,10 @@ import net.hub.NetRuntime;
 final class Fixture implements AutoCloseable {
 
     final NetRuntime runtime = new NetRuntime(2, System::getLogger);
+    final TapDriver tap = new TapDriver();
 
     Fixture() {
-        runtime.bindNetClientDriver(new TapDriver(), Map.of("net.type", "tap"));
+        runtime.bindNetClientDriver(tap, Map.of("net.type", "tap"));
         runtime.bindNetClientDriver(new BridgeDriver(), Map.of("net.type", "bridge"));
         runtime.bindNetClientDriver(new SocketDriver(), Map.of("net.type", "socket"));
     }

@@ -85,6 +85,24 @@ class TapLifecycleTest {
     }
 
     @Test
+    void removingTheDriverClosesTheTapAndBringingItBackRecreatesIt() throws Exception {
+        String name = ifname();
+        Path log = dir.resolve("log");
+        Path down = Host.script(dir, "down", "echo \"down $1\" >> " + log);
+        TapDriver driver = new TapDriver();
+        java.util.Map<String, Object> properties = java.util.Map.of("net.type", "tap");
+        fx.runtime.unbindNetClientDriver(fx.tap, properties);
+        fx.runtime.bindNetClientDriver(driver, properties);
+        fx.netdev("tap,id=t0,ifname=" + name + ",script=no,downscript=" + down);
+        fx.runtime.unbindNetClientDriver(driver, properties);
+        assertFalse(Host.exists(name), "uninstalling the driver closes every descriptor");
+        assertEquals(List.of("down " + name), Files.readAllLines(log));
+        fx.runtime.bindNetClientDriver(driver, properties);
+        assertTrue(Host.exists(name), "the pending netdev is opened again");
+        assertEquals("ifname=" + name + ",script=no,downscript=" + down, fx.info("t0"));
+    }
+
+    @Test
     void aScriptThatExitsOneFailsTheNetdevWithItsWaitStatus() throws Exception {
         String name = ifname();
         Path fail = Host.script(dir, "fail", "exit 1");
