@@ -73,6 +73,7 @@ final class Capture {
     private volatile Path path;
     private volatile FileChannel channel;
     private volatile boolean opening;
+    private volatile boolean resolving;
     private volatile boolean writerWaiting;
     private volatile boolean closeRequested;
     /** Set once the writer has ended: the loop stops copying frames. */
@@ -194,9 +195,9 @@ final class Capture {
     void close() {
         closeRequested = true;
         LockSupport.unpark(writer);
-        if (channel == null && !opening) {
-            // Nothing is open yet (the writer may be asking the control service about a hub, which
-            // can wait for the very call that closes us): it sees the request and ends by itself.
+        if (resolving || channel == null && !opening) {
+            // The writer may be asking the control service about a hub, which can wait for the very
+            // call that closes us: it sees the request, writes what was recorded and ends by itself.
             return;
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_WAIT_MS);
@@ -238,14 +239,24 @@ final class Capture {
         String failure = null;
         FileChannel out = channel;
         try {
-            Path resolved = target == null ? path : target.resolve(this);
+            Path resolved = path;
+            if (target != null) {
+                resolving = true;
+                try {
+                    resolved = target.resolve(this);
+                } finally {
+                    resolving = false;
+                }
+            }
             if (out == null) {
                 path = resolved;
-                if (closeRequested && CaptureFile.isFifo(resolved)) {
-                    return; // closed before anyone read: do not wait for a reader that will not come
-                }
+                // Announce the open before looking at the close request; close() sets its request
+                // before looking at this flag, so one of the two always sees the other.
                 opening = true;
                 try {
+                    if (closeRequested && CaptureFile.isFifo(resolved)) {
+                        return; // closed before anyone read: do not wait for a reader that will not come
+                    }
                     out = CaptureFile.open(resolved);
                 } catch (IOException e) {
                     throw new StopCapture("can't open " + resolved + ": " + CaptureFile.reason(e));

@@ -45,7 +45,7 @@ final class HubTarget implements Capture.Target {
                 self = control.client(netdev);
                 peer = self.peer() == null ? null : control.client(self.peer());
             } catch (NetException e) {
-                throw new InterruptedException(); // the netdev is being deleted
+                break; // the netdev is being deleted
             }
             if (peer != null) {
                 if (!HUBPORT.equals(peer.kind()) || peer.hub() == null) {
@@ -54,6 +54,11 @@ final class HubTarget implements Capture.Target {
                 return Path.of(file != null ? file : defaultFile(peer.hub()));
             }
             capture.awaitFrame(1000);
+            Thread.sleep(20); // a frame that arrived before the peer shows must not make this spin
+        }
+        // Closed before the hub was known: keep what was recorded if there is a file to keep it in.
+        if (file != null) {
+            return Path.of(file);
         }
         throw new InterruptedException();
     }

@@ -29,8 +29,9 @@ class FilterDumpTest {
     }
 
     @AfterEach
-    void close() {
+    void close() throws InterruptedException {
         rig.close();
+        Tools.awaitNoWriters();
     }
 
     @Test

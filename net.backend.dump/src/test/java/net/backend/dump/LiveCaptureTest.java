@@ -29,13 +29,14 @@ class LiveCaptureTest {
     }
 
     @AfterEach
-    void close() {
+    void close() throws InterruptedException {
         if (live != null) {
             live.close();
         }
         if (rig != null) {
             rig.close();
         }
+        Tools.awaitNoWriters();
     }
 
     @Test

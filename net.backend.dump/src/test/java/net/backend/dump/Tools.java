@@ -105,6 +105,12 @@ final class Tools {
         assertEquals(0, p.exitValue());
     }
 
+    /** Waits (bounded) until no capture writer thread is left, after a test closed its runtime. */
+    static void awaitNoWriters() throws InterruptedException {
+        await(() -> Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().startsWith("pcap-")),
+                "capture threads to end");
+    }
+
     static void await(BooleanSupplier condition, String what) throws InterruptedException {
         Instant deadline = Instant.now().plus(Duration.ofSeconds(15));
         while (!condition.getAsBoolean()) {
