@@ -80,7 +80,7 @@ final class L2tpv3Backend implements NetClient {
             encapsulation.sent();
             return Delivery.DELIVERED;
         } catch (PortUnreachableException e) {
-            // The peer's port was closed when an earlier packet arrived (ICMP); it may come back.
+            // An earlier packet found no peer (ICMP); the peer may come up later.
             unreachable.increment();
             return Delivery.DROPPED;
         } catch (IOException e) {

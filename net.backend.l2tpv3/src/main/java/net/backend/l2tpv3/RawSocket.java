@@ -10,6 +10,7 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.net.InetSocketAddress;
+import java.net.PortUnreachableException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import net.api.IoHandler;
@@ -18,6 +19,7 @@ import net.api.NetClient;
 import net.api.NetEventLoop;
 import net.api.posix.FdChannel;
 import net.api.posix.Libc;
+import net.api.posix.PosixException;
 
 /**
  * IP encapsulation (RFC 3931 §4.1.1): a raw socket for protocol 115. IPv4 raw sockets hand over
@@ -31,6 +33,9 @@ final class RawSocket implements TunnelSocket {
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
     private static final long IOVEC = 16;
     private static final int IPV4_MIN_HEADER = 20;
+    private static final int ENOPROTOOPT = 92;
+    private static final int ENETUNREACH = 101;
+    private static final int EHOSTUNREACH = 113;
 
     private final FdChannel channel;
     private final boolean ipv4;
@@ -72,8 +77,12 @@ final class RawSocket implements TunnelSocket {
 
     @Override
     public boolean receive(ByteBuffer into) throws IOException {
-        if (channel.receive(into) < 0) {
-            return false;
+        try {
+            if (channel.receive(into) < 0) {
+                return false;
+            }
+        } catch (PosixException e) {
+            throw unreachable(e);
         }
         into.flip();
         if (ipv4) {
@@ -107,7 +116,18 @@ final class RawSocket implements TunnelSocket {
         if (errno == Libc.EAGAIN) {
             return false;
         }
-        throw Libc.error(errno);
+        throw unreachable(Libc.error(errno));
+    }
+
+    /**
+     * An ICMP error for an earlier packet is reported on the connected socket's next call (the peer
+     * is not up yet: no protocol-115 socket there, or no route); say so as UDP sockets do.
+     */
+    private static IOException unreachable(PosixException e) {
+        return switch (e.errno()) {
+            case ENOPROTOOPT, Libc.ECONNREFUSED, EHOSTUNREACH, ENETUNREACH -> new PortUnreachableException(e.getMessage());
+            default -> e;
+        };
     }
 
     @Override
