@@ -15,7 +15,8 @@ import net.api.posix.PosixException;
 
 /**
  * A script or bridge helper run as QEMU runs it: {@code execv} of a path with the caller's
- * environment, every descriptor above 2 closed except, for the helper, one socket it must inherit.
+ * environment, every descriptor above 2 closed except, for the helper, one socket it must inherit;
+ * unlike QEMU, stdin is {@code /dev/null} (Patchbay's stdin may be its console).
  * The JDK's {@link ProcessBuilder} closes all of them, so this spawns through {@code posix_spawn}
  * (glibc's vfork-based one: cheap in a large JVM) and reaps with {@code waitpid}.
  */
@@ -42,6 +43,8 @@ final class ChildProcess {
             FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle ADD_DUP2 = Libc.function("posix_spawn_file_actions_adddup2",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    private static final MethodHandle ADD_OPEN = Libc.function("posix_spawn_file_actions_addopen",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
     private static final MethodHandle ADD_CLOSEFROM = Libc.function("posix_spawn_file_actions_addclosefrom_np",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle WAITPID = Libc.function("waitpid",
@@ -69,6 +72,9 @@ final class ChildProcess {
             MemorySegment actions = arena.allocate(FILE_ACTIONS_SIZE, 16);
             check(invoke(ACTIONS_INIT, actions));
             try {
+                // Not the JVM's stdin: that may be the console (or a test runner's command channel).
+                check((int) ADD_OPEN.invokeExact(Libc.callState(), actions, 0, arena.allocateFrom("/dev/null"),
+                        Libc.O_RDONLY, 0));
                 if (inherit >= 0) {
                     check(invoke(ADD_DUP2, actions, inherit, SCRATCH_FD));
                     check(invoke(ADD_DUP2, actions, SCRATCH_FD, INHERITED_FD));

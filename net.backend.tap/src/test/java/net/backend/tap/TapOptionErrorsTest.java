@@ -41,7 +41,6 @@ class TapOptionErrorsTest {
             tap,id=e,fd=foo                  | Invalid file descriptor number 'foo'
             tap,id=e,fd=999                  | e: Can't use file descriptor 999: Bad file descriptor
             tap,id=e,fds=999:998             | e: Can't use file descriptor 999: Bad file descriptor
-            tap,id=e,fd=0                    | Unable to query TUNGETIFF on FD 0: Inappropriate ioctl for device
             tap,id=e,queues=0,script=no      | Device 'tap' could not be initialized
             tap,id=e,sndbuf=x                | Parameter 'sndbuf' expects a size value
             tap,id=e,bogus=1                 | Invalid parameter 'bogus'
@@ -49,6 +48,18 @@ class TapOptionErrorsTest {
             """)
     void rejected(String options, String message) {
         assertEquals(message, fx.error(options));
+    }
+
+    /** A descriptor that is no tap is refused and closed, as QEMU closes it. */
+    @Test
+    void aDescriptorThatIsNoTap() throws Exception {
+        int fd = net.api.posix.Libc.open("/dev/null", net.api.posix.Libc.O_RDWR);
+        try {
+            assertEquals("Unable to query TUNGETIFF on FD " + fd + ": Inappropriate ioctl for device",
+                    fx.error("tap,id=e,fd=" + fd));
+        } finally {
+            net.api.posix.Libc.close(fd);
+        }
     }
 
     @Test
