@@ -8,9 +8,11 @@ import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
+import java.nio.file.Files;
 import java.util.Collections;
 import java.util.function.BiFunction;
 import net.api.Delivery;
@@ -21,10 +23,12 @@ import net.api.NetCounter;
 import net.api.NetException;
 import net.api.SendResult;
 import net.api.SentCallback;
+import net.api.posix.FdChannel;
+import net.api.posix.Libc;
 
 /**
- * {@code socket,udp=}/{@code socket,mcast=} and {@code dgram}: one raw Ethernet frame per UDP
- * datagram, no header. Any datagram arriving on the local port is taken, whatever its source, as in
+ * {@code socket,udp=}/{@code socket,mcast=}/{@code socket,fd=} of a datagram socket and
+ * {@code dgram} (inet, unix, fd): one raw Ethernet frame per datagram, no header. Any datagram arriving on the local port is taken, whatever its source, as in
  * QEMU. Multicast follows QEMU's settings: SO_REUSEADDR, bound to the group's port, joined,
  * loopback on (so processes on one host hear each other, and the netdev hears itself), the kernel's
  * TTL of 1, and the sending interface set when one is given.
@@ -34,14 +38,9 @@ final class DatagramBackend implements NetClient {
     /** Datagrams read per wake-up, so a busy socket cannot starve the loop's other clients. */
     private static final int READ_BUDGET = 64;
 
-    /** The largest UDP payload over IPv4 (65535 - 20 - 8) and IPv6 (65535 - 8): a limit of UDP itself. */
-    private static final int MAX_DATAGRAM_V4 = 65507;
-    private static final int MAX_DATAGRAM_V6 = 65527;
-
     private final NetClientContext context;
-    private final DatagramChannel channel;
+    private final DatagramPort port;
     private final int maxDatagram;
-    private final InetSocketAddress remote;
     private final String info;
     /** One byte more than the largest frame, so an oversized datagram is seen rather than cut. */
     private final ByteBuffer rx = ByteBuffer.allocateDirect(MAX_FRAME + 1);
@@ -55,11 +54,10 @@ final class DatagramBackend implements NetClient {
     private boolean waitingForWrite;
     private boolean errorLogged;
 
-    private DatagramBackend(NetClientContext context, DatagramChannel channel, InetSocketAddress remote, String info) {
+    private DatagramBackend(NetClientContext context, DatagramPort port, String info) {
         this.context = context;
-        this.channel = channel;
-        this.remote = remote;
-        this.maxDatagram = remote.getAddress() instanceof Inet6Address ? MAX_DATAGRAM_V6 : MAX_DATAGRAM_V4;
+        this.port = port;
+        this.maxDatagram = port.maxDatagram();
         this.info = info;
         this.resumeReading = length -> context.resumeReading();
         this.sendErrors = context.counter("send-error");
@@ -88,7 +86,7 @@ final class DatagramBackend implements NetClient {
         } catch (IOException e) {
             bound = local;
         }
-        return start(context, channel, remote, info.apply(bound, remote));
+        return start(context, new UdpPort(channel, remote), info.apply(bound, remote));
     }
 
     /**
@@ -130,7 +128,53 @@ final class DatagramBackend implements NetClient {
                 throw NetException.generic("can't set the default network send interface: %s", Sockets.reason(e));
             }
         }
-        return start(context, channel, group, info);
+        return start(context, new UdpPort(channel, group), info);
+    }
+
+    /**
+     * {@code dgram} between two unix paths: binds {@code local} (replacing a file left there, as
+     * QEMU does) and sends to {@code remote}, which may appear later.
+     *
+     * @param context the netdev
+     * @param local   the path to bind; removed again when the netdev closes
+     * @param remote  where frames go
+     * @return the running backend
+     * @throws NetException with QEMU's words when the socket cannot be bound
+     */
+    static DatagramBackend unix(NetClientContext context, UnixDomainSocketAddress local,
+            UnixDomainSocketAddress remote) throws NetException {
+        try {
+            Files.deleteIfExists(local.getPath());
+        } catch (IOException e) {
+            throw NetException.generic("failed to unlink socket %s: %s", local.getPath(), Sockets.reason(e));
+        }
+        FdChannel channel;
+        try {
+            channel = FdChannel.socket(Libc.AF_UNIX, Libc.SOCK_DGRAM, 0);
+        } catch (IOException e) {
+            throw NetException.generic("can't create datagram socket: %s", Sockets.reason(e));
+        }
+        try {
+            channel.bind(local);
+        } catch (IOException e) {
+            channel.close();
+            throw NetException.generic("can't bind unix=%s to socket: %s", local.getPath(), Sockets.reason(e));
+        }
+        return start(context, new FdDatagramPort(channel, remote, local.getPath()),
+                "udp=" + local.getPath() + ":" + remote.getPath());
+    }
+
+    /**
+     * An inherited datagram socket, connected by whoever made it: frames go to its peer.
+     *
+     * @param context the netdev
+     * @param channel the adopted descriptor
+     * @param info    the info string
+     * @return the running backend
+     * @throws NetException when it cannot be watched
+     */
+    static DatagramBackend inherited(NetClientContext context, FdChannel channel, String info) throws NetException {
+        return start(context, new FdDatagramPort(channel, null, null), info);
     }
 
     @Override
@@ -141,7 +185,7 @@ final class DatagramBackend implements NetClient {
             return Delivery.DROPPED;
         }
         try {
-            if (channel.send(frame, remote) == 0) {
+            if (!port.send(frame)) {
                 // The socket's send buffer is full: the runtime keeps the frame until receiveReady().
                 waitingForWrite = true;
                 registration.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
@@ -169,7 +213,7 @@ final class DatagramBackend implements NetClient {
         if (registration != null) {
             registration.cancel();
         }
-        Sockets.closeQuietly(channel);
+        port.close();
     }
 
     private void ready(int readyOps) {
@@ -187,7 +231,7 @@ final class DatagramBackend implements NetClient {
         for (int i = 0; i < READ_BUDGET; i++) {
             rx.clear();
             try {
-                if (channel.receive(rx) == null) {
+                if (!port.receive(rx)) {
                     return;
                 }
             } catch (IOException e) {
@@ -249,14 +293,14 @@ final class DatagramBackend implements NetClient {
         }
     }
 
-    private static DatagramBackend start(NetClientContext context, DatagramChannel channel, InetSocketAddress remote,
-            String info) throws NetException {
-        DatagramBackend backend = new DatagramBackend(context, channel, remote, info);
+    private static DatagramBackend start(NetClientContext context, DatagramPort port, String info)
+            throws NetException {
+        DatagramBackend backend = new DatagramBackend(context, port, info);
         try {
-            backend.registration = context.loop().register(channel, SelectionKey.OP_READ, backend::ready);
+            backend.registration = port.register(context.loop(), backend::ready);
             return backend;
         } catch (IOException e) {
-            Sockets.closeQuietly(channel);
+            port.close();
             throw NetException.generic("can't create datagram socket: %s", Sockets.reason(e));
         }
     }

@@ -1,5 +1,6 @@
 package net.backend.socket;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import net.api.NetClient;
@@ -7,13 +8,14 @@ import net.api.NetClientContext;
 import net.api.NetClientDriver;
 import net.api.NetException;
 import net.api.NetType;
+import net.api.posix.FdChannel;
 import org.osgi.service.component.annotations.Component;
 
 /**
  * The {@code dgram} netdev type (QEMU 7.2): one frame per UDP datagram between {@code local} and
  * {@code remote}, or a multicast bus when {@code remote} is a multicast group (then {@code local}
- * only names the interface). Unix datagram sockets and inherited fds are rejected: the JDK's
- * channels cannot do them.
+ * only names the interface). Unix datagram sockets ({@code local.type=unix}) and inherited ones
+ * ({@code local.type=fd}) go through the loop's descriptor poller, the JDK having no channel for them.
  */
 @Component(service = NetClientDriver.class)
 @NetType("dgram")
@@ -28,13 +30,7 @@ public final class DgramDriver implements NetClientDriver<DgramOptions> {
     public NetClient open(DgramOptions o, NetClientContext context) throws NetException {
         String localType = o.local() == null ? null : SocketAddresses.check("local", o.local());
         String remoteType = o.remote() == null ? null : SocketAddresses.check("remote", o.remote());
-        if (remoteType == null) {
-            if (localType == null) {
-                throw NetException.generic("dgram requires local= parameter");
-            }
-            throw NetException.generic("type=inet or type=unix requires remote parameter");
-        }
-        if (remoteType.equals("inet")) {
+        if ("inet".equals(remoteType)) {
             InetSocketAddress remote = SocketAddresses.inet(o.remote());
             if (remote.getAddress().isMulticastAddress()) {
                 return openMcast(o, remote, localType, context);
@@ -43,16 +39,41 @@ public final class DgramDriver implements NetClientDriver<DgramOptions> {
         if (localType == null) {
             throw NetException.generic("dgram requires local= parameter");
         }
-        if (!localType.equals(remoteType)) {
-            throw NetException.generic("remote and local types must be the same");
+        if (remoteType != null) {
+            if (localType.equals("fd")) {
+                throw NetException.generic("don't set remote with local.fd");
+            }
+            if (!localType.equals(remoteType)) {
+                throw NetException.generic("remote and local types must be the same");
+            }
+        } else if (!localType.equals("fd")) {
+            throw NetException.generic("type=inet or type=unix requires remote parameter");
         }
-        if (!localType.equals("inet")) {
-            throw unsupported(localType);
+        return switch (localType) {
+            case "inet" -> {
+                InetSocketAddress local = SocketAddresses.inet(o.local());
+                InetSocketAddress remote = SocketAddresses.inet(o.remote());
+                yield DatagramBackend.unicast(context, local, remote,
+                        (bound, to) -> "udp=" + HostPort.format(bound) + "/" + HostPort.format(to));
+            }
+            case "unix" -> DatagramBackend.unix(context, SocketAddresses.unix(o.local()),
+                    SocketAddresses.unix(o.remote()));
+            case "fd" -> openFd(o.local().str(), context);
+            default -> throw NetException.generic("only support inet or fd type for local");
+        };
+    }
+
+    private static NetClient openFd(String text, NetClientContext context) throws NetException {
+        int fd = InheritedFd.parse(text);
+        FdChannel channel = InheritedFd.adopt(context, fd);
+        try {
+            channel.localAddress();
+        } catch (IOException e) {
+            channel.close();
+            throw NetException.generic("Unable to query local socket address: %s", Sockets.reason(e));
         }
-        InetSocketAddress local = SocketAddresses.inet(o.local());
-        InetSocketAddress remote = SocketAddresses.inet(o.remote());
-        return DatagramBackend.unicast(context, local, remote,
-                (bound, to) -> "udp=" + HostPort.format(bound) + "/" + HostPort.format(to));
+        String family = InheritedFd.family(channel);
+        return DatagramBackend.inherited(context, channel, "fd=" + fd + (family != null ? " " + family : ""));
     }
 
     private static NetClient openMcast(DgramOptions o, InetSocketAddress group, String localType,
@@ -60,16 +81,10 @@ public final class DgramDriver implements NetClientDriver<DgramOptions> {
         InetAddress interfaceAddress = null;
         if (localType != null) {
             if (!localType.equals("inet")) {
-                throw unsupported(localType);
+                throw NetException.generic("dgram: multicast with local.type=%s is not supported by Patchbay", localType);
             }
             interfaceAddress = SocketAddresses.inet(o.local()).getAddress();
         }
         return DatagramBackend.multicast(context, group, interfaceAddress, "mcast=" + HostPort.format(group));
-    }
-
-    private static NetException unsupported(String type) {
-        return type.equals("unix")
-                ? NetException.generic("dgram: type=unix is not supported by Patchbay (the JDK has no unix datagram channels)")
-                : NetException.generic("dgram: type=%s is not supported by Patchbay yet", type);
     }
 }

@@ -3,7 +3,7 @@ package net.backend.socket;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
-import java.nio.channels.SocketChannel;
+import java.nio.channels.ByteChannel;
 import net.api.Delivery;
 import net.api.IoRegistration;
 import net.api.NetClient;
@@ -34,7 +34,7 @@ final class FramedConnection {
     private static final int READ_BUDGET = 64;
 
     private final NetClientContext context;
-    private final SocketChannel channel;
+    private final ByteChannel channel;
     private final IoRegistration registration;
     private final StreamFramer framer;
     private final ByteBuffer tx;
@@ -49,14 +49,14 @@ final class FramedConnection {
 
     /**
      * @param context       the netdev
-     * @param channel       the connected, non-blocking channel
+     * @param channel       the connected, non-blocking channel (a JDK socket or a descriptor)
      * @param registration  its registration, whose handler calls {@link #ready}
      * @param framer        the backend's framer, reset here
      * @param tx            the backend's transmit buffer, {@code 4 + MAX_FRAME} bytes
      * @param owner         told when the connection closes
      * @param peer          the remote end, for log lines
      */
-    FramedConnection(NetClientContext context, SocketChannel channel, IoRegistration registration, StreamFramer framer,
+    FramedConnection(NetClientContext context, ByteChannel channel, IoRegistration registration, StreamFramer framer,
             ByteBuffer tx, Owner owner, String peer) {
         this.context = context;
         this.channel = channel;

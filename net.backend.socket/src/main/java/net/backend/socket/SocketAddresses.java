@@ -110,16 +110,22 @@ final class SocketAddresses {
         return new InetSocketAddress(ip, port);
     }
 
+    /** {@code sizeof(sun_path)}: a path needs room for its terminating NUL. */
+    private static final int UNIX_PATH_MAX = 108;
+
     /**
      * A unix socket path. Linux's abstract namespace has no JDK support.
      *
      * @param address a checked unix address
      * @return the socket address
-     * @throws NetException for an abstract address
+     * @throws NetException for an abstract address, or a path longer than {@code sun_path} holds
      */
     static UnixDomainSocketAddress unix(SocketAddressOptions address) throws NetException {
         if (Boolean.TRUE.equals(address.isAbstract())) {
             throw NetException.generic("abstract unix socket addresses are not supported by Patchbay");
+        }
+        if (address.path().getBytes(java.nio.charset.StandardCharsets.UTF_8).length >= UNIX_PATH_MAX) {
+            throw NetException.generic("UNIX socket path '%s' is too long", address.path());
         }
         return UnixDomainSocketAddress.of(address.path());
     }

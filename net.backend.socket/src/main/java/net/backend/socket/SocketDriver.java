@@ -1,5 +1,6 @@
 package net.backend.socket;
 
+import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
@@ -9,13 +10,15 @@ import net.api.NetClientContext;
 import net.api.NetClientDriver;
 import net.api.NetException;
 import net.api.NetType;
+import net.api.posix.FdChannel;
+import net.api.posix.Libc;
 import org.osgi.service.component.annotations.Component;
 
 /**
  * The {@code socket} netdev type: QEMU's {@code -netdev socket} with {@code listen=},
  * {@code connect=}, {@code udp=} and {@code mcast=}, its checks in QEMU's order and words, plus
- * Patchbay's {@code reconnect=} for {@code connect=}. {@code fd=} is rejected: the JDK cannot turn
- * an inherited descriptor into a channel.
+ * Patchbay's {@code reconnect=} for {@code connect=}. {@code fd=N} takes over an inherited socket:
+ * a stream socket carries framed frames, a datagram socket one frame per datagram.
  */
 @Component(service = NetClientDriver.class)
 @NetType("socket")
@@ -39,7 +42,7 @@ public final class SocketDriver implements NetClientDriver<SocketOptions> {
             throw NetException.generic("reconnect= takes a number of seconds (0 or more) and is only valid with connect=");
         }
         if (o.fd() != null) {
-            throw NetException.generic("fd= is not supported by Patchbay yet");
+            return openFd(o.fd(), context);
         }
         if (o.listen() != null) {
             return SocketListenBackend.open(context, HostPort.parse(o.listen()), SocketReporter.LISTEN, false);
@@ -58,6 +61,27 @@ public final class SocketDriver implements NetClientDriver<SocketOptions> {
         InetSocketAddress local = HostPort.parse(o.localaddr());
         InetSocketAddress remote = HostPort.parse(o.udp());
         return DatagramBackend.unicast(context, local, remote, (bound, to) -> "socket: udp=" + HostPort.format(to));
+    }
+
+    private static NetClient openFd(String text, NetClientContext context) throws NetException {
+        int fd = InheritedFd.parse(text);
+        FdChannel channel = InheritedFd.adopt(context, fd);
+        int type;
+        try {
+            type = channel.intOption(Libc.SOL_SOCKET, Libc.SO_TYPE);
+        } catch (IOException e) {
+            channel.close();
+            throw NetException.generic("can't get socket option SO_TYPE");
+        }
+        if (type == Libc.SOCK_DGRAM) {
+            String family = InheritedFd.family(channel);
+            return DatagramBackend.inherited(context, channel, "socket: fd=" + fd + (family != null ? " " + family : ""));
+        }
+        if (type == Libc.SOCK_STREAM) {
+            return FdStreamBackend.open(context, channel, new FixedReporter("socket: fd=" + fd));
+        }
+        channel.close();
+        throw NetException.generic("socket type=%d for fd=%d must be either SOCK_DGRAM or SOCK_STREAM", type, fd);
     }
 
     private static NetClient openMcast(SocketOptions o, NetClientContext context) throws NetException {

@@ -8,6 +8,8 @@ import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ByteChannel;
+import java.nio.channels.Channel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -16,6 +18,8 @@ import java.nio.file.Path;
 import net.api.IoRegistration;
 import net.api.NetClientContext;
 import net.api.NetException;
+import net.api.posix.FdChannel;
+import net.api.posix.Libc;
 
 /**
  * The server side of {@code socket,listen=} and {@code stream,server=on}: QEMU's rule of one client
@@ -25,15 +29,19 @@ import net.api.NetException;
  */
 final class SocketListenBackend extends StreamBackend {
 
-    private final ServerSocketChannel server;
+    /** A JDK server socket, or an inherited listening descriptor. */
+    private final Channel server;
     private final Path socketFile;
+    /** What "a client is waiting" is to the loop: OP_ACCEPT for the JDK's channel, readable for a descriptor. */
+    private final int acceptOps;
     private IoRegistration listening;
 
     private SocketListenBackend(NetClientContext context, ConnectionReporter reporter, boolean keepAlive,
-            ServerSocketChannel server, Path socketFile) {
+            Channel server, Path socketFile) {
         super(context, reporter, keepAlive);
         this.server = server;
         this.socketFile = socketFile;
+        this.acceptOps = server instanceof FdChannel ? SelectionKey.OP_READ : SelectionKey.OP_ACCEPT;
     }
 
     /**
@@ -80,9 +88,34 @@ final class SocketListenBackend extends StreamBackend {
         return backend;
     }
 
+    /**
+     * Serves on an inherited listening socket ({@code stream,server=on,addr.type=fd}).
+     *
+     * @param context   the netdev
+     * @param server    the adopted descriptor, already listening
+     * @param reporter  the netdev type's texts and events
+     * @param keepAlive whether clients' sockets get SO_KEEPALIVE
+     * @return the running backend
+     * @throws NetException when the descriptor is no listening socket or cannot be watched
+     */
+    static SocketListenBackend inherited(NetClientContext context, FdChannel server, ConnectionReporter reporter,
+            boolean keepAlive) throws NetException {
+        SocketListenBackend backend = new SocketListenBackend(context, reporter, keepAlive, server, null);
+        try {
+            if (server.intOption(Libc.SOL_SOCKET, Libc.SO_ACCEPTCONN) == 0) {
+                throw new IOException("not a listening socket");
+            }
+            backend.listening = context.loop().register(server, SelectionKey.OP_READ, backend::acceptReady);
+        } catch (IOException e) {
+            backend.close();
+            throw NetException.generic("can't listen on file descriptor %d: %s", server.fd(), Sockets.reason(e));
+        }
+        return backend;
+    }
+
     @Override
     protected void disconnected() {
-        listening.interestOps(SelectionKey.OP_ACCEPT);
+        listening.interestOps(acceptOps);
     }
 
     @Override
@@ -102,9 +135,9 @@ final class SocketListenBackend extends StreamBackend {
     }
 
     private void acceptReady(int readyOps) {
-        SocketChannel client;
+        ByteChannel client;
         try {
-            client = server.accept();
+            client = acceptOne();
         } catch (IOException e) {
             context.counter("accept-error").increment();
             context.logger().log(System.Logger.Level.WARNING, "accept failed: " + Sockets.reason(e));
@@ -114,18 +147,41 @@ final class SocketListenBackend extends StreamBackend {
             return;
         }
         try {
-            client.configureBlocking(false);
-            IoRegistration registration = context.loop().register(client, SelectionKey.OP_READ, this::connectionReady);
+            IoRegistration registration = Sockets.register(context.loop(), client, SelectionKey.OP_READ,
+                    this::connectionReady);
             // QEMU's rule: one client at a time; the next waits until this one goes.
             listening.interestOps(0);
-            SocketAddress remote = client.getRemoteAddress();
-            connected(client, registration, socketFile != null ? UnixDomainSocketAddress.of(socketFile) : remote);
+            connected(client, registration, shown(client));
         } catch (IOException e) {
             Sockets.closeQuietly(client);
-            listening.interestOps(SelectionKey.OP_ACCEPT);
+            listening.interestOps(acceptOps);
             context.counter("accept-error").increment();
             context.logger().log(System.Logger.Level.WARNING, "cannot set up accepted connection: " + Sockets.reason(e));
         }
+    }
+
+    private ByteChannel acceptOne() throws IOException {
+        if (server instanceof FdChannel fd) {
+            return fd.accept();
+        }
+        SocketChannel client = ((ServerSocketChannel) server).accept();
+        if (client != null) {
+            client.configureBlocking(false);
+        }
+        return client;
+    }
+
+    /** A TCP client shows as its address; a unix client has none, so the server's path shows. */
+    private SocketAddress shown(ByteChannel client) throws IOException {
+        if (socketFile != null) {
+            return UnixDomainSocketAddress.of(socketFile);
+        }
+        SocketAddress remote = Sockets.remoteAddress(client);
+        if (remote instanceof InetSocketAddress || !(server instanceof FdChannel fd)) {
+            return remote;
+        }
+        SocketAddress local = fd.localAddress();
+        return local != null ? local : UnixDomainSocketAddress.of("");
     }
 
     /**

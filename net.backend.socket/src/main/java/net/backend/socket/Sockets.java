@@ -1,7 +1,16 @@
 package net.backend.socket;
 
 import java.io.IOException;
+import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ByteChannel;
 import java.nio.channels.Channel;
+import java.nio.channels.SocketChannel;
+import net.api.IoHandler;
+import net.api.IoRegistration;
+import net.api.NetEventLoop;
+import net.api.posix.FdChannel;
+import net.api.posix.Libc;
 
 /** Small helpers every backend of this bundle uses for its channels. */
 final class Sockets {
@@ -27,5 +36,52 @@ final class Sockets {
      */
     static String reason(IOException e) {
         return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+    }
+
+    /** {@code IPPROTO_TCP}, {@code TCP_NODELAY} and {@code SO_KEEPALIVE} for descriptors the JDK did not open. */
+    private static final int IPPROTO_TCP = 6;
+    private static final int TCP_NODELAY = 1;
+    private static final int SO_KEEPALIVE = 9;
+
+    /**
+     * Watches a connection, whichever kind of channel it is.
+     *
+     * @param loop       the netdev's loop
+     * @param connection a JDK socket channel or an inherited descriptor
+     * @return the registration
+     * @throws IOException when it cannot be watched
+     */
+    static IoRegistration register(NetEventLoop loop, ByteChannel connection, int ops, IoHandler handler)
+            throws IOException {
+        return connection instanceof FdChannel fd ? loop.register(fd, ops, handler)
+                : loop.register((SocketChannel) connection, ops, handler);
+    }
+
+    /**
+     * @param connection a connected JDK socket channel or descriptor
+     * @return the peer's address, or null when it has none (an unnamed unix socket)
+     * @throws IOException when the socket cannot say
+     */
+    static SocketAddress remoteAddress(ByteChannel connection) throws IOException {
+        return connection instanceof FdChannel fd ? fd.remoteAddress()
+                : ((SocketChannel) connection).getRemoteAddress();
+    }
+
+    /**
+     * One frame is one write: Nagle must not hold it back for the next. Keep-alive as asked.
+     *
+     * @param connection a TCP connection
+     * @param keepAlive  whether to probe an idle peer
+     * @throws IOException when the options cannot be set
+     */
+    static void tuneTcp(ByteChannel connection, boolean keepAlive) throws IOException {
+        if (connection instanceof FdChannel fd) {
+            fd.setIntOption(IPPROTO_TCP, TCP_NODELAY, 1);
+            fd.setIntOption(Libc.SOL_SOCKET, SO_KEEPALIVE, keepAlive ? 1 : 0);
+        } else {
+            SocketChannel channel = (SocketChannel) connection;
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            channel.setOption(StandardSocketOptions.SO_KEEPALIVE, keepAlive);
+        }
     }
 }

@@ -3,9 +3,8 @@ package net.backend.socket;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
+import java.nio.channels.ByteChannel;
 import net.api.Delivery;
 import net.api.IoRegistration;
 import net.api.NetClient;
@@ -47,18 +46,16 @@ abstract class StreamBackend implements NetClient {
     /**
      * Makes a freshly connected channel the connection.
      *
-     * @param channel      the connected, non-blocking channel
+     * @param channel      the connected, non-blocking channel or descriptor
      * @param registration its registration, whose handler calls {@link #connectionReady}
      * @param shown        the address the info string and event show
      * @throws IOException when the socket options cannot be set
      */
-    protected final void connected(SocketChannel channel, IoRegistration registration, SocketAddress shown)
+    protected final void connected(ByteChannel channel, IoRegistration registration, SocketAddress shown)
             throws IOException {
-        SocketAddress remote = channel.getRemoteAddress();
+        SocketAddress remote = Sockets.remoteAddress(channel);
         if (remote instanceof InetSocketAddress) {
-            // One frame is one write: do not let Nagle hold it back for the next.
-            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            channel.setOption(StandardSocketOptions.SO_KEEPALIVE, keepAlive);
+            Sockets.tuneTcp(channel, keepAlive);
         }
         String peer = remote instanceof InetSocketAddress inet ? HostPort.format(inet) : String.valueOf(shown);
         connection = new FramedConnection(context, channel, registration, framer, tx, this::connectionClosed, peer);

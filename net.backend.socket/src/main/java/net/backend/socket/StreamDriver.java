@@ -6,11 +6,12 @@ import net.api.NetClientContext;
 import net.api.NetClientDriver;
 import net.api.NetException;
 import net.api.NetType;
+import net.api.posix.FdChannel;
 import org.osgi.service.component.annotations.Component;
 
 /**
  * The {@code stream} netdev type (QEMU 7.2): the same framing as {@code socket}'s TCP modes over an
- * inet or unix {@code addr}, as server ({@code server=on}, one client at a time) or client, with
+ * inet, unix or inherited ({@code fd}) {@code addr}, as server ({@code server=on}, one client at a time) or client, with
  * QEMU's {@code NETDEV_STREAM_CONNECTED}/{@code _DISCONNECTED} events and {@code reconnect}
  * (QEMU 8, seconds) or {@code reconnect-ms} (QEMU 9.2) for the client.
  */
@@ -37,13 +38,20 @@ public final class StreamDriver implements NetClientDriver<StreamOptions> {
         if (server && reconnectMs > 0) {
             throw NetException.generic("'reconnect' and 'reconnect-ms' are only valid with server=off");
         }
+        boolean keepAlive = Boolean.TRUE.equals(o.addr().keepAlive());
+        if (type.equals("fd")) {
+            if (reconnectMs > 0) {
+                throw NetException.generic("'reconnect' and 'reconnect-ms' are not valid with addr.type=fd");
+            }
+            FdChannel channel = InheritedFd.adopt(context, InheritedFd.parse(o.addr().str()));
+            return server ? SocketListenBackend.inherited(context, channel, StreamReporter.INSTANCE, keepAlive)
+                    : FdStreamBackend.open(context, channel, StreamReporter.INSTANCE);
+        }
         SocketAddress address = switch (type) {
             case "inet" -> SocketAddresses.inet(o.addr());
             case "unix" -> SocketAddresses.unix(o.addr());
-            case "fd" -> throw NetException.generic("addr.type=fd is not supported by Patchbay yet");
             default -> throw NetException.generic("addr.type=%s is not supported by Patchbay", type);
         };
-        boolean keepAlive = Boolean.TRUE.equals(o.addr().keepAlive());
         if (server) {
             return SocketListenBackend.open(context, address, StreamReporter.INSTANCE, keepAlive);
         }

@@ -48,7 +48,8 @@ class SocketOptionErrorsTest {
             socket,id=e,mcast=230.0.0.1:5,localaddr=1.2.3.4 | can't add socket to multicast group 230.0.0.1: No such device
             socket,id=e,udp=1.2.3.4:x,localaddr=bad         | host address 'bad' doesn't contain ':' separating host from port
             socket,id=e,udp=1.2.3.4:x,localaddr=127.0.0.1:0 | port number 'x' is invalid
-            socket,id=e,fd=3                                | fd= is not supported by Patchbay yet
+            socket,id=e,fd=abc                              | Invalid file descriptor number 'abc'
+            socket,id=e,fd=99999                            | e: Can't use file descriptor 99999: Bad file descriptor
             socket,id=e,listen=:0,reconnect=1               | reconnect= takes a number of seconds (0 or more) and is only valid with connect=
             socket,id=e,connect=127.0.0.1:1,reconnect=-1    | reconnect= takes a number of seconds (0 or more) and is only valid with connect=
             socket,id=e,bogus=1                             | Invalid parameter 'bogus'
@@ -66,7 +67,9 @@ class SocketOptionErrorsTest {
             stream,id=e,addr.type=inet,addr.host=127.0.0.1                        | Parameter 'addr.port' is missing
             stream,id=e,addr.type=bogus                                           | Parameter 'type' does not accept value 'bogus'
             stream,id=e,addr.type=unix                                            | Parameter 'addr.path' is missing
-            stream,id=e,addr.type=fd,addr.str=3                                   | addr.type=fd is not supported by Patchbay yet
+            stream,id=e,addr.type=fd,addr.str=x                                   | Invalid file descriptor number 'x'
+            stream,id=e,addr.type=fd,addr.str=99999                               | e: Can't use file descriptor 99999: Bad file descriptor
+            stream,id=e,addr.type=fd,addr.str=99999,reconnect=1                   | 'reconnect' and 'reconnect-ms' are not valid with addr.type=fd
             stream,id=e,addr.type=unix,addr.path=/tmp/x,addr.abstract=on          | abstract unix socket addresses are not supported by Patchbay
             stream,id=e,server=on,addr.type=inet,addr.host=127.0.0.1,addr.port=0,reconnect=1 | 'reconnect' and 'reconnect-ms' are only valid with server=off
             stream,id=e,addr.type=inet,addr.host=127.0.0.1,addr.port=1,reconnect=1,reconnect-ms=5 | 'reconnect' and 'reconnect-ms' are mutually exclusive
@@ -75,7 +78,11 @@ class SocketOptionErrorsTest {
             dgram,id=e,local.type=inet,local.host=127.0.0.1,local.port=5          | type=inet or type=unix requires remote parameter
             dgram,id=e,remote.type=inet,remote.host=127.0.0.1,remote.port=5       | dgram requires local= parameter
             dgram,id=e,local.type=inet,local.host=127.0.0.1,local.port=5,remote.type=unix,remote.path=/tmp/x2 | remote and local types must be the same
-            dgram,id=e,local.type=unix,local.path=/tmp/x1,remote.type=unix,remote.path=/tmp/x2 | dgram: type=unix is not supported by Patchbay (the JDK has no unix datagram channels)
+            dgram,id=e,local.type=unix,local.path=/nonexistent/x1,remote.type=unix,remote.path=/tmp/x2 | can't bind unix=/nonexistent/x1 to socket: No such file or directory
+            dgram,id=e,local.type=fd,local.str=99999,remote.type=unix,remote.path=/tmp/x2 | don't set remote with local.fd
+            dgram,id=e,local.type=fd,local.str=y                                  | Invalid file descriptor number 'y'
+            dgram,id=e,local.type=fd,local.str=99999                              | e: Can't use file descriptor 99999: Bad file descriptor
+            dgram,id=e,local.type=fd,local.str=3,remote.type=inet,remote.host=230.0.0.1,remote.port=5 | dgram: multicast with local.type=fd is not supported by Patchbay
             dgram,id=e,local.type=inet,local.host=1.2.3.4,local.port=5,remote.type=inet,remote.host=127.0.0.1,remote.port=5 | can't bind ip=1.2.3.4 to socket: Cannot assign requested address
             """)
     void streamAndDgramErrors(String options, String message) {

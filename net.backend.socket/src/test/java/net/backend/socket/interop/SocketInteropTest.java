@@ -7,9 +7,11 @@ import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -22,6 +24,8 @@ import net.api.NetException;
 import net.api.SendResult;
 import net.api.control.Section;
 import net.api.options.QemuOptions;
+import net.api.posix.FdChannel;
+import net.api.posix.Libc;
 import net.backend.socket.DgramDriver;
 import net.backend.socket.SocketDriver;
 import net.backend.socket.StreamDriver;
@@ -212,6 +216,15 @@ class SocketInteropTest {
     }
 
     @Test
+    void framesFromPatchbayReachQemuOverAnInheritedTcpConnection() throws Exception {
+        int r = QemuProcess.freeTcpPort();
+        // Made outside the JDK and handed over by number, as a parent process does with socket,fd=N.
+        FdChannel inherited = FdChannel.socket(Libc.AF_INET, Libc.SOCK_STREAM, 0);
+        injectIntoRecorder(new Side("socket,fd=" + inherited.fd(), "socket,listen=127.0.0.1:" + r,
+                () -> QemuProcess.tcpListening(r) && connects(inherited, r), Pattern.quote("socket: fd=" + inherited.fd())));
+    }
+
+    @Test
     void framesFromPatchbayReachQemuOverDgramUdp() throws Exception {
         int pb = QemuProcess.freeUdpPort();
         int rec = QemuProcess.freeUdpPort();
@@ -274,6 +287,19 @@ class SocketInteropTest {
      * @param info      a regular expression for Patchbay's info string once frames flow: the text
      *                  QEMU 7.2's {@code info network} shows for the same netdev in that state
      */
+    /** Connects a descriptor of our own to QEMU's listening port; true once the connection is up. */
+    private static boolean connects(FdChannel socket, int port) throws Exception {
+        socket.connect(new InetSocketAddress("127.0.0.1", port));
+        Instant deadline = Instant.now().plusSeconds(5);
+        while (socket.remoteAddress() == null) {
+            if (Instant.now().isAfter(deadline)) {
+                return false;
+            }
+            Thread.sleep(5);
+        }
+        return true;
+    }
+
     record Side(String patchbay, String qemu, Callable<Boolean> qemuReady, String info) {
         boolean qemuFirst() {
             return qemuReady != null;

@@ -1,0 +1,43 @@
+package net.backend.socket;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import net.api.IoHandler;
+import net.api.IoRegistration;
+import net.api.NetEventLoop;
+
+/**
+ * A datagram socket as {@link DatagramBackend} uses it, one frame per datagram: the JDK's UDP
+ * channel ({@link UdpPort}) or a descriptor it has no channel for ({@link FdDatagramPort}: unix
+ * datagrams, inherited sockets).
+ */
+sealed interface DatagramPort permits UdpPort, FdDatagramPort {
+
+    /**
+     * @param dst cleared buffer for one datagram
+     * @return false when none is waiting
+     * @throws IOException when the receive fails
+     */
+    boolean receive(ByteBuffer dst) throws IOException;
+
+    /**
+     * @param frame one frame, sent as one datagram to the remote end
+     * @return false when the socket's buffer is full (nothing sent)
+     * @throws IOException when the send fails
+     */
+    boolean send(ByteBuffer frame) throws IOException;
+
+    /** @return the largest datagram the socket can carry */
+    int maxDatagram();
+
+    /**
+     * @param loop    the netdev's loop
+     * @param handler its ready handler
+     * @return the registration for read interest
+     * @throws IOException when it cannot be watched
+     */
+    IoRegistration register(NetEventLoop loop, IoHandler handler) throws IOException;
+
+    /** Closes the socket (and removes what it created on disk). */
+    void close();
+}

@@ -1,0 +1,232 @@
+package net.backend.socket;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.invoke.MethodHandle;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Map;
+import net.api.NetClient;
+import net.api.posix.FdChannel;
+import net.api.posix.Libc;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Descriptors handed over by number ({@code socket,fd=}, {@code stream,addr.type=fd},
+ * {@code dgram,local.type=fd}) and unix datagram sockets: the sockets the JDK has no channel for.
+ * The tests open the descriptors themselves in this JVM, as a parent process would before
+ * starting Patchbay, and never close a number they handed over (the netdev owns it).
+ */
+@Timeout(30)
+class InheritedFdTest {
+
+    private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+
+    @TempDir
+    Path dir;
+    private Fixture fx;
+    private int tcp;
+    private Peer t;
+
+    @BeforeEach
+    void start() throws Exception {
+        fx = new Fixture();
+        tcp = Fixture.freePort();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (t != null) {
+            t.close();
+        }
+        fx.close();
+    }
+
+    /** A socket,listen netdev on hub 1 with a Java client: the far end of what is tested. */
+    private void tap(String id) throws Exception {
+        fx.netdev("socket,id=t,listen=127.0.0.1:" + tcp);
+        fx.hub(id, "t");
+        t = Peer.connect(tcp);
+        fx.awaitConnectionFrom("t", t);
+    }
+
+    @Test
+    void socketFdOfATcpConnectionCarriesFramesAndIsClosedWithTheNetdev() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 1, LOOPBACK)) {
+            server.setSoTimeout(5000);
+            int fd = tcpConnectionTo(server.getLocalPort());
+            try (Peer far = new Peer(server.accept())) {
+                fx.netdev("socket,id=f,fd=" + fd);
+                assertEquals("socket: fd=" + fd, fx.info("f"));
+                tap("f");
+                for (int size : new int[] {60, 9000, NetClient.MAX_FRAME}) {
+                    far.send(Peer.frame(size, 1));
+                    assertArrayEquals(Peer.frame(size, 1), t.receive(), "to t, size " + size);
+                    t.send(Peer.frame(size, 2));
+                    assertArrayEquals(Peer.frame(size, 2), far.receive(), "from t, size " + size);
+                }
+                fx.runtime.netdevDel("f");
+                assertTrue(far.closedByNetdev(), "deleting the netdev closes the inherited socket, as QEMU does");
+            }
+        }
+    }
+
+    @Test
+    void socketFdWhosePeerLeavesStaysUnconnected() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 1, LOOPBACK)) {
+            server.setSoTimeout(5000);
+            int fd = tcpConnectionTo(server.getLocalPort());
+            Socket accepted = server.accept();
+            fx.netdev("socket,id=f,fd=" + fd);
+            accepted.close();
+            fx.awaitInfo("f", "");
+            fx.awaitCounter("f", "eof", 1);
+        }
+    }
+
+    @Test
+    void socketFdOfADatagramSocketSendsOneFramePerDatagram() throws Exception {
+        int[] pair = Libc.socketPair(Libc.AF_UNIX, Libc.SOCK_DGRAM);
+        try (FdChannel far = FdChannel.adopt(pair[1])) {
+            fx.netdev("socket,id=f,fd=" + pair[0]);
+            assertEquals("socket: fd=" + pair[0] + " unix", fx.info("f"));
+            tap("f");
+            datagramRoundTrip(far, null);
+        }
+    }
+
+    @Test
+    void dgramBetweenUnixPaths() throws Exception {
+        Path local = dir.resolve("pb.dgram");
+        Path remote = dir.resolve("far.dgram");
+        Files.writeString(local, "left over"); // replaced, as QEMU unlinks the path before binding
+        try (FdChannel far = FdChannel.socket(Libc.AF_UNIX, Libc.SOCK_DGRAM, 0)) {
+            fx.netdev("dgram,id=d,local.type=unix,local.path=" + local + ",remote.type=unix,remote.path=" + remote);
+            assertEquals("udp=" + local + ":" + remote, fx.info("d"));
+            tap("d");
+            t.send(Peer.frame(100, 7));
+            fx.awaitCounter("d", "send-error", 1); // nobody at the remote path yet: counted, not fatal
+            far.bind(UnixDomainSocketAddress.of(remote));
+            datagramRoundTrip(far, UnixDomainSocketAddress.of(local));
+            fx.runtime.netdevDel("d");
+            assertFalse(Files.exists(local), "the netdev removes the socket file it bound");
+        }
+    }
+
+    @Test
+    void dgramLocalFdUsesTheConnectedSocket() throws Exception {
+        int[] pair = Libc.socketPair(Libc.AF_UNIX, Libc.SOCK_DGRAM);
+        try (FdChannel far = FdChannel.adopt(pair[1])) {
+            fx.netdev("dgram,id=d,local.type=fd,local.str=" + pair[0]);
+            assertEquals("fd=" + pair[0] + " unix", fx.info("d"));
+            tap("d");
+            datagramRoundTrip(far, null);
+        }
+    }
+
+    @Test
+    void streamClientOnAnInheritedConnection() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 1, LOOPBACK)) {
+            server.setSoTimeout(5000);
+            int fd = tcpConnectionTo(server.getLocalPort());
+            try (Peer far = new Peer(server.accept())) {
+                fx.netdev("stream,id=s,server=off,addr.type=fd,addr.str=" + fd);
+                String shown = "tcp:127.0.0.1:" + server.getLocalPort();
+                assertEquals(shown, fx.info("s"));
+                Fixture.Event connected = fx.events.stream()
+                        .filter(e -> e.name().equals("NETDEV_STREAM_CONNECTED")).findFirst().orElseThrow();
+                assertEquals("s", connected.data().get("netdev-id"));
+                assertEquals(Map.of("type", "inet", "host", "127.0.0.1", "port",
+                        Integer.toString(server.getLocalPort()), "ipv4", true), connected.data().get("addr"));
+                tap("s");
+                far.send(Peer.frame(1514, 3));
+                assertArrayEquals(Peer.frame(1514, 3), t.receive());
+            }
+            fx.awaitInfo("s", "");
+        }
+    }
+
+    @Test
+    void streamServerOnAnInheritedListeningSocketServesOneClientAtATime() throws Throwable {
+        FdChannel listening = FdChannel.socket(Libc.AF_INET, Libc.SOCK_STREAM, 0);
+        listening.bind(new InetSocketAddress(LOOPBACK, 0));
+        int port = ((InetSocketAddress) listening.localAddress()).getPort();
+        assertEquals(0, (int) listen().invokeExact(Libc.callState(), listening.fd(), 4));
+        fx.netdev("stream,id=s,server=on,addr.type=fd,addr.str=" + listening.fd());
+        assertEquals("", fx.info("s"));
+        tap("s");
+        try (Peer client = Peer.connect(port)) {
+            fx.awaitInfo("s", "tcp:127.0.0.1:" + client.socket.getLocalPort());
+            client.send(Peer.frame(60, 9));
+            assertArrayEquals(Peer.frame(60, 9), t.receive());
+        }
+        fx.awaitInfo("s", "");
+        try (Peer next = Peer.connect(port)) {
+            fx.awaitInfo("s", "tcp:127.0.0.1:" + next.socket.getLocalPort());
+        }
+    }
+
+    @Test
+    void descriptorsOfTheWrongKindAreRefusedInQemusWords() throws Exception {
+        Path file = Files.writeString(dir.resolve("plain"), "not a socket");
+        assertEquals("can't get socket option SO_TYPE",
+                fx.error("socket,id=e,fd=" + FdChannel.open(file.toString(), Libc.O_RDONLY).fd()));
+        assertEquals("Unable to query local socket address: Socket operation on non-socket",
+                fx.error("dgram,id=e,local.type=fd,local.str=" + FdChannel.open(file.toString(), Libc.O_RDONLY).fd()));
+        FdChannel unbound = FdChannel.socket(Libc.AF_INET, Libc.SOCK_STREAM, 0);
+        assertEquals("can't listen on file descriptor " + unbound.fd() + ": not a listening socket",
+                fx.error("stream,id=e,server=on,addr.type=fd,addr.str=" + unbound.fd()));
+    }
+
+    /** A TCP connection made outside the JDK's channels, as a parent process would pass it. */
+    private static int tcpConnectionTo(int port) throws IOException {
+        FdChannel mine = FdChannel.socket(Libc.AF_INET, Libc.SOCK_STREAM, 0);
+        mine.connect(new InetSocketAddress(LOOPBACK, port)); // completes when the server accepts
+        return mine.fd(); // handed over: this test never closes it
+    }
+
+    private void datagramRoundTrip(FdChannel far, java.net.SocketAddress netdev) throws Exception {
+        for (int size : new int[] {60, 9000, NetClient.MAX_FRAME}) {
+            byte[] frame = Peer.frame(size, size);
+            far.send(ByteBuffer.wrap(frame), netdev);
+            assertArrayEquals(frame, t.receive(), "into the hub, size " + size);
+            t.send(Peer.frame(size, 1));
+            assertArrayEquals(Peer.frame(size, 1), receive(far), "out of the netdev, size " + size);
+        }
+    }
+
+    private static byte[] receive(FdChannel channel) throws Exception {
+        ByteBuffer in = ByteBuffer.allocate(NetClient.MAX_FRAME + 1);
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(5));
+        while (channel.receive(in) < 0) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new AssertionError("no datagram within 5 s");
+            }
+            Thread.sleep(5);
+        }
+        return Arrays.copyOf(in.array(), in.position());
+    }
+
+    private static MethodHandle listen() {
+        return Libc.function("listen", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    }
+}
