@@ -14,6 +14,16 @@ public interface NetClientContext {
     /** @return the netdev's id (or the NIC's name) */
     String id();
 
+    /**
+     * The hub this client is joined to now: its peer is a hub port ({@code -net TYPE,vlan=N}, or a
+     * {@code hubport,netdev=} made for it). Known in {@link NetClientDriver#open} for {@code -net};
+     * a hubport made later joins after it opened. Call on the client's loop.
+     *
+     * @return the hub's id, or empty when the peer is no hub port (or there is none yet)
+     * @since 1.1
+     */
+    java.util.OptionalInt hubId();
+
     /** @return the QAPI type of the netdev, e.g. {@code socket} */
     String type();
 

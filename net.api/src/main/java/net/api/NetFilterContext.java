@@ -23,4 +23,14 @@ public interface NetFilterContext {
 
     /** @return a logger whose records name this filter */
     System.Logger logger();
+
+    /**
+     * Emits a management event (a QMP event, and to every {@code NetEventListener}), e.g. a
+     * capture that stopped on a write error.
+     *
+     * @param name the event name, QEMU style ({@code X_CAPTURE_STOPPED})
+     * @param data its data
+     * @since 1.1
+     */
+    void event(String name, java.util.Map<String, Object> data);
 }

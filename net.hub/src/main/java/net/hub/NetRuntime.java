@@ -109,6 +109,7 @@ public final class NetRuntime implements NetControl {
     private final DriverTable<NicModel<?>> nicModels = new DriverTable<>("nic");
     private final List<NetEventListener> listeners = new CopyOnWriteArrayList<>();
     private final ClientContext.EventSink events = this::emit;
+    private boolean closed;
 
     /**
      * The OSGi component.
@@ -150,6 +151,10 @@ public final class NetRuntime implements NetControl {
     /** Closes every instance and stops the loops. */
     @Deactivate
     public synchronized void close() {
+        if (closed) {
+            return; // the loops are gone: a second close would wait on each of them in vain
+        }
+        closed = true;
         for (FilterEntry f : filters.values()) {
             quietly(f.state.netdev().loop(), () -> {
                 f.state.close();
@@ -544,11 +549,19 @@ public final class NetRuntime implements NetControl {
         }
         NetClientDriver<?> driver = netdevDrivers.current(type);
         ClientEntry e = newEntry(netdevName, type, Kind.NETDEV, loops.next(), Section.NET, false, args);
-        if (driver != null) {
-            open(e, driver);
-        }
         netdevs.put(netdevName, e);
-        createHubportNamed(nextPortName(hub), hub, e, false);
+        // Joined before it opens, so the backend can ask which hub it is on (a dump names its file after it).
+        ClientEntry port = createHubportNamed(nextPortName(hub), hub, e, false);
+        if (driver != null) {
+            try {
+                open(e, driver);
+            } catch (NetException ex) {
+                deleteClient(port); // nothing is left behind
+                netdevs.remove(port.state.name());
+                netdevs.remove(netdevName);
+                throw ex;
+            }
+        }
         return netdevName;
     }
 
@@ -753,7 +766,7 @@ public final class NetRuntime implements NetControl {
         onLoop(loop, () -> {
             ClientLoop filterLoop = new ClientLoop(loop, state.netdev().log());
             try {
-                NetFilter filter = ((NetFilterDriver<Object>) driver).open(options, new FilterContext(state, filterLoop));
+                NetFilter filter = ((NetFilterDriver<Object>) driver).open(options, new FilterContext(state, filterLoop, events));
                 if (filter == null) {
                     throw NetException.generic("Device '%s' could not be initialized", state.type());
                 }
@@ -822,7 +835,8 @@ public final class NetRuntime implements NetControl {
                     FilterEntry fe = filters.get(f.id());
                     chain.add(new FilterDTO(f.id(), f.type(), s.name(), f.queue().qapiName(), f.isOn() ? "on" : "off",
                             f.isOpen() ? "active" : fe != null && fe.error != null ? "failed" : "pending",
-                            fe == null ? null : fe.error, f.info(), fe == null ? Map.of() : Map.copyOf(fe.options)));
+                            fe == null ? null : fe.error, f.info(), fe == null ? Map.of() : Map.copyOf(fe.options),
+                            f.counters().namedSnapshot()));
                 }
                 String state = s.client() != null ? "active" : e.error != null ? "failed" : "pending";
                 return new NetClientDTO(s.name(), s.type(), s.kind().label(), state, e.error, s.info(),

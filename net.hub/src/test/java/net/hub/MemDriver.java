@@ -31,12 +31,14 @@ final class MemDriver implements NetClientDriver<MemDriver.Options> {
         volatile boolean refuse;
         volatile boolean closed;
         final boolean sink; // count only, keep nothing: for allocation checks
+        final java.util.OptionalInt hubAtOpen;
         long sunk;
 
         Mem(NetClientContext context, boolean refuse, boolean sink) {
             this.context = context;
             this.refuse = refuse;
             this.sink = sink;
+            this.hubAtOpen = context.hubId();
         }
 
         @Override

@@ -311,6 +311,32 @@ class NetRuntimeTest {
     }
 
     @Test
+    void aBackendKnowsItsHubWhenItOpensOnLegacyNetAndLaterThroughAHubport() throws Exception {
+        runtime.add(Section.NET, QemuOptions.parse("mem,vlan=3", "type"));
+        assertEquals(java.util.OptionalInt.of(3), mem.get("mem.0").hubAtOpen);
+        netdev("mem,id=s0");
+        assertEquals(java.util.OptionalInt.empty(), mem.get("s0").hubAtOpen);
+        netdev("hubport,id=h1,hubid=5,netdev=s0");
+        MemDriver.Mem s0 = mem.get("s0");
+        java.util.concurrent.CompletableFuture<java.util.OptionalInt> now = new java.util.concurrent.CompletableFuture<>();
+        s0.context.loop().execute(() -> now.complete(s0.context.hubId()));
+        assertEquals(java.util.OptionalInt.of(5), now.get(5, java.util.concurrent.TimeUnit.SECONDS));
+
+        List<String> before = runtime.network().clients().stream().map(NetClientDTO::name).toList();
+        assertEquals("tag 'bad' is not allowed",
+                error(() -> runtime.add(Section.NET, QemuOptions.parse("mem,vlan=3,tag=bad", "type"))).getMessage());
+        assertEquals(before, runtime.network().clients().stream().map(NetClientDTO::name).toList(),
+                "a -net backend that fails to open leaves neither itself nor its hub port behind");
+    }
+
+    @Test
+    void closingTwiceReturnsAtOnce() {
+        runtime.close();
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(2), runtime::close,
+                "the loops are gone: nothing to wait for");
+    }
+
+    @Test
     void legacyNetJoinsHubZeroAndIsNotANetdev() throws Exception {
         assertEquals("mem.0", runtime.add(Section.NET, QemuOptions.parse("mem", "type")));
         assertEquals("mem.1", runtime.add(Section.NET, QemuOptions.parse("mem,vlan=2", "type")));

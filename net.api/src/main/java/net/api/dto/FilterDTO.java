@@ -14,7 +14,8 @@ import java.util.Map;
  * @param error   why it is failed, else null
  * @param info    the filter's own properties as text when active, else null
  * @param options the options it was created with, without {@code qom-type} and {@code id}
+ * @param counters the filter's own counters ({@code NetFilterContext#counter}), by name
  */
 public record FilterDTO(String id, String type, String netdev, String queue, String status, String state,
-        String error, String info, Map<String, Object> options) {
+        String error, String info, Map<String, Object> options, Map<String, Long> counters) {
 }

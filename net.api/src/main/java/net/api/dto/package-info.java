@@ -3,7 +3,7 @@
  * people.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package net.api.dto;
 
 import org.osgi.annotation.bundle.Export;

@@ -2,6 +2,7 @@ package net.hub.data;
 
 import java.nio.ByteBuffer;
 import java.util.Map;
+import java.util.OptionalInt;
 import net.api.NetClientContext;
 import net.api.NetCounter;
 import net.api.NetEventLoop;
@@ -90,6 +91,13 @@ public final class ClientContext implements NetClientContext {
     @Override
     public void event(String name, Map<String, Object> data) {
         events.emit(name, data);
+    }
+
+    @Override
+    public OptionalInt hubId() {
+        NetClientState peer = state.peer();
+        HubPort port = peer == null ? null : peer.hubPort();
+        return port == null ? OptionalInt.empty() : OptionalInt.of(port.hub().id());
     }
 
     @Override

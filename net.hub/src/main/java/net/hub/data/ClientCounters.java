@@ -51,6 +51,13 @@ public final class ClientCounters {
         return named.computeIfAbsent(name, n -> new Named());
     }
 
+    /** @return the counters a backend or filter made itself, by name (a copy) */
+    public Map<String, Long> namedSnapshot() {
+        Map<String, Long> all = new LinkedHashMap<>();
+        named.forEach((name, counter) -> all.put(name, counter.get()));
+        return all;
+    }
+
     CountersDTO snapshot(int queued) {
         Map<String, Long> all = new LinkedHashMap<>();
         for (DropReason r : DropReason.values()) {

@@ -10,14 +10,17 @@ public final class FilterContext implements NetFilterContext {
 
     private final NetFilterState state;
     private final ClientLoop loop;
+    private final ClientContext.EventSink events;
 
     /**
-     * @param state the filter
-     * @param loop  its loop view (the netdev's loop)
+     * @param state  the filter
+     * @param loop   its loop view (the netdev's loop)
+     * @param events where its events go
      */
-    public FilterContext(NetFilterState state, ClientLoop loop) {
+    public FilterContext(NetFilterState state, ClientLoop loop, ClientContext.EventSink events) {
         this.state = state;
         this.loop = loop;
+        this.events = events;
     }
 
     @Override
@@ -43,5 +46,10 @@ public final class FilterContext implements NetFilterContext {
     @Override
     public System.Logger logger() {
         return state.netdev().log();
+    }
+
+    @Override
+    public void event(String name, java.util.Map<String, Object> data) {
+        events.emit(name, data);
     }
 }

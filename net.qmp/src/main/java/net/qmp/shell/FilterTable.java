@@ -18,7 +18,7 @@ public final class FilterTable {
      * @return the table text, every line ending with a newline; just the header when there are none
      */
     public static String format(NetworkDTO network) {
-        Table table = new Table("ID", "TYPE", "NETDEV", "QUEUE", "STATUS", "STATE", "INFO");
+        Table table = new Table("ID", "TYPE", "NETDEV", "QUEUE", "STATUS", "STATE", "COUNTERS", "INFO");
         for (NetClientDTO c : network.clients()) {
             if (c.filters() == null) {
                 continue;
@@ -26,9 +26,19 @@ public final class FilterTable {
             for (FilterDTO f : c.filters()) {
                 // The STATE column already says pending/failed; INFO carries why it failed.
                 String info = "failed".equals(f.state()) ? f.error() : f.info();
-                table.row(f.id(), f.type(), f.netdev(), f.queue(), f.status(), f.state(), info);
+                table.row(f.id(), f.type(), f.netdev(), f.queue(), f.status(), f.state(), counters(f), info);
             }
         }
         return table.toString();
+    }
+
+    /** The filter's own counters that are not zero, {@code name=value} comma-separated; null when none. */
+    private static String counters(FilterDTO f) {
+        if (f.counters() == null) {
+            return null;
+        }
+        String text = f.counters().entrySet().stream().filter(c -> c.getValue() != 0)
+                .map(c -> c.getKey() + "=" + c.getValue()).collect(java.util.stream.Collectors.joining(","));
+        return text.isEmpty() ? null : text;
     }
 }

@@ -58,7 +58,7 @@ class DeclaredTest {
     @Test
     void anObjectStandsAsItsFilter() {
         Declared d = declared("-object filter-dump,id=f0,netdev=s0,file=x.pcap", "f0", false);
-        FilterDTO f = new FilterDTO("f0", "filter-dump", "s0", "all", "on", "pending", null, null, Map.of());
+        FilterDTO f = new FilterDTO("f0", "filter-dump", "s0", "all", "on", "pending", null, null, Map.of(), Map.of());
         assertInstanceOf(Declared.Pending.class, d.standing(network(client("s0", "socket", "netdev", "active", null, f))));
     }
 }

@@ -20,24 +20,24 @@ class FilterTableTest {
     @Test
     void everyFilterOfEveryNetdevHeadFirstWithWhyItFailed() {
         FilterDTO dump = new FilterDTO("f0", "filter-dump", "s0", "all", "on", "active", null,
-                "file=x.pcap,maxlen=65536", Map.of());
-        FilterDTO buffer = new FilterDTO("f1", "filter-buffer", "s0", "rx", "off", "pending", null, null, Map.of());
+                "file=x.pcap,maxlen=65536", Map.of(), Map.of("capture-dropped", 3L, "quiet", 0L));
+        FilterDTO buffer = new FilterDTO("f1", "filter-buffer", "s0", "rx", "off", "pending", null, null, Map.of(), Map.of());
         FilterDTO failed = new FilterDTO("f2", "filter-dump", "s1", "tx", "on", "failed",
-                "Parameter 'file' is missing", null, Map.of());
+                "Parameter 'file' is missing", null, Map.of(), Map.of());
         NetworkDTO network = new NetworkDTO(List.of(), List.of(netdev("s0", dump, buffer), netdev("s1", failed),
                 netdev("s2")));
 
         assertEquals("""
-                ID  TYPE           NETDEV  QUEUE  STATUS  STATE    INFO
-                f0  filter-dump    s0      all    on      active   file=x.pcap,maxlen=65536
-                f1  filter-buffer  s0      rx     off     pending  -
-                f2  filter-dump    s1      tx     on      failed   Parameter 'file' is missing
+                ID  TYPE           NETDEV  QUEUE  STATUS  STATE    COUNTERS           INFO
+                f0  filter-dump    s0      all    on      active   capture-dropped=3  file=x.pcap,maxlen=65536
+                f1  filter-buffer  s0      rx     off     pending  -                  -
+                f2  filter-dump    s1      tx     on      failed   -                  Parameter 'file' is missing
                 """, FilterTable.format(network));
     }
 
     @Test
     void headerOnlyWithoutFilters() {
-        assertEquals("ID  TYPE  NETDEV  QUEUE  STATUS  STATE  INFO\n",
+        assertEquals("ID  TYPE  NETDEV  QUEUE  STATUS  STATE  COUNTERS  INFO\n",
                 FilterTable.format(new NetworkDTO(List.of(), List.of(netdev("s0")))));
     }
 }

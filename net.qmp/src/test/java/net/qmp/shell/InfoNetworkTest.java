@@ -45,7 +45,7 @@ class InfoNetworkTest {
     @Test
     void unpeeredPortsStandAloneAndPendingNetdevsSayWhy() {
         FilterDTO dump = new FilterDTO("f0", "filter-dump", "s0", "all", "on", "active", null,
-                "file=x.pcap,maxlen=65536", Map.of());
+                "file=x.pcap,maxlen=65536", Map.of(), Map.of());
         NetClientDTO pending = new NetClientDTO("s0", "socket", "netdev", "pending", null, null, null, null, true,
                 Map.of("listen", ":1"), new CountersDTO(0, 0, 0, 0, 0, Map.of()), List.of(dump));
         NetClientDTO failed = new NetClientDTO("u0", "udpwire", "netdev", "failed", "Invalid parameter 'x'", null,
@@ -68,7 +68,7 @@ class InfoNetworkTest {
 
     @Test
     void aHubportPeeredWithANetdevShowsTheNetdevAndItsFilters() {
-        FilterDTO dump = new FilterDTO("f0", "filter-dump", "s1", "rx", "off", "pending", null, null, Map.of());
+        FilterDTO dump = new FilterDTO("f0", "filter-dump", "s1", "rx", "off", "pending", null, null, Map.of(), Map.of());
         NetworkDTO network = new NetworkDTO(List.of(new HubDTO(1, List.of("h1"))), List.of(
                 client("s1", "socket", "netdev", "socket: listening", "h1", null, dump),
                 client("h1", "hubport", "hubport", "", "s1", 1)));
