@@ -28,6 +28,11 @@ final class Provisioning {
     /** The socket driver bundle, installed by its hot-removal test. */
     static final String SOCKET = "net.backend.socket";
 
+    /** The Linux driver bundles and the capture bundle, installed by their hot-removal test. */
+    static final String TAP = "net.backend.tap";
+    static final String L2TPV3 = "net.backend.l2tpv3";
+    static final String DUMP = "net.backend.dump";
+
     /** The management front ends' bundle (console commands, QMP server). */
     static final String QMP = "net.qmp";
 
