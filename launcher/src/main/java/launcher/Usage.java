@@ -45,8 +45,11 @@ final class Usage {
                   patchbay -netdev socket,id=s1,listen=127.0.0.1:11122 -netdev hubport,id=h1,hubid=1,netdev=s1
                   patchbay --no-console --deploy /srv/patchbay/deploy
 
-                At the console: net:netdevs, net:add TYPE id=ID KEY=VALUE..., net:del ID, net:drivers;
-                help lists every command.
+                Drivers built in: netdevs socket, stream, dgram, tap, bridge, l2tpv3, dump (and hubport);
+                filter filter-dump. More come as bundles dropped into the deploy directory.
+
+                At the console: net:netdevs, net:add TYPE id=ID KEY=VALUE..., net:del ID, net:drivers,
+                net:capture NETDEV [FILE|-]; help lists every command.
                 """;
     }
 }

@@ -47,6 +47,11 @@ class LauncherIT {
     }
 
     private Process start(String... args) throws IOException {
+        return start(javaCommand(args));
+    }
+
+    /** The run script's command line: this JDK, its flags, the jar. */
+    private static List<String> javaCommand(String... args) {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElseThrow());
         command.add("--enable-native-access=ALL-UNNAMED");
@@ -54,6 +59,10 @@ class LauncherIT {
         command.add("-jar");
         command.add(JAR.toString());
         command.addAll(List.of(args));
+        return command;
+    }
+
+    private Process start(List<String> command) throws IOException {
         process = new ProcessBuilder(command).directory(work.toFile())
                 .redirectOutput(work.resolve("out.txt").toFile())
                 .redirectError(work.resolve("err.txt").toFile())
@@ -201,10 +210,58 @@ class LauncherIT {
 
         Process p = start("--no-console", "-netdev", "udpwire,id=u0,local=127.0.0.1:0,remote=127.0.0.1:9",
                 "-netdev", "hubport,id=h1,hubid=1,netdev=u0");
-        awaitBanner(p, "running: 2 netdevs; types: dgram, hubport, socket, stream, udpwire");
+        String types = "bridge, dgram, dump, hubport, l2tpv3, socket, stream, tap, udpwire";
+        awaitBanner(p, "running: 2 netdevs; types: " + types);
         p.destroy();
+        String help = String.join("\n", run("--help").out());
+        for (String type : types.split(", ")) {
+            assertTrue(type.equals("udpwire") || help.contains(" " + type), "--help names the built-in " + type);
+        }
         assertTrue(p.waitFor(STOPPED.toSeconds(), TimeUnit.SECONDS), "SIGTERM did not stop it");
         assertEquals(0, p.exitValue());
+    }
+
+    @Test
+    void aSocketInheritedFromTheParentProcessCarriesFrames() throws Exception {
+        try (java.net.ServerSocket parentSide = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+                java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+            int listen = probe.getLocalPort();
+            probe.close();
+            parentSide.setSoTimeout((int) STARTED.toMillis());
+            // The parent opens descriptor 3 and execs Patchbay with it, as a VM manager would.
+            List<String> command = new ArrayList<>(List.of("bash", "-c",
+                    "exec 3<>/dev/tcp/127.0.0.1/" + parentSide.getLocalPort() + " && exec \"$@\"", "bash"));
+            command.addAll(javaCommand("--no-console", "-qmp", "none", "-netdev", "socket,id=s0,fd=3",
+                    "-netdev", "hubport,id=h0,hubid=1,netdev=s0", "-netdev", "socket,id=s1,listen=127.0.0.1:" + listen,
+                    "-netdev", "hubport,id=h1,hubid=1,netdev=s1"));
+            Process p = start(command);
+            try (java.net.Socket inherited = parentSide.accept()) {
+                awaitBanner(p, "running: 4 netdevs");
+                try (java.net.Socket client = new java.net.Socket("127.0.0.1", listen)) {
+                    client.setSoTimeout((int) STARTED.toMillis());
+                    java.io.DataOutputStream out = new java.io.DataOutputStream(inherited.getOutputStream());
+                    java.io.DataInputStream in = new java.io.DataInputStream(client.getInputStream());
+                    byte[] frame = new byte[60];
+                    java.util.Arrays.fill(frame, (byte) 0x5a);
+                    // s1 may still be accepting the client when the first frame crosses the hub: resend until one arrives.
+                    long deadline = System.nanoTime() + STARTED.toNanos();
+                    while (in.available() < 4 + frame.length) {
+                        assertTrue(System.nanoTime() < deadline, "no frame from the inherited socket");
+                        out.writeInt(frame.length);
+                        out.write(frame);
+                        out.flush();
+                        Thread.sleep(100);
+                    }
+                    assertEquals(frame.length, in.readInt());
+                    byte[] got = new byte[frame.length];
+                    in.readFully(got);
+                    assertTrue(java.util.Arrays.equals(frame, got), "the frame arrives unchanged");
+                }
+            }
+            p.destroy();
+            assertTrue(p.waitFor(STOPPED.toSeconds(), TimeUnit.SECONDS), "SIGTERM did not stop it");
+            assertEquals(0, p.exitValue());
+        }
     }
 
     private void awaitBanner(Process p, String text) throws IOException, InterruptedException {
