@@ -15,8 +15,10 @@ import net.api.SentCallback;
  * One connected stream socket carrying QEMU's length-prefixed frames, for {@code socket}'s
  * listen/connect and for {@code stream}: reads frames to the peer with flow control, writes frames
  * from the peer completing partial writes first, and closes itself on EOF, bad input or an I/O
- * error, with one log line and a counter. Runs on the backend's event loop; the buffers belong to
- * the backend and are reused by every connection it makes.
+ * error, with one log line and a counter. Frames from the peer are gathered during one loop
+ * iteration and written together at its end (or as soon as a batch is full): one system call for
+ * many frames, where QEMU makes one per frame. Runs on the backend's event loop; the buffers
+ * belong to the backend and are reused by every connection it makes.
  */
 final class FramedConnection {
 
@@ -31,19 +33,22 @@ final class FramedConnection {
     }
 
     /** Frames read per wake-up, so a busy connection cannot starve the loop's other clients. */
-    private static final int READ_BUDGET = 64;
+    static final int READ_BUDGET = 256;
 
     private final NetClientContext context;
     private final ByteChannel channel;
     private final IoRegistration registration;
     private final StreamFramer framer;
-    private final ByteBuffer tx;
+    private final StreamEncoder tx;
     /** Fields, not lambdas per frame: the peer calls it when a frame it queued has left its queue. */
     private final SentCallback resumeReading = length -> resume();
     private final Runnable readHeld = this::readFrames;
+    private final Runnable flushGathered = this::flushGathered;
     private final Owner owner;
     private final String peer;
+    /** The socket did not take everything: waiting for OP_WRITE, frames from the peer are refused. */
     private boolean writePending;
+    private boolean flushScheduled;
     private boolean paused;
     private boolean closed;
 
@@ -52,12 +57,12 @@ final class FramedConnection {
      * @param channel       the connected, non-blocking channel (a JDK socket or a descriptor)
      * @param registration  its registration, whose handler calls {@link #ready}
      * @param framer        the backend's framer, reset here
-     * @param tx            the backend's transmit buffer, {@code 4 + MAX_FRAME} bytes
+     * @param tx            the backend's encoder, cleared here
      * @param owner         told when the connection closes
      * @param peer          the remote end, for log lines
      */
     FramedConnection(NetClientContext context, ByteChannel channel, IoRegistration registration, StreamFramer framer,
-            ByteBuffer tx, Owner owner, String peer) {
+            StreamEncoder tx, Owner owner, String peer) {
         this.context = context;
         this.channel = channel;
         this.registration = registration;
@@ -66,6 +71,7 @@ final class FramedConnection {
         this.owner = owner;
         this.peer = peer;
         framer.reset();
+        tx.clear();
         registration.interestOps(SelectionKey.OP_READ);
     }
 
@@ -79,27 +85,37 @@ final class FramedConnection {
         }
     }
 
-    /** @return false while a frame is half written */
+    /** @return false while the socket has not taken everything written to it */
     boolean canWrite() {
         return !writePending;
     }
 
     /**
-     * Writes a frame with its length. What the socket does not take now stays in the transmit
-     * buffer and goes out before anything else, so frames never interleave on the wire.
+     * Writes a frame with its length: gathered with the others of this loop iteration, written at
+     * its end or at once when a batch is full. What the socket does not take stays and goes out
+     * before anything else, so frames never interleave on the wire; until it has, frames are
+     * refused (RETRY_LATER), as QEMU does while its send buffer is not empty.
      *
      * @param frame a frame from the peer
-     * @return DELIVERED when written or kept, RETRY_LATER while an earlier frame is unfinished,
+     * @return DELIVERED when written or kept, RETRY_LATER while earlier bytes are unwritten,
      *         DROPPED when the write failed (the connection is closed then)
      */
     Delivery write(ByteBuffer frame) {
         if (writePending) {
             return Delivery.RETRY_LATER;
         }
-        tx.clear();
-        tx.putInt(frame.remaining()).put(frame).flip();
-        flush();
-        return closed ? Delivery.DROPPED : Delivery.DELIVERED;
+        boolean first = tx.isEmpty();
+        tx.append(frame);
+        if (tx.isFull()) {
+            flush();
+            return closed ? Delivery.DROPPED : Delivery.DELIVERED;
+        }
+        if (first && !flushScheduled) {
+            // After this iteration's reads: every frame they hand over joins the same write.
+            flushScheduled = true;
+            context.loop().execute(flushGathered);
+        }
+        return Delivery.DELIVERED;
     }
 
     /** Closes the socket without telling the owner: the backend itself is closing. */
@@ -109,14 +125,22 @@ final class FramedConnection {
         Sockets.closeQuietly(channel);
     }
 
+    private void flushGathered() {
+        flushScheduled = false;
+        if (!closed && !writePending && !tx.isEmpty()) {
+            flush();
+        }
+    }
+
     private void flush() {
+        boolean all;
         try {
-            channel.write(tx);
+            all = tx.writeTo(channel);
         } catch (IOException e) {
             fail("send-error", "write to " + peer + " failed: " + Sockets.reason(e));
             return;
         }
-        if (tx.hasRemaining()) {
+        if (!all) {
             if (!writePending) {
                 writePending = true;
                 registration.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);

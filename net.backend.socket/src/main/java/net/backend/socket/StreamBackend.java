@@ -22,8 +22,9 @@ abstract class StreamBackend implements NetClient {
     protected final NetClientContext context;
     /** Its info strings and events. */
     protected final ConnectionReporter reporter;
-    private final StreamFramer framer = new StreamFramer();
-    private final ByteBuffer tx = ByteBuffer.allocateDirect(4 + MAX_FRAME);
+    // Made with the first connection: a netdev that only listens holds no buffers.
+    private StreamFramer framer;
+    private StreamEncoder tx;
     private final NetCounter notConnected;
     private final NetCounter oversized;
     private final boolean keepAlive;
@@ -58,6 +59,10 @@ abstract class StreamBackend implements NetClient {
             Sockets.tuneTcp(channel, keepAlive);
         }
         String peer = remote instanceof InetSocketAddress inet ? HostPort.format(inet) : String.valueOf(shown);
+        if (framer == null) {
+            framer = new StreamFramer();
+            tx = new StreamEncoder();
+        }
         connection = new FramedConnection(context, channel, registration, framer, tx, this::connectionClosed, peer);
         info = reporter.connected(context, shown);
         context.logger().log(System.Logger.Level.INFO, "connected: " + peer);
