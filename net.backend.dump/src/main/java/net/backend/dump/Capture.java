@@ -26,19 +26,10 @@ final class Capture {
         /**
          * The capture stopped because of an error (not because it was closed).
          *
+         * @param file   the file, or null when it was never named
          * @param reason one line, e.g. {@code write error on x.pcap: No space left on device}
          */
-        void failed(String reason);
-    }
-
-    /** Where a capture writes, decided on the writer thread (it may wait, e.g. for a hub). */
-    interface Target {
-        /**
-         * @return the file to open
-         * @throws StopCapture when the capture must not run
-         * @throws InterruptedException when the capture closed while waiting
-         */
-        Path resolve(Capture capture) throws StopCapture, InterruptedException;
+        void failed(Path file, String reason);
     }
 
     /** Ends a capture with a reason. */
@@ -64,7 +55,6 @@ final class Capture {
     private final System.Logger log;
     private final NetCounter dropped;
     private final Listener listener;
-    private final Target target;
     private final Thread writer;
     // The clock: wall time at creation plus monotonic time since, as QEMU does; no allocation.
     private final long baseMicros;
@@ -73,7 +63,9 @@ final class Capture {
     private volatile Path path;
     private volatile FileChannel channel;
     private volatile boolean opening;
-    private volatile boolean resolving;
+    /** The writer waits for {@link #release} or {@link #refuse} before it writes anything. */
+    private volatile boolean held;
+    private volatile String refusal;
     private volatile boolean writerWaiting;
     private volatile boolean closeRequested;
     /** Set once the writer has ended: the loop stops copying frames. */
@@ -91,10 +83,11 @@ final class Capture {
      * @param listener told when the capture fails
      * @param path     the file when known now (then {@code channel} may be open already), else null
      * @param channel  the file opened on the caller's thread, or null to open on the writer
-     * @param target   decides the file on the writer thread when {@code path} is null, and may veto
+     * @param held     whether the writer waits for {@link #release} or {@link #refuse}; frames are
+     *                 kept in the ring meanwhile
      */
     Capture(String name, int snaplen, int ringSize, System.Logger log, NetCounter dropped, Listener listener,
-            Path path, FileChannel channel, Target target) {
+            Path path, FileChannel channel, boolean held) {
         this.name = name;
         this.snaplen = snaplen;
         this.storeLimit = snaplen < 0 ? Integer.MAX_VALUE : snaplen; // above 2^31: everything fits
@@ -104,7 +97,7 @@ final class Capture {
         this.listener = listener;
         this.path = path;
         this.channel = channel;
-        this.target = target;
+        this.held = held;
         this.baseMicros = System.currentTimeMillis() * 1000;
         this.baseNanos = System.nanoTime();
         this.writer = new Thread(this::run, "pcap-writer " + name);
@@ -131,28 +124,29 @@ final class Capture {
         return !stopped;
     }
 
-    /** @return bytes waiting in the ring, for the target's wait for a first frame */
-    long pending() {
-        return ring.pending();
+    /**
+     * Lets a held writer go on: the file is decided. Called on the loop.
+     *
+     * @param file the file, when none was given at construction; else null
+     */
+    void release(Path file) {
+        if (file != null) {
+            path = file;
+        }
+        held = false;
+        LockSupport.unpark(writer);
     }
 
     /**
-     * Lets a {@link Target} wait on the writer thread until a frame is recorded, the capture
-     * closes, or the time is up.
+     * Stops a held capture before it writes anything, e.g. a dump that is not on a hub. Called on
+     * the loop.
      *
-     * @param millis the most to wait
+     * @param reason why, reported like a write error
      */
-    void awaitFrame(long millis) {
-        writerWaiting = true;
-        if (ring.pending() == 0 && !closeRequested) {
-            LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(millis));
-        }
-        writerWaiting = false;
-    }
-
-    /** @return whether {@link #close()} was called */
-    boolean closing() {
-        return closeRequested;
+    void refuse(String reason) {
+        refusal = reason;
+        held = false;
+        LockSupport.unpark(writer);
     }
 
     /**
@@ -195,11 +189,6 @@ final class Capture {
     void close() {
         closeRequested = true;
         LockSupport.unpark(writer);
-        if (resolving || channel == null && !opening) {
-            // The writer may be asking the control service about a hub, which can wait for the very
-            // call that closes us: it sees the request, writes what was recorded and ends by itself.
-            return;
-        }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_WAIT_MS);
         boolean released = false;
         try {
@@ -239,17 +228,17 @@ final class Capture {
         String failure = null;
         FileChannel out = channel;
         try {
+            while (held && !closeRequested) {
+                LockSupport.parkNanos(this, IDLE_PARK_NS);
+            }
+            if (refusal != null) {
+                throw new StopCapture(refusal);
+            }
             Path resolved = path;
-            if (target != null) {
-                resolving = true;
-                try {
-                    resolved = target.resolve(this);
-                } finally {
-                    resolving = false;
-                }
+            if (resolved == null) {
+                return; // closed before its file was named: nowhere to keep what was recorded
             }
             if (out == null) {
-                path = resolved;
                 // Announce the open before looking at the close request; close() sets its request
                 // before looking at this flag, so one of the two always sees the other.
                 opening = true;
@@ -271,8 +260,6 @@ final class Capture {
             failure = e.getMessage();
         } catch (IOException e) {
             failure = "write error on " + describe(path) + ": " + CaptureFile.reason(e);
-        } catch (InterruptedException e) {
-            failure = null; // only the close interrupts
         } catch (RuntimeException e) {
             failure = "capture failed: " + e;
         } finally {
@@ -290,7 +277,7 @@ final class Capture {
                 stopReason = failure;
                 log.log(System.Logger.Level.ERROR, name + ": " + failure + " - stopping dump");
                 try {
-                    listener.failed(failure);
+                    listener.failed(path, failure);
                 } catch (RuntimeException e) {
                     log.log(System.Logger.Level.ERROR, name + ": capture listener failed: " + e, e);
                 }

@@ -9,14 +9,20 @@ final class DumpClient implements NetClient {
 
     private final Capture capture;
     private final long len;
+    /** Decides the file of a dump not yet on a hub; null when it was on one at open. */
+    private final HubTarget hub;
 
-    DumpClient(Capture capture, long len) {
+    DumpClient(Capture capture, long len, HubTarget hub) {
         this.capture = capture;
         this.len = len;
+        this.hub = hub;
     }
 
     @Override
     public Delivery receive(ByteBuffer frame) {
+        if (hub != null) {
+            hub.frameArrived();
+        }
         capture.record(frame);
         return Delivery.DELIVERED; // a sink: the frame is consumed even when it was not recorded
     }

@@ -3,15 +3,13 @@ package net.backend.dump;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.util.OptionalInt;
 import net.api.NetClient;
 import net.api.NetClientContext;
 import net.api.NetClientDriver;
 import net.api.NetException;
 import net.api.NetType;
-import net.api.control.NetControl;
-import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
-import org.osgi.service.component.annotations.Reference;
 
 /**
  * The {@code dump} netdev of QEMU up to 2.11 ({@code -net dump[,vlan=N][,file=F][,len=L]}): a hub
@@ -24,23 +22,15 @@ public final class DumpDriver implements NetClientDriver<DumpOptions> {
     /** The QAPI netdev type. */
     public static final String TYPE = "dump";
 
-    private final NetControl control;
     private final int ringSize;
 
-    /**
-     * @param control the runtime's control service, asked which hub the dump sits on
-     */
-    @Activate
-    public DumpDriver(@Reference NetControl control) {
-        this(control, CaptureRing.DEFAULT_CAPACITY);
+    /** The OSGi component. */
+    public DumpDriver() {
+        this(CaptureRing.DEFAULT_CAPACITY);
     }
 
-    /**
-     * @param control  the runtime's control service
-     * @param ringSize the per-capture ring, a power of two
-     */
-    public DumpDriver(NetControl control, int ringSize) {
-        this.control = control;
+    /** @param ringSize the per-capture ring, a power of two */
+    public DumpDriver(int ringSize) {
         this.ringSize = ringSize;
     }
 
@@ -55,28 +45,30 @@ public final class DumpDriver implements NetClientDriver<DumpOptions> {
         if (len > Integer.MAX_VALUE) {
             throw NetException.generic("invalid length: %d", len);
         }
+        // -net dump is on its hub already, so its default file is known now; -netdev dump joins later.
+        OptionalInt hub = context.hubId();
+        String file = options.file() != null ? options.file()
+                : hub.isPresent() ? HubTarget.defaultFile(hub.getAsInt()) : null;
         Path path = null;
         FileChannel channel = null;
-        if (options.file() != null) {
-            path = Path.of(options.file());
-            if (!CaptureFile.isFifo(path)) {
+        if (file != null) {
+            path = Path.of(file);
+            if (!CaptureFile.isFifo(path)) { // a FIFO waits for its reader: the writer opens it
                 try {
                     channel = CaptureFile.open(path);
                 } catch (IOException e) {
-                    throw NetException.generic("-net dump: can't open %s", options.file());
+                    throw NetException.generic("-net dump: can't open %s", file);
                 }
             }
         }
         String id = context.id();
-        Capture[] self = new Capture[1];
         Capture capture = new Capture(id, (int) len, ringSize, context.logger(),
                 context.counter(DumpFilterDriver.DROPPED),
                 // NetClientContext must be used on the loop; the writer thread hands the event over.
-                reason -> context.loop().execute(() -> context.event(CaptureEvents.STOPPED,
-                        CaptureEvents.stopped(id, id, self[0].path(), reason))),
-                path, channel, new HubTarget(control, id, options.file()));
-        self[0] = capture;
+                (stoppedFile, reason) -> context.loop().execute(() -> context.event(CaptureEvents.STOPPED,
+                        CaptureEvents.stopped(id, id, stoppedFile, reason))),
+                path, channel, hub.isEmpty());
         capture.start();
-        return new DumpClient(capture, len);
+        return new DumpClient(capture, len, hub.isEmpty() ? new HubTarget(context, capture, options.file()) : null);
     }
 }

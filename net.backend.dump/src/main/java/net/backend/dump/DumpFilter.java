@@ -1,7 +1,6 @@
 package net.backend.dump;
 
 import java.nio.ByteBuffer;
-import net.api.NetCounter;
 import net.api.NetFilter;
 import net.api.NetFilterDirection;
 
@@ -11,13 +10,11 @@ final class DumpFilter implements NetFilter {
     private final Capture capture;
     private final String file;
     private final long maxlen;
-    private final NetCounter dropped;
 
-    DumpFilter(Capture capture, String file, long maxlen, NetCounter dropped) {
+    DumpFilter(Capture capture, String file, long maxlen) {
         this.capture = capture;
         this.file = file;
         this.maxlen = maxlen;
-        this.dropped = dropped;
     }
 
     @Override
@@ -29,11 +26,10 @@ final class DumpFilter implements NetFilter {
 
     @Override
     public String info() {
-        // QEMU's property list, then what QEMU cannot report: frames lost to a slow writer, a stop.
+        // QEMU's property list, then what QEMU cannot report: a stop (frames lost to a slow writer
+        // are the filter's capture-dropped counter).
         String reason = capture.stopReason();
-        long lost = dropped.get();
-        return "file=" + file + ",maxlen=" + maxlen + (lost == 0 ? "" : " (" + lost + " frames not recorded)")
-                + (reason == null ? "" : " (stopped: " + reason + ")");
+        return "file=" + file + ",maxlen=" + maxlen + (reason == null ? "" : " (stopped: " + reason + ")");
     }
 
     @Override

@@ -3,20 +3,12 @@ package net.backend.dump;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
-import java.util.function.BiConsumer;
 import net.api.FilterType;
-import net.api.NetCounter;
 import net.api.NetException;
 import net.api.NetFilter;
 import net.api.NetFilterContext;
 import net.api.NetFilterDriver;
-import net.api.control.NetEventListener;
 import org.osgi.service.component.annotations.Component;
-import org.osgi.service.component.annotations.Reference;
-import org.osgi.service.component.annotations.ReferenceCardinality;
-import org.osgi.service.component.annotations.ReferencePolicy;
 
 /**
  * {@code -object filter-dump,id=ID,netdev=DEV,file=FILE[,maxlen=N]}: QEMU's packet recorder on a
@@ -31,30 +23,15 @@ public final class DumpFilterDriver implements NetFilterDriver<DumpFilterOptions
     /** Counts frames not recorded because the writer was behind. */
     static final String DROPPED = "capture-dropped";
 
-    /**
-     * The filter context has no event facility (unlike a netdev's), so the stop event goes to the
-     * runtime's event listeners directly: the same whiteboard QMP's sessions are fed from.
-     */
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
-    private volatile List<NetEventListener> listeners = List.of();
-
-    private final BiConsumer<String, Map<String, Object>> events;
     private final int ringSize;
 
-    /** The OSGi component: events go to every {@link NetEventListener}. */
+    /** The OSGi component. */
     public DumpFilterDriver() {
-        this.events = this::toListeners;
-        this.ringSize = CaptureRing.DEFAULT_CAPACITY;
+        this(CaptureRing.DEFAULT_CAPACITY);
     }
 
-    /**
-     * Outside OSGi (tests, embedding).
-     *
-     * @param events   where stop events go
-     * @param ringSize the per-capture ring, a power of two
-     */
-    public DumpFilterDriver(BiConsumer<String, Map<String, Object>> events, int ringSize) {
-        this.events = events;
+    /** @param ringSize the per-capture ring, a power of two */
+    public DumpFilterDriver(int ringSize) {
         this.ringSize = ringSize;
     }
 
@@ -88,18 +65,12 @@ public final class DumpFilterDriver implements NetFilterDriver<DumpFilterOptions
         }
         String id = context.id();
         String netdev = context.netdev();
-        NetCounter dropped = context.counter(DROPPED);
-        Capture capture = new Capture(id, (int) maxlen, ringSize, context.logger(), dropped,
-                reason -> events.accept(CaptureEvents.STOPPED, CaptureEvents.stopped(id, netdev, path, reason)),
-                path, channel, null);
+        Capture capture = new Capture(id, (int) maxlen, ringSize, context.logger(), context.counter(DROPPED),
+                // The context belongs to the netdev's loop; the writer thread hands the event over.
+                (file, reason) -> context.loop().execute(() -> context.event(CaptureEvents.STOPPED,
+                        CaptureEvents.stopped(id, netdev, file, reason))),
+                path, channel, false);
         capture.start();
-        return new DumpFilter(capture, options.file(), maxlen, dropped);
-    }
-
-    private void toListeners(String name, Map<String, Object> data) {
-        java.time.Instant now = java.time.Instant.now();
-        for (NetEventListener l : listeners) {
-            l.event(name, data, now);
-        }
+        return new DumpFilter(capture, options.file(), maxlen);
     }
 }

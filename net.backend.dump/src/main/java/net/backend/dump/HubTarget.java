@@ -1,66 +1,46 @@
 package net.backend.dump;
 
 import java.nio.file.Path;
-import net.api.NetException;
-import net.api.control.NetControl;
-import net.api.dto.NetClientDTO;
+import java.util.OptionalInt;
+import java.util.concurrent.TimeUnit;
+import net.api.NetClientContext;
+import net.api.NetEventLoop;
 
 /**
- * Where a {@code dump} netdev may record: only as a hub member, as QEMU's {@code -net dump} was
- * (its default file is named after the hub). The backend cannot see its peer, and the runtime
- * attaches a {@code -net} client to its hub port only after opening it, so the writer thread asks
- * the control service once the netdev has a peer: right away, then whenever a frame arrives (only
- * a peer sends one), else once a second.
+ * Where a {@code dump} netdev records: only as a hub member, as QEMU's {@code -net dump} was (its
+ * default file is named after the hub). A {@code -net dump} is on its hub when it opens; a
+ * {@code -netdev dump} joins one later through {@code hubport,netdev=}, so until then its capture
+ * is held and this asks the client's context on the loop: four times a second, and at the first frame
+ * (only a peer sends one, so a dump still not on a hub then is peered with something else).
  */
-final class HubTarget implements Capture.Target {
+final class HubTarget {
 
-    private static final String HUBPORT = "hubport";
+    /** Cheap (a field read on the loop) and short, so the file is named soon after the hubport is made. */
+    private static final long CHECK_MILLIS = 250;
 
-    private final NetControl control;
-    private final String netdev;
+    private final NetClientContext context;
+    private final Capture capture;
     private final String file;
+    /** The next check; null once the capture was released or refused. Loop only. */
+    private NetEventLoop.Cancellable check;
 
     /**
-     * @param control the runtime's control service
-     * @param netdev  the dump netdev's id
+     * Starts checking. Call on the loop, in {@code open}.
+     *
+     * @param context the dump's context
+     * @param capture its held capture
      * @param file    the file the user gave, or null for the hub's default name
      */
-    HubTarget(NetControl control, String netdev, String file) {
-        this.control = control;
-        this.netdev = netdev;
+    HubTarget(NetClientContext context, Capture capture, String file) {
+        this.context = context;
+        this.capture = capture;
         this.file = file;
+        this.check = context.loop().schedule(this::tick, CHECK_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     /** @return QEMU's default file for a dump on hub {@code hub} */
     static String defaultFile(int hub) {
         return "qemu-vlan" + hub + ".pcap";
-    }
-
-    @Override
-    public Path resolve(Capture capture) throws Capture.StopCapture, InterruptedException {
-        while (!capture.closing()) {
-            NetClientDTO self;
-            NetClientDTO peer;
-            try {
-                self = control.client(netdev);
-                peer = self.peer() == null ? null : control.client(self.peer());
-            } catch (NetException e) {
-                break; // the netdev is being deleted
-            }
-            if (peer != null) {
-                if (!HUBPORT.equals(peer.kind()) || peer.hub() == null) {
-                    throw new Capture.StopCapture(notOnHub(netdev));
-                }
-                return Path.of(file != null ? file : defaultFile(peer.hub()));
-            }
-            capture.awaitFrame(1000);
-            Thread.sleep(20); // a frame that arrived before the peer shows must not make this spin
-        }
-        // Closed before the hub was known: keep what was recorded if there is a file to keep it in.
-        if (file != null) {
-            return Path.of(file);
-        }
-        throw new InterruptedException();
     }
 
     /**
@@ -69,5 +49,33 @@ final class HubTarget implements Capture.Target {
      */
     static String notOnHub(String id) {
         return "dump '" + id + "' is not on a hub: use -net dump[,vlan=N] or -netdev hubport,hubid=N,netdev=" + id;
+    }
+
+    /** A frame arrived: the dump has a peer now. Loop only; nothing to do once decided. */
+    void frameArrived() {
+        if (check != null) {
+            check.cancel();
+            check = null;
+            if (!releaseIfOnHub()) {
+                capture.refuse(notOnHub(context.id()));
+            }
+        }
+    }
+
+    private void tick() {
+        if (check != null) {
+            check = releaseIfOnHub() ? null : context.loop().schedule(this::tick, CHECK_MILLIS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** @return whether the dump is on a hub now; then its capture is released into its file */
+    private boolean releaseIfOnHub() {
+        OptionalInt hub = context.hubId();
+        if (hub.isEmpty()) {
+            return false;
+        }
+        // With file= the file is open already; else it is named after the hub now.
+        capture.release(file != null ? null : Path.of(defaultFile(hub.getAsInt())));
+        return true;
     }
 }

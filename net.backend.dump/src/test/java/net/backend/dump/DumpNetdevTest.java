@@ -2,18 +2,15 @@ package net.backend.dump;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import net.api.Delivery;
-import net.api.NetClient;
-import net.api.NetClientContext;
 import net.api.NetException;
-import net.api.NicModel;
 import net.api.control.Section;
+import net.api.dto.NetClientDTO;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,14 +50,10 @@ class DumpNetdevTest {
         Path defaultFile = Path.of(HubTarget.defaultFile(7)).toAbsolutePath();
         try {
             rig.add(Section.NET, "dump,vlan=7,len=64");
+            // The hub is known when a -net dump opens: its file is named and open at once.
+            assertEquals("dump to qemu-vlan7.pcap (len=64)", rig.runtime.client("dump.0").info());
+            assertTrue(Files.exists(defaultFile));
             rig.add(Section.NET, "inject,vlan=7,id=src");
-            Tools.await(() -> {
-                try {
-                    return rig.runtime.client("dump.0").info().equals("dump to qemu-vlan7.pcap (len=64)");
-                } catch (NetException e) {
-                    return false;
-                }
-            }, "the default file name");
             List<byte[]> frames = List.of(Inject.frame(1, 60), Inject.frame(2, 64), Inject.frame(3, 65), Inject.frame(4, 1500));
             rig.client("src").send(frames);
             Tools.await(() -> rxFrames("dump.0") == 4, "4 frames at the dump");
@@ -80,6 +73,19 @@ class DumpNetdevTest {
     }
 
     @Test
+    void aDefaultFileThatCannotBeOpenedFailsTheNetDumpAtOnce() throws Exception {
+        // A directory in the way of qemu-vlan5.pcap, in the working directory like the file would be.
+        Path inTheWay = Files.createDirectory(Path.of(HubTarget.defaultFile(5)).toAbsolutePath());
+        try {
+            List<String> before = clientNames();
+            assertEquals("-net dump: can't open qemu-vlan5.pcap", rig.error(Section.NET, "dump,vlan=5"));
+            assertEquals(before, clientNames(), "neither the dump nor its hub port is left");
+        } finally {
+            Files.delete(inTheWay);
+        }
+    }
+
+    @Test
     void aNetdevDumpJoinsAHubThroughAHubport() throws Exception {
         Path pcap = dir.resolve("member.pcap");
         rig.netdev("dump,id=d0,file=" + pcap);
@@ -89,12 +95,25 @@ class DumpNetdevTest {
         List<byte[]> frames = Inject.frames(0, 25, 300);
         rig.client("src").send(frames);
         Tools.await(() -> rxFrames("d0") == 25, "25 frames at the dump");
-        rig.runtime.netdevDel("d0");
-        // The file is complete when the writer ends; usually before netdev_del returns, but not
-        // when the deletion overtook the writer's question about the hub (see Capture.close()).
-        Tools.awaitNoWriters();
+        rig.runtime.netdevDel("d0"); // the file is complete when netdev_del returns
         FilterDumpTest.assertFramesEqual(frames, PcapReader.read(pcap).frames());
         Tools.tshark(dir, pcap);
+    }
+
+    @Test
+    void aNetdevDumpIsNamedAfterTheHubItJoinsEvenWithoutTraffic() throws Exception {
+        Path defaultFile = Path.of(HubTarget.defaultFile(11)).toAbsolutePath();
+        try {
+            rig.netdev("dump,id=d0");
+            assertEquals("dump to (file named when it joins a hub) (len=65536)", rig.runtime.client("d0").info());
+            rig.netdev("hubport,id=h0,hubid=11,netdev=d0");
+            Tools.await(() -> info("d0").equals("dump to qemu-vlan11.pcap (len=65536)"), "the hub's file name");
+            Tools.await(() -> size(defaultFile) == 24, "the pcap header, before any frame");
+            rig.runtime.netdevDel("d0");
+            assertTrue(PcapReader.read(defaultFile).records().isEmpty());
+        } finally {
+            Files.deleteIfExists(defaultFile);
+        }
     }
 
     @Test
@@ -106,13 +125,39 @@ class DumpNetdevTest {
 
     @Test
     void dumpPeeredWithANicIsRefusedWithAnEvent() throws Exception {
-        rig.runtime.bindNicModel(new Sink(), Map.of("nic.type", "sink"));
-        rig.netdev("dump,id=d0,file=" + dir.resolve("nic.pcap"));
-        rig.add(Section.DEVICE, "sink,id=n0,netdev=d0");
+        Path pcap = dir.resolve("nic.pcap");
+        rig.netdev("dump,id=d0,file=" + pcap);
+        rig.add(Section.DEVICE, "inject,id=n0,netdev=d0");
+        // Only a peer sends: the NIC's first frame shows the dump is not on a hub.
+        rig.client("n0").send(List.of(Inject.frame(1, 60)));
         Tools.await(() -> !rig.events(CaptureEvents.STOPPED).isEmpty(), "the stop event");
-        assertEquals(HubTarget.notOnHub("d0"), rig.events(CaptureEvents.STOPPED).get(0).data().get("reason"));
-        assertEquals("dump to " + dir.resolve("nic.pcap") + " (len=65536) stopped: " + HubTarget.notOnHub("d0"),
-                rig.runtime.client("d0").info());
+        Rig.Event e = rig.events(CaptureEvents.STOPPED).get(0);
+        assertEquals("d0", e.data().get("id"));
+        assertEquals(pcap.toString(), e.data().get("file"));
+        assertEquals(HubTarget.notOnHub("d0"), e.data().get("reason"));
+        assertEquals("dump to " + pcap + " (len=65536) stopped: " + HubTarget.notOnHub("d0"), info("d0"));
+        rig.runtime.netdevDel("d0");
+        assertEquals(0, Files.size(pcap), "nothing recorded");
+    }
+
+    private List<String> clientNames() {
+        return rig.runtime.network().clients().stream().map(NetClientDTO::name).toList();
+    }
+
+    private String info(String id) {
+        try {
+            return rig.runtime.client(id).info();
+        } catch (NetException e) {
+            return "";
+        }
+    }
+
+    private static long size(Path file) {
+        try {
+            return Files.size(file);
+        } catch (java.io.IOException e) {
+            return -1;
+        }
     }
 
     private long rxFrames(String id) {
@@ -120,33 +165,6 @@ class DumpNetdevTest {
             return rig.runtime.client(id).counters().rxFrames();
         } catch (NetException e) {
             return -1;
-        }
-    }
-
-    /** A NIC model that takes every frame. */
-    static final class Sink implements NicModel<Inject.Options> {
-        @Override
-        public Class<Inject.Options> optionsType() {
-            return Inject.Options.class;
-        }
-
-        @Override
-        public NetClient open(Inject.Options options, NetClientContext context) {
-            return new NetClient() {
-                @Override
-                public Delivery receive(java.nio.ByteBuffer frame) {
-                    return Delivery.DELIVERED;
-                }
-
-                @Override
-                public String info() {
-                    return "model=sink";
-                }
-
-                @Override
-                public void close() {
-                }
-            };
         }
     }
 }

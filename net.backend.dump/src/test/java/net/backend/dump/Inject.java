@@ -12,9 +12,13 @@ import net.api.Delivery;
 import net.api.NetClient;
 import net.api.NetClientContext;
 import net.api.NetClientDriver;
+import net.api.NicModel;
 
-/** The tests' netdev type {@code inject}: keeps what it receives, sends what a test hands it. */
-final class Inject implements NetClientDriver<Inject.Options> {
+/**
+ * The tests' netdev type {@code inject}, also usable as a NIC model: keeps what it receives, sends
+ * what a test hands it.
+ */
+final class Inject implements NetClientDriver<Inject.Options>, NicModel<Inject.Options> {
 
     /** @param tag unused */
     record Options(String tag) {

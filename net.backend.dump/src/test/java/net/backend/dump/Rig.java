@@ -10,7 +10,10 @@ import net.api.options.QemuOptions;
 import net.backend.socket.SocketDriver;
 import net.hub.NetRuntime;
 
-/** The real runtime outside OSGi with this bundle's drivers, the socket driver and {@code inject}. */
+/**
+ * The real runtime outside OSGi with this bundle's drivers, the socket driver and {@code inject}
+ * (as a netdev type and a NIC model); events are seen as a management client sees them.
+ */
 final class Rig implements AutoCloseable {
 
     record Event(String name, Map<String, Object> data) {
@@ -27,10 +30,10 @@ final class Rig implements AutoCloseable {
     Rig(int ringSize) {
         runtime.bindNetEventListener((name, data, time) -> events.add(new Event(name, data)));
         runtime.bindNetClientDriver(inject, Map.of("net.type", "inject"));
+        runtime.bindNicModel(inject, Map.of("nic.type", "inject"));
         runtime.bindNetClientDriver(new SocketDriver(), Map.of("net.type", "socket"));
-        runtime.bindNetClientDriver(new DumpDriver(runtime, ringSize), Map.of("net.type", DumpDriver.TYPE));
-        runtime.bindNetFilterDriver(new DumpFilterDriver((n, d) -> events.add(new Event(n, d)), ringSize),
-                Map.of("filter.type", DumpFilterDriver.TYPE));
+        runtime.bindNetClientDriver(new DumpDriver(ringSize), Map.of("net.type", DumpDriver.TYPE));
+        runtime.bindNetFilterDriver(new DumpFilterDriver(ringSize), Map.of("filter.type", DumpFilterDriver.TYPE));
     }
 
     String add(Section section, String options) throws NetException {
