@@ -210,7 +210,7 @@ class LauncherIT {
 
         Process p = start("--no-console", "-netdev", "udpwire,id=u0,local=127.0.0.1:0,remote=127.0.0.1:9",
                 "-netdev", "hubport,id=h1,hubid=1,netdev=u0");
-        String types = "bridge, dgram, dump, hubport, l2tpv3, socket, stream, tap, udpwire";
+        String types = "bridge, dgram, dump, filter-dump, hubport, l2tpv3, socket, stream, tap, udpwire";
         awaitBanner(p, "running: 2 netdevs; types: " + types);
         p.destroy();
         String help = String.join("\n", run("--help").out());
