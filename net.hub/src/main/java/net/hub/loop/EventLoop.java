@@ -21,6 +21,13 @@ public final class EventLoop {
 
     /** How long a control operation waits for a loop before giving up. */
     static final long CALL_TIMEOUT_SECONDS = 10;
+    /**
+     * How long a loop that has just handled I/O keeps polling before it sleeps in the kernel
+     * (system property {@code patchbay.loop.spin.us}, 0 = never): waking a sleeping thread costs
+     * tens of microseconds on a virtual CPU, more than a reply often takes. A loop with nothing to
+     * do does not spin, so idle costs nothing.
+     */
+    static final long SPIN_NANOS = Math.max(0, Long.getLong("patchbay.loop.spin.us", 50)) * 1000;
 
     private final int index;
     private final Selector selector;
@@ -145,10 +152,11 @@ public final class EventLoop {
     }
 
     private void run() {
+        long spinUntil = System.nanoTime();
         while (running) {
             try {
                 long timeoutMillis = hasWork() ? -1 : millisToNextTimer();
-                if (timeoutMillis < 0) {
+                if (timeoutMillis < 0 || System.nanoTime() - spinUntil < 0) {
                     selector.selectNow();
                 } else {
                     selector.select(timeoutMillis);
@@ -158,6 +166,7 @@ public final class EventLoop {
                 if (!selector.selectedKeys().isEmpty()) {
                     selector.selectedKeys().forEach(dispatcher);
                     selector.selectedKeys().clear();
+                    spinUntil = System.nanoTime() + SPIN_NANOS;
                 }
                 if (fdPoller != null) {
                     fdPoller.dispatchReady();
