@@ -37,6 +37,12 @@ final class DatagramBackend implements NetClient {
 
     /** Datagrams read per wake-up, so a busy socket cannot starve the loop's other clients. */
     private static final int READ_BUDGET = 64;
+    /**
+     * The receive buffer asked for: the default 208 KiB holds only a few hundred small datagrams
+     * (each costs its buffer's true size), a millisecond of a flood; the kernel caps the request
+     * at net.core.rmem_max. Memory is only used while datagrams wait.
+     */
+    static final int RECEIVE_BUFFER = 4 << 20;
 
     private final NetClientContext context;
     private final DatagramPort port;
@@ -270,6 +276,11 @@ final class DatagramBackend implements NetClient {
             DatagramChannel channel = DatagramChannel.open(address instanceof Inet6Address
                     ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
             channel.configureBlocking(false);
+            try {
+                channel.setOption(StandardSocketOptions.SO_RCVBUF, RECEIVE_BUFFER);
+            } catch (IOException e) {
+                // the default buffer works, it only loses more of a burst
+            }
             return channel;
         } catch (IOException e) {
             throw NetException.generic("can't create datagram socket: %s", Sockets.reason(e));
