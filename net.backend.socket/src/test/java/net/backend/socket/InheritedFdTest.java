@@ -152,8 +152,7 @@ class InheritedFdTest {
                 fx.netdev("stream,id=s,server=off,addr.type=fd,addr.str=" + fd);
                 String shown = "tcp:127.0.0.1:" + server.getLocalPort();
                 assertEquals(shown, fx.info("s"));
-                Fixture.Event connected = fx.events.stream()
-                        .filter(e -> e.name().equals("NETDEV_STREAM_CONNECTED")).findFirst().orElseThrow();
+                Fixture.Event connected = fx.events("NETDEV_STREAM_CONNECTED").getFirst();
                 assertEquals("s", connected.data().get("netdev-id"));
                 assertEquals(Map.of("type", "inet", "host", "127.0.0.1", "port",
                         Integer.toString(server.getLocalPort()), "ipv4", true), connected.data().get("addr"));

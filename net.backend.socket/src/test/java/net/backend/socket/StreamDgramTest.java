@@ -19,6 +19,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import net.api.control.Section;
+import net.testkit.Await;
+import net.testkit.TestRuntime;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -66,9 +68,6 @@ class StreamDgramTest {
         }
     }
 
-    private List<Fixture.Event> events(String name) {
-        return fx.events.stream().filter(e -> e.name().equals(name)).toList();
-    }
 
     @Test
     void inetServerAcceptsClientsWithEvents() throws Exception {
@@ -82,13 +81,13 @@ class StreamDgramTest {
             String shown = "127.0.0.1:" + c.socket.getLocalPort();
             fx.awaitInfo("s", "tcp:" + shown);
             roundTrip(c);
-            assertEquals(List.of(new Fixture.Event("NETDEV_STREAM_CONNECTED", Map.of("netdev-id", "s", "addr",
+            assertEquals(List.of(new TestRuntime.Event("NETDEV_STREAM_CONNECTED", Map.of("netdev-id", "s", "addr",
                     Map.of("type", "inet", "host", "127.0.0.1", "port", Integer.toString(c.socket.getLocalPort()),
-                            "ipv4", true)))), events("NETDEV_STREAM_CONNECTED"));
+                            "ipv4", true)))), fx.events("NETDEV_STREAM_CONNECTED"));
         }
         fx.awaitInfo("s", "");
-        Fixture.await(() -> events("NETDEV_STREAM_DISCONNECTED").size() == 1, "disconnected event");
-        assertEquals(Map.of("netdev-id", "s"), events("NETDEV_STREAM_DISCONNECTED").get(0).data());
+        Await.until(() -> fx.events("NETDEV_STREAM_DISCONNECTED").size() == 1, "disconnected event");
+        assertEquals(Map.of("netdev-id", "s"), fx.events("NETDEV_STREAM_DISCONNECTED").get(0).data());
         try (Peer c = Peer.connect(port)) { // the next client
             fx.awaitInfo("s", "tcp:127.0.0.1:" + c.socket.getLocalPort());
             roundTrip(c);
@@ -109,7 +108,7 @@ class StreamDgramTest {
             roundTrip(c);
         }
         server.close();
-        Fixture.await(() -> events("NETDEV_STREAM_DISCONNECTED").size() == 1, "disconnected event");
+        Await.until(() -> fx.events("NETDEV_STREAM_DISCONNECTED").size() == 1, "disconnected event");
         fx.awaitInfo("s", "connection error"); // a retry met the closed port
         server = new ServerSocket();
         server.setReuseAddress(true);
@@ -118,9 +117,9 @@ class StreamDgramTest {
         try (Peer c = new Peer(server.accept())) {
             fx.awaitInfo("s", "tcp:127.0.0.1:" + port);
             roundTrip(c);
-            assertEquals(2, events("NETDEV_STREAM_CONNECTED").size());
+            assertEquals(2, fx.events("NETDEV_STREAM_CONNECTED").size());
             assertEquals(Map.of("type", "inet", "host", "127.0.0.1", "port", Integer.toString(port), "ipv4", true),
-                    events("NETDEV_STREAM_CONNECTED").get(1).data().get("addr"));
+                    fx.events("NETDEV_STREAM_CONNECTED").get(1).data().get("addr"));
         } finally {
             server.close();
         }
@@ -139,7 +138,7 @@ class StreamDgramTest {
             fx.awaitInfo("s", "unix:" + path);
             roundTrip(c);
             assertEquals(Map.of("type", "unix", "path", path.toString()),
-                    events("NETDEV_STREAM_CONNECTED").get(0).data().get("addr"));
+                    fx.events("NETDEV_STREAM_CONNECTED").get(0).data().get("addr"));
         }
         fx.awaitInfo("s", "");
         assertEquals("can't bind ip=" + path + " to socket: Address already in use",

@@ -3,7 +3,6 @@ package net.backend.socket.interop;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
@@ -15,21 +14,24 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
-import net.api.NetClientDriver;
 import net.api.NetException;
 import net.api.SendResult;
-import net.api.control.Section;
-import net.api.options.QemuOptions;
 import net.api.posix.FdChannel;
 import net.api.posix.Libc;
 import net.backend.socket.DgramDriver;
 import net.backend.socket.SocketDriver;
 import net.backend.socket.StreamDriver;
-import net.hub.NetRuntime;
+import net.testkit.Await;
+import net.testkit.Frames;
+import net.testkit.InjectDriver;
+import net.testkit.Pcap;
+import net.testkit.Ports;
+import net.testkit.Program;
+import net.testkit.Qemu;
+import net.testkit.TestRuntime;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -65,35 +67,32 @@ class SocketInteropTest {
     @TempDir
     Path dir;
 
-    private NetRuntime runtime;
+    private TestRuntime patchbay;
     private InjectDriver inject;
-    private final List<QemuProcess> qemus = new ArrayList<>();
+    private final List<Program> qemus = new ArrayList<>();
     private final List<String> patchbayNetdevs = new ArrayList<>();
 
     @BeforeAll
     static void needQemu() {
-        assumeTrue(QemuProcess.available(), QemuProcess.BINARY + " is not installed; skipping the QEMU interop tests");
+        assumeTrue(Qemu.available(), Qemu.BINARY + " is not installed; skipping the QEMU interop tests");
     }
 
     @BeforeEach
     void startRuntime() {
-        runtime = new NetRuntime(2, name -> System.getLogger("interop." + name));
-        runtime.bindNetClientDriver(new SocketDriver(), Map.of(NetClientDriver.TYPE, "socket"));
-        runtime.bindNetClientDriver(new StreamDriver(), Map.of(NetClientDriver.TYPE, "stream"));
-        runtime.bindNetClientDriver(new DgramDriver(), Map.of(NetClientDriver.TYPE, "dgram"));
-        inject = new InjectDriver();
-        runtime.bindNetClientDriver(inject, Map.of(NetClientDriver.TYPE, InjectDriver.TYPE));
+        patchbay = new TestRuntime(2).netdevType("socket", new SocketDriver())
+                .netdevType("stream", new StreamDriver()).netdevType("dgram", new DgramDriver());
+        inject = patchbay.inject;
     }
 
     @AfterEach
     void stopEverything() {
         try {
-            for (QemuProcess qemu : qemus) {
+            for (Program qemu : qemus) {
                 qemu.close();
             }
         } finally {
             qemus.clear();
-            runtime.close();
+            patchbay.close();
         }
     }
 
@@ -101,8 +100,8 @@ class SocketInteropTest {
 
     @Test
     void pxeVmConnectsToPatchbayListenAndReachesRecorderThroughHub() throws Exception {
-        int p = QemuProcess.freeTcpPort();
-        int r = QemuProcess.freeTcpPort();
+        int p = Ports.freeTcpPort();
+        int r = Ports.freeTcpPort();
         Path pcap = pxeThroughHub(
                 new Side("socket,listen=127.0.0.1:" + p, "socket,connect=127.0.0.1:" + p, null, CONNECTION_FROM),
                 new Side("socket,connect=127.0.0.1:" + r, "socket,listen=127.0.0.1:" + r, () -> true, connectTo(r)));
@@ -111,19 +110,19 @@ class SocketInteropTest {
 
     @Test
     void pxeVmListensAndPatchbayConnectsAndRecorderConnectsToPatchbayListen() throws Exception {
-        int p = QemuProcess.freeTcpPort();
-        int r = QemuProcess.freeTcpPort();
+        int p = Ports.freeTcpPort();
+        int r = Ports.freeTcpPort();
         pxeThroughHub(
                 new Side("socket,connect=127.0.0.1:" + p, "socket,listen=127.0.0.1:" + p,
-                        () -> QemuProcess.tcpListening(p), connectTo(p)),
+                        () -> Ports.tcpListening(p), connectTo(p)),
                 new Side("socket,listen=127.0.0.1:" + r, "socket,connect=127.0.0.1:" + r, null, CONNECTION_FROM));
     }
 
     @Test
     void pxeVmOverUdpUnicast() throws Exception {
-        int vm = QemuProcess.freeUdpPort();
-        int pb = QemuProcess.freeUdpPort();
-        int r = QemuProcess.freeTcpPort();
+        int vm = Ports.freeUdpPort();
+        int pb = Ports.freeUdpPort();
+        int r = Ports.freeTcpPort();
         pxeThroughHub(
                 new Side("socket,udp=127.0.0.1:" + vm + ",localaddr=127.0.0.1:" + pb,
                         "socket,udp=127.0.0.1:" + pb + ",localaddr=127.0.0.1:" + vm, null, udpTo(vm)),
@@ -132,8 +131,8 @@ class SocketInteropTest {
 
     @Test
     void pxeVmOverMulticastOnLoopback() throws Exception {
-        String group = MCAST_GROUP + ":" + QemuProcess.freeUdpPort();
-        int r = QemuProcess.freeTcpPort();
+        String group = MCAST_GROUP + ":" + Ports.freeUdpPort();
+        int r = Ports.freeTcpPort();
         pxeThroughHub(
                 new Side("socket,mcast=" + group + ",localaddr=127.0.0.1",
                         "socket,mcast=" + group + ",localaddr=127.0.0.1", null, mcast(group)),
@@ -143,7 +142,7 @@ class SocketInteropTest {
     @Test
     void pxeVmStreamClientOnUnixPathToPatchbayStreamServer() throws Exception {
         Path sock = dir.resolve("a.sock");
-        int r = QemuProcess.freeTcpPort();
+        int r = Ports.freeTcpPort();
         pxeThroughHub(
                 new Side("stream,server=on,addr.type=unix,addr.path=" + sock,
                         "stream,server=off,addr.type=unix,addr.path=" + sock, null, unix(sock)),
@@ -152,9 +151,9 @@ class SocketInteropTest {
 
     @Test
     void pxeVmDgramOverUdpToPatchbayDgram() throws Exception {
-        int vm = QemuProcess.freeUdpPort();
-        int pb = QemuProcess.freeUdpPort();
-        int r = QemuProcess.freeTcpPort();
+        int vm = Ports.freeUdpPort();
+        int pb = Ports.freeUdpPort();
+        int r = Ports.freeTcpPort();
         pxeThroughHub(
                 new Side(dgramInet(pb, vm), dgramInet(vm, pb), null, dgramInetInfo(pb, vm)),
                 new Side("socket,connect=127.0.0.1:" + r, "socket,listen=127.0.0.1:" + r, () -> true, connectTo(r)));
@@ -164,7 +163,7 @@ class SocketInteropTest {
     void pxeVmDgramOnUnixPathsToPatchbayDgram() throws Exception {
         Path vm = dir.resolve("vm.dgram");
         Path pb = dir.resolve("pb.dgram");
-        int r = QemuProcess.freeTcpPort();
+        int r = Ports.freeTcpPort();
         pxeThroughHub(
                 new Side(dgramUnix(pb, vm), dgramUnix(vm, pb), null, dgramUnixInfo(pb, vm)),
                 new Side("socket,connect=127.0.0.1:" + r, "socket,listen=127.0.0.1:" + r, () -> true, connectTo(r)));
@@ -174,29 +173,29 @@ class SocketInteropTest {
 
     @Test
     void framesFromPatchbayConnectReachQemuListen() throws Exception {
-        int r = QemuProcess.freeTcpPort();
+        int r = Ports.freeTcpPort();
         injectIntoRecorder(new Side("socket,connect=127.0.0.1:" + r, "socket,listen=127.0.0.1:" + r,
                 () -> true, connectTo(r)));
     }
 
     @Test
     void framesFromPatchbayListenReachQemuConnect() throws Exception {
-        int r = QemuProcess.freeTcpPort();
+        int r = Ports.freeTcpPort();
         injectIntoRecorder(new Side("socket,listen=127.0.0.1:" + r, "socket,connect=127.0.0.1:" + r,
                 null, CONNECTION_FROM));
     }
 
     @Test
     void framesFromPatchbayReachQemuOverUdpUnicast() throws Exception {
-        int pb = QemuProcess.freeUdpPort();
-        int rec = QemuProcess.freeUdpPort();
+        int pb = Ports.freeUdpPort();
+        int rec = Ports.freeUdpPort();
         injectIntoRecorder(new Side("socket,udp=127.0.0.1:" + rec + ",localaddr=127.0.0.1:" + pb,
                 "socket,udp=127.0.0.1:" + pb + ",localaddr=127.0.0.1:" + rec, () -> true, udpTo(rec)));
     }
 
     @Test
     void framesFromPatchbayReachQemuOverMulticastOnLoopback() throws Exception {
-        String group = MCAST_GROUP + ":" + QemuProcess.freeUdpPort();
+        String group = MCAST_GROUP + ":" + Ports.freeUdpPort();
         injectIntoRecorder(new Side("socket,mcast=" + group + ",localaddr=127.0.0.1",
                 "socket,mcast=" + group + ",localaddr=127.0.0.1", () -> true, mcast(group)));
     }
@@ -205,7 +204,7 @@ class SocketInteropTest {
     void framesFromPatchbayStreamClientReachQemuStreamServerOnUnixPath() throws Exception {
         Path sock = dir.resolve("rec.sock");
         injectIntoRecorder(new Side("stream,server=off,addr.type=unix,addr.path=" + sock,
-                "stream,server=on,addr.type=unix,addr.path=" + sock, () -> QemuProcess.unixListening(sock), unix(sock)));
+                "stream,server=on,addr.type=unix,addr.path=" + sock, () -> Ports.unixListening(sock), unix(sock)));
     }
 
     @Test
@@ -217,17 +216,17 @@ class SocketInteropTest {
 
     @Test
     void framesFromPatchbayReachQemuOverAnInheritedTcpConnection() throws Exception {
-        int r = QemuProcess.freeTcpPort();
+        int r = Ports.freeTcpPort();
         // Made outside the JDK and handed over by number, as a parent process does with socket,fd=N.
         FdChannel inherited = FdChannel.socket(Libc.AF_INET, Libc.SOCK_STREAM, 0);
         injectIntoRecorder(new Side("socket,fd=" + inherited.fd(), "socket,listen=127.0.0.1:" + r,
-                () -> QemuProcess.tcpListening(r) && connects(inherited, r), Pattern.quote("socket: fd=" + inherited.fd())));
+                () -> Ports.tcpListening(r) && connects(inherited, r), Pattern.quote("socket: fd=" + inherited.fd())));
     }
 
     @Test
     void framesFromPatchbayReachQemuOverDgramUdp() throws Exception {
-        int pb = QemuProcess.freeUdpPort();
-        int rec = QemuProcess.freeUdpPort();
+        int pb = Ports.freeUdpPort();
+        int rec = Ports.freeUdpPort();
         injectIntoRecorder(new Side(dgramInet(pb, rec), dgramInet(rec, pb), () -> true, dgramInetInfo(pb, rec)));
     }
 
@@ -300,7 +299,7 @@ class SocketInteropTest {
         return true;
     }
 
-    record Side(String patchbay, String qemu, Callable<Boolean> qemuReady, String info) {
+    record Side(String patchbay, String qemu, Await.Condition qemuReady, String info) {
         boolean qemuFirst() {
             return qemuReady != null;
         }
@@ -320,7 +319,7 @@ class SocketInteropTest {
             await("the recorder's netdev is ready for Patchbay", QEMU_READY, recorderLink.qemuReady());
         }
         if (source.qemuFirst()) {
-            qemus.add(QemuProcess.pxeSource(dir, source.qemu()));
+            qemus.add(Qemu.pxeSource(dir, source.qemu()));
             await("the PXE VM's netdev is ready for Patchbay", QEMU_READY, source.qemuReady());
         }
         patchbay("a", source.patchbay());
@@ -333,10 +332,10 @@ class SocketInteropTest {
             startRecorder(recorderLink.qemu(), pcap);
         }
         if (!source.qemuFirst()) {
-            qemus.add(QemuProcess.pxeSource(dir, source.qemu()));
+            qemus.add(Qemu.pxeSource(dir, source.qemu()));
         }
 
-        await("the recorder's pcap holds a DHCPDISCOVER from " + QemuProcess.SOURCE_MAC, DHCP_ARRIVES,
+        await("the recorder's pcap holds a DHCPDISCOVER from " + Qemu.SOURCE_MAC, DHCP_ARRIVES,
                 () -> Pcap.frames(pcap).stream().anyMatch(Frames::isSourceDhcpDiscover));
 
         List<Pcap.Record> recorded = Pcap.read(pcap);
@@ -427,13 +426,13 @@ class SocketInteropTest {
 
     /** Patchbay's info string for the netdev, in the state QEMU would show it now. */
     private void assertInfo(String id, String regex) throws NetException {
-        String info = runtime.client(id).info();
+        String info = patchbay.client(id).info();
         assertTrue(info != null && info.matches(regex),
                 "netdev " + id + "'s info string as QEMU 7.2 shows it: expected /" + regex + "/, was '" + info + "'");
     }
 
     private void startRecorder(String netdevArgs, Path pcap) throws Exception {
-        QemuProcess recorder = QemuProcess.recorder(dir, netdevArgs, pcap);
+        Program recorder = Qemu.recorder(dir, netdevArgs, pcap);
         qemus.add(recorder);
         await("the recorder has opened its netdev and its pcap", QEMU_READY, () -> Pcap.started(pcap));
     }
@@ -447,33 +446,27 @@ class SocketInteropTest {
     }
 
     private void netdev(String options) throws NetException {
-        runtime.add(Section.NETDEV, QemuOptions.parse(options, "type"));
+        patchbay.netdev(options);
     }
 
-    private void await(String what, Duration timeout, Callable<Boolean> condition) throws Exception {
+    private void await(String what, Duration timeout, Await.Condition condition) throws Exception {
         await(what, timeout, condition, () -> "");
     }
 
-    private void await(String what, Duration timeout, Callable<Boolean> condition,
-            java.util.function.Supplier<String> detail) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.call()) {
-            if (System.nanoTime() > deadline) {
-                fail("not within " + timeout.toSeconds() + " s: " + what + "\n" + detail.get() + "\n" + diagnostics());
-            }
-            Thread.sleep(50);
-        }
+    private void await(String what, Duration timeout, Await.Condition condition, Supplier<String> detail)
+            throws Exception {
+        Await.until(condition, timeout, what, () -> detail.get() + "\n" + diagnostics());
     }
 
     /** QEMU's stderr and Patchbay's view of its netdevs, for failure messages. */
     private String diagnostics() {
         StringBuilder out = new StringBuilder();
-        for (QemuProcess qemu : qemus) {
+        for (Program qemu : qemus) {
             out.append(qemu.describe()).append('\n');
         }
         for (String id : patchbayNetdevs) {
             try {
-                out.append("patchbay ").append(runtime.client(id)).append('\n');
+                out.append("patchbay ").append(patchbay.client(id)).append('\n');
             } catch (NetException | RuntimeException e) {
                 out.append("patchbay ").append(id).append(": ").append(e.getMessage()).append('\n');
             }
@@ -496,6 +489,6 @@ class SocketInteropTest {
             return; // a cross-check only: a slow tshark is no verdict on Patchbay
         }
         String text = java.nio.file.Files.readString(out, StandardCharsets.UTF_8);
-        assertTrue(text.contains(QemuProcess.SOURCE_MAC), "tshark decodes DHCP from the VM in the recorder's pcap:\n" + text);
+        assertTrue(text.contains(Qemu.SOURCE_MAC), "tshark decodes DHCP from the VM in the recorder's pcap:\n" + text);
     }
 }

@@ -1,18 +1,20 @@
-package net.backend.socket.interop;
+package net.testkit;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 
-/** Ethernet frames for the interop tests: the DHCPDISCOVER check and the frames tests send. */
-final class Frames {
+/** Ethernet frames for tests: known test frames and readiness probes, DHCPDISCOVER recognition, failure text. */
+public final class Frames {
 
     /** The length of iPXE's DHCPDISCOVER as QEMU's e1000 sends it (measured, see the recipes). */
-    static final int DHCP_DISCOVER_LENGTH = 442;
+    public static final int DHCP_DISCOVER_LENGTH = 442;
 
     /** IEEE 802 local experimental ethertypes: one for the test frames, one for readiness probes. */
-    static final int ETHERTYPE_TEST = 0x88b5;
-    static final int ETHERTYPE_PROBE = 0x88b6;
+    public static final int ETHERTYPE_TEST = 0x88b5;
+    public static final int ETHERTYPE_PROBE = 0x88b6;
 
     private static final byte[] TEST_DST = mac("52:54:00:ab:cd:ef");
     private static final byte[] TEST_SRC = mac("02:00:00:00:00:01");
@@ -20,23 +22,13 @@ final class Frames {
     private Frames() {
     }
 
-    static byte[] mac(String text) {
-        String[] parts = text.split(":");
-        byte[] mac = new byte[6];
-        for (int i = 0; i < 6; i++) {
-            mac[i] = (byte) Integer.parseInt(parts[i], 16);
-        }
-        return mac;
+    /** @param text a MAC in colon notation */
+    public static byte[] mac(String text) {
+        return HexFormat.ofDelimiter(":").parseHex(text);
     }
 
-    /**
-     * Whether a frame is a DHCPDISCOVER: IPv4, UDP 68 → 67, BOOTREQUEST with the DHCP magic cookie
-     * and option 53 = 1.
-     *
-     * @param f the frame
-     * @return whether it is a DHCPDISCOVER
-     */
-    static boolean isDhcpDiscover(byte[] f) {
+    /** @return whether a frame is a DHCPDISCOVER: IPv4, UDP 68 → 67, BOOTREQUEST, DHCP magic cookie, option 53 = 1 */
+    public static boolean isDhcpDiscover(byte[] f) {
         ByteBuffer b = ByteBuffer.wrap(f);
         if (f.length < 14 + 20 + 8 + 240 || Short.toUnsignedInt(b.getShort(12)) != 0x0800) {
             return false;
@@ -77,58 +69,41 @@ final class Frames {
         return false;
     }
 
-    /**
-     * @param f   a frame
-     * @param mac a MAC in colon notation
-     * @return whether the frame's source address is that MAC
-     */
-    static boolean from(byte[] f, String mac) {
-        byte[] m = mac(mac);
-        if (f.length < 12) {
-            return false;
-        }
-        for (int i = 0; i < 6; i++) {
-            if (f[6 + i] != m[i]) {
-                return false;
-            }
-        }
-        return true;
+    /** @return whether the frame's source address is this MAC (colon notation) */
+    public static boolean from(byte[] f, String mac) {
+        return f.length >= 12 && Arrays.equals(f, 6, 12, mac(mac), 0, 6);
     }
 
-    /** @return whether the frame is a DHCPDISCOVER from the PXE source, to the broadcast address */
-    static boolean isSourceDhcpDiscover(byte[] f) {
-        if (!isDhcpDiscover(f) || !from(f, QemuProcess.SOURCE_MAC)) {
-            return false;
-        }
-        for (int i = 0; i < 6; i++) {
-            if (f[i] != (byte) 0xff) {
-                return false;
-            }
-        }
-        return true;
+    /** @return whether the frame is a broadcast DHCPDISCOVER from {@link Qemu#pxeSource}'s e1000 */
+    public static boolean isSourceDhcpDiscover(byte[] f) {
+        return isDhcpDiscover(f) && from(f, Qemu.SOURCE_MAC) && Arrays.equals(f, 0, 6, mac("ff:ff:ff:ff:ff:ff"), 0, 6);
     }
 
     /**
      * A test frame: to 52:54:00:ab:cd:ef from 02:00:00:00:00:01, ethertype 0x88b5, then the
      * sequence number and a pattern that differs per frame and per byte.
      *
-     * @param seq    sequence number
      * @param length the frame length, at least 18
-     * @return the frame
      */
-    static byte[] testFrame(int seq, int length) {
+    public static byte[] testFrame(int seq, int length) {
         return frame(ETHERTYPE_TEST, seq, length);
     }
 
-    /**
-     * @param seq sequence number
-     * @return a 60-byte readiness probe (ethertype 0x88b6)
-     */
-    static byte[] probe(int seq) {
+    /** @return {@code count} test frames of one length, numbered from {@code from} */
+    public static List<byte[]> testFrames(int from, int count, int length) {
+        List<byte[]> out = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            out.add(testFrame(from + i, length));
+        }
+        return out;
+    }
+
+    /** @return a 60-byte readiness probe (ethertype 0x88b6) */
+    public static byte[] probe(int seq) {
         return frame(ETHERTYPE_PROBE, seq, 60);
     }
 
-    static boolean isProbe(byte[] f) {
+    public static boolean isProbe(byte[] f) {
         return f.length >= 14 && Short.toUnsignedInt(ByteBuffer.wrap(f).getShort(12)) == ETHERTYPE_PROBE;
     }
 
@@ -141,14 +116,11 @@ final class Frames {
         return b.array();
     }
 
-    /**
-     * Whether {@code part} occurs in {@code whole} in the same order (not necessarily adjacent),
-     * comparing frames byte for byte.
-     */
-    static boolean isSubsequence(List<byte[]> part, List<byte[]> whole) {
+    /** @return whether {@code part} occurs in {@code whole} in the same order, not necessarily adjacent, byte for byte */
+    public static boolean isSubsequence(List<byte[]> part, List<byte[]> whole) {
         int j = 0;
         for (byte[] p : part) {
-            while (j < whole.size() && !java.util.Arrays.equals(whole.get(j), p)) {
+            while (j < whole.size() && !Arrays.equals(whole.get(j), p)) {
                 j++;
             }
             if (j == whole.size()) {
@@ -160,12 +132,13 @@ final class Frames {
     }
 
     /** @return length and the first 64 bytes in hex, for failure messages */
-    static String describe(byte[] f) {
+    public static String describe(byte[] f) {
         int n = Math.min(64, f.length);
         return f.length + " bytes: " + HexFormat.of().formatHex(f, 0, n) + (n < f.length ? "…" : "");
     }
 
-    static String describe(List<byte[]> frames) {
+    /** @return the first 20 frames described, for failure messages */
+    public static String describe(List<byte[]> frames) {
         StringBuilder out = new StringBuilder().append(frames.size()).append(" frames");
         for (int i = 0; i < frames.size() && i < 20; i++) {
             out.append("\n  #").append(i).append(' ').append(describe(frames.get(i)));

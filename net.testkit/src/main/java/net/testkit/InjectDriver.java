@@ -1,4 +1,4 @@
-package net.backend.socket.interop;
+package net.testkit;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -12,23 +12,24 @@ import net.api.Delivery;
 import net.api.NetClient;
 import net.api.NetClientContext;
 import net.api.NetClientDriver;
+import net.api.NicModel;
 import net.api.SendResult;
 
 /**
- * The tests' own netdev type {@value #TYPE}: on a hub it is a tap (it keeps a copy of every frame
- * the hub gives it) and a source (it sends the frames a test hands it, on its event loop, through
- * {@link NetClientContext#send}). Registered with {@code bindNetClientDriver} like any driver.
+ * The tests' own netdev type (and NIC model) {@value #TYPE}: on a hub it is a tap, keeping a copy of
+ * every frame it is given, and a source, sending the frames a test hands it on its event loop
+ * through {@link NetClientContext#send}. Bound like any driver; {@link TestRuntime} binds it.
  */
-final class InjectDriver implements NetClientDriver<InjectDriver.Options> {
+public final class InjectDriver implements NetClientDriver<InjectDriver.Options>, NicModel<InjectDriver.Options> {
 
-    static final String TYPE = "inject";
+    public static final String TYPE = "inject";
 
     /** @param tag free text, unused; the netdev needs no options */
-    record Options(String tag) {
+    public record Options(String tag) {
     }
 
     /** One open {@value #TYPE} netdev. */
-    static final class Inject implements NetClient {
+    public static final class Inject implements NetClient {
         private final NetClientContext context;
         private final List<byte[]> received = new CopyOnWriteArrayList<>();
 
@@ -53,23 +54,27 @@ final class InjectDriver implements NetClientDriver<InjectDriver.Options> {
         public void close() {
         }
 
-        /** @return a snapshot of the frames the hub delivered to this netdev, in order */
-        List<byte[]> received() {
+        /** @return a snapshot of the frames delivered to this netdev, in order */
+        public List<byte[]> received() {
             return List.copyOf(received);
         }
 
+        /** @return how many frames were delivered to this netdev */
+        public int count() {
+            return received.size();
+        }
+
         /**
-         * Sends frames, in order, in one task on the netdev's loop.
+         * Sends the frames in order, in one task on the netdev's loop.
          *
-         * @param frames the frames
          * @return what the runtime did with each
-         * @throws Exception when the loop does not run the task within 5 s
+         * @throws Exception when the task fails or the loop does not run it within 5 s
          */
-        List<SendResult> send(List<byte[]> frames) throws Exception {
+        public List<SendResult> send(List<byte[]> frames) throws Exception {
             CompletableFuture<List<SendResult>> done = new CompletableFuture<>();
             context.loop().execute(() -> {
                 try {
-                    List<SendResult> results = new ArrayList<>();
+                    List<SendResult> results = new ArrayList<>(frames.size());
                     for (byte[] frame : frames) {
                         results.add(context.send(ByteBuffer.wrap(frame)));
                     }
@@ -96,11 +101,8 @@ final class InjectDriver implements NetClientDriver<InjectDriver.Options> {
         return inject;
     }
 
-    /**
-     * @param id the netdev's id
-     * @return the open netdev
-     */
-    Inject get(String id) {
+    /** @return the open netdev with this id */
+    public Inject get(String id) {
         Inject inject = open.get(id);
         if (inject == null) {
             throw new IllegalStateException("no " + TYPE + " netdev '" + id + "' is open");

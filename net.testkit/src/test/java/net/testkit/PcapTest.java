@@ -1,4 +1,4 @@
-package net.backend.socket.interop;
+package net.testkit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -15,7 +15,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The pcap reader on files built here, as QEMU's filter-dump lays them out. */
+/** The pcap reader on files built here, as QEMU's filter-dump lays them out, growing and finished. */
 class PcapTest {
 
     @TempDir
@@ -52,6 +52,12 @@ class PcapTest {
             assertEquals(1_700_000_001L, records.get(1).seconds());
             assertTrue(records.get(1).complete());
         }
+        // A finished file is QEMU's or Patchbay's, written in this host's byte order.
+        ByteOrder foreign = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
+        Pcap.Capture finished = Pcap.readFinished(write(file(ByteOrder.nativeOrder(), 1, a, jumbo)));
+        assertEquals(65536, finished.snaplen());
+        assertEquals(List.of(a.length, jumbo.length), finished.frames().stream().map(f -> f.length).toList());
+        assertThrows(IOException.class, () -> Pcap.readFinished(write(file(foreign, 1, a, jumbo))));
     }
 
     @Test
@@ -59,15 +65,19 @@ class PcapTest {
         assertEquals(List.of(), Pcap.read(write(file(ByteOrder.LITTLE_ENDIAN, 1))));
         assertEquals(List.of(), Pcap.read(write(new byte[10])));
         assertEquals(List.of(), Pcap.read(dir.resolve("none.pcap")));
+        assertEquals(List.of(), Pcap.readFinished(write(file(ByteOrder.nativeOrder(), 1))).records());
+        assertThrows(IOException.class, () -> Pcap.readFinished(write(new byte[10])));
     }
 
     @Test
     void aLastRecordStillBeingWrittenIsLeftOut() throws IOException {
-        byte[] whole = file(ByteOrder.LITTLE_ENDIAN, 1, Frames.testFrame(1, 60), Frames.testFrame(2, 1514));
+        byte[] whole = file(ByteOrder.nativeOrder(), 1, Frames.testFrame(1, 60), Frames.testFrame(2, 1514));
         for (int cut : new int[] {1, 8, Pcap.RECORD_HEADER, Pcap.RECORD_HEADER + 1500}) {
             List<Pcap.Record> records = Pcap.read(write(Arrays.copyOf(whole, whole.length - cut)));
             assertEquals(1, records.size(), "cut " + cut);
             assertArrayEquals(Frames.testFrame(1, 60), records.get(0).data());
+            byte[] cutShort = Arrays.copyOf(whole, whole.length - cut);
+            assertThrows(IOException.class, () -> Pcap.readFinished(write(cutShort)), "finished, cut " + cut);
         }
     }
 
@@ -79,6 +89,9 @@ class PcapTest {
         byte[] corrupt = file(ByteOrder.LITTLE_ENDIAN, 1, Frames.testFrame(1, 60));
         ByteBuffer.wrap(corrupt).order(ByteOrder.LITTLE_ENDIAN).putInt(Pcap.GLOBAL_HEADER + 8, 1 << 30);
         assertThrows(IOException.class, () -> Pcap.read(write(corrupt)));
+        byte[] pastASecond = file(ByteOrder.LITTLE_ENDIAN, 1, Frames.testFrame(1, 60));
+        ByteBuffer.wrap(pastASecond).order(ByteOrder.LITTLE_ENDIAN).putInt(Pcap.GLOBAL_HEADER + 4, 1_000_000);
+        assertThrows(IOException.class, () -> Pcap.read(write(pastASecond)));
     }
 
     @Test

@@ -1,0 +1,72 @@
+package net.testkit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Loopback ports for a test, and whether a listener is there yet. The listening checks read the
+ * kernel's tables instead of connecting: QEMU serves one client, so a probing connection would
+ * become its client.
+ */
+public final class Ports {
+
+    private Ports() {
+    }
+
+    /** @return a TCP port on 127.0.0.1 that was free a moment ago */
+    public static int freeTcpPort() {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** @return a UDP port on 127.0.0.1 that was free a moment ago */
+    public static int freeUdpPort() {
+        try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** @return whether some process listens on this IPv4 TCP port ({@code /proc/net/tcp}, state 0A) */
+    public static boolean tcpListening(int port) {
+        String localPort = String.format(":%04X", port);
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/net/tcp"))) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length > 3 && f[1].endsWith(localPort) && f[3].equals("0A")) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** @return whether a unix stream socket listens at the path ({@code /proc/net/unix}, flag __SO_ACCEPTCON) */
+    public static boolean unixListening(Path path) {
+        String wanted = path.toAbsolutePath().toString();
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/net/unix"))) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length >= 8 && f[7].equals(wanted) && (Long.parseLong(f[3], 16) & 0x10000) != 0) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (IOException | NumberFormatException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package net.testkit;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A real {@code qemu-system-x86_64} as a test peer, in the two roles of the team's verified recipes
+ * (qemu-test-recipes.md): a disk-less PC PXE-booting from an e1000, whose iPXE sends DHCPDISCOVERs
+ * about 2.5 s after start for as long as it runs; and an ISA PC with an ne2k whose netdev carries a
+ * {@code filter-dump}, recording every frame its backend receives and sending nothing. Both always
+ * run under TCG: under nested KVM iPXE dies before sending anything.
+ */
+public final class Qemu {
+
+    public static final String BINARY = "qemu-system-x86_64";
+
+    /** The MAC of the PXE source's e1000; its frames carry it as their source address. */
+    public static final String SOURCE_MAC = "52:54:00:12:34:56";
+
+    private Qemu() {
+    }
+
+    /** @return the QEMU binary on the PATH, if there is one */
+    public static Optional<Path> binary() {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            if (!dir.isEmpty()) {
+                Path candidate = Path.of(dir, BINARY);
+                if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+                    return Optional.of(candidate);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** @return whether QEMU is installed; interop tests are skipped only when it is not */
+    public static boolean available() {
+        return binary().isPresent();
+    }
+
+    /** Starts QEMU with these arguments after the binary. */
+    public static Program start(Path dir, String name, List<String> args) throws IOException {
+        Path bin = binary().orElseThrow(() -> new IOException(BINARY + " is not on the PATH"));
+        List<String> command = new ArrayList<>();
+        command.add(bin.toString());
+        command.addAll(args);
+        return Program.start(dir, name, command);
+    }
+
+    /** @param netdev the VM's netdev without its id, e.g. {@code socket,connect=127.0.0.1:5555} */
+    public static Program pxeSource(Path dir, String netdev) throws IOException {
+        return pxeSource(dir, "pxe-source", netdev);
+    }
+
+    public static Program pxeSource(Path dir, String name, String netdev) throws IOException {
+        return start(dir, name, List.of("-M", "pc", "-accel", "tcg", "-nodefaults", "-no-user-config",
+                "-display", "none", "-m", "64", "-boot", "n",
+                "-netdev", netdev + ",id=n0",
+                "-device", "e1000,netdev=n0,mac=" + SOURCE_MAC));
+    }
+
+    /**
+     * QEMU creates {@code pcap} (global header only) once the netdev is open: {@link Pcap#started}.
+     *
+     * @param netdev the recorder's netdev without its id, e.g. {@code socket,listen=127.0.0.1:5556}
+     */
+    public static Program recorder(Path dir, String netdev, Path pcap) throws IOException {
+        return recorder(dir, "recorder", netdev, pcap);
+    }
+
+    public static Program recorder(Path dir, String name, String netdev, Path pcap) throws IOException {
+        return start(dir, name, List.of("-M", "isapc", "-accel", "tcg", "-nodefaults", "-no-user-config",
+                "-display", "none",
+                "-netdev", netdev + ",id=s0",
+                "-device", "ne2k_isa,netdev=s0",
+                "-object", "filter-dump,id=f1,netdev=s0,file=" + pcap.toAbsolutePath()));
+    }
+}
