@@ -11,6 +11,9 @@ import java.util.List;
 import net.api.NetException;
 import net.api.control.Section;
 import net.api.dto.NetClientDTO;
+import net.testkit.Await;
+import net.testkit.Frames;
+import net.testkit.Pcap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,7 +27,7 @@ class DumpNetdevTest {
     private final Rig rig = new Rig();
 
     @AfterEach
-    void close() throws InterruptedException {
+    void close() throws Exception {
         rig.close();
         Tools.awaitNoWriters();
     }
@@ -35,13 +38,13 @@ class DumpNetdevTest {
         assertEquals("dump.0", rig.add(Section.NET, "dump,vlan=3,file=" + pcap));
         rig.add(Section.NET, "inject,vlan=3,id=src");
         assertEquals("dump to " + pcap + " (len=65536)", rig.runtime.client("dump.0").info());
-        List<byte[]> frames = Inject.frames(0, 40, 1514);
-        rig.client("src").send(frames);
-        Tools.await(() -> rig.runtime.network().clients().stream().anyMatch(c -> c.name().equals("dump.0")
+        List<byte[]> frames = Frames.testFrames(0, 40, 1514);
+        rig.inject.get("src").send(frames);
+        Await.until(() -> rig.runtime.network().clients().stream().anyMatch(c -> c.name().equals("dump.0")
                 && c.counters().rxFrames() == 40), "40 frames at the dump");
         rig.close(); // -net clients cannot be deleted; closing the runtime closes the file
         Tools.awaitNoWriters();
-        FilterDumpTest.assertFramesEqual(frames, PcapReader.read(pcap).frames());
+        FilterDumpTest.assertFramesEqual(frames, Pcap.readFinished(pcap).frames());
         assertEquals(Tools.lengths(frames, 65536), Tools.tshark(dir, pcap));
     }
 
@@ -54,12 +57,12 @@ class DumpNetdevTest {
             assertEquals("dump to qemu-vlan7.pcap (len=64)", rig.runtime.client("dump.0").info());
             assertTrue(Files.exists(defaultFile));
             rig.add(Section.NET, "inject,vlan=7,id=src");
-            List<byte[]> frames = List.of(Inject.frame(1, 60), Inject.frame(2, 64), Inject.frame(3, 65), Inject.frame(4, 1500));
-            rig.client("src").send(frames);
-            Tools.await(() -> rxFrames("dump.0") == 4, "4 frames at the dump");
+            List<byte[]> frames = List.of(Frames.testFrame(1, 60), Frames.testFrame(2, 64), Frames.testFrame(3, 65), Frames.testFrame(4, 1500));
+            rig.inject.get("src").send(frames);
+            Await.until(() -> rxFrames("dump.0") == 4, "4 frames at the dump");
             rig.close();
             Tools.awaitNoWriters();
-            PcapReader.File file = PcapReader.read(defaultFile);
+            Pcap.Capture file = Pcap.readFinished(defaultFile);
             assertEquals(64, file.snaplen());
             for (int i = 0; i < frames.size(); i++) {
                 assertEquals(frames.get(i).length, file.records().get(i).originalLength());
@@ -92,11 +95,11 @@ class DumpNetdevTest {
         rig.netdev("inject,id=src");
         rig.netdev("hubport,id=h0,hubid=9,netdev=d0");
         rig.netdev("hubport,id=h1,hubid=9,netdev=src");
-        List<byte[]> frames = Inject.frames(0, 25, 300);
-        rig.client("src").send(frames);
-        Tools.await(() -> rxFrames("d0") == 25, "25 frames at the dump");
+        List<byte[]> frames = Frames.testFrames(0, 25, 300);
+        rig.inject.get("src").send(frames);
+        Await.until(() -> rxFrames("d0") == 25, "25 frames at the dump");
         rig.runtime.netdevDel("d0"); // the file is complete when netdev_del returns
-        FilterDumpTest.assertFramesEqual(frames, PcapReader.read(pcap).frames());
+        FilterDumpTest.assertFramesEqual(frames, Pcap.readFinished(pcap).frames());
         Tools.tshark(dir, pcap);
     }
 
@@ -107,10 +110,10 @@ class DumpNetdevTest {
             rig.netdev("dump,id=d0");
             assertEquals("dump to (file named when it joins a hub) (len=65536)", rig.runtime.client("d0").info());
             rig.netdev("hubport,id=h0,hubid=11,netdev=d0");
-            Tools.await(() -> info("d0").equals("dump to qemu-vlan11.pcap (len=65536)"), "the hub's file name");
-            Tools.await(() -> size(defaultFile) == 24, "the pcap header, before any frame");
+            Await.until(() -> info("d0").equals("dump to qemu-vlan11.pcap (len=65536)"), "the hub's file name");
+            Await.until(() -> size(defaultFile) == 24, "the pcap header, before any frame");
             rig.runtime.netdevDel("d0");
-            assertTrue(PcapReader.read(defaultFile).records().isEmpty());
+            assertTrue(Pcap.readFinished(defaultFile).records().isEmpty());
         } finally {
             Files.deleteIfExists(defaultFile);
         }
@@ -129,8 +132,8 @@ class DumpNetdevTest {
         rig.netdev("dump,id=d0,file=" + pcap);
         rig.add(Section.DEVICE, "inject,id=n0,netdev=d0");
         // Only a peer sends: the NIC's first frame shows the dump is not on a hub.
-        rig.client("n0").send(List.of(Inject.frame(1, 60)));
-        Tools.await(() -> !rig.events(CaptureEvents.STOPPED).isEmpty(), "the stop event");
+        rig.inject.get("n0").send(List.of(Frames.testFrame(1, 60)));
+        Await.until(() -> !rig.events(CaptureEvents.STOPPED).isEmpty(), "the stop event");
         Rig.Event e = rig.events(CaptureEvents.STOPPED).get(0);
         assertEquals("d0", e.data().get("id"));
         assertEquals(pcap.toString(), e.data().get("file"));

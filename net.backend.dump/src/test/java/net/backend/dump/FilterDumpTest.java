@@ -11,6 +11,9 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import net.api.control.Section;
+import net.testkit.Await;
+import net.testkit.Frames;
+import net.testkit.Pcap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -29,7 +32,7 @@ class FilterDumpTest {
     }
 
     @AfterEach
-    void close() throws InterruptedException {
+    void close() throws Exception {
         rig.close();
         Tools.awaitNoWriters();
     }
@@ -38,27 +41,27 @@ class FilterDumpTest {
     void recordsBothDirectionsInOrderAndTsharkReadsIt() throws Exception {
         Path pcap = dir.resolve("a.pcap");
         rig.object("filter-dump,id=f1,netdev=a,file=" + pcap);
-        List<byte[]> out = Inject.frames(0, 50, 60);
-        List<byte[]> in = Inject.frames(100, 30, 1514);
+        List<byte[]> out = Frames.testFrames(0, 50, 60);
+        List<byte[]> in = Frames.testFrames(100, 30, 1514);
         List<byte[]> expected = new ArrayList<>();
         for (int i = 0; i < 10; i++) { // interleave: a sends (tx), then b sends to a (rx)
-            rig.client("a").send(out.subList(i * 5, i * 5 + 5));
+            rig.inject.get("a").send(out.subList(i * 5, i * 5 + 5));
             expected.addAll(out.subList(i * 5, i * 5 + 5));
-            rig.client("b").send(in.subList(i * 3, i * 3 + 3));
+            rig.inject.get("b").send(in.subList(i * 3, i * 3 + 3));
             expected.addAll(in.subList(i * 3, i * 3 + 3));
             int arrived = (i + 1) * 3; // a and b may sit on different loops: let the copies arrive
-            Tools.await(() -> rig.client("a").received.size() == arrived, "frames at a");
+            Await.until(() -> rig.inject.get("a").count() == arrived, "frames at a");
         }
         rig.runtime.objectDel("f1");
 
-        PcapReader.File file = PcapReader.read(pcap);
+        Pcap.Capture file = Pcap.readFinished(pcap);
         assertEquals(65536, file.snaplen());
         assertEquals(1, file.linkType());
         assertFramesEqual(expected, file.frames());
         assertEquals(Tools.lengths(expected, 65536), Tools.tshark(dir, pcap));
         long previous = 0;
-        for (PcapReader.Record r : file.records()) {
-            long t = r.seconds() * 1_000_000 + r.micros();
+        for (Pcap.Record r : file.records()) {
+            long t = r.seconds() * 1_000_000 + r.fraction();
             assertTrue(t >= previous && Math.abs(t / 1000 - System.currentTimeMillis()) < 60_000, "timestamps: " + t);
             previous = t;
         }
@@ -72,15 +75,15 @@ class FilterDumpTest {
         rig.object("filter-dump,id=ftx,netdev=a,queue=tx,position=head,file=" + tx + ",maxlen=1000");
         assertEquals("file=" + tx + ",maxlen=1000", rig.filter("a", "ftx").info());
         assertEquals(List.of("ftx", "frx"), rig.runtime.client("a").filters().stream().map(f -> f.id()).toList());
-        List<byte[]> out = Inject.frames(0, 7, 100);
-        List<byte[]> in = Inject.frames(50, 9, 200);
-        rig.client("a").send(out);
-        rig.client("b").send(in);
-        Tools.await(() -> rig.client("a").received.size() == in.size(), "frames at a");
+        List<byte[]> out = Frames.testFrames(0, 7, 100);
+        List<byte[]> in = Frames.testFrames(50, 9, 200);
+        rig.inject.get("a").send(out);
+        rig.inject.get("b").send(in);
+        Await.until(() -> rig.inject.get("a").count() == in.size(), "frames at a");
         rig.runtime.objectDel("frx");
         rig.runtime.objectDel("ftx");
-        assertFramesEqual(in, PcapReader.read(rx).frames());
-        assertFramesEqual(out, PcapReader.read(tx).frames());
+        assertFramesEqual(in, Pcap.readFinished(rx).frames());
+        assertFramesEqual(out, Pcap.readFinished(tx).frames());
         Tools.tshark(dir, rx);
         Tools.tshark(dir, tx);
     }
@@ -89,15 +92,15 @@ class FilterDumpTest {
     void maxlenTruncatesAndKeepsTheOriginalLength() throws Exception {
         Path pcap = dir.resolve("short.pcap");
         rig.object("filter-dump,id=f1,netdev=a,file=" + pcap + ",maxlen=100");
-        List<byte[]> sent = List.of(Inject.frame(1, 60), Inject.frame(2, 100), Inject.frame(3, 101), Inject.frame(4, 1514),
-                Inject.frame(5, 9000));
-        rig.client("a").send(sent);
+        List<byte[]> sent = List.of(Frames.testFrame(1, 60), Frames.testFrame(2, 100), Frames.testFrame(3, 101), Frames.testFrame(4, 1514),
+                Frames.testFrame(5, 9000));
+        rig.inject.get("a").send(sent);
         rig.runtime.objectDel("f1");
-        PcapReader.File file = PcapReader.read(pcap);
+        Pcap.Capture file = Pcap.readFinished(pcap);
         assertEquals(100, file.snaplen());
         for (int i = 0; i < sent.size(); i++) {
             byte[] f = sent.get(i);
-            PcapReader.Record r = file.records().get(i);
+            Pcap.Record r = file.records().get(i);
             assertEquals(f.length, r.originalLength());
             assertArrayEquals(java.util.Arrays.copyOf(f, Math.min(100, f.length)), r.data());
         }
@@ -138,7 +141,7 @@ class FilterDumpTest {
             try {
                 while (running.get()) {
                     int from = sent.get();
-                    rig.client("a").send(Inject.frames(from, 20, 60 + from % 1400));
+                    rig.inject.get("a").send(Frames.testFrames(from, 20, 60 + from % 1400));
                     sent.addAndGet(20);
                 }
             } catch (Exception e) {
@@ -146,34 +149,34 @@ class FilterDumpTest {
             }
         });
         sender.start();
-        Tools.await(() -> sent.get() > 2000, "traffic");
+        Await.until(() -> sent.get() > 2000, "traffic");
         rig.runtime.objectDel("f1");
         long sizeAtDel = Files.size(pcap);
-        Tools.await(() -> sent.get() > 4000, "more traffic");
+        Await.until(() -> sent.get() > 4000, "more traffic");
         running.set(false);
         sender.join(10_000);
         assertEquals(sizeAtDel, Files.size(pcap), "nothing written after object-del");
-        List<byte[]> recorded = PcapReader.read(pcap).frames();
+        List<byte[]> recorded = Pcap.readFinished(pcap).frames();
         assertTrue(recorded.size() >= 2000 && recorded.size() < sent.get(), recorded.size() + " of " + sent.get());
         for (int i = 0; i < recorded.size(); i++) {
-            assertArrayEquals(Inject.frame(i, 60 + (i / 20 * 20) % 1400), recorded.get(i), "frame " + i);
+            assertArrayEquals(Frames.testFrame(i, 60 + (i / 20 * 20) % 1400), recorded.get(i), "frame " + i);
         }
         assertEquals(recorded.size(), Tools.tshark(dir, pcap).size());
-        Tools.await(() -> rig.client("b").received.size() == sent.get(), "forwarding never stopped");
+        Await.until(() -> rig.inject.get("b").count() == sent.get(), "forwarding never stopped");
     }
 
     @Test
     void writeErrorStopsTheCaptureNotTheTraffic() throws Exception {
         rig.object("filter-dump,id=full,netdev=a,file=/dev/full");
-        List<byte[]> frames = Inject.frames(0, 500, 1000);
-        rig.client("a").send(frames);
-        Tools.await(() -> !rig.events(CaptureEvents.STOPPED).isEmpty(), "the stop event");
+        List<byte[]> frames = Frames.testFrames(0, 500, 1000);
+        rig.inject.get("a").send(frames);
+        Await.until(() -> !rig.events(CaptureEvents.STOPPED).isEmpty(), "the stop event");
         Rig.Event e = rig.events(CaptureEvents.STOPPED).get(0);
         assertEquals("full", e.data().get("id"));
         assertEquals("a", e.data().get("netdev"));
         assertEquals("write error on /dev/full: No space left on device", e.data().get("reason"));
-        rig.client("a").send(Inject.frames(500, 500, 1000));
-        Tools.await(() -> rig.client("b").received.size() == 1000, "all frames at b");
+        rig.inject.get("a").send(Frames.testFrames(500, 500, 1000));
+        Await.until(() -> rig.inject.get("b").count() == 1000, "all frames at b");
         assertTrue(rig.filter("a", "full").info().endsWith("(stopped: write error on /dev/full: No space left on device)"),
                 rig.filter("a", "full").info());
         rig.runtime.objectDel("full");
@@ -186,10 +189,10 @@ class FilterDumpTest {
         rig.object("filter-dump,id=f1,netdev=a,file=" + pcap);
         Files.delete(pcap);
         Files.delete(sub);
-        Tools.await(() -> !rig.events(CaptureEvents.STOPPED).isEmpty(), "the stop event");
+        Await.until(() -> !rig.events(CaptureEvents.STOPPED).isEmpty(), "the stop event");
         assertEquals(pcap + " was deleted", rig.events(CaptureEvents.STOPPED).get(0).data().get("reason"));
-        rig.client("a").send(Inject.frames(0, 10, 60));
-        Tools.await(() -> rig.client("b").received.size() == 10, "all frames at b");
+        rig.inject.get("a").send(Frames.testFrames(0, 10, 60));
+        Await.until(() -> rig.inject.get("b").count() == 10, "all frames at b");
     }
 
     static void assertFramesEqual(List<byte[]> expected, List<byte[]> actual) {

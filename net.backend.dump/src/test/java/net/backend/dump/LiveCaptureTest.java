@@ -10,6 +10,10 @@ import java.util.List;
 import java.util.Map;
 import net.api.NetException;
 import net.api.dto.FilterDTO;
+import net.testkit.Await;
+import net.testkit.Frames;
+import net.testkit.Pcap;
+import net.testkit.Program;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,7 +33,7 @@ class LiveCaptureTest {
     }
 
     @AfterEach
-    void close() throws InterruptedException {
+    void close() throws Exception {
         if (live != null) {
             live.close();
         }
@@ -52,13 +56,13 @@ class LiveCaptureTest {
         assertEquals("filter-dump", f.type());
         assertEquals("file=" + pb + ",maxlen=100", f.info());
         assertEquals(Map.of(DumpFilterDriver.DROPPED, 0L), f.counters());
-        List<byte[]> frames = Inject.frames(0, 30, 500);
-        rig.client("a").send(frames);
-        Tools.await(() -> rig.client("b").received.size() == 30, "frames at b");
+        List<byte[]> frames = Frames.testFrames(0, 30, 500);
+        rig.inject.get("a").send(frames);
+        Await.until(() -> rig.inject.get("b").count() == 30, "frames at b");
         assertEquals(null, stop.execute(new CaptureStopArguments("capture0")));
         assertEquals(null, stop.execute(new CaptureStopArguments("capture1")));
         assertTrue(rig.runtime.client("a").filters().isEmpty());
-        FilterDumpTest.assertFramesEqual(frames, PcapReader.read(pa).frames());
+        FilterDumpTest.assertFramesEqual(frames, Pcap.readFinished(pa).frames());
         assertEquals(Tools.lengths(frames, 65536), Tools.tshark(dir, pa));
         assertEquals(Tools.lengths(frames, 100), Tools.tshark(dir, pb));
 
@@ -78,18 +82,18 @@ class LiveCaptureTest {
         assertTrue(CaptureFile.isFifo(fifo), out);
         assertTrue(out.contains("\n  wireshark -k -i " + fifo + "\n") && out.contains("\n  tshark -i " + fifo + "\n"), out);
         assertTrue(console.capture().contains("capture0  a       " + fifo + " (named pipe)"), console.capture());
-        List<byte[]> frames = Inject.frames(0, 20, 700);
-        try (Tools.Run tshark = Tools.start(dir, "tshark-i", List.of(Tools.TSHARK, "-i", fifo.toString(), "-c", "20",
+        List<byte[]> frames = Frames.testFrames(0, 20, 700);
+        try (Program tshark = Program.start(dir, "tshark-i", List.of(Tools.TSHARK, "-i", fifo.toString(), "-c", "20",
                 "-T", "fields", "-e", "frame.len", "-e", "frame.cap_len"))) {
-            rig.client("a").send(frames); // before or after tshark opens the pipe: the ring holds them
+            rig.inject.get("a").send(frames); // before or after tshark opens the pipe: the ring holds them
             assertEquals(0, tshark.await(30), tshark.stderr());
             assertEquals(Tools.lengths(frames, 65536), tshark.stdout().lines().toList());
         }
         // The reader is gone: the next write fails with EPIPE and stops this capture only.
-        rig.client("a").send(Inject.frames(20, 20, 700));
-        Tools.await(() -> !rig.events(CaptureEvents.STOPPED).isEmpty(), "the stop event");
+        rig.inject.get("a").send(Frames.testFrames(20, 20, 700));
+        Await.until(() -> !rig.events(CaptureEvents.STOPPED).isEmpty(), "the stop event");
         assertEquals("write error on " + fifo + ": Broken pipe", rig.events(CaptureEvents.STOPPED).get(0).data().get("reason"));
-        Tools.await(() -> rig.client("b").received.size() == 40, "every frame at b");
+        Await.until(() -> rig.inject.get("b").count() == 40, "every frame at b");
         assertEquals("capture0 stopped", console.capture("--stop", "capture0"));
         assertFalse(Files.exists(fifo));
         assertFalse(Files.exists(fifo.getParent()));
@@ -102,8 +106,8 @@ class LiveCaptureTest {
         Tools.mkfifo(fifo);
         long t0 = System.nanoTime();
         rig.object("filter-dump,id=f1,netdev=a,file=" + fifo); // must not wait for a reader
-        rig.client("a").send(Inject.frames(0, 200, 1000));
-        Tools.await(() -> rig.client("b").received.size() == 200, "every frame at b");
+        rig.inject.get("a").send(Frames.testFrames(0, 200, 1000));
+        Await.until(() -> rig.inject.get("b").count() == 200, "every frame at b");
         FilterDTO f = rig.runtime.client("a").filters().get(0);
         long lost = f.counters().get(DumpFilterDriver.DROPPED);
         assertTrue(lost > 100 && lost < 200, "frames not recorded: " + lost);

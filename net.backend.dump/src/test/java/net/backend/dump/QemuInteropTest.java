@@ -3,16 +3,15 @@ package net.backend.dump;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import net.api.NetException;
+import net.testkit.Await;
+import net.testkit.Frames;
+import net.testkit.Pcap;
+import net.testkit.Ports;
+import net.testkit.Program;
+import net.testkit.Qemu;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -24,8 +23,6 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code filter-dump}. Both files must hold the same frames in the same order.
  */
 class QemuInteropTest {
-
-    private static final String QEMU = "/usr/bin/qemu-system-x86_64";
 
     @TempDir
     Path dir;
@@ -41,18 +38,14 @@ class QemuInteropTest {
 
     @Test
     void patchbayAndQemuRecordTheSameFrames() throws Exception {
-        Assumptions.assumeTrue(Files.isExecutable(Path.of(QEMU)), "QEMU is not installed");
-        int port = freePort();
+        Assumptions.assumeTrue(Qemu.available(), "QEMU is not installed");
+        int port = Ports.freeTcpPort();
         Path qemuPcap = dir.resolve("qemu.pcap");
         Path ourPcap = dir.resolve("patchbay.pcap");
-        // Always TCG: under nested KVM the firmware can die before the netdev matters.
-        Tools.Run qemu = Tools.start(dir, "recorder", List.of(QEMU, "-M", "isapc", "-accel", "tcg", "-nodefaults",
-                "-no-user-config", "-display", "none",
-                "-netdev", "socket,id=s0,listen=127.0.0.1:" + port, "-device", "ne2k_isa,netdev=s0",
-                "-object", "filter-dump,id=f1,netdev=s0,file=" + qemuPcap));
+        Program qemu = Qemu.recorder(dir, "socket,listen=127.0.0.1:" + port, qemuPcap);
         cleanup.add(qemu);
-        Tools.await(() -> listening(port) || !qemu.process().isAlive(), "QEMU listening on " + port);
-        assertTrue(qemu.process().isAlive(), qemu.stderr());
+        Await.until(() -> Ports.tcpListening(port) || !qemu.isAlive(), "QEMU listening on " + port);
+        assertTrue(qemu.isAlive(), qemu.describe());
 
         Rig rig = new Rig();
         cleanup.add(rig);
@@ -60,59 +53,23 @@ class QemuInteropTest {
         rig.netdev("inject,id=src");
         rig.netdev("hubport,id=hs,hubid=1,netdev=s");
         rig.netdev("hubport,id=hi,hubid=1,netdev=src");
-        Tools.await(() -> info(rig, "s").equals("socket: connect to 127.0.0.1:" + port), "the connection");
+        Await.until(() -> rig.info("s").equals("socket: connect to 127.0.0.1:" + port), "the connection");
         rig.object("filter-dump,id=f1,netdev=s,file=" + ourPcap);
 
         List<byte[]> frames = new ArrayList<>();
         for (int i = 0; i < 300; i++) {
-            frames.add(Inject.frame(i, 60 + (i * 97) % 1455)); // 60..1514, all sizes mixed
+            frames.add(Frames.testFrame(i, 60 + (i * 97) % 1455)); // 60..1514, all sizes mixed
         }
-        frames.add(Inject.frame(300, 9014)); // a jumbo frame too
-        rig.client("src").send(frames);
-        Tools.await(() -> recorded(qemuPcap) >= frames.size(), "QEMU's recording");
+        frames.add(Frames.testFrame(300, 9014)); // a jumbo frame too
+        rig.inject.get("src").send(frames);
+        Await.until(() -> Pcap.read(qemuPcap).size() >= frames.size(), "QEMU's recording");
         rig.runtime.objectDel("f1");
 
-        List<byte[]> ours = PcapReader.read(ourPcap).frames();
+        List<byte[]> ours = Pcap.readFinished(ourPcap).frames();
         qemu.close(); // QEMU writes unbuffered; stopping it makes sure nothing is half written
-        List<byte[]> theirs = PcapReader.read(qemuPcap).frames();
+        List<byte[]> theirs = Pcap.readFinished(qemuPcap).frames();
         FilterDumpTest.assertFramesEqual(frames, ours);
         FilterDumpTest.assertFramesEqual(theirs, ours);
         assertEquals(Tools.tshark(dir, qemuPcap), Tools.tshark(dir, ourPcap));
-    }
-
-    private static int recorded(Path pcap) {
-        try {
-            return PcapReader.read(pcap).records().size();
-        } catch (IOException e) {
-            return -1; // QEMU is mid-record
-        }
-    }
-
-    private static String info(Rig rig, String id) {
-        try {
-            return rig.runtime.client(id).info();
-        } catch (NetException e) {
-            return "";
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket()) {
-            s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** Whether something listens on the port, without connecting (QEMU serves one client). */
-    private static boolean listening(int port) {
-        String local = String.format(":%04X", port);
-        try {
-            return Files.readAllLines(Path.of("/proc/net/tcp")).stream().map(l -> l.trim().split("\\s+"))
-                    .anyMatch(f -> f.length > 3 && f[1].endsWith(local) && f[3].equals("0A"));
-        } catch (IOException e) {
-            return false;
-        }
     }
 }
