@@ -1,11 +1,14 @@
 package net.backend.tap;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
+import java.util.List;
+import net.testkit.Await;
+import net.testkit.Ports;
+import net.testkit.Program;
+import net.testkit.Qemu;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -18,12 +21,10 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(60)
 class PxeOnTapTest {
 
-    private static final String VM_MAC = "52:54:00:12:34:56";
-
     private final Fixture fx = new Fixture();
     private final Netns ns;
-    private Process tcpdump;
-    private Process qemu;
+    private Program tcpdump;
+    private Program qemu;
     @TempDir
     Path dir;
 
@@ -33,9 +34,9 @@ class PxeOnTapTest {
 
     @AfterEach
     void cleanUp() {
-        for (Process p : new Process[] {qemu, tcpdump}) {
+        for (Program p : new Program[] {qemu, tcpdump}) {
             if (p != null) {
-                p.destroyForcibly();
+                p.close();
             }
         }
         fx.close();
@@ -44,10 +45,7 @@ class PxeOnTapTest {
 
     @Test
     void theVmsDhcpDiscoverAppearsOnTheTap() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = Ports.freeTcpPort();
         String tap = Host.name("pbtp");
         fx.netdev("socket,id=vm,listen=127.0.0.1:" + port);
         fx.netdev("tap,id=t0,ifname=" + tap + ",script=no,downscript=no");
@@ -56,25 +54,15 @@ class PxeOnTapTest {
         ns.adopt(tap, "10.78.0.1/24");
 
         Path pcap = dir.resolve("dhcp.pcap");
-        Path log = dir.resolve("tcpdump.log");
-        tcpdump = new ProcessBuilder(ns.exec("tcpdump", "-i", tap, "-c", "1", "-U", "-w", pcap.toString(),
-                "udp", "port", "67")).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        Fixture.await(() -> {
-            try {
-                return Files.readString(log).contains("listening on");
-            } catch (java.io.IOException e) {
-                return false;
-            }
-        }, "tcpdump listening");
+        tcpdump = Program.start(dir, "tcpdump", List.of(ns.exec("tcpdump", "-i", tap, "-c", "1", "-U", "-w",
+                pcap.toString(), "udp", "port", "67")));
+        Await.until(() -> tcpdump.stderr().contains("listening on"), "tcpdump listening");
 
-        qemu = new ProcessBuilder("qemu-system-x86_64", "-M", "pc", "-accel", "tcg", "-nodefaults", "-display", "none",
-                "-m", "64", "-boot", "n", "-netdev", "socket,id=n0,connect=127.0.0.1:" + port,
-                "-device", "e1000,netdev=n0,mac=" + VM_MAC).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("qemu.log").toFile()).start();
-        assertTrue(tcpdump.waitFor(30, TimeUnit.SECONDS), "no DHCP frame on the tap within 30 s");
+        qemu = Qemu.pxeSource(dir, "socket,connect=127.0.0.1:" + port);
+        assertEquals(0, tcpdump.await(30), "tcpdump capturing a DHCP frame: " + tcpdump.describe());
 
         String decoded = Host.sh("tcpdump", "-r", pcap.toString(), "-nn", "-v", "-e");
-        assertTrue(decoded.contains(VM_MAC + " > ff:ff:ff:ff:ff:ff"), decoded);
+        assertTrue(decoded.contains(Qemu.SOURCE_MAC + " > ff:ff:ff:ff:ff:ff"), decoded);
         assertTrue(decoded.contains("DHCP-Message (53), length 1: Discover"), decoded);
     }
 }
