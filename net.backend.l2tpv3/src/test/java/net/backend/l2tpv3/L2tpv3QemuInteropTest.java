@@ -15,6 +15,12 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import net.api.SendResult;
+import net.testkit.Await;
+import net.testkit.Frames;
+import net.testkit.InjectDriver;
+import net.testkit.Pcap;
+import net.testkit.Program;
+import net.testkit.Qemu;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -62,11 +68,11 @@ class L2tpv3QemuInteropTest {
     @TempDir
     Path dir;
     private Fixture fx;
-    private final List<QemuVm> vms = new ArrayList<>();
+    private final List<Program> vms = new ArrayList<>();
 
     @BeforeAll
     static void needQemu() {
-        assumeTrue(QemuVm.available(), "qemu-system-x86_64 is not installed");
+        assumeTrue(Qemu.available(), "qemu-system-x86_64 is not installed");
     }
 
     @BeforeEach
@@ -77,7 +83,7 @@ class L2tpv3QemuInteropTest {
     @AfterEach
     void stop() {
         try {
-            vms.forEach(QemuVm::close);
+            vms.forEach(Program::close);
         } finally {
             fx.close();
         }
@@ -106,53 +112,45 @@ class L2tpv3QemuInteropTest {
         int[] ports = {freePort(mode), freePort(mode), freePort(mode), freePort(mode)};
 
         Path pcap = dir.resolve("recorder.pcap");
-        QemuVm recorder = QemuVm.recorder(dir, "recorder",
+        Program recorder = Qemu.recorder(dir, "recorder",
                 end(mode, mode.recorder, ports[3], mode.patchbay, ports[2], s + 3, s + 2, cookie + 3, cookie + 2), pcap);
         vms.add(recorder);
-        Fixture.await(() -> QemuVm.recording(pcap), QEMU_READY, "the recorder: " + recorder.describe());
+        Await.until(() -> Pcap.started(pcap), QEMU_READY, "the recorder", recorder::describe);
 
         fx.netdev(end(mode, mode.patchbay, ports[0], mode.vm, ports[1], s, s + 1, cookie, cookie + 1).replaceFirst(
                 "l2tpv3,", "l2tpv3,id=a,"));
         fx.netdev(end(mode, mode.patchbay, ports[2], mode.recorder, ports[3], s + 2, s + 3, cookie + 2, cookie + 3)
                 .replaceFirst("l2tpv3,", "l2tpv3,id=b,"));
-        fx.netdev(SinkDriver.TYPE + ",id=s0");
+        fx.netdev(InjectDriver.TYPE + ",id=s0");
         fx.hub(1, "a", "b", "s0");
 
         // Frames from Patchbay: an ARP-sized one and a full 1514-byte one (QEMU reads at most 2048
         // bytes). One at a time: QEMU's l2tpv3 hands the ne2k recorder one frame per socket wake-up.
         List<byte[]> injected = List.of(frame(0x41, 60), frame(0x42, 1514));
         for (int i = 0; i < injected.size(); i++) {
-            assertEquals(List.of(SendResult.SENT), fx.sink.get("s0").send(List.of(injected.get(i))));
+            assertEquals(List.of(SendResult.SENT), fx.inject.get("s0").send(List.of(injected.get(i))));
             int recorded = i + 1;
             try {
-                Fixture.await(() -> framesFrom(pcap).size() >= recorded, QEMU_READY, "frame " + recorded
+                Await.until(() -> Pcap.frames(pcap).size() >= recorded, QEMU_READY, "frame " + recorded
                         + " at the recorder");
             } catch (AssertionError e) {
                 throw new AssertionError(e.getMessage() + "; b: " + fx.client("b").counters() + "; recorder: "
                         + recorder.describe(), e);
             }
-            assertArrayEquals(injected.get(i), framesFrom(pcap).get(i), "frame " + recorded + " byte for byte");
+            assertArrayEquals(injected.get(i), Pcap.frames(pcap).get(i), "frame " + recorded + " byte for byte");
         }
 
-        QemuVm vm = QemuVm.pxeSource(dir, "pxe",
+        Program vm = Qemu.pxeSource(dir, "pxe",
                 end(mode, mode.vm, ports[1], mode.patchbay, ports[0], s + 1, s, cookie + 1, cookie));
         vms.add(vm);
-        SinkDriver.Sink sink = fx.sink.get("s0");
-        Fixture.await(() -> sink.received().stream().anyMatch(QemuVm::isDhcpDiscover), DHCP_ARRIVES,
-                "the VM's DHCPDISCOVER in Patchbay: " + vm.describe());
-        byte[] discover = sink.received().stream().filter(QemuVm::isDhcpDiscover).findFirst().orElseThrow();
-        Fixture.await(() -> framesFrom(pcap).stream().anyMatch(f -> java.util.Arrays.equals(f, discover)),
+        InjectDriver.Inject sink = fx.inject.get("s0");
+        Await.until(() -> sink.received().stream().anyMatch(Frames::isSourceDhcpDiscover), DHCP_ARRIVES,
+                "the VM's DHCPDISCOVER in Patchbay", vm::describe);
+        byte[] discover = sink.received().stream().filter(Frames::isSourceDhcpDiscover).findFirst().orElseThrow();
+        Await.until(() -> Pcap.frames(pcap).stream().anyMatch(f -> java.util.Arrays.equals(f, discover)),
                 QEMU_READY, "the DHCPDISCOVER at the recorder, byte for byte");
         assertEquals(0, fx.counter("a", "wrong-cookie") + fx.counter("a", "too-short") + fx.counter("a", "bad-counter"));
         assertTrue(fx.client("a").counters().rxFrames() >= 1);
-    }
-
-    private static List<byte[]> framesFrom(Path pcap) {
-        try {
-            return QemuVm.frames(pcap);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 
     static byte[] frame(int tag, int length) {

@@ -15,6 +15,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import net.api.SendResult;
+import net.testkit.Await;
+import net.testkit.InjectDriver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Timeout;
@@ -65,7 +67,7 @@ class L2tpv3WireTest {
         fx.netdev("l2tpv3,id=t0," + mode.netdevOptions(netdevPort, peerPort) + ",txsession=" + txSession
                 + ",rxsession=" + rxSession + ",cookie64=on,txcookie=" + TX_COOKIE + ",rxcookie=" + RX_COOKIE
                 + ",counter=on");
-        fx.netdev(SinkDriver.TYPE + ",id=s0");
+        fx.netdev(InjectDriver.TYPE + ",id=s0");
         fx.hub(1, "t0", "s0");
     }
 
@@ -98,7 +100,7 @@ class L2tpv3WireTest {
     void framesLeaveWithTheSessionHeaderAndACountingCounter(WirePeer.Mode mode) throws Exception {
         open(mode);
         List<byte[]> frames = List.of(frame(1, 60), frame(2, 1514), frame(3, 9000));
-        assertEquals(List.of(SendResult.SENT, SendResult.SENT, SendResult.SENT), fx.sink.get("s0").send(frames));
+        assertEquals(List.of(SendResult.SENT, SendResult.SENT, SendResult.SENT), fx.inject.get("s0").send(frames));
         byte[] first = mode.udp ? new byte[] {0, 3, 0, 0} : ByteBuffer.allocate(4).putInt(txSession).array();
         for (int i = 0; i < frames.size(); i++) {
             byte[] packet = peer.receive(first, ARRIVES);
@@ -112,10 +114,10 @@ class L2tpv3WireTest {
     @EnumSource(WirePeer.Mode.class)
     void goodPacketsAreDeliveredAndBadOnesDroppedAndCounted(WirePeer.Mode mode) throws Exception {
         open(mode);
-        SinkDriver.Sink sink = fx.sink.get("s0");
+        InjectDriver.Inject sink = fx.inject.get("s0");
         byte[] good = concat(header(mode, rxSession, RX_COOKIE, 1), frame(1, 60));
         peer.send(good);
-        Fixture.await(() -> sink.received().size() == 1, ARRIVES, "the good frame");
+        Await.until(() -> sink.received().size() == 1, ARRIVES, "the good frame");
         assertArrayEquals(frame(1, 60), sink.received().get(0));
 
         List<byte[]> bad = new ArrayList<>();
@@ -133,7 +135,7 @@ class L2tpv3WireTest {
         peer.send(staleSeq);
         byte[] after = concat(header(mode, rxSession, RX_COOKIE, 0x40000011), frame(8, 60));
         peer.send(after);
-        Fixture.await(() -> sink.received().size() == 3, ARRIVES, "the frames after the bad ones");
+        Await.until(() -> sink.received().size() == 3, ARRIVES, "the frames after the bad ones");
         assertArrayEquals(frame(6, 60), sink.received().get(1));
         assertArrayEquals(frame(8, 60), sink.received().get(2));
         assertEquals(1, fx.counter("t0", "wrong-session"), "wrong-session");
@@ -142,7 +144,7 @@ class L2tpv3WireTest {
         assertEquals(1, fx.counter("t0", "bad-counter"), "bad-counter");
         if (mode.udp) {
             peer.send(concat(new byte[] {(byte) 0xc8, 3, 0, 0}, java.util.Arrays.copyOfRange(after, 4, after.length)));
-            Fixture.await(() -> fx.counter("t0", "bad-header") == 1, ARRIVES, "a control message counted");
+            Await.until(() -> fx.counter("t0", "bad-header") == 1, ARRIVES, "a control message counted");
         }
         assertEquals(3, sink.received().size(), "nothing bad was delivered");
     }
