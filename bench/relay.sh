@@ -1,0 +1,345 @@
+#!/usr/bin/env bash
+# relay.sh - QEMU's hub and Patchbay as frame relays, back to back, same knobs, one table.
+#
+# Runs ../shared/bench/run-anchor.sh (the team's harness, framegen) once with QEMU 7.2 and once with
+# Patchbay (the same -netdev options), the relay pinned to CPU 1 and the load generators to CPU 0 as
+# the harness README advises on a 2-CPU machine, then adds rows the harness lacks: a 4-port hub
+# fan-out, a unix-socket stream relay, a slow consumer with the relay's memory sampled, 1000 idle
+# socket netdevs on 10 hubs, and the time from exec to a QMP greeting. Prints one markdown table
+# (QEMU, Patchbay, ratio, target), writes it between the markers in docs/performance.md, and plots
+# TCP pps against frame size (gnuplot) to docs/performance-tcp.png. About 8 minutes.
+#
+# Env: PATCHBAY (command that runs Patchbay; default: the repository's ./patchbay, which builds the
+#      jar if it is stale - done once before anything is timed), QEMU (qemu-system-x86_64),
+#      HARNESS (/work/shared/bench), DURATION (3) REPS (3), TCP_SIZES ("64 256 512 1024 1514"),
+#      RELAY_CPUS (1) CLIENT_CPUS (0), OUT (work directory), DOC (docs/performance.md; "" = print only).
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/.." && pwd)
+HARNESS=${HARNESS:-$(cd "$ROOT/../shared/bench" 2>/dev/null && pwd || echo /work/shared/bench)}
+PATCHBAY=${PATCHBAY:-$ROOT/patchbay}
+QEMU=${QEMU:-qemu-system-x86_64}
+DURATION=${DURATION:-3}
+REPS=${REPS:-3}
+TCP_SIZES=${TCP_SIZES:-"64 256 512 1024 1514"}
+RELAY_CPUS=${RELAY_CPUS:-1}
+CLIENT_CPUS=${CLIENT_CPUS:-0}
+OUT=${OUT:-$(mktemp -d /tmp/relay.XXXX)}
+DOC=${DOC-$ROOT/docs/performance.md}
+PLOT=${PLOT:-$ROOT/docs/performance-tcp.png}
+FG_DIR=${FG_DIR:-/tmp/framegen-build}
+FG=$FG_DIR/framegen
+mkdir -p "$OUT"
+log() { echo "[relay] $*" >&2; }
+
+PIDS=()
+cleanup() {
+    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+    sleep 0.3
+    for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
+    rm -rf "$OUT/sock"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Patchbay gets its own deploy directory and no QMP/console, like QEMU with -M none.
+PB="$PATCHBAY -qmp none --no-console --deploy $OUT/deploy"
+QM="$QEMU -M none -nodefaults -display none"
+HUB2="-netdev hubport,id=ha,hubid=0,netdev=a -netdev hubport,id=hb,hubid=0,netdev=b"
+TCP_NETDEVS="-netdev socket,id=a,listen=127.0.0.1:{P1} -netdev socket,id=b,listen=127.0.0.1:{P2} $HUB2"
+UDP_NETDEVS="-netdev socket,id=a,udp=127.0.0.1:{C1},localaddr=127.0.0.1:{P1} -netdev socket,id=b,udp=127.0.0.1:{C2},localaddr=127.0.0.1:{P2} $HUB2"
+
+log "preparing: $PATCHBAY --version (builds the jar if stale), framegen"
+"$PATCHBAY" --version >&2 || { log "Patchbay does not start"; exit 1; }
+mkdir -p "$FG_DIR"
+[ "$FG" -nt "$HARNESS/framegen.c" ] || gcc -O2 -Wall -o "$FG" "$HARNESS/framegen.c" || exit 1
+command -v socat >/dev/null || log "socat missing: the unix-stream row is skipped"
+
+# ---------------------------------------------------------------- the harness, twice per relay
+anchor() { # name tcp-template udp-template
+    local name=$1
+    log "harness: $name TCP ($TCP_SIZES B)"
+    RELAY_NAME=$name RELAY_CMD_TCP="$2" RELAY_CMD_UDP=skip TRANSPORTS=tcp SIZES="$TCP_SIZES" \
+        DURATION=$DURATION REPS=$REPS DIRECT=0 IPERF=0 SLOW=1 PING_N=20000 UDP_LADDER="" \
+        RELAY_CPUS=$RELAY_CPUS CLIENT_CPUS=$CLIENT_CPUS FG_DIR=$FG_DIR OUT="$OUT/$name-tcp" \
+        "$HARNESS/run-anchor.sh" >"$OUT/$name-tcp.md" 2>"$OUT/$name-tcp.log"
+    log "harness: $name UDP (64 and 1514 B, paced ladder)"
+    RELAY_NAME=$name RELAY_CMD_TCP=skip RELAY_CMD_UDP="$3" TRANSPORTS=udp SIZES="64 1514" \
+        DURATION=$DURATION REPS=$REPS DIRECT=0 IPERF=0 SLOW=0 PING_N=20000 \
+        UDP_LADDER="50000 100000 150000 200000 250000 300000" \
+        RELAY_CPUS=$RELAY_CPUS CLIENT_CPUS=$CLIENT_CPUS FG_DIR=$FG_DIR OUT="$OUT/$name-udp" \
+        "$HARNESS/run-anchor.sh" >"$OUT/$name-udp.md" 2>"$OUT/$name-udp.log"
+}
+
+# ---------------------------------------------------------------- extra rows
+PORT_BASE=$(( (RANDOM % 200) * 100 + 20000 ))
+port() { echo $(( PORT_BASE + $1 )); }
+PIN_RELAY="taskset -c $RELAY_CPUS"
+PIN_FG="taskset -c $CLIENT_CPUS"
+
+start() { # logfile command... ; sets RPID
+    bash -c "exec $PIN_RELAY $2" >"$1" 2>&1 &
+    RPID=$!
+    PIDS+=("$RPID")
+}
+stop() {
+    kill "$RPID" 2>/dev/null
+    for _ in $(seq 50); do kill -0 "$RPID" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$RPID" 2>/dev/null
+    wait "$RPID" 2>/dev/null
+}
+listening() { # port... : wait until all listen (30 s)
+    local deadline=$(( SECONDS + 30 )) p ok
+    while [ $SECONDS -lt $deadline ]; do
+        ok=1
+        for p in "$@"; do ss -Hltn "( sport = :$p )" | grep -q . || ok=0; done
+        [ $ok = 1 ] && return 0
+        sleep 0.1
+    done
+    return 1
+}
+unix_listening() { # path...
+    local deadline=$(( SECONDS + 30 )) p ok
+    while [ $SECONDS -lt $deadline ]; do
+        ok=1
+        for p in "$@"; do [ -S "$p" ] || ok=0; done
+        [ $ok = 1 ] && return 0
+        sleep 0.1
+    done
+    return 1
+}
+kv() { tr ' ' '\n' <<<"$2" | sed -n "s/^$1=//p" | head -1; }
+
+fanout() { # name relay-prefix -> "rx pps median of 3 receivers, loss %"
+    local name=$1 cmd=$2 a b c d i nd=""
+    a=$(port 1); b=$(port 2); c=$(port 3); d=$(port 4)
+    for i in 1 2 3 4; do nd="$nd -netdev socket,id=s$i,listen=127.0.0.1:$(port $i) -netdev hubport,id=h$i,hubid=0,netdev=s$i"; done
+    start "$OUT/$name-fanout.log" "$cmd $nd"
+    listening "$a" "$b" "$c" "$d" || { echo "nan nan"; stop; return; }
+    sleep 0.2
+    local rx=()
+    for p in "$b" "$c" "$d"; do
+        $PIN_FG "$FG" rx -c "127.0.0.1:$p" -t 60 -i 1000 -q >"$OUT/$name-fanout-$p.rx" 2>&1 &
+        rx+=($!); PIDS+=($!)
+    done
+    sleep 0.3
+    $PIN_FG "$FG" tx -c "127.0.0.1:$a" -s 64 -d "$DURATION" -q >"$OUT/$name-fanout.tx" 2>&1
+    wait "${rx[@]}"
+    stop
+    local sent; sent=$(kv sent "$(cat "$OUT/$name-fanout.tx")")
+    for p in "$b" "$c" "$d"; do
+        local l; l=$(cat "$OUT/$name-fanout-$p.rx")
+        echo "$(kv pps "$l") $(kv ours "$l")"
+    done | sort -n | awk -v s="$sent" 'NR==2{pps=$1} {lost+=s-$2} END{printf "%s %.3f\n", pps, (s>0)?lost*100/(3*s):0}'
+}
+
+unix_stream() { # name relay-prefix -> "rx pps, loss %" via socat TCP<->unix bridges on the client CPU
+    local name=$1 cmd=$2 ua="$OUT/sock/$1-a.sock" ub="$OUT/sock/$1-b.sock" ta tb
+    command -v socat >/dev/null || { echo "nan nan"; return; }
+    mkdir -p "$OUT/sock"; rm -f "$ua" "$ub"
+    ta=$(port 11); tb=$(port 12)
+    start "$OUT/$name-unix.log" "$cmd -netdev stream,id=a,server=on,addr.type=unix,addr.path=$ua -netdev stream,id=b,server=on,addr.type=unix,addr.path=$ub $HUB2"
+    unix_listening "$ua" "$ub" || { echo "nan nan"; stop; return; }
+    $PIN_FG socat -b 262144 "TCP-LISTEN:$ta,bind=127.0.0.1,reuseaddr" "UNIX-CONNECT:$ua" &
+    PIDS+=($!)
+    $PIN_FG socat -b 262144 "TCP-LISTEN:$tb,bind=127.0.0.1,reuseaddr" "UNIX-CONNECT:$ub" &
+    PIDS+=($!)
+    listening "$ta" "$tb"
+    $PIN_FG "$FG" rx -c "127.0.0.1:$tb" -t 60 -i 1000 -q >"$OUT/$name-unix.rx" 2>&1 &
+    local rxp=$!; PIDS+=($rxp)
+    sleep 0.3
+    $PIN_FG "$FG" tx -c "127.0.0.1:$ta" -s 64 -d "$DURATION" -q >"$OUT/$name-unix.tx" 2>&1
+    wait "$rxp"
+    stop
+    local s r; s=$(kv sent "$(cat "$OUT/$name-unix.tx")"); r=$(cat "$OUT/$name-unix.rx")
+    echo "$(kv pps "$r") $(awk -v s="$s" -v o="$(kv ours "$r")" 'BEGIN{printf "%.3f", (s>0)?(s-o)*100/s:0}')"
+}
+
+slow_memory() { # name relay-prefix -> "loss %, RSS MB before, max RSS MB during" (5 ms per read at the receiver)
+    local name=$1 cmd=$2 a b rss0 max=0 r
+    a=$(port 21); b=$(port 22)
+    start "$OUT/$name-slow.log" "$cmd -netdev socket,id=a,listen=127.0.0.1:$a -netdev socket,id=b,listen=127.0.0.1:$b $HUB2"
+    listening "$a" "$b" || { echo "nan nan nan"; stop; return; }
+    $PIN_FG "$FG" rx -c "127.0.0.1:$b" -z 5000 -t 120 -i 2000 -q >"$OUT/$name-slow.rx" 2>&1 &
+    local rxp=$!; PIDS+=($rxp)
+    sleep 0.5
+    rss0=$(awk '/VmRSS/{print int($2/1024)}' "/proc/$RPID/status")
+    $PIN_FG "$FG" tx -c "127.0.0.1:$a" -s 64 -d 5 -q >"$OUT/$name-slow.tx" 2>&1 &
+    local txp=$!; PIDS+=($txp)
+    while kill -0 "$txp" 2>/dev/null; do
+        r=$(awk '/VmRSS/{print int($2/1024)}' "/proc/$RPID/status" 2>/dev/null || echo 0)
+        [ "${r:-0}" -gt "$max" ] && max=$r
+        sleep 0.25
+    done
+    wait "$rxp"
+    stop
+    local s; s=$(kv sent "$(cat "$OUT/$name-slow.tx")")
+    echo "$(awk -v s="$s" -v o="$(kv ours "$(cat "$OUT/$name-slow.rx")")" 'BEGIN{printf "%.3f", (s>0)?(s-o)*100/s:0}') $rss0 $max"
+}
+
+idle1000() { # name relay-prefix -> "cpu %, RSS MB" (10 s settle, 10 s measured)
+    local name=$1 cmd=$2 nd="" i first last
+    first=$(port 100); last=$(( first + 999 ))
+    for i in $(seq 0 999); do
+        nd="$nd -netdev socket,id=s$i,listen=127.0.0.1:$(( first + i )) -netdev hubport,id=h$i,hubid=$(( i % 10 )),netdev=s$i"
+    done
+    start "$OUT/$name-idle.log" "$cmd $nd"
+    listening "$first" "$last" || { echo "nan nan"; stop; return; }
+    sleep 10
+    local hz t0 t1 rss; hz=$(getconf CLK_TCK)
+    t0=$(awk '{print $14+$15}' "/proc/$RPID/stat")
+    sleep 10
+    t1=$(awk '{print $14+$15}' "/proc/$RPID/stat")
+    rss=$(awk '/VmRSS/{print int($2/1024)}' "/proc/$RPID/status")
+    stop
+    echo "$(awk -v t=$(( t1 - t0 )) -v hz="$hz" 'BEGIN{printf "%.2f", t/hz/10*100}') $rss"
+}
+
+qmp_ready() { # name command-with-{Q} -> median seconds of 3 (unpinned: a user's start)
+    local name=$1 i q
+    for i in 1 2 3; do
+        q=$(port $(( 40 + i )))
+        python3 - "$q" ${2//\{Q\}/$q} <<'EOF'
+import socket, subprocess, sys, time
+port = int(sys.argv[1]); cmd = sys.argv[2:]
+t0 = time.monotonic()
+p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+try:
+    while time.monotonic() - t0 < 30:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+                data = b""
+                while b"\n" not in data:
+                    chunk = s.recv(4096)
+                    if not chunk:
+                        break
+                    data += chunk
+                if b'"QMP"' in data:
+                    print("%.3f" % (time.monotonic() - t0))
+                    break
+        except OSError:
+            time.sleep(0.005)
+    else:
+        print("nan")
+finally:
+    p.terminate()
+    try:
+        p.wait(10)
+    except subprocess.TimeoutExpired:
+        p.kill()
+EOF
+    done | sort -n | sed -n 2p
+}
+
+declare -A X
+extras() { # name relay-prefix qmp-command
+    log "extra rows: $1"
+    read -r X[$1.fan.pps] X[$1.fan.loss] <<<"$(fanout "$1" "$2")"
+    read -r X[$1.unix.pps] X[$1.unix.loss] <<<"$(unix_stream "$1" "$2")"
+    read -r X[$1.slow.loss] X[$1.slow.rss0] X[$1.slow.rss] <<<"$(slow_memory "$1" "$2")"
+    read -r X[$1.idle.cpu] X[$1.idle.rss] <<<"$(idle1000 "$1" "$2")"
+    X[$1.qmp]=$(qmp_ready "$1" "$3")
+}
+
+START=$SECONDS
+anchor qemu "$QM $TCP_NETDEVS" "$QM $UDP_NETDEVS"
+extras qemu "$QM" "$QM -qmp tcp:127.0.0.1:{Q},server=on,wait=off -netdev socket,id=a,listen=127.0.0.1:$(port 50) -netdev hubport,id=ha,hubid=0,netdev=a"
+anchor patchbay "$PB $TCP_NETDEVS" "$PB $UDP_NETDEVS"
+extras patchbay "$PB" "$PATCHBAY --no-console --deploy $OUT/deploy -qmp tcp:127.0.0.1:{Q},server=on,wait=off -netdev socket,id=a,listen=127.0.0.1:$(port 50) -netdev hubport,id=ha,hubid=0,netdev=a"
+log "measured in $(( SECONDS - START )) s; logs in $OUT"
+
+# ---------------------------------------------------------------- the table
+# medians from the harness's raw rows: relay transport size -> pps gbps loss cpu
+med() { # name tr size column(7=pps 8=gbps 9=loss 12=cpu)
+    awk -F'\t' -v s="$3" -v c="$4" '$1=="relay" && $5==0 && $4 ~ /^[0-9]+$/ && $3==s {v[++n]=$c+0}
+        END{ if(!n){print "nan"; exit} for(i=1;i<=n;i++) for(j=i+1;j<=n;j++) if(v[j]<v[i]){t=v[i];v[i]=v[j];v[j]=t}; print v[int((n+1)/2)] }' \
+        "$OUT/$1-$2/raw.tsv" 2>/dev/null || echo nan
+}
+lossfree() { # name: highest paced rate with < 0.1 % loss
+    awk -F'\t' '$4=="ladder" && $9+0 < 0.1 && $5+0 > best {best=$5+0} END{print best+0}' "$OUT/$1-udp/raw.tsv" 2>/dev/null || echo 0
+}
+ping_col() { # name tr column(5=p50 6=p99)
+    awk -v c="$3" -v t="$2" '$2==t{print $c}' "$OUT/$1-$2/ping.txt" 2>/dev/null | head -1
+}
+slowrx() { # name: harness slow-consumer loss %
+    awk -F'\t' '$4=="slowrx"{print $9}' "$OUT/$1-tcp/raw.tsv" 2>/dev/null | head -1
+}
+ratio() { awk -v q="$1" -v p="$2" 'BEGIN{ if (q+0 > 0 && p != "nan" && q != "nan") printf "%.2fx", p/q; else print "-" }'; }
+fmt() { awk -v v="$1" -v d="${2:-0}" 'BEGIN{ if (v=="" || v=="nan") print "n/a"; else printf "%.*f", d, v }'; }
+# met: rule on patchbay value p and qemu value q
+met() { awk -v q="$2" -v p="$3" -v rule="$1" 'BEGIN{
+    if (p=="" || p=="nan") { print "n/a"; exit }
+    if (rule ~ /^x/) { f=substr(rule,2)+0; ok=(q>0 && p>=f*q) }
+    else if (rule=="le") ok=(p<=q)
+    else if (rule=="zero") ok=(p+0==0)
+    else if (rule ~ /^lt/) ok=(p+0 < substr(rule,3)+0)
+    print ok ? "met" : "**not met**" }'; }
+
+TABLE="$OUT/table.md"
+{
+echo "Measured $(date -u +%F), $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), relay pinned to CPU $RELAY_CPUS, framegen on CPU $CLIENT_CPUS; ${DURATION} s runs, medians of $REPS; QEMU $($QEMU --version | head -1 | awk '{print $4}'), Patchbay $("$PATCHBAY" --version 2>/dev/null | head -1 | awk '{print $NF}')."
+echo
+echo "| row | QEMU 7.2 hub | Patchbay | Patchbay / QEMU | target | |"
+echo "|---|---|---|---|---|---|"
+for s in $TCP_SIZES; do
+    q=$(med qemu tcp "$s" 7); p=$(med patchbay tcp "$s" 7)
+    t=""; m=""
+    [ "$s" = 64 ] && { t="≥ 3×"; m=$(met x3 "$q" "$p"); }
+    echo "| TCP $s B, kpps (loss %) | $(fmt "$(awk -v v="$q" 'BEGIN{print v/1000}')") ($(fmt "$(med qemu tcp "$s" 9)" 2)) | $(fmt "$(awk -v v="$p" 'BEGIN{print v/1000}')") ($(fmt "$(med patchbay tcp "$s" 9)" 2)) | $(ratio "$q" "$p") | $t | $m |"
+done
+q=$(med qemu tcp 1514 8); p=$(med patchbay tcp 1514 8)
+echo "| TCP 1514 B, Gbit/s | $(fmt "$q" 2) | $(fmt "$p" 2) | $(ratio "$q" "$p") | ≥ 1.5× | $(met x1.5 "$q" "$p") |"
+q=$(med qemu tcp 64 12); p=$(med patchbay tcp 64 12)
+echo "| TCP 64 B, relay CPU % | $(fmt "$q") | $(fmt "$p") | $(ratio "$q" "$p") | | |"
+for s in 64 1514; do
+    q=$(med qemu udp "$s" 7); p=$(med patchbay udp "$s" 7)
+    echo "| UDP $s B flood, kpps delivered (loss %) | $(fmt "$(awk -v v="$q" 'BEGIN{print v/1000}')") ($(fmt "$(med qemu udp "$s" 9)" 1)) | $(fmt "$(awk -v v="$p" 'BEGIN{print v/1000}')") ($(fmt "$(med patchbay udp "$s" 9)" 1)) | $(ratio "$q" "$p") | | |"
+done
+q=$(lossfree qemu); p=$(lossfree patchbay)
+echo "| UDP 64 B, highest loss-free paced rate (< 0.1 %), kpps | $(fmt "$(awk -v v="$q" 'BEGIN{print v/1000}')") | $(fmt "$(awk -v v="$p" 'BEGIN{print v/1000}')") | $(ratio "$q" "$p") | ≥ 3× | $(met x3 "$q" "$p") |"
+for tr in tcp udp; do
+    q=$(ping_col qemu $tr 5); p=$(ping_col patchbay $tr 5)
+    echo "| ${tr^^} 64 B ping-pong p50, µs | $(fmt "$q" 1) | $(fmt "$p" 1) | $(ratio "$q" "$p") | | |"
+    q=$(ping_col qemu $tr 6); p=$(ping_col patchbay $tr 6)
+    if [ $tr = udp ]; then t="≤ QEMU"; m=$(met le "$q" "$p"); else t=""; m=""; fi
+    echo "| ${tr^^} 64 B ping-pong p99, µs | $(fmt "$q" 1) | $(fmt "$p" 1) | $(ratio "$q" "$p") | $t | $m |"
+done
+q=$(slowrx qemu); p=$(slowrx patchbay)
+echo "| TCP slow consumer (harness, 3 s), loss % | $(fmt "$q" 3) | $(fmt "$p" 3) | | 0 lost | $(met zero "$q" "$p") |"
+echo "| TCP slow consumer 5 s, loss % / RSS MB before → max | $(fmt "${X[qemu.slow.loss]}" 3) / ${X[qemu.slow.rss0]} → ${X[qemu.slow.rss]} | $(fmt "${X[patchbay.slow.loss]}" 3) / ${X[patchbay.slow.rss0]} → ${X[patchbay.slow.rss]} | | bounded | $(awk -v a="${X[patchbay.slow.rss0]}" -v b="${X[patchbay.slow.rss]}" -v l="${X[patchbay.slow.loss]}" 'BEGIN{print (l+0==0 && b-a < 64) ? "met" : "**not met**"}') |"
+echo "| 4-port hub, TCP 64 B into 1 port, kpps out of each other port (loss %) | $(fmt "$(awk -v v="${X[qemu.fan.pps]}" 'BEGIN{print v/1000}')") ($(fmt "${X[qemu.fan.loss]}" 2)) | $(fmt "$(awk -v v="${X[patchbay.fan.pps]}" 'BEGIN{print v/1000}')") ($(fmt "${X[patchbay.fan.loss]}" 2)) | $(ratio "${X[qemu.fan.pps]}" "${X[patchbay.fan.pps]}") | | |"
+echo "| unix-socket stream 64 B via socat bridges, kpps (loss %) | $(fmt "$(awk -v v="${X[qemu.unix.pps]}" 'BEGIN{print v/1000}')") ($(fmt "${X[qemu.unix.loss]}" 2)) | $(fmt "$(awk -v v="${X[patchbay.unix.pps]}" 'BEGIN{print v/1000}')") ($(fmt "${X[patchbay.unix.loss]}" 2)) | $(ratio "${X[qemu.unix.pps]}" "${X[patchbay.unix.pps]}") | | |"
+echo "| 1000 socket netdevs on 10 hubs, idle: CPU % | $(fmt "${X[qemu.idle.cpu]}" 2) | $(fmt "${X[patchbay.idle.cpu]}" 2) | | < 1 % | $(met lt1 0 "${X[patchbay.idle.cpu]}") |"
+echo "| 1000 socket netdevs on 10 hubs, idle: RSS MB | $(fmt "${X[qemu.idle.rss]}") | $(fmt "${X[patchbay.idle.rss]}") | $(ratio "${X[qemu.idle.rss]}" "${X[patchbay.idle.rss]}") | < 300 MB | $(met lt300 0 "${X[patchbay.idle.rss]}") |"
+echo "| start to QMP greeting, s (median of 3) | $(fmt "${X[qemu.qmp]}" 2) | $(fmt "${X[patchbay.qmp]}" 2) | $(ratio "${X[qemu.qmp]}" "${X[patchbay.qmp]}") | < 1.5 s | $(met lt1.5 0 "${X[patchbay.qmp]}") |"
+echo
+echo "![TCP frames per second against frame size](performance-tcp.png)"
+} >"$TABLE"
+cat "$TABLE"
+
+# ---------------------------------------------------------------- the plot
+{
+    for s in $TCP_SIZES; do echo "$s $(med qemu tcp "$s" 7) $(med patchbay tcp "$s" 7)"; done
+} >"$OUT/tcp.dat"
+if command -v gnuplot >/dev/null; then
+    gnuplot <<EOF 2>>"$OUT/gnuplot.log" && log "plot: $PLOT"
+set terminal pngcairo size 800,480 font ",11"
+set output "$PLOT"
+set title "Relay through a 2-port hub, TCP socket netdevs (relay pinned to 1 CPU)"
+set xlabel "frame size, bytes"
+set ylabel "frames per second"
+set logscale y
+set format y "%.0s%c"
+set key top right
+set grid
+plot "$OUT/tcp.dat" using 1:3 with linespoints lw 2 pt 7 title "Patchbay", \
+     "$OUT/tcp.dat" using 1:2 with linespoints lw 2 pt 5 title "QEMU 7.2 hub"
+EOF
+fi
+
+# ---------------------------------------------------------------- into the document
+if [ -n "$DOC" ] && [ -f "$DOC" ] && grep -q '<!-- relay-table:begin -->' "$DOC"; then
+    awk -v table="$TABLE" '/<!-- relay-table:begin -->/{print; while ((getline l < table) > 0) print l; skip=1; next}
+        /<!-- relay-table:end -->/{skip=0} !skip' "$DOC" >"$OUT/doc.md" && cp "$OUT/doc.md" "$DOC"
+    log "table written to $DOC"
+fi
