@@ -8,8 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import net.api.ErrorClass;
 import net.api.NetException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,17 +22,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 @Timeout(60)
 class L2tpv3OptionErrorsTest {
 
-    private static Fixture fx;
-
-    @BeforeAll
-    static void start() {
-        fx = new Fixture();
-    }
-
-    @AfterAll
-    static void stop() {
-        fx.close();
-    }
+    @AutoClose
+    private static final Fixture fx = new Fixture();
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', textBlock = """

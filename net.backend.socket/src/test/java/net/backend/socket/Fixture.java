@@ -1,5 +1,9 @@
 package net.backend.socket;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
 import net.testkit.Ports;
 import net.testkit.TestRuntime;
 
@@ -7,6 +11,7 @@ import net.testkit.TestRuntime;
 final class Fixture extends TestRuntime {
 
     final SocketDriver socket = new SocketDriver();
+    private final List<Peer> peers = new ArrayList<>();
 
     Fixture() {
         this(2);
@@ -24,8 +29,35 @@ final class Fixture extends TestRuntime {
         awaitInfo(id, "socket: connection from 127.0.0.1:" + peer.socket.getLocalPort());
     }
 
+    /**
+     * A {@code socket,listen} netdev {@code t} on hub 1 with {@code id}, and a Java client: the far
+     * end of what a test checks. It is closed with the fixture.
+     */
+    Peer tap(String id) throws Exception {
+        int port = freePort();
+        netdev("socket,id=t,listen=127.0.0.1:" + port);
+        hub(id, "t");
+        Peer peer = Peer.connect(port);
+        peers.add(peer);
+        awaitConnectionFrom("t", peer);
+        return peer;
+    }
+
     /** @return a TCP port nobody listens on now */
     static int freePort() {
         return Ports.freeTcpPort();
+    }
+
+    @Override
+    public void close() {
+        try {
+            for (Peer peer : peers) {
+                peer.close();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            super.close();
+        }
     }
 }

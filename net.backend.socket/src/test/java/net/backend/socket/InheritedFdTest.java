@@ -24,8 +24,7 @@ import java.util.Map;
 import net.api.NetClient;
 import net.api.posix.FdChannel;
 import net.api.posix.Libc;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,31 +42,10 @@ class InheritedFdTest {
 
     @TempDir
     Path dir;
-    private Fixture fx;
-    private int tcp;
+    @AutoClose
+    private final Fixture fx = new Fixture();
+    /** The far end of {@link Fixture#tap}, when the test made one. */
     private Peer t;
-
-    @BeforeEach
-    void start() throws Exception {
-        fx = new Fixture();
-        tcp = Fixture.freePort();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        if (t != null) {
-            t.close();
-        }
-        fx.close();
-    }
-
-    /** A socket,listen netdev on hub 1 with a Java client: the far end of what is tested. */
-    private void tap(String id) throws Exception {
-        fx.netdev("socket,id=t,listen=127.0.0.1:" + tcp);
-        fx.hub(id, "t");
-        t = Peer.connect(tcp);
-        fx.awaitConnectionFrom("t", t);
-    }
 
     @Test
     void socketFdOfATcpConnectionCarriesFramesAndIsClosedWithTheNetdev() throws Exception {
@@ -77,7 +55,7 @@ class InheritedFdTest {
             try (Peer far = new Peer(server.accept())) {
                 fx.netdev("socket,id=f,fd=" + fd);
                 assertEquals("socket: fd=" + fd, fx.info("f"));
-                tap("f");
+                t = fx.tap("f");
                 for (int size : new int[] {60, 9000, NetClient.MAX_FRAME}) {
                     far.send(Peer.frame(size, 1));
                     assertArrayEquals(Peer.frame(size, 1), t.receive(), "to t, size " + size);
@@ -109,7 +87,7 @@ class InheritedFdTest {
         try (FdChannel far = FdChannel.adopt(pair[1])) {
             fx.netdev("socket,id=f,fd=" + pair[0]);
             assertEquals("socket: fd=" + pair[0] + " unix", fx.info("f"));
-            tap("f");
+            t = fx.tap("f");
             datagramRoundTrip(far, null);
         }
     }
@@ -122,7 +100,7 @@ class InheritedFdTest {
         try (FdChannel far = FdChannel.socket(Libc.AF_UNIX, Libc.SOCK_DGRAM, 0)) {
             fx.netdev("dgram,id=d,local.type=unix,local.path=" + local + ",remote.type=unix,remote.path=" + remote);
             assertEquals("udp=" + local + ":" + remote, fx.info("d"));
-            tap("d");
+            t = fx.tap("d");
             t.send(Peer.frame(100, 7));
             fx.awaitCounter("d", "send-error", 1); // nobody at the remote path yet: counted, not fatal
             far.bind(UnixDomainSocketAddress.of(remote));
@@ -138,7 +116,7 @@ class InheritedFdTest {
         try (FdChannel far = FdChannel.adopt(pair[1])) {
             fx.netdev("dgram,id=d,local.type=fd,local.str=" + pair[0]);
             assertEquals("fd=" + pair[0] + " unix", fx.info("d"));
-            tap("d");
+            t = fx.tap("d");
             datagramRoundTrip(far, null);
         }
     }
@@ -156,7 +134,7 @@ class InheritedFdTest {
                 assertEquals("s", connected.data().get("netdev-id"));
                 assertEquals(Map.of("type", "inet", "host", "127.0.0.1", "port",
                         Integer.toString(server.getLocalPort()), "ipv4", true), connected.data().get("addr"));
-                tap("s");
+                t = fx.tap("s");
                 far.send(Peer.frame(1514, 3));
                 assertArrayEquals(Peer.frame(1514, 3), t.receive());
             }
@@ -172,7 +150,7 @@ class InheritedFdTest {
         assertEquals(0, (int) listen().invokeExact(Libc.callState(), listening.fd(), 4));
         fx.netdev("stream,id=s,server=on,addr.type=fd,addr.str=" + listening.fd());
         assertEquals("", fx.info("s"));
-        tap("s");
+        t = fx.tap("s");
         try (Peer client = Peer.connect(port)) {
             fx.awaitInfo("s", "tcp:127.0.0.1:" + client.socket.getLocalPort());
             client.send(Peer.frame(60, 9));

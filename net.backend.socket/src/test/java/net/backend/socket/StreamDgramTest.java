@@ -21,8 +21,7 @@ import java.util.Map;
 import net.api.control.Section;
 import net.testkit.Await;
 import net.testkit.TestRuntime;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,31 +32,10 @@ class StreamDgramTest {
 
     @TempDir
     Path dir;
-    private Fixture fx;
-    private int tcp;
+    @AutoClose
+    private final Fixture fx = new Fixture();
+    /** The far end of {@link Fixture#tap}, when the test made one. */
     private Peer t;
-
-    @BeforeEach
-    void start() throws Exception {
-        fx = new Fixture();
-        tcp = Fixture.freePort();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        if (t != null) {
-            t.close();
-        }
-        fx.close();
-    }
-
-    /** A socket,listen netdev on hub 1 with a Java client: the other end of what is tested. */
-    private void tap(String id) throws Exception {
-        fx.netdev("socket,id=t,listen=127.0.0.1:" + tcp);
-        fx.hub(id, "t");
-        t = Peer.connect(tcp);
-        fx.awaitConnectionFrom("t", t);
-    }
 
     private void roundTrip(Peer far) throws Exception {
         for (int size : new int[] {60, 9000, net.api.NetClient.MAX_FRAME}) {
@@ -75,7 +53,7 @@ class StreamDgramTest {
         // QMP's nested JSON, typed, as netdev_add sends it.
         fx.runtime.add(Section.NETDEV, Map.of("type", "stream", "id", "s", "server", true,
                 "addr", Map.of("type", "inet", "host", "127.0.0.1", "port", Integer.toString(port))));
-        tap("s");
+        t = fx.tap("s");
         assertEquals("", fx.info("s"));
         try (Peer c = Peer.connect(port)) {
             String shown = "127.0.0.1:" + c.socket.getLocalPort();
@@ -102,7 +80,7 @@ class StreamDgramTest {
         server.bind(new InetSocketAddress("127.0.0.1", port));
         server.setSoTimeout(5000);
         fx.netdev("stream,id=s,addr.type=inet,addr.host=127.0.0.1,addr.port=" + port + ",reconnect-ms=200");
-        tap("s");
+        t = fx.tap("s");
         try (Peer c = new Peer(server.accept())) {
             fx.awaitInfo("s", "tcp:127.0.0.1:" + port);
             roundTrip(c);
@@ -133,7 +111,7 @@ class StreamDgramTest {
         }
         assertTrue(Files.exists(path));
         fx.netdev("stream,id=s,server=on,addr.type=unix,addr.path=" + path);
-        tap("s");
+        t = fx.tap("s");
         try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(path)); Peer c = new Peer(ch)) {
             fx.awaitInfo("s", "unix:" + path);
             roundTrip(c);
@@ -153,7 +131,7 @@ class StreamDgramTest {
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             server.bind(UnixDomainSocketAddress.of(path));
             fx.netdev("stream,id=s,server=off,addr.type=unix,addr.path=" + path);
-            tap("s");
+            t = fx.tap("s");
             try (SocketChannel ch = server.accept(); Peer c = new Peer(ch)) {
                 fx.awaitInfo("s", "unix:" + path);
                 roundTrip(c);
@@ -182,7 +160,7 @@ class StreamDgramTest {
             fx.netdev("dgram,id=d,local.type=inet,local.host=127.0.0.1,local.port=" + local
                     + ",remote.type=inet,remote.host=127.0.0.1,remote.port=" + remote.getLocalPort());
             assertEquals("udp=127.0.0.1:" + local + "/127.0.0.1:" + remote.getLocalPort(), fx.info("d"));
-            tap("d");
+            t = fx.tap("d");
             byte[] frame = Peer.frame(9000, 4);
             remote.send(new DatagramPacket(frame, frame.length, InetAddress.getLoopbackAddress(), local));
             assertArrayEquals(frame, t.receive());
@@ -207,6 +185,7 @@ class StreamDgramTest {
         fx.netdev("dgram,id=m1," + group);
         fx.netdev("dgram,id=m2," + group);
         assertEquals("mcast=239.255.42.98:" + port, fx.info("m1"));
+        int tcp = Fixture.freePort();
         int tcp2 = Fixture.freePort();
         fx.netdev("socket,id=t1,listen=127.0.0.1:" + tcp);
         fx.netdev("socket,id=t2,listen=127.0.0.1:" + tcp2);

@@ -4,8 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -15,17 +14,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 @Timeout(60)
 class TapOptionErrorsTest {
 
-    private static Fixture fx;
-
-    @BeforeAll
-    static void start() {
-        fx = new Fixture();
-    }
-
-    @AfterAll
-    static void stop() {
-        fx.close();
-    }
+    @AutoClose
+    private static final Fixture fx = new Fixture();
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', textBlock = """
