@@ -88,7 +88,8 @@ class TapTrafficTest {
         Host.Result iperf = null;
         for (int i = 0; i < 50; i++) {
             iperf = Host.run(20, a.exec("iperf3", "-c", "10.77.0.2", "-p", "5201", "-t", "2", "-J"));
-            if (iperf.status() == 0) {
+            // iperf3 3.12 exits 0 with -J even when the server is not listening yet: its JSON says so.
+            if (iperf.status() == 0 && !iperf.output().contains("\"error\":")) {
                 break;
             }
             Thread.sleep(50);
