@@ -33,7 +33,7 @@ final class FramedConnection {
     }
 
     /** Frames read per wake-up, so a busy connection cannot starve the loop's other clients. */
-    static final int READ_BUDGET = 256;
+    private static final int READ_BUDGET = 64;
 
     private final NetClientContext context;
     private final ByteChannel channel;
