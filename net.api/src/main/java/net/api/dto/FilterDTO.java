@@ -18,4 +18,15 @@ import java.util.Map;
  */
 public record FilterDTO(String id, String type, String netdev, String queue, String status, String state,
         String error, String info, Map<String, Object> options, Map<String, Long> counters) {
+
+    /**
+     * The 1.0 form, without counters.
+     *
+     * @deprecated since 1.1: counters are part of the record
+     */
+    @Deprecated
+    public FilterDTO(String id, String type, String netdev, String queue, String status, String state, String error,
+            String info, Map<String, Object> options) {
+        this(id, type, netdev, queue, status, state, error, info, options, Map.of());
+    }
 }

@@ -17,7 +17,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * An event loop watches it through {@link net.api.NetEventLoop#register(FdChannel, int,
  * net.api.IoHandler)}. Like the NIO channels, reads and writes return 0 when they would block.
  *
- * <p>Use it from one thread at a time (its event loop); {@link #close()} is safe from any thread.
+ * <p>Use it from one thread at a time, close included: its event loop, or whoever owns it once the
+ * loop has let it go. (Closing while another thread is inside a call could let that call reach
+ * whatever file is given the number next.)
  */
 public final class FdChannel implements ByteChannel {
 
@@ -26,6 +28,10 @@ public final class FdChannel implements ByteChannel {
     /** Scratch for addresses: a {@code sockaddr_storage} and its length; freed with the channel by GC. */
     private final MemorySegment address = Arena.ofAuto().allocate(SocketAddresses.STORAGE);
     private final MemorySegment addressLength = Arena.ofAuto().allocate(JAVA_INT);
+    /** The last datagram target, kept encoded, so a flow to one peer encodes its address once. */
+    private final MemorySegment encoded = Arena.ofAuto().allocate(SocketAddresses.STORAGE);
+    private SocketAddress encodedTarget;
+    private int targetLength;
 
     private FdChannel(int fd) {
         this.fd = fd;
@@ -132,9 +138,12 @@ public final class FdChannel implements ByteChannel {
      */
     public int send(ByteBuffer src, SocketAddress target) throws IOException {
         ensureOpen();
-        int length = target == null ? 0 : SocketAddresses.encode(target, address);
+        if (target != null && target != encodedTarget && !target.equals(encodedTarget)) {
+            targetLength = SocketAddresses.encode(target, encoded);
+            encodedTarget = target;
+        }
         long n = Libc.send(fd, MemorySegment.ofBuffer(src), src.remaining(), 0,
-                target == null ? MemorySegment.NULL : address, length);
+                target == null ? MemorySegment.NULL : encoded, target == null ? 0 : targetLength);
         return (int) advance(src, n);
     }
 
@@ -198,7 +207,7 @@ public final class FdChannel implements ByteChannel {
         try {
             return name(true);
         } catch (PosixException e) {
-            if (e.errno() == 107) { // ENOTCONN
+            if (e.errno() == Libc.ENOTCONN) {
                 return null;
             }
             throw e;
@@ -245,7 +254,7 @@ public final class FdChannel implements ByteChannel {
         return result;
     }
 
-    /** Closes the descriptor once; later calls do nothing. */
+    /** Closes the descriptor once; later calls do nothing. Call it from the thread that uses the channel. */
     @Override
     public void close() {
         if (open.compareAndSet(true, false)) {

@@ -22,6 +22,7 @@ import java.lang.invoke.VarHandle;
 public final class Libc {
 
     public static final int EINTR = 4;
+    public static final int EIO = 5;
     public static final int EAGAIN = 11;
     public static final int EBADF = 9;
     public static final int ENOENT = 2;
@@ -30,7 +31,11 @@ public final class Libc {
     public static final int EBUSY = 16;
     public static final int EINVAL = 22;
     public static final int EPIPE = 32;
+    public static final int ENOPROTOOPT = 92;
+    public static final int ENETUNREACH = 101;
+    public static final int ENOTCONN = 107;
     public static final int ECONNREFUSED = 111;
+    public static final int EHOSTUNREACH = 113;
     public static final int EINPROGRESS = 115;
 
     public static final int O_RDONLY = 0;
@@ -53,7 +58,12 @@ public final class Libc {
     public static final int SO_ERROR = 4;
     public static final int SO_SNDBUF = 7;
     public static final int SO_RCVBUF = 8;
+    public static final int SO_KEEPALIVE = 9;
     public static final int SO_ACCEPTCONN = 30;
+    public static final int SCM_RIGHTS = 1;
+
+    public static final int IPPROTO_TCP = 6;
+    public static final int TCP_NODELAY = 1;
     public static final int SO_DOMAIN = 39;
     public static final int SO_PROTOCOL = 38;
 

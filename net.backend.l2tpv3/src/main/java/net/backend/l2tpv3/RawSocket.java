@@ -33,9 +33,6 @@ final class RawSocket implements TunnelSocket {
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
     private static final long IOVEC = 16;
     private static final int IPV4_MIN_HEADER = 20;
-    private static final int ENOPROTOOPT = 92;
-    private static final int ENETUNREACH = 101;
-    private static final int EHOSTUNREACH = 113;
 
     private final FdChannel channel;
     private final boolean ipv4;
@@ -125,7 +122,7 @@ final class RawSocket implements TunnelSocket {
      */
     private static IOException unreachable(PosixException e) {
         return switch (e.errno()) {
-            case ENOPROTOOPT, Libc.ECONNREFUSED, EHOSTUNREACH, ENETUNREACH -> new PortUnreachableException(e.getMessage());
+            case Libc.ENOPROTOOPT, Libc.ECONNREFUSED, Libc.EHOSTUNREACH, Libc.ENETUNREACH -> new PortUnreachableException(e.getMessage());
             default -> e;
         };
     }

@@ -9,6 +9,7 @@ import net.api.NetClientDriver;
 import net.api.NetException;
 import net.api.NetType;
 import net.api.posix.FdChannel;
+import net.api.posix.Libc;
 import org.osgi.service.component.annotations.Component;
 
 /**
@@ -64,13 +65,18 @@ public final class DgramDriver implements NetClientDriver<DgramOptions> {
     }
 
     private static NetClient openFd(String text, NetClientContext context) throws NetException {
-        int fd = InheritedFd.parse(text);
-        FdChannel channel = InheritedFd.adopt(context, fd);
+        FdChannel channel = InheritedFd.take(context, text);
+        int fd = channel.fd();
         try {
             channel.localAddress();
         } catch (IOException e) {
             channel.close();
             throw NetException.generic("Unable to query local socket address: %s", Sockets.reason(e));
+        }
+        if (InheritedFd.type(channel) != Libc.SOCK_DGRAM) {
+            // QEMU would read a stream socket as datagrams; its end of stream would look like empty datagrams forever.
+            channel.close();
+            throw NetException.generic("dgram: fd=%d is not a datagram socket", fd);
         }
         String family = InheritedFd.family(channel);
         return DatagramBackend.inherited(context, channel, "fd=" + fd + (family != null ? " " + family : ""));

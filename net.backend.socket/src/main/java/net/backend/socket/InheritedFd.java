@@ -1,17 +1,16 @@
 package net.backend.socket;
 
+import java.io.IOException;
 import net.api.NetClientContext;
 import net.api.NetException;
 import net.api.posix.FdChannel;
+import net.api.posix.InheritedDescriptors;
 import net.api.posix.Libc;
-import net.api.posix.PosixException;
 
 /**
  * {@code fd=N}, {@code addr.type=fd} and {@code local.type=fd}: a socket this process inherited
- * (a parent opened it and started Patchbay with it open). The netdev owns it from then on and
- * closes it when deleted, as QEMU does, so it can be used once: a netdev reopened after its driver
- * returned finds it closed and says so. QEMU's monitor-named descriptors ({@code getfd}) have no
- * counterpart here: only numbers are accepted.
+ * (a parent opened it and started Patchbay with it open), taken over through
+ * {@link InheritedDescriptors}: once, and closed when the netdev is deleted, as QEMU does.
  */
 final class InheritedFd {
 
@@ -19,46 +18,39 @@ final class InheritedFd {
     }
 
     /**
-     * @param text the option's value
-     * @return the descriptor number
-     * @throws NetException with QEMU's words when it is not a number
+     * @param context the netdev
+     * @param text    the option's value
+     * @return the descriptor, taken over
+     * @throws NetException with QEMU's words for a bad number or a descriptor that is not open
      */
-    static int parse(String text) throws NetException {
-        if (!text.isEmpty() && text.chars().allMatch(c -> c >= '0' && c <= '9')) {
-            try {
-                return Integer.parseInt(text);
-            } catch (NumberFormatException e) {
-                // more digits than an int holds: fall through to QEMU's message
-            }
-        }
-        throw NetException.generic("Invalid file descriptor number '%s'", text);
+    static FdChannel take(NetClientContext context, String text) throws NetException {
+        return InheritedDescriptors.adopt(context.id(), InheritedDescriptors.parse(text));
     }
 
     /**
-     * Takes the descriptor over (non-blocking from now on).
-     *
-     * @param context the netdev, whose id QEMU names in the error
-     * @param fd      the number
-     * @return its channel
-     * @throws NetException {@code ID: Can't use file descriptor N: Bad file descriptor}
+     * @param channel a descriptor taken over
+     * @return its socket type ({@link Libc#SOCK_STREAM}, {@link Libc#SOCK_DGRAM}, ...)
+     * @throws NetException QEMU's {@code can't get socket option SO_TYPE} when it is no socket
+     *                      (the descriptor is closed then)
      */
-    static FdChannel adopt(NetClientContext context, int fd) throws NetException {
+    static int type(FdChannel channel) throws NetException {
         try {
-            return FdChannel.adopt(fd);
-        } catch (PosixException e) {
-            throw NetException.generic("%s: Can't use file descriptor %d: %s", context.id(), fd, e.getMessage());
+            return channel.intOption(Libc.SOL_SOCKET, Libc.SO_TYPE);
+        } catch (IOException e) {
+            channel.close();
+            throw NetException.generic("can't get socket option SO_TYPE");
         }
     }
 
     /**
-     * @param channel an adopted descriptor
+     * @param channel a descriptor taken over
      * @return {@code inet} or {@code unix}, QEMU's name of the socket's address family, or null
      */
     static String family(FdChannel channel) {
         try {
             int domain = channel.intOption(Libc.SOL_SOCKET, Libc.SO_DOMAIN);
             return domain == Libc.AF_UNIX ? "unix" : domain == Libc.AF_INET || domain == Libc.AF_INET6 ? "inet" : null;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return null;
         }
     }

@@ -1,6 +1,5 @@
 package net.backend.socket;
 
-import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
@@ -64,15 +63,9 @@ public final class SocketDriver implements NetClientDriver<SocketOptions> {
     }
 
     private static NetClient openFd(String text, NetClientContext context) throws NetException {
-        int fd = InheritedFd.parse(text);
-        FdChannel channel = InheritedFd.adopt(context, fd);
-        int type;
-        try {
-            type = channel.intOption(Libc.SOL_SOCKET, Libc.SO_TYPE);
-        } catch (IOException e) {
-            channel.close();
-            throw NetException.generic("can't get socket option SO_TYPE");
-        }
+        FdChannel channel = InheritedFd.take(context, text);
+        int fd = channel.fd();
+        int type = InheritedFd.type(channel);
         if (type == Libc.SOCK_DGRAM) {
             String family = InheritedFd.family(channel);
             return DatagramBackend.inherited(context, channel, "socket: fd=" + fd + (family != null ? " " + family : ""));

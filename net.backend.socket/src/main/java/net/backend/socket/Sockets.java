@@ -38,11 +38,6 @@ final class Sockets {
         return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
-    /** {@code IPPROTO_TCP}, {@code TCP_NODELAY} and {@code SO_KEEPALIVE} for descriptors the JDK did not open. */
-    private static final int IPPROTO_TCP = 6;
-    private static final int TCP_NODELAY = 1;
-    private static final int SO_KEEPALIVE = 9;
-
     /**
      * Watches a connection, whichever kind of channel it is.
      *
@@ -76,8 +71,8 @@ final class Sockets {
      */
     static void tuneTcp(ByteChannel connection, boolean keepAlive) throws IOException {
         if (connection instanceof FdChannel fd) {
-            fd.setIntOption(IPPROTO_TCP, TCP_NODELAY, 1);
-            fd.setIntOption(Libc.SOL_SOCKET, SO_KEEPALIVE, keepAlive ? 1 : 0);
+            fd.setIntOption(Libc.IPPROTO_TCP, Libc.TCP_NODELAY, 1);
+            fd.setIntOption(Libc.SOL_SOCKET, Libc.SO_KEEPALIVE, keepAlive ? 1 : 0);
         } else {
             SocketChannel channel = (SocketChannel) connection;
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);

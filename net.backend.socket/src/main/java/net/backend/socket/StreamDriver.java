@@ -43,7 +43,7 @@ public final class StreamDriver implements NetClientDriver<StreamOptions> {
             if (reconnectMs > 0) {
                 throw NetException.generic("'reconnect' and 'reconnect-ms' are not valid with addr.type=fd");
             }
-            FdChannel channel = InheritedFd.adopt(context, InheritedFd.parse(o.addr().str()));
+            FdChannel channel = InheritedFd.take(context, o.addr().str());
             return server ? SocketListenBackend.inherited(context, channel, StreamReporter.INSTANCE, keepAlive)
                     : FdStreamBackend.open(context, channel, StreamReporter.INSTANCE);
         }

@@ -24,6 +24,7 @@ import java.util.Map;
 import net.api.NetClient;
 import net.api.posix.FdChannel;
 import net.api.posix.Libc;
+import net.testkit.Descriptors;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -85,8 +86,9 @@ class InheritedFdTest {
     void socketFdOfADatagramSocketSendsOneFramePerDatagram() throws Exception {
         int[] pair = Libc.socketPair(Libc.AF_UNIX, Libc.SOCK_DGRAM);
         try (FdChannel far = FdChannel.adopt(pair[1])) {
-            fx.netdev("socket,id=f,fd=" + pair[0]);
-            assertEquals("socket: fd=" + pair[0] + " unix", fx.info("f"));
+            int fd = Descriptors.handOver(pair[0]);
+            fx.netdev("socket,id=f,fd=" + fd);
+            assertEquals("socket: fd=" + fd + " unix", fx.info("f"));
             t = fx.tap("f");
             datagramRoundTrip(far, null);
         }
@@ -114,8 +116,9 @@ class InheritedFdTest {
     void dgramLocalFdUsesTheConnectedSocket() throws Exception {
         int[] pair = Libc.socketPair(Libc.AF_UNIX, Libc.SOCK_DGRAM);
         try (FdChannel far = FdChannel.adopt(pair[1])) {
-            fx.netdev("dgram,id=d,local.type=fd,local.str=" + pair[0]);
-            assertEquals("fd=" + pair[0] + " unix", fx.info("d"));
+            int fd = Descriptors.handOver(pair[0]);
+            fx.netdev("dgram,id=d,local.type=fd,local.str=" + fd);
+            assertEquals("fd=" + fd + " unix", fx.info("d"));
             t = fx.tap("d");
             datagramRoundTrip(far, null);
         }
@@ -148,7 +151,7 @@ class InheritedFdTest {
         listening.bind(new InetSocketAddress(LOOPBACK, 0));
         int port = ((InetSocketAddress) listening.localAddress()).getPort();
         assertEquals(0, (int) listen().invokeExact(Libc.callState(), listening.fd(), 4));
-        fx.netdev("stream,id=s,server=on,addr.type=fd,addr.str=" + listening.fd());
+        fx.netdev("stream,id=s,server=on,addr.type=fd,addr.str=" + Descriptors.handOver(listening.fd()));
         assertEquals("", fx.info("s"));
         t = fx.tap("s");
         try (Peer client = Peer.connect(port)) {
@@ -163,22 +166,38 @@ class InheritedFdTest {
     }
 
     @Test
+    void anInheritedDescriptorServesOnce() throws Exception {
+        int[] pair = Libc.socketPair(Libc.AF_UNIX, Libc.SOCK_DGRAM);
+        try (FdChannel far = FdChannel.adopt(pair[1])) {
+            int fd = Descriptors.handOver(pair[0]);
+            fx.netdev("socket,id=f,fd=" + fd);
+            fx.runtime.netdevDel("f");
+            assertEquals("g: Can't use file descriptor " + fd + ": already taken over (an inherited descriptor"
+                    + " serves one netdev, once)", fx.error("socket,id=g,fd=" + fd));
+        }
+    }
+
+    @Test
     void descriptorsOfTheWrongKindAreRefusedInQemusWords() throws Exception {
         Path file = Files.writeString(dir.resolve("plain"), "not a socket");
-        assertEquals("can't get socket option SO_TYPE",
-                fx.error("socket,id=e,fd=" + FdChannel.open(file.toString(), Libc.O_RDONLY).fd()));
+        int plain = Descriptors.handOver(Libc.open(file.toString(), Libc.O_RDONLY));
+        assertEquals("can't get socket option SO_TYPE", fx.error("socket,id=e,fd=" + plain));
+        plain = Descriptors.handOver(Libc.open(file.toString(), Libc.O_RDONLY));
         assertEquals("Unable to query local socket address: Socket operation on non-socket",
-                fx.error("dgram,id=e,local.type=fd,local.str=" + FdChannel.open(file.toString(), Libc.O_RDONLY).fd()));
-        FdChannel unbound = FdChannel.socket(Libc.AF_INET, Libc.SOCK_STREAM, 0);
-        assertEquals("can't listen on file descriptor " + unbound.fd() + ": not a listening socket",
-                fx.error("stream,id=e,server=on,addr.type=fd,addr.str=" + unbound.fd()));
+                fx.error("dgram,id=e,local.type=fd,local.str=" + plain));
+        int stream = Descriptors.handOver(Libc.socket(Libc.AF_INET, Libc.SOCK_STREAM, 0));
+        assertEquals("dgram: fd=" + stream + " is not a datagram socket",
+                fx.error("dgram,id=e,local.type=fd,local.str=" + stream));
+        int unbound = Descriptors.handOver(Libc.socket(Libc.AF_INET, Libc.SOCK_STREAM, 0));
+        assertEquals("can't listen on file descriptor " + unbound + ": not a listening socket",
+                fx.error("stream,id=e,server=on,addr.type=fd,addr.str=" + unbound));
     }
 
     /** A TCP connection made outside the JDK's channels, as a parent process would pass it. */
     private static int tcpConnectionTo(int port) throws IOException {
         FdChannel mine = FdChannel.socket(Libc.AF_INET, Libc.SOCK_STREAM, 0);
         mine.connect(new InetSocketAddress(LOOPBACK, port)); // completes when the server accepts
-        return mine.fd(); // handed over: this test never closes it
+        return Descriptors.handOver(mine.fd()); // `mine` is not used again
     }
 
     private void datagramRoundTrip(FdChannel far, java.net.SocketAddress netdev) throws Exception {

@@ -29,8 +29,6 @@ final class BridgeHelper {
     /** The helper checks a file and makes one interface; bounded because we wait on the event loop. */
     static final Duration LIMIT = Duration.ofSeconds(5);
 
-    private static final int SOL_SOCKET = 1;
-    private static final int SCM_RIGHTS = 1;
     private static final int MSG_CMSG_CLOEXEC = 0x40000000;
     /** x86_64/aarch64 {@code struct msghdr}, {@code struct iovec}, {@code struct cmsghdr} offsets. */
     private static final long MSGHDR_SIZE = 56;
@@ -123,7 +121,7 @@ final class BridgeHelper {
             msg.set(JAVA_LONG, MSG_CONTROLLEN, CMSG_SPACE_INT);
             long n = (long) RECVMSG.invokeExact(Libc.callState(), socket, msg, Libc.MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
             if (n <= 0 || msg.get(JAVA_LONG, MSG_CONTROLLEN) < CMSG_DATA + 4
-                    || control.get(JAVA_INT, CMSG_LEVEL) != SOL_SOCKET || control.get(JAVA_INT, CMSG_TYPE) != SCM_RIGHTS) {
+                    || control.get(JAVA_INT, CMSG_LEVEL) != Libc.SOL_SOCKET || control.get(JAVA_INT, CMSG_TYPE) != Libc.SCM_RIGHTS) {
                 return -1;
             }
             return control.get(JAVA_INT, CMSG_DATA);

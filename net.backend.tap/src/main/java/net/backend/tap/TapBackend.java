@@ -13,6 +13,7 @@ import net.api.NetException;
 import net.api.SendResult;
 import net.api.SentCallback;
 import net.api.posix.FdChannel;
+import net.api.posix.Libc;
 import net.api.posix.PosixException;
 
 /**
@@ -26,7 +27,6 @@ final class TapBackend implements NetClient {
 
     /** Frames read per queue and wake-up, so a busy tap cannot starve the loop's other clients. */
     private static final int READ_BUDGET = 64;
-    private static final int EIO = 5;
 
     private final NetClientContext context;
     private final List<FdChannel> queues;
@@ -84,6 +84,12 @@ final class TapBackend implements NetClient {
             }
             return backend;
         } catch (IOException e) {
+            // Stop watching before closing: epoll forgets a closed descriptor only with its last reference.
+            for (IoRegistration registration : backend.registrations) {
+                if (registration != null) {
+                    registration.cancel();
+                }
+            }
             queues.forEach(FdChannel::close);
             throw NetException.generic("tap: cannot watch the descriptor: %s", e.getMessage());
         }
@@ -108,7 +114,7 @@ final class TapBackend implements NetClient {
             }
             return Delivery.DELIVERED;
         } catch (PosixException e) {
-            if (e.errno() == EIO) {
+            if (e.errno() == Libc.EIO) {
                 // The interface is administratively down (no script brought it up yet): QEMU drops too.
                 linkDown.increment();
             } else {

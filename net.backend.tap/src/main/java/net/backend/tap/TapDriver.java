@@ -9,6 +9,7 @@ import net.api.NetClientDriver;
 import net.api.NetException;
 import net.api.NetType;
 import net.api.posix.FdChannel;
+import net.api.posix.InheritedDescriptors;
 import net.api.posix.Libc;
 import net.api.posix.PosixException;
 import org.osgi.service.component.annotations.Component;
@@ -96,13 +97,8 @@ public final class TapDriver implements NetClientDriver<TapOptions> {
             Boolean vnetHdr = null;
             String ifname = null;
             for (String number : numbers) {
-                int fd = parseFd(number);
-                try {
-                    queues.add(FdChannel.adopt(fd));
-                } catch (PosixException e) {
-                    throw NetException.generic("%s: Can't use file descriptor %d: %s", context.id(), fd,
-                            e.getMessage());
-                }
+                int fd = InheritedDescriptors.parse(number);
+                queues.add(InheritedDescriptors.adopt(context.id(), fd));
                 TunTap.Attached attached = attached(fd);
                 if (vnetHdr != null && vnetHdr != attached.vnetHdr()) {
                     throw NetException.generic("vnet_hdr not consistent across given tap fds");
@@ -115,19 +111,6 @@ public final class TapDriver implements NetClientDriver<TapOptions> {
             queues.forEach(FdChannel::close);
             throw e;
         }
-    }
-
-    /** QEMU without a monitor reads {@code fd=} as a decimal number. */
-    private static int parseFd(String number) throws NetException {
-        try {
-            int fd = Integer.parseInt(number);
-            if (fd >= 0) {
-                return fd;
-            }
-        } catch (NumberFormatException e) {
-            // falls through to QEMU's message
-        }
-        throw NetException.generic("Invalid file descriptor number '%s'", number);
     }
 
     private static TunTap.Attached attached(int fd) throws NetException {

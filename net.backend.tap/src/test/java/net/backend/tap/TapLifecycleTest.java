@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import net.api.posix.Libc;
+import net.testkit.Descriptors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -169,16 +170,21 @@ class TapLifecycleTest {
     }
 
     /** Opens {@code /dev/net/tun} and attaches it as the test's own descriptor. */
+    /** A tap descriptor opened as a parent process would, under a number no other test handed over. */
     private int openTap(String name, int flags) throws Exception {
         int fd = Libc.open(TunTap.DEVICE, Libc.O_RDWR);
-        fds.add(fd);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment ifr = arena.allocate(40);
             byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
             MemorySegment.copy(bytes, 0, ifr, JAVA_BYTE, 0, bytes.length);
             ifr.set(JAVA_SHORT, 16, (short) flags);
             Libc.ioctl(fd, 0x400454CAL, ifr);
+        } catch (Exception e) {
+            Libc.close(fd);
+            throw e;
         }
-        return fd;
+        int moved = Descriptors.handOver(fd);
+        fds.add(moved);
+        return moved;
     }
 }

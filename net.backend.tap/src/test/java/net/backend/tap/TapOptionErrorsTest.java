@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import net.testkit.Descriptors;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -43,13 +44,9 @@ class TapOptionErrorsTest {
     /** A descriptor that is no tap is refused and closed, as QEMU closes it. */
     @Test
     void aDescriptorThatIsNoTap() throws Exception {
-        int fd = net.api.posix.Libc.open("/dev/null", net.api.posix.Libc.O_RDWR);
-        try {
-            assertEquals("Unable to query TUNGETIFF on FD " + fd + ": Inappropriate ioctl for device",
-                    fx.error("tap,id=e,fd=" + fd));
-        } finally {
-            net.api.posix.Libc.close(fd);
-        }
+        int fd = Descriptors.handOver(net.api.posix.Libc.open("/dev/null", net.api.posix.Libc.O_RDWR));
+        assertEquals("Unable to query TUNGETIFF on FD " + fd + ": Inappropriate ioctl for device",
+                fx.error("tap,id=e,fd=" + fd));
     }
 
     @Test

@@ -84,9 +84,10 @@ final class FdPoller implements Runnable {
         registration.slot = slot;
         registration.generation = ++generation;
         registration.armed = true;
+        registration.armedOps = registration.effectiveOps();
         try {
             Libc.epollControl(epfd, Libc.EPOLL_CTL_ADD, registration.channel.fd(),
-                    epollEvents(registration.effectiveOps()), data(registration), controlEvent);
+                    epollEvents(registration.armedOps), data(registration), controlEvent);
         } catch (PosixException e) {
             release(slot);
             throw e;
@@ -94,12 +95,20 @@ final class FdPoller implements Runnable {
         slots[slot] = registration;
     }
 
-    /** Re-arms a descriptor an event disarmed, or changes the interest of an armed one. */
+    /**
+     * Re-arms a descriptor an event disarmed, or changes the interest of an armed one. One armed
+     * with the same interest is left alone: re-arming it could queue a second event for it.
+     */
     void arm(FdRegistration registration) {
+        int ops = registration.effectiveOps();
+        if (registration.armed && registration.armedOps == ops) {
+            return;
+        }
         try {
-            Libc.epollControl(epfd, Libc.EPOLL_CTL_MOD, registration.channel.fd(),
-                    epollEvents(registration.effectiveOps()), data(registration), controlEvent);
+            Libc.epollControl(epfd, Libc.EPOLL_CTL_MOD, registration.channel.fd(), epollEvents(ops),
+                    data(registration), controlEvent);
             registration.armed = true;
+            registration.armedOps = ops;
         } catch (PosixException e) {
             // Closed under us: the handler learns it from its next read; nothing to watch.
             log.log(System.Logger.Level.DEBUG, () -> registration.channel + ": epoll_ctl: " + e.getMessage());

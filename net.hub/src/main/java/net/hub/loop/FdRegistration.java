@@ -11,8 +11,9 @@ final class FdRegistration extends Registration {
     /** Index in the poller's table and the generation that tells stale events from current ones. */
     int slot;
     int generation;
-    /** Whether epoll may still report this descriptor (one-shot: an event disarms it). */
+    /** Whether epoll may still report this descriptor (one-shot: an event disarms it), and for what. */
     boolean armed;
+    int armedOps;
     boolean watching = true;
 
     FdRegistration(ClientLoop owner, IoHandler handler, int ops, FdPoller poller, FdChannel channel) {

@@ -25,6 +25,7 @@ import net.backend.socket.DgramDriver;
 import net.backend.socket.SocketDriver;
 import net.backend.socket.StreamDriver;
 import net.testkit.Await;
+import net.testkit.Descriptors;
 import net.testkit.Frames;
 import net.testkit.InjectDriver;
 import net.testkit.Pcap;
@@ -217,8 +218,10 @@ class SocketInteropTest {
     @Test
     void framesFromPatchbayReachQemuOverAnInheritedTcpConnection() throws Exception {
         int r = Ports.freeTcpPort();
-        // Made outside the JDK and handed over by number, as a parent process does with socket,fd=N.
-        FdChannel inherited = FdChannel.socket(Libc.AF_INET, Libc.SOCK_STREAM, 0);
+        // Made outside the JDK and handed over by number, as a parent process does with socket,fd=N;
+        // the test keeps a handle on the number to connect it, Patchbay takes the number over.
+        FdChannel inherited = FdChannel.adopt(
+                Descriptors.handOver(Libc.socket(Libc.AF_INET, Libc.SOCK_STREAM, 0)));
         injectIntoRecorder(new Side("socket,fd=" + inherited.fd(), "socket,listen=127.0.0.1:" + r,
                 () -> Ports.tcpListening(r) && connects(inherited, r), Pattern.quote("socket: fd=" + inherited.fd())));
     }
