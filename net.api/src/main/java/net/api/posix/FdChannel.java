@@ -9,6 +9,7 @@ import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ByteChannel;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.GatheringByteChannel;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -21,7 +22,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * loop has let it go. (Closing while another thread is inside a call could let that call reach
  * whatever file is given the number next.)
  */
-public final class FdChannel implements ByteChannel {
+public final class FdChannel implements ByteChannel, GatheringByteChannel {
+
+    /** The most buffers one gathering write takes (the kernel allows 1024; frames need two or three). */
+    public static final int MAX_GATHER = 8;
+    private static final long IOVEC = 16;
 
     private final int fd;
     private final AtomicBoolean open = new AtomicBoolean(true);
@@ -32,6 +37,9 @@ public final class FdChannel implements ByteChannel {
     private final MemorySegment encoded = Arena.ofAuto().allocate(SocketAddresses.STORAGE);
     private SocketAddress encodedTarget;
     private int targetLength;
+    /** {@code struct iovec}s of a gathering write, and room for the heap buffers it copies. */
+    private final MemorySegment iov = Arena.ofAuto().allocate(IOVEC * MAX_GATHER, 8);
+    private ByteBuffer heapCopies;
 
     private FdChannel(int fd) {
         this.fd = fd;
@@ -110,6 +118,65 @@ public final class FdChannel implements ByteChannel {
     public int write(ByteBuffer src) throws IOException {
         ensureOpen();
         return (int) advance(src, Libc.write(fd, MemorySegment.ofBuffer(src), src.remaining()));
+    }
+
+    /**
+     * Writes {@code srcs[offset..offset+length)} with one {@code writev(2)}: for a tap, a raw socket
+     * or a datagram socket, one frame made of several pieces (a header in front of a frame) without
+     * copying them together. Heap buffers are copied into a direct buffer the channel keeps.
+     *
+     * @return bytes written, the buffers advanced by them; 0 when the descriptor cannot take them now
+     * @throws IOException when the write fails
+     * @throws IllegalArgumentException for more than {@link #MAX_GATHER} buffers
+     */
+    @Override
+    public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        ensureOpen();
+        if (length > MAX_GATHER) {
+            throw new IllegalArgumentException("at most " + MAX_GATHER + " buffers in one write");
+        }
+        int heapBytes = 0;
+        for (int i = offset; i < offset + length; i++) {
+            heapBytes += srcs[i].isDirect() ? 0 : srcs[i].remaining();
+        }
+        if (heapBytes > 0 && (heapCopies == null || heapCopies.capacity() < heapBytes)) {
+            heapCopies = ByteBuffer.allocateDirect(Math.max(heapBytes, net.api.NetClient.MAX_FRAME));
+        }
+        if (heapCopies != null) {
+            heapCopies.clear();
+        }
+        for (int i = 0; i < length; i++) {
+            ByteBuffer src = srcs[offset + i];
+            MemorySegment piece;
+            if (src.isDirect()) {
+                piece = MemorySegment.ofBuffer(src);
+            } else {
+                int at = heapCopies.position();
+                heapCopies.put(src.duplicate());
+                piece = MemorySegment.ofBuffer(heapCopies.slice(at, src.remaining()));
+            }
+            iov.set(java.lang.foreign.ValueLayout.ADDRESS, i * IOVEC, piece);
+            iov.set(java.lang.foreign.ValueLayout.JAVA_LONG, i * IOVEC + 8, src.remaining());
+        }
+        long n = Libc.writev(fd, iov, length);
+        if (n == -Libc.EAGAIN) {
+            return 0;
+        }
+        if (n < 0) {
+            throw Libc.error((int) -n);
+        }
+        long left = n;
+        for (int i = offset; i < offset + length && left > 0; i++) {
+            int step = (int) Math.min(left, srcs[i].remaining());
+            srcs[i].position(srcs[i].position() + step);
+            left -= step;
+        }
+        return n;
+    }
+
+    @Override
+    public long write(ByteBuffer[] srcs) throws IOException {
+        return write(srcs, 0, srcs.length);
     }
 
     /**

@@ -100,6 +100,8 @@ public final class Libc {
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
     private static final MethodHandle WRITE = criticalFunction("write",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle WRITEV = function("writev",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle SENDTO = criticalFunction("sendto",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle RECVFROM = criticalFunction("recvfrom",
@@ -276,6 +278,22 @@ public final class Libc {
         try {
             MemorySegment state = callState();
             long n = (long) WRITE.invokeExact(state, fd, buffer, length);
+            return n < 0 ? -errno(state) : n;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code writev(2)}.
+     *
+     * @param iov   {@code count} {@code struct iovec}s pointing at native memory
+     * @return bytes written or {@code -errno}
+     */
+    public static long writev(int fd, MemorySegment iov, int count) {
+        try {
+            MemorySegment state = callState();
+            long n = (long) WRITEV.invokeExact(state, fd, iov, count);
             return n < 0 ? -errno(state) : n;
         } catch (Throwable t) {
             throw unexpected(t);

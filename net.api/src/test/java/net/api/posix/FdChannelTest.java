@@ -19,6 +19,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -121,6 +122,22 @@ class FdChannelTest {
                     assertEquals(2, in.position());
                 }
             }
+        }
+    }
+
+    @Test
+    void aGatheringWriteSendsItsPiecesAsOneDatagram() throws IOException {
+        int[] pair = Libc.socketPair(Libc.AF_UNIX, Libc.SOCK_DGRAM);
+        try (FdChannel left = FdChannel.adopt(pair[0]); FdChannel right = FdChannel.adopt(pair[1])) {
+            ByteBuffer header = ByteBuffer.allocateDirect(4).put(new byte[] {1, 2, 3, 4}).flip();
+            ByteBuffer heap = ByteBuffer.wrap(new byte[] {5, 6, 7});
+            ByteBuffer tail = ByteBuffer.allocateDirect(2).put(new byte[] {8, 9}).flip();
+            assertEquals(9, left.write(new ByteBuffer[] {header, heap, tail}));
+            assertEquals(0, header.remaining() + heap.remaining() + tail.remaining(), "every piece advanced");
+            ByteBuffer in = ByteBuffer.allocate(16);
+            assertEquals(9, right.receive(in));
+            assertArrayEquals(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9}, Arrays.copyOf(in.array(), in.position()));
+            assertThrows(IllegalArgumentException.class, () -> left.write(new ByteBuffer[FdChannel.MAX_GATHER + 1]));
         }
     }
 

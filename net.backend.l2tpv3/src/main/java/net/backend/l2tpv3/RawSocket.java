@@ -1,21 +1,12 @@
 package net.backend.l2tpv3;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-
 import java.io.IOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 import java.net.InetSocketAddress;
 import java.net.PortUnreachableException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import net.api.IoHandler;
 import net.api.IoRegistration;
-import net.api.NetClient;
 import net.api.NetEventLoop;
 import net.api.posix.FdChannel;
 import net.api.posix.Libc;
@@ -25,22 +16,16 @@ import net.api.posix.PosixException;
  * IP encapsulation (RFC 3931 §4.1.1): a raw socket for protocol 115. IPv4 raw sockets hand over
  * the IP header with each packet and IPv6 ones do not, so IPv4 packets are read past their header
  * (IHL words, not QEMU's fixed 20 bytes, so IP options do not break parsing). Sends are one
- * {@code writev} of header and frame on the connected socket.
+ * gathering write of header and frame on the connected socket.
  */
 final class RawSocket implements TunnelSocket {
 
-    private static final MethodHandle WRITEV = Libc.function("writev",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final long IOVEC = 16;
     private static final int IPV4_MIN_HEADER = 20;
 
     private final FdChannel channel;
     private final boolean ipv4;
-    private final Arena arena = Arena.ofShared();
-    /** Two {@code struct iovec}: the header and the frame. */
-    private final MemorySegment iov = arena.allocate(2 * IOVEC, 8);
-    /** Frames in heap buffers have no address to hand the kernel: they are copied here first. */
-    private final ByteBuffer heapFrame = ByteBuffer.allocateDirect(NetClient.MAX_FRAME);
+    /** Header and frame of one packet, written together. */
+    private final ByteBuffer[] packet = new ByteBuffer[2];
 
     private RawSocket(FdChannel channel, boolean ipv4) {
         this.channel = channel;
@@ -91,29 +76,15 @@ final class RawSocket implements TunnelSocket {
 
     @Override
     public boolean send(ByteBuffer header, ByteBuffer frame) throws IOException {
-        ByteBuffer direct = frame;
-        if (!frame.isDirect()) {
-            direct = heapFrame.clear().put(frame.duplicate()).flip();
-        }
-        iov.set(ADDRESS, 0, MemorySegment.ofBuffer(header));
-        iov.set(JAVA_LONG, 8, header.remaining());
-        iov.set(ADDRESS, IOVEC, MemorySegment.ofBuffer(direct));
-        iov.set(JAVA_LONG, IOVEC + 8, direct.remaining());
-        long n;
-        MemorySegment state = Libc.callState();
+        packet[0] = header;
+        packet[1] = frame;
         try {
-            n = (long) WRITEV.invokeExact(state, channel.fd(), iov, 2);
-        } catch (Throwable t) {
-            throw new IOException("writev", t);
+            return channel.write(packet) != 0;
+        } catch (PosixException e) {
+            throw unreachable(e);
+        } finally {
+            packet[1] = null; // the frame is the caller's only for this call
         }
-        if (n >= 0) {
-            return true;
-        }
-        int errno = Libc.errno(state);
-        if (errno == Libc.EAGAIN) {
-            return false;
-        }
-        throw unreachable(Libc.error(errno));
     }
 
     /**
@@ -130,6 +101,5 @@ final class RawSocket implements TunnelSocket {
     @Override
     public void close() {
         channel.close();
-        arena.close();
     }
 }
