@@ -56,9 +56,36 @@ public interface NetClient {
     String info();
 
     /**
+     * This client's peer was set or cleared: a hubport was made for it or deleted, a NIC was
+     * plugged into it or unplugged. Called on the event loop, only while the client is open, and
+     * once right after it opens when it has a peer already (a {@code -net} member, or a netdev
+     * opened again when its driver returns), so a client learns of every peer here;
+     * {@link NetClientContext#hubId()} tells whether the peer now is a hub port. Must not block.
+     *
+     * @since 1.1
+     */
+    default void peerChanged() {
+    }
+
+    /**
      * Closes the backend: sockets, files, timers. Called once, on the event loop, when the netdev is
      * deleted or its driver goes away. Channels registered through {@link NetClientContext#loop()}
-     * and timers scheduled there are cancelled by the runtime as well, even if this throws.
+     * and timers scheduled there are cancelled by the runtime as well, even if this throws. Must not
+     * block: what has to wait (a script, a writer thread, a descriptor that must outlive the
+     * script) belongs in {@link #release()}.
      */
     void close();
+
+    /**
+     * Blocking clean-up after {@link #close()}: called once, after {@code close()} returned on the
+     * loop, on a control thread (never an event loop), also when {@code close()} threw. What must be
+     * complete when {@code netdev_del} returns, or before a driver of the type opens the netdev
+     * again, goes here: a down-script, waiting for a file to be written out, closing a descriptor
+     * that something had to see first. The loop is free meanwhile; the context must not be used any
+     * more. Calls on one runtime are made one at a time, so keep the wait bounded.
+     *
+     * @since 1.1
+     */
+    default void release() {
+    }
 }

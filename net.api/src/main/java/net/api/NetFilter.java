@@ -21,6 +21,21 @@ public interface NetFilter {
     /** @return the filter's own properties as {@code info network} prints them, e.g. {@code file=x.pcap} */
     String info();
 
-    /** Closes the filter (files, timers). */
+    /**
+     * Closes the filter (files, timers). Called once, on the netdev's event loop, when the object
+     * is deleted, its netdev goes or its driver leaves. Must not block: waiting belongs in
+     * {@link #release()}.
+     */
     void close();
+
+    /**
+     * Blocking clean-up after {@link #close()}: called once, after {@code close()} returned on the
+     * loop, on a control thread (never an event loop), also when {@code close()} threw. What must be
+     * complete when {@code object-del} returns goes here, e.g. waiting until a capture file is
+     * written out. Keep the wait bounded: control operations run one at a time.
+     *
+     * @since 1.1
+     */
+    default void release() {
+    }
 }

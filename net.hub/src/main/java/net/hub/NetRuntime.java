@@ -87,6 +87,8 @@ public final class NetRuntime implements NetControl {
         final ClientEntry netdev;
         Map<String, Object> options;
         String error;
+        /** The open filter, kept for {@link NetFilter#release()} after its loop closed it. */
+        NetFilter instance;
 
         FilterEntry(NetFilterState state, ClientEntry netdev, Map<String, Object> options) {
             this.state = state;
@@ -156,16 +158,10 @@ public final class NetRuntime implements NetControl {
         }
         closed = true;
         for (FilterEntry f : filters.values()) {
-            quietly(f.state.netdev().loop(), () -> {
-                f.state.close();
-                return null;
-            });
+            closeFilter(f);
         }
         for (ClientEntry e : all()) {
-            quietly(e.state.loop(), () -> {
-                e.state.close();
-                return null;
-            });
+            release(e.state, quietly(e.state.loop(), () -> closeOnLoop(e.state)));
         }
         try {
             loops.close();
@@ -224,10 +220,7 @@ public final class NetRuntime implements NetControl {
         if (type != null && filterDrivers.remove(type, driver)) {
             NetFilterDriver<?> next = filterDrivers.current(type);
             for (FilterEntry f : filterInstances(type)) {
-                quietly(f.state.netdev().loop(), () -> {
-                    f.state.close();
-                    return null;
-                });
+                closeFilter(f);
                 log.log(System.Logger.Level.INFO, "filter " + f.state.id() + " pending: type '" + type + "' went away");
                 if (next != null) {
                     reopenFilter(f, next);
@@ -382,6 +375,7 @@ public final class NetRuntime implements NetControl {
             netdev.filters(without(netdev.filters(), f.state));
             return null;
         });
+        release(f);
     }
 
     @Override
@@ -590,6 +584,8 @@ public final class NetRuntime implements NetControl {
             if (target != null) {
                 port.peer(target.state);
                 target.state.peer(port);
+                peerChanged(port);
+                peerChanged(target.state);
             }
             return null;
         });
@@ -624,13 +620,20 @@ public final class NetRuntime implements NetControl {
             open(e, driver);
         }
         ClientEntry peer = target;
-        onLoop(loop, () -> {
-            if (peer != null) {
-                e.state.peer(peer.state);
-                peer.state.peer(e.state);
+        if (peer != null) {
+            try {
+                onLoop(loop, () -> {
+                    e.state.peer(peer.state);
+                    peer.state.peer(e.state);
+                    peerChanged(e.state);
+                    peerChanged(peer.state);
+                    return null;
+                });
+            } catch (NetException ex) {
+                release(e.state, quietly(loop, () -> closeOnLoop(e.state))); // nothing is left open
+                throw ex;
             }
-            return null;
-        });
+        }
         nics.put(id, e);
         return id;
     }
@@ -667,13 +670,18 @@ public final class NetRuntime implements NetControl {
         if (driver != null) {
             openFilter(f, driver);
         }
-        onLoop(netdev.state.loop(), () -> {
-            NetFilterState[] current = netdev.state.filters();
-            List<NetFilterState> list = new ArrayList<>(List.of(current));
-            list.add(Math.min(index, list.size()), f.state);
-            netdev.state.filters(list.toArray(new NetFilterState[0]));
-            return null;
-        });
+        try {
+            onLoop(netdev.state.loop(), () -> {
+                NetFilterState[] current = netdev.state.filters();
+                List<NetFilterState> list = new ArrayList<>(List.of(current));
+                list.add(Math.min(index, list.size()), f.state);
+                netdev.state.filters(list.toArray(new NetFilterState[0]));
+                return null;
+            });
+        } catch (NetException ex) {
+            closeFilter(f); // nothing is left open
+            throw ex;
+        }
         filters.put(id, f);
         return id;
     }
@@ -711,6 +719,9 @@ public final class NetRuntime implements NetControl {
                 throw ex;
             }
             state.open(client, clientLoop);
+            if (state.peer() != null) {
+                peerChanged(state); // opened into its place: -net, or its driver came back
+            }
             return null;
         });
         e.error = null;
@@ -730,10 +741,7 @@ public final class NetRuntime implements NetControl {
         if (e.state.client() == null) {
             return;
         }
-        quietly(e.state.loop(), () -> {
-            e.state.close();
-            return null;
-        });
+        release(e.state, quietly(e.state.loop(), () -> closeOnLoop(e.state)));
         log.log(System.Logger.Level.INFO, e.state + " pending: " + why);
     }
 
@@ -744,8 +752,8 @@ public final class NetRuntime implements NetControl {
             }
         }
         NetClientState state = e.state;
-        onLoop(state.loop(), () -> {
-            state.close();
+        NetClient closed = onLoop(state.loop(), () -> {
+            NetClient client = closeOnLoop(state);
             NetClientState peer = state.peer();
             if (peer != null) {
                 peer.peer(null);
@@ -753,9 +761,73 @@ public final class NetRuntime implements NetControl {
                 if (peer.kind() == Kind.NIC) {
                     peer.carrierLost();
                 }
+                peerChanged(peer);
             }
+            return client;
+        });
+        release(state, closed);
+    }
+
+    /**
+     * Closes a client's backend; call on its loop.
+     *
+     * @return the backend that was open, for {@link #release}, or null
+     */
+    private static NetClient closeOnLoop(NetClientState state) {
+        NetClient client = state.client();
+        state.close();
+        return client;
+    }
+
+    /**
+     * The blocking half of closing, on this (control) thread once the loop has closed the backend:
+     * the loop and every other client on it run on meanwhile.
+     */
+    private static void release(NetClientState state, NetClient closed) {
+        if (closed == null) {
+            return;
+        }
+        try {
+            closed.release();
+        } catch (RuntimeException ex) {
+            state.log().log(System.Logger.Level.ERROR, state.name() + ": release failed: " + ex, ex);
+        }
+    }
+
+    /** Tells an open client that its peer changed; call on its loop. A backend that throws is logged. */
+    private static void peerChanged(NetClientState state) {
+        NetClient client = state.client();
+        if (client == null) {
+            return;
+        }
+        try {
+            client.peerChanged();
+        } catch (RuntimeException ex) {
+            state.log().log(System.Logger.Level.ERROR, state.name() + ": peerChanged failed: " + ex, ex);
+        }
+    }
+
+    /** Closes a filter on its netdev's loop and releases it here; the entry stays. */
+    private void closeFilter(FilterEntry f) {
+        quietly(f.state.netdev().loop(), () -> {
+            f.state.close();
             return null;
         });
+        release(f);
+    }
+
+    /** The blocking half of closing a filter, after its loop closed it. */
+    private static void release(FilterEntry f) {
+        NetFilter closed = f.instance;
+        f.instance = null;
+        if (closed == null) {
+            return;
+        }
+        try {
+            closed.release();
+        } catch (RuntimeException ex) {
+            f.state.netdev().log().log(System.Logger.Level.ERROR, f.state.id() + ": release failed: " + ex, ex);
+        }
     }
 
     @SuppressWarnings("unchecked")
@@ -763,7 +835,7 @@ public final class NetRuntime implements NetControl {
         Object options = binder.bind(driver.optionsType(), f.options);
         NetFilterState state = f.state;
         EventLoop loop = state.netdev().loop();
-        onLoop(loop, () -> {
+        f.instance = onLoop(loop, () -> {
             ClientLoop filterLoop = new ClientLoop(loop, state.netdev().log());
             try {
                 NetFilter filter = ((NetFilterDriver<Object>) driver).open(options, new FilterContext(state, filterLoop, events));
@@ -771,11 +843,11 @@ public final class NetRuntime implements NetControl {
                     throw NetException.generic("Device '%s' could not be initialized", state.type());
                 }
                 state.open(filter, filterLoop);
+                return filter;
             } catch (NetException | RuntimeException ex) {
                 filterLoop.close();
                 throw ex;
             }
-            return null;
         });
         f.error = null;
     }
@@ -803,11 +875,13 @@ public final class NetRuntime implements NetControl {
         }
     }
 
-    private void quietly(EventLoop loop, Callable<Void> step) {
+    /** @return what the step returned, or null when it failed (logged) */
+    private <T> T quietly(EventLoop loop, Callable<T> step) {
         try {
-            onLoop(loop, step);
+            return onLoop(loop, step);
         } catch (NetException e) {
             log.log(System.Logger.Level.ERROR, e.getMessage());
+            return null;
         }
     }
 

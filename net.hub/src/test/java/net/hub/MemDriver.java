@@ -17,7 +17,7 @@ import net.api.SentCallback;
  * An in-memory backend for tests: records what it receives, sends what the test injects, and can
  * be told to refuse frames (RETRY_LATER) to exercise flow control.
  */
-final class MemDriver implements NetClientDriver<MemDriver.Options> {
+final class MemDriver implements NetClientDriver<MemDriver.Options>, net.api.NicModel<MemDriver.Options> {
 
     record Options(String tag, Boolean refuse) {
     }
@@ -32,6 +32,13 @@ final class MemDriver implements NetClientDriver<MemDriver.Options> {
         volatile boolean closed;
         final boolean sink; // count only, keep nothing: for allocation checks
         final java.util.OptionalInt hubAtOpen;
+        /** What the runtime called, in order: {@code close}, {@code release}, {@code peer:<hub id or none>}. */
+        final List<String> calls = new CopyOnWriteArrayList<>();
+        /** The threads that ran {@link #close()} and {@link #release()}. */
+        volatile Thread closedOn;
+        volatile Thread releasedOn;
+        /** How long {@link #release()} takes, as a blocking clean-up would. */
+        volatile long releaseMillis;
         long sunk;
 
         Mem(NetClientContext context, boolean refuse, boolean sink) {
@@ -67,8 +74,29 @@ final class MemDriver implements NetClientDriver<MemDriver.Options> {
         }
 
         @Override
+        public void peerChanged() {
+            java.util.OptionalInt hub = context.hubId();
+            calls.add("peer:" + (hub.isPresent() ? hub.getAsInt() : "none"));
+        }
+
+        @Override
         public void close() {
             closed = true;
+            closedOn = Thread.currentThread();
+            calls.add("close");
+        }
+
+        @Override
+        public void release() {
+            releasedOn = Thread.currentThread();
+            calls.add("release");
+            if (releaseMillis > 0) {
+                try {
+                    Thread.sleep(releaseMillis);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
         }
 
         /** Sends on the client's loop; returns what the runtime said. */

@@ -330,6 +330,141 @@ class NetRuntimeTest {
     }
 
     @Test
+    void releaseRunsOnTheControlThreadAfterCloseOnEveryPathThatCloses() throws Exception {
+        netdev("mem,id=del");
+        netdev("mem,id=gone");
+        netdev("mem,id=end");
+        MemDriver.Mem deleted = mem.get("del");
+        runtime.netdevDel("del");
+        assertReleasedAfterClose(deleted);
+
+        MemDriver.Mem driverGone = mem.get("gone");
+        MemDriver.Mem runtimeClosed = mem.get("end");
+        runtime.unbindNetClientDriver(mem, Map.of(NetClientDriver.TYPE, "mem"));
+        assertReleasedAfterClose(driverGone);
+        MemDriver again = new MemDriver();
+        runtime.bindNetClientDriver(again, Map.of(NetClientDriver.TYPE, "mem"));
+        mem = again;
+        runtime.close();
+        assertReleasedAfterClose(again.get("end"));
+        assertEquals(List.of("close", "release"), runtimeClosed.calls, "released once, not again by close()");
+    }
+
+    @Test
+    void aFilterIsReleasedAfterCloseOnObjectDelDriverGoneAndRuntimeClose() throws Exception {
+        List<String> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
+        net.api.NetFilterDriver<MemDriver.Options> filters = new net.api.NetFilterDriver<>() {
+            @Override
+            public Class<MemDriver.Options> optionsType() {
+                return MemDriver.Options.class;
+            }
+
+            @Override
+            public net.api.NetFilter open(MemDriver.Options options, net.api.NetFilterContext context) {
+                String id = context.id();
+                return new net.api.NetFilter() {
+                    @Override
+                    public boolean filter(java.nio.ByteBuffer frame, net.api.NetFilterDirection direction) {
+                        return true;
+                    }
+
+                    @Override
+                    public String info() {
+                        return "";
+                    }
+
+                    @Override
+                    public void close() {
+                        calls.add(id + " close " + Thread.currentThread().getName());
+                    }
+
+                    @Override
+                    public void release() {
+                        calls.add(id + " release " + Thread.currentThread().getName());
+                    }
+                };
+            }
+        };
+        Map<String, Object> type = Map.of(net.api.NetFilterDriver.TYPE, "mem-filter");
+        runtime.bindNetFilterDriver(filters, type);
+        netdev("mem,id=s0");
+        runtime.add(Section.OBJECT, QemuOptions.parse("mem-filter,id=f0,netdev=s0", "qom-type"));
+        runtime.add(Section.OBJECT, QemuOptions.parse("mem-filter,id=f1,netdev=s0", "qom-type"));
+        runtime.objectDel("f0");
+        String control = Thread.currentThread().getName();
+        assertEquals(List.of("f0 close patchbay-loop-0", "f0 release " + control), calls);
+        calls.clear();
+        runtime.unbindNetFilterDriver(filters, type);
+        assertEquals(List.of("f1 close patchbay-loop-0", "f1 release " + control), calls);
+        calls.clear();
+        runtime.bindNetFilterDriver(filters, type);
+        runtime.close();
+        assertEquals(List.of("f1 close patchbay-loop-0", "f1 release " + control), calls);
+    }
+
+    @Test
+    void aSlowReleaseDoesNotHoldTheLoop() throws Exception {
+        netdev("mem,id=slow");
+        netdev("mem,id=a");
+        netdev("mem,id=b");
+        netdev("hubport,id=pa,hubid=1,netdev=a");
+        netdev("hubport,id=pb,hubid=1,netdev=b");
+        mem.get("slow").releaseMillis = 2000;
+        Thread deleting = Thread.ofPlatform().start(() -> {
+            try {
+                runtime.netdevDel("slow");
+            } catch (NetException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        try {
+            await(Duration.ofSeconds(1), () -> mem.get("slow").releasedOn != null);
+            long start = System.nanoTime();
+            // The one loop carries a frame across the hub while the release sleeps.
+            mem.get("a").inject(frame(1, 60), false);
+            await(Duration.ofMillis(500), () -> mem.get("b").received.size() == 1);
+            assertTrue(deleting.isAlive(), "netdev_del still waits for the release");
+            assertTrue(System.nanoTime() - start < Duration.ofSeconds(1).toNanos());
+        } finally {
+            deleting.join(5000);
+        }
+        assertTrue(!deleting.isAlive(), "netdev_del returned");
+        assertEquals(List.of("close", "release"), mem.get("slow").calls);
+    }
+
+    @Test
+    void peerChangedFollowsHubportsAndNicsComingAndGoing() throws Exception {
+        runtime.bindNicModel(mem, Map.of(net.api.NicModel.TYPE, "mem"));
+        netdev("mem,id=s0");
+        MemDriver.Mem s0 = mem.get("s0");
+        netdev("hubport,id=h1,hubid=4,netdev=s0");
+        assertEquals(List.of("peer:4"), s0.calls);
+        runtime.netdevDel("h1");
+        assertEquals(List.of("peer:4", "peer:none"), s0.calls);
+        runtime.add(Section.DEVICE, QemuOptions.parse("mem,id=n0,netdev=s0", "driver"));
+        assertEquals(List.of("peer:4", "peer:none", "peer:none"), s0.calls, "a NIC is no hub port");
+        assertEquals(List.of("peer:none"), mem.get("n0").calls);
+        runtime.deviceDel("n0");
+        assertEquals(List.of("peer:4", "peer:none", "peer:none", "peer:none"), s0.calls);
+
+        // A pending netdev hears nothing; when its driver returns it opens into its place and hears once.
+        netdev("hubport,id=h2,hubid=6,netdev=s0");
+        runtime.unbindNetClientDriver(mem, Map.of(NetClientDriver.TYPE, "mem"));
+        MemDriver again = new MemDriver();
+        runtime.bindNetClientDriver(again, Map.of(NetClientDriver.TYPE, "mem"));
+        assertEquals(List.of("peer:6"), again.get("s0").calls);
+        netdev("mem,id=alone");
+        assertEquals(List.of(), again.get("alone").calls, "no peer at open, no call");
+        mem = again;
+    }
+
+    private static void assertReleasedAfterClose(MemDriver.Mem m) {
+        assertEquals(List.of("close", "release"), m.calls);
+        assertTrue(m.closedOn.getName().startsWith("patchbay-loop-"), "close on the loop: " + m.closedOn);
+        assertEquals(Thread.currentThread(), m.releasedOn, "release on the control thread");
+    }
+
+    @Test
     void closingTwiceReturnsAtOnce() {
         runtime.close();
         org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(2), runtime::close,
