@@ -66,7 +66,7 @@ anchor() { # name tcp-template udp-template
     log "harness: $name UDP (64 and 1514 B, paced ladder)"
     RELAY_NAME=$name RELAY_CMD_TCP=skip RELAY_CMD_UDP="$3" TRANSPORTS=udp SIZES="64 1514" \
         DURATION=$DURATION REPS=$REPS DIRECT=0 IPERF=0 SLOW=0 PING_N=20000 \
-        UDP_LADDER="50000 100000 150000 200000 250000 300000" \
+        UDP_LADDER="25000 50000 75000 100000 125000 150000 200000 300000" \
         RELAY_CPUS=$RELAY_CPUS CLIENT_CPUS=$CLIENT_CPUS FG_DIR=$FG_DIR OUT="$OUT/$name-udp" \
         "$HARNESS/run-anchor.sh" >"$OUT/$name-udp.md" 2>"$OUT/$name-udp.log"
 }
