@@ -26,7 +26,10 @@ final class BridgeHelper {
     /** Where Debian installs QEMU's helper ({@code $libexecdir/qemu-bridge-helper}). */
     static final String DEFAULT_HELPER = "/usr/lib/qemu/qemu-bridge-helper";
     static final String DEFAULT_BRIDGE = "br0";
-    /** The helper checks a file and makes one interface; bounded because we wait on the event loop. */
+    /**
+     * The helper checks a file and makes one interface; bounded because {@code open} waits for it on
+     * the event loop (its failure fails the netdev, as in QEMU), like the up-script.
+     */
     static final Duration LIMIT = Duration.ofSeconds(5);
 
     private static final int MSG_CMSG_CLOEXEC = 0x40000000;

@@ -8,15 +8,17 @@ import net.api.NetException;
 import net.api.posix.PosixException;
 
 /**
- * QEMU's up- and down-scripts: {@code SCRIPT IFNAME}, waited for. QEMU waits without limit; a
- * netdev is opened and closed on its event loop here, so the wait is bounded and a script still
- * running then is killed and counts as failed (status 9).
+ * QEMU's up- and down-scripts: {@code SCRIPT IFNAME}, waited for. QEMU waits without limit. The
+ * down-script runs in {@link TapBackend#release()}, on a control thread; the up-script runs in
+ * {@code open}, on the netdev's event loop, because its failure must fail the netdev before the
+ * command returns (QEMU blocks its main loop there the same way). So the wait is bounded, and a
+ * script still running then is killed and counts as failed (status 9).
  */
 final class Scripts {
 
     static final String DEFAULT_SCRIPT = "/etc/qemu-ifup";
     static final String DEFAULT_DOWNSCRIPT = "/etc/qemu-ifdown";
-    /** Below the runtime's 10 s answer time for a control call, with room for the rest of open. */
+    /** Below the runtime's 10 s answer time for a control call (open on the loop), with room for the rest of open. */
     static final Duration LIMIT = Duration.ofSeconds(5);
 
     private Scripts() {

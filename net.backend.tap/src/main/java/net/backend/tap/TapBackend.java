@@ -46,6 +46,8 @@ final class TapBackend implements NetClient {
     private final NetCounter linkDown;
     private final NetCounter runt;
     private boolean waitingForWrite;
+    /** Queue 0 failed a read and is no longer watched: a full queue can then never report room again. */
+    private boolean firstQueueUnwatched;
     private boolean errorLogged;
 
     private TapBackend(NetClientContext context, List<FdChannel> queues, boolean vnetHdr, String ifname,
@@ -106,8 +108,13 @@ final class TapBackend implements NetClient {
         }
         try {
             if (queues.get(0).write(out) == 0) {
-                // The queue is full: the runtime keeps the frame until receiveReady().
                 frame.position(start);
+                if (firstQueueUnwatched) {
+                    // Nothing would ever say the queue has room again: drop rather than hold the peer forever.
+                    sendErrors.increment();
+                    return Delivery.DROPPED;
+                }
+                // The queue is full: the runtime keeps the frame until receiveReady().
                 waitingForWrite = true;
                 registrations[0].interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
                 return Delivery.RETRY_LATER;
@@ -137,7 +144,11 @@ final class TapBackend implements NetClient {
         return info;
     }
 
-    /** QEMU's order: the down-script sees the interface before its last descriptor goes. */
+    /**
+     * Stops watching the queues, on the loop. The descriptors stay open for {@link #release()}:
+     * QEMU's order has the down-script see the interface before its last descriptor goes, and a
+     * non-persistent tap disappears with it.
+     */
     @Override
     public void close() {
         for (IoRegistration registration : registrations) {
@@ -145,6 +156,14 @@ final class TapBackend implements NetClient {
                 registration.cancel();
             }
         }
+    }
+
+    /**
+     * The down-script (bounded by {@link Scripts#LIMIT}), then every descriptor; on the runtime's
+     * control thread, so the loop's other netdevs carry frames meanwhile.
+     */
+    @Override
+    public void release() {
         if (downscript != null) {
             try {
                 Scripts.run(downscript, ifname);
@@ -198,6 +217,14 @@ final class TapBackend implements NetClient {
     private void stopReading(FdChannel queue) {
         int index = queues.indexOf(queue);
         registrations[index].cancel();
+        if (index == 0) {
+            firstQueueUnwatched = true;
+            if (waitingForWrite) {
+                // Its write readiness will never come: let the runtime deliver (and us drop) what it holds.
+                waitingForWrite = false;
+                context.receiveReady();
+            }
+        }
     }
 
     private void ioFailed(NetCounter counter, String operation, IOException e) {

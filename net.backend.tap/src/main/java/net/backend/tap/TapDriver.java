@@ -20,6 +20,12 @@ import org.osgi.service.component.annotations.Component;
  * {@code fds=}), or ask a bridge helper ({@code helper=}, {@code br=}) — checked in QEMU 7.2's
  * order and words. Patchbay has no vhost-net: asking for it fails as QEMU fails when vhost-net
  * cannot be initialised.
+ *
+ * <p>{@code open} runs on the netdev's event loop and may wait there for the up-script or the
+ * bridge helper, bounded (5 s each): QEMU runs both synchronously in {@code net_init_tap} on its
+ * main loop and fails the netdev when they fail, and that contract is kept. Everything slow at the
+ * other end (the down-script, closing the descriptors after it) is in {@link TapBackend#release()},
+ * off the loop.
  */
 @Component(service = NetClientDriver.class)
 @NetType("tap")

@@ -9,7 +9,12 @@ final class Fixture extends TestRuntime {
     final TapDriver tap = new TapDriver();
 
     Fixture() {
-        super(2);
+        this(2);
+    }
+
+    /** @param loops how many event loops; one puts every netdev on the same loop */
+    Fixture(int loops) {
+        super(loops);
         netdevType("tap", tap);
         netdevType("bridge", new BridgeDriver());
         netdevType("socket", new SocketDriver());

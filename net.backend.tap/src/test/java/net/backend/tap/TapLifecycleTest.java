@@ -12,9 +12,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import net.api.NetException;
 import net.api.posix.Libc;
+import net.testkit.Await;
 import net.testkit.Descriptors;
+import net.testkit.Frames;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -101,6 +107,39 @@ class TapLifecycleTest {
         fx.runtime.bindNetClientDriver(driver, properties);
         assertTrue(Host.exists(name), "the pending netdev is opened again");
         assertEquals("ifname=" + name + ",script=no,downscript=" + down, fx.info("t0"));
+    }
+
+    @Test
+    void aSlowDownScriptDoesNotHoldTheOtherNetdevsOnItsLoop() throws Exception {
+        String name = ifname();
+        Path started = dir.resolve("started");
+        Path log = dir.resolve("log");
+        Path down = Host.script(dir, "down", "touch " + started + "; sleep 2; test -e /sys/class/net/$1 && echo \"down $1\" >> " + log);
+        try (Fixture one = new Fixture(1)) { // one loop: the tap and the hub below share it
+            one.netdev("tap,id=t0,ifname=" + name + ",script=no,downscript=" + down);
+            one.netdev("inject,id=a");
+            one.netdev("inject,id=b");
+            one.hub("a", "b");
+            CompletableFuture<Void> deleted = CompletableFuture.runAsync(() -> {
+                try {
+                    one.runtime.netdevDel("t0");
+                } catch (NetException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            try {
+                Await.until(() -> Files.exists(started), "the down-script running");
+                one.inject.get("a").send(List.of(Frames.testFrame(1, 60)));
+                Await.until(() -> one.inject.get("b").count() == 1, Duration.ofMillis(1000),
+                        "a frame across the other hub while the down-script sleeps");
+                assertFalse(deleted.isDone(), "netdev_del waits for its down-script");
+            } finally {
+                deleted.get(10, TimeUnit.SECONDS);
+            }
+            // QEMU's order kept: the script saw the interface, then the last descriptor went.
+            assertEquals(List.of("down " + name), Files.readAllLines(log));
+            assertFalse(Host.exists(name));
+        }
     }
 
     @Test
