@@ -11,6 +11,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import net.api.NetCounter;
+import net.api.posix.Libc;
 
 /**
  * One pcap capture: the event loop {@link #record records} frames into a {@link CaptureRing}; the
@@ -41,7 +42,7 @@ final class Capture {
         }
     }
 
-    /** How long {@link #close()} waits for the writer to put the last frames on disk. */
+    /** How long {@link #awaitClosed()} waits for the writer to put the last frames on disk. */
     static final long CLOSE_WAIT_MS = 2000;
     private static final long IDLE_PARK_NS = TimeUnit.MILLISECONDS.toNanos(200);
     private static final long ONE_SECOND_NS = TimeUnit.SECONDS.toNanos(1);
@@ -61,7 +62,8 @@ final class Capture {
     private final long baseNanos;
 
     private volatile Path path;
-    private volatile FileChannel channel;
+    /** The file opened on the loop ({@link CaptureFile#openNow}), for the writer to take over; or -1. */
+    private final int openedFd;
     private volatile boolean opening;
     /** The writer waits for {@link #release} or {@link #refuse} before it writes anything. */
     private volatile boolean held;
@@ -81,13 +83,14 @@ final class Capture {
      * @param log      where reasons go
      * @param dropped  counts frames not recorded because the ring was full
      * @param listener told when the capture fails
-     * @param path     the file when known now (then {@code channel} may be open already), else null
-     * @param channel  the file opened on the caller's thread, or null to open on the writer
+     * @param path     the file when known now (then {@code fd} may be open already), else null
+     * @param fd       the file opened on the caller's thread by {@link CaptureFile#openNow} (the
+     *                 capture closes it), or {@link CaptureFile#NOT_OPEN} to open it on the writer
      * @param held     whether the writer waits for {@link #release} or {@link #refuse}; frames are
      *                 kept in the ring meanwhile
      */
     Capture(String name, int snaplen, int ringSize, System.Logger log, NetCounter dropped, Listener listener,
-            Path path, FileChannel channel, boolean held) {
+            Path path, int fd, boolean held) {
         this.name = name;
         this.snaplen = snaplen;
         this.storeLimit = snaplen < 0 ? Integer.MAX_VALUE : snaplen; // above 2^31: everything fits
@@ -96,7 +99,7 @@ final class Capture {
         this.dropped = dropped;
         this.listener = listener;
         this.path = path;
-        this.channel = channel;
+        this.openedFd = fd;
         this.held = held;
         this.baseMicros = System.currentTimeMillis() * 1000;
         this.baseNanos = System.nanoTime();
@@ -182,13 +185,21 @@ final class Capture {
     }
 
     /**
-     * Stops recording, waits (bounded) until what was recorded is in the file and closes it. Called
-     * on the loop when the filter or netdev goes away; the wait is what lets {@code object-del}
-     * promise a complete file, and its bound keeps a stalled FIFO reader from holding the loop.
+     * Stops recording and tells the writer to finish; returns at once. Called on the loop when the
+     * filter or netdev goes away; {@link #awaitClosed()} then waits for the file.
      */
     void close() {
         closeRequested = true;
         LockSupport.unpark(writer);
+    }
+
+    /**
+     * Waits (bounded) until what was recorded is in the file and the file is closed. Called on a
+     * control thread after {@link #close()} ({@code release()}): the wait is what lets
+     * {@code object-del} and {@code netdev_del} promise a complete file, and its bound keeps a
+     * stalled FIFO reader from holding the control thread.
+     */
+    void awaitClosed() {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_WAIT_MS);
         boolean released = false;
         try {
@@ -226,7 +237,7 @@ final class Capture {
 
     private void run() {
         String failure = null;
-        FileChannel out = channel;
+        FileChannel out = null;
         try {
             while (held && !closeRequested) {
                 LockSupport.parkNanos(this, IDLE_PARK_NS);
@@ -238,21 +249,18 @@ final class Capture {
             if (resolved == null) {
                 return; // closed before its file was named: nowhere to keep what was recorded
             }
-            if (out == null) {
-                // Announce the open before looking at the close request; close() sets its request
-                // before looking at this flag, so one of the two always sees the other.
-                opening = true;
-                try {
-                    if (closeRequested && CaptureFile.isFifo(resolved)) {
-                        return; // closed before anyone read: do not wait for a reader that will not come
-                    }
-                    out = CaptureFile.open(resolved);
-                } catch (IOException e) {
-                    throw new StopCapture("can't open " + resolved + ": " + CaptureFile.reason(e));
-                } finally {
-                    opening = false;
+            // Announce the open before looking at the close request; awaitClosed() runs after the
+            // request was set and looks at this flag, so one of the two always sees the other.
+            opening = true;
+            try {
+                if (closeRequested && CaptureFile.isFifo(resolved)) {
+                    return; // closed before anyone read: do not wait for a reader that will not come
                 }
-                channel = out;
+                out = openedFd >= 0 ? CaptureFile.reopen(openedFd) : CaptureFile.open(resolved);
+            } catch (IOException e) {
+                throw new StopCapture("can't open " + resolved + ": " + CaptureFile.reason(e));
+            } finally {
+                opening = false;
             }
             writeFully(out, PcapFormat.globalHeader(snaplen));
             drainUntilClosed(out);
@@ -264,6 +272,9 @@ final class Capture {
             failure = "capture failed: " + e;
         } finally {
             stopped = true;
+            if (openedFd >= 0) {
+                Libc.close(openedFd);
+            }
             if (out != null) {
                 try {
                     out.close();

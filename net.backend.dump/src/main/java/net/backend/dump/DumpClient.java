@@ -9,7 +9,7 @@ final class DumpClient implements NetClient {
 
     private final Capture capture;
     private final long len;
-    /** Decides the file of a dump not yet on a hub; null when it was on one at open. */
+    /** Decides the file when the dump is given its peer. */
     private final HubTarget hub;
 
     DumpClient(Capture capture, long len, HubTarget hub) {
@@ -20,11 +20,13 @@ final class DumpClient implements NetClient {
 
     @Override
     public Delivery receive(ByteBuffer frame) {
-        if (hub != null) {
-            hub.frameArrived();
-        }
         capture.record(frame);
         return Delivery.DELIVERED; // a sink: the frame is consumed even when it was not recorded
+    }
+
+    @Override
+    public void peerChanged() {
+        hub.peerChanged();
     }
 
     @Override
@@ -34,8 +36,15 @@ final class DumpClient implements NetClient {
         return "dump to " + file + " (len=" + len + ")" + (reason == null ? "" : " stopped: " + reason);
     }
 
+    /** Stops recording; the loop does not wait for the file. */
     @Override
     public void close() {
         capture.close();
+    }
+
+    /** {@code netdev_del} returns with everything recorded on disk. */
+    @Override
+    public void release() {
+        capture.awaitClosed();
     }
 }

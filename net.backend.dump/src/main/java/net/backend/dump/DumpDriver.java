@@ -1,7 +1,5 @@
 package net.backend.dump;
 
-import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.OptionalInt;
 import net.api.NetClient;
@@ -22,7 +20,7 @@ public final class DumpDriver implements NetClientDriver<DumpOptions> {
     /** The QAPI netdev type. */
     public static final String TYPE = "dump";
 
-    private final int ringSize;
+    private final CaptureFactory captures;
 
     /** The OSGi component. */
     public DumpDriver() {
@@ -31,7 +29,7 @@ public final class DumpDriver implements NetClientDriver<DumpOptions> {
 
     /** @param ringSize the per-capture ring, a power of two */
     public DumpDriver(int ringSize) {
-        this.ringSize = ringSize;
+        this.captures = new CaptureFactory(ringSize);
     }
 
     @Override
@@ -49,26 +47,8 @@ public final class DumpDriver implements NetClientDriver<DumpOptions> {
         OptionalInt hub = context.hubId();
         String file = options.file() != null ? options.file()
                 : hub.isPresent() ? HubTarget.defaultFile(hub.getAsInt()) : null;
-        Path path = null;
-        FileChannel channel = null;
-        if (file != null) {
-            path = Path.of(file);
-            if (!CaptureFile.isFifo(path)) { // a FIFO waits for its reader: the writer opens it
-                try {
-                    channel = CaptureFile.open(path);
-                } catch (IOException e) {
-                    throw NetException.generic("-net dump: can't open %s", file);
-                }
-            }
-        }
-        String id = context.id();
-        Capture capture = new Capture(id, (int) len, ringSize, context.logger(),
-                context.counter(DumpFilterDriver.DROPPED),
-                // NetClientContext must be used on the loop; the writer thread hands the event over.
-                (stoppedFile, reason) -> context.loop().execute(() -> context.event(CaptureEvents.STOPPED,
-                        CaptureEvents.stopped(id, id, stoppedFile, reason))),
-                path, channel, hub.isEmpty());
-        capture.start();
-        return new DumpClient(capture, len, hub.isEmpty() ? new HubTarget(context, capture, options.file()) : null);
+        Capture capture = captures.start(CaptureFactory.Recorder.of(context), file == null ? null : Path.of(file),
+                hub.isEmpty(), (int) len, reason -> NetException.generic("-net dump: can't open %s", file));
+        return new DumpClient(capture, len, new HubTarget(context, capture, options.file(), hub.isPresent()));
     }
 }

@@ -32,8 +32,15 @@ final class DumpFilter implements NetFilter {
         return "file=" + file + ",maxlen=" + maxlen + (reason == null ? "" : " (stopped: " + reason + ")");
     }
 
+    /** Stops recording; the loop does not wait for the file. */
     @Override
     public void close() {
         capture.close();
+    }
+
+    /** {@code object-del} returns with everything recorded on disk. */
+    @Override
+    public void release() {
+        capture.awaitClosed();
     }
 }

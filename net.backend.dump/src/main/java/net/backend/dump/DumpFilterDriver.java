@@ -1,7 +1,5 @@
 package net.backend.dump;
 
-import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import net.api.FilterType;
 import net.api.NetException;
@@ -23,7 +21,7 @@ public final class DumpFilterDriver implements NetFilterDriver<DumpFilterOptions
     /** Counts frames not recorded because the writer was behind. */
     static final String DROPPED = "capture-dropped";
 
-    private final int ringSize;
+    private final CaptureFactory captures;
 
     /** The OSGi component. */
     public DumpFilterDriver() {
@@ -32,7 +30,7 @@ public final class DumpFilterDriver implements NetFilterDriver<DumpFilterOptions
 
     /** @param ringSize the per-capture ring, a power of two */
     public DumpFilterDriver(int ringSize) {
-        this.ringSize = ringSize;
+        this.captures = new CaptureFactory(ringSize);
     }
 
     @Override
@@ -52,25 +50,9 @@ public final class DumpFilterDriver implements NetFilterDriver<DumpFilterOptions
         if (maxlen < 0 || maxlen > 0xffff_ffffL) {
             throw NetException.generic("Parameter 'maxlen' expects uint32_t");
         }
-        Path path = Path.of(options.file());
-        FileChannel channel = null;
-        if (!CaptureFile.isFifo(path)) {
-            // A regular file opens at once, on the loop, so a bad path fails object-add as in QEMU;
-            // a FIFO would wait for its reader, so the capture's writer opens it instead.
-            try {
-                channel = CaptureFile.open(path);
-            } catch (IOException e) {
-                throw NetException.generic("net dump: can't open %s: %s", options.file(), CaptureFile.reason(e));
-            }
-        }
-        String id = context.id();
-        String netdev = context.netdev();
-        Capture capture = new Capture(id, (int) maxlen, ringSize, context.logger(), context.counter(DROPPED),
-                // The context belongs to the netdev's loop; the writer thread hands the event over.
-                (file, reason) -> context.loop().execute(() -> context.event(CaptureEvents.STOPPED,
-                        CaptureEvents.stopped(id, netdev, file, reason))),
-                path, channel, false);
-        capture.start();
+        // Opened at once, on the loop and without blocking, so a bad path fails object-add as in QEMU.
+        Capture capture = captures.start(CaptureFactory.Recorder.of(context), Path.of(options.file()), false,
+                (int) maxlen, reason -> NetException.generic("net dump: can't open %s: %s", options.file(), reason));
         return new DumpFilter(capture, options.file(), maxlen);
     }
 }

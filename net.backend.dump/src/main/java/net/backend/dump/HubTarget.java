@@ -2,40 +2,34 @@ package net.backend.dump;
 
 import java.nio.file.Path;
 import java.util.OptionalInt;
-import java.util.concurrent.TimeUnit;
 import net.api.NetClientContext;
-import net.api.NetEventLoop;
 
 /**
  * Where a {@code dump} netdev records: only as a hub member, as QEMU's {@code -net dump} was (its
  * default file is named after the hub). A {@code -net dump} is on its hub when it opens; a
  * {@code -netdev dump} joins one later through {@code hubport,netdev=}, so until then its capture
- * is held and this asks the client's context on the loop: four times a second, and at the first frame
- * (only a peer sends one, so a dump still not on a hub then is peered with something else).
+ * is held, and the first peer it is given decides: a hub port releases it into its file, anything
+ * else (a NIC) refuses it.
  */
 final class HubTarget {
-
-    /** Cheap (a field read on the loop) and short, so the file is named soon after the hubport is made. */
-    private static final long CHECK_MILLIS = 250;
 
     private final NetClientContext context;
     private final Capture capture;
     private final String file;
-    /** The next check; null once the capture was released or refused. Loop only. */
-    private NetEventLoop.Cancellable check;
+    /** Whether the capture was released or refused; later peer changes do not move it. Loop only. */
+    private boolean decided;
 
     /**
-     * Starts checking. Call on the loop, in {@code open}.
-     *
      * @param context the dump's context
-     * @param capture its held capture
+     * @param capture its capture, held when the dump is on no hub yet
      * @param file    the file the user gave, or null for the hub's default name
+     * @param onHub   whether the dump opened on its hub (its capture is not held)
      */
-    HubTarget(NetClientContext context, Capture capture, String file) {
+    HubTarget(NetClientContext context, Capture capture, String file, boolean onHub) {
         this.context = context;
         this.capture = capture;
         this.file = file;
-        this.check = context.loop().schedule(this::tick, CHECK_MILLIS, TimeUnit.MILLISECONDS);
+        this.decided = onHub;
     }
 
     /** @return QEMU's default file for a dump on hub {@code hub} */
@@ -51,31 +45,19 @@ final class HubTarget {
         return "dump '" + id + "' is not on a hub: use -net dump[,vlan=N] or -netdev hubport,hubid=N,netdev=" + id;
     }
 
-    /** A frame arrived: the dump has a peer now. Loop only; nothing to do once decided. */
-    void frameArrived() {
-        if (check != null) {
-            check.cancel();
-            check = null;
-            if (!releaseIfOnHub()) {
-                capture.refuse(notOnHub(context.id()));
-            }
+    /** The dump's peer was set or cleared ({@code NetClient.peerChanged}). Loop only. */
+    void peerChanged() {
+        if (decided) {
+            return;
         }
-    }
-
-    private void tick() {
-        if (check != null) {
-            check = releaseIfOnHub() ? null : context.loop().schedule(this::tick, CHECK_MILLIS, TimeUnit.MILLISECONDS);
-        }
-    }
-
-    /** @return whether the dump is on a hub now; then its capture is released into its file */
-    private boolean releaseIfOnHub() {
+        // Only a new peer reaches an undecided dump: it had none since it opened.
+        decided = true;
         OptionalInt hub = context.hubId();
         if (hub.isEmpty()) {
-            return false;
+            capture.refuse(notOnHub(context.id()));
+        } else {
+            // With file= the file is open already; else it is named after the hub now.
+            capture.release(file != null ? null : Path.of(defaultFile(hub.getAsInt())));
         }
-        // With file= the file is open already; else it is named after the hub now.
-        capture.release(file != null ? null : Path.of(defaultFile(hub.getAsInt())));
-        return true;
     }
 }

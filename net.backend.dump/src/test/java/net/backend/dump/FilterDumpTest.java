@@ -132,6 +132,44 @@ class FilterDumpTest {
     }
 
     @Test
+    void aNamedPipeWithAReaderGetsTheFramesAndItsReaderSeesTheEndAtObjectDel() throws Exception {
+        Path fifo = dir.resolve("reader.pcap");
+        Tools.mkfifo(fifo);
+        java.util.concurrent.CompletableFuture<byte[]> read = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try (var in = Files.newInputStream(fifo)) { // blocks until the capture opens the write end
+                return in.readAllBytes(); // to the end: every writer closed
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        try {
+            Await.until(() -> readerWaits(fifo), "the reader waiting in open");
+            // The loop's non-blocking open finds the reader; the writer thread takes the file over.
+            rig.object("filter-dump,id=f1,netdev=a,file=" + fifo);
+            List<byte[]> frames = Frames.testFrames(0, 5, 100);
+            rig.inject.get("a").send(frames);
+            rig.runtime.objectDel("f1"); // returns with the frames written and every descriptor closed
+            byte[] bytes = read.get(5, java.util.concurrent.TimeUnit.SECONDS);
+            Path copy = Files.write(dir.resolve("copy.pcap"), bytes);
+            assertFramesEqual(frames, Pcap.readFinished(copy).frames());
+        } finally {
+            if (!read.isDone()) {
+                // Release a reader still blocked in open, so its thread ends with the test.
+                try (var ignored = java.nio.channels.FileChannel.open(fifo, java.nio.file.StandardOpenOption.WRITE)) {
+                    // opening the write end is enough
+                }
+            }
+        }
+    }
+
+    /** @return whether some thread of this process is blocked opening {@code fifo} for reading */
+    private static boolean readerWaits(Path fifo) {
+        return Thread.getAllStackTraces().entrySet().stream().anyMatch(e -> e.getKey().getState() == Thread.State.RUNNABLE
+                && java.util.Arrays.stream(e.getValue()).anyMatch(f -> f.getMethodName().contains("open")
+                        && f.getClassName().contains("UnixNativeDispatcher")));
+    }
+
+    @Test
     void objectDelMidTrafficLeavesAValidPrefix() throws Exception {
         Path pcap = dir.resolve("mid.pcap");
         rig.object("filter-dump,id=f1,netdev=a,file=" + pcap);
