@@ -26,8 +26,9 @@ public interface NetClientDriver<O> {
 
     /**
      * Opens a backend for one netdev. Called on the netdev's event loop ({@link
-     * NetClientContext#loop()}); must not block. Check option combinations here and fail with
-     * QEMU's message for them.
+     * NetClientContext#loop()}); must not block, beyond a short bounded wait QEMU makes too (a tap
+     * up-script whose failure must fail the netdev). Blocking clean-up belongs in {@link
+     * NetClient#release()}. Check option combinations here and fail with QEMU's message for them.
      *
      * @param options the bound options
      * @param context the runtime side of this netdev, valid until {@link NetClient#close()}
