@@ -14,6 +14,7 @@ import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.file.Files;
 import java.util.Collections;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import net.api.Delivery;
 import net.api.IoRegistration;
@@ -44,6 +45,9 @@ final class DatagramBackend implements NetClient {
      */
     static final int RECEIVE_BUFFER = 4 << 20;
 
+    /** How soon a unix datagram socket whose receiver was full is tried again. */
+    private static final long RETRY_MICROS = 500;
+
     private final NetClientContext context;
     private final DatagramPort port;
     private final int maxDatagram;
@@ -52,6 +56,8 @@ final class DatagramBackend implements NetClient {
     private final ByteBuffer rx = ByteBuffer.allocateDirect(MAX_FRAME + 1);
     /** A field, not a lambda per send: the peer calls it when a queued frame has left its queue. */
     private final SentCallback resumeReading;
+    /** A field, not a lambda per retry. */
+    private final Runnable writable = this::writable;
     private final NetCounter sendErrors;
     private final NetCounter recvErrors;
     private final NetCounter oversized;
@@ -194,7 +200,12 @@ final class DatagramBackend implements NetClient {
             if (!port.send(frame)) {
                 // The socket's send buffer is full: the runtime keeps the frame until receiveReady().
                 waitingForWrite = true;
-                registration.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+                if (port.reportsRoom()) {
+                    registration.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+                } else {
+                    // Write readiness would be reported at once and again: try again a little later.
+                    context.loop().schedule(writable, RETRY_MICROS, TimeUnit.MICROSECONDS);
+                }
                 return Delivery.RETRY_LATER;
             }
             return Delivery.DELIVERED;
@@ -223,13 +234,22 @@ final class DatagramBackend implements NetClient {
     }
 
     private void ready(int readyOps) {
-        if ((readyOps & SelectionKey.OP_WRITE) != 0 && waitingForWrite) {
-            waitingForWrite = false;
-            registration.interestOps(SelectionKey.OP_READ);
-            context.receiveReady();
+        if ((readyOps & SelectionKey.OP_WRITE) != 0) {
+            writable();
         }
         if ((readyOps & SelectionKey.OP_READ) != 0) {
             readFrames();
+        }
+    }
+
+    /** The socket may take frames again: let the runtime hand over what it kept. */
+    private void writable() {
+        if (waitingForWrite) {
+            waitingForWrite = false;
+            if (port.reportsRoom()) {
+                registration.interestOps(SelectionKey.OP_READ);
+            }
+            context.receiveReady();
         }
     }
 

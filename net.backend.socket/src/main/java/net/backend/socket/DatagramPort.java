@@ -27,6 +27,13 @@ sealed interface DatagramPort permits UdpPort, FdDatagramPort {
      */
     boolean send(ByteBuffer frame) throws IOException;
 
+    /**
+     * @return whether the loop's write readiness says the next send fits: true for UDP and
+     *         connected sockets; false for an unconnected unix datagram socket, which the kernel
+     *         reports writable while the receiver's queue is full
+     */
+    boolean reportsRoom();
+
     /** @return the largest datagram the socket can carry */
     int maxDatagram();
 

@@ -32,6 +32,11 @@ record FdDatagramPort(FdChannel channel, SocketAddress remote, Path boundPath) i
         return channel.send(frame, remote) != 0 || !frame.hasRemaining();
     }
 
+    @Override
+    public boolean reportsRoom() {
+        return remote == null;
+    }
+
     /**
      * Unix datagrams are limited by the socket buffer only (208 KiB by default), above any frame;
      * an inherited UDP socket refuses what UDP cannot carry itself (counted as a send error).

@@ -33,6 +33,11 @@ record UdpPort(DatagramChannel channel, InetSocketAddress remote) implements Dat
     }
 
     @Override
+    public boolean reportsRoom() {
+        return true;
+    }
+
+    @Override
     public int maxDatagram() {
         return remote.getAddress() instanceof Inet6Address ? MAX_DATAGRAM_V6 : MAX_DATAGRAM_V4;
     }

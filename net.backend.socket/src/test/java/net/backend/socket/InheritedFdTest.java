@@ -113,6 +113,59 @@ class InheritedFdTest {
     }
 
     @Test
+    void aFullUnixReceiverPushesBackWithoutSpinningTheLoop() throws Exception {
+        Path local = dir.resolve("pb.dgram");
+        Path remote = dir.resolve("slow.dgram");
+        int frames = 3000;
+        try (FdChannel slow = FdChannel.socket(Libc.AF_UNIX, Libc.SOCK_DGRAM, 0)) {
+            slow.bind(UnixDomainSocketAddress.of(remote));
+            fx.netdev("dgram,id=d,local.type=unix,local.path=" + local + ",remote.type=unix,remote.path=" + remote);
+            t = fx.tap("d");
+            Thread sender = Thread.ofVirtual().start(() -> {
+                try {
+                    for (int i = 0; i < frames; i++) {
+                        t.send(Peer.frame(1000, i));
+                    }
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            // The receiver reads nothing: its queue fills, the netdev is refused, the hub and TCP push back.
+            Thread.sleep(500);
+            long before = loopCpuNanos();
+            Thread.sleep(1000);
+            long busy = loopCpuNanos() - before;
+            assertTrue(busy < 300_000_000L, "the loops spent " + busy / 1_000_000 + " ms of CPU in 1 s waiting for room");
+
+            ByteBuffer in = ByteBuffer.allocate(2048);
+            Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
+            for (int i = 0; i < frames; i++) {
+                in.clear();
+                while (slow.receive(in) < 0) {
+                    assertTrue(Instant.now().isBefore(deadline), "frame " + i + " did not arrive");
+                    Thread.sleep(1);
+                }
+                assertEquals(1000, in.position(), "frame " + i);
+                assertEquals((byte) i, in.get(0), "frames arrive in order, none lost");
+            }
+            sender.join(Duration.ofSeconds(5));
+            assertFalse(sender.isAlive());
+        }
+    }
+
+    /** CPU time of the runtime's event loops and their descriptor pollers so far. */
+    private static long loopCpuNanos() {
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (java.lang.management.ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (info != null && info.getThreadName().startsWith("patchbay-loop-")) {
+                sum += Math.max(0, threads.getThreadCpuTime(info.getThreadId()));
+            }
+        }
+        return sum;
+    }
+
+    @Test
     void dgramLocalFdUsesTheConnectedSocket() throws Exception {
         int[] pair = Libc.socketPair(Libc.AF_UNIX, Libc.SOCK_DGRAM);
         try (FdChannel far = FdChannel.adopt(pair[1])) {
