@@ -18,6 +18,19 @@ public interface NetEventLoop extends Executor {
     boolean inLoop();
 
     /**
+     * Runs a task once the loop's current iteration has done its I/O and handed over the frames
+     * other loops sent, before the loop waits again: the place to flush what a batch of frames
+     * gathered (one write for all of them). Call on the loop; queueing allocates nothing. The task
+     * does not run once the client is closed.
+     *
+     * @param task the task; queue it once per iteration (keep a flag), not once per frame
+     * @since 1.1
+     */
+    default void executeAfterIo(Runnable task) {
+        execute(task);
+    }
+
+    /**
      * Registers a non-blocking channel with the loop's selector.
      *
      * @param channel a channel in non-blocking mode

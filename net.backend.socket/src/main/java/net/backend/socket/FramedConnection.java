@@ -113,7 +113,7 @@ final class FramedConnection {
         if (first && !flushScheduled) {
             // After this iteration's reads: every frame they hand over joins the same write.
             flushScheduled = true;
-            context.loop().execute(flushGathered);
+            context.loop().executeAfterIo(flushGathered);
         }
         return Delivery.DELIVERED;
     }

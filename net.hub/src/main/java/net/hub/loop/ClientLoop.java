@@ -54,6 +54,12 @@ public final class ClientLoop implements NetEventLoop {
     }
 
     @Override
+    public void executeAfterIo(Runnable task) {
+        requireLoop();
+        loop.afterIo(this, task);
+    }
+
+    @Override
     public IoRegistration register(SelectableChannel channel, int ops, IoHandler handler) throws IOException {
         requireLoop();
         if (closed) {

@@ -34,6 +34,10 @@ public final class EventLoop {
     private final Thread thread;
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final PriorityQueue<Timer> timers = new PriorityQueue<>();
+    /** Tasks for the end of this iteration, after every read and hand-over (loop thread only). */
+    private ClientLoop[] afterIoOwners = new ClientLoop[16];
+    private Runnable[] afterIoTasks = new Runnable[16];
+    private int afterIoCount;
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
     private final System.Logger log;
     private final java.util.function.Consumer<SelectionKey> dispatcher = this::dispatch; // one instance, not one per wake-up
@@ -168,12 +172,13 @@ public final class EventLoop {
                     selector.selectedKeys().clear();
                     spinUntil = System.nanoTime() + SPIN_NANOS;
                 }
-                if (fdPoller != null) {
-                    fdPoller.dispatchReady();
+                if (fdPoller != null && fdPoller.dispatchReady()) {
+                    spinUntil = System.nanoTime() + SPIN_NANOS; // descriptors get the same quick turn-around
                 }
                 runTasks();
                 runTimers();
                 drainMailboxes();
+                runAfterIo();
             } catch (IOException | RuntimeException e) {
                 // A loop must survive anything a backend does; report and go on.
                 log.log(System.Logger.Level.ERROR, thread.getName() + ": " + e, e);
@@ -195,7 +200,7 @@ public final class EventLoop {
     }
 
     private boolean hasWork() {
-        if (!tasks.isEmpty() || (fdPoller != null && fdPoller.hasReady())) {
+        if (!tasks.isEmpty() || afterIoCount > 0 || (fdPoller != null && fdPoller.hasReady())) {
             return true;
         }
         for (Mailbox m : inbound) {
@@ -240,6 +245,40 @@ public final class EventLoop {
             timers.poll();
             timer.fire();
         }
+    }
+
+    /** Queues a task for the end of this iteration; call on the loop. No allocation once the arrays have grown. */
+    void afterIo(ClientLoop owner, Runnable task) {
+        if (afterIoCount == afterIoTasks.length) {
+            afterIoOwners = java.util.Arrays.copyOf(afterIoOwners, afterIoCount * 2);
+            afterIoTasks = java.util.Arrays.copyOf(afterIoTasks, afterIoCount * 2);
+        }
+        afterIoOwners[afterIoCount] = owner;
+        afterIoTasks[afterIoCount++] = task;
+    }
+
+    private void runAfterIo() {
+        int n = afterIoCount;
+        for (int i = 0; i < n; i++) {
+            ClientLoop owner = afterIoOwners[i];
+            Runnable task = afterIoTasks[i];
+            afterIoOwners[i] = null;
+            afterIoTasks[i] = null;
+            if (!owner.isClosed()) {
+                try {
+                    task.run();
+                } catch (RuntimeException e) {
+                    log.log(System.Logger.Level.ERROR, thread.getName() + ": task failed: " + e, e);
+                }
+            }
+        }
+        // What those tasks queued in turn waits for the next iteration.
+        int more = afterIoCount - n;
+        System.arraycopy(afterIoOwners, n, afterIoOwners, 0, more);
+        System.arraycopy(afterIoTasks, n, afterIoTasks, 0, more);
+        java.util.Arrays.fill(afterIoOwners, more, afterIoCount, null);
+        java.util.Arrays.fill(afterIoTasks, more, afterIoCount, null);
+        afterIoCount = more;
     }
 
     private void drainMailboxes() {

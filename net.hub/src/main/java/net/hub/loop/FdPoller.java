@@ -138,10 +138,15 @@ final class FdPoller implements Runnable {
         return head != tail;
     }
 
-    /** Runs the handlers of what the poller found ready, then re-arms those still interested. */
-    void dispatchReady() {
+    /**
+     * Runs the handlers of what the poller found ready, then re-arms those still interested.
+     *
+     * @return whether any handler ran
+     */
+    boolean dispatchReady() {
         long h = head;
         long t = tail;
+        boolean any = false;
         while (h != t) {
             long entry = (long) ORDERED.getAcquire(ring, (int) (h & (RING - 1)));
             h++;
@@ -154,11 +159,13 @@ final class FdPoller implements Runnable {
             int ready = (int) entry & 0xff & registration.effectiveOps();
             if (ready != 0) {
                 registration.dispatch(ready);
+                any = true;
             }
             if (registration.watching && !registration.armed && registration.effectiveOps() != 0) {
                 arm(registration);
             }
         }
+        return any;
     }
 
     private static long data(FdRegistration registration) {
