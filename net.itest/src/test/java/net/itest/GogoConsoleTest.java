@@ -75,8 +75,9 @@ public class GogoConsoleTest {
             // No filter driver is installed: the declared filter object stays pending.
             control.declare(Section.OBJECT, args("qom-type", "filter-dump", "id", "f0", "netdev", "h1", "queue", "rx"));
             String filters = gogo.run("net:filters");
-            assertEquals(filters, List.of("ID", "TYPE", "NETDEV", "QUEUE", "STATUS", "STATE", "INFO"), cells(filters, "ID"));
-            assertEquals(filters, List.of("f0", "filter-dump", "h1", "rx", "on", "pending", "-"), cells(filters, "f0"));
+            assertEquals(filters, List.of("ID", "TYPE", "NETDEV", "QUEUE", "STATUS", "STATE", "COUNTERS", "INFO"),
+                    cells(filters, "ID"));
+            assertEquals(filters, List.of("f0", "filter-dump", "h1", "rx", "on", "pending", "-", "-"), cells(filters, "f0"));
 
             String drivers = gogo.run("net:drivers");
             assertEquals(drivers, List.of("KIND", "TYPE", "BUNDLE", "VERSION", "INSTANCES"), cells(drivers, "KIND"));
