@@ -253,7 +253,7 @@ final class Capture {
             // request was set and looks at this flag, so one of the two always sees the other.
             opening = true;
             try {
-                if (closeRequested && CaptureFile.isFifo(resolved)) {
+                if (closeRequested && openedFd < 0 && CaptureFile.isFifo(resolved)) {
                     return; // closed before anyone read: do not wait for a reader that will not come
                 }
                 out = openedFd >= 0 ? CaptureFile.reopen(openedFd) : CaptureFile.open(resolved);
