@@ -95,6 +95,17 @@ public interface NetClientContext {
      */
     void rxFilterChanged();
 
+    /**
+     * Counts a failed I/O call and logs it as a warning, the first time one happens to this
+     * netdev; later failures are only counted, so a broken wire cannot flood the log. Call on the
+     * loop.
+     *
+     * @param counter the counter of that kind of failure ({@code send-error}, ...)
+     * @param message what failed, e.g. {@code "send failed: Connection refused"}
+     * @since 1.1
+     */
+    void ioFailed(NetCounter counter, String message);
+
     /** @return a logger whose records name this client */
     System.Logger logger();
 }

@@ -465,6 +465,54 @@ class NetRuntimeTest {
     }
 
     @Test
+    void ioFailuresAreCountedEveryTimeAndLoggedOnce() throws Exception {
+        List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+        System.Logger recording = new System.Logger() {
+            @Override
+            public String getName() {
+                return "recording";
+            }
+
+            @Override
+            public boolean isLoggable(Level level) {
+                return true;
+            }
+
+            @Override
+            public void log(Level level, java.util.ResourceBundle bundle, String msg, Throwable thrown) {
+                if (level == Level.WARNING) {
+                    warnings.add(msg);
+                }
+            }
+
+            @Override
+            public void log(Level level, java.util.ResourceBundle bundle, String format, Object... params) {
+                log(level, bundle, format, (Throwable) null);
+            }
+        };
+        NetRuntime logged = new NetRuntime(1, name -> recording);
+        try {
+            MemDriver driver = new MemDriver();
+            logged.bindNetClientDriver(driver, Map.of(NetClientDriver.TYPE, "mem"));
+            logged.add(Section.NETDEV, QemuOptions.parse("mem,id=m0", "type"));
+            MemDriver.Mem m0 = driver.get("m0");
+            java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+            m0.context.loop().execute(() -> {
+                net.api.NetCounter errors = m0.context.counter("send-error");
+                m0.context.ioFailed(errors, "send failed: Connection refused");
+                m0.context.ioFailed(errors, "send failed: Connection refused");
+                m0.context.ioFailed(errors, "send failed: Network is unreachable");
+                done.complete(null);
+            });
+            done.get(5, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(3L, logged.client("m0").counters().drops().get("send-error"));
+            assertEquals(List.of("send failed: Connection refused (further errors are only counted)"), warnings);
+        } finally {
+            logged.close();
+        }
+    }
+
+    @Test
     void closingTwiceReturnsAtOnce() {
         runtime.close();
         org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(2), runtime::close,

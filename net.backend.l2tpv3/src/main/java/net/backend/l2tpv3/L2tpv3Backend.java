@@ -42,7 +42,6 @@ final class L2tpv3Backend implements NetClient {
     private IoRegistration registration;
     private boolean waitingForWrite;
     private boolean headerFailureLogged;
-    private boolean errorLogged;
 
     private L2tpv3Backend(NetClientContext context, TunnelSocket socket, Session session) {
         this.context = context;
@@ -84,7 +83,7 @@ final class L2tpv3Backend implements NetClient {
             unreachable.increment();
             return Delivery.DROPPED;
         } catch (IOException e) {
-            ioFailed(sendErrors, "send", e);
+            context.ioFailed(sendErrors, "send failed: " + e.getMessage());
             return Delivery.DROPPED;
         }
     }
@@ -129,7 +128,7 @@ final class L2tpv3Backend implements NetClient {
                 unreachable.increment();
                 continue;
             } catch (IOException e) {
-                ioFailed(recvErrors, "receive", e);
+                context.ioFailed(recvErrors, "receive failed: " + e.getMessage());
                 return;
             }
             Drop drop = encapsulation.check(rx);
@@ -151,15 +150,6 @@ final class L2tpv3Backend implements NetClient {
             headerFailureLogged = true;
             context.logger().log(System.Logger.Level.WARNING, "l2tpv3 header verification failed: " + drop.counter
                     + " (further drops are only counted)");
-        }
-    }
-
-    private void ioFailed(NetCounter counter, String operation, IOException e) {
-        counter.increment();
-        if (!errorLogged) {
-            errorLogged = true;
-            context.logger().log(System.Logger.Level.WARNING, operation + " failed: " + e.getMessage()
-                    + " (further errors are only counted)");
         }
     }
 }

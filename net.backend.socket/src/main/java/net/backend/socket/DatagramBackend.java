@@ -64,7 +64,6 @@ final class DatagramBackend implements NetClient {
     private final NetCounter empty;
     private IoRegistration registration;
     private boolean waitingForWrite;
-    private boolean errorLogged;
 
     private DatagramBackend(NetClientContext context, DatagramPort port, String info) {
         this.context = context;
@@ -210,7 +209,7 @@ final class DatagramBackend implements NetClient {
             }
             return Delivery.DELIVERED;
         } catch (IOException e) {
-            ioFailed(sendErrors, "send", e);
+            context.ioFailed(sendErrors, "send failed: " + Sockets.reason(e));
             return Delivery.DROPPED;
         }
     }
@@ -261,7 +260,7 @@ final class DatagramBackend implements NetClient {
                     return;
                 }
             } catch (IOException e) {
-                ioFailed(recvErrors, "receive", e);
+                context.ioFailed(recvErrors, "receive failed: " + Sockets.reason(e));
                 return;
             }
             rx.flip();
@@ -279,15 +278,6 @@ final class DatagramBackend implements NetClient {
                 context.pauseReading();
                 return;
             }
-        }
-    }
-
-    private void ioFailed(NetCounter counter, String operation, IOException e) {
-        counter.increment();
-        if (!errorLogged) {
-            errorLogged = true;
-            context.logger().log(System.Logger.Level.WARNING,
-                    operation + " failed: " + Sockets.reason(e) + " (further errors are only counted)");
         }
     }
 

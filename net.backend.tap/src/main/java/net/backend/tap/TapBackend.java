@@ -48,7 +48,6 @@ final class TapBackend implements NetClient {
     private boolean waitingForWrite;
     /** Queue 0 failed a read and is no longer watched: a full queue can then never report room again. */
     private boolean firstQueueUnwatched;
-    private boolean errorLogged;
 
     private TapBackend(NetClientContext context, List<FdChannel> queues, boolean vnetHdr, String ifname,
             String downscript, String info) {
@@ -125,11 +124,11 @@ final class TapBackend implements NetClient {
                 // The interface is administratively down (no script brought it up yet): QEMU drops too.
                 linkDown.increment();
             } else {
-                ioFailed(sendErrors, "write", e);
+                context.ioFailed(sendErrors, "tap " + ifname + ": write failed: " + e.getMessage());
             }
             return Delivery.DROPPED;
         } catch (IOException e) {
-            ioFailed(sendErrors, "write", e);
+            context.ioFailed(sendErrors, "tap " + ifname + ": write failed: " + e.getMessage());
             return Delivery.DROPPED;
         }
     }
@@ -194,7 +193,7 @@ final class TapBackend implements NetClient {
                 }
             } catch (IOException e) {
                 // The interface was deleted under us (EBADFD): stop watching rather than spin.
-                ioFailed(recvErrors, "read", e);
+                context.ioFailed(recvErrors, "tap " + ifname + ": read failed: " + e.getMessage());
                 stopReading(queue);
                 return;
             }
@@ -224,15 +223,6 @@ final class TapBackend implements NetClient {
                 waitingForWrite = false;
                 context.receiveReady();
             }
-        }
-    }
-
-    private void ioFailed(NetCounter counter, String operation, IOException e) {
-        counter.increment();
-        if (!errorLogged) {
-            errorLogged = true;
-            context.logger().log(System.Logger.Level.WARNING,
-                    "tap " + ifname + ": " + operation + " failed: " + e.getMessage() + " (further errors are only counted)");
         }
     }
 }

@@ -37,7 +37,6 @@ final class UdpWireBackend implements NetClient {
     private final NetCounter recvErrors;
     private IoRegistration registration;
     private boolean waitingForWrite;
-    private boolean errorLogged;
 
     private UdpWireBackend(NetClientContext context, DatagramChannel channel, InetSocketAddress local,
             InetSocketAddress remote) {
@@ -93,7 +92,7 @@ final class UdpWireBackend implements NetClient {
             }
             return Delivery.DELIVERED;
         } catch (IOException e) {
-            ioFailed(sendErrors, "send", e);
+            context.ioFailed(sendErrors, "send failed: " + e.getMessage());
             return Delivery.DROPPED;
         }
     }
@@ -132,7 +131,7 @@ final class UdpWireBackend implements NetClient {
                     return;
                 }
             } catch (IOException e) {
-                ioFailed(recvErrors, "receive", e);
+                context.ioFailed(recvErrors, "receive failed: " + e.getMessage());
                 return;
             }
             rxFrame.flip();
@@ -141,15 +140,6 @@ final class UdpWireBackend implements NetClient {
                 context.pauseReading();
                 return;
             }
-        }
-    }
-
-    private void ioFailed(NetCounter counter, String operation, IOException e) {
-        counter.increment();
-        if (!errorLogged) {
-            errorLogged = true;
-            context.logger().log(System.Logger.Level.WARNING,
-                    operation + " failed: " + e.getMessage() + " (further errors are only counted)");
         }
     }
 

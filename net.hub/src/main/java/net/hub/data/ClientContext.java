@@ -26,6 +26,7 @@ public final class ClientContext implements NetClientContext {
     private final NetClientState state;
     private final ClientLoop loop;
     private final EventSink events;
+    private boolean failureLogged;
 
     /**
      * @param state  the client
@@ -91,6 +92,15 @@ public final class ClientContext implements NetClientContext {
     @Override
     public void event(String name, Map<String, Object> data) {
         events.emit(name, data);
+    }
+
+    @Override
+    public void ioFailed(NetCounter counter, String message) {
+        counter.increment();
+        if (!failureLogged) {
+            failureLogged = true;
+            state.log().log(System.Logger.Level.WARNING, message + " (further errors are only counted)");
+        }
     }
 
     @Override
