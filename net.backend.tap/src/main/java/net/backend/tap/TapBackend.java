@@ -38,7 +38,10 @@ final class TapBackend implements NetClient {
     /** One frame and its header; the runtime copies whatever it must keep. */
     private final ByteBuffer rx = ByteBuffer.allocateDirect(TunTap.VNET_HDR_LEN + MAX_FRAME);
     /** A zero header then the frame, for queues with IFF_VNET_HDR; the header bytes are never written. */
-    private final ByteBuffer tx;
+    /** An all-zero virtio-net header (a plain frame), written in front of each frame when the tap wants one. */
+    private final ByteBuffer vnetHeader;
+    /** The header and the frame of one write: one writev, no copy of the frame. */
+    private final ByteBuffer[] withHeader = new ByteBuffer[2];
     /** A field, not a lambda per send: the peer calls it when a queued frame has left its queue. */
     private final SentCallback resumeReading;
     private final NetCounter sendErrors;
@@ -58,7 +61,7 @@ final class TapBackend implements NetClient {
         this.ifname = ifname;
         this.downscript = downscript;
         this.info = info;
-        this.tx = vnetHdr ? ByteBuffer.allocateDirect(TunTap.VNET_HDR_LEN + MAX_FRAME) : null;
+        this.vnetHeader = vnetHdr ? ByteBuffer.allocateDirect(TunTap.VNET_HDR_LEN) : null;
         this.resumeReading = length -> context.resumeReading();
         this.sendErrors = context.counter("send-error");
         this.recvErrors = context.counter("recv-error");
@@ -99,14 +102,20 @@ final class TapBackend implements NetClient {
     @Override
     public Delivery receive(ByteBuffer frame) {
         int start = frame.position();
-        ByteBuffer out = frame;
-        if (vnetHdr) {
-            tx.clear().position(TunTap.VNET_HDR_LEN);
-            tx.put(frame).flip();
-            out = tx;
-        }
         try {
-            if (queues.get(0).write(out) == 0) {
+            long written;
+            if (vnetHdr) {
+                withHeader[0] = vnetHeader.clear();
+                withHeader[1] = frame;
+                try {
+                    written = queues.get(0).write(withHeader);
+                } finally {
+                    withHeader[1] = null; // the frame is the caller's only for this call
+                }
+            } else {
+                written = queues.get(0).write(frame);
+            }
+            if (written == 0) {
                 frame.position(start);
                 if (firstQueueUnwatched) {
                     // Nothing would ever say the queue has room again: drop rather than hold the peer forever.
