@@ -7,12 +7,11 @@ import java.nio.channels.SelectionKey;
 import java.util.EnumMap;
 import java.util.Map;
 import net.api.Delivery;
+import net.api.FramePump;
 import net.api.IoRegistration;
 import net.api.NetClient;
 import net.api.NetClientContext;
 import net.api.NetCounter;
-import net.api.SendResult;
-import net.api.SentCallback;
 
 /**
  * One {@code l2tpv3} netdev: frames from the peer go out with the session's header, packets from
@@ -34,20 +33,20 @@ final class L2tpv3Backend implements NetClient {
     private final TunnelSocket socket;
     private final Encapsulation encapsulation;
     private final ByteBuffer rx = ByteBuffer.allocateDirect(MAX_PACKET);
-    private final SentCallback resumeReading;
+    /** Flow control both ways: reading pauses while the peer holds a frame, sending waits for room. */
+    private final FramePump pump;
     private final Map<Drop, NetCounter> drops = new EnumMap<>(Drop.class);
     private final NetCounter sendErrors;
     private final NetCounter recvErrors;
     private final NetCounter unreachable;
     private IoRegistration registration;
-    private boolean waitingForWrite;
     private boolean headerFailureLogged;
 
     private L2tpv3Backend(NetClientContext context, TunnelSocket socket, Session session) {
         this.context = context;
         this.socket = socket;
         this.encapsulation = new Encapsulation(session);
-        this.resumeReading = length -> context.resumeReading();
+        this.pump = new FramePump(context);
         for (Drop drop : Drop.values()) {
             drops.put(drop, context.counter(drop.counter));
         }
@@ -65,6 +64,7 @@ final class L2tpv3Backend implements NetClient {
     static L2tpv3Backend start(NetClientContext context, TunnelSocket socket, Session session) throws IOException {
         L2tpv3Backend backend = new L2tpv3Backend(context, socket, session);
         backend.registration = socket.register(context.loop(), backend::ready);
+        backend.pump.watch(backend.registration);
         return backend;
     }
 
@@ -72,9 +72,7 @@ final class L2tpv3Backend implements NetClient {
     public Delivery receive(ByteBuffer frame) {
         try {
             if (!socket.send(encapsulation.header(), frame)) {
-                waitingForWrite = true;
-                registration.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
-                return Delivery.RETRY_LATER;
+                return pump.waitForWrite();
             }
             encapsulation.sent();
             return Delivery.DELIVERED;
@@ -90,7 +88,7 @@ final class L2tpv3Backend implements NetClient {
 
     @Override
     public boolean canReceive() {
-        return !waitingForWrite;
+        return pump.canReceive();
     }
 
     @Override
@@ -107,10 +105,8 @@ final class L2tpv3Backend implements NetClient {
     }
 
     private void ready(int readyOps) {
-        if ((readyOps & SelectionKey.OP_WRITE) != 0 && waitingForWrite) {
-            waitingForWrite = false;
-            registration.interestOps(SelectionKey.OP_READ);
-            context.receiveReady();
+        if ((readyOps & SelectionKey.OP_WRITE) != 0) {
+            pump.writable();
         }
         if ((readyOps & SelectionKey.OP_READ) != 0) {
             readPackets();
@@ -136,10 +132,8 @@ final class L2tpv3Backend implements NetClient {
                 dropped(drop);
                 continue;
             }
-            if (context.send(rx, resumeReading) == SendResult.QUEUED) {
-                // The peer queued the frame; read no more until resumeReading runs.
-                context.pauseReading();
-                return;
+            if (!pump.forward(rx)) {
+                return; // the peer queued the frame: reading resumes when it has left the queue
             }
         }
     }

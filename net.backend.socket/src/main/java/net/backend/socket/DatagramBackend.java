@@ -17,13 +17,12 @@ import java.util.Collections;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import net.api.Delivery;
+import net.api.FramePump;
 import net.api.IoRegistration;
 import net.api.NetClient;
 import net.api.NetClientContext;
 import net.api.NetCounter;
 import net.api.NetException;
-import net.api.SendResult;
-import net.api.SentCallback;
 import net.api.posix.FdChannel;
 import net.api.posix.Libc;
 
@@ -54,23 +53,20 @@ final class DatagramBackend implements NetClient {
     private final String info;
     /** One byte more than the largest frame, so an oversized datagram is seen rather than cut. */
     private final ByteBuffer rx = ByteBuffer.allocateDirect(MAX_FRAME + 1);
-    /** A field, not a lambda per send: the peer calls it when a queued frame has left its queue. */
-    private final SentCallback resumeReading;
-    /** A field, not a lambda per retry. */
-    private final Runnable writable = this::writable;
+    /** Flow control both ways: reading pauses while the peer holds a frame, sending waits for room. */
+    private final FramePump pump;
     private final NetCounter sendErrors;
     private final NetCounter recvErrors;
     private final NetCounter oversized;
     private final NetCounter empty;
     private IoRegistration registration;
-    private boolean waitingForWrite;
 
     private DatagramBackend(NetClientContext context, DatagramPort port, String info) {
         this.context = context;
         this.port = port;
         this.maxDatagram = port.maxDatagram();
         this.info = info;
-        this.resumeReading = length -> context.resumeReading();
+        this.pump = new FramePump(context);
         this.sendErrors = context.counter("send-error");
         this.recvErrors = context.counter("recv-error");
         this.oversized = context.counter("oversized");
@@ -197,15 +193,10 @@ final class DatagramBackend implements NetClient {
         }
         try {
             if (!port.send(frame)) {
-                // The socket's send buffer is full: the runtime keeps the frame until receiveReady().
-                waitingForWrite = true;
-                if (port.reportsRoom()) {
-                    registration.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
-                } else {
-                    // Write readiness would be reported at once and again: try again a little later.
-                    context.loop().schedule(writable, RETRY_MICROS, TimeUnit.MICROSECONDS);
-                }
-                return Delivery.RETRY_LATER;
+                // The socket's send buffer is full: the runtime keeps the frame until there is room. Where
+                // write readiness would be reported at once and again, try again a little later.
+                return port.reportsRoom() ? pump.waitForWrite()
+                        : pump.retryAfter(RETRY_MICROS, TimeUnit.MICROSECONDS);
             }
             return Delivery.DELIVERED;
         } catch (IOException e) {
@@ -216,7 +207,7 @@ final class DatagramBackend implements NetClient {
 
     @Override
     public boolean canReceive() {
-        return !waitingForWrite;
+        return pump.canReceive();
     }
 
     @Override
@@ -234,21 +225,10 @@ final class DatagramBackend implements NetClient {
 
     private void ready(int readyOps) {
         if ((readyOps & SelectionKey.OP_WRITE) != 0) {
-            writable();
+            pump.writable();
         }
         if ((readyOps & SelectionKey.OP_READ) != 0) {
             readFrames();
-        }
-    }
-
-    /** The socket may take frames again: let the runtime hand over what it kept. */
-    private void writable() {
-        if (waitingForWrite) {
-            waitingForWrite = false;
-            if (port.reportsRoom()) {
-                registration.interestOps(SelectionKey.OP_READ);
-            }
-            context.receiveReady();
         }
     }
 
@@ -273,10 +253,8 @@ final class DatagramBackend implements NetClient {
                 empty.increment();
                 continue;
             }
-            if (context.send(rx, resumeReading) == SendResult.QUEUED) {
-                // The peer queued the frame; read no more until resumeReading runs.
-                context.pauseReading();
-                return;
+            if (!pump.forward(rx)) {
+                return; // the peer queued the frame: reading resumes when it has left the queue
             }
         }
     }
@@ -319,6 +297,7 @@ final class DatagramBackend implements NetClient {
         DatagramBackend backend = new DatagramBackend(context, port, info);
         try {
             backend.registration = port.register(context.loop(), backend::ready);
+            backend.pump.watch(backend.registration);
             return backend;
         } catch (IOException e) {
             port.close();

@@ -5,13 +5,12 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.util.List;
 import net.api.Delivery;
+import net.api.FramePump;
 import net.api.IoRegistration;
 import net.api.NetClient;
 import net.api.NetClientContext;
 import net.api.NetCounter;
 import net.api.NetException;
-import net.api.SendResult;
-import net.api.SentCallback;
 import net.api.posix.FdChannel;
 import net.api.posix.Libc;
 import net.api.posix.PosixException;
@@ -37,18 +36,16 @@ final class TapBackend implements NetClient {
     private final String info;
     /** One frame and its header; the runtime copies whatever it must keep. */
     private final ByteBuffer rx = ByteBuffer.allocateDirect(TunTap.VNET_HDR_LEN + MAX_FRAME);
-    /** A zero header then the frame, for queues with IFF_VNET_HDR; the header bytes are never written. */
     /** An all-zero virtio-net header (a plain frame), written in front of each frame when the tap wants one. */
     private final ByteBuffer vnetHeader;
     /** The header and the frame of one write: one writev, no copy of the frame. */
     private final ByteBuffer[] withHeader = new ByteBuffer[2];
-    /** A field, not a lambda per send: the peer calls it when a queued frame has left its queue. */
-    private final SentCallback resumeReading;
+    /** Flow control both ways: reading pauses while the peer holds a frame, sending waits for room on queue 0. */
+    private final FramePump pump;
     private final NetCounter sendErrors;
     private final NetCounter recvErrors;
     private final NetCounter linkDown;
     private final NetCounter runt;
-    private boolean waitingForWrite;
     /** Queue 0 failed a read and is no longer watched: a full queue can then never report room again. */
     private boolean firstQueueUnwatched;
 
@@ -62,7 +59,7 @@ final class TapBackend implements NetClient {
         this.downscript = downscript;
         this.info = info;
         this.vnetHeader = vnetHdr ? ByteBuffer.allocateDirect(TunTap.VNET_HDR_LEN) : null;
-        this.resumeReading = length -> context.resumeReading();
+        this.pump = new FramePump(context);
         this.sendErrors = context.counter("send-error");
         this.recvErrors = context.counter("recv-error");
         this.linkDown = context.counter("tap-down");
@@ -86,6 +83,7 @@ final class TapBackend implements NetClient {
                 backend.registrations[i] = context.loop().register(queue, SelectionKey.OP_READ,
                         ops -> backend.ready(queue, ops));
             }
+            backend.pump.watch(backend.registrations[0]);
             return backend;
         } catch (IOException e) {
             // Stop watching before closing: epoll forgets a closed descriptor only with its last reference.
@@ -122,10 +120,8 @@ final class TapBackend implements NetClient {
                     sendErrors.increment();
                     return Delivery.DROPPED;
                 }
-                // The queue is full: the runtime keeps the frame until receiveReady().
-                waitingForWrite = true;
-                registrations[0].interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
-                return Delivery.RETRY_LATER;
+                // The queue is full: the runtime keeps the frame until it is writable.
+                return pump.waitForWrite();
             }
             return Delivery.DELIVERED;
         } catch (PosixException e) {
@@ -144,7 +140,7 @@ final class TapBackend implements NetClient {
 
     @Override
     public boolean canReceive() {
-        return !waitingForWrite;
+        return pump.canReceive();
     }
 
     @Override
@@ -183,10 +179,8 @@ final class TapBackend implements NetClient {
     }
 
     private void ready(FdChannel queue, int readyOps) {
-        if ((readyOps & SelectionKey.OP_WRITE) != 0 && waitingForWrite && queue == queues.get(0)) {
-            waitingForWrite = false;
-            registrations[0].interestOps(SelectionKey.OP_READ);
-            context.receiveReady();
+        if ((readyOps & SelectionKey.OP_WRITE) != 0 && queue == queues.get(0)) {
+            pump.writable();
         }
         if ((readyOps & SelectionKey.OP_READ) != 0) {
             readFrames(queue);
@@ -214,24 +208,19 @@ final class TapBackend implements NetClient {
                 }
                 rx.position(TunTap.VNET_HDR_LEN);
             }
-            if (context.send(rx, resumeReading) == SendResult.QUEUED) {
-                // The peer queued the frame; read no more until resumeReading runs.
-                context.pauseReading();
-                return;
+            if (!pump.forward(rx)) {
+                return; // the peer queued the frame: reading resumes when it has left the queue
             }
         }
     }
 
     private void stopReading(FdChannel queue) {
         int index = queues.indexOf(queue);
-        registrations[index].cancel();
         if (index == 0) {
             firstQueueUnwatched = true;
-            if (waitingForWrite) {
-                // Its write readiness will never come: let the runtime deliver (and us drop) what it holds.
-                waitingForWrite = false;
-                context.receiveReady();
-            }
+            // Its write readiness will never come: let the runtime deliver (and us drop) what it holds.
+            pump.writable();
         }
+        registrations[index].cancel();
     }
 }

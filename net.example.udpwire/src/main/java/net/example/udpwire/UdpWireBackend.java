@@ -8,13 +8,11 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import net.api.Delivery;
-import net.api.IoRegistration;
+import net.api.FramePump;
 import net.api.NetClient;
 import net.api.NetClientContext;
 import net.api.NetCounter;
 import net.api.NetException;
-import net.api.SendResult;
-import net.api.SentCallback;
 
 /**
  * One open {@code udpwire} netdev: a non-blocking UDP socket on the netdev's event loop. Every
@@ -31,12 +29,10 @@ final class UdpWireBackend implements NetClient {
     private final String info;
     /** The one buffer every incoming datagram is read into; the runtime copies what it queues. */
     private final ByteBuffer rxFrame = ByteBuffer.allocateDirect(MAX_FRAME);
-    /** A field, not a lambda per send: the peer calls it when a queued frame has left its queue. */
-    private final SentCallback resumeReading;
+    /** Flow control both ways: reading pauses while the peer holds a frame, sending waits for room. */
+    private final FramePump pump;
     private final NetCounter sendErrors;
     private final NetCounter recvErrors;
-    private IoRegistration registration;
-    private boolean waitingForWrite;
 
     private UdpWireBackend(NetClientContext context, DatagramChannel channel, InetSocketAddress local,
             InetSocketAddress remote) {
@@ -44,7 +40,7 @@ final class UdpWireBackend implements NetClient {
         this.channel = channel;
         this.remote = remote;
         this.info = "udpwire: local=" + HostPort.format(local) + " remote=" + HostPort.format(remote);
-        this.resumeReading = length -> context.resumeReading();
+        this.pump = new FramePump(context);
         this.sendErrors = context.counter("send-error");
         this.recvErrors = context.counter("recv-error");
     }
@@ -73,7 +69,7 @@ final class UdpWireBackend implements NetClient {
         try {
             UdpWireBackend backend = new UdpWireBackend(context, channel,
                     (InetSocketAddress) channel.getLocalAddress(), remote);
-            backend.registration = context.loop().register(channel, SelectionKey.OP_READ, backend::ready);
+            backend.pump.watch(context.loop().register(channel, SelectionKey.OP_READ, backend::ready));
             return backend;
         } catch (IOException e) {
             closeQuietly(channel);
@@ -85,10 +81,8 @@ final class UdpWireBackend implements NetClient {
     public Delivery receive(ByteBuffer frame) {
         try {
             if (channel.send(frame, remote) == 0) {
-                // The socket's send buffer is full: the runtime keeps the frame until receiveReady().
-                waitingForWrite = true;
-                registration.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
-                return Delivery.RETRY_LATER;
+                // The socket's send buffer is full: the runtime keeps the frame until it is writable.
+                return pump.waitForWrite();
             }
             return Delivery.DELIVERED;
         } catch (IOException e) {
@@ -99,7 +93,7 @@ final class UdpWireBackend implements NetClient {
 
     @Override
     public boolean canReceive() {
-        return !waitingForWrite;
+        return pump.canReceive();
     }
 
     @Override
@@ -113,10 +107,8 @@ final class UdpWireBackend implements NetClient {
     }
 
     private void ready(int readyOps) {
-        if ((readyOps & SelectionKey.OP_WRITE) != 0 && waitingForWrite) {
-            waitingForWrite = false;
-            registration.interestOps(SelectionKey.OP_READ);
-            context.receiveReady();
+        if ((readyOps & SelectionKey.OP_WRITE) != 0) {
+            pump.writable();
         }
         if ((readyOps & SelectionKey.OP_READ) != 0) {
             readFrames();
@@ -135,10 +127,8 @@ final class UdpWireBackend implements NetClient {
                 return;
             }
             rxFrame.flip();
-            if (context.send(rxFrame, resumeReading) == SendResult.QUEUED) {
-                // The peer queued the frame; read no more until resumeReading runs.
-                context.pauseReading();
-                return;
+            if (!pump.forward(rxFrame)) {
+                return; // the peer queued the frame: reading resumes when it has left the queue
             }
         }
     }
