@@ -3,7 +3,7 @@ package launcher;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import net.api.control.Section;
+import net.control.Section;
 
 /**
  * The launcher's command line: QEMU's network options, in order, for the command-line front end

@@ -2,8 +2,8 @@ package launcher;
 
 import java.util.Map;
 import net.api.NetException;
-import net.api.control.Section;
-import net.api.options.QemuOptions;
+import net.control.Section;
+import net.control.QemuOptions;
 
 /**
  * One of QEMU's network options from the command line, e.g. {@code -netdev socket,id=s0}.

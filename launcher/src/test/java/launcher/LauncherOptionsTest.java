@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.List;
-import net.api.control.Section;
+import net.control.Section;
 import org.junit.jupiter.api.Test;
 
 class LauncherOptionsTest {

@@ -8,7 +8,7 @@ import net.api.NetFilter;
 import net.api.NetFilterContext;
 import net.api.NetFilterDirection;
 import net.api.NetFilterDriver;
-import net.api.control.Section;
+import net.control.Section;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;

@@ -2,7 +2,7 @@ package net.bench;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
-import net.api.control.Section;
+import net.control.Section;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;

@@ -6,8 +6,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import net.api.NetClientContext;
 import net.api.NetException;
-import net.api.control.Section;
-import net.api.options.QemuOptions;
+import net.control.Section;
+import net.control.QemuOptions;
 import net.hub.NetRuntime;
 
 /**

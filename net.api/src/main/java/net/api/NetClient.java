@@ -62,7 +62,6 @@ public interface NetClient {
      * opened again when its driver returns), so a client learns of every peer here;
      * {@link NetClientContext#hubId()} tells whether the peer now is a hub port. Must not block.
      *
-     * @since 1.1
      */
     default void peerChanged() {
     }
@@ -84,7 +83,6 @@ public interface NetClient {
      * that something had to see first. The loop is free meanwhile; the context must not be used any
      * more. Calls on one runtime are made one at a time, so keep the wait bounded.
      *
-     * @since 1.1
      */
     default void release() {
     }

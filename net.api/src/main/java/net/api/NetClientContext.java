@@ -20,7 +20,6 @@ public interface NetClientContext {
      * a hubport made later joins after it opened. Call on the client's loop.
      *
      * @return the hub's id, or empty when the peer is no hub port (or there is none yet)
-     * @since 1.1
      */
     java.util.OptionalInt hubId();
 
@@ -102,7 +101,6 @@ public interface NetClientContext {
      *
      * @param counter the counter of that kind of failure ({@code send-error}, ...)
      * @param message what failed, e.g. {@code "send failed: Connection refused"}
-     * @since 1.1
      */
     void ioFailed(NetCounter counter, String message);
 

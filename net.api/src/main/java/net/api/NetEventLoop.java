@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.channels.SelectableChannel;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import net.api.posix.FdChannel;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
@@ -24,7 +23,6 @@ public interface NetEventLoop extends Executor {
      * does not run once the client is closed.
      *
      * @param task the task; queue it once per iteration (keep a flag), not once per frame
-     * @since 1.1
      */
     default void executeAfterIo(Runnable task) {
         execute(task);
@@ -42,20 +40,21 @@ public interface NetEventLoop extends Executor {
     IoRegistration register(SelectableChannel channel, int ops, IoHandler handler) throws IOException;
 
     /**
-     * Watches a descriptor the JDK has no selectable channel for. The loop watches it in one-shot
-     * mode and re-arms it after each call of the handler with the interest set then current, so a
-     * handler may read only part of what is waiting and be called again.
+     * Watches a raw descriptor, one the JDK has no selectable channel for (an adopted {@code fd=N},
+     * an AF_UNIX datagram socket, a raw IP socket, {@code /dev/net/tun}), as QEMU's
+     * {@code qemu_set_fd_handler} does. The loop watches it one-shot and re-arms it after each call
+     * of the handler with the interest set then current, so a handler may read only part of what
+     * is waiting and be called again. Cancel the registration before closing the descriptor.
      *
-     * @param channel the descriptor (non-blocking)
+     * @param fd      the descriptor, non-blocking, owned by the caller
      * @param ops     {@link java.nio.channels.SelectionKey#OP_READ} and/or {@code OP_WRITE}
      * @param handler called on the loop with the ready set; a descriptor in error or hung up is
      *                reported as readable (and writable when write interest is on), so the next
      *                read or write reports the condition
      * @return the registration, to change interest or cancel
      * @throws IOException when the descriptor cannot be watched
-     * @since 1.1
      */
-    IoRegistration register(FdChannel channel, int ops, IoHandler handler) throws IOException;
+    IoRegistration register(int fd, int ops, IoHandler handler) throws IOException;
 
     /**
      * Runs a task on the loop after a delay.

@@ -34,7 +34,6 @@ public interface NetFilter {
      * complete when {@code object-del} returns goes here, e.g. waiting until a capture file is
      * written out. Keep the wait bounded: control operations run one at a time.
      *
-     * @since 1.1
      */
     default void release() {
     }

@@ -30,7 +30,6 @@ public interface NetFilterContext {
      *
      * @param name the event name, QEMU style ({@code X_CAPTURE_STOPPED})
      * @param data its data
-     * @since 1.1
      */
     void event(String name, java.util.Map<String, Object> data);
 }

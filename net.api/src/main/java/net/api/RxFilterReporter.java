@@ -1,6 +1,6 @@
 package net.api;
 
-import net.api.dto.RxFilterDTO;
+import net.api.RxFilterInfo;
 import org.osgi.annotation.versioning.ConsumerType;
 
 /**
@@ -17,5 +17,5 @@ public interface RxFilterReporter {
      *
      * @return the filter state now
      */
-    RxFilterDTO rxFilter();
+    RxFilterInfo rxFilter();
 }

@@ -15,7 +15,7 @@
  * {@code docs/writing-a-driver.md} in the source tree for a worked example.
  */
 @Export
-@Version("1.1.0")
+@Version("2.0.0")
 package net.api;
 
 import org.osgi.annotation.bundle.Export;

@@ -19,15 +19,15 @@ import net.api.NetFilterDirection;
 import net.api.NetFilterDriver;
 import net.api.NicModel;
 import net.api.RxFilterReporter;
-import net.api.control.NetControl;
-import net.api.control.NetEventListener;
-import net.api.control.Section;
-import net.api.dto.DriverDTO;
-import net.api.dto.FilterDTO;
-import net.api.dto.HubDTO;
-import net.api.dto.NetClientDTO;
-import net.api.dto.NetworkDTO;
-import net.api.dto.RxFilterDTO;
+import net.control.NetControl;
+import net.control.NetEventListener;
+import net.control.Section;
+import net.control.dto.DriverDTO;
+import net.control.dto.FilterDTO;
+import net.control.dto.HubDTO;
+import net.control.dto.NetClientDTO;
+import net.control.dto.NetworkDTO;
+import net.api.RxFilterInfo;
 import net.hub.data.ClientContext;
 import net.hub.data.FilterContext;
 import net.hub.data.Hub;
@@ -435,7 +435,7 @@ public final class NetRuntime implements NetControl {
     }
 
     @Override
-    public synchronized List<RxFilterDTO> queryRxFilter(String name) throws NetException {
+    public synchronized List<RxFilterInfo> queryRxFilter(String name) throws NetException {
         List<ClientEntry> targets = new ArrayList<>();
         if (name == null) {
             targets.addAll(nics.values());
@@ -447,9 +447,9 @@ public final class NetRuntime implements NetControl {
             }
             targets.add(nic);
         }
-        List<RxFilterDTO> out = new ArrayList<>();
+        List<RxFilterInfo> out = new ArrayList<>();
         for (ClientEntry e : targets) {
-            RxFilterDTO info = onLoop(e.state.loop(), () -> {
+            RxFilterInfo info = onLoop(e.state.loop(), () -> {
                 if (!(e.state.client() instanceof RxFilterReporter reporter)) {
                     return null;
                 }

@@ -19,7 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 import net.api.NetException;
-import net.api.options.ByteSize;
+import net.api.ByteSize;
 
 /**
  * Binds option trees (typed QMP JSON or command-line strings) into drivers' option records, with

@@ -15,9 +15,9 @@ import net.api.ErrorClass;
 import net.api.NetClientDriver;
 import net.api.NetException;
 import net.api.SendResult;
-import net.api.control.Section;
-import net.api.dto.NetClientDTO;
-import net.api.options.QemuOptions;
+import net.control.Section;
+import net.control.dto.NetClientDTO;
+import net.control.QemuOptions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -614,8 +614,8 @@ class NetRuntimeTest {
             }
 
             @Override
-            public net.api.dto.RxFilterDTO rxFilter() {
-                return new net.api.dto.RxFilterDTO(context.id(), true, "normal", "normal", "all", false, false, false,
+            public net.api.RxFilterInfo rxFilter() {
+                return new net.api.RxFilterInfo(context.id(), true, "normal", "normal", "all", false, false, false,
                         "52:54:00:12:34:56", List.of(), List.of(), List.of());
             }
         }
@@ -630,7 +630,7 @@ class NetRuntimeTest {
         netdev("hubport,id=h1,hubid=1");
         assertEquals("n1", runtime.add(Section.DEVICE, QemuOptions.parse("reporting,id=n1,netdev=h1", "driver")));
         assertEquals("h1", runtime.client("n1").peer());
-        assertEquals(List.of("n1"), runtime.queryRxFilter(null).stream().map(net.api.dto.RxFilterDTO::name).toList());
+        assertEquals(List.of("n1"), runtime.queryRxFilter(null).stream().map(net.api.RxFilterInfo::name).toList());
         assertEquals("net client(h1) isn't a NIC", error(() -> runtime.queryRxFilter("h1")).getMessage());
         assertEquals("invalid net client name: zz", error(() -> runtime.queryRxFilter("zz")).getMessage());
         assertEquals("Property 'reporting.netdev' can't take value 'h1', it's in use",

@@ -2,7 +2,7 @@ package net.itest;
 
 import net.api.ErrorClass;
 import net.api.NetException;
-import net.api.control.NetControl;
+import net.control.NetControl;
 
 /** Yes/no questions to the control service, for bounded waits. */
 final class ControlQueries {

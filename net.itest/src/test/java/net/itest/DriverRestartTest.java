@@ -6,9 +6,9 @@ import static org.junit.Assert.assertTrue;
 
 import java.util.List;
 import javax.inject.Inject;
-import net.api.control.NetControl;
-import net.api.dto.HubDTO;
-import net.api.dto.NetClientDTO;
+import net.control.NetControl;
+import net.control.dto.HubDTO;
+import net.control.dto.NetClientDTO;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;

@@ -11,9 +11,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import net.api.SendResult;
-import net.api.control.NetControl;
-import net.api.control.Section;
-import net.api.dto.NetClientDTO;
+import net.control.NetControl;
+import net.control.Section;
+import net.control.dto.NetClientDTO;
 
 /**
  * The network the tests build on hub 1: memwire netdevs {@code m1}, {@code m2} and a udpwire

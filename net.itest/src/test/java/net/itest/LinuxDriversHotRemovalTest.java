@@ -11,9 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.ThreadLocalRandom;
 import javax.inject.Inject;
-import net.api.control.NetControl;
-import net.api.control.Section;
-import net.api.options.QemuOptions;
+import net.control.NetControl;
+import net.control.Section;
+import net.control.QemuOptions;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
@@ -25,7 +25,7 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 
 /**
- * The bundles built on {@code net.api.posix} and the capture bundle, installed into a running
+ * The bundles built on {@code net.posix} and the capture bundle, installed into a running
  * framework and removed again while their netdevs exist: a TAP interface disappears from the host
  * with its bundle and comes back with it, an L2TPv3 netdev frees its UDP port, a pcap file is
  * complete when its writer's bundle goes. Each bundle resolves with net.api alone.

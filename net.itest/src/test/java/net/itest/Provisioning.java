@@ -45,7 +45,7 @@ final class Provisioning {
             "org.osgi.util.function", "org.osgi.util.promise", "org.osgi.service.component",
             "org.apache.felix.scr", "org.apache.felix.log", "org.apache.felix.configadmin",
             "jackson-annotations", "jackson-core", "jackson-databind",
-            "net.api", "net.log", "net.hub");
+            "net.posix", "net.api", "net.control", "net.driverkit", "net.log", "net.hub");
 
     /** Not provisioned: the FileInstall tests install it once they have chosen the watched folder. */
     static final String FILEINSTALL = "org.apache.felix.fileinstall";

@@ -1,6 +1,6 @@
 package net.itest;
 
-import net.api.qmp.QmpService;
+import net.control.qmp.QmpService;
 import static net.itest.TextRows.cells;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;

@@ -1,8 +1,8 @@
 package net.itest;
 
 import net.api.NetException;
-import net.api.qmp.QmpListener;
-import net.api.qmp.QmpService;
+import net.control.qmp.QmpListener;
+import net.control.qmp.QmpService;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
 

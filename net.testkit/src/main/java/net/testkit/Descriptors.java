@@ -6,8 +6,8 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.invoke.MethodHandle;
 import java.util.concurrent.atomic.AtomicInteger;
-import net.api.posix.Libc;
-import net.api.posix.PosixException;
+import net.posix.Libc;
+import net.posix.PosixException;
 
 /**
  * Descriptors a test hands to a netdev by number ({@code fd=N}), as a parent process would.

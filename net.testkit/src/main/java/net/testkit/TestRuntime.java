@@ -10,10 +10,10 @@ import net.api.NetClientDriver;
 import net.api.NetException;
 import net.api.NetFilterDriver;
 import net.api.NicModel;
-import net.api.control.Section;
-import net.api.dto.FilterDTO;
-import net.api.dto.NetClientDTO;
-import net.api.options.QemuOptions;
+import net.control.Section;
+import net.control.dto.FilterDTO;
+import net.control.dto.NetClientDTO;
+import net.control.QemuOptions;
 import net.hub.NetRuntime;
 
 /**

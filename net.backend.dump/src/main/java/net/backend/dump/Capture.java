@@ -11,7 +11,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import net.api.NetCounter;
-import net.api.posix.Libc;
+import net.posix.Libc;
 
 /**
  * One pcap capture: the event loop {@link #record records} frames into a {@link CaptureRing}; the

@@ -9,7 +9,7 @@ import net.api.NetCounter;
 import net.api.NetEventLoop;
 import net.api.NetException;
 import net.api.NetFilterContext;
-import net.api.posix.PosixException;
+import net.posix.PosixException;
 
 /**
  * Starts the capture of a {@code dump} netdev or a {@code filter-dump} alike, on the event loop:

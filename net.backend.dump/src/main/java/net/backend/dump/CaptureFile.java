@@ -19,8 +19,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
-import net.api.posix.Libc;
-import net.api.posix.PosixException;
+import net.posix.Libc;
+import net.posix.PosixException;
 
 /** Opening a capture's file the way QEMU does (create, truncate, mode 0644), and naming failures. */
 final class CaptureFile {

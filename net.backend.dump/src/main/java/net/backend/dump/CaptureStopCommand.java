@@ -1,7 +1,7 @@
 package net.backend.dump;
 
 import net.api.NetException;
-import net.api.qmp.QmpCommand;
+import net.control.qmp.QmpCommand;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;

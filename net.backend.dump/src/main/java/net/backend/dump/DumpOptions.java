@@ -1,6 +1,6 @@
 package net.backend.dump;
 
-import net.api.options.ByteSize;
+import net.api.ByteSize;
 
 /**
  * QAPI {@code NetdevDumpOptions}.

@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import net.api.control.Section;
+import net.control.Section;
 import net.testkit.Await;
 import net.testkit.Frames;
 import net.testkit.Pcap;

@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import net.api.NetException;
-import net.api.dto.FilterDTO;
+import net.control.dto.FilterDTO;
 import net.testkit.Await;
 import net.testkit.Frames;
 import net.testkit.Pcap;

@@ -1,8 +1,8 @@
 package net.backend.l2tpv3;
 
 import java.io.IOException;
-import net.api.posix.Libc;
-import net.api.posix.PosixException;
+import net.posix.Libc;
+import net.posix.PosixException;
 
 /** The errno behind a failed socket call, which QEMU prints as a number. */
 final class Errno {

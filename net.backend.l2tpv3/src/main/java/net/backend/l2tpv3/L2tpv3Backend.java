@@ -7,7 +7,7 @@ import java.nio.channels.SelectionKey;
 import java.util.EnumMap;
 import java.util.Map;
 import net.api.Delivery;
-import net.api.FramePump;
+import net.driverkit.FramePump;
 import net.api.IoRegistration;
 import net.api.NetClient;
 import net.api.NetClientContext;

@@ -8,9 +8,9 @@ import java.nio.channels.SelectionKey;
 import net.api.IoHandler;
 import net.api.IoRegistration;
 import net.api.NetEventLoop;
-import net.api.posix.FdChannel;
-import net.api.posix.Libc;
-import net.api.posix.PosixException;
+import net.posix.FdChannel;
+import net.posix.Libc;
+import net.posix.PosixException;
 
 /**
  * IP encapsulation (RFC 3931 §4.1.1): a raw socket for protocol 115. IPv4 raw sockets hand over
@@ -54,7 +54,7 @@ final class RawSocket implements TunnelSocket {
 
     @Override
     public IoRegistration register(NetEventLoop loop, IoHandler handler) throws IOException {
-        return loop.register(channel, SelectionKey.OP_READ, handler);
+        return loop.register(channel.fd(), SelectionKey.OP_READ, handler);
     }
 
     @Override

@@ -86,7 +86,7 @@ class L2tpv3OptionErrorsTest {
         assumeTrue(Qemu.available() && Qemu.setprivAvailable(), "qemu-system-x86_64 or setpriv missing");
         String qemu = Qemu.errorWithoutCapabilities("l2tpv3,id=e,src=127.0.0.1,dst=127.0.0.1,txsession=1");
         assertEquals("socket creation failed, errno = 1", qemu);
-        assertEquals(1, Errno.of(new net.api.posix.PosixException(1, "Operation not permitted")));
+        assertEquals(1, Errno.of(new net.posix.PosixException(1, "Operation not permitted")));
         assertEquals(1, Errno.of(new IOException("Operation not permitted")));
         assertEquals(99, Errno.of(new java.net.BindException("Cannot assign requested address")));
     }

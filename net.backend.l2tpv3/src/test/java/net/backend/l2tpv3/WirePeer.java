@@ -10,8 +10,8 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
-import net.api.posix.FdChannel;
-import net.api.posix.Libc;
+import net.posix.FdChannel;
+import net.posix.Libc;
 
 /**
  * The test's end of a tunnel: a plain UDP socket or a raw protocol-115 socket that sends packets

@@ -17,14 +17,14 @@ import java.util.Collections;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import net.api.Delivery;
-import net.api.FramePump;
+import net.driverkit.FramePump;
 import net.api.IoRegistration;
 import net.api.NetClient;
 import net.api.NetClientContext;
 import net.api.NetCounter;
 import net.api.NetException;
-import net.api.posix.FdChannel;
-import net.api.posix.Libc;
+import net.posix.FdChannel;
+import net.posix.Libc;
 
 /**
  * {@code socket,udp=}/{@code socket,mcast=}/{@code socket,fd=} of a datagram socket and

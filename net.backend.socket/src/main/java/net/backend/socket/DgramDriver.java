@@ -8,8 +8,8 @@ import net.api.NetClientContext;
 import net.api.NetClientDriver;
 import net.api.NetException;
 import net.api.NetType;
-import net.api.posix.FdChannel;
-import net.api.posix.Libc;
+import net.posix.FdChannel;
+import net.posix.Libc;
 import org.osgi.service.component.annotations.Component;
 
 /**

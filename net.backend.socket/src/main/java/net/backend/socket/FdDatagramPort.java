@@ -10,7 +10,7 @@ import net.api.IoHandler;
 import net.api.IoRegistration;
 import net.api.NetClient;
 import net.api.NetEventLoop;
-import net.api.posix.FdChannel;
+import net.posix.FdChannel;
 
 /**
  * A datagram socket the JDK has no channel for: AF_UNIX datagrams ({@code dgram} with unix
@@ -48,7 +48,7 @@ record FdDatagramPort(FdChannel channel, SocketAddress remote, Path boundPath) i
 
     @Override
     public IoRegistration register(NetEventLoop loop, IoHandler handler) throws IOException {
-        return loop.register(channel, SelectionKey.OP_READ, handler);
+        return loop.register(channel.fd(), SelectionKey.OP_READ, handler);
     }
 
     @Override

@@ -7,7 +7,7 @@ import java.nio.channels.SelectionKey;
 import net.api.IoRegistration;
 import net.api.NetClientContext;
 import net.api.NetException;
-import net.api.posix.FdChannel;
+import net.posix.FdChannel;
 
 /**
  * An inherited, already connected stream socket ({@code socket,fd=} of a stream socket,
@@ -32,7 +32,7 @@ final class FdStreamBackend extends StreamBackend {
         FdStreamBackend backend = new FdStreamBackend(context, reporter);
         IoRegistration registration = null;
         try {
-            registration = context.loop().register(channel, SelectionKey.OP_READ, backend::connectionReady);
+            registration = context.loop().register(channel.fd(), SelectionKey.OP_READ, backend::connectionReady);
             SocketAddress remote = channel.remoteAddress();
             // A socketpair's peer has no name: show it as an empty unix path.
             backend.connected(channel, registration, remote != null ? remote : UnixDomainSocketAddress.of(""));

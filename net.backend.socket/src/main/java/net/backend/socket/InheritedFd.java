@@ -3,9 +3,9 @@ package net.backend.socket;
 import java.io.IOException;
 import net.api.NetClientContext;
 import net.api.NetException;
-import net.api.posix.FdChannel;
-import net.api.posix.InheritedDescriptors;
-import net.api.posix.Libc;
+import net.posix.FdChannel;
+import net.driverkit.InheritedDescriptors;
+import net.posix.Libc;
 
 /**
  * {@code fd=N}, {@code addr.type=fd} and {@code local.type=fd}: a socket this process inherited

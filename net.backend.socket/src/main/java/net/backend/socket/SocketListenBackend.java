@@ -18,8 +18,8 @@ import java.nio.file.Path;
 import net.api.IoRegistration;
 import net.api.NetClientContext;
 import net.api.NetException;
-import net.api.posix.FdChannel;
-import net.api.posix.Libc;
+import net.posix.FdChannel;
+import net.posix.Libc;
 
 /**
  * The server side of {@code socket,listen=} and {@code stream,server=on}: QEMU's rule of one client
@@ -105,7 +105,7 @@ final class SocketListenBackend extends StreamBackend {
             if (server.intOption(Libc.SOL_SOCKET, Libc.SO_ACCEPTCONN) == 0) {
                 throw new IOException("not a listening socket");
             }
-            backend.listening = context.loop().register(server, SelectionKey.OP_READ, backend::acceptReady);
+            backend.listening = context.loop().register(server.fd(), SelectionKey.OP_READ, backend::acceptReady);
         } catch (IOException e) {
             backend.close();
             throw NetException.generic("can't listen on file descriptor %d: %s", server.fd(), Sockets.reason(e));

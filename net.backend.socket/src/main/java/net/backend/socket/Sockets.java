@@ -9,8 +9,8 @@ import java.nio.channels.SocketChannel;
 import net.api.IoHandler;
 import net.api.IoRegistration;
 import net.api.NetEventLoop;
-import net.api.posix.FdChannel;
-import net.api.posix.Libc;
+import net.posix.FdChannel;
+import net.posix.Libc;
 
 /** Small helpers every backend of this bundle uses for its channels. */
 final class Sockets {
@@ -48,7 +48,7 @@ final class Sockets {
      */
     static IoRegistration register(NetEventLoop loop, ByteChannel connection, int ops, IoHandler handler)
             throws IOException {
-        return connection instanceof FdChannel fd ? loop.register(fd, ops, handler)
+        return connection instanceof FdChannel fd ? loop.register(fd.fd(), ops, handler)
                 : loop.register((SocketChannel) connection, ops, handler);
     }
 

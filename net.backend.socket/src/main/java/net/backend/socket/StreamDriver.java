@@ -6,7 +6,7 @@ import net.api.NetClientContext;
 import net.api.NetClientDriver;
 import net.api.NetException;
 import net.api.NetType;
-import net.api.posix.FdChannel;
+import net.posix.FdChannel;
 import org.osgi.service.component.annotations.Component;
 
 /**

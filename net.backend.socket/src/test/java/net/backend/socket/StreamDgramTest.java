@@ -18,7 +18,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import net.api.control.Section;
+import net.control.Section;
 import net.testkit.Await;
 import net.testkit.TestRuntime;
 import org.junit.jupiter.api.AutoClose;

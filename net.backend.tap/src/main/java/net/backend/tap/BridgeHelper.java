@@ -11,8 +11,8 @@ import java.lang.invoke.MethodHandle;
 import java.time.Duration;
 import java.util.List;
 import net.api.NetException;
-import net.api.posix.Libc;
-import net.api.posix.PosixException;
+import net.posix.Libc;
+import net.posix.PosixException;
 
 /**
  * QEMU's bridge helper protocol: the helper (setuid root or with CAP_NET_ADMIN) checks its ACL,

@@ -10,8 +10,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.time.Duration;
 import java.util.List;
-import net.api.posix.Libc;
-import net.api.posix.PosixException;
+import net.posix.Libc;
+import net.posix.PosixException;
 
 /**
  * A script or bridge helper run as QEMU runs it: {@code execv} of a path with the caller's

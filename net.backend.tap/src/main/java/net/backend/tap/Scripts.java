@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import net.api.NetException;
-import net.api.posix.PosixException;
+import net.posix.PosixException;
 
 /**
  * QEMU's up- and down-scripts: {@code SCRIPT IFNAME}, waited for. QEMU waits without limit. The

@@ -5,15 +5,15 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.util.List;
 import net.api.Delivery;
-import net.api.FramePump;
+import net.driverkit.FramePump;
 import net.api.IoRegistration;
 import net.api.NetClient;
 import net.api.NetClientContext;
 import net.api.NetCounter;
 import net.api.NetException;
-import net.api.posix.FdChannel;
-import net.api.posix.Libc;
-import net.api.posix.PosixException;
+import net.posix.FdChannel;
+import net.posix.Libc;
+import net.posix.PosixException;
 
 /**
  * An open tap: one or more queues (descriptors) of one interface, all feeding this client. Each
@@ -80,7 +80,7 @@ final class TapBackend implements NetClient {
         try {
             for (int i = 0; i < queues.size(); i++) {
                 FdChannel queue = queues.get(i);
-                backend.registrations[i] = context.loop().register(queue, SelectionKey.OP_READ,
+                backend.registrations[i] = context.loop().register(queue.fd(), SelectionKey.OP_READ,
                         ops -> backend.ready(queue, ops));
             }
             backend.pump.watch(backend.registrations[0]);

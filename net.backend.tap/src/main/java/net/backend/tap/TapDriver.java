@@ -8,10 +8,10 @@ import net.api.NetClientContext;
 import net.api.NetClientDriver;
 import net.api.NetException;
 import net.api.NetType;
-import net.api.posix.FdChannel;
-import net.api.posix.InheritedDescriptors;
-import net.api.posix.Libc;
-import net.api.posix.PosixException;
+import net.posix.FdChannel;
+import net.driverkit.InheritedDescriptors;
+import net.posix.Libc;
+import net.posix.PosixException;
 import org.osgi.service.component.annotations.Component;
 
 /**

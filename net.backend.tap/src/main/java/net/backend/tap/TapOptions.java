@@ -1,7 +1,7 @@
 package net.backend.tap;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import net.api.options.ByteSize;
+import net.api.ByteSize;
 
 /**
  * QEMU's {@code NetdevTapOptions} ({@code -netdev tap,...}), named as in QAPI.

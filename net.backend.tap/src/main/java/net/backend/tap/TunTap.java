@@ -8,9 +8,9 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import net.api.NetException;
-import net.api.posix.FdChannel;
-import net.api.posix.Libc;
-import net.api.posix.PosixException;
+import net.posix.FdChannel;
+import net.posix.Libc;
+import net.posix.PosixException;
 
 /**
  * The Linux TUN/TAP character device ({@code /dev/net/tun}, {@code linux/if_tun.h}): opening a

@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import net.api.NetException;
-import net.api.posix.Libc;
+import net.posix.Libc;
 import net.testkit.Await;
 import net.testkit.Descriptors;
 import net.testkit.Frames;

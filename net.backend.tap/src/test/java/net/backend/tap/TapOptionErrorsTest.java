@@ -44,7 +44,7 @@ class TapOptionErrorsTest {
     /** A descriptor that is no tap is refused and closed, as QEMU closes it. */
     @Test
     void aDescriptorThatIsNoTap() throws Exception {
-        int fd = Descriptors.handOver(net.api.posix.Libc.open("/dev/null", net.api.posix.Libc.O_RDWR));
+        int fd = Descriptors.handOver(net.posix.Libc.open("/dev/null", net.posix.Libc.O_RDWR));
         assertEquals("Unable to query TUNGETIFF on FD " + fd + ": Inappropriate ioctl for device",
                 fx.error("tap,id=e,fd=" + fd));
     }

@@ -1,7 +1,7 @@
 package net.example.qmpcommand;
 
 import net.api.NetException;
-import net.api.qmp.QmpCommand;
+import net.control.qmp.QmpCommand;
 import org.osgi.service.component.annotations.Component;
 
 /**

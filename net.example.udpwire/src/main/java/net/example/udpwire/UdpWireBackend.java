@@ -8,7 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import net.api.Delivery;
-import net.api.FramePump;
+import net.driverkit.FramePump;
 import net.api.NetClient;
 import net.api.NetClientContext;
 import net.api.NetCounter;

@@ -6,7 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 import net.api.NetCounter;
-import net.api.dto.CountersDTO;
+import net.control.dto.CountersDTO;
 
 /**
  * Counters of one client. Frame and byte counts are written by the client's loop only; drops may

@@ -431,7 +431,7 @@ public final class NetClientState {
     }
 
     /** @return the counters and queue depth now; call on the loop */
-    public net.api.dto.CountersDTO countersSnapshot() {
+    public net.control.dto.CountersDTO countersSnapshot() {
         return counters.snapshot(incoming.size());
     }
 

@@ -9,7 +9,6 @@ import java.util.concurrent.TimeUnit;
 import net.api.IoHandler;
 import net.api.IoRegistration;
 import net.api.NetEventLoop;
-import net.api.posix.FdChannel;
 
 /**
  * The view of an {@link EventLoop} one open client (or filter) gets: it remembers the channels and
@@ -72,13 +71,13 @@ public final class ClientLoop implements NetEventLoop {
     }
 
     @Override
-    public IoRegistration register(FdChannel channel, int ops, IoHandler handler) throws IOException {
+    public IoRegistration register(int fd, int ops, IoHandler handler) throws IOException {
         requireLoop();
-        if (closed || !channel.isOpen()) {
+        if (closed) {
             throw new ClosedChannelException();
         }
         FdPoller poller = loop.fdPoller();
-        FdRegistration registration = new FdRegistration(this, handler, ops, poller, channel);
+        FdRegistration registration = new FdRegistration(this, handler, ops, poller, fd);
         poller.add(registration);
         registrations.add(registration);
         return registration;

@@ -10,8 +10,8 @@ import java.nio.channels.SelectionKey;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import net.api.posix.Libc;
-import net.api.posix.PosixException;
+import net.posix.Libc;
+import net.posix.PosixException;
 
 /**
  * Watches raw descriptors for one {@link EventLoop}. The JDK's selector takes only its own channel
@@ -36,8 +36,8 @@ final class FdPoller implements Runnable {
     private final int epfd;
     private final int wakeFd;
     private final Thread thread;
-    private final MemorySegment waitEvents = Arena.ofAuto().allocate(Libc.EPOLL_EVENT_SIZE * EVENTS, 8);
-    private final MemorySegment controlEvent = Arena.ofAuto().allocate(Libc.EPOLL_EVENT_SIZE, 8);
+    private final MemorySegment waitEvents = Arena.ofAuto().allocate(Epoll.EVENT_SIZE * EVENTS, 8);
+    private final MemorySegment controlEvent = Arena.ofAuto().allocate(Epoll.EVENT_SIZE, 8);
     private final MemorySegment wakeValue = Arena.ofAuto().allocate(ValueLayout.JAVA_LONG);
     private final long[] ring = new long[RING];
     /** Written by the poller, read by the loop (and the reverse for {@link #head}). */
@@ -54,11 +54,11 @@ final class FdPoller implements Runnable {
     FdPoller(EventLoop loop, System.Logger log) throws PosixException {
         this.loop = loop;
         this.log = log;
-        this.epfd = Libc.epollCreate();
+        this.epfd = Epoll.create();
         int wake;
         try {
-            wake = Libc.eventFd();
-            Libc.epollControl(epfd, Libc.EPOLL_CTL_ADD, wake, Libc.EPOLLIN, WAKE, controlEvent);
+            wake = Epoll.eventFd();
+            Epoll.control(epfd, Epoll.CTL_ADD, wake, Epoll.IN, WAKE, controlEvent);
         } catch (PosixException e) {
             Libc.close(epfd);
             throw e;
@@ -86,7 +86,7 @@ final class FdPoller implements Runnable {
         registration.armed = true;
         registration.armedOps = registration.effectiveOps();
         try {
-            Libc.epollControl(epfd, Libc.EPOLL_CTL_ADD, registration.channel.fd(),
+            Epoll.control(epfd, Epoll.CTL_ADD, registration.fd,
                     epollEvents(registration.armedOps), data(registration), controlEvent);
         } catch (PosixException e) {
             release(slot);
@@ -105,23 +105,22 @@ final class FdPoller implements Runnable {
             return;
         }
         try {
-            Libc.epollControl(epfd, Libc.EPOLL_CTL_MOD, registration.channel.fd(), epollEvents(ops),
+            Epoll.control(epfd, Epoll.CTL_MOD, registration.fd, epollEvents(ops),
                     data(registration), controlEvent);
             registration.armed = true;
             registration.armedOps = ops;
         } catch (PosixException e) {
             // Closed under us: the handler learns it from its next read; nothing to watch.
-            log.log(System.Logger.Level.DEBUG, () -> registration.channel + ": epoll_ctl: " + e.getMessage());
+            log.log(System.Logger.Level.DEBUG, () -> "fd " + registration.fd + ": epoll_ctl: " + e.getMessage());
         }
     }
 
     void remove(FdRegistration registration) {
-        if (registration.channel.isOpen()) {
-            try {
-                Libc.epollControl(epfd, Libc.EPOLL_CTL_DEL, registration.channel.fd(), 0, 0, controlEvent);
-            } catch (PosixException e) {
-                log.log(System.Logger.Level.DEBUG, () -> registration.channel + ": epoll_ctl: " + e.getMessage());
-            }
+        try {
+            Epoll.control(epfd, Epoll.CTL_DEL, registration.fd, 0, 0, controlEvent);
+        } catch (PosixException e) {
+            // Already closed (epoll forgot it then): nothing left to remove.
+            log.log(System.Logger.Level.DEBUG, () -> "fd " + registration.fd + ": epoll_ctl: " + e.getMessage());
         }
         slots[registration.slot] = null;
         release(registration.slot);
@@ -173,12 +172,12 @@ final class FdPoller implements Runnable {
     }
 
     private static int epollEvents(int ops) {
-        int events = Libc.EPOLLONESHOT;
+        int events = Epoll.ONESHOT;
         if ((ops & SelectionKey.OP_READ) != 0) {
-            events |= Libc.EPOLLIN;
+            events |= Epoll.IN;
         }
         if ((ops & SelectionKey.OP_WRITE) != 0) {
-            events |= Libc.EPOLLOUT;
+            events |= Epoll.OUT;
         }
         return events;
     }
@@ -190,17 +189,17 @@ final class FdPoller implements Runnable {
         while (running) {
             int n;
             try {
-                n = Libc.epollWait(epfd, waitEvents, EVENTS, -1);
+                n = Epoll.await(epfd, waitEvents, EVENTS, -1);
             } catch (PosixException e) {
                 log.log(System.Logger.Level.ERROR, thread.getName() + ": epoll_wait: " + e.getMessage());
                 return;
             }
             for (int i = 0; i < n; i++) {
-                long data = Libc.epollData(waitEvents, i);
+                long data = Epoll.data(waitEvents, i);
                 if (data == WAKE) {
                     continue; // close() wants us to look at running
                 }
-                offer(data | readyOps(Libc.epollEvents(waitEvents, i)));
+                offer(data | readyOps(Epoll.events(waitEvents, i)));
             }
             if (n > 0) {
                 loop.wakeup();
@@ -211,10 +210,10 @@ final class FdPoller implements Runnable {
     private static int readyOps(int events) {
         int ops = 0;
         // An error or hang-up is reported as readiness, so the handler's next call sees it.
-        if ((events & (Libc.EPOLLIN | Libc.EPOLLERR | Libc.EPOLLHUP)) != 0) {
+        if ((events & (Epoll.IN | Epoll.ERR | Epoll.HUP)) != 0) {
             ops |= SelectionKey.OP_READ;
         }
-        if ((events & (Libc.EPOLLOUT | Libc.EPOLLERR | Libc.EPOLLHUP)) != 0) {
+        if ((events & (Epoll.OUT | Epoll.ERR | Epoll.HUP)) != 0) {
             ops |= SelectionKey.OP_WRITE;
         }
         return ops;

@@ -1,13 +1,12 @@
 package net.hub.loop;
 
 import net.api.IoHandler;
-import net.api.posix.FdChannel;
 
 /** A raw descriptor watched by the loop's {@link FdPoller}. */
 final class FdRegistration extends Registration {
 
     private final FdPoller poller;
-    final FdChannel channel;
+    final int fd;
     /** Index in the poller's table and the generation that tells stale events from current ones. */
     int slot;
     int generation;
@@ -16,10 +15,10 @@ final class FdRegistration extends Registration {
     int armedOps;
     boolean watching = true;
 
-    FdRegistration(ClientLoop owner, IoHandler handler, int ops, FdPoller poller, FdChannel channel) {
+    FdRegistration(ClientLoop owner, IoHandler handler, int ops, FdPoller poller, int fd) {
         super(owner, handler, ops);
         this.poller = poller;
-        this.channel = channel;
+        this.fd = fd;
     }
 
     @Override

@@ -6,10 +6,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import net.api.NetException;
-import net.api.control.NetControl;
-import net.api.control.Section;
-import net.api.qmp.QmpService;
-import net.api.dto.NetworkDTO;
+import net.control.NetControl;
+import net.control.Section;
+import net.control.qmp.QmpService;
+import net.control.dto.NetworkDTO;
 import org.osgi.framework.BundleContext;
 import org.osgi.util.tracker.ServiceTracker;
 

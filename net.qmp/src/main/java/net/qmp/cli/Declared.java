@@ -1,9 +1,9 @@
 package net.qmp.cli;
 
-import net.api.control.Section;
-import net.api.dto.FilterDTO;
-import net.api.dto.NetClientDTO;
-import net.api.dto.NetworkDTO;
+import net.control.Section;
+import net.control.dto.FilterDTO;
+import net.control.dto.NetClientDTO;
+import net.control.dto.NetworkDTO;
 
 /**
  * An option the control service accepted, under the name it was given, and where it stands in a

@@ -2,8 +2,8 @@ package net.qmp.cli;
 
 import java.util.Map;
 import net.api.NetException;
-import net.api.control.Section;
-import net.api.options.QemuOptions;
+import net.control.Section;
+import net.control.QemuOptions;
 
 /**
  * One command-line option with its value, e.g. {@code -netdev socket,id=s0,listen=:1}.
@@ -30,7 +30,7 @@ public record OptionGroup(Section section, String value) {
     }
 
     /**
-     * @return the value as the tree {@link net.api.control.NetControl} takes
+     * @return the value as the tree {@link net.control.NetControl} takes
      * @throws NetException when the value is malformed
      */
     public Map<String, Object> arguments() throws NetException {

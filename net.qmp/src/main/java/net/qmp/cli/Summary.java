@@ -2,12 +2,12 @@ package net.qmp.cli;
 
 import java.util.List;
 import java.util.function.Supplier;
-import net.api.control.NetControl;
-import net.api.dto.DriverDTO;
-import net.api.dto.NetClientDTO;
-import net.api.dto.NetworkDTO;
-import net.api.qmp.QmpListener;
-import net.api.qmp.QmpService;
+import net.control.NetControl;
+import net.control.dto.DriverDTO;
+import net.control.dto.NetClientDTO;
+import net.control.dto.NetworkDTO;
+import net.control.qmp.QmpListener;
+import net.control.qmp.QmpService;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
 

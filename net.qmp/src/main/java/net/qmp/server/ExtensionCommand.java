@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Collection;
 import java.util.stream.Collectors;
 import net.api.NetException;
-import net.api.qmp.QmpCommand;
+import net.control.qmp.QmpCommand;
 
 /**
  * Runs a third-party {@link QmpCommand}: binds {@code arguments} into its record with QMP's strict

@@ -6,7 +6,7 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.file.Path;
 import java.util.Map;
 import net.api.NetException;
-import net.api.options.QemuOptions;
+import net.control.QemuOptions;
 
 /**
  * A QMP endpoint address in QEMU's chardev syntax: {@code tcp:HOST:PORT} or {@code unix:PATH},

@@ -10,9 +10,9 @@ import java.util.Map;
 import java.util.TreeMap;
 import net.api.ErrorClass;
 import net.api.NetException;
-import net.api.control.NetControl;
-import net.api.control.Section;
-import net.api.qmp.QmpCommand;
+import net.control.NetControl;
+import net.control.Section;
+import net.control.qmp.QmpCommand;
 import net.qmp.shell.InfoNetwork;
 
 /**

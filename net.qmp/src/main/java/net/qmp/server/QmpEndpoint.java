@@ -16,8 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import net.api.NetException;
-import net.api.qmp.QmpClientInfo;
-import net.api.qmp.QmpListener;
+import net.control.qmp.QmpClientInfo;
+import net.control.qmp.QmpListener;
 
 /**
  * A listening QMP socket: accepts clients on a virtual thread and gives each its own

@@ -9,8 +9,8 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.log.LoggerFactory;
-import net.api.qmp.QmpListener;
-import net.api.qmp.QmpService;
+import net.control.qmp.QmpListener;
+import net.control.qmp.QmpService;
 import net.log.OsgiSystemLogger;
 
 /**

@@ -64,7 +64,7 @@ final class QmpJson {
     }
 
     /**
-     * Converts a JSON tree into the plain Java tree {@link net.api.control.NetControl} takes.
+     * Converts a JSON tree into the plain Java tree {@link net.control.NetControl} takes.
      *
      * @param node a JSON value
      * @return maps (member order kept), lists, strings, numbers, booleans or null

@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import net.api.NetException;
-import net.api.control.NetControl;
-import net.api.control.NetEventListener;
-import net.api.qmp.QmpCommand;
+import net.control.NetControl;
+import net.control.NetEventListener;
+import net.control.qmp.QmpCommand;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
 import org.osgi.framework.Constants;
@@ -21,9 +21,9 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.log.LoggerFactory;
-import net.api.qmp.QmpClientInfo;
-import net.api.qmp.QmpListener;
-import net.api.qmp.QmpService;
+import net.control.qmp.QmpClientInfo;
+import net.control.qmp.QmpListener;
+import net.control.qmp.QmpService;
 import net.log.OsgiSystemLogger;
 
 /**

@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import net.api.ErrorClass;
 import net.api.NetException;
-import net.api.qmp.QmpClientInfo;
+import net.control.qmp.QmpClientInfo;
 
 /**
  * One QMP connection: its greeting, its negotiation state, and two virtual threads. The reader

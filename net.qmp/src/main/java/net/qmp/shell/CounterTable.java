@@ -2,8 +2,8 @@ package net.qmp.shell;
 
 import java.util.List;
 import java.util.Map;
-import net.api.dto.CountersDTO;
-import net.api.dto.NetClientDTO;
+import net.control.dto.CountersDTO;
+import net.control.dto.NetClientDTO;
 
 /** The counters of clients as an aligned table, one row per client in the order given. */
 public final class CounterTable {
@@ -12,7 +12,7 @@ public final class CounterTable {
     }
 
     /**
-     * @param clients the clients, e.g. {@link net.api.dto.NetworkDTO#clients()} (creation order)
+     * @param clients the clients, e.g. {@link net.control.dto.NetworkDTO#clients()} (creation order)
      * @return the table text, every line ending with a newline
      */
     public static String format(List<NetClientDTO> clients) {

@@ -1,8 +1,8 @@
 package net.qmp.shell;
 
-import net.api.dto.FilterDTO;
-import net.api.dto.NetClientDTO;
-import net.api.dto.NetworkDTO;
+import net.control.dto.FilterDTO;
+import net.control.dto.NetClientDTO;
+import net.control.dto.NetworkDTO;
 
 /**
  * Every filter object as an aligned table, grouped by netdev in creation order, each netdev's

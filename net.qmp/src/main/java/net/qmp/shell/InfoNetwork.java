@@ -1,10 +1,10 @@
 package net.qmp.shell;
 
 import java.util.List;
-import net.api.dto.FilterDTO;
-import net.api.dto.HubDTO;
-import net.api.dto.NetClientDTO;
-import net.api.dto.NetworkDTO;
+import net.control.dto.FilterDTO;
+import net.control.dto.HubDTO;
+import net.control.dto.NetClientDTO;
+import net.control.dto.NetworkDTO;
 
 /**
  * Formats the topology as QEMU's {@code info network} does: each hub with its ports and their

@@ -2,7 +2,7 @@ package net.qmp.shell;
 
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import net.api.qmp.QmpClientInfo;
+import net.control.qmp.QmpClientInfo;
 
 /**
  * The QMP server's state for people: its endpoints with their client counts, then one row per
@@ -14,7 +14,7 @@ public final class QmpStatus {
     }
 
     /**
-     * @param endpoints the open endpoints' addresses ({@link net.api.qmp.QmpListener#address()})
+     * @param endpoints the open endpoints' addresses ({@link net.control.qmp.QmpListener#address()})
      * @param clients   the connected clients
      * @return the text, every line ending with a newline
      */

@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import java.util.List;
 import java.util.Map;
-import net.api.dto.CountersDTO;
-import net.api.dto.FilterDTO;
-import net.api.dto.HubDTO;
-import net.api.dto.NetClientDTO;
-import net.api.dto.NetworkDTO;
+import net.control.dto.CountersDTO;
+import net.control.dto.FilterDTO;
+import net.control.dto.HubDTO;
+import net.control.dto.NetClientDTO;
+import net.control.dto.NetworkDTO;
 import org.junit.jupiter.api.Test;
 
 class DeclaredTest {

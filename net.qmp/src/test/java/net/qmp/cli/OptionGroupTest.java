@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.Map;
 import net.api.NetException;
-import net.api.control.Section;
+import net.control.Section;
 import org.junit.jupiter.api.Test;
 
 class OptionGroupTest {

@@ -12,7 +12,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import net.hub.NetRuntime;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import net.api.qmp.QmpListener;
+import net.control.qmp.QmpListener;
 
 class QmpEndpointConfigurationTest {
 

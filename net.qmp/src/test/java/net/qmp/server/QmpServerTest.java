@@ -26,14 +26,14 @@ import net.api.NetClientDriver;
 import net.api.NetException;
 import net.api.NetFilterDriver;
 import net.api.NicModel;
-import net.api.qmp.QmpCommand;
+import net.control.qmp.QmpCommand;
 import net.hub.NetRuntime;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import net.api.qmp.QmpClientInfo;
-import net.api.qmp.QmpListener;
+import net.control.qmp.QmpClientInfo;
+import net.control.qmp.QmpListener;
 
 /** The QMP server end to end over real sockets, with a real runtime behind it. */
 class QmpServerTest {

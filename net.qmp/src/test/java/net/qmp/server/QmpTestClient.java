@@ -22,7 +22,7 @@ import java.nio.file.Path;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import net.api.qmp.QmpListener;
+import net.control.qmp.QmpListener;
 
 /**
  * A QMP client for tests: a socket, a reader thread that checks every server message is one line

@@ -15,7 +15,7 @@ import net.api.NetFilterDirection;
 import net.api.NetFilterDriver;
 import net.api.NicModel;
 import net.api.RxFilterReporter;
-import net.api.dto.RxFilterDTO;
+import net.api.RxFilterInfo;
 
 /** Drivers for the QMP tests: a netdev type {@code x}, a filter {@code filter-x}, a NIC {@code nic-x}. */
 final class TestDrivers {
@@ -118,8 +118,8 @@ final class TestDrivers {
             }
 
             @Override
-            public RxFilterDTO rxFilter() {
-                return new RxFilterDTO(context.id(), true, "normal", "normal", "all", false, false, false,
+            public RxFilterInfo rxFilter() {
+                return new RxFilterInfo(context.id(), true, "normal", "normal", "all", false, false, false,
                         "52:54:00:12:34:56", List.of(), List.of(), List.of());
             }
         }

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import net.api.dto.CountersDTO;
-import net.api.dto.NetClientDTO;
+import net.control.dto.CountersDTO;
+import net.control.dto.NetClientDTO;
 import org.junit.jupiter.api.Test;
 
 class CounterTableTest {

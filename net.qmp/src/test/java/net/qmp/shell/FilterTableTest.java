@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
 import java.util.Map;
-import net.api.dto.CountersDTO;
-import net.api.dto.FilterDTO;
-import net.api.dto.NetClientDTO;
-import net.api.dto.NetworkDTO;
+import net.control.dto.CountersDTO;
+import net.control.dto.FilterDTO;
+import net.control.dto.NetClientDTO;
+import net.control.dto.NetworkDTO;
 import org.junit.jupiter.api.Test;
 
 class FilterTableTest {

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.time.Instant;
 import java.util.List;
-import net.api.qmp.QmpClientInfo;
+import net.control.qmp.QmpClientInfo;
 import org.junit.jupiter.api.Test;
 
 class QmpStatusTest {

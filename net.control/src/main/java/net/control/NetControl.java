@@ -1,0 +1,110 @@
+package net.control;
+
+import java.util.List;
+import java.util.Map;
+import net.api.NetException;
+import net.control.dto.DriverDTO;
+import net.control.dto.NetClientDTO;
+import net.control.dto.NetworkDTO;
+import net.api.RxFilterInfo;
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * The control service: netdevs, filters and NICs, links and queries, with QEMU's semantics and
+ * error texts. Arguments are JSON-like trees (maps, lists, strings, numbers, booleans) named as in
+ * QEMU's QAPI schema; values may be typed (QMP) or strings (command line, configuration files).
+ * Thread-safe; calls may block briefly while event loops apply a change, never on a loop thread.
+ */
+@ProviderType
+public interface NetControl {
+
+    /**
+     * Adds a netdev, filter object or NIC. Fails when no driver of the type is registered.
+     *
+     * @param section   what is added
+     * @param arguments the arguments, including {@link Section#typeKey()} and {@code id}
+     * @return the name of what was added: its id, or the name the runtime gave it ({@code -net}
+     *         backends and NICs without an id, e.g. {@code socket.0})
+     * @throws NetException with QEMU's error, and nothing is left behind
+     */
+    String add(Section section, Map<String, Object> arguments) throws NetException;
+
+    /**
+     * Declares a netdev, filter object or NIC that follows its driver: when no driver of its type
+     * is registered it is kept pending and opened as soon as one registers. Ids, references and
+     * syntax are checked at once; the options are bound when the driver is there.
+     *
+     * @param section   what is declared
+     * @param arguments as for {@link #add}
+     * @return the name of what was declared, as for {@link #add}
+     * @throws NetException with QEMU's error, and nothing is left behind
+     */
+    String declare(Section section, Map<String, Object> arguments) throws NetException;
+
+    /**
+     * Replaces the options of a declared netdev, filter or NIC and reopens it in place: its peer,
+     * hub and filters stay.
+     *
+     * @param section   what is changed
+     * @param arguments the new arguments; type and id must name an existing entry
+     * @throws NetException when it does not exist or the new options are invalid
+     */
+    void update(Section section, Map<String, Object> arguments) throws NetException;
+
+    /**
+     * Deletes a netdev ({@code netdev_del}): its filters are deleted, its peer detached, frames it
+     * queued purged.
+     *
+     * @param id the netdev id
+     * @throws NetException DeviceNotFound when there is none, GenericError when it is not a netdev
+     */
+    void netdevDel(String id) throws NetException;
+
+    /**
+     * Deletes a filter object ({@code object-del}).
+     *
+     * @param id the object id
+     * @throws NetException when there is none
+     */
+    void objectDel(String id) throws NetException;
+
+    /**
+     * Deletes a NIC ({@code device_del}).
+     *
+     * @param id the device id
+     * @throws NetException when there is none
+     */
+    void deviceDel(String id) throws NetException;
+
+    /**
+     * Sets a client's link ({@code set_link}), with QEMU's rules for peers.
+     *
+     * @param name a netdev id or NIC name
+     * @param up   the new state
+     * @throws NetException DeviceNotFound when no client has that name
+     */
+    void setLink(String name, boolean up) throws NetException;
+
+    /** @return the whole topology: hubs, netdevs, NICs and filters, with counters */
+    NetworkDTO network();
+
+    /**
+     * @param name a netdev id or NIC name
+     * @return that client, with counters
+     * @throws NetException DeviceNotFound when no client has that name
+     */
+    NetClientDTO client(String name) throws NetException;
+
+    /** @return the drivers registered now, and the built-in types */
+    List<DriverDTO> drivers();
+
+    /**
+     * {@code query-rx-filter}: the receive filters of NICs that can report them. Querying a NIC
+     * re-arms its {@code NIC_RX_FILTER_CHANGED} event.
+     *
+     * @param name a NIC's name, or null for every NIC that can report
+     * @return the filters; empty when no NIC can report
+     * @throws NetException GenericError when the name is no NIC, or a NIC that cannot report
+     */
+    List<RxFilterInfo> queryRxFilter(String name) throws NetException;
+}

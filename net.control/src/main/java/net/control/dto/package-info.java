@@ -1,0 +1,10 @@
+/**
+ * Records the control API returns; QMP serialises them as JSON, the console formats them for
+ * people.
+ */
+@Export
+@Version("2.0.0")
+package net.control.dto;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;

@@ -1,0 +1,11 @@
+/**
+ * The control API: one service, {@link net.control.NetControl}, that every front end (QMP, the
+ * Gogo console, the launcher's command line, ConfigAdmin) calls, and the whiteboard interface
+ * through which management front ends receive events.
+ */
+@Export
+@Version("2.0.0")
+package net.control;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;

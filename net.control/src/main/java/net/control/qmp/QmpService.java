@@ -1,0 +1,30 @@
+package net.control.qmp;
+
+import java.util.List;
+import net.api.NetException;
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * The QMP server: opens endpoints and tells who is connected. Provided by the net.qmp bundle;
+ * embedding code, front ends and tests open endpoints through it.
+ */
+@ProviderType
+public interface QmpService {
+
+    /**
+     * Opens a QMP endpoint.
+     *
+     * @param address QEMU's syntax: {@code tcp:HOST:PORT[,server=on][,wait=off]} or
+     *                {@code unix:PATH[,server=on][,wait=off]}; port 0 picks a free port
+     * @return the open endpoint
+     * @throws NetException GenericError in QEMU's words when the address is malformed or cannot
+     *                      be bound
+     */
+    QmpListener listen(String address) throws NetException;
+
+    /** @return the endpoints open now */
+    List<QmpListener> listeners();
+
+    /** @return the clients connected now */
+    List<QmpClientInfo> clients();
+}

@@ -1,0 +1,109 @@
+package net.hub.loop;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import net.posix.Libc;
+import net.posix.PosixException;
+
+/** The epoll(7) and eventfd(2) calls {@link FdPoller} makes, bound through {@link Libc#function}. */
+final class Epoll {
+
+    static final int CTL_ADD = 1;
+    static final int CTL_DEL = 2;
+    static final int CTL_MOD = 3;
+    static final int IN = 0x001;
+    static final int OUT = 0x004;
+    static final int ERR = 0x008;
+    static final int HUP = 0x010;
+    static final int ONESHOT = 1 << 30;
+    /** {@code struct epoll_event} is packed on x86_64: a 32-bit event mask, then 64 bits of data. */
+    static final long EVENT_SIZE = isX86() ? 12 : 16;
+
+    private static final int CLOEXEC = 0x80000;
+    private static final int NONBLOCK = 0x800;
+    private static final int EINTR = 4;
+    private static final MethodHandle CREATE1 = Libc.function("epoll_create1",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle CTL = Libc.function("epoll_ctl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+    private static final MethodHandle WAIT = Libc.function("epoll_wait",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    private static final MethodHandle EVENTFD = Libc.function("eventfd",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+
+    private Epoll() {
+    }
+
+    /** @return a new epoll descriptor, close-on-exec */
+    static int create() throws PosixException {
+        MemorySegment state = Libc.callState();
+        return check(invoke(() -> (int) CREATE1.invokeExact(state, CLOEXEC)), state);
+    }
+
+    /** @param event a scratch segment of {@link #EVENT_SIZE} bytes */
+    static void control(int epfd, int op, int fd, int events, long data, MemorySegment event) throws PosixException {
+        event.set(JAVA_INT, 0, events);
+        event.set(JAVA_LONG.withByteAlignment(4), EVENT_SIZE - 8, data);
+        MemorySegment state = Libc.callState();
+        check(invoke(() -> (int) CTL.invokeExact(state, epfd, op, fd, event)), state);
+    }
+
+    /** @return the number of events, 0 on timeout or EINTR */
+    static int await(int epfd, MemorySegment events, int max, int timeoutMillis) throws PosixException {
+        MemorySegment state = Libc.callState();
+        int n = invoke(() -> (int) WAIT.invokeExact(state, epfd, events, max, timeoutMillis));
+        if (n < 0 && Libc.errno(state) == EINTR) {
+            return 0;
+        }
+        return check(n, state);
+    }
+
+    /** @return the event mask of entry {@code index} of an epoll_wait result */
+    static int events(MemorySegment events, int index) {
+        return events.get(JAVA_INT, index * EVENT_SIZE);
+    }
+
+    /** @return the data word of entry {@code index} of an epoll_wait result */
+    static long data(MemorySegment events, int index) {
+        return events.get(JAVA_LONG.withByteAlignment(4), index * EVENT_SIZE + EVENT_SIZE - 8);
+    }
+
+    /** @return a non-blocking eventfd, close-on-exec */
+    static int eventFd() throws PosixException {
+        MemorySegment state = Libc.callState();
+        return check(invoke(() -> (int) EVENTFD.invokeExact(state, 0, CLOEXEC | NONBLOCK)), state);
+    }
+
+    /** A downcall; they throw nothing checked but their handles' signature says Throwable. */
+    @FunctionalInterface
+    private interface Call {
+        int run() throws Throwable;
+    }
+
+    private static int invoke(Call call) {
+        try {
+            return call.run();
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    private static int check(int result, MemorySegment state) throws PosixException {
+        if (result < 0) {
+            throw Libc.error(Libc.errno(state));
+        }
+        return result;
+    }
+
+    private static boolean isX86() {
+        String arch = System.getProperty("os.arch", "");
+        return arch.equals("amd64") || arch.equals("x86_64");
+    }
+}

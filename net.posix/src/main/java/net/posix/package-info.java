@@ -1,0 +1,20 @@
+/**
+ * Linux system calls for drivers, through the JDK's {@code java.lang.foreign} API: what the NIO
+ * channels cannot do (adopting an inherited descriptor, AF_UNIX datagrams, raw IP sockets,
+ * character devices such as {@code /dev/net/tun}, ioctls).
+ *
+ * <p>{@link net.posix.FdChannel} is a non-blocking descriptor that an event loop watches
+ * (hand its {@link net.posix.FdChannel#fd() number} to an event loop). {@link net.posix.Libc}
+ * binds further C functions with errno capture for a driver that needs one this package lacks.
+ * Failures are {@link net.posix.PosixException}s whose message is the C library's
+ * {@code strerror} text, so a driver can word its error as QEMU does
+ * ({@code "could not open /dev/net/tun: No such file or directory"}).
+ *
+ * <p>The JVM must run with {@code --enable-native-access=ALL-UNNAMED} (the launcher does).
+ */
+@Export
+@Version("2.0.0")
+package net.posix;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;
