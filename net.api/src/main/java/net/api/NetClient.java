@@ -20,12 +20,14 @@ public interface NetClient {
     /**
      * A frame from the peer, for this backend to put on its wire.
      *
-     * @param frame the Ethernet frame between position and limit; valid only during the call (copy
-     *              what you keep). The backend may move its position.
+     * @param frame the Ethernet frame between position and limit, as a read-only buffer: a hub
+     *              hands the same frame to each of its ports, so nobody may write into it (copy it
+     *              to change it). Valid only during the call (copy what you keep). The backend may
+     *              move its position and limit; the runtime restores them.
      * @return {@link Delivery#DELIVERED} when taken, {@link Delivery#RETRY_LATER} when the backend
      *         cannot take it now (the runtime queues it and stops delivering until the backend calls
      *         {@link NetClientContext#receiveReady()}), {@link Delivery#DROPPED} when it was
-     *         discarded (count why with a {@link NetClientContext#counter(String) counter}).
+     *         discarded (count why with a {@link NetClientContext#dropCounter(String) drop counter}).
      */
     Delivery receive(ByteBuffer frame);
 

@@ -38,7 +38,8 @@ public interface NetClientContext {
      * Sends a frame to the peer, QEMU style: it passes this client's filters, the peer's filters,
      * and is delivered or queued at the peer.
      *
-     * @param frame  the frame between position and limit; copied if it must be kept
+     * @param frame  the frame between position and limit; the runtime copies what it keeps and
+     *               never writes into it, so the backend may reuse it once this returns
      * @param onSent called when a frame that was {@link SendResult#QUEUED} leaves the peer's
      *               queue; with a callback a frame is always queued rather than dropped, so the
      *               sender must pause its source until the callback runs. May be null: then a
@@ -73,7 +74,19 @@ public interface NetClientContext {
     boolean isLinkUp();
 
     /**
-     * A named counter of this client, shown with its statistics, e.g. {@code bad-length}.
+     * A counter of frames this backend discarded for one reason, e.g. {@code bad-length}: shown
+     * among the netdev's drops, next to the runtime's own reasons ({@code queue-full}, ...). Drops
+     * are the netdev's history: they outlive this open backend, as its traffic counters do.
+     *
+     * @param reason a short lower-case name
+     * @return the counter, the same instance for the same reason
+     */
+    NetCounter dropCounter(String reason);
+
+    /**
+     * A counter of something this backend did or saw that is not a lost frame, e.g.
+     * {@code reconnect} or {@code eof}: shown apart from traffic and drops. It lives as long as
+     * this open backend and disappears with it (a driver of another version starts afresh).
      *
      * @param name a short lower-case name
      * @return the counter, the same instance for the same name

@@ -10,8 +10,8 @@ public interface NetFilter {
     /**
      * Sees a frame passing the netdev in one direction.
      *
-     * @param frame     the frame between position and limit; valid during the call, do not move its
-     *                  position
+     * @param frame     the frame between position and limit, read-only (a filter observes or
+     *                  consumes frames, it does not rewrite them); valid during the call
      * @param direction {@link NetFilterDirection#RX} for frames sent to the netdev, {@link
      *                  NetFilterDirection#TX} for frames the netdev sends
      * @return true to pass the frame on, false when the filter consumed it

@@ -16,6 +16,9 @@ public interface NetFilterContext {
     NetEventLoop loop();
 
     /**
+     * A counter of this filter, shown with it ({@code net:filters}, {@code x-query-netdevs}). It
+     * lives as long as this open filter and disappears with it.
+     *
      * @param name a short lower-case name
      * @return the filter's counter of that name
      */

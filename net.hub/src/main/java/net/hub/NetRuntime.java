@@ -580,7 +580,7 @@ public final class NetRuntime implements NetControl {
         NetClientState port = e.state;
         onLoop(loop, () -> {
             HubPort hubPort = hub.addPort(port);
-            port.open(hubPort, new ClientLoop(loop, port.log()));
+            port.open(hubPort, new ClientLoop(loop, port.log()), null);
             if (target != null) {
                 port.peer(target.state);
                 target.state.peer(port);
@@ -718,7 +718,7 @@ public final class NetRuntime implements NetControl {
                 clientLoop.close();
                 throw ex;
             }
-            state.open(client, clientLoop);
+            state.open(client, clientLoop, context);
             if (state.peer() != null) {
                 peerChanged(state); // opened into its place: -net, or its driver came back
             }
@@ -910,7 +910,7 @@ public final class NetRuntime implements NetControl {
                     chain.add(new FilterDTO(f.id(), f.type(), s.name(), f.queue().qapiName(), f.isOn() ? "on" : "off",
                             f.isOpen() ? "active" : fe != null && fe.error != null ? "failed" : "pending",
                             fe == null ? null : fe.error, f.info(), fe == null ? Map.of() : Map.copyOf(fe.options),
-                            f.counters().namedSnapshot()));
+                            f.countersSnapshot()));
                 }
                 String state = s.client() != null ? "active" : e.error != null ? "failed" : "pending";
                 return new NetClientDTO(s.name(), s.type(), s.kind().label(), state, e.error, s.info(),

@@ -498,7 +498,7 @@ class NetRuntimeTest {
             MemDriver.Mem m0 = driver.get("m0");
             java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
             m0.context.loop().execute(() -> {
-                net.api.NetCounter errors = m0.context.counter("send-error");
+                net.api.NetCounter errors = m0.context.dropCounter("send-error");
                 m0.context.ioFailed(errors, "send failed: Connection refused");
                 m0.context.ioFailed(errors, "send failed: Connection refused");
                 m0.context.ioFailed(errors, "send failed: Network is unreachable");

@@ -56,9 +56,9 @@ public class GogoConsoleTest {
                      \\ h2
                      \\ h1
 
-                    NAME  KIND     TYPE     STATE   LINK  RX-FRAMES  RX-BYTES  TX-FRAMES  TX-BYTES  QUEUED  DROPS
+                    NAME  KIND     TYPE     STATE   LINK  RX-FRAMES  RX-BYTES  TX-FRAMES  TX-BYTES  QUEUED  DROPS  DRIVER
                     """));
-            assertEquals(netdevs, List.of("h1", "hubport", "hubport", "active", "up", "0", "0", "0", "0", "0", "-"),
+            assertEquals(netdevs, List.of("h1", "hubport", "hubport", "active", "up", "0", "0", "0", "0", "0", "-", "-"),
                     cells(netdevs, "h1"));
 
             assertEquals("", gogo.run("net:link h1 down"));

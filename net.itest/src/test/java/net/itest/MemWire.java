@@ -41,7 +41,7 @@ public final class MemWire implements NetClient {
         if (received.offer(copy)) {
             return Delivery.DELIVERED;
         }
-        context.counter("memwire-full").increment();
+        context.dropCounter("memwire-full").increment();
         return Delivery.DROPPED;
     }
 

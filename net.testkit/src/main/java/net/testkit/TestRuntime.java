@@ -119,9 +119,14 @@ public class TestRuntime implements AutoCloseable {
         return client(id).info();
     }
 
-    /** @return a drop counter of the netdev, 0 when it has not counted any */
+    /** @return frames the netdev dropped for this reason, 0 when it has not counted any */
+    public long drops(String id, String reason) throws NetException {
+        return client(id).counters().drops().getOrDefault(reason, 0L);
+    }
+
+    /** @return a counter of the netdev's open backend that is no drop ({@code eof}), 0 when none */
     public long counter(String id, String name) throws NetException {
-        return client(id).counters().drops().getOrDefault(name, 0L);
+        return client(id).counters().driver().getOrDefault(name, 0L);
     }
 
     public FilterDTO filter(String netdev, String id) throws NetException {
@@ -141,6 +146,10 @@ public class TestRuntime implements AutoCloseable {
 
     public void awaitCounter(String id, String name, long atLeast) throws Exception {
         Await.until(() -> counter(id, name) >= atLeast, id + " counter " + name + " >= " + atLeast);
+    }
+
+    public void awaitDrops(String id, String reason, long atLeast) throws Exception {
+        Await.until(() -> drops(id, reason) >= atLeast, id + " drops " + reason + " >= " + atLeast);
     }
 
     /** Closes the runtime, which completes whatever its drivers write; a second call does nothing. */

@@ -33,7 +33,7 @@ final class CaptureFactory {
 
         static Recorder of(NetClientContext context) {
             return new Recorder(context.id(), context.id(), context.loop(), context.logger(),
-                    context.counter(DumpFilterDriver.DROPPED), context::event);
+                    context.dropCounter(DumpFilterDriver.DROPPED), context::event);
         }
 
         static Recorder of(NetFilterContext context) {

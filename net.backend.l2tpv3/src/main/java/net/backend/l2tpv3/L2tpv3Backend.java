@@ -48,11 +48,11 @@ final class L2tpv3Backend implements NetClient {
         this.encapsulation = new Encapsulation(session);
         this.pump = new FramePump(context);
         for (Drop drop : Drop.values()) {
-            drops.put(drop, context.counter(drop.counter));
+            drops.put(drop, context.dropCounter(drop.counter));
         }
-        this.sendErrors = context.counter("send-error");
+        this.sendErrors = context.dropCounter("send-error");
         this.recvErrors = context.counter("recv-error");
-        this.unreachable = context.counter("peer-unreachable");
+        this.unreachable = context.dropCounter("peer-unreachable");
     }
 
     /**

@@ -138,13 +138,13 @@ class L2tpv3WireTest {
         Await.until(() -> sink.received().size() == 3, ARRIVES, "the frames after the bad ones");
         assertArrayEquals(frame(6, 60), sink.received().get(1));
         assertArrayEquals(frame(8, 60), sink.received().get(2));
-        assertEquals(1, fx.counter("t0", "wrong-session"), "wrong-session");
-        assertEquals(2, fx.counter("t0", "wrong-cookie"), "wrong-cookie");
-        assertEquals(2, fx.counter("t0", "too-short"), "too-short");
-        assertEquals(1, fx.counter("t0", "bad-counter"), "bad-counter");
+        assertEquals(1, fx.drops("t0", "wrong-session"), "wrong-session");
+        assertEquals(2, fx.drops("t0", "wrong-cookie"), "wrong-cookie");
+        assertEquals(2, fx.drops("t0", "too-short"), "too-short");
+        assertEquals(1, fx.drops("t0", "bad-counter"), "bad-counter");
         if (mode.udp) {
             peer.send(concat(new byte[] {(byte) 0xc8, 3, 0, 0}, java.util.Arrays.copyOfRange(after, 4, after.length)));
-            Await.until(() -> fx.counter("t0", "bad-header") == 1, ARRIVES, "a control message counted");
+            Await.until(() -> fx.drops("t0", "bad-header") == 1, ARRIVES, "a control message counted");
         }
         assertEquals(3, sink.received().size(), "nothing bad was delivered");
     }

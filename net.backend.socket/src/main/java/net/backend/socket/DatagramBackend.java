@@ -67,10 +67,10 @@ final class DatagramBackend implements NetClient {
         this.maxDatagram = port.maxDatagram();
         this.info = info;
         this.pump = new FramePump(context);
-        this.sendErrors = context.counter("send-error");
+        this.sendErrors = context.dropCounter("send-error");
         this.recvErrors = context.counter("recv-error");
-        this.oversized = context.counter("oversized");
-        this.empty = context.counter("empty-datagram");
+        this.oversized = context.dropCounter("oversized");
+        this.empty = context.dropCounter("empty-datagram");
     }
 
     /**

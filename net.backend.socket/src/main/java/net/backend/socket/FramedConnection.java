@@ -8,6 +8,7 @@ import net.api.Delivery;
 import net.api.IoRegistration;
 import net.api.NetClient;
 import net.api.NetClientContext;
+import net.api.NetCounter;
 import net.api.SendResult;
 import net.api.SentCallback;
 
@@ -137,7 +138,7 @@ final class FramedConnection {
         try {
             all = tx.writeTo(channel);
         } catch (IOException e) {
-            fail("send-error", "write to " + peer + " failed: " + Sockets.reason(e));
+            fail(context.dropCounter("send-error"), "write to " + peer + " failed: " + Sockets.reason(e));
             return;
         }
         if (!all) {
@@ -170,7 +171,7 @@ final class FramedConnection {
             try {
                 result = framer.read(channel);
             } catch (IOException e) {
-                fail("recv-error", "read from " + peer + " failed: " + Sockets.reason(e));
+                fail(context.counter("recv-error"), "read from " + peer + " failed: " + Sockets.reason(e));
                 return;
             }
             switch (result) {
@@ -185,10 +186,10 @@ final class FramedConnection {
                 case AGAIN -> {
                     return;
                 }
-                case END -> end(System.Logger.Level.INFO, "eof", "connection from " + peer + " closed by the peer");
-                case TRUNCATED -> fail("truncated",
+                case END -> end(System.Logger.Level.INFO, context.counter("eof"), "connection from " + peer + " closed by the peer");
+                case TRUNCATED -> fail(context.dropCounter("truncated"),
                         "connection from " + peer + " ended in the middle of a frame (" + framer.partial() + "), frame dropped");
-                case BAD_LENGTH -> fail("bad-length", "closing connection from " + peer + ": bad frame length "
+                case BAD_LENGTH -> fail(context.dropCounter("bad-length"), "closing connection from " + peer + ": bad frame length "
                         + framer.badLength() + " (must be 1.." + NetClient.MAX_FRAME + ")");
             }
         }
@@ -198,12 +199,12 @@ final class FramedConnection {
         }
     }
 
-    private void fail(String counter, String message) {
+    private void fail(NetCounter counter, String message) {
         end(System.Logger.Level.WARNING, counter, message);
     }
 
-    private void end(System.Logger.Level level, String counter, String message) {
-        context.counter(counter).increment();
+    private void end(System.Logger.Level level, NetCounter counter, String message) {
+        counter.increment();
         context.logger().log(level, message);
         boolean wasPending = writePending;
         writePending = false;

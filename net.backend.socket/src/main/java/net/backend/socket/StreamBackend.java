@@ -40,8 +40,8 @@ abstract class StreamBackend implements NetClient {
         this.context = context;
         this.reporter = reporter;
         this.keepAlive = keepAlive;
-        this.notConnected = context.counter("not-connected");
-        this.oversized = context.counter("oversized");
+        this.notConnected = context.dropCounter("not-connected");
+        this.oversized = context.dropCounter("oversized");
     }
 
     /**

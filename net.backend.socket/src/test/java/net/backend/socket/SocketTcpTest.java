@@ -84,7 +84,7 @@ class SocketTcpTest {
         try (Peer b = Peer.connect(portB)) {
             fx.awaitConnectionFrom("b", b);
             b.send(Peer.frame(60, 0)); // a has no client: dropped and counted
-            fx.awaitCounter("a", "not-connected", 1);
+            fx.awaitDrops("a", "not-connected", 1);
             for (int round = 0; round < 3; round++) {
                 try (Peer a = Peer.connect(portA)) {
                     fx.awaitConnectionFrom("a", a);
@@ -97,7 +97,7 @@ class SocketTcpTest {
                 }
                 fx.awaitInfo("a", "");
             }
-            assertEquals(3, fx.counter("a", "truncated"));
+            assertEquals(3, fx.drops("a", "truncated"));
         }
     }
 
@@ -128,21 +128,21 @@ class SocketTcpTest {
                 a.out.flush();
                 assertTrue(a.closedByNetdev());
             }
-            fx.awaitCounter("a", "bad-length", 1);
+            fx.awaitDrops("a", "bad-length", 1);
             try (Peer a = Peer.connect(portA)) {
                 a.out.writeInt(net.api.NetClient.MAX_FRAME + 1);
                 a.out.write(new byte[100]);
                 a.out.flush();
                 assertTrue(a.closedByNetdev());
             }
-            fx.awaitCounter("a", "bad-length", 2);
+            fx.awaitDrops("a", "bad-length", 2);
             try (Peer a = Peer.connect(portA)) {
                 a.out.write(new byte[] {0, 0}); // half a length, then EOF
                 a.out.flush();
                 a.socket.shutdownOutput();
                 assertTrue(a.closedByNetdev());
             }
-            fx.awaitCounter("a", "truncated", 1);
+            fx.awaitDrops("a", "truncated", 1);
             try (Peer silent = Peer.connect(portA)) {
                 fx.awaitConnectionFrom("a", silent);
             }

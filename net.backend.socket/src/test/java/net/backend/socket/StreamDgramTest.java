@@ -166,7 +166,7 @@ class StreamDgramTest {
             assertArrayEquals(frame, t.receive());
             // 65507 bytes is the most a UDP datagram carries over IPv4; larger frames are counted and dropped.
             t.send(Peer.frame(65535, 5));
-            fx.awaitCounter("d", "oversized", 1);
+            fx.awaitDrops("d", "oversized", 1);
             t.send(Peer.frame(65507, 5));
             DatagramPacket p = new DatagramPacket(new byte[70000], 70000);
             remote.receive(p);

@@ -60,10 +60,10 @@ final class TapBackend implements NetClient {
         this.info = info;
         this.vnetHeader = vnetHdr ? ByteBuffer.allocateDirect(TunTap.VNET_HDR_LEN) : null;
         this.pump = new FramePump(context);
-        this.sendErrors = context.counter("send-error");
+        this.sendErrors = context.dropCounter("send-error");
         this.recvErrors = context.counter("recv-error");
-        this.linkDown = context.counter("tap-down");
-        this.runt = context.counter("short-vnet-frame");
+        this.linkDown = context.dropCounter("tap-down");
+        this.runt = context.dropCounter("short-vnet-frame");
     }
 
     /**

@@ -14,19 +14,9 @@ import java.util.Map;
  * @param error   why it is failed, else null
  * @param info    the filter's own properties as text when active, else null
  * @param options the options it was created with, without {@code qom-type} and {@code id}
- * @param counters the filter's own counters ({@code NetFilterContext#counter}), by name
+ * @param counters the open filter's own counters ({@code NetFilterContext#counter}), by name; empty
+ *                 while it is not open
  */
 public record FilterDTO(String id, String type, String netdev, String queue, String status, String state,
         String error, String info, Map<String, Object> options, Map<String, Long> counters) {
-
-    /**
-     * The 1.0 form, without counters.
-     *
-     * @deprecated since 1.1: counters are part of the record
-     */
-    @Deprecated
-    public FilterDTO(String id, String type, String netdev, String queue, String status, String state, String error,
-            String info, Map<String, Object> options) {
-        this(id, type, netdev, queue, status, state, error, info, options, Map.of());
-    }
 }

@@ -41,7 +41,7 @@ final class UdpWireBackend implements NetClient {
         this.remote = remote;
         this.info = "udpwire: local=" + HostPort.format(local) + " remote=" + HostPort.format(remote);
         this.pump = new FramePump(context);
-        this.sendErrors = context.counter("send-error");
+        this.sendErrors = context.dropCounter("send-error");
         this.recvErrors = context.counter("recv-error");
     }
 

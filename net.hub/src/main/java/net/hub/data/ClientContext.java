@@ -26,6 +26,8 @@ public final class ClientContext implements NetClientContext {
     private final NetClientState state;
     private final ClientLoop loop;
     private final EventSink events;
+    /** The open backend's own counters: they go when it closes. */
+    private final NamedCounters counters = new NamedCounters();
     private boolean failureLogged;
 
     /**
@@ -86,7 +88,17 @@ public final class ClientContext implements NetClientContext {
 
     @Override
     public NetCounter counter(String name) {
-        return state.counters().named(name);
+        return counters.get(name);
+    }
+
+    @Override
+    public NetCounter dropCounter(String reason) {
+        return state.counters().dropCounter(reason);
+    }
+
+    /** @return the backend's own counters now */
+    Map<String, Long> countersSnapshot() {
+        return counters.snapshot();
     }
 
     @Override

@@ -2,15 +2,14 @@ package net.hub.data;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.concurrent.atomic.LongAdder;
 import net.api.NetCounter;
 import net.control.dto.CountersDTO;
 
 /**
- * Counters of one client. Frame and byte counts are written by the client's loop only; drops may
- * be counted by another loop (a full hand-over queue), so they are atomic.
+ * The counters of one client that live as long as it: traffic and drops, the runtime's reasons
+ * and those its backends named. Frame and byte counts are written by the client's loop only; drops
+ * may be counted by another loop (a full hand-over queue), so they are atomic.
  */
 public final class ClientCounters {
 
@@ -19,7 +18,7 @@ public final class ClientCounters {
     long txFrames;
     long txBytes;
     private final AtomicLongArray drops = new AtomicLongArray(DropReason.values().length);
-    private final Map<String, Named> named = new ConcurrentHashMap<>();
+    private final NamedCounters driverDrops = new NamedCounters();
 
     void rx(int bytes) {
         rxFrames++;
@@ -47,18 +46,11 @@ public final class ClientCounters {
         return drops.get(reason.ordinal());
     }
 
-    NetCounter named(String name) {
-        return named.computeIfAbsent(name, n -> new Named());
+    NetCounter dropCounter(String reason) {
+        return driverDrops.get(reason);
     }
 
-    /** @return the counters a backend or filter made itself, by name (a copy) */
-    public Map<String, Long> namedSnapshot() {
-        Map<String, Long> all = new LinkedHashMap<>();
-        named.forEach((name, counter) -> all.put(name, counter.get()));
-        return all;
-    }
-
-    CountersDTO snapshot(int queued) {
+    CountersDTO snapshot(int queued, Map<String, Long> driver) {
         Map<String, Long> all = new LinkedHashMap<>();
         for (DropReason r : DropReason.values()) {
             long n = drops.get(r.ordinal());
@@ -66,26 +58,7 @@ public final class ClientCounters {
                 all.put(r.label(), n);
             }
         }
-        named.forEach((name, counter) -> all.put(name, counter.get()));
-        return new CountersDTO(rxFrames, rxBytes, txFrames, txBytes, queued, all);
-    }
-
-    private static final class Named implements NetCounter {
-        private final LongAdder value = new LongAdder();
-
-        @Override
-        public void increment() {
-            value.increment();
-        }
-
-        @Override
-        public void add(long n) {
-            value.add(n);
-        }
-
-        @Override
-        public long get() {
-            return value.sum();
-        }
+        driverDrops.addTo(all);
+        return new CountersDTO(rxFrames, rxBytes, txFrames, txBytes, queued, all, driver);
     }
 }

@@ -40,7 +40,7 @@ public final class FilterContext implements NetFilterContext {
 
     @Override
     public NetCounter counter(String name) {
-        return state.counters().named(name);
+        return state.counter(name);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package net.hub.data;
 
 import java.nio.ByteBuffer;
+import java.util.Map;
 import net.api.Delivery;
 import net.api.NetClient;
 import net.api.NetFilterDirection;
@@ -50,6 +51,7 @@ public final class NetClientState {
     private NetClientState peer;
     private NetClient client;
     private ClientLoop clientLoop;
+    private ClientContext context;
     private HubPort hubPort;
     private NetFilterState[] filters = new NetFilterState[0];
     private boolean linkDown;
@@ -140,12 +142,15 @@ public final class NetClientState {
     /**
      * Makes the client live with an open backend.
      *
-     * @param openClient the backend
-     * @param openLoop   its loop view
+     * @param openClient  the backend
+     * @param openLoop    its loop view
+     * @param openContext what the backend was given (its own counters live there), or null for a
+     *                    hubport
      */
-    public void open(NetClient openClient, ClientLoop openLoop) {
+    public void open(NetClient openClient, ClientLoop openLoop, ClientContext openContext) {
         this.client = openClient;
         this.clientLoop = openLoop;
+        this.context = openContext;
         this.receiveDisabled = false;
     }
 
@@ -161,6 +166,7 @@ public final class NetClientState {
         counters.drop(DropReason.PURGED, incoming.purge(null, true));
         NetClient closing = client;
         client = null;
+        context = null;
         if (clientLoop != null) {
             clientLoop.close();
             clientLoop = null;
@@ -432,7 +438,8 @@ public final class NetClientState {
 
     /** @return the counters and queue depth now; call on the loop */
     public net.control.dto.CountersDTO countersSnapshot() {
-        return counters.snapshot(incoming.size());
+        ClientContext open = context;
+        return counters.snapshot(incoming.size(), open == null ? Map.of() : open.countersSnapshot());
     }
 
     @Override

@@ -1,6 +1,8 @@
 package net.hub.data;
 
 import java.nio.ByteBuffer;
+import java.util.Map;
+import net.api.NetCounter;
 import net.api.NetFilter;
 import net.api.NetFilterDirection;
 import net.hub.loop.ClientLoop;
@@ -12,7 +14,8 @@ public final class NetFilterState {
     private final String type;
     private final NetClientState netdev;
     private final NetFilterDirection queue;
-    private final ClientCounters counters = new ClientCounters();
+    /** The open filter's own counters, made during its open; a new set once it closes. */
+    private volatile NamedCounters counters = new NamedCounters();
     private volatile boolean on;
     private NetFilter filter;
     private ClientLoop filterLoop;
@@ -52,8 +55,13 @@ public final class NetFilterState {
         return on;
     }
 
-    public ClientCounters counters() {
-        return counters;
+    /** @return the open filter's counters, by name */
+    public Map<String, Long> countersSnapshot() {
+        return counters.snapshot();
+    }
+
+    NetCounter counter(String name) {
+        return counters.get(name);
     }
 
     /** @param status the new status ({@code qom-set ... status}) */
@@ -79,6 +87,7 @@ public final class NetFilterState {
     public void close() {
         NetFilter closing = filter;
         filter = null;
+        counters = new NamedCounters();
         if (filterLoop != null) {
             filterLoop.close();
             filterLoop = null;
@@ -108,7 +117,7 @@ public final class NetFilterState {
         try {
             return f.filter(frame, direction);
         } catch (RuntimeException e) {
-            counters.drop(DropReason.BACKEND_ERROR);
+            counters.get("filter-error").increment();
             netdev.log().log(System.Logger.Level.ERROR, id + ": filter failed: " + e, e);
             return true;
         } finally {

@@ -17,27 +17,27 @@ public final class CounterTable {
      */
     public static String format(List<NetClientDTO> clients) {
         Table table = new Table("NAME", "KIND", "TYPE", "STATE", "LINK", "RX-FRAMES", "RX-BYTES",
-                "TX-FRAMES", "TX-BYTES", "QUEUED", "DROPS");
+                "TX-FRAMES", "TX-BYTES", "QUEUED", "DROPS", "DRIVER");
         for (NetClientDTO c : clients) {
             CountersDTO n = c.counters();
             String link = c.linkUp() ? "up" : "down";
             if (n == null) {
-                table.row(c.name(), c.kind(), c.type(), c.state(), link, null, null, null, null, null, null);
+                table.row(c.name(), c.kind(), c.type(), c.state(), link, null, null, null, null, null, null, null);
             } else {
                 table.row(c.name(), c.kind(), c.type(), c.state(), link, n.rxFrames(), n.rxBytes(),
-                        n.txFrames(), n.txBytes(), n.queued(), drops(n.drops()));
+                        n.txFrames(), n.txBytes(), n.queued(), list(n.drops()), list(n.driver()));
             }
         }
         return table.toString();
     }
 
-    /** Drops by reason and the driver's own counters, as {@code reason=n,...}; none → null. */
-    private static String drops(Map<String, Long> drops) {
-        if (drops == null || drops.isEmpty()) {
+    /** Named counts as {@code name=n,...}; none → null. */
+    private static String list(Map<String, Long> counts) {
+        if (counts == null || counts.isEmpty()) {
             return null;
         }
         StringBuilder out = new StringBuilder();
-        drops.forEach((reason, n) -> out.append(out.isEmpty() ? "" : ",").append(reason).append('=').append(n));
+        counts.forEach((name, n) -> out.append(out.isEmpty() ? "" : ",").append(name).append('=').append(n));
         return out.toString();
     }
 }

@@ -117,7 +117,7 @@ public class NetCommands {
     }
 
     /** @return the counters of every client as a table */
-    @Descriptor("show the counters of every netdev, hubport and NIC: frames, bytes, queued frames, drops by reason")
+    @Descriptor("show the counters of every netdev, hubport and NIC: frames, bytes, queued frames, drops by reason, the driver's own counters")
     public String stats() {
         List<NetClientDTO> clients = control.network().clients();
         return clients.isEmpty() ? NO_NETDEVS : CounterTable.format(clients).stripTrailing();
@@ -127,7 +127,7 @@ public class NetCommands {
      * @param name a netdev id or NIC name
      * @return its counters as a one-row table, else the error message
      */
-    @Descriptor("show the counters of one netdev or NIC: frames, bytes, queued frames, drops by reason")
+    @Descriptor("show the counters of one netdev or NIC: frames, bytes, queued frames, drops by reason, the driver's own counters")
     public String stats(@Descriptor("netdev id or NIC name") String name) {
         try {
             return CounterTable.format(List.of(control.client(name))).stripTrailing();

@@ -17,7 +17,7 @@ class DeclaredTest {
     private static NetClientDTO client(String name, String type, String kind, String state, String error,
             FilterDTO... filters) {
         return new NetClientDTO(name, type, kind, state, error, null, null, null, true, Map.of(),
-                new CountersDTO(0, 0, 0, 0, 0, Map.of()), List.of(filters));
+                new CountersDTO(0, 0, 0, 0, 0, Map.of(), Map.of()), List.of(filters));
     }
 
     private static Declared declared(String option, String name, boolean nic) {

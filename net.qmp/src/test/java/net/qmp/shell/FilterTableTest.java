@@ -14,7 +14,7 @@ class FilterTableTest {
 
     private static NetClientDTO netdev(String name, FilterDTO... filters) {
         return new NetClientDTO(name, "socket", "netdev", "active", null, "", null, null, true, Map.of(),
-                new CountersDTO(0, 0, 0, 0, 0, Map.of()), List.of(filters));
+                new CountersDTO(0, 0, 0, 0, 0, Map.of(), Map.of()), List.of(filters));
     }
 
     @Test

@@ -16,7 +16,7 @@ class InfoNetworkTest {
     static NetClientDTO client(String name, String type, String kind, String info, String peer, Integer hub,
             FilterDTO... filters) {
         return new NetClientDTO(name, type, kind, "active", null, info, peer, hub, true, Map.of(),
-                new CountersDTO(0, 0, 0, 0, 0, Map.of()), List.of(filters));
+                new CountersDTO(0, 0, 0, 0, 0, Map.of(), Map.of()), List.of(filters));
     }
 
     @Test
@@ -47,9 +47,9 @@ class InfoNetworkTest {
         FilterDTO dump = new FilterDTO("f0", "filter-dump", "s0", "all", "on", "active", null,
                 "file=x.pcap,maxlen=65536", Map.of(), Map.of());
         NetClientDTO pending = new NetClientDTO("s0", "socket", "netdev", "pending", null, null, null, null, true,
-                Map.of("listen", ":1"), new CountersDTO(0, 0, 0, 0, 0, Map.of()), List.of(dump));
+                Map.of("listen", ":1"), new CountersDTO(0, 0, 0, 0, 0, Map.of(), Map.of()), List.of(dump));
         NetClientDTO failed = new NetClientDTO("u0", "udpwire", "netdev", "failed", "Invalid parameter 'x'", null,
-                null, null, true, Map.of(), new CountersDTO(0, 0, 0, 0, 0, Map.of()), List.of());
+                null, null, true, Map.of(), new CountersDTO(0, 0, 0, 0, 0, Map.of(), Map.of()), List.of());
         NetworkDTO network = new NetworkDTO(List.of(new HubDTO(0, List.of("h2", "h1"))), List.of(
                 client("h1", "hubport", "hubport", "", null, 0),
                 client("h2", "hubport", "hubport", "", null, 0),

@@ -1,0 +1,28 @@
+package net.hub.data;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import net.api.NetCounter;
+
+/** Counters made by name, each the same instance for the same name; snapshots in name order. */
+final class NamedCounters {
+
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+
+    NetCounter get(String name) {
+        return counters.computeIfAbsent(name, n -> new Counter());
+    }
+
+    /** Adds every counter to {@code into}, by name. */
+    void addTo(Map<String, Long> into) {
+        counters.entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .forEach(e -> into.merge(e.getKey(), e.getValue().get(), Long::sum));
+    }
+
+    Map<String, Long> snapshot() {
+        Map<String, Long> all = new LinkedHashMap<>();
+        addTo(all);
+        return all;
+    }
+}
