@@ -19,7 +19,13 @@ import net.api.SentCallback;
  */
 final class MemDriver implements NetClientDriver<MemDriver.Options>, net.api.NicModel<MemDriver.Options> {
 
-    record Options(String tag, Boolean refuse) {
+    /**
+     * @param tag      free text; {@code bad} fails the open, {@code sink} counts frames only
+     * @param refuse   answer RETRY_LATER
+     * @param scribble try to write into every frame received (a misbehaving driver)
+     * @param openms   how long open() takes, blocking its loop (a misbehaving driver)
+     */
+    record Options(String tag, Boolean refuse, Boolean scribble, Integer openms) {
     }
 
     static final class Mem implements NetClient {
@@ -31,6 +37,10 @@ final class MemDriver implements NetClientDriver<MemDriver.Options>, net.api.Nic
         volatile boolean refuse;
         volatile boolean closed;
         final boolean sink; // count only, keep nothing: for allocation checks
+        final boolean scribble;
+        /** Frames that arrived read-only, and writes into frames that got through. */
+        volatile int readOnlyFrames;
+        volatile int writesThrough;
         final java.util.OptionalInt hubAtOpen;
         /** What the runtime called, in order: {@code close}, {@code release}, {@code peer:<hub id or none>}. */
         final List<String> calls = new CopyOnWriteArrayList<>();
@@ -41,10 +51,11 @@ final class MemDriver implements NetClientDriver<MemDriver.Options>, net.api.Nic
         volatile long releaseMillis;
         long sunk;
 
-        Mem(NetClientContext context, boolean refuse, boolean sink) {
+        Mem(NetClientContext context, boolean refuse, boolean sink, boolean scribble) {
             this.context = context;
             this.refuse = refuse;
             this.sink = sink;
+            this.scribble = scribble;
             this.hubAtOpen = context.hubId();
         }
 
@@ -57,10 +68,28 @@ final class MemDriver implements NetClientDriver<MemDriver.Options>, net.api.Nic
                 sunk++;
                 return Delivery.DELIVERED;
             }
+            if (scribble) {
+                scribbleOn(frame);
+            }
             byte[] copy = new byte[frame.remaining()];
             frame.get(copy);
             received.add(copy);
             return Delivery.DELIVERED;
+        }
+
+        /** Overwrites the frame's bytes, as a driver swapping MAC addresses in place would. */
+        private void scribbleOn(ByteBuffer frame) {
+            if (frame.isReadOnly()) {
+                readOnlyFrames++;
+            }
+            try {
+                for (int i = frame.position(); i < frame.limit(); i++) {
+                    frame.put(i, (byte) 0xEE);
+                }
+                writesThrough++;
+            } catch (java.nio.ReadOnlyBufferException e) {
+                // the contract: frames are read-only
+            }
         }
 
         @Override
@@ -130,7 +159,15 @@ final class MemDriver implements NetClientDriver<MemDriver.Options>, net.api.Nic
         if ("bad".equals(options.tag())) {
             throw NetException.generic("tag 'bad' is not allowed");
         }
-        Mem mem = new Mem(context, Boolean.TRUE.equals(options.refuse()), "sink".equals(options.tag()));
+        if (options.openms() != null) {
+            try {
+                Thread.sleep(options.openms());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        Mem mem = new Mem(context, Boolean.TRUE.equals(options.refuse()), "sink".equals(options.tag()),
+                Boolean.TRUE.equals(options.scribble()));
         open.put(context.id(), mem);
         return mem;
     }

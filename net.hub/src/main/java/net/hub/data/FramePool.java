@@ -10,11 +10,27 @@ import java.util.ArrayDeque;
  */
 final class FramePool {
 
+    /** A pooled buffer and the read-only view receivers get of it, made once with the buffer. */
+    static final class Copy {
+        final ByteBuffer buffer;
+        final ByteBuffer view;
+
+        private Copy(ByteBuffer buffer) {
+            this.buffer = buffer;
+            this.view = buffer.asReadOnlyBuffer();
+        }
+
+        /** @return the copied frame, read-only, between position and limit */
+        ByteBuffer frame() {
+            return view;
+        }
+    }
+
     private static final int[] SIZES = {2048, 16384, PacketQueue.MAX_FRAME};
     private static final int[] RETAINED = {256, 32, 8};
 
     @SuppressWarnings("unchecked")
-    private final ArrayDeque<ByteBuffer>[] free = new ArrayDeque[SIZES.length];
+    private final ArrayDeque<Copy>[] free = new ArrayDeque[SIZES.length];
 
     FramePool() {
         for (int i = 0; i < SIZES.length; i++) {
@@ -24,24 +40,24 @@ final class FramePool {
 
     /**
      * @param frame the frame to copy, between position and limit (left unchanged)
-     * @return a pooled buffer holding the copy, flipped for reading
+     * @return a pooled copy; its {@link Copy#frame() frame} is ready for reading
      */
-    ByteBuffer copyOf(ByteBuffer frame) {
+    Copy copyOf(ByteBuffer frame) {
         int len = frame.remaining();
         int cls = sizeClass(len);
-        ByteBuffer buffer = free[cls].poll();
-        if (buffer == null) {
-            buffer = ByteBuffer.allocateDirect(SIZES[cls]);
+        Copy copy = free[cls].poll();
+        if (copy == null) {
+            copy = new Copy(ByteBuffer.allocateDirect(SIZES[cls]));
         }
-        buffer.clear();
-        buffer.put(0, frame, frame.position(), len).limit(len); // absolute: no duplicate per frame
-        return buffer;
+        copy.buffer.put(0, frame, frame.position(), len); // absolute: no duplicate per frame
+        copy.view.clear().limit(len);
+        return copy;
     }
 
-    void release(ByteBuffer buffer) {
-        int cls = sizeClass(buffer.capacity());
-        if (SIZES[cls] == buffer.capacity() && free[cls].size() < RETAINED[cls]) {
-            free[cls].push(buffer);
+    void release(Copy copy) {
+        int cls = sizeClass(copy.buffer.capacity());
+        if (SIZES[cls] == copy.buffer.capacity() && free[cls].size() < RETAINED[cls]) {
+            free[cls].push(copy);
         }
     }
 

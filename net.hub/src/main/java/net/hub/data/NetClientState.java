@@ -39,13 +39,20 @@ public final class NetClientState {
     }
 
     private final String name;
-    private final String type;
+    private volatile String type;
     private final Kind kind;
     private final EventLoop loop;
     private final System.Logger log;
     private final ClientCounters counters = new ClientCounters();
     private final PacketQueue incoming = new PacketQueue(new FramePool());
     private final Runnable flushTask = this::flushQueue;
+    /**
+     * The read-only view of the buffer this client last sent from, and that buffer: backends send
+     * from the same buffer frame after frame, so the view is made once, not once per frame.
+     */
+    private ByteBuffer sentFrom;
+    private ByteBuffer sentView;
+    private boolean receiveFailureLogged;
 
     // Topology and state: changed on the loop by the control plane.
     private NetClientState peer;
@@ -79,6 +86,11 @@ public final class NetClientState {
 
     public String type() {
         return type;
+    }
+
+    /** @param newType the driver type the entry's options now name (an update changed it) */
+    public void type(String newType) {
+        this.type = newType;
     }
 
     public Kind kind() {
@@ -152,6 +164,7 @@ public final class NetClientState {
         this.clientLoop = openLoop;
         this.context = openContext;
         this.receiveDisabled = false;
+        this.receiveFailureLogged = false;
     }
 
     /**
@@ -167,6 +180,8 @@ public final class NetClientState {
         NetClient closing = client;
         client = null;
         context = null;
+        sentFrom = null; // the backend's buffers go with it
+        sentView = null;
         if (clientLoop != null) {
             clientLoop.close();
             clientLoop = null;
@@ -183,7 +198,8 @@ public final class NetClientState {
 
     /**
      * Sends a frame to the peer: this client's filters (tx), the peer's filters (rx), then delivery
-     * or the peer's queue.
+     * or the peer's queue. Filters and receivers see the frame read-only: a hub hands one frame to
+     * every port, so none may change what the others get, nor the sender's buffer.
      *
      * @param frame  the frame between position and limit; unchanged on return
      * @param onSent the sender's callback, or null
@@ -199,7 +215,8 @@ public final class NetClientState {
             counters.drop(DropReason.LINK_DOWN);
             return SendResult.DROPPED;
         }
-        if (!passFilters(frame, NetFilterDirection.TX)) {
+        ByteBuffer view = readOnly(frame);
+        if (!passFilters(view, NetFilterDirection.TX)) {
             return SendResult.SENT;
         }
         NetClientState receiver = peer;
@@ -211,7 +228,7 @@ public final class NetClientState {
             counters.drop(DropReason.PEER_PENDING);
             return SendResult.DROPPED;
         }
-        if (!receiver.passFilters(frame, NetFilterDirection.RX)) {
+        if (!receiver.passFilters(view, NetFilterDirection.RX)) {
             return SendResult.SENT;
         }
         if (receiver.linkDown) {
@@ -220,16 +237,16 @@ public final class NetClientState {
         }
         PacketQueue queue = receiver.incoming;
         if (queue.delivering || receiver.receiveDisabled || !receiver.canReceive()) {
-            return receiver.enqueue(this, frame, onSent);
+            return receiver.enqueue(this, view, onSent);
         }
         if (!queue.isEmpty()) {
             // Older frames go first; this one only jumps in if they all got through.
             receiver.flushQueue();
             if (!queue.isEmpty() || receiver.receiveDisabled || !receiver.canReceive()) {
-                return receiver.enqueue(this, frame, onSent);
+                return receiver.enqueue(this, view, onSent);
             }
         }
-        Delivery d = receiver.deliver(frame);
+        Delivery d = receiver.deliver(view);
         switch (d) {
             case DELIVERED -> {
                 counters.tx(len);
@@ -237,12 +254,27 @@ public final class NetClientState {
             }
             case RETRY_LATER -> {
                 receiver.receiveDisabled = true;
-                return receiver.enqueue(this, frame, onSent);
+                return receiver.enqueue(this, view, onSent);
             }
             default -> {
                 return SendResult.DROPPED;
             }
         }
+    }
+
+    /**
+     * A read-only view of the frame, at its position and limit; the frame itself when it is one
+     * already (a hub passing on what it was given, a queued copy).
+     */
+    private ByteBuffer readOnly(ByteBuffer frame) {
+        if (frame.isReadOnly()) {
+            return frame;
+        }
+        if (frame != sentFrom) {
+            sentFrom = frame;
+            sentView = frame.asReadOnlyBuffer();
+        }
+        return sentView.clear().limit(frame.limit()).position(frame.position());
     }
 
     private SendResult enqueue(NetClientState sender, ByteBuffer frame, SentCallback onSent) {
@@ -281,7 +313,11 @@ public final class NetClientState {
             return d == null ? Delivery.DROPPED : d;
         } catch (RuntimeException e) {
             counters.drop(DropReason.BACKEND_ERROR);
-            log.log(System.Logger.Level.ERROR, name + ": receive failed: " + e, e);
+            if (!receiveFailureLogged) {
+                receiveFailureLogged = true; // a backend failing on every frame must not flood the log
+                log.log(System.Logger.Level.ERROR, name + ": receive failed (further failures are only counted as "
+                        + DropReason.BACKEND_ERROR.label() + "): " + e, e);
+            }
             return Delivery.DROPPED;
         } finally {
             incoming.delivering = false;
@@ -328,14 +364,14 @@ public final class NetClientState {
                 return;
             }
             PacketQueue.Entry head = incoming.peek();
-            Delivery d = deliver(head.frame);
+            Delivery d = deliver(head.frame());
             if (d == Delivery.RETRY_LATER) {
                 receiveDisabled = true;
                 return;
             }
             NetClientState sender = head.sender;
             SentCallback onSent = head.onSent;
-            int len = head.frame.remaining();
+            int len = head.frame().remaining();
             incoming.removeHead();
             if (d == Delivery.DELIVERED) {
                 sender.counters.tx(len);

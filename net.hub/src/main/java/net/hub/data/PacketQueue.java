@@ -18,8 +18,13 @@ final class PacketQueue {
 
     static final class Entry {
         NetClientState sender;
-        ByteBuffer frame;
+        FramePool.Copy copy;
         SentCallback onSent;
+
+        /** @return the queued frame, read-only */
+        ByteBuffer frame() {
+            return copy.frame();
+        }
     }
 
     private final FramePool pool;
@@ -59,7 +64,7 @@ final class PacketQueue {
             ring[slot] = e;
         }
         e.sender = sender;
-        e.frame = pool.copyOf(frame);
+        e.copy = pool.copyOf(frame);
         e.onSent = onSent;
         size++;
         return true;
@@ -72,8 +77,8 @@ final class PacketQueue {
     /** Removes the head entry, returning its buffer to the pool. Read the entry before calling. */
     void removeHead() {
         Entry e = ring[head];
-        pool.release(e.frame);
-        e.frame = null;
+        pool.release(e.copy);
+        e.copy = null;
         e.sender = null;
         e.onSent = null;
         head = (head + 1) % ring.length;
@@ -97,8 +102,8 @@ final class PacketQueue {
             if (sender == null || e.sender == sender) {
                 SentCallback cb = e.onSent;
                 NetClientState from = e.sender;
-                pool.release(e.frame);
-                e.frame = null;
+                pool.release(e.copy);
+                e.copy = null;
                 e.sender = null;
                 e.onSent = null;
                 dropped++;

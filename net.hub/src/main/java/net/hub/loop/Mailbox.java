@@ -17,7 +17,7 @@ public final class Mailbox {
     /** The consumer side of a frame copy: called on the receiving loop. */
     @FunctionalInterface
     public interface Receiver {
-        /** @param frame the copy, valid during the call */
+        /** @param frame the copy, read-only, valid during the call */
         void receive(ByteBuffer frame);
     }
 
@@ -29,6 +29,8 @@ public final class Mailbox {
     private final Runnable wakeWaiters = this::wakeWaiters;
     private final Receiver[] receivers = new Receiver[CAPACITY];
     private final ByteBuffer[] buffers = new ByteBuffer[CAPACITY];
+    /** Read-only views of {@link #buffers}, made with them: receivers get these. */
+    private final ByteBuffer[] views = new ByteBuffer[CAPACITY];
     private final AtomicLong head = new AtomicLong(); // next slot to read, written by the consumer
     private final AtomicLong tail = new AtomicLong(); // next slot to write, written by the producer
 
@@ -86,9 +88,10 @@ public final class Mailbox {
         if (buffer == null || buffer.capacity() < len) {
             buffer = ByteBuffer.allocateDirect(Math.max(len, MIN_SLOT_BYTES));
             buffers[slot] = buffer;
+            views[slot] = buffer.asReadOnlyBuffer();
         }
-        buffer.clear();
-        buffer.put(0, frame, frame.position(), len).limit(len); // absolute: no duplicate per frame
+        buffer.put(0, frame, frame.position(), len); // absolute: no duplicate per frame
+        views[slot].clear().limit(len);
         receivers[slot] = receiver;
         tail.lazySet(t + 1);
         consumer.wakeup();
@@ -103,7 +106,7 @@ public final class Mailbox {
             Receiver receiver = receivers[slot];
             receivers[slot] = null;
             try {
-                receiver.receive(buffers[slot]);
+                receiver.receive(views[slot]);
             } finally {
                 head.lazySet(++h);
             }
