@@ -1,5 +1,6 @@
 package launcher;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -22,9 +23,14 @@ final class DriverTypes {
     private final Set<String> netdevs = new TreeSet<>();
     private final Set<String> filters = new TreeSet<>();
     private final Set<String> nics = new TreeSet<>();
+    private final Path deploy;
 
-    /** @param context any bundle context of the framework */
-    DriverTypes(BundleContext context) {
+    /**
+     * @param context any bundle context of the framework
+     * @param deploy  where drivers of more types go, named when a type is missing
+     */
+    DriverTypes(BundleContext context, Path deploy) {
+        this.deploy = deploy.toAbsolutePath().normalize();
         netdevs.add(HUBPORT);
         for (Bundle bundle : context.getBundles()) {
             BundleRevision revision = bundle.adapt(BundleRevision.class);
@@ -58,7 +64,8 @@ final class DriverTypes {
         for (NetworkOption option : options) {
             String type = option.type();
             String problem = switch (option.section()) {
-                case NETDEV -> netdevs.contains(type) ? null : "Parameter 'type' expects a netdev backend type";
+                case NETDEV -> netdevs.contains(type) ? null : "Parameter 'type' expects a netdev backend type (installed: "
+                        + String.join(", ", netdevs) + "; drivers of other types go into " + deploy + ")";
                 case NET -> type.equals("nic") ? nicModel(option.model())
                         : type.equals("none") || !type.equals(HUBPORT) && netdevs.contains(type) ? null
                         : "Parameter 'type' expects a net backend type (maybe it is not compiled into this binary)";

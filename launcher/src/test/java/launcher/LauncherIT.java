@@ -139,7 +139,9 @@ class LauncherIT {
 
     @Test
     void aTypeNoBundleProvidesIsAnErrorAtStartUp() throws Exception {
-        assertOneErrorLine("patchbay: -netdev nosuch,id=x: Parameter 'type' expects a netdev backend type",
+        assertOneErrorLine("patchbay: -netdev nosuch,id=x: Parameter 'type' expects a netdev backend type (installed: "
+                + "bridge, dgram, dump, hubport, l2tpv3, socket, stream, tap; drivers of other types go into "
+                + work.resolve("deploy").toAbsolutePath().normalize() + ")",
                 run("--no-console", "-netdev", "hubport,id=h1,hubid=1", "-netdev", "nosuch,id=x"));
     }
 
@@ -204,9 +206,13 @@ class LauncherIT {
         Files.createDirectories(work.resolve("deploy"));
         Files.copy(DRIVER, work.resolve("deploy").resolve(DRIVER.getFileName()));
         // Missing 'remote': only the driver's option record knows it is required, so this error
-        // comes from the runtime once the deployed driver runs.
-        assertOneErrorLine("patchbay: -netdev udpwire,id=u0,local=127.0.0.1:0: Parameter 'remote' is missing",
-                run("--no-console", "-netdev", "udpwire,id=u0,local=127.0.0.1:0"));
+        // comes from the runtime once the deployed driver runs; its arrival is news in the log.
+        Run bad = run("--no-console", "-netdev", "udpwire,id=u0,local=127.0.0.1:0");
+        assertEquals(1, bad.code(), "exit code");
+        assertEquals(2, bad.err().size(), "stderr: " + bad.err());
+        assertTrue(bad.err().get(0).matches(".* INFO  net.hub: netdev type 'udpwire' available from net.example.udpwire \\S+"),
+                bad.err().get(0));
+        assertEquals("patchbay: -netdev udpwire,id=u0,local=127.0.0.1:0: Parameter 'remote' is missing", bad.err().get(1));
 
         Process p = start("--no-console", "-netdev", "udpwire,id=u0,local=127.0.0.1:0,remote=127.0.0.1:9",
                 "-netdev", "hubport,id=h1,hubid=1,netdev=u0");

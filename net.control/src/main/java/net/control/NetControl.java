@@ -13,7 +13,10 @@ import org.osgi.annotation.versioning.ProviderType;
  * The control service: netdevs, filters and NICs, links and queries, with QEMU's semantics and
  * error texts. Arguments are JSON-like trees (maps, lists, strings, numbers, booleans) named as in
  * QEMU's QAPI schema; values may be typed (QMP) or strings (command line, configuration files).
- * Thread-safe; calls may block briefly while event loops apply a change, never on a loop thread.
+ * Thread-safe. A call returns once the event loops have applied the change and the drivers have
+ * opened or released what it concerns; two calls on the same netdev, filter or NIC run one after
+ * the other, calls on different ones and queries go on meanwhile (a query never waits for a
+ * driver's {@code release()}). Never call it on an event loop.
  */
 @ProviderType
 public interface NetControl {
@@ -42,8 +45,11 @@ public interface NetControl {
     String declare(Section section, Map<String, Object> arguments) throws NetException;
 
     /**
-     * Replaces the options of a declared netdev, filter or NIC and reopens it in place: its peer,
-     * hub and filters stay.
+     * Replaces the options of a declared netdev, filter or NIC and reopens it in place. A netdev
+     * or NIC keeps its peer, hub port and filters, even when the new options name another type; a
+     * filter keeps its place in the chain. Some things are made afresh instead: a hubport (its hub
+     * and peer are its options), and a filter whose type, netdev or queue changes or whose
+     * arguments give a position.
      *
      * @param section   what is changed
      * @param arguments the new arguments; type and id must name an existing entry

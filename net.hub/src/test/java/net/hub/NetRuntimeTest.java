@@ -246,8 +246,8 @@ class NetRuntimeTest {
         assertEquals("pa", a.peer());
         assertEquals(Map.of("tag", "x"), a.options());
         assertEquals(List.of("pb", "pa"), runtime.network().hubs().get(0).ports());
-        assertEquals("Parameter 'type' expects a netdev backend type",
-                error(() -> netdev("mem,id=c")).getMessage());
+        assertEquals("Parameter 'type' expects a netdev backend type (installed: hubport)",
+                error(() -> netdev("mem,id=c")).getMessage(), "the error says what is there instead");
 
         MemDriver again = new MemDriver();
         runtime.bindNetClientDriver(again, Map.of(NetClientDriver.TYPE, "mem"));
@@ -276,7 +276,8 @@ class NetRuntimeTest {
     void qemuErrorsForNetdevAdd() {
         assertEquals("Parameter 'id' expects an identifier", error(() -> netdev("mem,id=9bad")).getMessage());
         assertEquals("Parameter 'id' is missing", error(() -> netdev("mem")).getMessage());
-        assertEquals("Parameter 'type' expects a netdev backend type", error(() -> netdev("nic,id=n0")).getMessage());
+        assertEquals("Parameter 'type' expects a netdev backend type (installed: hubport, mem)",
+                error(() -> netdev("nic,id=n0")).getMessage());
         assertEquals("Parameter 'hubid' is missing", error(() -> netdev("hubport,id=h1")).getMessage());
         assertEquals("netdev 'nosuch' not found", error(() -> netdev("hubport,id=h1,hubid=1,netdev=nosuch")).getMessage());
         assertEquals("Invalid parameter 'foo'", error(() -> netdev("mem,id=m,foo=1")).getMessage());

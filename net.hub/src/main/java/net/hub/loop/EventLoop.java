@@ -4,14 +4,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.time.Duration;
 import java.util.PriorityQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
  * One event-loop thread: an NIO selector, a task queue for control operations, timers, and the
@@ -19,8 +18,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class EventLoop {
 
-    /** How long a control operation waits for a loop before giving up. */
-    static final long CALL_TIMEOUT_SECONDS = 10;
+    /** How long a control operation waits for a loop before giving up, unless told otherwise. */
+    public static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
     /**
      * How long a loop that has just handled I/O keeps polling before it sleeps in the kernel
      * (system property {@code patchbay.loop.spin.us}, 0 = never): waking a sleeping thread costs
@@ -64,6 +63,11 @@ public final class EventLoop {
         thread.start();
     }
 
+    @Override
+    public String toString() {
+        return thread.getName();
+    }
+
     /** @return this loop's position in its group */
     public int index() {
         return index;
@@ -97,7 +101,8 @@ public final class EventLoop {
     }
 
     /**
-     * Runs a control operation on the loop and waits for it (inline when already on the loop).
+     * Runs a control operation on the loop and waits for it (inline when already on the loop), at
+     * most {@link #CALL_TIMEOUT}.
      *
      * @param <T>  the result type
      * @param task the operation
@@ -105,22 +110,28 @@ public final class EventLoop {
      * @throws Exception what the task threw, or a TimeoutException when the loop does not answer
      */
     public <T> T call(Callable<T> task) throws Exception {
+        return call(task, CALL_TIMEOUT, result -> { });
+    }
+
+    /**
+     * Runs a control operation on the loop and waits for it (inline when already on the loop). When
+     * the wait times out the operation is abandoned: it does not run if the loop has not come to
+     * it, and if it is running, what it returns goes to {@code late}, on the loop.
+     *
+     * @param <T>     the result type
+     * @param task    the operation
+     * @param timeout how long to wait
+     * @param late    takes a result that came after the timeout (not null results)
+     * @return its result
+     * @throws Exception what the task threw, or a TimeoutException when the loop does not answer
+     */
+    public <T> T call(Callable<T> task, Duration timeout, Consumer<? super T> late) throws Exception {
         if (inLoop()) {
             return task.call();
         }
-        FutureTask<T> future = new FutureTask<>(task);
-        execute(future);
-        try {
-            return future.get(CALL_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof Exception cause) {
-                throw cause;
-            }
-            throw e;
-        } catch (TimeoutException e) {
-            future.cancel(false);
-            throw new TimeoutException(thread.getName() + " did not answer within " + CALL_TIMEOUT_SECONDS + " s");
-        }
+        LoopCall<T> call = new LoopCall<>(task, late);
+        execute(call);
+        return call.await(timeout, thread.getName());
     }
 
     /**
@@ -290,6 +301,6 @@ public final class EventLoop {
     void shutdown() throws InterruptedException {
         running = false;
         selector.wakeup();
-        thread.join(TimeUnit.SECONDS.toMillis(CALL_TIMEOUT_SECONDS));
+        thread.join(CALL_TIMEOUT.toMillis());
     }
 }

@@ -237,7 +237,7 @@ final class FdPoller implements Runnable {
     void close() throws InterruptedException {
         running = false;
         Libc.write(wakeFd, wakeValue, 8);
-        thread.join(TimeUnit.SECONDS.toMillis(EventLoop.CALL_TIMEOUT_SECONDS));
+        thread.join(EventLoop.CALL_TIMEOUT.toMillis());
         Libc.close(wakeFd);
         Libc.close(epfd);
     }

@@ -26,7 +26,8 @@ import org.osgi.service.log.admin.LoggerContext;
  * The threshold is the framework's default log level ({@value LoggerContext#LOGGER_CONTEXT_DEFAULT_LOGLEVEL},
  * INFO when unset). Below DEBUG, the framework's infrastructure (Felix bundles, and the log
  * service's records of bundle and service events) is shown only from WARN up: it is noise to
- * people running a network.
+ * people running a network; so are the INFO records of start-up, logged before this component
+ * started (the launcher's banner sums them up).
  */
 @Component(service = {}, immediate = true)
 public class StderrLog implements LogListener {
@@ -52,13 +53,15 @@ public class StderrLog implements LogListener {
         this.enabled = Boolean.parseBoolean(context.getProperty(ENABLE));
         this.threshold = level(context.getProperty(LoggerContext.LOGGER_CONTEXT_DEFAULT_LOGLEVEL));
         if (enabled) {
-            // Records logged before this component started are printed first, oldest first.
+            // Records logged before this component started are printed first, oldest first: the
+            // warnings and errors of start-up (its news, drivers arriving, the banner sums up).
             List<LogEntry> backlog = new ArrayList<>();
             for (Enumeration<LogEntry> e = reader.getLog(); e.hasMoreElements();) {
                 backlog.add(e.nextElement());
             }
             Collections.reverse(backlog);
-            backlog.forEach(this::logged);
+            backlog.stream().filter(e -> threshold.implies(LogLevel.DEBUG) || LogLevel.WARN.implies(e.getLogLevel()))
+                    .forEach(this::logged);
             reader.addLogListener(this);
         }
     }

@@ -204,7 +204,7 @@ class QmpServerTest {
         c.assertError("{\"execute\": \"netdev_add\", \"arguments\": {\"type\": \"x\", \"id\": \"s1\", \"txsession\": 1, \"foo\": 1}}",
                 "GenericError", "Invalid parameter 'foo'");
         c.assertError("{\"execute\": \"netdev_add\", \"arguments\": {\"type\": \"nic\", \"id\": \"n0\"}}",
-                "GenericError", "Parameter 'type' expects a netdev backend type");
+                "GenericError", "Parameter 'type' expects a netdev backend type (installed: hubport, x)");
         c.assertError("{\"execute\": \"set_link\", \"arguments\": {\"name\": \"nosuch\", \"up\": false}, \"id\": 8}",
                 "DeviceNotFound", "Device 'nosuch' not found");
         c.assertError("{\"execute\": \"query-rx-filter\", \"arguments\": {\"name\": \"s0\"}}",

@@ -1,0 +1,407 @@
+package net.hub;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import net.api.NetClientDriver;
+import net.api.NetException;
+import net.api.NicModel;
+import net.control.Section;
+import net.hub.data.Hub;
+import net.hub.data.HubPort;
+import net.hub.data.NetClientState;
+import net.hub.data.NetClientState.Kind;
+import net.hub.loop.ClientLoop;
+import net.hub.loop.EventLoop;
+import net.hub.loop.EventLoopGroup;
+
+/**
+ * Netdevs, hubports and NICs: QEMU's rules for adding, changing and deleting them, and for
+ * following their drivers as they come and go. Each operation claims the entries it changes (see
+ * {@link Topology}), so no lock is held while a driver opens or releases.
+ */
+final class Clients {
+
+    /** The one netdev type the runtime implements itself. */
+    static final String HUBPORT = "hubport";
+
+    private final Topology topology;
+    private final DriverRegistry drivers;
+    private final ClientLifecycle lifecycle;
+    private final FilterObjects filters;
+    private final EventLoopGroup loops;
+    private final OptionBinder binder;
+    private final Function<String, System.Logger> loggers;
+    private final System.Logger log;
+
+    Clients(Topology topology, DriverRegistry drivers, ClientLifecycle lifecycle, FilterObjects filters,
+            EventLoopGroup loops, OptionBinder binder, Function<String, System.Logger> loggers, System.Logger log) {
+        this.topology = topology;
+        this.drivers = drivers;
+        this.lifecycle = lifecycle;
+        this.filters = filters;
+        this.loops = loops;
+        this.binder = binder;
+        this.loggers = loggers;
+        this.log = log;
+    }
+
+    // ---- adding ------------------------------------------------------------------------------------
+
+    /** {@code -netdev TYPE,id=ID,...}, {@code netdev_add}; with {@code declare} it may wait for its driver. */
+    String addNetdev(String type, Map<String, Object> args, boolean declare) throws NetException {
+        String id = QapiArguments.requireId(args);
+        if (HUBPORT.equals(type)) {
+            addHubport(id, args);
+            return id;
+        }
+        if (drivers.current(drivers.netdevs, type) == null && (!declare || !QapiArguments.isBackendTypeName(type))) {
+            throw unknownType();
+        }
+        ClientEntry e = newEntry(id, type, Kind.NETDEV, loops.next(), Section.NETDEV, true, args);
+        try (Topology.Claim claim = topology.claim()) {
+            topology.add(e, claim);
+            // Looked up again once registered: a driver leaving from now on finds the entry and closes it.
+            NetClientDriver<?> driver = drivers.current(drivers.netdevs, type);
+            try {
+                if (driver != null) {
+                    lifecycle.open(e, driver);
+                } else if (!declare) {
+                    throw unknownType();
+                }
+            } catch (NetException ex) {
+                topology.remove(e);
+                throw ex;
+            }
+            log.log(System.Logger.Level.INFO, "netdev " + id + " (" + type + ") "
+                    + (driver == null ? "pending: no driver yet" : "up"));
+        }
+        return id;
+    }
+
+    private NetException unknownType() {
+        return drivers.unknownNetdevType("Parameter 'type' expects a netdev backend type");
+    }
+
+    private void addHubport(String id, Map<String, Object> args) throws NetException {
+        HubPortOptions options = binder.bind(HubPortOptions.class, args);
+        ClientEntry target = null;
+        if (options.netdev() != null) {
+            target = topology.netdev(options.netdev());
+            if (target == null) {
+                throw NetException.generic("netdev '%s' not found", options.netdev());
+            }
+        }
+        try (Topology.Claim claim = target == null ? topology.claim() : topology.claim(target)) {
+            if (target != null && !topology.contains(target)) {
+                throw NetException.generic("netdev '%s' not found", options.netdev());
+            }
+            addPort(id, topology.hub(options.hubid()), target, true, args, claim);
+        }
+    }
+
+    /** A port on a hub, peered with {@code target} (claimed by the caller) when there is one. */
+    private ClientEntry addPort(String name, Hub hub, ClientEntry target, boolean deletable, Map<String, Object> options,
+            Topology.Claim claim) throws NetException {
+        EventLoop loop = target != null ? target.state.loop() : loops.next();
+        ClientEntry e = newEntry(name, HUBPORT, Kind.HUBPORT, loop, Section.NETDEV, deletable, options);
+        topology.add(e, claim);
+        NetClientState port = e.state;
+        try {
+            lifecycle.onLoop(loop, () -> {
+                if (target != null && target.state.peer() != null) {
+                    throw NetException.generic("netdev '%s' is already in use", target.name());
+                }
+                HubPort hubPort = hub.addPort(port);
+                port.open(hubPort, new ClientLoop(loop, port.log()), null);
+                if (target != null) {
+                    port.peer(target.state);
+                    target.state.peer(port);
+                    ClientLifecycle.peerChanged(port);
+                    ClientLifecycle.peerChanged(target.state);
+                }
+                return null;
+            });
+        } catch (NetException ex) {
+            topology.remove(e);
+            throw ex;
+        }
+        return e;
+    }
+
+    /** Legacy {@code -net TYPE,...}: a backend, or a NIC, joined to hub {@code vlan} (0 by default). */
+    String addLegacy(String type, Map<String, Object> args, boolean declare) throws NetException {
+        int vlan = QapiArguments.intArgument(args.remove("vlan"), "vlan", 0);
+        Object id = args.remove("id");
+        Object name = args.remove("name");
+        if ("none".equals(type)) {
+            return null; // -net none: no network, nothing to name
+        }
+        if (HUBPORT.equals(type) || !QapiArguments.isBackendTypeName(type) && !"nic".equals(type)) {
+            throw unknownLegacyType();
+        }
+        Hub hub = topology.hub(vlan);
+        if ("nic".equals(type)) {
+            String model = QapiArguments.string(args, "model");
+            args.remove("model");
+            if (model == null) {
+                throw NetException.generic("Parameter 'model' is missing");
+            }
+            try (Topology.Claim claim = topology.claim()) {
+                ClientEntry port = addPort(topology.nextPortName(hub), hub, null, false, new LinkedHashMap<>(), claim);
+                Map<String, Object> nic = new LinkedHashMap<>(args);
+                if (id != null || name != null) {
+                    nic.put("id", String.valueOf(id != null ? id : name));
+                }
+                nic.put("netdev", port.name());
+                try {
+                    return addNic(model, nic, declare, claim);
+                } catch (NetException e) {
+                    discard(port); // nothing is left behind
+                    throw e;
+                }
+            }
+        }
+        if (drivers.current(drivers.netdevs, type) == null && !declare) {
+            throw unknownLegacyType();
+        }
+        String netdevName = id != null || name != null ? Ids.check(String.valueOf(id != null ? id : name))
+                : topology.autoName(type, false);
+        ClientEntry e = newEntry(netdevName, type, Kind.NETDEV, loops.next(), Section.NET, false, args);
+        try (Topology.Claim claim = topology.claim()) {
+            topology.add(e, claim);
+            ClientEntry port;
+            try {
+                // Joined before it opens, so the backend can ask which hub it is on (a dump names its file after it).
+                port = addPort(topology.nextPortName(hub), hub, e, false, new LinkedHashMap<>(), claim);
+            } catch (NetException ex) {
+                topology.remove(e);
+                throw ex;
+            }
+            NetClientDriver<?> driver = drivers.current(drivers.netdevs, type);
+            try {
+                if (driver != null) {
+                    lifecycle.open(e, driver);
+                } else if (!declare) {
+                    throw unknownLegacyType();
+                }
+            } catch (NetException ex) {
+                discard(port);
+                topology.remove(e);
+                throw ex;
+            }
+        }
+        return netdevName;
+    }
+
+    private static NetException unknownLegacyType() {
+        return NetException.generic("Parameter 'type' expects a net backend type (maybe it is not compiled into this binary)");
+    }
+
+    /** {@code -device MODEL,...}, {@code device_add}: an in-process NIC, plugged into {@code netdev=} if given. */
+    String addNic(String model, Map<String, Object> args, boolean declare) throws NetException {
+        try (Topology.Claim claim = topology.claim()) {
+            return addNic(model, args, declare, claim);
+        }
+    }
+
+    private String addNic(String model, Map<String, Object> args, boolean declare, Topology.Claim claim)
+            throws NetException {
+        Object idArg = args.remove("id");
+        String id = idArg == null ? topology.autoName(model, true) : Ids.check(String.valueOf(idArg));
+        if (topology.nic(id) != null) {
+            throw NetException.generic("Duplicate ID '%s' for device", id);
+        }
+        Object netdevArg = args.remove("netdev");
+        ClientEntry target = null;
+        if (netdevArg != null) {
+            target = topology.netdev(String.valueOf(netdevArg));
+            if (target != null) {
+                claim.add(target);
+            }
+            if (target == null || !topology.contains(target)) {
+                throw NetException.generic("Property '%s.netdev' can't find value '%s'", model, netdevArg);
+            }
+            requireFree(target, model);
+        }
+        if (drivers.current(drivers.nics, model) == null && !declare) {
+            throw NetException.generic("'%s' is not a valid device model name", model);
+        }
+        EventLoop loop = target != null ? target.state.loop() : loops.next();
+        ClientEntry e = newEntry(id, model, Kind.NIC, loop, Section.DEVICE, true, args);
+        topology.add(e, claim);
+        NicModel<?> driver = drivers.current(drivers.nics, model);
+        ClientEntry peer = target;
+        try {
+            if (driver != null) {
+                lifecycle.open(e, driver);
+            }
+            if (peer != null) {
+                lifecycle.onLoop(loop, () -> {
+                    e.state.peer(peer.state);
+                    peer.state.peer(e.state);
+                    ClientLifecycle.peerChanged(e.state);
+                    ClientLifecycle.peerChanged(peer.state);
+                    return null;
+                });
+            }
+        } catch (NetException ex) {
+            lifecycle.closeAndRelease(e); // nothing is left open
+            topology.remove(e);
+            throw ex;
+        }
+        return id;
+    }
+
+    /** Refuses a NIC's netdev that has a peer already; it is claimed, so it stays free. */
+    private void requireFree(ClientEntry target, String model) throws NetException {
+        boolean inUse = lifecycle.onLoop(target.state.loop(), () -> target.state.peer() != null);
+        if (inUse) {
+            throw NetException.generic("Property '%s.netdev' can't take value '%s', it's in use", model, target.name());
+        }
+    }
+
+    private ClientEntry newEntry(String name, String type, Kind kind, EventLoop loop, Section section,
+            boolean deletable, Map<String, Object> options) {
+        String logName = (kind == Kind.NIC ? "device " : "netdev ") + name;
+        return new ClientEntry(new NetClientState(name, type, kind, loop, loggers.apply(logName)), section, deletable,
+                options);
+    }
+
+    // ---- deleting ----------------------------------------------------------------------------------
+
+    /** {@code netdev_del}: its filters go, its peer is detached, what it queued is purged. */
+    void netdevDel(String id) throws NetException {
+        ClientEntry e = topology.netdev(id);
+        if (e == null) {
+            throw Topology.notFound(id);
+        }
+        if (!e.deletable) {
+            throw NetException.generic("Device '%s' is not a netdev", id);
+        }
+        try (Topology.Claim claim = topology.claim(e)) {
+            if (!topology.contains(e)) {
+                throw Topology.notFound(id);
+            }
+            filters.deleteAll(e, claim);
+            lifecycle.delete(e);
+            topology.remove(e);
+        }
+        log.log(System.Logger.Level.INFO, "netdev " + id + " deleted");
+    }
+
+    /** {@code device_del}. */
+    void deviceDel(String id) throws NetException {
+        ClientEntry e = topology.nic(id);
+        if (e == null) {
+            throw Topology.notFound(id);
+        }
+        try (Topology.Claim claim = topology.claim(e)) {
+            if (!topology.contains(e)) {
+                throw Topology.notFound(id);
+            }
+            lifecycle.delete(e);
+            topology.remove(e);
+        }
+    }
+
+    /** Undoes an automatic hub port when what it was made for could not be added. */
+    private void discard(ClientEntry port) {
+        lifecycle.quietly(() -> {
+            lifecycle.delete(port);
+            return null;
+        });
+        topology.remove(port);
+    }
+
+    // ---- changing ----------------------------------------------------------------------------------
+
+    /**
+     * Replaces a netdev's or NIC's options, type included, and reopens it in place: peer, hub
+     * port and filters stay. A hubport is made afresh, as its hub and peer are its options.
+     */
+    void update(Section section, String type, String id, Map<String, Object> arguments) throws NetException {
+        ClientEntry e = section == Section.NETDEV ? topology.netdev(id) : topology.nic(id);
+        if (e == null) {
+            throw Topology.notFound(id);
+        }
+        if (e.state.kind() == Kind.HUBPORT || HUBPORT.equals(type)) {
+            netdevDel(id);
+            addNetdev(type, new LinkedHashMap<>(arguments), true);
+            return;
+        }
+        if (section == Section.NETDEV && !QapiArguments.isBackendTypeName(type)) {
+            throw unknownType();
+        }
+        Map<String, Object> options = new LinkedHashMap<>(arguments);
+        options.remove(section.typeKey());
+        options.remove("id");
+        if (section == Section.DEVICE) {
+            options.remove("netdev"); // a NIC stays plugged where it is
+        }
+        try (Topology.Claim claim = topology.claim(e)) {
+            if (!topology.contains(e)) {
+                throw Topology.notFound(id);
+            }
+            if (e.openedBy != null) {
+                lifecycle.closeAndRelease(e);
+                log.log(System.Logger.Level.INFO, e + " pending: options changed");
+            }
+            e.options = options;
+            e.error = null;
+            e.state.type(type);
+            Object driver = section == Section.NETDEV ? drivers.current(drivers.netdevs, type)
+                    : drivers.current(drivers.nics, type);
+            if (driver != null) {
+                lifecycle.open(e, driver);
+            }
+        }
+    }
+
+    // ---- following drivers -------------------------------------------------------------------------
+
+    /** A netdev driver or NIC model registered: if it is now the one in use, its pending entries open. */
+    <D> void driverArrived(DriverTable<D> table, D driver, String type) {
+        if (type == null || !drivers.arrived(table, driver, type)) {
+            return;
+        }
+        for (ClientEntry e : instances(table, type)) {
+            follow(e, type, null, driver);
+        }
+    }
+
+    /** The driver in use left: its entries close and wait, or move to the next driver of the type. */
+    <D> void driverLeft(DriverTable<D> table, D driver, String type) {
+        if (type == null || !drivers.left(table, driver, type)) {
+            return;
+        }
+        D next = drivers.current(table, type);
+        for (ClientEntry e : instances(table, type)) {
+            follow(e, type, driver, next);
+        }
+    }
+
+    private List<ClientEntry> instances(DriverTable<?> table, String type) {
+        return table == drivers.nics ? topology.nicsOfModel(type) : topology.netdevsOfType(type);
+    }
+
+    /** Closes what {@code gone} opened in the entry, then opens it with {@code next} if it is not open. */
+    private void follow(ClientEntry e, String type, Object gone, Object next) {
+        try (Topology.Claim claim = topology.claim(e)) {
+            if (!topology.contains(e) || !e.state.type().equals(type)) {
+                return; // deleted or changed while we waited for it
+            }
+            if (gone != null && e.openedBy == gone) {
+                lifecycle.closeAndRelease(e);
+                log.log(System.Logger.Level.INFO, e + " pending: its driver went away");
+            }
+            if (next != null && e.openedBy == null) {
+                lifecycle.open(e, next);
+                log.log(System.Logger.Level.INFO, e + " up (" + type + ")");
+            }
+        } catch (NetException ex) {
+            log.log(System.Logger.Level.ERROR, e + ": " + ex.getMessage());
+        }
+    }
+}

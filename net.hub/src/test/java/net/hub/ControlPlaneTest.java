@@ -1,0 +1,199 @@
+package net.hub;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import net.api.NetClientDriver;
+import net.api.NetException;
+import net.control.QemuOptions;
+import net.control.Section;
+import net.control.dto.NetClientDTO;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The control plane around slow and misbehaving drivers: nothing waits for a release it does not
+ * need, an open that outlives its deadline is cleaned up, an update keeps the netdev's place, and
+ * drivers coming and going are logged.
+ */
+class ControlPlaneTest {
+
+    private static final Duration DEADLINE = Duration.ofMillis(400);
+
+    private final List<String> info = new CopyOnWriteArrayList<>();
+    private final MemDriver mem = new MemDriver();
+    private final NetRuntime runtime = new NetRuntime(2, this::logger, DEADLINE, "/srv/patchbay/deploy");
+
+    /** Loggers that keep INFO records and pass everything on to the system logger. */
+    private System.Logger logger(String name) {
+        System.Logger inner = System.getLogger("test." + name);
+        return new System.Logger() {
+            @Override
+            public String getName() {
+                return name;
+            }
+
+            @Override
+            public boolean isLoggable(Level level) {
+                return true;
+            }
+
+            @Override
+            public void log(Level level, java.util.ResourceBundle bundle, String msg, Throwable thrown) {
+                keep(level, msg);
+                inner.log(level, bundle, msg, thrown);
+            }
+
+            @Override
+            public void log(Level level, java.util.ResourceBundle bundle, String format, Object... params) {
+                keep(level, format);
+                inner.log(level, bundle, format, params);
+            }
+
+            private void keep(Level level, String msg) {
+                if (level == Level.INFO) {
+                    info.add(msg);
+                }
+            }
+        };
+    }
+
+    @AfterEach
+    void stop() {
+        runtime.close();
+    }
+
+    private void netdev(String options) throws NetException {
+        runtime.add(Section.NETDEV, QemuOptions.parse(options, "type"));
+    }
+
+    private void bindMem() {
+        runtime.bindNetClientDriver(mem, Map.of(NetClientDriver.TYPE, "mem"));
+    }
+
+    @Test
+    void queriesAndOtherNetdevsGoOnWhileAReleaseBlocks() throws Exception {
+        bindMem();
+        netdev("mem,id=slow");
+        netdev("mem,id=other");
+        mem.get("slow").releaseMillis = 3000;
+        Thread deleting = Thread.ofPlatform().start(() -> {
+            try {
+                runtime.netdevDel("slow");
+            } catch (NetException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        try {
+            NetRuntimeTest.await(Duration.ofSeconds(2), () -> mem.get("slow").releasedOn != null);
+            long start = System.nanoTime();
+            List<String> names = runtime.network().clients().stream().map(NetClientDTO::name).toList();
+            assertEquals("active", runtime.client("other").state());
+            netdev("mem,id=fresh");
+            runtime.netdevDel("fresh");
+            long took = System.nanoTime() - start;
+            assertTrue(deleting.isAlive(), "netdev_del still waits for its release");
+            assertTrue(took < Duration.ofMillis(100).toNanos(), "queries and other netdevs took " + took / 1_000_000 + " ms");
+            assertTrue(names.contains("other"), names.toString());
+        } finally {
+            deleting.join(10_000);
+        }
+        assertFalse(deleting.isAlive());
+        assertThrows(NetException.class, () -> runtime.client("slow"), "gone once netdev_del returned");
+    }
+
+    @Test
+    void anOpenThatFinishesAfterItsDeadlineIsClosedAndReleasedAndTheNetdevFailed() throws Exception {
+        runtime.declare(Section.NETDEV, QemuOptions.parse("mem,id=late,openms=1200", "type"));
+        bindMem(); // opens the declared netdev, which takes longer than the deadline
+        NetClientDTO late = runtime.client("late");
+        assertEquals("failed", late.state());
+        assertEquals("the driver's open() did not return within 0.4 s", late.error());
+        NetRuntimeTest.await(Duration.ofSeconds(5), () -> mem.get("late") != null && mem.get("late").releasedOn != null);
+        assertEquals(List.of("close", "release"), mem.get("late").calls, "closed on the loop, then released");
+        assertEquals("failed", runtime.client("late").state(), "still failed, with the reason");
+        assertNull(runtime.client("late").info());
+
+        NetException e = assertThrows(NetException.class, () -> netdev("mem,id=slow,openms=1200"));
+        assertEquals("the driver's open() did not return within 0.4 s", e.getMessage());
+        assertThrows(NetException.class, () -> runtime.client("slow"), "a failed add leaves nothing behind");
+        NetRuntimeTest.await(Duration.ofSeconds(5), () -> mem.get("slow") != null && mem.get("slow").releasedOn != null);
+        assertEquals(List.of("close", "release"), mem.get("slow").calls);
+    }
+
+    @Test
+    void updateToAnotherTypeKeepsPeerHubPortAndFilters() throws Exception {
+        bindMem();
+        MemDriver other = new MemDriver();
+        runtime.bindNetClientDriver(other, Map.of(NetClientDriver.TYPE, "other"));
+        runtime.bindNetFilterDriver(new PassFilter(), Map.of(net.api.NetFilterDriver.TYPE, "filter-pass"));
+        netdev("mem,id=a");
+        netdev("mem,id=b");
+        netdev("hubport,id=pa,hubid=1,netdev=a");
+        netdev("hubport,id=pb,hubid=1,netdev=b");
+        runtime.add(Section.OBJECT, QemuOptions.parse("filter-pass,id=f0,netdev=a", "qom-type"));
+
+        runtime.update(Section.NETDEV, QemuOptions.parse("other,id=a,tag=moved", "type"));
+
+        NetClientDTO a = runtime.client("a");
+        assertEquals("other", a.type());
+        assertEquals("active", a.state());
+        assertEquals("pa", a.peer());
+        assertEquals(Map.of("tag", "moved"), a.options());
+        assertEquals(List.of("f0"), a.filters().stream().map(f -> f.id()).toList());
+        assertEquals("active", a.filters().get(0).state());
+        assertTrue(mem.get("a").closed, "the old backend closed");
+        assertEquals(List.of("peer:1"), other.get("a").calls, "the new one opened into its place");
+        other.get("a").inject(new byte[60], false);
+        NetRuntimeTest.await(Duration.ofSeconds(5), () -> mem.get("b").received.size() == 1);
+    }
+
+    @Test
+    void driverTypesComingAndGoingAreLoggedAndTheUnknownTypeErrorSaysWhatIsThere() throws Exception {
+        bindMem();
+        assertTrue(info.contains("netdev type 'mem' available from (class path)"), info.toString());
+        runtime.unbindNetClientDriver(mem, Map.of(NetClientDriver.TYPE, "mem"));
+        assertTrue(info.contains("netdev type 'mem' from (class path) left; its instances wait for a driver"),
+                info.toString());
+        NetException e = assertThrows(NetException.class, () -> netdev("mem,id=m"));
+        assertEquals("Parameter 'type' expects a netdev backend type (installed: hubport; drivers of other types go "
+                + "into /srv/patchbay/deploy)", e.getMessage());
+    }
+
+    /** A filter that passes every frame. */
+    static final class PassFilter implements net.api.NetFilterDriver<PassFilter.Options> {
+        record Options() {
+        }
+
+        @Override
+        public Class<Options> optionsType() {
+            return Options.class;
+        }
+
+        @Override
+        public net.api.NetFilter open(Options options, net.api.NetFilterContext context) {
+            return new net.api.NetFilter() {
+                @Override
+                public boolean filter(java.nio.ByteBuffer frame, net.api.NetFilterDirection direction) {
+                    return true;
+                }
+
+                @Override
+                public String info() {
+                    return "";
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+        }
+    }
+}
