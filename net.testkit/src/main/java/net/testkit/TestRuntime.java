@@ -15,6 +15,8 @@ import net.control.dto.FilterDTO;
 import net.control.dto.NetClientDTO;
 import net.control.QemuOptions;
 import net.hub.NetRuntime;
+import net.testlib.Await;
+import net.testlib.InjectDriver;
 
 /**
  * The real runtime outside OSGi, as a driver's tests use it: the drivers under test bound by their

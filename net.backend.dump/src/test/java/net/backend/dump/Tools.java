@@ -7,8 +7,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import net.testkit.Await;
-import net.testkit.Program;
+import net.testlib.Await;
+import net.testlib.Program;
 
 /** What the capture tests need beyond the test kit: tshark's verdict on a file, FIFOs, the writer threads. */
 final class Tools {

@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
-import net.testkit.Ports;
 import net.testkit.TestRuntime;
+import net.testlib.Ports;
 
 /** The test kit's runtime with this bundle's three drivers, and what the tests ask of a socket netdev. */
 final class Fixture extends TestRuntime {

@@ -24,7 +24,7 @@ import java.util.Map;
 import net.api.NetClient;
 import net.posix.FdChannel;
 import net.posix.Libc;
-import net.testkit.Descriptors;
+import net.testlib.Descriptors;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

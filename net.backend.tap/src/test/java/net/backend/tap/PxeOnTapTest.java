@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.List;
-import net.testkit.Await;
-import net.testkit.Ports;
-import net.testkit.Program;
-import net.testkit.Qemu;
+import net.testlib.Await;
+import net.testlib.Ports;
+import net.testlib.Program;
+import net.testlib.Qemu;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

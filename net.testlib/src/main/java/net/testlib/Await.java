@@ -1,4 +1,4 @@
-package net.testkit;
+package net.testlib;
 
 import static org.junit.jupiter.api.Assertions.fail;
 

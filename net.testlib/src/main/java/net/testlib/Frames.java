@@ -1,4 +1,4 @@
-package net.testkit;
+package net.testlib;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package net.testkit;
+package net.testlib;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

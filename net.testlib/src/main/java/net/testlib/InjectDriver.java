@@ -1,4 +1,4 @@
-package net.testkit;
+package net.testlib;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -18,7 +18,7 @@ import net.api.SendResult;
 /**
  * The tests' own netdev type (and NIC model) {@value #TYPE}: on a hub it is a tap, keeping a copy of
  * every frame it is given, and a source, sending the frames a test hands it on its event loop
- * through {@link NetClientContext#send}. Bound like any driver; {@link TestRuntime} binds it.
+ * through {@link NetClientContext#send}. Bound like any driver; net.testkit's {@code TestRuntime} binds it.
  */
 public final class InjectDriver implements NetClientDriver<InjectDriver.Options>, NicModel<InjectDriver.Options> {
 

@@ -1,4 +1,4 @@
-package net.testkit;
+package net.testlib;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
