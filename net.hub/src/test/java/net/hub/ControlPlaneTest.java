@@ -15,6 +15,8 @@ import net.api.NetException;
 import net.control.QemuOptions;
 import net.control.Section;
 import net.control.dto.NetClientDTO;
+import net.testlib.Await;
+import net.testlib.InjectDriver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -28,7 +30,7 @@ class ControlPlaneTest {
     private static final Duration DEADLINE = Duration.ofMillis(400);
 
     private final List<String> info = new CopyOnWriteArrayList<>();
-    private final MemDriver mem = new MemDriver();
+    private final InjectDriver mem = new InjectDriver();
     private final NetRuntime runtime = new NetRuntime(2, this::logger, DEADLINE, "/srv/patchbay/deploy");
 
     /** Loggers that keep INFO records and pass everything on to the system logger. */
@@ -83,7 +85,7 @@ class ControlPlaneTest {
         bindMem();
         netdev("mem,id=slow");
         netdev("mem,id=other");
-        mem.get("slow").releaseMillis = 3000;
+        mem.get("slow").releaseDelay(Duration.ofMillis(3000));
         Thread deleting = Thread.ofPlatform().start(() -> {
             try {
                 runtime.netdevDel("slow");
@@ -92,7 +94,7 @@ class ControlPlaneTest {
             }
         });
         try {
-            NetRuntimeTest.await(Duration.ofSeconds(2), () -> mem.get("slow").releasedOn != null);
+            Await.until(() -> mem.get("slow").releasedOn() != null, Duration.ofSeconds(2), "the release to start");
             long start = System.nanoTime();
             List<String> names = runtime.network().clients().stream().map(NetClientDTO::name).toList();
             assertEquals("active", runtime.client("other").state());
@@ -116,22 +118,24 @@ class ControlPlaneTest {
         NetClientDTO late = runtime.client("late");
         assertEquals("failed", late.state());
         assertEquals("the driver's open() did not return within 0.4 s", late.error());
-        NetRuntimeTest.await(Duration.ofSeconds(5), () -> mem.get("late") != null && mem.get("late").releasedOn != null);
-        assertEquals(List.of("close", "release"), mem.get("late").calls, "closed on the loop, then released");
+        Await.until(() -> mem.find("late").isPresent() && mem.get("late").releasedOn() != null, Duration.ofSeconds(5),
+                "the late open to be closed and released");
+        assertEquals(List.of("close", "release"), mem.get("late").calls(), "closed on the loop, then released");
         assertEquals("failed", runtime.client("late").state(), "still failed, with the reason");
         assertNull(runtime.client("late").info());
 
         NetException e = assertThrows(NetException.class, () -> netdev("mem,id=slow,openms=1200"));
         assertEquals("the driver's open() did not return within 0.4 s", e.getMessage());
         assertThrows(NetException.class, () -> runtime.client("slow"), "a failed add leaves nothing behind");
-        NetRuntimeTest.await(Duration.ofSeconds(5), () -> mem.get("slow") != null && mem.get("slow").releasedOn != null);
-        assertEquals(List.of("close", "release"), mem.get("slow").calls);
+        Await.until(() -> mem.find("slow").isPresent() && mem.get("slow").releasedOn() != null, Duration.ofSeconds(5),
+                "the slow open to be closed and released");
+        assertEquals(List.of("close", "release"), mem.get("slow").calls());
     }
 
     @Test
     void updateToAnotherTypeKeepsPeerHubPortAndFilters() throws Exception {
         bindMem();
-        MemDriver other = new MemDriver();
+        InjectDriver other = new InjectDriver();
         runtime.bindNetClientDriver(other, Map.of(NetClientDriver.TYPE, "other"));
         runtime.bindNetFilterDriver(new PassFilter(), Map.of(net.api.NetFilterDriver.TYPE, "filter-pass"));
         netdev("mem,id=a");
@@ -149,10 +153,11 @@ class ControlPlaneTest {
         assertEquals(Map.of("tag", "moved"), a.options());
         assertEquals(List.of("f0"), a.filters().stream().map(f -> f.id()).toList());
         assertEquals("active", a.filters().get(0).state());
-        assertTrue(mem.get("a").closed, "the old backend closed");
-        assertEquals(List.of("peer:1"), other.get("a").calls, "the new one opened into its place");
-        other.get("a").inject(new byte[60], false);
-        NetRuntimeTest.await(Duration.ofSeconds(5), () -> mem.get("b").received.size() == 1);
+        assertTrue(mem.get("a").closed(), "the old backend closed");
+        assertEquals(List.of("peer:1"), other.get("a").calls(), "the new one opened into its place");
+        other.get("a").send(new byte[60], false);
+        Await.until(() -> mem.get("b").count() == 1, Duration.ofSeconds(5),
+                "the frame at b through the updated netdev");
     }
 
     @Test

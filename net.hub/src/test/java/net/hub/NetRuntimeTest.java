@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import net.api.ErrorClass;
 import net.api.NetClientDriver;
 import net.api.NetException;
@@ -18,6 +17,8 @@ import net.api.SendResult;
 import net.control.Section;
 import net.control.dto.NetClientDTO;
 import net.control.QemuOptions;
+import net.testlib.Await;
+import net.testlib.InjectDriver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,13 +28,13 @@ import org.junit.jupiter.params.provider.ValueSource;
 class NetRuntimeTest {
 
     private NetRuntime runtime;
-    private MemDriver mem;
+    private InjectDriver mem;
 
     @BeforeEach
     void start() {
         // One loop: QEMU's flow-control rules hold exactly; hubCrossesLoops covers two.
         runtime = new NetRuntime(1, name -> System.getLogger("test." + name));
-        mem = new MemDriver();
+        mem = new InjectDriver();
         runtime.bindNetClientDriver(mem, Map.of(NetClientDriver.TYPE, "mem"));
     }
 
@@ -65,16 +66,6 @@ class NetRuntimeTest {
         void run() throws Exception;
     }
 
-    static void await(Duration timeout, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not met within " + timeout);
-            }
-            Thread.sleep(10);
-        }
-    }
-
     private static byte[] frame(int n, int len) {
         byte[] f = new byte[len];
         for (int i = 0; i < len; i++) {
@@ -90,12 +81,13 @@ class NetRuntimeTest {
             netdev("hubport,id=p" + id + ",hubid=1,netdev=" + id);
         }
         byte[] f = frame(7, 60);
-        assertEquals(SendResult.SENT, mem.get("m1").inject(f, false));
-        await(Duration.ofSeconds(5), () -> mem.get("m2").received.size() == 1 && mem.get("m3").received.size() == 1);
-        assertArrayEquals(f, mem.get("m2").received.get(0));
-        assertArrayEquals(f, mem.get("m3").received.get(0));
+        assertEquals(SendResult.SENT, mem.get("m1").send(f, false));
+        Await.until(() -> mem.get("m2").count() == 1 && mem.get("m3").count() == 1, Duration.ofSeconds(5),
+                "the frame at m2 and m3");
+        assertArrayEquals(f, mem.get("m2").received().get(0));
+        assertArrayEquals(f, mem.get("m3").received().get(0));
         Thread.sleep(100);
-        assertTrue(mem.get("m1").received.isEmpty(), "a hub never sends a frame back to its source");
+        assertTrue(mem.get("m1").received().isEmpty(), "a hub never sends a frame back to its source");
         assertEquals(List.of("pm3", "pm2", "pm1"), runtime.network().hubs().get(0).ports(), "newest port first");
     }
 
@@ -103,44 +95,45 @@ class NetRuntimeTest {
     void hubCrossesLoopsAndStopsSendersWhenTheOtherLoopsPeerRefuses() throws Exception {
         hubAcrossTwoLoops();
         for (int i = 0; i < 100; i++) {
-            mem.get("a").inject(frame(i, 100), false);
+            mem.get("a").send(frame(i, 100), false);
         }
-        await(Duration.ofSeconds(5), () -> mem.get("b").received.size() == 100);
+        Await.until(() -> mem.get("b").count() == 100, Duration.ofSeconds(5), "100 frames at b");
         for (int i = 0; i < 100; i++) {
-            assertEquals((byte) i, mem.get("b").received.get(i)[0], "order kept across loops");
+            assertEquals((byte) i, mem.get("b").received().get(i)[0], "order kept across loops");
         }
         // b refuses: the first copy crosses and is queued at b, which tells a's loop to stop.
-        mem.get("b").refuse = true;
-        mem.get("a").inject(frame(1, 60), true);
-        await(Duration.ofSeconds(5), () -> {
+        mem.get("b").refuse();
+        mem.get("a").send(frame(1, 60), true);
+        Await.until(() -> {
             try {
                 return runtime.client("b").counters().queued() == 1;
             } catch (NetException e) {
                 return false;
             }
-        });
-        await(Duration.ofSeconds(5), () -> {
+        }, Duration.ofSeconds(5), "one frame queued for b");
+        Await.until(() -> {
             try {
-                return mem.get("a").inject(frame(2, 60), true) == SendResult.QUEUED;
+                return mem.get("a").send(frame(2, 60), true) == SendResult.QUEUED;
             } catch (Exception e) {
                 return false;
             }
-        });
-        int callbacksBefore = mem.get("a").sentCallbacks.size();
+        }, Duration.ofSeconds(5), "a's send to be queued");
+        int callbacksBefore = mem.get("a").sentCallbacks().size();
         mem.get("b").accept();
-        await(Duration.ofSeconds(5), () -> mem.get("a").sentCallbacks.size() > callbacksBefore);
-        await(Duration.ofSeconds(5), () -> mem.get("b").received.size() >= 102);
+        Await.until(() -> mem.get("a").sentCallbacks().size() > callbacksBefore, Duration.ofSeconds(5),
+                "a's sent callback");
+        Await.until(() -> mem.get("b").count() >= 102, Duration.ofSeconds(5), "102 frames at b");
     }
 
     @Test
     void aFullMailboxBetweenLoopsPausesTheSenderInsteadOfDropping() throws Exception {
         hubAcrossTwoLoops();
-        MemDriver.Mem a = mem.get("a");
-        MemDriver.Mem b = mem.get("b");
+        InjectDriver.Inject a = mem.get("a");
+        InjectDriver.Inject b = mem.get("b");
         // Stall b's loop so the mailbox towards it fills up.
         java.util.concurrent.CountDownLatch stalled = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-        b.context.loop().execute(() -> {
+        b.context().loop().execute(() -> {
             stalled.countDown();
             try {
                 release.await(10, java.util.concurrent.TimeUnit.SECONDS);
@@ -155,19 +148,20 @@ class NetRuntimeTest {
             byte[] f = frame(0, 60);
             f[0] = (byte) (i >> 8);
             f[1] = (byte) i;
-            if (a.inject(f, true) == SendResult.QUEUED) {
+            if (a.send(f, true) == SendResult.QUEUED) {
                 queued++;
             }
         }
         assertTrue(queued > 0, "with the mailbox full the sender is queued, not dropped");
         release.countDown();
-        await(Duration.ofSeconds(10), () -> b.received.size() == frames);
+        Await.until(() -> b.count() == frames, Duration.ofSeconds(10), "every frame at b");
+        List<byte[]> received = b.received();
         for (int i = 0; i < frames; i++) {
-            byte[] f = b.received.get(i);
+            byte[] f = received.get(i);
             assertEquals(i, ((f[0] & 0xff) << 8) | (f[1] & 0xff), "in order");
         }
         assertNull(runtime.client("pb").counters().drops().get("loop-queue-full"));
-        assertEquals(queued, a.sentCallbacks.size());
+        assertEquals(queued, a.sentCallbacks().size());
     }
 
     @Test
@@ -176,12 +170,12 @@ class NetRuntimeTest {
         netdev("mem,id=b");
         netdev("hubport,id=pa,hubid=3,netdev=a");
         netdev("hubport,id=pb,hubid=3,netdev=b");
-        mem.get("a").inject(frame(1, 9000), false);
-        mem.get("a").inject(frame(2, 69632), false);
-        assertEquals(SendResult.DROPPED, mem.get("a").inject(frame(3, 69633), false));
-        await(Duration.ofSeconds(5), () -> mem.get("b").received.size() == 2);
-        assertEquals(9000, mem.get("b").received.get(0).length);
-        assertEquals(69632, mem.get("b").received.get(1).length);
+        mem.get("a").send(frame(1, 9000), false);
+        mem.get("a").send(frame(2, 69632), false);
+        assertEquals(SendResult.DROPPED, mem.get("a").send(frame(3, 69633), false));
+        Await.until(() -> mem.get("b").count() == 2, Duration.ofSeconds(5), "two frames at b");
+        assertEquals(9000, mem.get("b").received().get(0).length);
+        assertEquals(69632, mem.get("b").received().get(1).length);
         assertEquals(1L, runtime.client("a").counters().drops().get("oversized"));
     }
 
@@ -191,20 +185,21 @@ class NetRuntimeTest {
         netdev("hubport,id=p1,hubid=5,netdev=slow");
         netdev("mem,id=src");
         netdev("hubport,id=p2,hubid=5,netdev=src");
-        MemDriver.Mem src = mem.get("src");
-        MemDriver.Mem slow = mem.get("slow");
+        InjectDriver.Inject src = mem.get("src");
+        InjectDriver.Inject slow = mem.get("slow");
         // The first frame reaches the hub and waits in slow's queue (the hub took it); from then on
         // the hub cannot receive, as its only other port's peer refuses, so the sender is queued.
-        assertEquals(SendResult.SENT, src.inject(frame(1, 64), true));
-        assertEquals(SendResult.QUEUED, src.inject(frame(2, 64), true));
-        assertEquals(SendResult.QUEUED, src.inject(frame(3, 64), true));
-        assertTrue(src.sentCallbacks.isEmpty());
+        assertEquals(SendResult.SENT, src.send(frame(1, 64), true));
+        assertEquals(SendResult.QUEUED, src.send(frame(2, 64), true));
+        assertEquals(SendResult.QUEUED, src.send(frame(3, 64), true));
+        assertTrue(src.sentCallbacks().isEmpty());
         slow.accept();
-        await(Duration.ofSeconds(5), () -> slow.received.size() == 3 && src.sentCallbacks.size() == 2);
+        Await.until(() -> slow.count() == 3 && src.sentCallbacks().size() == 2, Duration.ofSeconds(5),
+                "three frames at slow and two sent callbacks");
         for (int i = 0; i < 3; i++) {
-            assertEquals(i + 1, slow.received.get(i)[0], "queued frames keep their order");
+            assertEquals(i + 1, slow.received().get(i)[0], "queued frames keep their order");
         }
-        assertEquals(List.of(64, 64), src.sentCallbacks);
+        assertEquals(List.of(64, 64), src.sentCallbacks());
     }
 
     @Test
@@ -214,12 +209,12 @@ class NetRuntimeTest {
         // Peer the two directly through a NIC-less pair: a hubport whose only other port is refusing.
         netdev("hubport,id=p1,hubid=6,netdev=slow");
         netdev("hubport,id=p2,hubid=6,netdev=src");
-        MemDriver.Mem src = mem.get("src");
+        InjectDriver.Inject src = mem.get("src");
         int sent = 0;
         int queued = 0;
         int dropped = 0;
         for (int i = 0; i < 10_005; i++) {
-            switch (src.inject(frame(i, 60), false)) {
+            switch (src.send(frame(i, 60), false)) {
                 case SENT -> sent++;
                 case QUEUED -> queued++;
                 case DROPPED -> dropped++;
@@ -238,9 +233,9 @@ class NetRuntimeTest {
         netdev("mem,id=b");
         netdev("hubport,id=pa,hubid=1,netdev=a");
         netdev("hubport,id=pb,hubid=1,netdev=b");
-        MemDriver.Mem before = mem.get("a");
+        InjectDriver.Inject before = mem.get("a");
         runtime.unbindNetClientDriver(mem, Map.of(NetClientDriver.TYPE, "mem"));
-        assertTrue(before.closed);
+        assertTrue(before.closed());
         NetClientDTO a = runtime.client("a");
         assertEquals("pending", a.state());
         assertEquals("pa", a.peer());
@@ -249,12 +244,13 @@ class NetRuntimeTest {
         assertEquals("Parameter 'type' expects a netdev backend type (installed: hubport)",
                 error(() -> netdev("mem,id=c")).getMessage(), "the error says what is there instead");
 
-        MemDriver again = new MemDriver();
+        InjectDriver again = new InjectDriver();
         runtime.bindNetClientDriver(again, Map.of(NetClientDriver.TYPE, "mem"));
         assertEquals("active", runtime.client("a").state());
         assertNotSame(before, again.get("a"));
-        again.get("a").inject(frame(9, 60), false);
-        await(Duration.ofSeconds(5), () -> again.get("b").received.size() == 1);
+        again.get("a").send(frame(9, 60), false);
+        Await.until(() -> again.get("b").count() == 1, Duration.ofSeconds(5),
+                "the frame at b from the returned driver's a");
         mem = again;
     }
 
@@ -264,7 +260,7 @@ class NetRuntimeTest {
         runtime.declare(Section.NETDEV, QemuOptions.parse("later,id=l2", "type"));
         runtime.declare(Section.NETDEV, QemuOptions.parse("hubport,id=h,hubid=2,netdev=l2", "type"));
         assertEquals("pending", runtime.client("l1").state());
-        MemDriver later = new MemDriver();
+        InjectDriver later = new InjectDriver();
         runtime.bindNetClientDriver(later, Map.of(NetClientDriver.TYPE, "later"));
         assertEquals("failed", runtime.client("l1").state());
         assertEquals("Invalid parameter 'foo'", runtime.client("l1").error());
@@ -301,9 +297,9 @@ class NetRuntimeTest {
         assertEquals("Device 'nosuch' not found", missing.getMessage());
         netdev("mem,id=s0");
         netdev("hubport,id=h1,hubid=1,netdev=s0");
-        MemDriver.Mem s0 = mem.get("s0");
+        InjectDriver.Inject s0 = mem.get("s0");
         runtime.netdevDel("s0");
-        assertTrue(s0.closed);
+        assertTrue(s0.closed());
         assertNull(runtime.client("h1").peer(), "the port stays on its hub without a peer");
         assertEquals(List.of("h1"), runtime.network().hubs().get(0).ports());
         netdev("mem,id=s0");
@@ -314,13 +310,13 @@ class NetRuntimeTest {
     @Test
     void aBackendKnowsItsHubWhenItOpensOnLegacyNetAndLaterThroughAHubport() throws Exception {
         runtime.add(Section.NET, QemuOptions.parse("mem,vlan=3", "type"));
-        assertEquals(java.util.OptionalInt.of(3), mem.get("mem.0").hubAtOpen);
+        assertEquals(java.util.OptionalInt.of(3), mem.get("mem.0").hubAtOpen());
         netdev("mem,id=s0");
-        assertEquals(java.util.OptionalInt.empty(), mem.get("s0").hubAtOpen);
+        assertEquals(java.util.OptionalInt.empty(), mem.get("s0").hubAtOpen());
         netdev("hubport,id=h1,hubid=5,netdev=s0");
-        MemDriver.Mem s0 = mem.get("s0");
+        InjectDriver.Inject s0 = mem.get("s0");
         java.util.concurrent.CompletableFuture<java.util.OptionalInt> now = new java.util.concurrent.CompletableFuture<>();
-        s0.context.loop().execute(() -> now.complete(s0.context.hubId()));
+        s0.context().loop().execute(() -> now.complete(s0.context().hubId()));
         assertEquals(java.util.OptionalInt.of(5), now.get(5, java.util.concurrent.TimeUnit.SECONDS));
 
         List<String> before = runtime.network().clients().stream().map(NetClientDTO::name).toList();
@@ -335,33 +331,33 @@ class NetRuntimeTest {
         netdev("mem,id=del");
         netdev("mem,id=gone");
         netdev("mem,id=end");
-        MemDriver.Mem deleted = mem.get("del");
+        InjectDriver.Inject deleted = mem.get("del");
         runtime.netdevDel("del");
         assertReleasedAfterClose(deleted);
 
-        MemDriver.Mem driverGone = mem.get("gone");
-        MemDriver.Mem runtimeClosed = mem.get("end");
+        InjectDriver.Inject driverGone = mem.get("gone");
+        InjectDriver.Inject runtimeClosed = mem.get("end");
         runtime.unbindNetClientDriver(mem, Map.of(NetClientDriver.TYPE, "mem"));
         assertReleasedAfterClose(driverGone);
-        MemDriver again = new MemDriver();
+        InjectDriver again = new InjectDriver();
         runtime.bindNetClientDriver(again, Map.of(NetClientDriver.TYPE, "mem"));
         mem = again;
         runtime.close();
         assertReleasedAfterClose(again.get("end"));
-        assertEquals(List.of("close", "release"), runtimeClosed.calls, "released once, not again by close()");
+        assertEquals(List.of("close", "release"), runtimeClosed.calls(), "released once, not again by close()");
     }
 
     @Test
     void aFilterIsReleasedAfterCloseOnObjectDelDriverGoneAndRuntimeClose() throws Exception {
         List<String> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
-        net.api.NetFilterDriver<MemDriver.Options> filters = new net.api.NetFilterDriver<>() {
+        net.api.NetFilterDriver<InjectDriver.Options> filters = new net.api.NetFilterDriver<>() {
             @Override
-            public Class<MemDriver.Options> optionsType() {
-                return MemDriver.Options.class;
+            public Class<InjectDriver.Options> optionsType() {
+                return InjectDriver.Options.class;
             }
 
             @Override
-            public net.api.NetFilter open(MemDriver.Options options, net.api.NetFilterContext context) {
+            public net.api.NetFilter open(InjectDriver.Options options, net.api.NetFilterContext context) {
                 String id = context.id();
                 return new net.api.NetFilter() {
                     @Override
@@ -410,7 +406,7 @@ class NetRuntimeTest {
         netdev("mem,id=b");
         netdev("hubport,id=pa,hubid=1,netdev=a");
         netdev("hubport,id=pb,hubid=1,netdev=b");
-        mem.get("slow").releaseMillis = 2000;
+        mem.get("slow").releaseDelay(Duration.ofMillis(2000));
         Thread deleting = Thread.ofPlatform().start(() -> {
             try {
                 runtime.netdevDel("slow");
@@ -419,50 +415,51 @@ class NetRuntimeTest {
             }
         });
         try {
-            await(Duration.ofSeconds(1), () -> mem.get("slow").releasedOn != null);
+            Await.until(() -> mem.get("slow").releasedOn() != null, Duration.ofSeconds(1), "the release to start");
             long start = System.nanoTime();
             // The one loop carries a frame across the hub while the release sleeps.
-            mem.get("a").inject(frame(1, 60), false);
-            await(Duration.ofMillis(500), () -> mem.get("b").received.size() == 1);
+            mem.get("a").send(frame(1, 60), false);
+            Await.until(() -> mem.get("b").count() == 1, Duration.ofMillis(500),
+                    "the frame across the hub while the release blocks");
             assertTrue(deleting.isAlive(), "netdev_del still waits for the release");
             assertTrue(System.nanoTime() - start < Duration.ofSeconds(1).toNanos());
         } finally {
             deleting.join(5000);
         }
         assertTrue(!deleting.isAlive(), "netdev_del returned");
-        assertEquals(List.of("close", "release"), mem.get("slow").calls);
+        assertEquals(List.of("close", "release"), mem.get("slow").calls());
     }
 
     @Test
     void peerChangedFollowsHubportsAndNicsComingAndGoing() throws Exception {
         runtime.bindNicModel(mem, Map.of(net.api.NicModel.TYPE, "mem"));
         netdev("mem,id=s0");
-        MemDriver.Mem s0 = mem.get("s0");
+        InjectDriver.Inject s0 = mem.get("s0");
         netdev("hubport,id=h1,hubid=4,netdev=s0");
-        assertEquals(List.of("peer:4"), s0.calls);
+        assertEquals(List.of("peer:4"), s0.calls());
         runtime.netdevDel("h1");
-        assertEquals(List.of("peer:4", "peer:none"), s0.calls);
+        assertEquals(List.of("peer:4", "peer:none"), s0.calls());
         runtime.add(Section.DEVICE, QemuOptions.parse("mem,id=n0,netdev=s0", "driver"));
-        assertEquals(List.of("peer:4", "peer:none", "peer:none"), s0.calls, "a NIC is no hub port");
-        assertEquals(List.of("peer:none"), mem.get("n0").calls);
+        assertEquals(List.of("peer:4", "peer:none", "peer:none"), s0.calls(), "a NIC is no hub port");
+        assertEquals(List.of("peer:none"), mem.get("n0").calls());
         runtime.deviceDel("n0");
-        assertEquals(List.of("peer:4", "peer:none", "peer:none", "peer:none"), s0.calls);
+        assertEquals(List.of("peer:4", "peer:none", "peer:none", "peer:none"), s0.calls());
 
         // A pending netdev hears nothing; when its driver returns it opens into its place and hears once.
         netdev("hubport,id=h2,hubid=6,netdev=s0");
         runtime.unbindNetClientDriver(mem, Map.of(NetClientDriver.TYPE, "mem"));
-        MemDriver again = new MemDriver();
+        InjectDriver again = new InjectDriver();
         runtime.bindNetClientDriver(again, Map.of(NetClientDriver.TYPE, "mem"));
-        assertEquals(List.of("peer:6"), again.get("s0").calls);
+        assertEquals(List.of("peer:6"), again.get("s0").calls());
         netdev("mem,id=alone");
-        assertEquals(List.of(), again.get("alone").calls, "no peer at open, no call");
+        assertEquals(List.of(), again.get("alone").calls(), "no peer at open, no call");
         mem = again;
     }
 
-    private static void assertReleasedAfterClose(MemDriver.Mem m) {
-        assertEquals(List.of("close", "release"), m.calls);
-        assertTrue(m.closedOn.getName().startsWith("patchbay-loop-"), "close on the loop: " + m.closedOn);
-        assertEquals(Thread.currentThread(), m.releasedOn, "release on the control thread");
+    private static void assertReleasedAfterClose(InjectDriver.Inject m) {
+        assertEquals(List.of("close", "release"), m.calls());
+        assertTrue(m.closedOn().getName().startsWith("patchbay-loop-"), "close on the loop: " + m.closedOn());
+        assertEquals(Thread.currentThread(), m.releasedOn(), "release on the control thread");
     }
 
     @Test
@@ -493,16 +490,16 @@ class NetRuntimeTest {
         };
         NetRuntime logged = new NetRuntime(1, name -> recording);
         try {
-            MemDriver driver = new MemDriver();
+            InjectDriver driver = new InjectDriver();
             logged.bindNetClientDriver(driver, Map.of(NetClientDriver.TYPE, "mem"));
             logged.add(Section.NETDEV, QemuOptions.parse("mem,id=m0", "type"));
-            MemDriver.Mem m0 = driver.get("m0");
+            InjectDriver.Inject m0 = driver.get("m0");
             java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
-            m0.context.loop().execute(() -> {
-                net.api.NetCounter errors = m0.context.dropCounter("send-error");
-                m0.context.ioFailed(errors, "send failed: Connection refused");
-                m0.context.ioFailed(errors, "send failed: Connection refused");
-                m0.context.ioFailed(errors, "send failed: Network is unreachable");
+            m0.context().loop().execute(() -> {
+                net.api.NetCounter errors = m0.context().dropCounter("send-error");
+                m0.context().ioFailed(errors, "send failed: Connection refused");
+                m0.context().ioFailed(errors, "send failed: Connection refused");
+                m0.context().ioFailed(errors, "send failed: Network is unreachable");
                 done.complete(null);
             });
             done.get(5, java.util.concurrent.TimeUnit.SECONDS);
@@ -544,12 +541,12 @@ class NetRuntimeTest {
         netdev("hubport,id=pa,hubid=1,netdev=a");
         netdev("hubport,id=pb,hubid=1,netdev=b");
         runtime.setLink("a", false);
-        assertEquals(List.of(false), mem.get("a").linkChanges);
-        assertEquals(SendResult.DROPPED, mem.get("a").inject(frame(1, 60), false));
+        assertEquals(List.of(false), mem.get("a").linkChanges());
+        assertEquals(SendResult.DROPPED, mem.get("a").send(frame(1, 60), false));
         assertEquals(1L, runtime.client("a").counters().drops().get("link-down"));
         runtime.setLink("a", true);
-        assertEquals(SendResult.SENT, mem.get("a").inject(frame(2, 60), false));
-        await(Duration.ofSeconds(5), () -> mem.get("b").received.size() == 1);
+        assertEquals(SendResult.SENT, mem.get("a").send(frame(2, 60), false));
+        Await.until(() -> mem.get("b").count() == 1, Duration.ofSeconds(5), "the frame at b once the link is up");
         assertEquals(ErrorClass.DeviceNotFound, error(() -> runtime.setLink("nosuch", true)).errorClass());
     }
 
@@ -561,40 +558,40 @@ class NetRuntimeTest {
         for (String id : List.of("src", "dst1", "dst2")) {
             netdev("hubport,id=p" + id + ",hubid=4,netdev=" + id);
         }
-        MemDriver.Mem src = mem.get("src");
+        InjectDriver.Inject src = mem.get("src");
         java.nio.ByteBuffer frame = java.nio.ByteBuffer.allocateDirect(1514);
         com.sun.management.ThreadMXBean threads =
                 (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         java.util.concurrent.CompletableFuture<Long> allocated = new java.util.concurrent.CompletableFuture<>();
         int frames = 200_000;
-        src.context.loop().execute(() -> {
+        src.context().loop().execute(() -> {
             for (int i = 0; i < 20_000; i++) { // warm-up: JIT, pools
-                src.context.send(frame.clear());
+                src.context().send(frame.clear());
             }
             long before = threads.getCurrentThreadAllocatedBytes();
             for (int i = 0; i < frames; i++) {
-                src.context.send(frame.clear());
+                src.context().send(frame.clear());
             }
             allocated.complete(threads.getCurrentThreadAllocatedBytes() - before);
         });
         long bytes = allocated.get(30, java.util.concurrent.TimeUnit.SECONDS);
-        assertEquals(220_000L, mem.get("dst1").sunk);
-        assertEquals(220_000L, mem.get("dst2").sunk);
+        assertEquals(220_000L, mem.get("dst1").sunk());
+        assertEquals(220_000L, mem.get("dst2").sunk());
         // One allocation per frame would be >= 16 B x 200 000 = 3.2 MB; a few KiB are one-off JIT work.
         assertTrue(bytes < 64 * 1024, "allocated " + bytes + " bytes for " + frames + " frames");
     }
 
     /** A NIC model for tests that reports a receive filter. */
-    static final class ReportingNic implements net.api.NicModel<MemDriver.Options> {
+    static final class ReportingNic implements net.api.NicModel<InjectDriver.Options> {
         final Map<String, net.api.NetClientContext> contexts = new java.util.concurrent.ConcurrentHashMap<>();
 
         @Override
-        public Class<MemDriver.Options> optionsType() {
-            return MemDriver.Options.class;
+        public Class<InjectDriver.Options> optionsType() {
+            return InjectDriver.Options.class;
         }
 
         @Override
-        public net.api.NetClient open(MemDriver.Options options, net.api.NetClientContext context) {
+        public net.api.NetClient open(InjectDriver.Options options, net.api.NetClientContext context) {
             contexts.put(context.id(), context);
             return new Nic(context);
         }
@@ -641,19 +638,20 @@ class NetRuntimeTest {
         Runnable change = () -> nic.loop().execute(nic::rxFilterChanged);
         change.run();
         change.run();
-        await(Duration.ofSeconds(5), () -> events.size() == 1);
+        Await.until(() -> events.size() == 1, Duration.ofSeconds(5), "one NIC_RX_FILTER_CHANGED");
         Thread.sleep(100);
         assertEquals(List.of("NIC_RX_FILTER_CHANGED n1"), events, "one event until the next query");
         runtime.queryRxFilter("n1");
         change.run();
-        await(Duration.ofSeconds(5), () -> events.size() == 2);
+        Await.until(() -> events.size() == 2, Duration.ofSeconds(5),
+                "a second NIC_RX_FILTER_CHANGED after the query");
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"on", "yes", "true"})
     void booleansInQemuSpellings(String on) throws Exception {
         netdev("mem,id=x,refuse=" + on);
-        assertTrue(mem.get("x").refuse);
+        assertTrue(mem.get("x").refusing());
     }
 
     @Test

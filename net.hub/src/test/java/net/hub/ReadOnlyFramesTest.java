@@ -9,6 +9,8 @@ import net.api.NetClientDriver;
 import net.api.NetException;
 import net.control.QemuOptions;
 import net.control.Section;
+import net.testlib.Await;
+import net.testlib.InjectDriver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -23,7 +25,7 @@ class ReadOnlyFramesTest {
     private static final int FRAMES = 50;
 
     private NetRuntime runtime;
-    private final MemDriver mem = new MemDriver();
+    private final InjectDriver mem = new InjectDriver();
 
     private void start(int loops) {
         runtime = new NetRuntime(loops, name -> System.getLogger("test." + name));
@@ -61,15 +63,15 @@ class ReadOnlyFramesTest {
     private void sendAndCheck() throws Exception {
         for (int n = 0; n < FRAMES; n++) {
             byte[] sent = frame(n);
-            mem.get("a").inject(sent, true);
+            mem.get("a").send(sent, true);
             assertArrayEquals(frame(n), sent, "the sender's buffer is never written");
         }
-        NetRuntimeTest.await(Duration.ofSeconds(10),
-                () -> mem.get("b").received.size() == FRAMES && mem.get("s").readOnlyFrames == FRAMES);
+        Await.until(() -> mem.get("b").count() == FRAMES && mem.get("s").readOnlyFrames() == FRAMES,
+                Duration.ofSeconds(10), "every frame at b and s");
         for (int n = 0; n < FRAMES; n++) {
-            assertArrayEquals(frame(n), mem.get("b").received.get(n), "frame " + n + " as sent");
+            assertArrayEquals(frame(n), mem.get("b").received().get(n), "frame " + n + " as sent");
         }
-        assertEquals(0, mem.get("s").writesThrough, "no write got through");
+        assertEquals(0, mem.get("s").writesThrough(), "no write got through");
     }
 
     @Test
@@ -83,11 +85,12 @@ class ReadOnlyFramesTest {
     void queuedFramesAreReadOnlyCopies() throws Exception {
         start(1);
         hubOfThree();
-        mem.get("s").refuse = true; // the hub queues for s what s refuses, and a waits for it
-        mem.get("b").refuse = true;
+        mem.get("s").refuse(); // the hub queues for s what s refuses, and a waits for it
+        mem.get("b").refuse();
         Thread accept = Thread.ofPlatform().start(() -> {
             try {
-                NetRuntimeTest.await(Duration.ofSeconds(10), () -> queued("s") > 0 && queued("b") > 0);
+                Await.until(() -> queued("s") > 0 && queued("b") > 0, Duration.ofSeconds(10),
+                        "frames queued for s and b");
                 mem.get("b").accept();
                 mem.get("s").accept();
             } catch (Exception e) {

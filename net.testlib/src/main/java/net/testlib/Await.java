@@ -41,10 +41,15 @@ public final class Await {
         while (!condition.holds()) {
             if (System.nanoTime() - deadline > 0) {
                 String more = detail.get();
-                fail("timed out after " + limit.toSeconds() + " s waiting for " + what
+                fail("timed out after " + describe(limit) + " waiting for " + what
                         + (more.isEmpty() ? "" : "\n" + more));
             }
             Thread.sleep(POLL_MILLIS);
         }
+    }
+
+    /** @return "15 s", or "500 ms" for a bound that is no whole number of seconds */
+    private static String describe(Duration limit) {
+        return limit.toMillis() % 1000 == 0 ? limit.toSeconds() + " s" : limit.toMillis() + " ms";
     }
 }
