@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import net.testlib.OsgiTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Runs the built {@code patchbay.jar} as a process, with the JDK and flags the run script uses,
  * in a fresh working directory, and checks what it prints and how it exits.
  */
+@OsgiTest
 class LauncherIT {
 
     private static final Path JAR = Path.of(System.getProperty("patchbay.jar"));

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
  * a driver's interop test fails, the failure is Patchbay's, not the recipe's.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
+@QemuTest
 class QemuHarnessTest {
 
     @TempDir

@@ -12,6 +12,7 @@ import net.testlib.Pcap;
 import net.testlib.Ports;
 import net.testlib.Program;
 import net.testlib.Qemu;
+import net.testlib.QemuTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * socket netdev listens; Patchbay's socket netdev connects to it and carries Patchbay's
  * {@code filter-dump}. Both files must hold the same frames in the same order.
  */
+@QemuTest
 class QemuInteropTest {
 
     @TempDir

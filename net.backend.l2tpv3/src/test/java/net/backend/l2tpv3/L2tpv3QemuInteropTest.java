@@ -18,9 +18,11 @@ import net.api.SendResult;
 import net.testlib.Await;
 import net.testlib.Frames;
 import net.testlib.InjectDriver;
+import net.testlib.KernelTest;
 import net.testlib.Pcap;
 import net.testlib.Program;
 import net.testlib.Qemu;
+import net.testlib.QemuTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,6 +40,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * for byte.
  */
 @Timeout(value = 40, unit = TimeUnit.SECONDS)
+@QemuTest
 class L2tpv3QemuInteropTest {
 
     private static final Duration DHCP_ARRIVES = Duration.ofSeconds(20);
@@ -103,8 +106,16 @@ class L2tpv3QemuInteropTest {
         return mode.udp ? o + ",udp=on,srcport=" + selfPort + ",dstport=" + peerPort : o;
     }
 
+    /** IP mode: Patchbay's and QEMU's raw protocol-115 sockets, which only root may open. */
     @ParameterizedTest
-    @EnumSource(Mode.class)
+    @EnumSource(value = Mode.class, names = {"IP4", "IP6"})
+    @KernelTest
+    void qemuDhcpCrossesPatchbayAndPatchbayFramesReachQemuOverIp(Mode mode) throws Exception {
+        qemuDhcpCrossesPatchbayAndPatchbayFramesReachQemu(mode);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Mode.class, names = {"UDP4", "UDP6"})
     void qemuDhcpCrossesPatchbayAndPatchbayFramesReachQemu(Mode mode) throws Exception {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         int s = random.nextInt(1 << 20, 1 << 30); // sessions s..s+3, distinct per test

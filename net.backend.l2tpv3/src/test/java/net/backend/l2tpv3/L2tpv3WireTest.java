@@ -17,6 +17,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import net.api.SendResult;
 import net.testlib.Await;
 import net.testlib.InjectDriver;
+import net.testlib.KernelTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Timeout;
@@ -96,7 +97,7 @@ class L2tpv3WireTest {
     }
 
     @ParameterizedTest
-    @EnumSource(WirePeer.Mode.class)
+    @EnumSource(value = WirePeer.Mode.class, names = {"UDP4", "UDP6"})
     void framesLeaveWithTheSessionHeaderAndACountingCounter(WirePeer.Mode mode) throws Exception {
         open(mode);
         List<byte[]> frames = List.of(frame(1, 60), frame(2, 1514), frame(3, 9000));
@@ -110,8 +111,16 @@ class L2tpv3WireTest {
         }
     }
 
+    /** IP mode: the netdev and the test's peer need raw protocol-115 sockets, which only root may open. */
     @ParameterizedTest
-    @EnumSource(WirePeer.Mode.class)
+    @EnumSource(value = WirePeer.Mode.class, names = {"IP4", "IP6"})
+    @KernelTest
+    void framesLeaveRawSocketsWithTheSessionHeaderAndACountingCounter(WirePeer.Mode mode) throws Exception {
+        framesLeaveWithTheSessionHeaderAndACountingCounter(mode);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = WirePeer.Mode.class, names = {"UDP4", "UDP6"})
     void goodPacketsAreDeliveredAndBadOnesDroppedAndCounted(WirePeer.Mode mode) throws Exception {
         open(mode);
         InjectDriver.Inject sink = fx.inject.get("s0");
@@ -147,6 +156,14 @@ class L2tpv3WireTest {
             Await.until(() -> fx.drops("t0", "bad-header") == 1, ARRIVES, "a control message counted");
         }
         assertEquals(3, sink.received().size(), "nothing bad was delivered");
+    }
+
+    /** IP mode, as above: root only. */
+    @ParameterizedTest
+    @EnumSource(value = WirePeer.Mode.class, names = {"IP4", "IP6"})
+    @KernelTest
+    void goodRawPacketsAreDeliveredAndBadOnesDroppedAndCounted(WirePeer.Mode mode) throws Exception {
+        goodPacketsAreDeliveredAndBadOnesDroppedAndCounted(mode);
     }
 
     /** @return a UDP port free a moment ago on the mode's family (0 for raw: ports are not used) */

@@ -16,6 +16,7 @@ import net.testlib.Pcap;
 import net.testlib.Ports;
 import net.testlib.Program;
 import net.testlib.Qemu;
+import net.testlib.QemuTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * byte.
  */
 @Timeout(value = 40, unit = TimeUnit.SECONDS)
+@QemuTest
 class TwoRuntimesTest {
 
     @TempDir

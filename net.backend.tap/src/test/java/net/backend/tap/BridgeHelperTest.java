@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import net.testlib.KernelTest;
+import net.testlib.QemuTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -17,6 +19,8 @@ import org.junit.jupiter.api.Timeout;
  * namespace (no addresses, nothing else enslaved), removed afterwards; the ACL file is restored.
  */
 @Timeout(60)
+@KernelTest
+@QemuTest
 class BridgeHelperTest {
 
     private static final Path ACL = Path.of("/etc/qemu/bridge.conf");

@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.List;
 import net.testlib.Await;
+import net.testlib.KernelTest;
 import net.testlib.Ports;
 import net.testlib.Program;
 import net.testlib.Qemu;
+import net.testlib.QemuTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -19,6 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
  * to a tap in a namespace, where tcpdump sees its DHCPDISCOVER.
  */
 @Timeout(60)
+@KernelTest
+@QemuTest
 class PxeOnTapTest {
 
     private final Fixture fx = new Fixture();

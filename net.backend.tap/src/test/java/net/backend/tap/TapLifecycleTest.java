@@ -21,6 +21,7 @@ import net.posix.Libc;
 import net.testlib.Await;
 import net.testlib.Descriptors;
 import net.testlib.Frames;
+import net.testlib.KernelTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Opening, configuring and closing taps on the real kernel; each test's interfaces are removed. */
 @Timeout(60)
+@KernelTest
 class TapLifecycleTest {
 
     private final Fixture fx = new Fixture();

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import net.testlib.Descriptors;
+import net.testlib.KernelTest;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -50,6 +51,7 @@ class TapOptionErrorsTest {
     }
 
     @Test
+    @KernelTest // opens a real tap
     void vhostOffAndPollUsAreAccepted() throws Exception {
         String name = Host.name("pbt");
         try {
@@ -62,6 +64,7 @@ class TapOptionErrorsTest {
 
     /** A child JVM whose capabilities {@code setpriv} dropped opens a tap through the real driver. */
     @Test
+    @KernelTest // setpriv may drop capabilities from its bounding set only as root
     void withoutCapNetAdminTheKernelRefuses() throws Exception {
         String java = ProcessHandle.current().info().command().orElseThrow();
         String name = Host.name("pbt");

@@ -33,6 +33,7 @@ import net.testlib.Pcap;
 import net.testlib.Ports;
 import net.testlib.Program;
 import net.testlib.Qemu;
+import net.testlib.QemuTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -59,6 +60,7 @@ import org.junit.jupiter.api.io.TempDir;
  * test, and every test is bounded.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
+@QemuTest
 class SocketInteropTest {
 
     private static final String MCAST_GROUP = "230.0.0.1";
