@@ -86,7 +86,7 @@ class NetRuntimeTest {
                 "the frame at m2 and m3");
         assertArrayEquals(f, mem.get("m2").received().get(0));
         assertArrayEquals(f, mem.get("m3").received().get(0));
-        Thread.sleep(100);
+        Thread.sleep(100); // the point: nothing comes back to m1 meanwhile
         assertTrue(mem.get("m1").received().isEmpty(), "a hub never sends a frame back to its source");
         assertEquals(List.of("pm3", "pm2", "pm1"), runtime.network().hubs().get(0).ports(), "newest port first");
     }
@@ -639,7 +639,7 @@ class NetRuntimeTest {
         change.run();
         change.run();
         Await.until(() -> events.size() == 1, Duration.ofSeconds(5), "one NIC_RX_FILTER_CHANGED");
-        Thread.sleep(100);
+        Thread.sleep(100); // the point: no second event comes meanwhile
         assertEquals(List.of("NIC_RX_FILTER_CHANGED n1"), events, "one event until the next query");
         runtime.queryRxFilter("n1");
         change.run();

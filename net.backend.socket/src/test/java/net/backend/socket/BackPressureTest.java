@@ -53,7 +53,7 @@ class BackPressureTest {
                             maxQueued.accumulateAndGet(c.counters().queued(), Math::max);
                         }
                         try {
-                            Thread.sleep(2);
+                            Thread.sleep(2); // the sampling period of the queue monitor
                         } catch (InterruptedException e) {
                             return;
                         }

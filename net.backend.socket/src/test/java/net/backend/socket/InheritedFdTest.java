@@ -24,6 +24,7 @@ import java.util.Map;
 import net.api.NetClient;
 import net.posix.FdChannel;
 import net.posix.Libc;
+import net.testlib.Await;
 import net.testlib.Descriptors;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
@@ -131,9 +132,9 @@ class InheritedFdTest {
                 }
             });
             // The receiver reads nothing: its queue fills, the netdev is refused, the hub and TCP push back.
-            Thread.sleep(500);
+            Await.until(() -> fx.client("d").counters().queued() > 0, "frames queued for the refused netdev");
             long before = loopCpuNanos();
-            Thread.sleep(1000);
+            Thread.sleep(1000); // the point: the loops' CPU time over one second of back pressure
             long busy = loopCpuNanos() - before;
             assertTrue(busy < 300_000_000L, "the loops spent " + busy / 1_000_000 + " ms of CPU in 1 s waiting for room");
 

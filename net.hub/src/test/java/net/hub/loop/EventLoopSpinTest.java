@@ -58,11 +58,13 @@ class EventLoopSpinTest {
         }));
         for (int i = 0; i < 200; i++) {
             pipe.sink().write(ByteBuffer.wrap(new byte[] {(byte) i}));
-            Thread.sleep(1);
+            Thread.sleep(1); // the point: traffic in separate wake-ups, as a trickle of frames comes
         }
         assertTrue(read.await(5, TimeUnit.SECONDS));
         long thread = loop.call(() -> Thread.currentThread().threadId());
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        // No condition tells that the loop's polling after I/O has ended (a thread in select() is
+        // RUNNABLE either way): give it 100 ms, then measure its CPU over a 500 ms window.
         Thread.sleep(100);
         long before = threads.getThreadCpuTime(thread);
         Thread.sleep(500);

@@ -13,6 +13,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -20,7 +21,6 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import net.api.NetClientContext;
 import net.api.NetClientDriver;
 import net.api.NetException;
@@ -28,6 +28,7 @@ import net.api.NetFilterDriver;
 import net.api.NicModel;
 import net.control.qmp.QmpCommand;
 import net.hub.NetRuntime;
+import net.testlib.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -77,12 +78,8 @@ class QmpServerTest {
         return c;
     }
 
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(QmpTestClient.TIMEOUT_SECONDS);
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "timed out waiting: " + what);
-            Thread.sleep(10);
-        }
+    private static void await(Await.Condition condition, String what) throws Exception {
+        Await.until(condition, Duration.ofSeconds(QmpTestClient.TIMEOUT_SECONDS), what);
     }
 
     // ---- endpoints ---------------------------------------------------------------------------

@@ -388,7 +388,7 @@ class SocketInteropTest {
                 return true;
             }
             inj.send(List.of(Frames.probe(probes[0]++)));
-            Thread.sleep(100);
+            Thread.sleep(100); // a probe every 100 ms while the path comes up, not one per poll
             return false;
         });
 
