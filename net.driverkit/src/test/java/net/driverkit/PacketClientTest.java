@@ -45,25 +45,18 @@ import org.junit.jupiter.params.provider.ValueSource;
 class PacketClientTest {
 
     private final Rig rig = new Rig(1);
-    private final Sockets sockets = new Sockets();
+    private final Sockets sockets = rig.sockets;
 
     @AfterEach
-    void tearDown() throws Exception {
-        try {
-            rig.close();
-        } finally {
-            sockets.close();
-        }
+    void tearDown() {
+        rig.close();
     }
 
     @Test
     void framesCrossBothWaysOnePerPacket() throws Exception {
         FdChannel[] w = sockets.pair();
-        rig.prepare("w", ctx -> PacketClient.start(ctx, new FdWire(w[0]), NetClient.MAX_FRAME, "wire: test"));
-        rig.netdev("wire,id=w");
-        rig.add(Section.DEVICE, "inject,id=nic,netdev=w");
+        Inject nic = netdevWithNic(new FdWire(w[0]));
         assertEquals("wire: test", rig.info("w"));
-        Inject nic = rig.inject.get("nic");
         List<byte[]> in = List.of(Frames.testFrame(1, 60), Frames.testFrame(2, 1514), Frames.testFrame(3, 65000));
         for (byte[] frame : in) {
             w[1].write(ByteBuffer.wrap(frame));
@@ -89,12 +82,9 @@ class PacketClientTest {
     void aFullWireGivesRetryLaterAndTheFramesFollowInOrderOnceItDrains(boolean reportsRoom) throws Exception {
         FdChannel[] w = sockets.pair();
         w[0].setIntOption(Libc.SOL_SOCKET, Libc.SO_SNDBUF, 16384);
-        FdWire wire = new FdWire("w", w[0], null, reportsRoom, false, new CopyOnWriteArrayList<>());
-        rig.prepare("w", ctx -> PacketClient.start(ctx, wire, NetClient.MAX_FRAME, "wire: test"));
-        rig.netdev("wire,id=w");
-        rig.add(Section.DEVICE, "inject,id=nic,netdev=w");
+        Inject nic = netdevWithNic(new FdWire("w", w[0], null, reportsRoom, false, new CopyOnWriteArrayList<>()));
         int frames = 200;
-        List<SendResult> results = rig.inject.get("nic").send(Frames.testFrames(0, frames, 1000));
+        List<SendResult> results = nic.send(Frames.testFrames(0, frames, 1000));
         assertEquals(SendResult.SENT, results.get(0));
         assertTrue(results.contains(SendResult.QUEUED), "the socket filled up: " + results);
         assertFalse(results.contains(SendResult.DROPPED), results.toString());
@@ -193,13 +183,11 @@ class PacketClientTest {
     @Test
     void sendErrorsDropTheFrameAndAreCountedLoggingTheFirstOnly() throws Exception {
         FdChannel[] w = sockets.pair();
-        rig.prepare("w", ctx -> PacketClient.start(ctx, new FdWire(w[0]), NetClient.MAX_FRAME, "w"));
-        rig.netdev("wire,id=w");
-        rig.add(Section.DEVICE, "inject,id=nic,netdev=w");
+        Inject nic = netdevWithNic(new FdWire(w[0]));
         w[1].close(); // the other end is gone: every send fails
         try (Warnings warnings = new Warnings("netdev w")) {
             assertEquals(List.of(SendResult.DROPPED, SendResult.DROPPED, SendResult.DROPPED),
-                    rig.inject.get("nic").send(Frames.testFrames(0, 3, 60)));
+                    nic.send(Frames.testFrames(0, 3, 60)));
             assertEquals(3, rig.drops("w", "send-error"));
             assertEquals(List.of("send failed: Connection refused (further errors are only counted)"),
                     warnings.messages());
@@ -217,12 +205,10 @@ class PacketClientTest {
         closed.close();
         DatagramChannel w = sockets.udp();
         w.connect(nobody);
-        rig.prepare("w", ctx -> PacketClient.start(ctx, new UdpWire(w, null), NetClient.MAX_FRAME, "w"));
-        rig.netdev("wire,id=w");
-        rig.add(Section.DEVICE, "inject,id=nic,netdev=w");
+        Inject nic = netdevWithNic(new UdpWire(w, null));
         try (Warnings warnings = new Warnings("netdev w")) {
             for (int i = 1; i <= 3; i++) {
-                assertEquals(List.of(SendResult.SENT), rig.inject.get("nic").send(List.of(Frames.testFrame(i, 60))));
+                assertEquals(List.of(SendResult.SENT), nic.send(List.of(Frames.testFrame(i, 60))));
                 rig.awaitCounter("w", "recv-error", i);
             }
             assertEquals(3, rig.counter("w", "recv-error"));
@@ -290,6 +276,14 @@ class PacketClientTest {
         assertTrue(error.startsWith("w: "), error);
         assertEquals(List.of("register first", "cancel first"), calls);
         assertTrue(first[0].isOpen() && notWatchable.isOpen());
+    }
+
+    /** Netdev {@code w}, a packet client of one wire, with the inject NIC {@code nic} as its peer. */
+    private Inject netdevWithNic(PacketWire wire) throws Exception {
+        rig.prepare("w", ctx -> PacketClient.start(ctx, wire, NetClient.MAX_FRAME, "wire: test"));
+        rig.netdev("wire,id=w");
+        rig.add(Section.DEVICE, "inject,id=nic,netdev=w");
+        return rig.inject.get("nic");
     }
 
     private long drops(String id) throws Exception {

@@ -15,8 +15,8 @@ import net.testkit.TestRuntime;
 
 /**
  * The test kit's runtime with a netdev type and NIC model {@value #TYPE} whose clients a test
- * builds itself, from the kit and sockets it made: {@link #prepare} says how the next netdev or NIC
- * of an id opens. Tests reach an open client and its loop through it.
+ * builds itself, from the kit and {@link #sockets} it made: {@link #prepare} says how the next
+ * netdev or NIC of an id opens. Tests reach an open client and its loop through it.
  */
 final class Rig extends TestRuntime {
 
@@ -32,6 +32,8 @@ final class Rig extends TestRuntime {
     record Options(String tag) {
     }
 
+    /** The test's sockets, closed after the runtime. */
+    final Sockets sockets = new Sockets();
     private final Map<String, Opener> openers = new ConcurrentHashMap<>();
     private final Map<String, NetClient> clients = new ConcurrentHashMap<>();
     private final Map<String, NetClientContext> contexts = new ConcurrentHashMap<>();
@@ -84,6 +86,15 @@ final class Rig extends TestRuntime {
         var loop = contexts.get(id).loop();
         loop.execute(() -> loop.executeAfterIo(() -> loop.execute(() -> done.complete(null))));
         done.get(5, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() {
+        try {
+            super.close();
+        } finally {
+            sockets.close();
+        }
     }
 
     private final class Driver implements NetClientDriver<Options>, NicModel<Options> {
