@@ -15,8 +15,8 @@ import net.api.NetEventLoop;
  * does the rest: the read loop, QEMU's flow control both ways, the read budget, the
  * {@code send-error} and {@code recv-error} counters, closing in order.
  *
- * <p>All calls but {@link #release()} run on the client's event loop; none may block, and none may
- * allocate per frame.
+ * <p>All calls but {@link #release()} run on the client's event loop: they must not block, and
+ * must not allocate per frame.
  */
 public interface PacketWire {
 
