@@ -28,8 +28,8 @@ import net.api.NetCounter;
  * Runs on the client's loop and allocates nothing per frame.
  *
  * <pre>{@code
- * // NetClientDriver.open, on the loop:
- * return PacketClient.start(context, new UdpWire(channel, remote), NetClient.MAX_FRAME, "udpwire: ...");
+ * // NetClientDriver.open, on the loop (net.example.udpwire's UdpWireBackend is a whole wire):
+ * return PacketClient.start(context, new UdpWireBackend(channel, remote), NetClient.MAX_FRAME, info);
  * }</pre>
  */
 public final class PacketClient implements NetClient {
