@@ -41,7 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
 class GeneratedDriverIT {
 
     /** The type archetype.properties of projects/udp gives the generated driver. */
-    private static final String TYPE = "my-wire";
+    private static final String TYPE = "mywire";
     private static final Path JAR = Path.of(System.getProperty("patchbay.jar"));
     private static final Path GENERATED = Path.of(System.getProperty("patchbay.generated"));
     private static final Duration WAIT = Duration.ofSeconds(30);
