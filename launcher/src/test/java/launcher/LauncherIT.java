@@ -8,10 +8,14 @@ import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.Attributes;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
 import net.testlib.OsgiTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -230,6 +234,39 @@ class LauncherIT {
     }
 
     @Test
+    void aJarInTheDeployDirectoryThatCannotResolveIsReportedWithWhatItMisses() throws Exception {
+        Process p = start("--no-console", "-qmp", "none");
+        awaitBanner(p, "running:");
+        // A driver built against a net.api this runtime does not have.
+        Path jar = work.resolve("needs-api-3.jar");
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), bundleManifest("needs.api3",
+                "net.api;version=\"[3.0,4)\""))) {
+            out.closeEntry();
+        }
+        Files.move(jar, work.resolve("deploy").resolve(jar.getFileName()), StandardCopyOption.ATOMIC_MOVE);
+        String expected = "deploy/needs-api-3.jar: cannot resolve: missing package net.api [3.0.0,4.0.0)";
+        awaitLine(p, "err.txt", expected);
+        p.destroy();
+        assertTrue(p.waitFor(STOPPED.toSeconds(), TimeUnit.SECONDS), "SIGTERM did not stop it");
+        assertEquals(0, p.exitValue());
+        List<String> about = lines("err.txt").stream().filter(l -> l.contains("needs-api-3")).toList();
+        assertEquals(1, about.size(), "one line, FileInstall's warning left out: " + about);
+        assertTrue(about.get(0).matches("\\S+ \\S+ WARN  net\\.qmp: " + java.util.regex.Pattern.quote(expected)),
+                about.get(0));
+    }
+
+    private static Manifest bundleManifest(String symbolicName, String imports) {
+        Manifest manifest = new Manifest();
+        Attributes main = manifest.getMainAttributes();
+        main.put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        main.putValue("Bundle-ManifestVersion", "2");
+        main.putValue("Bundle-SymbolicName", symbolicName);
+        main.putValue("Bundle-Version", "1.0.0");
+        main.putValue("Import-Package", imports);
+        return manifest;
+    }
+
+    @Test
     void aSocketInheritedFromTheParentProcessCarriesFrames() throws Exception {
         try (java.net.ServerSocket parentSide = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
                 java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
@@ -273,10 +310,15 @@ class LauncherIT {
     }
 
     private void awaitBanner(Process p, String text) throws IOException, InterruptedException {
+        awaitLine(p, "out.txt", text);
+    }
+
+    /** Waits until a line of the process's output file contains the text, while it runs. */
+    private void awaitLine(Process p, String file, String text) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + STARTED.toNanos();
-        while (lines("out.txt").stream().noneMatch(l -> l.contains(text))) {
+        while (lines(file).stream().noneMatch(l -> l.contains(text))) {
             assertTrue(p.isAlive(), () -> "exited early: " + p.exitValue() + " " + read("err.txt") + read("out.txt"));
-            assertTrue(System.nanoTime() < deadline, () -> "no banner: " + read("out.txt"));
+            assertTrue(System.nanoTime() < deadline, () -> "no '" + text + "' in " + file + ": " + read(file));
             Thread.sleep(100);
         }
     }

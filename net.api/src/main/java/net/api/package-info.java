@@ -1,6 +1,6 @@
 /**
- * The Patchbay driver SPI: what a network backend, a filter or a NIC model implements, and what
- * the runtime gives it.
+ * The Patchbay driver SPI, version 2: what a network backend, a filter or a NIC model implements,
+ * and what the runtime gives it.
  *
  * <p>A driver is an OSGi service. A netdev driver implements {@link net.api.NetClientDriver} and is
  * registered with the service property {@value net.api.NetClientDriver#TYPE} naming its QAPI type
@@ -11,8 +11,15 @@
  * exception is {@link net.api.NetClient#release()}, the blocking part of closing, which it calls on
  * a control thread once {@link net.api.NetClient#close()} has returned on the loop.
  *
- * <p>Drivers depend on this package and nothing else of Patchbay. See
- * {@code docs/writing-a-driver.md} in the source tree for a worked example.
+ * <p>Frames are read-only {@link java.nio.ByteBuffer}s valid for the duration of a call: a hub
+ * hands one frame to every port. A backend discards a frame with a reason
+ * ({@link net.api.NetClientContext#dropCounter}); what else it counts is its own
+ * ({@link net.api.NetClientContext#counter}).
+ *
+ * <p>A driver needs this package and nothing else of Patchbay. Optional helpers live in their own
+ * bundles: {@code net.driverkit} (QEMU's flow control for packet backends, inherited
+ * descriptors), {@code net.posix} (Linux system calls), {@code net.control} (the control API, for a
+ * driver that also adds QMP commands). The guide: {@code docs/writing-a-driver.md}.
  */
 @Export
 @Version("2.0.0")

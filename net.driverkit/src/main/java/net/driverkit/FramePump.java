@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
  * QEMU's flow control for a backend that carries one frame per packet over a non-blocking
  * descriptor (a datagram socket, a tap queue): the read side stops reading while the peer holds a
  * queued frame, the write side makes the runtime keep frames while the descriptor has no room.
- * Use it on the client's loop only; nothing here allocates per frame.
+ * Use it on the client's loop only; nothing here allocates per frame. {@link PacketClient} runs it
+ * for backends made of {@link PacketWire}s; a backend of another shape uses it like this:
  *
  * <pre>{@code
  * pump = new FramePump(context);
@@ -29,7 +30,6 @@ import java.util.concurrent.TimeUnit;
  * // the read loop, per frame read
  * if (!pump.forward(rx)) return;
  * }</pre>
- *
  */
 public final class FramePump {
 

@@ -2,9 +2,12 @@
  * What drivers share beyond the SPI: code every packet backend would otherwise repeat, written
  * against {@code net.api} as a driver is, so a third-party driver may use it or ignore it.
  *
- * <p>{@link net.driverkit.FramePump} is QEMU's flow control for a backend that carries one frame
- * per packet over a non-blocking descriptor; {@link net.driverkit.InheritedDescriptors} adopts the
- * descriptors a parent process passed by number ({@code fd=N}), once per process.
+ * <p>A backend that carries one frame per packet over non-blocking descriptors implements
+ * {@link net.driverkit.PacketWire} (read a packet, write a frame, watch, close: its own protocol
+ * only) and returns a {@link net.driverkit.PacketClient} of its wires, which runs the read loop,
+ * QEMU's flow control, the read budget and the error counters. {@link net.driverkit.FramePump} is
+ * that flow control alone, for backends of another shape. {@link net.driverkit.InheritedDescriptors}
+ * adopts the descriptors a parent process passed by number ({@code fd=N}), once per process.
  */
 @Export
 @Version("2.0.0")

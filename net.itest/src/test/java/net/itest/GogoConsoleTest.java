@@ -92,6 +92,38 @@ public class GogoConsoleTest {
     }
 
     @Test
+    public void netNetdevsAnswersWhileANetdevsReleaseBlocks() throws Exception {
+        MemWireDriver memwire = MemWireDriver.register(context);
+        try (GogoSession gogo = GogoSession.open(context, processor); GogoSession other = GogoSession.open(context, processor)) {
+            assertEquals("", gogo.run("net:add memwire id=slow releasems=3000"));
+            assertEquals("", gogo.run("net:add memwire id=steady"));
+            MemWire slow = memwire.wire("slow");
+            long deleteStart = System.nanoTime();
+            Thread deleting = Thread.ofPlatform().start(() -> {
+                try {
+                    other.run("net:del slow");
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            try {
+                assertTrue("the release began", slow.awaitRelease(Await.TIMEOUT));
+                long start = System.nanoTime();
+                String netdevs = gogo.run("net:netdevs");
+                long millis = (System.nanoTime() - start) / 1_000_000;
+                assertTrue("net:netdevs took " + millis + " ms while a release blocked", millis < 100);
+                assertTrue(netdevs, netdevs.contains("steady: index=0,type=memwire"));
+                assertTrue("net:del still waits for the release", deleting.isAlive());
+            } finally {
+                deleting.join(Await.TIMEOUT.toMillis());
+            }
+            assertFalse(deleting.isAlive());
+            assertTrue("net:del returned after the release", System.nanoTime() - deleteStart >= 3_000_000_000L);
+            assertFalse(ControlQueries.clientExists(control, "slow"));
+        }
+    }
+
+    @Test
     public void errorsAreOneLineOfQemuText() throws Exception {
         try (GogoSession gogo = GogoSession.open(context, processor)) {
             assertEquals("Device 'nosuch' not found\n", gogo.run("net:del nosuch"));

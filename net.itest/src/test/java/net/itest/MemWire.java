@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import net.api.Delivery;
@@ -24,14 +25,18 @@ public final class MemWire implements NetClient {
     private final NetClientContext context;
     private final Map<String, MemWire> open;
     private final BlockingQueue<byte[]> received = new LinkedBlockingQueue<>(CAPACITY);
+    private final long releaseMillis;
+    private final CountDownLatch releasing = new CountDownLatch(1);
 
     /**
-     * @param context the runtime side
-     * @param open    the driver's open wires, which this one leaves when it closes
+     * @param context       the runtime side
+     * @param open          the driver's open wires, which this one leaves when it closes
+     * @param releaseMillis how long {@link #release()} blocks
      */
-    MemWire(NetClientContext context, Map<String, MemWire> open) {
+    MemWire(NetClientContext context, Map<String, MemWire> open, long releaseMillis) {
         this.context = context;
         this.open = open;
+        this.releaseMillis = releaseMillis;
     }
 
     @Override
@@ -53,6 +58,28 @@ public final class MemWire implements NetClient {
     @Override
     public void close() {
         open.remove(context.id(), this);
+    }
+
+    /** Blocks for the configured time, as a down-script that takes its time would. */
+    @Override
+    public void release() {
+        releasing.countDown();
+        if (releaseMillis > 0) {
+            try {
+                Thread.sleep(releaseMillis); // the point: a release that takes this long
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * @param timeout how long to wait
+     * @return whether {@link #release()} has started
+     * @throws InterruptedException when interrupted
+     */
+    public boolean awaitRelease(Duration timeout) throws InterruptedException {
+        return releasing.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /**

@@ -40,7 +40,7 @@ public final class MemWireDriver implements NetClientDriver<MemWireOptions> {
 
     @Override
     public NetClient open(MemWireOptions options, NetClientContext context) {
-        MemWire wire = new MemWire(context, open);
+        MemWire wire = new MemWire(context, open, options.releasems() == null ? 0 : options.releasems());
         open.put(context.id(), wire);
         return wire;
     }

@@ -11,18 +11,19 @@ import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
-import java.nio.channels.SelectionKey;
 import java.nio.file.Files;
 import java.util.Collections;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import net.api.Delivery;
-import net.driverkit.FramePump;
+import net.api.IoHandler;
 import net.api.IoRegistration;
 import net.api.NetClient;
 import net.api.NetClientContext;
 import net.api.NetCounter;
+import net.api.NetEventLoop;
 import net.api.NetException;
+import net.driverkit.PacketClient;
+import net.driverkit.PacketWire;
 import net.posix.FdChannel;
 import net.posix.Libc;
 
@@ -32,43 +33,29 @@ import net.posix.Libc;
  * QEMU. Multicast follows QEMU's settings: SO_REUSEADDR, bound to the group's port, joined,
  * loopback on (so processes on one host hear each other, and the netdev hears itself), the kernel's
  * TTL of 1, and the sending interface set when one is given.
+ *
+ * <p>This is the backend's own part, a {@link PacketWire}: the socket and the checks of each
+ * datagram. {@link PacketClient} runs the rest (read loop, flow control, send and receive errors).
  */
-final class DatagramBackend implements NetClient {
+final class DatagramBackend implements PacketWire {
 
-    /** Datagrams read per wake-up, so a busy socket cannot starve the loop's other clients. */
-    private static final int READ_BUDGET = 64;
     /**
      * The receive buffer asked for: the default 208 KiB holds only a few hundred small datagrams
      * (each costs its buffer's true size), a millisecond of a flood; the kernel caps the request
      * at net.core.rmem_max. Memory is only used while datagrams wait.
      */
     static final int RECEIVE_BUFFER = 4 << 20;
+    /** One byte more than the largest frame, so an oversized datagram is seen rather than cut. */
+    private static final int READ_BUFFER = NetClient.MAX_FRAME + 1;
 
-    /** How soon a unix datagram socket whose receiver was full is tried again. */
-    private static final long RETRY_MICROS = 500;
-
-    private final NetClientContext context;
     private final DatagramPort port;
     private final int maxDatagram;
-    private final String info;
-    /** One byte more than the largest frame, so an oversized datagram is seen rather than cut. */
-    private final ByteBuffer rx = ByteBuffer.allocateDirect(MAX_FRAME + 1);
-    /** Flow control both ways: reading pauses while the peer holds a frame, sending waits for room. */
-    private final FramePump pump;
-    private final NetCounter sendErrors;
-    private final NetCounter recvErrors;
     private final NetCounter oversized;
     private final NetCounter empty;
-    private IoRegistration registration;
 
-    private DatagramBackend(NetClientContext context, DatagramPort port, String info) {
-        this.context = context;
+    private DatagramBackend(NetClientContext context, DatagramPort port) {
         this.port = port;
         this.maxDatagram = port.maxDatagram();
-        this.info = info;
-        this.pump = new FramePump(context);
-        this.sendErrors = context.dropCounter("send-error");
-        this.recvErrors = context.counter("recv-error");
         this.oversized = context.dropCounter("oversized");
         this.empty = context.dropCounter("empty-datagram");
     }
@@ -80,10 +67,10 @@ final class DatagramBackend implements NetClient {
      * @param local   the address to bind
      * @param remote  where frames go
      * @param info    the info string from the bound local address and the remote one
-     * @return the running backend
+     * @return the running client
      * @throws NetException with QEMU's words when the socket cannot be bound
      */
-    static DatagramBackend unicast(NetClientContext context, InetSocketAddress local, InetSocketAddress remote,
+    static NetClient unicast(NetClientContext context, InetSocketAddress local, InetSocketAddress remote,
             BiFunction<InetSocketAddress, InetSocketAddress, String> info) throws NetException {
         DatagramChannel channel = create(local.getAddress());
         bind(channel, local);
@@ -103,10 +90,10 @@ final class DatagramBackend implements NetClient {
      * @param group     the group and port; frames go there
      * @param interfaceAddress the local interface's address, or null for the default
      * @param info      the info string
-     * @return the running backend
+     * @return the running client
      * @throws NetException with QEMU's words when a socket option or the join fails
      */
-    static DatagramBackend multicast(NetClientContext context, InetSocketAddress group, InetAddress interfaceAddress,
+    static NetClient multicast(NetClientContext context, InetSocketAddress group, InetAddress interfaceAddress,
             String info) throws NetException {
         DatagramChannel channel = create(group.getAddress());
         bind(channel, group);
@@ -145,10 +132,10 @@ final class DatagramBackend implements NetClient {
      * @param context the netdev
      * @param local   the path to bind; removed again when the netdev closes
      * @param remote  where frames go
-     * @return the running backend
+     * @return the running client
      * @throws NetException with QEMU's words when the socket cannot be bound
      */
-    static DatagramBackend unix(NetClientContext context, UnixDomainSocketAddress local,
+    static NetClient unix(NetClientContext context, UnixDomainSocketAddress local,
             UnixDomainSocketAddress remote) throws NetException {
         try {
             Files.deleteIfExists(local.getPath());
@@ -177,86 +164,55 @@ final class DatagramBackend implements NetClient {
      * @param context the netdev
      * @param channel the adopted descriptor
      * @param info    the info string
-     * @return the running backend
+     * @return the running client
      * @throws NetException when it cannot be watched
      */
-    static DatagramBackend inherited(NetClientContext context, FdChannel channel, String info) throws NetException {
+    static NetClient inherited(NetClientContext context, FdChannel channel, String info) throws NetException {
         return start(context, new FdDatagramPort(channel, null, null), info);
     }
 
     @Override
-    public Delivery receive(ByteBuffer frame) {
+    public Read read(ByteBuffer into) throws IOException {
+        if (!port.receive(into)) {
+            return Read.NONE;
+        }
+        into.flip();
+        if (into.remaining() > NetClient.MAX_FRAME) {
+            oversized.increment();
+            return Read.DROPPED;
+        }
+        if (!into.hasRemaining()) {
+            // QEMU stops reading at an empty datagram; one stray packet must not stop the netdev.
+            empty.increment();
+            return Read.DROPPED;
+        }
+        return Read.FRAME;
+    }
+
+    @Override
+    public Delivery write(ByteBuffer frame) throws IOException {
         if (frame.remaining() > maxDatagram) {
             // No UDP datagram can carry it (QEMU's send fails the same way); count it, do not log per frame.
             oversized.increment();
             return Delivery.DROPPED;
         }
-        try {
-            if (!port.send(frame)) {
-                // The socket's send buffer is full: the runtime keeps the frame until there is room. Where
-                // write readiness would be reported at once and again, try again a little later.
-                return port.reportsRoom() ? pump.waitForWrite()
-                        : pump.retryAfter(RETRY_MICROS, TimeUnit.MICROSECONDS);
-            }
-            return Delivery.DELIVERED;
-        } catch (IOException e) {
-            context.ioFailed(sendErrors, "send failed: " + Sockets.reason(e));
-            return Delivery.DROPPED;
-        }
+        return port.send(frame) ? Delivery.DELIVERED : Delivery.RETRY_LATER;
     }
 
     @Override
-    public boolean canReceive() {
-        return pump.canReceive();
+    public IoRegistration register(NetEventLoop loop, IoHandler handler) throws IOException {
+        return port.register(loop, handler);
     }
 
+    /** False for an unconnected unix socket, reported writable at once and again: the client retries a little later. */
     @Override
-    public String info() {
-        return info;
+    public boolean reportsRoom() {
+        return port.reportsRoom();
     }
 
     @Override
     public void close() {
-        if (registration != null) {
-            registration.cancel();
-        }
         port.close();
-    }
-
-    private void ready(int readyOps) {
-        if ((readyOps & SelectionKey.OP_WRITE) != 0) {
-            pump.writable();
-        }
-        if ((readyOps & SelectionKey.OP_READ) != 0) {
-            readFrames();
-        }
-    }
-
-    private void readFrames() {
-        for (int i = 0; i < READ_BUDGET; i++) {
-            rx.clear();
-            try {
-                if (!port.receive(rx)) {
-                    return;
-                }
-            } catch (IOException e) {
-                context.ioFailed(recvErrors, "receive failed: " + Sockets.reason(e));
-                return;
-            }
-            rx.flip();
-            if (rx.remaining() > MAX_FRAME) {
-                oversized.increment();
-                continue;
-            }
-            if (!rx.hasRemaining()) {
-                // QEMU stops reading at an empty datagram; one stray packet must not stop the netdev.
-                empty.increment();
-                continue;
-            }
-            if (!pump.forward(rx)) {
-                return; // the peer queued the frame: reading resumes when it has left the queue
-            }
-        }
     }
 
     private static DatagramChannel create(InetAddress address) throws NetException {
@@ -292,13 +248,9 @@ final class DatagramBackend implements NetClient {
         }
     }
 
-    private static DatagramBackend start(NetClientContext context, DatagramPort port, String info)
-            throws NetException {
-        DatagramBackend backend = new DatagramBackend(context, port, info);
+    private static NetClient start(NetClientContext context, DatagramPort port, String info) throws NetException {
         try {
-            backend.registration = port.register(context.loop(), backend::ready);
-            backend.pump.watch(backend.registration);
-            return backend;
+            return PacketClient.start(context, new DatagramBackend(context, port), READ_BUFFER, info);
         } catch (IOException e) {
             port.close();
             throw NetException.generic("can't create datagram socket: %s", Sockets.reason(e));

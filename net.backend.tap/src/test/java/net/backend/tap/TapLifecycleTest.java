@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import net.api.NetException;
+import net.api.SendResult;
+import net.control.Section;
 import net.posix.Libc;
 import net.testlib.Await;
 import net.testlib.Descriptors;
@@ -183,6 +185,25 @@ class TapLifecycleTest {
         }
         fx.runtime.netdevDel("t0");
         assertFalse(Host.exists(name));
+    }
+
+    /**
+     * The interface is deleted under the netdev: its descriptor is reported in error and fails
+     * every read and write from then on. The read failure is counted once and the queue is no
+     * longer watched (it would be reported ready for ever); frames for it are dropped, not held.
+     */
+    @Test
+    void anInterfaceDeletedUnderTheNetdevIsNoLongerReadAndItsFramesAreDropped() throws Exception {
+        String name = ifname();
+        fx.netdev("tap,id=t0,ifname=" + name + ",script=no,downscript=no");
+        fx.add(Section.DEVICE, "inject,id=nic,netdev=t0");
+        Host.sh("ip", "link", "del", name);
+        fx.awaitCounter("t0", "recv-error", 1);
+        assertEquals(List.of(SendResult.DROPPED, SendResult.DROPPED),
+                fx.inject.get("nic").send(Frames.testFrames(0, 2, 60)));
+        assertEquals(2, fx.drops("t0", "send-error"));
+        assertEquals(0, fx.client("t0").counters().queued());
+        assertEquals(1, fx.counter("t0", "recv-error"), "read once, then no longer watched");
     }
 
     @Test

@@ -27,7 +27,8 @@ import org.osgi.service.log.admin.LoggerContext;
  * INFO when unset). Below DEBUG, the framework's infrastructure (Felix bundles, and the log
  * service's records of bundle and service events) is shown only from WARN up: it is noise to
  * people running a network; so are the INFO records of start-up, logged before this component
- * started (the launcher's banner sums them up).
+ * started (the launcher's banner sums them up). FileInstall's warning about a deployed jar that
+ * does not resolve is left to {@link DeployProblems}, which says what is missing in one line.
  */
 @Component(service = {}, immediate = true)
 public class StderrLog implements LogListener {
@@ -90,6 +91,9 @@ public class StderrLog implements LogListener {
         if (!LogLevel.WARN.implies(entry.getLogLevel()) && !threshold.implies(LogLevel.DEBUG)
                 && isInfrastructure(entry)) {
             return;
+        }
+        if (!threshold.implies(LogLevel.DEBUG) && DeployProblems.isResolveFailure(entry)) {
+            return; // DeployProblems names what is missing in one line
         }
         err.println(format(entry));
     }
