@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import net.testlib.OsgiTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,6 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  * hub between two netdevs of that type. Removing the jar leaves the netdevs pending; putting it
  * back brings them back.
  */
+@OsgiTest
 class GeneratedDriverIT {
 
     /** The type archetype.properties of projects/udp gives the generated driver. */

@@ -14,7 +14,7 @@ import net.api.Delivery;
 import net.api.NetClient;
 import net.posix.FdChannel;
 import net.posix.Libc;
-import net.testkit.Frames;
+import net.testlib.Frames;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -12,7 +12,7 @@ import java.util.List;
 import net.api.NetClient;
 import net.posix.FdChannel;
 import net.posix.Libc;
-import net.testkit.Await;
+import net.testlib.Await;
 
 /** The real sockets of one test, closed with it: socket pairs, UDP channels on loopback, and reading their far ends. */
 final class Sockets implements AutoCloseable {

@@ -14,10 +14,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import net.api.SendResult;
 import net.control.Section;
-import net.testkit.Await;
-import net.testkit.Frames;
-import net.testkit.InjectDriver.Inject;
 import net.testkit.TestRuntime;
+import net.testlib.Await;
+import net.testlib.Frames;
+import net.testlib.InjectDriver.Inject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
