@@ -6,7 +6,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -220,17 +219,17 @@ final class Capture {
         }
     }
 
-    /** A writer blocked opening a FIFO nobody reads is released by opening the read end once. */
+    /**
+     * A writer blocked opening a FIFO nobody reads is released by opening the read end once, then
+     * closing it (its next write fails, as intended). Non-blocking, so this never waits itself: a
+     * blocking open would hang for good if the writer got its reader and left in the meantime.
+     */
     private static void releaseFifoOpen(Path fifo) {
-        Thread t = new Thread(() -> {
-            try (FileChannel reader = FileChannel.open(fifo, StandardOpenOption.READ)) {
-                // opening is all it takes; closing makes the writer's next write fail, as intended
-            } catch (IOException e) {
-                // the writer got its reader some other way
-            }
-        }, "pcap-fifo-release");
-        t.setDaemon(true);
-        t.start();
+        try {
+            Libc.close(Libc.open(fifo.toString(), Libc.O_RDONLY | Libc.O_NONBLOCK));
+        } catch (IOException e) {
+            // gone, or not ours to open: the writer's open ends some other way, or the wait's bound does
+        }
     }
 
     // ---- the writer thread ------------------------------------------------------------------
