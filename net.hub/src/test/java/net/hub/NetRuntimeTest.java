@@ -581,6 +581,59 @@ class NetRuntimeTest {
         assertTrue(bytes < 64 * 1024, "allocated " + bytes + " bytes for " + frames + " frames");
     }
 
+    @Test
+    void framesCarriedToAnotherLoopAllocateNothingThere() throws Exception {
+        runtime.close();
+        runtime = new NetRuntime(2, name -> System.getLogger("test." + name));
+        runtime.bindNetClientDriver(mem, Map.of(NetClientDriver.TYPE, "mem"));
+        netdev("mem,id=src"); // loop 0
+        netdev("mem,id=dst,tag=sink"); // loop 1
+        netdev("hubport,id=psrc,hubid=1,netdev=src");
+        netdev("hubport,id=pdst,hubid=1,netdev=dst");
+        InjectDriver.Inject src = mem.get("src");
+        InjectDriver.Inject dst = mem.get("dst");
+        java.nio.ByteBuffer frame = java.nio.ByteBuffer.allocateDirect(1514);
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long receiver = onLoop(dst, () -> Thread.currentThread().threadId());
+        int batch = 500;
+        // Batches the mailbox between the loops can hold, each awaited at the sink: a warm-up, then the count.
+        for (int i = 0; i < 40; i++) {
+            sendBatch(src, frame, batch, dst, (i + 1L) * batch);
+        }
+        long before = threads.getThreadAllocatedBytes(receiver);
+        int frames = 100 * batch;
+        for (int i = 0; i < 100; i++) {
+            sendBatch(src, frame, batch, dst, 40L * batch + (i + 1L) * batch);
+        }
+        long bytes = threads.getThreadAllocatedBytes(receiver) - before;
+        // A view per frame on the receiving loop would be >= 48 B x 50 000 = 2.4 MB.
+        assertTrue(bytes < 64 * 1024, "the receiving loop allocated " + bytes + " bytes for " + frames + " frames");
+    }
+
+    private static <T> T onLoop(InjectDriver.Inject client, java.util.concurrent.Callable<T> task) throws Exception {
+        java.util.concurrent.CompletableFuture<T> result = new java.util.concurrent.CompletableFuture<>();
+        client.context().loop().execute(() -> {
+            try {
+                result.complete(task.call());
+            } catch (Exception e) {
+                result.completeExceptionally(e);
+            }
+        });
+        return result.get(10, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    private static void sendBatch(InjectDriver.Inject src, java.nio.ByteBuffer frame, int n, InjectDriver.Inject sink,
+            long expected) throws Exception {
+        onLoop(src, () -> {
+            for (int i = 0; i < n; i++) {
+                src.context().send(frame.clear());
+            }
+            return null;
+        });
+        Await.until(() -> sink.sunk() == expected, "the sink has " + expected + " frames, has " + sink.sunk());
+    }
+
     /** A NIC model for tests that reports a receive filter. */
     static final class ReportingNic implements net.api.NicModel<InjectDriver.Options> {
         final Map<String, net.api.NetClientContext> contexts = new java.util.concurrent.ConcurrentHashMap<>();
