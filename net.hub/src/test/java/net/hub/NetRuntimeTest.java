@@ -582,6 +582,24 @@ class NetRuntimeTest {
     }
 
     @Test
+    void aSentCallbackComesWithZeroWhenThePeerGoesAndNeverAfterTheSendersClose() throws Exception {
+        runtime.bindNicModel(mem, Map.of(net.api.NicModel.TYPE, "mem"));
+        netdev("mem,id=s0");
+        InjectDriver.Inject s0 = mem.get("s0");
+        runtime.add(Section.DEVICE, QemuOptions.parse("mem,id=n0,netdev=s0,refuse=on", "driver"));
+        assertEquals(SendResult.QUEUED, s0.send(frame(1, 60), true));
+        runtime.deviceDel("n0");
+        assertEquals(List.of(0), s0.sentCallbacks(), "purged with its receiver: length 0, to a sender still open");
+
+        runtime.add(Section.DEVICE, QemuOptions.parse("mem,id=n1,netdev=s0,refuse=on", "driver"));
+        assertEquals(SendResult.QUEUED, s0.send(frame(2, 60), true));
+        runtime.netdevDel("s0");
+        assertEquals(List.of("peer:none", "peer:none", "peer:none", "close", "release"), s0.calls());
+        assertEquals(List.of(0), s0.sentCallbacks(), "nothing comes after the sender's own close()");
+        assertEquals(0, runtime.client("n1").counters().queued(), "its frame was dropped with it");
+    }
+
+    @Test
     void framesCarriedToAnotherLoopAllocateNothingThere() throws Exception {
         runtime.close();
         runtime = new NetRuntime(2, name -> System.getLogger("test." + name));

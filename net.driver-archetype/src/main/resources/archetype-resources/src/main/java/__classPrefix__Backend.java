@@ -41,7 +41,6 @@ final class ${classPrefix}Backend implements NetClient {
     private IoRegistration registration;
     /** receive() returned RETRY_LATER: the runtime holds frames until the socket has room. */
     private boolean waitingForRoom;
-    private boolean closed;
 
     private ${classPrefix}Backend(NetClientContext context, DatagramChannel channel, InetSocketAddress local,
             InetSocketAddress remote) {
@@ -111,7 +110,6 @@ final class ${classPrefix}Backend implements NetClient {
 
     @Override
     public void close() {
-        closed = true;
         closeQuietly(channel); // the runtime cancels the registration itself
     }
 
@@ -149,13 +147,11 @@ final class ${classPrefix}Backend implements NetClient {
     }
 
     /**
-     * A frame the peer queued has left its queue (length 0: it was purged). This may come after
-     * {@link #close()}, when the peer went away: then there is nothing to resume.
+     * A frame the peer queued has left its queue: delivered, or purged (length 0) because the peer
+     * went away. Either way, read again. It never comes after {@link #close()}.
      */
     private void sent(int length) {
-        if (!closed) {
-            context.resumeReading();
-        }
+        context.resumeReading();
     }
 
     private static String format(InetSocketAddress address) {
