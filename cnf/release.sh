@@ -31,6 +31,13 @@ set_version "$current" "$version"
 mvn -B verify
 mvn -B -DskipTests deploy -pl "$api" -am \
     -DaltDeploymentRepository="patchbay-release::file://$PWD/cnf/release"
+# -am also deploys what the API modules' tests need (net.hub, ...): the release keeps the API only.
+for dir in cnf/release/org/patchbay/*/; do
+    case "$(basename "$dir")" in
+        patchbay|net.api|net.control|net.posix|net.driverkit) ;;
+        *) rm -rf "$dir" ;;
+    esac
+done
 git add -A cnf/release
 git commit -qam "Release $version"
 git tag "v$version"
