@@ -327,8 +327,10 @@ final class Clients {
             throw Topology.notFound(id);
         }
         if (e.state.kind() == Kind.HUBPORT || HUBPORT.equals(type)) {
+            Map<String, Object> args = new LinkedHashMap<>(arguments);
+            args.remove(section.typeKey());
             netdevDel(id);
-            addNetdev(type, new LinkedHashMap<>(arguments), true);
+            addNetdev(type, args, true);
             return;
         }
         if (section == Section.NETDEV && !QapiArguments.isBackendTypeName(type)) {

@@ -139,8 +139,10 @@ final class FilterObjects {
         boolean on = QapiArguments.status(options.remove("status"));
         if (!type.equals(f.state.type()) || !f.netdev.name().equals(String.valueOf(netdev)) || queue != f.state.queue()
                 || options.containsKey("position") || options.containsKey("insert")) {
+            Map<String, Object> args = new LinkedHashMap<>(arguments);
+            args.remove("qom-type");
             del(id);
-            add(type, new LinkedHashMap<>(arguments), true);
+            add(type, args, true);
             return;
         }
         try (Topology.Claim claim = topology.claim(f)) {

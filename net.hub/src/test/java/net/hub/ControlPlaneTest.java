@@ -161,6 +161,31 @@ class ControlPlaneTest {
     }
 
     @Test
+    void updateMakesAHubportAfreshAndReopensAFilterInItsPlaceUnlessItMoves() throws Exception {
+        bindMem();
+        runtime.bindNetFilterDriver(new PassFilter(), Map.of(net.api.NetFilterDriver.TYPE, "filter-pass"));
+        netdev("mem,id=a");
+        netdev("hubport,id=pa,hubid=1,netdev=a");
+        runtime.update(Section.NETDEV, QemuOptions.parse("hubport,id=pa,hubid=2,netdev=a", "type"));
+        assertEquals(Integer.valueOf(2), runtime.client("pa").hub());
+        assertEquals("a", runtime.client("pa").peer());
+
+        runtime.add(Section.OBJECT, QemuOptions.parse("filter-pass,id=f0,netdev=a", "qom-type"));
+        runtime.add(Section.OBJECT, QemuOptions.parse("filter-pass,id=f1,netdev=a", "qom-type"));
+        runtime.update(Section.OBJECT, QemuOptions.parse("filter-pass,id=f0,netdev=a,status=off", "qom-type"));
+        NetClientDTO a = runtime.client("a");
+        assertEquals(List.of("f0", "f1"), a.filters().stream().map(f -> f.id()).toList(), "f0 kept its place");
+        assertEquals("off", a.filters().get(0).status());
+        assertEquals("active", a.filters().get(0).state());
+
+        runtime.update(Section.OBJECT, QemuOptions.parse("filter-pass,id=f0,netdev=a,queue=rx", "qom-type"));
+        a = runtime.client("a");
+        assertEquals(List.of("f1", "f0"), a.filters().stream().map(f -> f.id()).toList(), "made afresh, at the tail");
+        assertEquals("rx", a.filters().get(1).queue());
+        assertEquals("active", a.filters().get(1).state());
+    }
+
+    @Test
     void driverTypesComingAndGoingAreLoggedAndTheUnknownTypeErrorSaysWhatIsThere() throws Exception {
         bindMem();
         assertTrue(info.contains("netdev type 'mem' available from (class path)"), info.toString());
