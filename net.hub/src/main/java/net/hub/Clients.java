@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import net.api.NetClientDriver;
 import net.api.NetException;
 import net.api.NicModel;
@@ -62,14 +63,9 @@ final class Clients {
         ClientEntry e = newEntry(id, type, Kind.NETDEV, loops.next(), Section.NETDEV, true, args);
         try (Topology.Claim claim = topology.claim()) {
             topology.add(e, claim);
-            // Looked up again once registered: a driver leaving from now on finds the entry and closes it.
-            NetClientDriver<?> driver = drivers.current(drivers.netdevs, type);
+            NetClientDriver<?> driver;
             try {
-                if (driver != null) {
-                    lifecycle.open(e, driver);
-                } else if (!declare) {
-                    throw unknownType();
-                }
+                driver = openOrPend(e, declare, this::unknownType);
             } catch (NetException ex) {
                 topology.remove(e);
                 throw ex;
@@ -78,6 +74,24 @@ final class Clients {
                     + (driver == null ? "pending: no driver yet" : "up"));
         }
         return id;
+    }
+
+    /**
+     * Opens a registered netdev with the driver of its type in use now; without one a declared
+     * netdev stays pending. Looked up once registered: a driver that leaves from then on finds the
+     * entry and closes it.
+     *
+     * @return the driver that opened it, or null
+     */
+    private NetClientDriver<?> openOrPend(ClientEntry e, boolean declare, Supplier<NetException> unknown)
+            throws NetException {
+        NetClientDriver<?> driver = drivers.current(drivers.netdevs, e.state.type());
+        if (driver != null) {
+            lifecycle.open(e, driver);
+        } else if (!declare) {
+            throw unknown.get();
+        }
+        return driver;
     }
 
     private NetException unknownType() {
@@ -179,13 +193,8 @@ final class Clients {
                 topology.remove(e);
                 throw ex;
             }
-            NetClientDriver<?> driver = drivers.current(drivers.netdevs, type);
             try {
-                if (driver != null) {
-                    lifecycle.open(e, driver);
-                } else if (!declare) {
-                    throw unknownLegacyType();
-                }
+                openOrPend(e, declare, Clients::unknownLegacyType);
             } catch (NetException ex) {
                 discard(port);
                 topology.remove(e);
