@@ -16,6 +16,7 @@ import net.control.QemuOptions;
 import net.control.Section;
 import net.control.dto.NetClientDTO;
 import net.testlib.Await;
+import net.testlib.Background;
 import net.testlib.InjectDriver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -86,13 +87,7 @@ class ControlPlaneTest {
         netdev("mem,id=slow");
         netdev("mem,id=other");
         mem.get("slow").releaseDelay(Duration.ofMillis(3000));
-        Thread deleting = Thread.ofPlatform().start(() -> {
-            try {
-                runtime.netdevDel("slow");
-            } catch (NetException e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        Thread deleting = Background.start(() -> runtime.netdevDel("slow"));
         try {
             Await.until(() -> mem.get("slow").releasedOn() != null, Duration.ofSeconds(2), "the release to start");
             long start = System.nanoTime();

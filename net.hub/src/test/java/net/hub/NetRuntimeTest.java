@@ -18,6 +18,7 @@ import net.control.Section;
 import net.control.dto.NetClientDTO;
 import net.control.QemuOptions;
 import net.testlib.Await;
+import net.testlib.Background;
 import net.testlib.InjectDriver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -407,13 +408,7 @@ class NetRuntimeTest {
         netdev("hubport,id=pa,hubid=1,netdev=a");
         netdev("hubport,id=pb,hubid=1,netdev=b");
         mem.get("slow").releaseDelay(Duration.ofMillis(2000));
-        Thread deleting = Thread.ofPlatform().start(() -> {
-            try {
-                runtime.netdevDel("slow");
-            } catch (NetException e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        Thread deleting = Background.start(() -> runtime.netdevDel("slow"));
         try {
             Await.until(() -> mem.get("slow").releasedOn() != null, Duration.ofSeconds(1), "the release to start");
             long start = System.nanoTime();
