@@ -41,11 +41,6 @@ public final class ClientCounters {
         }
     }
 
-    /** @param reason the reason  @return frames dropped for it */
-    public long drops(DropReason reason) {
-        return drops.get(reason.ordinal());
-    }
-
     NetCounter dropCounter(String reason) {
         return driverDrops.get(reason);
     }
