@@ -18,6 +18,7 @@ import net.control.dto.NetClientDTO;
 import net.testlib.Await;
 import net.testlib.Background;
 import net.testlib.InjectDriver;
+import net.testlib.PassFilterDriver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -132,7 +133,7 @@ class ControlPlaneTest {
         bindMem();
         InjectDriver other = new InjectDriver();
         runtime.bindNetClientDriver(other, Map.of(NetClientDriver.TYPE, "other"));
-        runtime.bindNetFilterDriver(new PassFilter(), Map.of(net.api.NetFilterDriver.TYPE, "filter-pass"));
+        runtime.bindNetFilterDriver(new PassFilterDriver(), Map.of(net.api.NetFilterDriver.TYPE, "filter-pass"));
         netdev("mem,id=a");
         netdev("mem,id=b");
         netdev("hubport,id=pa,hubid=1,netdev=a");
@@ -158,7 +159,7 @@ class ControlPlaneTest {
     @Test
     void updateMakesAHubportAfreshAndReopensAFilterInItsPlaceUnlessItMoves() throws Exception {
         bindMem();
-        runtime.bindNetFilterDriver(new PassFilter(), Map.of(net.api.NetFilterDriver.TYPE, "filter-pass"));
+        runtime.bindNetFilterDriver(new PassFilterDriver(), Map.of(net.api.NetFilterDriver.TYPE, "filter-pass"));
         netdev("mem,id=a");
         netdev("hubport,id=pa,hubid=1,netdev=a");
         runtime.update(Section.NETDEV, QemuOptions.parse("hubport,id=pa,hubid=2,netdev=a", "type"));
@@ -190,35 +191,5 @@ class ControlPlaneTest {
         NetException e = assertThrows(NetException.class, () -> netdev("mem,id=m"));
         assertEquals("Parameter 'type' expects a netdev backend type (installed: hubport; drivers of other types go "
                 + "into /srv/patchbay/deploy)", e.getMessage());
-    }
-
-    /** A filter that passes every frame. */
-    static final class PassFilter implements net.api.NetFilterDriver<PassFilter.Options> {
-        record Options() {
-        }
-
-        @Override
-        public Class<Options> optionsType() {
-            return Options.class;
-        }
-
-        @Override
-        public net.api.NetFilter open(Options options, net.api.NetFilterContext context) {
-            return new net.api.NetFilter() {
-                @Override
-                public boolean filter(java.nio.ByteBuffer frame, net.api.NetFilterDirection direction) {
-                    return true;
-                }
-
-                @Override
-                public String info() {
-                    return "";
-                }
-
-                @Override
-                public void close() {
-                }
-            };
-        }
     }
 }

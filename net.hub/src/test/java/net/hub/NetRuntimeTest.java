@@ -20,6 +20,7 @@ import net.control.QemuOptions;
 import net.testlib.Await;
 import net.testlib.Background;
 import net.testlib.InjectDriver;
+import net.testlib.PassFilterDriver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -350,39 +351,7 @@ class NetRuntimeTest {
 
     @Test
     void aFilterIsReleasedAfterCloseOnObjectDelDriverGoneAndRuntimeClose() throws Exception {
-        List<String> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
-        net.api.NetFilterDriver<InjectDriver.Options> filters = new net.api.NetFilterDriver<>() {
-            @Override
-            public Class<InjectDriver.Options> optionsType() {
-                return InjectDriver.Options.class;
-            }
-
-            @Override
-            public net.api.NetFilter open(InjectDriver.Options options, net.api.NetFilterContext context) {
-                String id = context.id();
-                return new net.api.NetFilter() {
-                    @Override
-                    public boolean filter(java.nio.ByteBuffer frame, net.api.NetFilterDirection direction) {
-                        return true;
-                    }
-
-                    @Override
-                    public String info() {
-                        return "";
-                    }
-
-                    @Override
-                    public void close() {
-                        calls.add(id + " close " + Thread.currentThread().getName());
-                    }
-
-                    @Override
-                    public void release() {
-                        calls.add(id + " release " + Thread.currentThread().getName());
-                    }
-                };
-            }
-        };
+        PassFilterDriver filters = new PassFilterDriver();
         Map<String, Object> type = Map.of(net.api.NetFilterDriver.TYPE, "mem-filter");
         runtime.bindNetFilterDriver(filters, type);
         netdev("mem,id=s0");
@@ -390,14 +359,14 @@ class NetRuntimeTest {
         runtime.add(Section.OBJECT, QemuOptions.parse("mem-filter,id=f1,netdev=s0", "qom-type"));
         runtime.objectDel("f0");
         String control = Thread.currentThread().getName();
-        assertEquals(List.of("f0 close patchbay-loop-0", "f0 release " + control), calls);
-        calls.clear();
+        assertEquals(List.of("f0 close patchbay-loop-0", "f0 release " + control), filters.calls());
+        filters.clearCalls();
         runtime.unbindNetFilterDriver(filters, type);
-        assertEquals(List.of("f1 close patchbay-loop-0", "f1 release " + control), calls);
-        calls.clear();
+        assertEquals(List.of("f1 close patchbay-loop-0", "f1 release " + control), filters.calls());
+        filters.clearCalls();
         runtime.bindNetFilterDriver(filters, type);
         runtime.close();
-        assertEquals(List.of("f1 close patchbay-loop-0", "f1 release " + control), calls);
+        assertEquals(List.of("f1 close patchbay-loop-0", "f1 release " + control), filters.calls());
     }
 
     @Test
