@@ -2,7 +2,8 @@ package net.qmp.server;
 
 /**
  * An HMP command line read as QEMU's monitor reads it: words separated by blanks, a word in double
- * quotes may hold blanks and the escapes {@code \n \r \\ \' \"}. Reading errors are
+ * quotes may hold blanks and the escapes {@code \n \r \\ \' \"} (another escape, or no closing
+ * quote, and there is no string). Reading errors are
  * {@link Syntax}, which the monitor prints followed by its {@code Try "help ..."} line.
  */
 final class HmpLine {
@@ -42,7 +43,7 @@ final class HmpLine {
      *
      * @param command the command's name, for the message
      * @return the word, quotes and escapes resolved
-     * @throws Syntax {@code NAME: string expected} when there is none
+     * @throws Syntax {@code NAME: string expected} when there is none, or a quoted one is malformed
      */
     String string(String command) throws Syntax {
         if (atEnd()) {
@@ -60,14 +61,14 @@ final class HmpLine {
                     case 'n' -> '\n';
                     case 'r' -> '\r';
                     case '\\', '\'', '"' -> next;
-                    default -> throw new Syntax("unsupported escape code: '\\" + next + "'");
+                    default -> throw new Syntax(command + ": string expected");
                 });
             } else {
                 out.append(c);
             }
         }
         if (at >= text.length()) {
-            throw new Syntax("unterminated string");
+            throw new Syntax(command + ": string expected");
         }
         at++;
         return out.toString();

@@ -103,7 +103,8 @@ final class HumanMonitor {
                     l.end(n);
                     return Reply.text(qom.get(path, property) + "\n");
                 }),
-                new Command("qom-set", () -> "[-j] path property value", "set QOM property.", this::qomSet),
+                new Command("qom-set", () -> "[-j] path property value",
+                        "set QOM property.\n\t\t\t-j: the value is specified in json format.", this::qomSet),
                 new Command("quit|q", () -> "", "quit the emulator", (l, n) -> {
                     l.end(n);
                     return new Reply("", quit.run(TextNode.valueOf("")).afterReply());
@@ -234,21 +235,26 @@ final class HumanMonitor {
         boolean json = path.equals("-j");
         if (json) {
             path = line.string(name);
+        } else if (path.startsWith("-")) {
+            throw new HmpLine.Syntax(name + ": unsupported option " + path);
         }
         String property = line.string(name);
-        String text = line.string(name);
-        line.end(name);
-        JsonNode value;
-        if (json) {
-            try {
-                value = QmpJson.MAPPER.readTree(text);
-            } catch (JacksonException e) {
-                throw NetException.generic("JSON parse error, %s", e.getOriginalMessage().lines().findFirst().orElse(""));
-            }
-        } else {
-            value = TextNode.valueOf(text);
+        // The value is the rest of the line as typed, quotes and blanks included (QEMU's "S").
+        String text = line.rest();
+        if (text.isEmpty()) {
+            throw new HmpLine.Syntax(name + ": string expected");
         }
-        qom.set(path, property, value);
+        qom.set(path, property, () -> json ? parseJson(text) : TextNode.valueOf(text));
         return NOTHING;
+    }
+
+    private static JsonNode parseJson(String text) throws NetException {
+        try {
+            return QmpJson.MAPPER.readTree(text);
+        } catch (JacksonException e) {
+            // QEMU's words for the usual slip, a bare word where a JSON string was meant
+            throw NetException.generic("JSON parse error, %s", text.matches("[A-Za-z_][A-Za-z0-9_]*")
+                    ? "invalid keyword '" + text + "'" : "expecting value");
+        }
     }
 }

@@ -117,7 +117,7 @@ final class QmpCommands {
             String property = a.string("property");
             JsonNode value = a.any("value");
             a.done();
-            qom.set(path, property, value);
+            qom.set(path, property, () -> value);
             return empty();
         });
         builtins.put("query-qmp-schema", a -> done(a, QmpSchema.describe(control, names(), extensionArguments())));

@@ -51,9 +51,16 @@ final class Qom {
         };
     }
 
+    /** A value to set, read once the path is known to exist (HMP's {@code -j} parses it then). */
+    @FunctionalInterface
+    interface Value {
+        JsonNode get() throws NetException;
+    }
+
     /** {@code qom-set}: only a filter's {@code status} changes while it exists. */
-    void set(String path, String property, JsonNode value) throws NetException {
+    void set(String path, String property, Value given) throws NetException {
         FilterDTO filter = resolve(path);
+        JsonNode value = given.get();
         String type = filter == null ? "container" : filter.type();
         boolean known = filter != null && (List.of("type", "netdev", "queue", STATUS).contains(property)
                 || filter.options() != null && filter.options().containsKey(property));
