@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import net.api.RxFilterInfo;
 import net.control.NetControl;
 import net.control.Section;
 import net.control.dto.DriverDTO;
@@ -80,8 +79,7 @@ final class QmpSchema {
             case "netdev_add" -> b.command(name, netdev(), none);
             case "netdev_del", "object-del", "device_del" -> b.command(name, b.object(required("id", str)), none);
             case "set_link" -> b.command(name, b.object(required("name", str), required("up", b.builtin(BOOL))), none);
-            case "query-rx-filter" -> b.command(name, b.object(optional("name", str)),
-                    b.array(b.record(QmpJson.MAPPER, RxFilterInfo.class)));
+            case "query-rx-filter" -> b.command(name, b.object(optional("name", str)), b.array(rxFilterInfo()));
             case "object-add" -> b.command(name, objectOptions(), none);
             // QEMU's device_add describes only these; a model's properties are checked when it is added.
             case "device_add" -> b.command(name,
@@ -103,6 +101,18 @@ final class QmpSchema {
         }
     }
 
+    /** QAPI's {@code RxFilterInfo}: every member required, the states an enum (net.api's record has strings). */
+    private String rxFilterInfo() {
+        String str = schema.builtin(STR);
+        String bool = schema.builtin(BOOL);
+        String state = schema.enumeration(List.of("normal", "none", "all"));
+        return schema.object(required("name", str), required("promiscuous", bool), required("multicast", state),
+                required("unicast", state), required("vlan", state), required("broadcast-allowed", bool),
+                required("multicast-overflow", bool), required("unicast-overflow", bool), required("main-mac", str),
+                required("vlan-table", schema.array(schema.builtin(INT))), required("unicast-table", schema.array(str)),
+                required("multicast-table", schema.array(str)));
+    }
+
     /** QAPI's {@code Netdev}: {@code id}, {@code type}, and each installed type's options. */
     private String netdev() {
         Map<String, String> variants = new LinkedHashMap<>();
@@ -119,7 +129,7 @@ final class QmpSchema {
         control.optionTypes(Section.OBJECT).forEach((type, options) -> {
             List<Member> members = new ArrayList<>(List.of(required("netdev", str),
                     optional("queue", schema.enumeration(List.of("all", "rx", "tx"))), optional("status", str),
-                    optional("position", str), optional("insert", schema.enumeration(List.of("behind", "before")))));
+                    optional("position", str), optional("insert", schema.enumeration(List.of("before", "behind")))));
             members.addAll(schema.members(QmpJson.MAPPER, options));
             variants.put(type, schema.object(members));
         });

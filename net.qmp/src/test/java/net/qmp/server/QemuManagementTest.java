@@ -179,6 +179,79 @@ class QemuManagementTest {
         }
     }
 
+    /** Commands and events whose schema Patchbay states as QEMU 7.2's. */
+    private static final List<String> SAME_SCHEMA = List.of("qmp_capabilities", "query-version", "query-commands",
+            "query-status", "query-name", "quit", "qom-get", "qom-set", "netdev_del", "set_link", "query-rx-filter",
+            "object-del", "device_add", "device_del", "human-monitor-command", "SHUTDOWN", "DEVICE_DELETED",
+            "NIC_RX_FILTER_CHANGED", "NETDEV_STREAM_CONNECTED", "NETDEV_STREAM_DISCONNECTED");
+
+    @Test
+    void schemaStatesQemusTypesWithTheMaskedNamesResolved() throws Exception {
+        Map<String, JsonNode> qemuSchema = schema(qemuClient);
+        Map<String, JsonNode> ours = schema(patchbay);
+        for (String name : SAME_SCHEMA) {
+            assertEquals(resolved(qemuSchema, name), resolved(ours, name), name);
+        }
+        // The branches of the types both have: hubport's, and filter-dump's (the stand-in's options are its).
+        assertEquals(branch(qemuSchema, "netdev_add", "hubport"), branch(ours, "netdev_add", "hubport"));
+        assertEquals(branch(qemuSchema, "object-add", "filter-dump"), branch(ours, "object-add", "filter-dump"));
+    }
+
+    private static Map<String, JsonNode> schema(QmpTestClient client) throws Exception {
+        Map<String, JsonNode> byName = new java.util.HashMap<>();
+        client.execute("{\"execute\": \"query-qmp-schema\"}").get("return")
+                .forEach(e -> byName.put(e.get("name").asText(), e));
+        return byName;
+    }
+
+    private static JsonNode branch(Map<String, JsonNode> schema, String command, String tagValue) {
+        for (JsonNode variant : schema.get(schema.get(command).get("arg-type").asText()).get("variants")) {
+            if (variant.get("case").asText().equals(tagValue)) {
+                return resolvedType(schema, variant.get("type").asText());
+            }
+        }
+        throw new AssertionError("no branch " + tagValue + " of " + command);
+    }
+
+    /** An entity with every type name replaced by the type itself, so masked names do not matter. */
+    private static JsonNode resolved(Map<String, JsonNode> schema, String name) {
+        JsonNode entity = schema.get(name);
+        com.fasterxml.jackson.databind.node.ObjectNode out = JSON.createObjectNode();
+        out.put("meta-type", entity.get("meta-type").asText());
+        for (String key : List.of("arg-type", "ret-type")) {
+            if (entity.has(key)) {
+                out.set(key, resolvedType(schema, entity.get(key).asText()));
+            }
+        }
+        return out;
+    }
+
+    private static JsonNode resolvedType(Map<String, JsonNode> schema, String name) {
+        JsonNode type = schema.get(name);
+        com.fasterxml.jackson.databind.node.ObjectNode out = JSON.createObjectNode();
+        String meta = type.get("meta-type").asText();
+        out.put("meta-type", meta);
+        switch (meta) {
+            case "builtin" -> out.put("name", name);
+            case "enum" -> out.set("values", type.get("values"));
+            case "array" -> out.set("element", resolvedType(schema, type.get("element-type").asText()));
+            default -> {
+                com.fasterxml.jackson.databind.node.ArrayNode members = out.putArray("members");
+                for (JsonNode m : type.path("members")) {
+                    members.addObject().put("name", m.get("name").asText()).put("optional", m.has("default"))
+                            .set("type", resolvedType(schema, m.get("type").asText()));
+                }
+                if (type.has("tag")) {
+                    out.put("tag", type.get("tag").asText());
+                    com.fasterxml.jackson.databind.node.ObjectNode variants = out.putObject("variants");
+                    type.get("variants").forEach(v -> variants.set(v.get("case").asText(),
+                            resolvedType(schema, v.get("type").asText())));
+                }
+            }
+        }
+        return out;
+    }
+
     @Test
     void quitSendsShutdownBeforeItsReplyAsQemu() throws Exception {
         for (QmpTestClient client : List.of(qemuClient, patchbay)) {
