@@ -54,7 +54,6 @@ final class HumanMonitor {
 
     private final NetControl control;
     private final JsonNode version;
-    private final Quit quit;
     private final Qom qom;
     private final List<Command> commands;
     private final List<Command> infos;
@@ -68,7 +67,6 @@ final class HumanMonitor {
     HumanMonitor(NetControl control, JsonNode version, Quit quit, Qom qom) {
         this.control = control;
         this.version = version;
-        this.quit = quit;
         this.qom = qom;
         this.commands = sorted(List.of(
                 new Command("device_add", () -> "driver[,prop=value][,...]",
@@ -157,7 +155,6 @@ final class HumanMonitor {
             return NOTHING;
         }
         Command command = find(commands, typed);
-        String helpName = typed;
         if (command != null && command.name().equals(INFO)) {
             if (line.atEnd()) {
                 return Reply.text(infoHelp());
@@ -165,7 +162,6 @@ final class HumanMonitor {
             String item = line.name();
             command = find(infos, item);
             typed = "info " + item;
-            helpName = typed;
         }
         if (command == null) {
             return Reply.text("unknown command: '" + typed + "'\n");
@@ -173,7 +169,7 @@ final class HumanMonitor {
         try {
             return command.handler().run(line, command.name());
         } catch (HmpLine.Syntax e) {
-            return Reply.text(e.getMessage() + "\nTry \"help " + helpName + "\" for more information\n");
+            return Reply.text(e.getMessage() + "\nTry \"help " + typed + "\" for more information\n");
         } catch (NetException e) {
             return Reply.text("Error: " + e.getMessage() + "\n");
         }
