@@ -91,6 +91,17 @@ public interface NetControl {
      */
     void setLink(String name, boolean up) throws NetException;
 
+    /**
+     * Turns a filter object on or off ({@code qom-set /objects/ID status}): a filter that is off
+     * passes every frame on untouched, and stays open (a capture keeps its file).
+     *
+     * @param id the object id
+     * @param on the new status
+     * @throws NetException GenericError when there is no such filter object
+     * @since 2.1
+     */
+    void setFilterStatus(String id, boolean on) throws NetException;
+
     /** @return the whole topology: hubs, netdevs, NICs and filters, with counters */
     NetworkDTO network();
 
@@ -103,6 +114,17 @@ public interface NetControl {
 
     /** @return the drivers registered now, and the built-in types */
     List<DriverDTO> drivers();
+
+    /**
+     * The option records of the types that can be instantiated now, for schemas
+     * ({@code query-qmp-schema}): components named as QAPI members, as drivers declare them.
+     *
+     * @param section {@code NETDEV} (the built-in {@code hubport} first), {@code OBJECT} (filters)
+     *                or {@code DEVICE} (NIC models); {@code NET} gives the netdev types
+     * @return the record class per type, in the order {@link #drivers()} lists them
+     * @since 2.1
+     */
+    Map<String, Class<?>> optionTypes(Section section);
 
     /**
      * {@code query-rx-filter}: the receive filters of NICs that can report them. Querying a NIC

@@ -116,7 +116,7 @@ public final class NetRuntime implements NetControl {
         OptionBinder binder = new OptionBinder();
         this.lifecycle = new ClientLifecycle(binder, this::emit, controlTimeout, log);
         this.filters = new FilterObjects(topology, drivers, lifecycle, log);
-        this.clients = new Clients(topology, drivers, lifecycle, filters, loops, binder, loggers, log);
+        this.clients = new Clients(topology, drivers, lifecycle, filters, loops, binder, loggers, this::emit, log);
         this.snapshots = new Snapshots(topology, log);
     }
 
@@ -318,6 +318,11 @@ public final class NetRuntime implements NetControl {
     }
 
     @Override
+    public void setFilterStatus(String id, boolean on) throws NetException {
+        filters.setStatus(id, on);
+    }
+
+    @Override
     public NetworkDTO network() {
         return snapshots.network();
     }
@@ -330,6 +335,11 @@ public final class NetRuntime implements NetControl {
     @Override
     public List<DriverDTO> drivers() {
         return drivers.drivers(topology);
+    }
+
+    @Override
+    public Map<String, Class<?>> optionTypes(Section section) {
+        return drivers.optionTypes(section);
     }
 
     @Override
