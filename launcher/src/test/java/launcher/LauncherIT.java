@@ -1,5 +1,6 @@
 package launcher;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,8 +17,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
+import net.testlib.Frames;
 import net.testlib.OsgiTest;
+import net.testlib.Pcap;
+import net.testlib.Ports;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -306,6 +311,64 @@ class LauncherIT {
             p.destroy();
             assertTrue(p.waitFor(STOPPED.toSeconds(), TimeUnit.SECONDS), "SIGTERM did not stop it");
             assertEquals(0, p.exitValue());
+        }
+    }
+
+    /**
+     * The issue's timing defect: a peer connects as soon as netdev {@code a} listens and sends as
+     * fast as it can while the later options are still being applied. Every frame must reach the
+     * capture (a filter given last) and the far hub port (a port given after the first), in order.
+     */
+    @RepeatedTest(6)
+    void framesSentWhileItStartsAllReachTheCaptureAndTheFarPort() throws Exception {
+        int frames = 550;
+        int listen = Ports.freeTcpPort();
+        Path pcap = work.resolve("h0.pcap");
+        try (java.net.ServerSocket far = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            far.setSoTimeout((int) STARTED.toMillis());
+            Process p = start("--no-console", "-qmp", "none",
+                    "-netdev", "socket,id=a,listen=127.0.0.1:" + listen,
+                    "-netdev", "hubport,id=h0,hubid=0,netdev=a",
+                    "-netdev", "socket,id=b,connect=127.0.0.1:" + far.getLocalPort(),
+                    "-netdev", "hubport,id=h1,hubid=0,netdev=b",
+                    "-object", "filter-dump,id=f0,netdev=h0,file=" + pcap);
+            List<byte[]> sent = Frames.testFrames(0, frames, 60);
+            try (java.net.Socket sender = connectAsSoonAsListening(p, listen)) {
+                java.io.OutputStream out = sender.getOutputStream();
+                for (byte[] frame : sent) {
+                    out.write(java.nio.ByteBuffer.allocate(4 + frame.length).putInt(frame.length).put(frame).array());
+                }
+                out.flush();
+                try (java.net.Socket receiver = far.accept()) {
+                    receiver.setSoTimeout((int) STARTED.toMillis());
+                    java.io.DataInputStream in = new java.io.DataInputStream(receiver.getInputStream());
+                    for (int i = 0; i < frames; i++) {
+                        byte[] got = new byte[in.readInt()];
+                        in.readFully(got);
+                        assertArrayEquals(sent.get(i), got, "frame " + i + " at the far port");
+                    }
+                }
+            }
+            p.destroy();
+            assertTrue(p.waitFor(STOPPED.toSeconds(), TimeUnit.SECONDS), "SIGTERM did not stop it");
+            assertEquals(0, p.exitValue());
+        }
+        List<byte[]> captured = Pcap.readFinished(pcap).frames();
+        assertEquals(frames, captured.size(), "frames in the capture");
+        assertTrue(Frames.isSubsequence(Frames.testFrames(0, frames, 60), captured), "the capture keeps them in order");
+    }
+
+    /** Connects the moment the port listens, retrying refused connections without pause. */
+    private static java.net.Socket connectAsSoonAsListening(Process p, int port) throws Exception {
+        long deadline = System.nanoTime() + STARTED.toNanos();
+        while (true) {
+            try {
+                return new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), port);
+            } catch (java.net.ConnectException refused) {
+                assertTrue(p.isAlive(), "patchbay exited before listening");
+                assertTrue(System.nanoTime() < deadline, "nothing listens on " + port);
+                Thread.onSpinWait();
+            }
         }
     }
 
