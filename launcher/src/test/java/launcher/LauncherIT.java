@@ -314,6 +314,43 @@ class LauncherIT {
         }
     }
 
+    @Test
+    void netdevHelpListsTheInstalledTypesInQemusOrderAndWhereMoreComeFrom() throws Exception {
+        Files.createDirectories(work.resolve("deploy"));
+        Files.copy(DRIVER, work.resolve("deploy").resolve(DRIVER.getFileName()));
+        Run run = run("-netdev", "hubport,id=h1,hubid=1", "-netdev", "help", "-netdev", "nosuch,id=x");
+        assertEquals(0, run.code(), "stderr: " + run.err());
+        // QEMU 7.2's header and order (socket, stream, dgram, hubport, tap, ..., l2tpv3, ..., bridge), then the rest.
+        assertEquals(List.of("Available netdev backend types:", "socket", "stream", "dgram", "hubport", "tap",
+                "l2tpv3", "bridge", "dump", "udpwire"), run.out());
+        assertEquals(List.of("patchbay: more types come as driver bundles (*.jar) dropped into "
+                + work.resolve("deploy").toAbsolutePath().normalize()), run.err().stream()
+                .filter(l -> !l.contains(" INFO ")).toList());
+    }
+
+    @Test
+    void objectHelpListsTheFilterTypesAndATypesHelpIsNoListAsInQemu() throws Exception {
+        Run run = run("-object", "help");
+        assertEquals(0, run.code());
+        assertEquals(List.of("List of user creatable objects:", "  filter-dump"), run.out());
+        // QEMU 7.2 has no TYPE,help for netdevs: the id is missing.
+        assertOneErrorLine("patchbay: -netdev socket,help: Parameter 'id' is missing",
+                run("--no-console", "-netdev", "socket,help"));
+    }
+
+    @Test
+    void startUpWarningsAsQemuPrintsThem() throws Exception {
+        Process p = start("--no-console", "-qmp", "none", "-netdev", "socket,id=s,listen=127.0.0.1:" + Ports.freeTcpPort(),
+                "-netdev", "hubport,id=h0,hubid=0,netdev=s", "-netdev", "hubport,id=h1,hubid=0");
+        awaitBanner(p, "running: 3 netdevs");
+        // qemu-system-x86_64 -M none -nodefaults with the same options prints these, prefixed with its name.
+        assertEquals(List.of("patchbay: warning: hub port h1 has no peer", "patchbay: warning: hub 0 with no nics",
+                "patchbay: warning: netdev h1 has no peer"),
+                lines("err.txt").stream().filter(l -> l.contains("warning")).toList());
+        p.destroy();
+        assertTrue(p.waitFor(STOPPED.toSeconds(), TimeUnit.SECONDS), "SIGTERM did not stop it");
+    }
+
     /**
      * The issue's timing defect: a peer connects as soon as netdev {@code a} listens and sends as
      * fast as it can while the later options are still being applied. Every frame must reach the
