@@ -358,17 +358,37 @@ class LauncherIT {
      */
     @RepeatedTest(6)
     void framesSentWhileItStartsAllReachTheCaptureAndTheFarPort() throws Exception {
-        int frames = 550;
         int listen = Ports.freeTcpPort();
+        sendWhileStarting(listen, "-netdev", "socket,id=a,listen=127.0.0.1:" + listen);
+    }
+
+    /** The same with {@code a} in a netdev file present at start: it is in place before the command line. */
+    @RepeatedTest(3)
+    void aNetdevFilePresentAtStartIsInPlaceBeforeTheCommandLineAndAnyFrame() throws Exception {
+        int listen = Ports.freeTcpPort();
+        Files.createDirectories(work.resolve("deploy"));
+        Files.writeString(work.resolve("deploy").resolve("net.netdev-a.cfg"),
+                "type=socket\nlisten=127.0.0.1:" + listen + "\n");
+        sendWhileStarting(listen);
+    }
+
+    /**
+     * Starts Patchbay with {@code first}, then a hub port on {@code a}, a far port peered with a
+     * socket that connects to this test, and a capture on the first port; sends 550 frames to
+     * {@code a} the moment it listens; and checks they all reach the far end and the capture.
+     */
+    private void sendWhileStarting(int listen, String... first) throws Exception {
+        int frames = 550;
         Path pcap = work.resolve("h0.pcap");
         try (java.net.ServerSocket far = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             far.setSoTimeout((int) STARTED.toMillis());
-            Process p = start("--no-console", "-qmp", "none",
-                    "-netdev", "socket,id=a,listen=127.0.0.1:" + listen,
-                    "-netdev", "hubport,id=h0,hubid=0,netdev=a",
+            List<String> args = new ArrayList<>(List.of("--no-console", "-qmp", "none"));
+            args.addAll(List.of(first));
+            args.addAll(List.of("-netdev", "hubport,id=h0,hubid=0,netdev=a",
                     "-netdev", "socket,id=b,connect=127.0.0.1:" + far.getLocalPort(),
                     "-netdev", "hubport,id=h1,hubid=0,netdev=b",
-                    "-object", "filter-dump,id=f0,netdev=h0,file=" + pcap);
+                    "-object", "filter-dump,id=f0,netdev=h0,file=" + pcap));
+            Process p = start(args.toArray(String[]::new));
             List<byte[]> sent = Frames.testFrames(0, frames, 60);
             try (java.net.Socket sender = connectAsSoonAsListening(p, listen)) {
                 java.io.OutputStream out = sender.getOutputStream();
