@@ -372,6 +372,21 @@ class LauncherIT {
         sendWhileStarting(listen);
     }
 
+    @Test
+    void everyNetdevFilePresentAtStartIsInPlaceWhenStartUpEnds() throws Exception {
+        Path deploy = Files.createDirectories(work.resolve("deploy"));
+        int files = 40;
+        for (int i = 0; i < files; i++) {
+            Files.writeString(deploy.resolve("net.netdev-p" + i + ".cfg"), "type=hubport\nhubid=9\n");
+        }
+        Process p = start("--no-console", "-qmp", "none", "-netdev", "hubport,id=h0,hubid=9");
+        // The banner comes once start-up has ended: by then every file's netdev is there.
+        awaitBanner(p, "running: ");
+        assertTrue(lines("out.txt").get(0).contains("running: " + (files + 1) + " netdevs"), lines("out.txt").get(0));
+        p.destroy();
+        assertTrue(p.waitFor(STOPPED.toSeconds(), TimeUnit.SECONDS), "SIGTERM did not stop it");
+    }
+
     /**
      * Starts Patchbay with {@code first}, then a hub port on {@code a}, a far port peered with a
      * socket that connects to this test, and a capture on the first port; sends 550 frames to
