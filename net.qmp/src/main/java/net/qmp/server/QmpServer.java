@@ -103,13 +103,15 @@ public final class QmpServer implements QmpService, NetEventListener {
     @Override
     public QmpListener listen(String address) throws NetException {
         QmpAddress parsed = QmpAddress.parse(address);
-        QmpEndpoint endpoint = QmpEndpoint.open(parsed,
-                start -> new QmpSession(start.channel(), start.endpoint(), start.peer(), commands, greeting, log,
-                        session -> {
-                            start.onClose().accept(session);
-                            log.log(System.Logger.Level.DEBUG, "QMP client " + start.peer() + " disconnected");
-                        }),
-                endpoints::remove, log);
+        QmpEndpoint endpoint = QmpEndpoint.open(parsed, start -> {
+            commands.fdSets().clientConnected();
+            return new QmpSession(start.connection(), start.endpoint(), start.peer(), commands, greeting, log,
+                    session -> {
+                        start.onClose().accept(session);
+                        commands.fdSets().clientLeft();
+                        log.log(System.Logger.Level.DEBUG, "QMP client " + start.peer() + " disconnected");
+                    });
+        }, endpoints::remove, log);
         endpoints.add(endpoint);
         // Checked after adding, so a close() running meanwhile cannot miss this endpoint.
         if (closed) {
@@ -180,5 +182,6 @@ public final class QmpServer implements QmpService, NetEventListener {
     public void close() {
         closed = true;
         endpoints.forEach(QmpEndpoint::close);
+        commands.fdSets().closeAll();
     }
 }
