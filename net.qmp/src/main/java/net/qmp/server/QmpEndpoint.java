@@ -29,6 +29,12 @@ import net.posix.UnixStream;
 final class QmpEndpoint implements QmpListener {
 
     private static final int BACKLOG = 16;
+    /**
+     * Clients one unix endpoint serves at once: each costs two platform threads, so a local
+     * process opening connections without end is refused beyond this (QEMU serves one client
+     * per QMP socket and leaves the others waiting).
+     */
+    static final int MAX_UNIX_CLIENTS = 64;
 
     /** The TCP listener, or null. */
     private final ServerSocketChannel server;
@@ -174,7 +180,14 @@ final class QmpEndpoint implements QmpListener {
             String peer;
             try {
                 if (unixServer != null) {
-                    connection = QmpConnection.of(unixServer.accept());
+                    UnixStream accepted = unixServer.accept();
+                    if (clients.size() >= MAX_UNIX_CLIENTS) {
+                        accepted.close();
+                        log.log(System.Logger.Level.WARNING, "QMP endpoint " + address + " refused a client: "
+                                + MAX_UNIX_CLIENTS + " are connected");
+                        continue;
+                    }
+                    connection = QmpConnection.of(accepted);
                     peer = unixPath.toString();
                 } else {
                     SocketChannel channel = server.accept();

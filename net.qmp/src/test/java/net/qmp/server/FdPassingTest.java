@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -273,6 +274,19 @@ class FdPassingTest {
         Map<String, Object> arguments = new LinkedHashMap<>(Map.of("type", "fdx", "id", "n4", "fd", "sock"));
         assertEquals("Invalid file descriptor number 'sock'",
                 assertThrows(NetException.class, () -> runtime.add(Section.NETDEV, arguments)).getMessage());
+    }
+
+    @Test
+    void aUnixEndpointServesABoundedNumberOfClients() throws Exception {
+        for (int i = 0; i < QmpEndpoint.MAX_UNIX_CLIENTS; i++) {
+            client();
+        }
+        try (UnixStream over = UnixStream.connect(dir.resolve("qmp.sock"))) {
+            assertEquals(-1, over.receive(ByteBuffer.allocate(256), Libc::close), "refused: no greeting");
+        }
+        clients.removeFirst().close();
+        Await.until(() -> server.clients().size() < QmpEndpoint.MAX_UNIX_CLIENTS, "a client gone");
+        assertReply("{\"return\": []}", client().execute("{\"execute\": \"query-fdsets\"}"));
     }
 
     @Test
