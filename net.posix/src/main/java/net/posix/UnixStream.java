@@ -173,13 +173,16 @@ public final class UnixStream implements Closeable {
     /**
      * Receives bytes and the descriptors that came with them. Use from one thread at a time.
      *
-     * @param dst         where the bytes go (from its position; advanced)
+     * @param dst         where the bytes go (from its position; advanced); must have room
      * @param descriptors told each descriptor received, in order; from then on it owns it
      *                    (close-on-exec; at most {@link #MAX_FDS} per message)
      * @return the bytes received, or -1 at end of stream (also once closed)
      * @throws PosixException when recvmsg fails
      */
     public int receive(ByteBuffer dst, IntConsumer descriptors) throws PosixException {
+        if (!dst.hasRemaining()) {
+            throw new IllegalArgumentException("no room to receive into"); // 0 bytes would read as end of stream
+        }
         if (!enter()) {
             return -1;
         }
