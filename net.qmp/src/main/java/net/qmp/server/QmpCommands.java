@@ -168,11 +168,17 @@ final class QmpCommands {
     private static MonitorDescriptors.Scope enter(String name, ObjectNode arguments, MonitorFds monitor)
             throws NetException {
         JsonNode id = arguments.get("id");
-        if (!name.equals("netdev_add") || id == null || !id.isTextual()) {
-            return null;
-        }
+        return name.equals("netdev_add") && id != null && id.isTextual() ? enter(id.textValue(), monitor) : null;
+    }
+
+    /**
+     * @param netdev  the id of the netdev a command creates
+     * @param monitor the monitor the command runs in
+     * @return the scope to leave after the command
+     */
+    static MonitorDescriptors.Scope enter(String netdev, MonitorDescriptors.Monitor monitor) throws NetException {
         try {
-            return MonitorDescriptors.enter(id.textValue(), monitor);
+            return MonitorDescriptors.enter(netdev, monitor);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw NetException.generic("interrupted");

@@ -260,6 +260,9 @@ class FdPassingTest {
         assertReply(OK, a.execute("{\"execute\": \"getfd\", \"arguments\": {\"fdname\": \"sock\"}}", pair[0]));
         assertReply(error("File descriptor named 'sock' has not been found"),
                 b.execute(netdevAdd("n1", "sock")), "names are the naming client's own");
+        assertReply("{\"return\": \"Error: File descriptor named 'sock' has not been found\\r\\n\"}",
+                a.execute("{\"execute\": \"human-monitor-command\", \"arguments\": {\"command-line\":"
+                        + " \"netdev_add fdx,id=n1,fd=sock\"}}"), "HMP runs in a monitor of its own, as in QEMU");
         assertReply(OK, a.execute(netdevAdd("n1", "sock")));
         int fd = Integer.parseInt(info("n1").substring("fd=".length()));
         assertEquals(file(pair[0]), file(fd), "the netdev holds the socket passed");
