@@ -18,6 +18,7 @@ import net.posix.FdChannel;
 import net.posix.Libc;
 import net.qmp.server.QmpServer;
 import net.testlib.Await;
+import net.testlib.Descriptors;
 import net.testlib.QmpUnixClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.AutoClose;
@@ -103,6 +104,17 @@ class NamedFdTest {
             fx.runtime.netdevDel("f");
             assertNotEquals(passed, file(fd), "deleting the netdev closed it");
         }
+    }
+
+    @Test
+    void aPassedDescriptorThatIsNoSocketIsClosedWithTheRefusal() throws Exception {
+        int base = Descriptors.openCount();
+        pass("null", Libc.open("/dev/null", Libc.O_RDWR));
+        assertEquals(base + 1, Descriptors.openCount(), "held by the client's monitor");
+        String reply = qmp.execute("{\"execute\": \"netdev_add\", \"arguments\": {\"type\": \"socket\", \"id\": \"f\","
+                + " \"fd\": \"null\"}}");
+        assertTrue(reply.contains("\"can't get socket option SO_TYPE\""), reply);
+        assertEquals(base, Descriptors.openCount(), "the netdev took it and closed it on failing, as QEMU does");
     }
 
     @Test
