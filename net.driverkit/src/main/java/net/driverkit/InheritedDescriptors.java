@@ -8,8 +8,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import net.api.NetException;
 
 /**
- * Descriptors a parent process passed to Patchbay by number: QEMU's {@code fd=N}, {@code fds=},
- * {@code addr.type=fd}. A netdev takes its descriptor over and closes it when it is deleted, as
+ * Descriptors given to a netdev: QEMU's {@code fd=}, {@code fds=}, {@code addr.type=fd}, as QEMU's
+ * {@code monitor_fd_param} reads them. A value that starts with a digit is a number a parent
+ * process passed to Patchbay; any other value, in a command a QMP client runs, names a descriptor
+ * that client passed with {@code getfd} ({@link MonitorDescriptors}), which the netdev takes from
+ * the client. Outside a client's command (command line, configuration files) only numbers serve.
+ *
+ * <p>A netdev takes its descriptor over and closes it when it is deleted, as
  * QEMU does, so a number serves once: once closed, the kernel hands the same number to the next
  * file anyone in the process opens, and taking it over again would seize (and on error close)
  * that file. This class remembers every number taken over and refuses a second time.
@@ -22,10 +27,36 @@ public final class InheritedDescriptors {
     }
 
     /**
+     * Takes the descriptor an option names over: a client's named one, or an inherited number.
+     *
+     * @param netdev the netdev's id
+     * @param text   the option's value
+     * @return its channel, non-blocking, owned by the caller
+     * @throws NetException QEMU's {@code File descriptor named 'NAME' has not been found} when the
+     *                      client has no such name, or the errors of {@link #parse} and {@link #adopt}
+     */
+    public static FdChannel take(String netdev, String text) throws NetException {
+        MonitorDescriptors.Monitor monitor = MonitorDescriptors.running(netdev);
+        if (monitor != null && (text.isEmpty() || text.charAt(0) < '0' || text.charAt(0) > '9')) {
+            int fd = monitor.take(text);
+            if (fd < 0) {
+                throw NetException.generic("File descriptor named '%s' has not been found", text);
+            }
+            try {
+                return FdChannel.adopt(fd);
+            } catch (PosixException e) {
+                Libc.close(fd);
+                throw NetException.generic("%s: Can't use file descriptor %d: %s", netdev, fd, e.getMessage());
+            }
+        }
+        return adopt(netdev, parse(text));
+    }
+
+    /**
      * @param text the option's value
      * @return the descriptor number
      * @throws NetException {@code Invalid file descriptor number 'TEXT'}, QEMU's words, when it is
-     *                      not a number (QEMU's monitor-named descriptors have no counterpart here)
+     *                      not a number
      */
     public static int parse(String text) throws NetException {
         try {

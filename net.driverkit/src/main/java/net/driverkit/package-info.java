@@ -7,10 +7,11 @@
  * only) and returns a {@link net.driverkit.PacketClient} of its wires, which runs the read loop,
  * QEMU's flow control, the read budget and the error counters. {@link net.driverkit.FramePump} is
  * that flow control alone, for backends of another shape. {@link net.driverkit.InheritedDescriptors}
- * adopts the descriptors a parent process passed by number ({@code fd=N}), once per process.
+ * adopts the descriptors a parent process passed by number ({@code fd=N}), once per process, and
+ * those a QMP client passed by name ({@code fd=NAME}, through {@link net.driverkit.MonitorDescriptors}).
  */
 @Export
-@Version("2.0.0")
+@Version("2.1.0")
 package net.driverkit;
 
 import org.osgi.annotation.bundle.Export;

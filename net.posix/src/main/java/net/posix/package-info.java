@@ -4,7 +4,9 @@
  * character devices such as {@code /dev/net/tun}, ioctls).
  *
  * <p>{@link net.posix.FdChannel} is a non-blocking descriptor that an event loop watches
- * (hand its {@link net.posix.FdChannel#fd() number} to an event loop). {@link net.posix.Libc}
+ * (hand its {@link net.posix.FdChannel#fd() number} to an event loop).
+ * {@link net.posix.UnixStream} is a blocking unix stream socket that passes descriptors
+ * (SCM_RIGHTS) with its bytes, for management sockets. {@link net.posix.Libc}
  * binds further C functions with errno capture for a driver that needs one this package lacks.
  * Failures are {@link net.posix.PosixException}s whose message is the C library's
  * {@code strerror} text, so a driver can word its error as QEMU does
@@ -13,7 +15,7 @@
  * <p>The JVM must run with {@code --enable-native-access=ALL-UNNAMED} (the launcher does).
  */
 @Export
-@Version("2.0.0")
+@Version("2.1.0")
 package net.posix;
 
 import org.osgi.annotation.bundle.Export;

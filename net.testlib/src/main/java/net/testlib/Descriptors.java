@@ -2,10 +2,14 @@ package net.testlib;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
+import java.io.IOException;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.invoke.MethodHandle;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import net.posix.Libc;
 import net.posix.PosixException;
 
@@ -24,6 +28,16 @@ public final class Descriptors {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
 
     private Descriptors() {
+    }
+
+    /**
+     * @return how many descriptors this process has open now ({@code /proc/self/fd}), for leak checks
+     * @throws IOException when the directory cannot be read
+     */
+    public static int openCount() throws IOException {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            return (int) fds.count() - 1; // the listing's own descriptor
+        }
     }
 
     /**

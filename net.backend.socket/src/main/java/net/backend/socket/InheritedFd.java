@@ -8,9 +8,10 @@ import net.driverkit.InheritedDescriptors;
 import net.posix.Libc;
 
 /**
- * {@code fd=N}, {@code addr.type=fd} and {@code local.type=fd}: a socket this process inherited
- * (a parent opened it and started Patchbay with it open), taken over through
- * {@link InheritedDescriptors}: once, and closed when the netdev is deleted, as QEMU does.
+ * {@code fd=}, {@code addr.type=fd} and {@code local.type=fd}: a socket this process inherited
+ * (a parent opened it and started Patchbay with it open) or that a QMP client passed and named
+ * with {@code getfd}, taken over through {@link InheritedDescriptors}: once, and closed when the
+ * netdev is deleted, as QEMU does.
  */
 final class InheritedFd {
 
@@ -21,10 +22,11 @@ final class InheritedFd {
      * @param context the netdev
      * @param text    the option's value
      * @return the descriptor, taken over
-     * @throws NetException with QEMU's words for a bad number or a descriptor that is not open
+     * @throws NetException with QEMU's words for a bad number, an unknown name or a descriptor
+     *                      that is not open
      */
     static FdChannel take(NetClientContext context, String text) throws NetException {
-        return InheritedDescriptors.adopt(context.id(), InheritedDescriptors.parse(text));
+        return InheritedDescriptors.take(context.id(), text);
     }
 
     /**

@@ -96,16 +96,19 @@ public final class TapDriver implements NetClientDriver<TapOptions> {
         }
     }
 
-    /** {@code fd=} / {@code fds=}: descriptors this process inherited, already attached to a tap. */
-    private static NetClient adopt(NetClientContext context, List<String> numbers) throws NetException {
+    /**
+     * {@code fd=} / {@code fds=}: descriptors already attached to a tap, inherited by number or
+     * passed by a QMP client and named.
+     */
+    private static NetClient adopt(NetClientContext context, List<String> values) throws NetException {
         List<FdChannel> queues = new ArrayList<>();
         try {
             Boolean vnetHdr = null;
             String ifname = null;
-            for (String number : numbers) {
-                int fd = InheritedDescriptors.parse(number);
-                queues.add(InheritedDescriptors.adopt(context.id(), fd));
-                TunTap.Attached attached = attached(fd);
+            for (String value : values) {
+                FdChannel queue = InheritedDescriptors.take(context.id(), value);
+                queues.add(queue);
+                TunTap.Attached attached = attached(queue.fd());
                 if (vnetHdr != null && vnetHdr != attached.vnetHdr()) {
                     throw NetException.generic("vnet_hdr not consistent across given tap fds");
                 }

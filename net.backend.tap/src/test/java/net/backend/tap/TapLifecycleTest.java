@@ -20,10 +20,12 @@ import net.api.NetException;
 import net.api.SendResult;
 import net.control.Section;
 import net.posix.Libc;
+import net.qmp.server.QmpServer;
 import net.testlib.Await;
 import net.testlib.Descriptors;
 import net.testlib.Frames;
 import net.testlib.KernelTest;
+import net.testlib.QmpUnixClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -229,6 +231,32 @@ class TapLifecycleTest {
         int vnet = openTap(ifname(), TunTap.IFF_TAP | TunTap.IFF_NO_PI | TunTap.IFF_VNET_HDR);
         fds.clear(); // a failed netdev closes what it adopted, as QEMU does
         assertEquals("vnet_hdr not consistent across given tap fds", fx.error("tap,id=t2,fds=" + plain + ":" + vnet));
+    }
+
+    @Test
+    void adoptsTapDescriptorsAQmpClientPassedByName() throws Exception {
+        QmpServer server = new QmpServer(fx.runtime, "patchbay-test", () -> { }, System.getLogger("qmp-test"));
+        try {
+            server.listen("unix:" + dir.resolve("qmp.sock"));
+            try (QmpUnixClient qmp = new QmpUnixClient(dir.resolve("qmp.sock"))) {
+                String mq = ifname();
+                for (String queue : List.of("q0", "q1")) {
+                    int fd = openTap(mq, TunTap.IFF_TAP | TunTap.IFF_NO_PI | TunTap.IFF_MULTI_QUEUE);
+                    assertTrue(qmp.execute("{\"execute\": \"getfd\", \"arguments\": {\"fdname\": \"" + queue + "\"}}", fd)
+                            .contains("\"return\""));
+                    Libc.close(fd); // the client's copy: from now on the tap lives in the monitor only
+                    fds.remove(Integer.valueOf(fd));
+                }
+                String reply = qmp.execute("{\"execute\": \"netdev_add\", \"arguments\": {\"type\": \"tap\", \"id\": \"t0\","
+                        + " \"fds\": \"q0:q1\"}}");
+                assertTrue(reply.contains("\"return\""), reply);
+                assertTrue(fx.info("t0").startsWith("fd="), fx.info("t0"));
+                fx.runtime.netdevDel("t0");
+                assertFalse(Host.exists(mq), "the netdev held the only descriptors of the tap, and closed them");
+            }
+        } finally {
+            server.close();
+        }
     }
 
     /** Opens {@code /dev/net/tun} and attaches it as the test's own descriptor. */

@@ -11,6 +11,7 @@ import net.api.NetException;
 import net.control.NetControl;
 import net.control.QemuOptions;
 import net.control.Section;
+import net.driverkit.MonitorDescriptors;
 import net.qmp.shell.InfoNetwork;
 
 /**
@@ -77,6 +78,19 @@ final class HumanMonitor {
                     control.deviceDel(id);
                     return NOTHING;
                 }),
+                // HMP's monitor receives no descriptors; QEMU's answers are the same.
+                new Command("closefd", () -> "closefd name", "close a file descriptor previously passed via SCM rights",
+                        (l, n) -> {
+                            String fdname = l.string(n);
+                            l.end(n);
+                            throw NetException.generic("File descriptor named '%s' not found", fdname);
+                        }),
+                new Command("getfd", () -> "getfd name", "receive a file descriptor via SCM rights and assign it a name",
+                        (l, n) -> {
+                            l.string(n);
+                            l.end(n);
+                            throw NetException.generic("No file descriptor supplied via SCM_RIGHTS");
+                        }),
                 new Command("help|?", () -> "[cmd]", "show the help", (l, n) -> help(l.rest())),
                 new Command(INFO, () -> "[subcommand]", "show various information about the system state", null),
                 new Command("netdev_add", this::netdevParams, "add host network device",
@@ -221,7 +235,12 @@ final class HumanMonitor {
             return Reply.text(out.toString());
         }
         Map<String, Object> arguments = QemuOptions.parse(options, section.typeKey());
-        control.add(section, arguments);
+        // A netdev added here is added in HMP's own monitor, which holds no named descriptors:
+        // fd=NAME is looked up there and not found, as in QEMU.
+        try (MonitorDescriptors.Scope scope = section == Section.NETDEV && arguments.get("id") instanceof String id
+                ? QmpCommands.enter(id, fdname -> -1) : null) {
+            control.add(section, arguments);
+        }
         return NOTHING;
     }
 

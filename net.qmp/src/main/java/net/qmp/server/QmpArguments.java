@@ -39,6 +39,15 @@ final class QmpArguments {
         return required(name, JsonNodeType.BOOLEAN, "boolean").booleanValue();
     }
 
+    /** @return a required integer member */
+    long integer(String name) throws NetException {
+        Long value = optionalInteger(name);
+        if (value == null) {
+            throw NetException.generic("Parameter '%s' is missing", name);
+        }
+        return value;
+    }
+
     /** @return an optional integer member, or null */
     Long optionalInteger(String name) throws NetException {
         JsonNode value = optional(name, JsonNodeType.NUMBER, "integer");

@@ -14,6 +14,7 @@ import net.control.NetControl;
 import net.control.NetEventListener;
 import net.control.Section;
 import net.control.qmp.QmpCommand;
+import net.driverkit.MonitorDescriptors;
 
 /**
  * The commands a negotiated session can execute: the built-ins, over {@link NetControl}, and the
@@ -40,6 +41,8 @@ final class QmpCommands {
     }
 
     private final NetControl control;
+    private final FdSets fdSets = new FdSets();
+    private final FdCommands fdCommands = new FdCommands(fdSets);
     private final Map<String, Builtin> builtins = new LinkedHashMap<>();
     /** Per name, the services in registration order; the first one serves. */
     private final Map<String, List<QmpCommand<?>>> extensions = new TreeMap<>();
@@ -125,18 +128,29 @@ final class QmpCommands {
         builtins.put("x-query-drivers", a -> done(a, QmpJson.DTO.valueToTree(control.drivers())));
     }
 
+    /** @return the descriptor sets of {@code add-fd}, shared by every session */
+    FdSets fdSets() {
+        return fdSets;
+    }
+
     /**
      * Executes a command in command mode.
      *
      * @param name      the command
      * @param arguments its arguments ({@code {}} when the request had none)
+     * @param monitor   the calling client's descriptors
      * @return what it produced
      * @throws NetException its error; CommandNotFound when there is no such command
      */
-    Outcome execute(String name, ObjectNode arguments) throws NetException {
+    Outcome execute(String name, ObjectNode arguments, MonitorFds monitor) throws NetException {
+        if (FdCommands.NAMES.contains(name)) {
+            return new Outcome(fdCommands.execute(name, new QmpArguments(arguments), monitor), null);
+        }
         Builtin builtin = builtins.get(name);
         if (builtin != null) {
-            return builtin.run(new QmpArguments(arguments));
+            try (MonitorDescriptors.Scope scope = enter(name, arguments, monitor)) {
+                return builtin.run(new QmpArguments(arguments));
+            }
         }
         QmpCommand<?> extension = extension(name);
         if (extension == null) {
@@ -145,12 +159,40 @@ final class QmpCommands {
         return new Outcome(ExtensionCommand.execute(extension, arguments), null);
     }
 
+    /**
+     * {@code netdev_add} runs in its client's monitor, so the driver's {@code fd=NAME} finds the
+     * descriptor that client named with {@code getfd}, as QEMU's current monitor does.
+     *
+     * @return the scope to leave after the command, or null for other commands
+     */
+    private static MonitorDescriptors.Scope enter(String name, ObjectNode arguments, MonitorFds monitor)
+            throws NetException {
+        JsonNode id = arguments.get("id");
+        return name.equals("netdev_add") && id != null && id.isTextual() ? enter(id.textValue(), monitor) : null;
+    }
+
+    /**
+     * @param netdev  the id of the netdev a command creates
+     * @param monitor the monitor the command runs in
+     * @return the scope to leave after the command
+     */
+    static MonitorDescriptors.Scope enter(String netdev, MonitorDescriptors.Monitor monitor) throws NetException {
+        try {
+            return MonitorDescriptors.enter(netdev, monitor);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw NetException.generic("interrupted");
+        }
+    }
+
     /** @return every command name: {@code qmp_capabilities}, the built-ins, then the extensions */
     synchronized List<String> names() {
         List<String> names = new ArrayList<>();
         names.add(CAPABILITIES);
         names.addAll(builtins.keySet());
-        extensions.keySet().stream().filter(n -> !builtins.containsKey(n)).forEach(names::add);
+        names.addAll(FdCommands.NAMES);
+        extensions.keySet().stream().filter(n -> !builtins.containsKey(n) && !FdCommands.NAMES.contains(n))
+                .forEach(names::add);
         return names;
     }
 
@@ -161,7 +203,7 @@ final class QmpCommands {
      */
     synchronized boolean addExtension(String name, QmpCommand<?> command) {
         extensions.computeIfAbsent(name, n -> new ArrayList<>()).add(command);
-        return !builtins.containsKey(name) && !CAPABILITIES.equals(name);
+        return !builtins.containsKey(name) && !FdCommands.NAMES.contains(name) && !CAPABILITIES.equals(name);
     }
 
     /**

@@ -18,17 +18,28 @@ import java.util.function.Function;
 import net.api.NetException;
 import net.control.qmp.QmpClientInfo;
 import net.control.qmp.QmpListener;
+import net.posix.UnixStream;
 
 /**
- * A listening QMP socket: accepts clients on a virtual thread and gives each its own
- * {@link QmpSession}. Closing it stops accepting, disconnects its clients and removes its unix
- * socket file.
+ * A listening QMP socket: accepts clients on a thread of its own and gives each its own
+ * {@link QmpSession}. A TCP endpoint is a JDK channel served by virtual threads; a unix one is a
+ * {@link UnixStream}, so its clients can pass descriptors (SCM_RIGHTS), served by platform
+ * threads. Closing it stops accepting, disconnects its clients and removes its unix socket file.
  */
 final class QmpEndpoint implements QmpListener {
 
     private static final int BACKLOG = 16;
+    /**
+     * Clients one unix endpoint serves at once: each costs two platform threads, so a local
+     * process opening connections without end is refused beyond this (QEMU serves one client
+     * per QMP socket and leaves the others waiting).
+     */
+    static final int MAX_UNIX_CLIENTS = 64;
 
+    /** The TCP listener, or null. */
     private final ServerSocketChannel server;
+    /** The unix listener, or null. */
+    private final UnixStream unixServer;
     private final String address;
     private final Path unixPath;
     private final Function<SessionStart, QmpSession> sessions;
@@ -40,19 +51,22 @@ final class QmpEndpoint implements QmpListener {
     /**
      * What a new session needs to know.
      *
-     * @param channel  the accepted connection
-     * @param endpoint this endpoint's address
-     * @param peer     the client's address
-     * @param onClose  to call when the session ends
+     * @param connection the accepted connection
+     * @param endpoint   this endpoint's address
+     * @param peer       the client's address
+     * @param onClose    to call when the session ends
      */
-    record SessionStart(SocketChannel channel, String endpoint, String peer, Consumer<QmpSession> onClose) {
+    record SessionStart(QmpConnection connection, String endpoint, String peer, Consumer<QmpSession> onClose) {
     }
 
-    private QmpEndpoint(ServerSocketChannel server, Path unixPath, Function<SessionStart, QmpSession> sessions,
-            Consumer<QmpEndpoint> onClose, System.Logger log) throws IOException {
+    private QmpEndpoint(ServerSocketChannel server, UnixStream unixServer, Path unixPath,
+            Function<SessionStart, QmpSession> sessions, Consumer<QmpEndpoint> onClose, System.Logger log)
+            throws IOException {
         this.server = server;
+        this.unixServer = unixServer;
         this.unixPath = unixPath;
-        this.address = QmpAddress.format(server.getLocalAddress());
+        this.address = server != null ? QmpAddress.format(server.getLocalAddress())
+                : QmpAddress.format(UnixDomainSocketAddress.of(unixPath));
         this.sessions = sessions;
         this.onClose = onClose;
         this.log = log;
@@ -72,19 +86,26 @@ final class QmpEndpoint implements QmpListener {
             Consumer<QmpEndpoint> onClose, System.Logger log) throws NetException {
         Path unixPath = address.unix() ? ((UnixDomainSocketAddress) address.socket()).getPath() : null;
         ServerSocketChannel server = null;
+        UnixStream unixServer = null;
         try {
+            QmpEndpoint endpoint;
             if (unixPath != null) {
                 removeStaleSocket(unixPath);
-                server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+                unixServer = UnixStream.listen(unixPath, BACKLOG);
+                endpoint = new QmpEndpoint(null, unixServer, unixPath, sessions, onClose, log);
+                Thread.ofPlatform().daemon().name("qmp-accept " + endpoint.address).start(endpoint::accept);
             } else {
                 server = ServerSocketChannel.open(((InetSocketAddress) address.socket()).getAddress() instanceof
                         java.net.Inet6Address ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
+                server.bind(address.socket(), BACKLOG);
+                endpoint = new QmpEndpoint(server, null, null, sessions, onClose, log);
+                Thread.ofVirtual().name("qmp-accept " + endpoint.address).start(endpoint::accept);
             }
-            server.bind(address.socket(), BACKLOG);
-            QmpEndpoint endpoint = new QmpEndpoint(server, unixPath, sessions, onClose, log);
-            Thread.ofVirtual().name("qmp-accept " + endpoint.address).start(endpoint::accept);
             return endpoint;
         } catch (IOException e) {
+            if (unixServer != null) {
+                unixServer.close();
+            }
             if (server != null) {
                 try {
                     server.close();
@@ -133,10 +154,14 @@ final class QmpEndpoint implements QmpListener {
             return;
         }
         closed = true;
-        try {
-            server.close();
-        } catch (IOException e) {
-            log.log(System.Logger.Level.WARNING, "closing QMP endpoint " + address + ": " + e.getMessage());
+        if (unixServer != null) {
+            unixServer.close();
+        } else {
+            try {
+                server.close();
+            } catch (IOException e) {
+                log.log(System.Logger.Level.WARNING, "closing QMP endpoint " + address + ": " + e.getMessage());
+            }
         }
         clients.forEach(QmpSession::close);
         if (unixPath != null) {
@@ -151,9 +176,24 @@ final class QmpEndpoint implements QmpListener {
 
     private void accept() {
         while (!closed) {
-            SocketChannel channel;
+            QmpConnection connection;
+            String peer;
             try {
-                channel = server.accept();
+                if (unixServer != null) {
+                    UnixStream accepted = unixServer.accept();
+                    if (clients.size() >= MAX_UNIX_CLIENTS) {
+                        accepted.close();
+                        log.log(System.Logger.Level.WARNING, "QMP endpoint " + address + " refused a client: "
+                                + MAX_UNIX_CLIENTS + " are connected");
+                        continue;
+                    }
+                    connection = QmpConnection.of(accepted);
+                    peer = unixPath.toString();
+                } else {
+                    SocketChannel channel = server.accept();
+                    connection = QmpConnection.of(channel);
+                    peer = peerOf(channel);
+                }
             } catch (IOException e) {
                 if (!closed) {
                     log.log(System.Logger.Level.ERROR, "QMP endpoint " + address + " stopped accepting: " + e.getMessage());
@@ -161,8 +201,7 @@ final class QmpEndpoint implements QmpListener {
                 }
                 return;
             }
-            String peer = peerOf(channel);
-            QmpSession session = sessions.apply(new SessionStart(channel, address, peer, clients::remove));
+            QmpSession session = sessions.apply(new SessionStart(connection, address, peer, clients::remove));
             clients.add(session);
             // A close racing with this accept must not leave the new client behind.
             if (closed) {
@@ -181,6 +220,6 @@ final class QmpEndpoint implements QmpListener {
         } catch (IOException e) {
             // fall through: the endpoint names the client well enough
         }
-        return unixPath != null ? unixPath.toString() : address;
+        return address;
     }
 }

@@ -95,6 +95,14 @@ final class QmpSchema {
             case "qom-set" -> b.command(name, b.object(required("path", str), required("property", str),
                     required("value", b.builtin(ANY))), none);
             case "query-qmp-schema" -> b.command(name, none, b.array(b.builtin(ANY)));
+            case "getfd", "closefd" -> b.command(name, b.object(required("fdname", str)), none);
+            case "add-fd" -> b.command(name,
+                    b.object(optional("fdset-id", b.builtin(INT)), optional("opaque", str)),
+                    b.object(required("fdset-id", b.builtin(INT)), required("fd", b.builtin(INT))));
+            case "remove-fd" -> b.command(name,
+                    b.object(required("fdset-id", b.builtin(INT)), optional("fd", b.builtin(INT))), none);
+            case "query-fdsets" -> b.command(name, none, b.array(b.object(required("fdset-id", b.builtin(INT)),
+                    required("fds", b.array(b.object(required("fd", b.builtin(INT)), optional("opaque", str)))))));
             case "x-query-netdevs" -> b.command(name, none, b.array(b.record(QmpJson.DTO, NetClientDTO.class)));
             case "x-query-drivers" -> b.command(name, none, b.array(b.record(QmpJson.DTO, DriverDTO.class)));
             default -> b.command(name, none, b.builtin(ANY));

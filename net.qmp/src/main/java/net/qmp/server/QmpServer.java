@@ -30,8 +30,10 @@ import net.log.OsgiSystemLogger;
  * The QMP server: endpoints in QEMU's syntax, each client its own session speaking QEMU 3.0's
  * protocol over {@link NetControl}, third-party {@link QmpCommand} services as extra commands
  * (whiteboard, property {@value QmpCommand#NAME}), and the runtime's events to every negotiated
- * client (it is a {@link NetEventListener}). Sessions run on virtual threads of their own, never
- * on the runtime's event loops. Deactivation closes every endpoint, socket and thread.
+ * client (it is a {@link NetEventListener}). Sessions run on threads of their own (virtual over
+ * TCP, platform over unix sockets), never on the runtime's event loops. Descriptors clients pass
+ * over unix sockets are kept as QEMU keeps them ({@link FdCommands}). Deactivation closes every
+ * endpoint, socket, thread and descriptor.
  */
 @Component(service = {QmpService.class, NetEventListener.class}, immediate = true)
 public final class QmpServer implements QmpService, NetEventListener {
@@ -103,13 +105,15 @@ public final class QmpServer implements QmpService, NetEventListener {
     @Override
     public QmpListener listen(String address) throws NetException {
         QmpAddress parsed = QmpAddress.parse(address);
-        QmpEndpoint endpoint = QmpEndpoint.open(parsed,
-                start -> new QmpSession(start.channel(), start.endpoint(), start.peer(), commands, greeting, log,
-                        session -> {
-                            start.onClose().accept(session);
-                            log.log(System.Logger.Level.DEBUG, "QMP client " + start.peer() + " disconnected");
-                        }),
-                endpoints::remove, log);
+        QmpEndpoint endpoint = QmpEndpoint.open(parsed, start -> {
+            commands.fdSets().clientConnected();
+            return new QmpSession(start.connection(), start.endpoint(), start.peer(), commands, greeting, log,
+                    session -> {
+                        start.onClose().accept(session);
+                        commands.fdSets().clientLeft();
+                        log.log(System.Logger.Level.DEBUG, "QMP client " + start.peer() + " disconnected");
+                    });
+        }, endpoints::remove, log);
         endpoints.add(endpoint);
         // Checked after adding, so a close() running meanwhile cannot miss this endpoint.
         if (closed) {
@@ -180,5 +184,6 @@ public final class QmpServer implements QmpService, NetEventListener {
     public void close() {
         closed = true;
         endpoints.forEach(QmpEndpoint::close);
+        commands.fdSets().closeAll();
     }
 }

@@ -7,8 +7,6 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
-import java.nio.channels.SocketChannel;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -20,7 +18,9 @@ import net.api.NetException;
 import net.control.qmp.QmpClientInfo;
 
 /**
- * One QMP connection: its greeting, its negotiation state, and two virtual threads. The reader
+ * One QMP connection: its greeting, its negotiation state, the descriptors its client passed
+ * ({@link MonitorFds}), and two threads (virtual, or platform ones over a unix socket whose calls
+ * block in native code). The reader
  * splits the input into JSON values and executes each request in turn, so replies come in request
  * order; the writer is the only thread that writes to the socket, so a reply and an event never
  * interleave inside a message. Events from runtime threads are only queued, never written there.
@@ -39,7 +39,8 @@ final class QmpSession {
 
     private static final Outgoing CLOSE = new Outgoing(null, null);
 
-    private final SocketChannel channel;
+    private final QmpConnection connection;
+    private final MonitorFds fds = new MonitorFds();
     private final String endpoint;
     private final String peer;
     private final Instant since = Instant.now();
@@ -53,7 +54,7 @@ final class QmpSession {
     private volatile long executed;
 
     /**
-     * @param channel  the accepted connection, blocking
+     * @param connection the accepted connection
      * @param endpoint the endpoint's address
      * @param peer     the client's address
      * @param commands the command table
@@ -61,9 +62,9 @@ final class QmpSession {
      * @param log      where failures go
      * @param onClose  told once when the session ends
      */
-    QmpSession(SocketChannel channel, String endpoint, String peer, QmpCommands commands, Object greeting,
+    QmpSession(QmpConnection connection, String endpoint, String peer, QmpCommands commands, Object greeting,
             System.Logger log, Consumer<QmpSession> onClose) {
-        this.channel = channel;
+        this.connection = connection;
         this.endpoint = endpoint;
         this.peer = peer;
         this.commands = commands;
@@ -75,8 +76,8 @@ final class QmpSession {
     /** Sends the greeting and starts serving. */
     void start() {
         queue(new Outgoing(greeting, null));
-        Thread.ofVirtual().name("qmp-writer " + peer).start(this::write);
-        Thread.ofVirtual().name("qmp-reader " + peer).start(this::read);
+        connection.threads().name("qmp-writer " + peer).start(this::write);
+        connection.threads().name("qmp-reader " + peer).start(this::read);
     }
 
     /** @return what the {@code net:qmp} command shows */
@@ -103,11 +104,8 @@ final class QmpSession {
         }
         out.clear();
         out.offer(CLOSE);
-        try {
-            channel.close();
-        } catch (IOException e) {
-            // nothing more can be done with a socket that fails to close
-        }
+        connection.close();
+        fds.closeAll();
         onClose.accept(this);
     }
 
@@ -125,7 +123,9 @@ final class QmpSession {
         });
         ByteBuffer buffer = ByteBuffer.allocate(READ_BUFFER);
         try {
-            while (!closed.get() && channel.read(buffer.clear()) >= 0) {
+            while (!closed.get() && connection.read(buffer.clear(), fds::received) >= 0) {
+                // Descriptors that came with these bytes serve the commands in them and after.
+                fds.arrived();
                 splitter.feed(buffer.array(), 0, buffer.position());
             }
             // End of input (e.g. socat after its last line): the replies still go out, then the
@@ -196,7 +196,7 @@ final class QmpSession {
         } else if (!negotiated) {
             throw new NetException(ErrorClass.CommandNotFound, "Expecting capabilities negotiation with 'qmp_capabilities'");
         } else {
-            QmpCommands.Outcome outcome = commands.execute(name, arguments);
+            QmpCommands.Outcome outcome = commands.execute(name, arguments, fds);
             reply(success(outcome.value(), id), outcome.afterReply());
         }
     }
@@ -268,7 +268,7 @@ final class QmpSession {
     }
 
     private void write() {
-        try (OutputStream stream = new BufferedOutputStream(Channels.newOutputStream(channel))) {
+        try (OutputStream stream = new BufferedOutputStream(connection.output())) {
             for (Outgoing next = out.take(); next != CLOSE; next = out.take()) {
                 stream.write(QmpJson.MAPPER.writeValueAsBytes(next.message()));
                 stream.write(CRLF);

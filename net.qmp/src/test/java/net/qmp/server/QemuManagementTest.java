@@ -113,7 +113,9 @@ class QemuManagementTest {
             "device_del", "device_del n9", "quit now", "q now", "netdev_add hubport,id=h2,hubid=1 extra",
             "netdev_add hubport,id=h3", "netdev_add hubport,id=h2,hubid=1", "netdev_del h2", "netdev_del h2",
             "qom-get /objects/f9 status", "qom-get f9 status", "qom-get f9", "qom-set -j f9 status \"on\"",
-            "qom-set -x f9 status on", "netdev_del \"h1", "netdev_del \"h\\q\"", "set_link h1 true");
+            "qom-set -x f9 status on", "netdev_del \"h1", "netdev_del \"h\\q\"", "set_link h1 true",
+            "help getfd", "help closefd", "getfd", "getfd x", "getfd 1x", "getfd x y", "closefd", "closefd x",
+            "closefd x y");
 
     @Test
     void hmpLinesAnsweredAsQemu() throws Exception {
@@ -182,7 +184,8 @@ class QemuManagementTest {
     /** Commands and events whose schema Patchbay states as QEMU 7.2's. */
     private static final List<String> SAME_SCHEMA = List.of("qmp_capabilities", "query-version", "query-commands",
             "query-status", "query-name", "quit", "qom-get", "qom-set", "netdev_del", "set_link", "query-rx-filter",
-            "object-del", "device_add", "device_del", "human-monitor-command", "SHUTDOWN", "DEVICE_DELETED",
+            "object-del", "device_add", "device_del", "human-monitor-command", "getfd", "closefd", "add-fd",
+            "remove-fd", "query-fdsets", "SHUTDOWN", "DEVICE_DELETED",
             "NIC_RX_FILTER_CHANGED", "NETDEV_STREAM_CONNECTED", "NETDEV_STREAM_DISCONNECTED");
 
     @Test

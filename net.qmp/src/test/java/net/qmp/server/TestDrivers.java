@@ -16,6 +16,9 @@ import net.api.NetFilterDriver;
 import net.api.NicModel;
 import net.api.RxFilterReporter;
 import net.api.RxFilterInfo;
+import net.api.NetException;
+import net.driverkit.InheritedDescriptors;
+import net.posix.FdChannel;
 
 /** Drivers for the QMP tests: a netdev type {@code x}, a filter {@code filter-x}, a NIC {@code nic-x}. */
 final class TestDrivers {
@@ -49,6 +52,38 @@ final class TestDrivers {
 
                 @Override
                 public void close() {
+                }
+            };
+        }
+    }
+
+    /** {@code fd=}, read as QEMU's drivers read it: a client's named descriptor or a number. */
+    static final class FdDriver implements NetClientDriver<FdDriver.Options> {
+        record Options(@JsonProperty(required = true) String fd) {
+        }
+
+        @Override
+        public Class<Options> optionsType() {
+            return Options.class;
+        }
+
+        @Override
+        public NetClient open(Options options, NetClientContext context) throws NetException {
+            FdChannel channel = InheritedDescriptors.take(context.id(), options.fd());
+            return new NetClient() {
+                @Override
+                public Delivery receive(ByteBuffer frame) {
+                    return Delivery.DELIVERED;
+                }
+
+                @Override
+                public String info() {
+                    return "fd=" + channel.fd();
+                }
+
+                @Override
+                public void close() {
+                    channel.close();
                 }
             };
         }

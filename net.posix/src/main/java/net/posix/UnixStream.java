@@ -1,0 +1,353 @@
+package net.posix;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.io.Closeable;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
+
+/**
+ * A <em>blocking</em> AF_UNIX stream socket that carries descriptors (SCM_RIGHTS) with its
+ * bytes, which the JDK's unix channels cannot: QEMU's QMP {@code getfd}/{@code add-fd} over a
+ * unix socket. Its calls block in native code, which pins a virtual thread to its carrier: call
+ * them from platform threads.
+ *
+ * <p>Safe to use from several threads: a reader, a writer, and a closer. {@link #close()} shuts
+ * the socket down, which wakes a blocked {@link #accept()}, {@link #receive} or {@link #write};
+ * the number is released only once no call is inside the kernel with it, so a call can never
+ * reach a file that was given the number afterwards.
+ */
+public final class UnixStream implements Closeable {
+
+    /**
+     * Descriptors kept from one message, QEMU's {@code SOCKET_MAX_FDS}: the kernel closes the
+     * ones beyond (the message arrives with {@code MSG_CTRUNC}).
+     */
+    public static final int MAX_FDS = 16;
+
+    /** The most bytes one call moves (the buffers given may be on the heap: they are copied). */
+    private static final int CHUNK = 8192;
+    private static final int SHUT_RDWR = 2;
+    private static final int MSG_NOSIGNAL = 0x4000;
+    private static final int MSG_CMSG_CLOEXEC = 0x40000000;
+    /** x86_64/aarch64 {@code struct msghdr}, {@code struct iovec}, {@code struct cmsghdr} layouts. */
+    private static final long MSGHDR_SIZE = 56;
+    private static final long MSG_IOV = 16;
+    private static final long MSG_IOVLEN = 24;
+    private static final long MSG_CONTROL = 32;
+    private static final long MSG_CONTROLLEN = 40;
+    private static final long CMSG_LEVEL = 8;
+    private static final long CMSG_TYPE = 12;
+    private static final long CMSG_HEADER = 16;
+    /** The kernel's bound on descriptors in one message ({@code SCM_MAX_FD}). */
+    public static final int MAX_SEND_FDS = 253;
+    /** {@code CMSG_SPACE(sizeof(int) * MAX_FDS)}. */
+    private static final long CONTROL_SPACE = CMSG_HEADER + 4L * MAX_FDS;
+    private static final long SEND_CONTROL_SPACE = (CMSG_HEADER + 4L * MAX_SEND_FDS + 7) & ~7L;
+
+    private static final MethodHandle SOCKET = Libc.function("socket",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle LISTEN = Libc.function("listen",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle ACCEPT4 = Libc.function("accept4",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+    private static final MethodHandle SHUTDOWN = Libc.function("shutdown",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle RECVMSG = Libc.function("recvmsg",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle SENDMSG = Libc.function("sendmsg",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+
+    private final int fd;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    /** 1 for the owner, plus one per call inside the kernel; the number is closed at 0. */
+    private final AtomicInteger users = new AtomicInteger(1);
+    /** Native scratch for one message at a time: the reader and the writer each have their own. */
+    private final MemorySegment receiveHeader = Arena.ofAuto().allocate(MSGHDR_SIZE + 16 + CONTROL_SPACE, 8);
+    private final MemorySegment sendHeader = Arena.ofAuto().allocate(MSGHDR_SIZE + 16 + SEND_CONTROL_SPACE, 8);
+    private final MemorySegment receiveData = Arena.ofAuto().allocate(CHUNK);
+    private final MemorySegment sendData = Arena.ofAuto().allocate(CHUNK);
+
+    private UnixStream(int fd) {
+        this.fd = fd;
+    }
+
+    /**
+     * Binds a listening socket to a path (which must not exist).
+     *
+     * @param path    where
+     * @param backlog connections the kernel queues
+     * @return the listening socket
+     * @throws PosixException when socket, bind or listen fails ({@code EADDRINUSE}, ...)
+     */
+    public static UnixStream listen(Path path, int backlog) throws PosixException {
+        int fd = socket();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment address = arena.allocate(SocketAddresses.STORAGE);
+            Libc.bind(fd, address, SocketAddresses.encode(UnixDomainSocketAddress.of(path), address));
+            MemorySegment state = Libc.callState();
+            if ((int) LISTEN.invokeExact(state, fd, backlog) < 0) {
+                throw Libc.error(Libc.errno(state));
+            }
+            return new UnixStream(fd);
+        } catch (Throwable t) {
+            Libc.close(fd);
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * Connects to a listening socket.
+     *
+     * @param path its path
+     * @return the connection
+     * @throws PosixException when the connection is refused or the path is wrong
+     */
+    public static UnixStream connect(Path path) throws PosixException {
+        int fd = socket();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment address = arena.allocate(SocketAddresses.STORAGE);
+            int result = Libc.connect(fd, address, SocketAddresses.encode(UnixDomainSocketAddress.of(path), address));
+            if (result < 0) {
+                throw Libc.error(-result);
+            }
+            return new UnixStream(fd);
+        } catch (Throwable t) {
+            Libc.close(fd);
+            throw rethrow(t);
+        }
+    }
+
+    private static int socket() throws PosixException {
+        try {
+            MemorySegment state = Libc.callState();
+            int fd = (int) SOCKET.invokeExact(state, Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0);
+            if (fd < 0) {
+                throw Libc.error(Libc.errno(state));
+            }
+            return fd;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** @return the descriptor number, for logs and tests */
+    public int fd() {
+        return fd;
+    }
+
+    /**
+     * Waits for a connection.
+     *
+     * @return the connection, blocking, close-on-exec
+     * @throws PosixException when the socket was closed meanwhile ({@code EINVAL}) or accept fails
+     */
+    public UnixStream accept() throws PosixException {
+        if (!enter()) {
+            throw Libc.error(Libc.EINVAL);
+        }
+        try {
+            MemorySegment state = Libc.callState();
+            int result = (int) ACCEPT4.invokeExact(state, fd, MemorySegment.NULL, MemorySegment.NULL, Libc.SOCK_CLOEXEC);
+            if (result < 0) {
+                throw Libc.error(Libc.errno(state));
+            }
+            return new UnixStream(result);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        } finally {
+            exit();
+        }
+    }
+
+    /**
+     * Receives bytes and the descriptors that came with them. Use from one thread at a time.
+     *
+     * @param dst         where the bytes go (from its position; advanced); must have room
+     * @param descriptors told each descriptor received, in order; from then on it owns it
+     *                    (close-on-exec; at most {@link #MAX_FDS} per message)
+     * @return the bytes received, or -1 at end of stream (also once closed)
+     * @throws PosixException when recvmsg fails
+     */
+    public int receive(ByteBuffer dst, IntConsumer descriptors) throws PosixException {
+        if (!dst.hasRemaining()) {
+            throw new IllegalArgumentException("no room to receive into"); // 0 bytes would read as end of stream
+        }
+        if (!enter()) {
+            return -1;
+        }
+        try {
+            MemorySegment msg = receiveHeader.asSlice(0, MSGHDR_SIZE);
+            MemorySegment iov = receiveHeader.asSlice(MSGHDR_SIZE, 16);
+            MemorySegment control = receiveHeader.asSlice(MSGHDR_SIZE + 16, CONTROL_SPACE);
+            msg.fill((byte) 0);
+            iov.set(ADDRESS, 0, receiveData);
+            iov.set(JAVA_LONG, 8, Math.min(dst.remaining(), CHUNK));
+            msg.set(ADDRESS, MSG_IOV, iov);
+            msg.set(JAVA_LONG, MSG_IOVLEN, 1);
+            msg.set(ADDRESS, MSG_CONTROL, control);
+            msg.set(JAVA_LONG, MSG_CONTROLLEN, CONTROL_SPACE);
+            MemorySegment state = Libc.callState();
+            long n;
+            do {
+                n = (long) RECVMSG.invokeExact(state, fd, msg, MSG_CMSG_CLOEXEC);
+            } while (n < 0 && Libc.errno(state) == Libc.EINTR);
+            if (n < 0) {
+                throw Libc.error(Libc.errno(state));
+            }
+            received(control, msg.get(JAVA_LONG, MSG_CONTROLLEN), descriptors);
+            if (n == 0) {
+                return -1;
+            }
+            MemorySegment.ofBuffer(dst).copyFrom(receiveData.asSlice(0, n));
+            dst.position(dst.position() + (int) n);
+            return (int) n;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        } finally {
+            exit();
+        }
+    }
+
+    /** Hands over every SCM_RIGHTS descriptor in the control data. */
+    private static void received(MemorySegment control, long length, IntConsumer descriptors) {
+        long offset = 0;
+        while (offset + CMSG_HEADER <= length) {
+            long cmsgLength = control.get(JAVA_LONG, offset);
+            if (cmsgLength < CMSG_HEADER || offset + cmsgLength > length) {
+                return;
+            }
+            if (control.get(JAVA_INT, offset + CMSG_LEVEL) == Libc.SOL_SOCKET
+                    && control.get(JAVA_INT, offset + CMSG_TYPE) == Libc.SCM_RIGHTS) {
+                for (long at = offset + CMSG_HEADER; at + 4 <= offset + cmsgLength; at += 4) {
+                    descriptors.accept(control.get(JAVA_INT, at));
+                }
+            }
+            offset += (cmsgLength + 7) & ~7L;
+        }
+    }
+
+    /**
+     * Writes all of {@code src}, blocking while the peer does not read.
+     *
+     * @throws PosixException when the peer is gone ({@code EPIPE}) or the socket was closed
+     */
+    public void write(ByteBuffer src) throws PosixException {
+        send(src);
+    }
+
+    /**
+     * Sends bytes with descriptors attached to the first of them, as a QMP client passes one
+     * with {@code getfd}; writes the rest of the bytes without.
+     *
+     * @param src         the bytes (at least one)
+     * @param descriptors descriptors to pass (the caller keeps its own copies), at most
+     *                    {@link #MAX_SEND_FDS}; a receiver keeps {@link #MAX_FDS} of them
+     * @throws PosixException when sendmsg fails
+     */
+    public void send(ByteBuffer src, int... descriptors) throws PosixException {
+        if (descriptors.length > MAX_SEND_FDS) {
+            throw new PosixException(Libc.EINVAL, "at most " + MAX_SEND_FDS + " descriptors per message");
+        }
+        if (!enter()) {
+            throw Libc.error(Libc.EPIPE);
+        }
+        try {
+            int[] attached = descriptors;
+            while (src.hasRemaining()) {
+                MemorySegment msg = sendHeader.asSlice(0, MSGHDR_SIZE);
+                MemorySegment iov = sendHeader.asSlice(MSGHDR_SIZE, 16);
+                MemorySegment control = sendHeader.asSlice(MSGHDR_SIZE + 16, SEND_CONTROL_SPACE);
+                msg.fill((byte) 0);
+                int length = Math.min(src.remaining(), CHUNK);
+                sendData.copyFrom(MemorySegment.ofBuffer(src).asSlice(0, length));
+                iov.set(ADDRESS, 0, sendData);
+                iov.set(JAVA_LONG, 8, length);
+                msg.set(ADDRESS, MSG_IOV, iov);
+                msg.set(JAVA_LONG, MSG_IOVLEN, 1);
+                if (attached.length > 0) {
+                    long cmsgLength = CMSG_HEADER + 4L * attached.length;
+                    control.set(JAVA_LONG, 0, cmsgLength);
+                    control.set(JAVA_INT, CMSG_LEVEL, Libc.SOL_SOCKET);
+                    control.set(JAVA_INT, CMSG_TYPE, Libc.SCM_RIGHTS);
+                    for (int i = 0; i < attached.length; i++) {
+                        control.set(JAVA_INT, CMSG_HEADER + 4L * i, attached[i]);
+                    }
+                    msg.set(ADDRESS, MSG_CONTROL, control);
+                    msg.set(JAVA_LONG, MSG_CONTROLLEN, (cmsgLength + 7) & ~7L);
+                }
+                MemorySegment state = Libc.callState();
+                long n = (long) SENDMSG.invokeExact(state, fd, msg, MSG_NOSIGNAL);
+                if (n < 0) {
+                    if (Libc.errno(state) == Libc.EINTR) {
+                        continue;
+                    }
+                    throw Libc.error(Libc.errno(state));
+                }
+                attached = new int[0];
+                src.position(src.position() + (int) n);
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        } finally {
+            exit();
+        }
+    }
+
+    /** Shuts the socket down (waking blocked calls) and closes it once no call uses it; idempotent. */
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            try {
+                int ignored = (int) SHUTDOWN.invokeExact(Libc.callState(), fd, SHUT_RDWR);
+            } catch (Throwable t) {
+                throw new IllegalStateException(t);
+            } finally {
+                exit();
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "unix stream fd " + fd;
+    }
+
+    private boolean enter() {
+        for (int n = users.get(); n > 0 && !closed.get(); n = users.get()) {
+            if (users.compareAndSet(n, n + 1)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void exit() {
+        if (users.decrementAndGet() == 0) {
+            Libc.close(fd);
+        }
+    }
+
+    private static RuntimeException rethrow(Throwable t) throws PosixException {
+        if (t instanceof PosixException e) {
+            throw e;
+        }
+        if (t instanceof RuntimeException e) {
+            return e;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        return new IllegalStateException(t);
+    }
+}

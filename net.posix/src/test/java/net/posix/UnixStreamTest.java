@@ -1,0 +1,83 @@
+package net.posix;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Bytes and descriptors over a real unix socket, and closing that wakes a blocked call. */
+@Timeout(30)
+class UnixStreamTest {
+
+    @TempDir
+    Path dir;
+
+    private static String file(int fd) throws IOException {
+        return Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
+    }
+
+    @Test
+    void descriptorsTravelWithTheBytesAndTheKernelKeepsSixteen() throws Exception {
+        Path path = dir.resolve("s");
+        int[] pair = Libc.socketPair(Libc.AF_UNIX, Libc.SOCK_STREAM);
+        try (UnixStream server = UnixStream.listen(path, 1); UnixStream client = UnixStream.connect(path);
+                UnixStream accepted = server.accept()) {
+            client.send(ByteBuffer.wrap("hello".getBytes(StandardCharsets.US_ASCII)), pair[0], pair[1]);
+            List<Integer> fds = new ArrayList<>();
+            ByteBuffer in = ByteBuffer.allocate(64);
+            assertEquals(5, accepted.receive(in, fds::add));
+            assertEquals("hello", new String(in.array(), 0, 5, StandardCharsets.US_ASCII));
+            assertEquals(List.of(file(pair[0]), file(pair[1])), List.of(file(fds.get(0)), file(fds.get(1))));
+            fds.forEach(Libc::close);
+
+            int[] many = new int[40];
+            java.util.Arrays.fill(many, pair[0]);
+            client.send(ByteBuffer.wrap(new byte[] {'x'}), many);
+            fds.clear();
+            assertEquals(1, accepted.receive(in.clear(), fds::add));
+            assertEquals(UnixStream.MAX_FDS, fds.size(), "the rest were cut (MSG_CTRUNC) and closed by the kernel");
+            fds.forEach(Libc::close);
+        } finally {
+            Libc.close(pair[0]);
+            Libc.close(pair[1]);
+        }
+    }
+
+    @Test
+    void closeWakesABlockedReceiveAndAccept() throws Exception {
+        Path path = dir.resolve("s");
+        try (UnixStream server = UnixStream.listen(path, 1); UnixStream client = UnixStream.connect(path)) {
+            UnixStream accepted = server.accept();
+            CompletableFuture<Integer> read = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return accepted.receive(ByteBuffer.allocate(8), fd -> { });
+                } catch (PosixException e) {
+                    throw new IllegalStateException(e);
+                }
+            }, r -> Thread.ofPlatform().start(r));
+            CompletableFuture<UnixStream> accept = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return server.accept();
+                } catch (PosixException e) {
+                    return null;
+                }
+            }, r -> Thread.ofPlatform().start(r));
+            accepted.close();
+            assertEquals(-1, read.get(10, TimeUnit.SECONDS));
+            server.close();
+            assertEquals(null, accept.get(10, TimeUnit.SECONDS));
+            assertThrows(PosixException.class, () -> accepted.write(ByteBuffer.wrap(new byte[1])));
+        }
+    }
+}
