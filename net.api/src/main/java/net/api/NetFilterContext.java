@@ -12,6 +12,9 @@ public interface NetFilterContext {
     /** @return the id of the netdev the filter is attached to */
     String netdev();
 
+    /** @return which frames the filter sees (its {@code queue} property): a filter that makes frames sends them this way */
+    NetFilterDirection queue();
+
     /** @return the event loop of the netdev; timers scheduled here are cancelled with the filter */
     NetEventLoop loop();
 

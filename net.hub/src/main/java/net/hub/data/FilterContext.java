@@ -37,6 +37,11 @@ public final class FilterContext implements NetFilterContext {
     }
 
     @Override
+    public NetFilterDirection queue() {
+        return state.queue();
+    }
+
+    @Override
     public NetEventLoop loop() {
         return loop;
     }
