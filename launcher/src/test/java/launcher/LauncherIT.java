@@ -309,6 +309,70 @@ class LauncherIT {
         }
     }
 
+    @Test
+    void aChardevErrorNamesTheOption() throws Exception {
+        assertOneErrorLine("patchbay: -chardev socket,id=c0,host=127.0.0.1: chardev: socket: no port given",
+                run("--no-console", "-chardev", "socket,id=c0,host=127.0.0.1"));
+    }
+
+    @Test
+    void aMirrorOnTheCommandLineCopiesFramesToItsChardev() throws Exception {
+        Path chardev = work.resolve("mirror.sock");
+        Path qmpSocket = work.resolve("qmp.sock");
+        int listen;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+            listen = probe.getLocalPort();
+        }
+        Process p = start("--no-console", "-qmp", "unix:" + qmpSocket + ",server=on,wait=off",
+                "-netdev", "socket,id=s0,listen=127.0.0.1:" + listen, "-netdev", "hubport,id=h0,hubid=1,netdev=s0",
+                "-object", "filter-mirror,id=m0,netdev=s0,queue=tx,outdev=c0",
+                "-chardev", "socket,id=c0,path=" + chardev + ",server=on,wait=off");
+        awaitBanner(p, "running: 2 netdevs");
+        try (java.nio.channels.SocketChannel mirror = java.nio.channels.SocketChannel.open(
+                        java.net.UnixDomainSocketAddress.of(chardev));
+                java.nio.channels.SocketChannel qmp = java.nio.channels.SocketChannel.open(
+                        java.net.UnixDomainSocketAddress.of(qmpSocket))) {
+            java.io.BufferedReader in = new java.io.BufferedReader(java.nio.channels.Channels.newReader(qmp,
+                    java.nio.charset.StandardCharsets.US_ASCII));
+            java.io.Writer out = java.nio.channels.Channels.newWriter(qmp, java.nio.charset.StandardCharsets.US_ASCII);
+            assertTrue(in.readLine().startsWith("{\"QMP\""), "greeting");
+            out.write("{\"execute\": \"qmp_capabilities\"}\n");
+            out.flush();
+            assertEquals("{\"return\":{}}", in.readLine().replace(" ", ""));
+            // The filter's chardev takes the connection on its loop: wait until query-chardev says so.
+            long deadline = System.nanoTime() + STARTED.toNanos();
+            String chardevs;
+            do {
+                assertTrue(System.nanoTime() < deadline, "the chardev did not take the connection");
+                out.write("{\"execute\": \"query-chardev\"}\n");
+                out.flush();
+                chardevs = in.readLine().replace(" ", "");
+            } while (!chardevs.contains("\"filename\":\"unix:" + chardev + ",server=on\""));
+            assertTrue(chardevs.contains("\"frontend-open\":true") && chardevs.contains("\"label\":\"c0\""), chardevs);
+            out.write("{\"execute\": \"chardev-remove\", \"arguments\": {\"id\": \"c0\"}}\n");
+            out.flush();
+            assertEquals("{\"error\":{\"class\":\"GenericError\",\"desc\":\"Chardev'c0'isbusy\"}}",
+                    in.readLine().replace(" ", ""));
+            try (java.net.Socket client = new java.net.Socket("127.0.0.1", listen)) {
+                java.io.DataOutputStream frames = new java.io.DataOutputStream(client.getOutputStream());
+                byte[] frame = new byte[60];
+                java.util.Arrays.fill(frame, (byte) 0x5a);
+                frames.writeInt(frame.length);
+                frames.write(frame);
+                frames.flush();
+                java.nio.ByteBuffer copy = java.nio.ByteBuffer.allocate(4 + frame.length);
+                while (copy.hasRemaining()) {
+                    assertTrue(mirror.read(copy) >= 0, "the mirror's chardev closed");
+                }
+                assertEquals(frame.length, copy.getInt(0), "QEMU's framing: the length first");
+                assertTrue(java.util.Arrays.equals(frame, java.util.Arrays.copyOfRange(copy.array(), 4, copy.capacity())));
+            }
+        }
+        p.destroy();
+        assertTrue(p.waitFor(STOPPED.toSeconds(), TimeUnit.SECONDS), "SIGTERM did not stop it");
+        assertEquals(0, p.exitValue());
+    }
+
     private void awaitBanner(Process p, String text) throws IOException, InterruptedException {
         awaitLine(p, "out.txt", text);
     }

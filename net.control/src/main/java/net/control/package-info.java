@@ -5,7 +5,7 @@
  * ({@link net.control.QemuOptions}) front ends read from people and files.
  */
 @Export
-@Version("2.0.0")
+@Version("2.1.0")
 package net.control;
 
 import org.osgi.annotation.bundle.Export;

@@ -14,9 +14,10 @@ import org.osgi.framework.BundleContext;
 import org.osgi.util.tracker.ServiceTracker;
 
 /**
- * The command-line front end: applies the launcher's {@code -netdev}, {@code -net}, {@code -object}
- * and {@code -device} options, in order, through {@link NetControl#declare}, waits until each one
- * runs, then opens the {@code -qmp} endpoints. The launcher lives outside the framework and calls this through JDK types only.
+ * The command-line front end: makes the {@code -chardev} options' chardevs (net.chardev), applies
+ * the launcher's {@code -netdev}, {@code -net}, {@code -object} and {@code -device} options, in
+ * order, through {@link NetControl#declare}, waits until each one runs, then opens the {@code -qmp}
+ * endpoints. The launcher lives outside the framework and calls this through JDK types only.
  *
  * <p>Input: one string per option, e.g. {@code "-netdev socket,id=s0,listen=:1"}. Output: null
  * when every option runs, else one line in QEMU's style, {@code <option> <value>: <message>}.
@@ -46,12 +47,23 @@ public final class CommandLine implements Function<List<String>, String> {
             }
             List<Declared> declared = new ArrayList<>();
             List<String> qmp = new ArrayList<>();
+            List<OptionGroup> network = new ArrayList<>();
+            List<OptionGroup> chardevs = new ArrayList<>();
             for (String option : options) {
                 if (option.startsWith(QMP)) {
                     qmp.add(option.substring(QMP.length()));
                     continue;
                 }
                 OptionGroup group = OptionGroup.parse(option);
+                (group.section() == Section.CHARDEV ? chardevs : network).add(group);
+            }
+            if (!chardevs.isEmpty()) {
+                String error = chardevs(chardevs);
+                if (error != null) {
+                    return error;
+                }
+            }
+            for (OptionGroup group : network) {
                 try {
                     Map<String, Object> arguments = group.arguments();
                     boolean nic = group.section() == Section.DEVICE
@@ -68,6 +80,15 @@ public final class CommandLine implements Function<List<String>, String> {
             return "interrupted while applying the command line";
         } finally {
             tracker.close();
+        }
+    }
+
+    /** The chardevs first, as QEMU makes them before netdevs and objects that name them. */
+    private String chardevs(List<OptionGroup> chardevs) throws InterruptedException {
+        try {
+            return ChardevOptions.apply(context, chardevs, WAIT);
+        } catch (NoClassDefFoundError e) {
+            return chardevs.get(0) + ": chardevs need the net.chardev bundle, which is not installed";
         }
     }
 
