@@ -14,7 +14,7 @@ import net.testkit.TestRuntime;
 /** The test kit's runtime with the chardevs, this bundle's filters and the socket driver. */
 final class Rig extends TestRuntime {
 
-    final ChardevRegistry chardevs = new ChardevRegistry();
+    final ChardevRegistry chardevs = new ChardevRegistry(System.getLogger("test"));
 
     Rig() {
         super(2);

@@ -10,14 +10,30 @@ import net.api.NetException;
 import net.chardev.ChardevHandler;
 import net.chardev.ChardevPort;
 import net.chardev.Chardevs;
+import net.log.OsgiSystemLogger;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.log.LoggerFactory;
 
 /** The chardevs by id: created from the command line or QMP, attached by filters and drivers. */
 @Component(service = {Chardevs.class, ChardevRegistry.class})
 public final class ChardevRegistry implements Chardevs {
 
     private final Map<String, SocketChardev> chardevs = new LinkedHashMap<>();
+    private final System.Logger log;
+
+    /** @param logs the OSGi log, where a client's failed reconnections and a waiting server are reported */
+    @Activate
+    public ChardevRegistry(@Reference LoggerFactory logs) {
+        this(new OsgiSystemLogger(logs.getLogger(ChardevRegistry.class)));
+    }
+
+    /** @param log where a client's failed reconnections and a waiting server are reported */
+    public ChardevRegistry(System.Logger log) {
+        this.log = log;
+    }
 
     @Override
     public String add(Map<String, Object> options) throws NetException {
@@ -27,7 +43,7 @@ public final class ChardevRegistry implements Chardevs {
                 throw NetException.generic("Duplicate ID '%s' for chardev", spec.id());
             }
         }
-        put(SocketChardev.open(spec));
+        put(SocketChardev.open(spec, log));
         return spec.id();
     }
 
@@ -59,7 +75,7 @@ public final class ChardevRegistry implements Chardevs {
             }
         }
         try {
-            put(SocketChardev.open(spec));
+            put(SocketChardev.open(spec, log));
         } catch (NetException e) {
             throw NetException.generic("Failed to add chardev '%s': %s", id, e.getMessage());
         }

@@ -22,10 +22,10 @@ import net.posix.PosixException;
  */
 final class SocketChardev {
 
-    private static final System.Logger LOG = System.getLogger("net.chardev");
     private static final int CONNECT_TIMEOUT_MILLIS = 10_000;
 
     private final SocketSpec spec;
+    private final System.Logger log;
     private final SocketAddress address;
     private final FdChannel listener;
     /** Changed under this object's lock: by the front end's loop, or by the control thread with no front end. */
@@ -33,8 +33,10 @@ final class SocketChardev {
     private Port frontend;
     private volatile String filename;
 
-    private SocketChardev(SocketSpec spec, SocketAddress address, FdChannel listener, FdChannel connection) {
+    private SocketChardev(SocketSpec spec, System.Logger log, SocketAddress address, FdChannel listener,
+            FdChannel connection) {
         this.spec = spec;
+        this.log = log;
         this.address = address;
         this.listener = listener;
         this.connection = connection;
@@ -44,9 +46,10 @@ final class SocketChardev {
     /**
      * Listens or connects, as QEMU does when the chardev is created.
      *
+     * @param log where failed reconnections and a waiting server are reported
      * @throws NetException QEMU's reason, without the {@code Failed to add chardev} prefix
      */
-    static SocketChardev open(SocketSpec spec) throws NetException {
+    static SocketChardev open(SocketSpec spec, System.Logger log) throws NetException {
         SocketAddress address = spec.address();
         if (spec.server()) {
             FdChannel listener;
@@ -55,7 +58,7 @@ final class SocketChardev {
             } catch (IOException e) {
                 throw NetException.generic("%s", e.getMessage());
             }
-            SocketChardev chardev = new SocketChardev(spec, address, listener, null);
+            SocketChardev chardev = new SocketChardev(spec, log, address, listener, null);
             if (spec.waitForClient()) {
                 chardev.awaitFirstClient();
             }
@@ -69,19 +72,19 @@ final class SocketChardev {
             if (spec.reconnect() == 0) {
                 throw NetException.generic("%s", reason);
             }
-            LOG.log(System.Logger.Level.WARNING, "Unable to connect character device " + spec.id() + ": " + reason);
+            log.log(System.Logger.Level.WARNING, "Unable to connect character device " + spec.id() + ": " + reason);
         }
-        return new SocketChardev(spec, address, null, connection);
+        return new SocketChardev(spec, log, address, null, connection);
     }
 
     /** {@code server=on,wait=on}: QEMU holds its start-up until the first client connects. */
     private void awaitFirstClient() {
-        LOG.log(System.Logger.Level.INFO, "QEMU waiting for connection on: " + filename);
+        log.log(System.Logger.Level.INFO, "Patchbay waiting for connection on: " + filename);
         while (connection == null && Sockets.await(listener.fd(), true, -1)) {
             try {
                 connection = listener.accept();
             } catch (IOException e) {
-                LOG.log(System.Logger.Level.WARNING, spec.id() + ": accept failed: " + e.getMessage());
+                log.log(System.Logger.Level.WARNING, spec.id() + ": accept failed: " + e.getMessage());
             }
         }
         updateFilename();
@@ -227,7 +230,7 @@ final class SocketChardev {
             try {
                 accepted = listener.accept();
             } catch (IOException e) {
-                LOG.log(System.Logger.Level.WARNING, spec.id() + ": accept failed: " + e.getMessage());
+                log.log(System.Logger.Level.WARNING, spec.id() + ": accept failed: " + e.getMessage());
                 return;
             }
             if (accepted != null) {
@@ -278,7 +281,7 @@ final class SocketChardev {
                 pending.close();
                 pending = null;
             }
-            LOG.log(System.Logger.Level.WARNING, "Unable to connect character device " + spec.id() + ": Failed to connect to '"
+            log.log(System.Logger.Level.WARNING, "Unable to connect character device " + spec.id() + ": Failed to connect to '"
                     + spec.target() + "': " + reason);
             retry = loop.schedule(this::reconnect, spec.reconnect(), TimeUnit.SECONDS);
         }
@@ -328,7 +331,7 @@ final class SocketChardev {
             try {
                 waitForConnection(spec.reconnect());
             } catch (IOException e) {
-                LOG.log(System.Logger.Level.ERROR, spec.id() + ": cannot listen again: " + e.getMessage());
+                log.log(System.Logger.Level.ERROR, spec.id() + ": cannot listen again: " + e.getMessage());
             }
             loop.execute(() -> {
                 if (!closed) {

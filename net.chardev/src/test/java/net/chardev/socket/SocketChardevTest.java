@@ -1,6 +1,7 @@
 package net.chardev.socket;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -25,6 +26,8 @@ import net.control.QemuOptions;
 import net.hub.loop.ClientLoop;
 import net.hub.loop.EventLoopGroup;
 import net.testlib.Await;
+import net.testlib.Background;
+import net.testlib.Ports;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,7 +41,7 @@ class SocketChardevTest {
     Path dir;
     private final EventLoopGroup loops = new EventLoopGroup(1, LOG);
     private final ClientLoop loop = new ClientLoop(loops.next(), LOG);
-    private final ChardevRegistry registry = new ChardevRegistry();
+    private final ChardevRegistry registry = new ChardevRegistry(System.getLogger("test"));
 
     /** Records what the chardev tells its front end and echoes nothing. */
     static final class Recorder implements ChardevHandler {
@@ -142,6 +145,20 @@ class SocketChardevTest {
         NetException missing = assertThrows(NetException.class, () -> attach("c0", new Recorder()));
         assertEquals(ErrorClass.DeviceNotFound, missing.errorClass());
         assertEquals("Device 'c0' not found", missing.getMessage());
+    }
+
+    @Test
+    void aServerThatWaitsHoldsItsCreationUntilAClientConnects() throws Exception {
+        Path path = dir.resolve("w.sock");
+        Thread adding = Background.start(() -> add("socket,id=w,path=" + path + ",server=on"));
+        Await.until(() -> Ports.unixListening(path), "listening");
+        assertTrue(adding.isAlive(), "wait=on (the command line's default) waits for the first client");
+        assertEquals(List.of(), registry.list());
+        try (SocketChannel client = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
+            adding.join(Await.DEFAULT.toMillis());
+            assertFalse(adding.isAlive(), "the client let the creation go on");
+            assertEquals(List.of(new ChardevInfo(false, "unix:" + path + ",server=on", "w")), registry.list());
+        }
     }
 
     @Test
