@@ -353,6 +353,15 @@ class LauncherIT {
             out.flush();
             assertEquals("{\"error\":{\"class\":\"GenericError\",\"desc\":\"Chardev'c0'isbusy\"}}",
                     in.readLine().replace(" ", ""));
+            String add = "{\"execute\": \"chardev-add\", \"arguments\": {\"id\": \"c1\", \"backend\": {\"type\": \"socket\", "
+                    + "\"data\": {\"addr\": {\"type\": \"unix\", \"data\": {\"path\": \"" + work.resolve("c1.sock") + "\"}}, "
+                    + "\"server\": true, \"wait\": false}}}}\n";
+            out.write(add + add + "{\"execute\": \"chardev-remove\", \"arguments\": {\"id\": \"c1\"}}\n");
+            out.flush();
+            assertEquals("{\"return\":{}}", in.readLine().replace(" ", ""));
+            assertEquals("{\"error\":{\"class\":\"GenericError\",\"desc\":\"Chardevwithid'c1'alreadyexists\"}}",
+                    in.readLine().replace(" ", ""));
+            assertEquals("{\"return\":{}}", in.readLine().replace(" ", ""));
             try (java.net.Socket client = new java.net.Socket("127.0.0.1", listen)) {
                 java.io.DataOutputStream frames = new java.io.DataOutputStream(client.getOutputStream());
                 byte[] frame = new byte[60];
