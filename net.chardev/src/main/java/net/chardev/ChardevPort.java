@@ -40,6 +40,13 @@ public interface ChardevPort extends AutoCloseable {
      */
     int descriptor();
 
+    /**
+     * Ends the connection, QEMU's {@code qemu_chr_fe_disconnect}: {@link ChardevHandler#closed()}
+     * follows, a server takes its next client, a client with {@code reconnect} connects again. For
+     * a front end that reads the {@linkplain #descriptor() descriptor} itself and met its end.
+     */
+    void disconnect();
+
     /** Detaches the front end; the chardev and its connection stay. */
     @Override
     void close();

@@ -295,7 +295,7 @@ final class SocketChardev {
             try {
                 watchConnection();
             } catch (IOException e) {
-                disconnect();
+                lost();
                 return;
             }
             handler.opened();
@@ -316,7 +316,7 @@ final class SocketChardev {
         }
 
         /** The connection ended: close it, tell the front end, and wait for the next one. */
-        private void disconnect() {
+        private void lost() {
             if (watching != null) {
                 watching.cancel();
                 watching = null;
@@ -354,7 +354,7 @@ final class SocketChardev {
             } catch (IOException e) {
                 // reset by the peer and the like: QEMU disconnects alike
             }
-            disconnect();
+            lost();
             return -1;
         }
 
@@ -368,7 +368,7 @@ final class SocketChardev {
             try {
                 n = c.write(src);
             } catch (IOException e) {
-                disconnect();
+                lost();
                 return -1;
             }
             if (src.hasRemaining() && !writeWanted) {
@@ -383,6 +383,13 @@ final class SocketChardev {
             readInterest = on;
             if (watching != null) {
                 watching.interestOps(interest());
+            }
+        }
+
+        @Override
+        public void disconnect() {
+            if (!closed && connection != null) {
+                lost();
             }
         }
 

@@ -77,6 +77,13 @@ record SocketSpec(String id, String path, String host, String port, boolean serv
                     ? NetException.generic("chardev backend '%s' is not available in Patchbay (it has 'socket')", backend)
                     : NetException.generic("'%s' is not a valid char driver name", backend);
         }
+        // QEMU's deprecated short forms: a bare "server" arrives as server=on, "nowait" as nowait=on.
+        for (String flag : new String[] {"server", "wait"}) {
+            Object negated = o.remove("no" + flag);
+            if (negated != null && !o.containsKey(flag)) {
+                o.put(flag, flag(negated, "no" + flag, true) ? "off" : "on");
+            }
+        }
         String path = string(o.remove("path"));
         String host = string(o.remove("host"));
         String port = string(o.remove("port"));

@@ -185,6 +185,32 @@ class SocketChardevTest {
     }
 
     @Test
+    void aFrontEndEndsTheConnectionAndTheServerTakesTheNext() throws Exception {
+        Path path = dir.resolve("d.sock");
+        add("socket,id=d,path=" + path + ",server=on,wait=off");
+        Recorder recorder = new Recorder();
+        ChardevPort port = attach("d", recorder);
+        try (SocketChannel first = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
+            Await.until(() -> recorder.events.equals(List.of("opened")), "opened");
+            onLoop(() -> assertTrue(port.descriptor() >= 0, "a connected port has a descriptor"));
+            onLoop(port::disconnect);
+            assertEquals(-1, first.read(ByteBuffer.allocate(1)), "the client sees the end");
+            Await.until(() -> recorder.events.equals(List.of("opened", "closed")), "closed");
+            onLoop(() -> assertEquals(-1, port.descriptor()));
+        }
+        try (SocketChannel second = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
+            Await.until(() -> recorder.events.equals(List.of("opened", "closed", "opened")), "the next client");
+        }
+    }
+
+    @Test
+    void qemusShortFormBooleansStillWork() throws Exception {
+        Path path = dir.resolve("s.sock");
+        add("socket,id=s,path=" + path + ",server,nowait"); // would wait for a client with wait=on
+        assertEquals(List.of(new ChardevInfo(false, "disconnected:unix:" + path + ",server=on", "s")), registry.list());
+    }
+
+    @Test
     void optionErrorsAreQemus() throws IOException {
         Path path = dir.resolve("x.sock");
         Map<String, String> cases = Map.of(
