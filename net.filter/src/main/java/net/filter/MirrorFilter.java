@@ -25,7 +25,7 @@ final class MirrorFilter implements NetFilter {
 
     @Override
     public String info() {
-        return "outdev=" + outdev + (vnet ? ",vnet_hdr_support=on" : "");
+        return "vnet_hdr_support=" + vnet + ",outdev=" + outdev; // QEMU's property order and words
     }
 
     @Override

@@ -14,8 +14,9 @@ final class RedirectorFilter implements NetFilter {
     RedirectorFilter(FrameReader reader, FrameWriter writer, String indev, String outdev, boolean vnet) {
         this.reader = reader;
         this.writer = writer;
-        this.info = (indev == null ? "" : "indev=" + indev) + (indev != null && outdev != null ? "," : "")
-                + (outdev == null ? "" : "outdev=" + outdev) + (vnet ? ",vnet_hdr_support=on" : "");
+        // QEMU's property order and words; an unset chardev prints empty
+        this.info = "vnet_hdr_support=" + vnet + ",indev=" + (indev == null ? "" : indev) + ",outdev="
+                + (outdev == null ? "" : outdev);
     }
 
     @Override

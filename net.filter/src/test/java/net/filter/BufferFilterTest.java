@@ -29,6 +29,7 @@ class BufferFilterTest {
                 assertTrue(Frames.isSubsequence(frames, rig.inject.get("b").received()), "in order");
             }
             assertEquals(300, rig.filter("a", "f0").counters().get(BufferFilter.RELEASED));
+            assertEquals("interval=300000", rig.filter("a", "f0").info());
         }
     }
 

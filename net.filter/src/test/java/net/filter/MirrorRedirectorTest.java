@@ -51,7 +51,7 @@ class MirrorRedirectorTest {
                 assertArrayEquals(frames.get(i), mirrored.get(i), "frame " + i);
             }
             assertEquals(frames.size(), rig.filter("a", "m0").counters().get(FrameWriter.SENT));
-            assertEquals("outdev=c0" + (vnet ? ",vnet_hdr_support=on" : ""), rig.filter("a", "m0").info());
+            assertEquals("vnet_hdr_support=" + vnet + ",outdev=c0", rig.filter("a", "m0").info());
         }
     }
 
@@ -84,6 +84,7 @@ class MirrorRedirectorTest {
             }
             assertEquals(0, rig.inject.get("a").count(), "queue=tx sends them towards a's peer only");
             assertEquals(injected.size(), rig.filter("a", "r0").counters().get(FrameReader.FRAMES));
+            assertEquals("vnet_hdr_support=" + vnet + ",indev=c1,outdev=c0", rig.filter("a", "r0").info());
         }
     }
 
@@ -97,6 +98,7 @@ class MirrorRedirectorTest {
             Await.until(() -> rig.inject.get("a").count() == injected.size(), "frames reached a");
             assertEquals(0, rig.inject.get("b").count());
             assertTrue(Frames.isSubsequence(injected, rig.inject.get("a").received()));
+            assertEquals("vnet_hdr_support=false,indev=c1,outdev=", rig.filter("a", "r0").info(), "QEMU prints unset chardevs empty");
         }
     }
 
