@@ -99,6 +99,20 @@ final class BufferFilter implements NetFilter {
         store.compact();
     }
 
+    /** QEMU's: off stops the timer and lets everything held go; on starts the timer again. */
+    @Override
+    public void statusChanged(boolean on) {
+        if (timer != null) {
+            timer.cancel();
+            timer = null;
+        }
+        if (on) {
+            timer = loop.schedule(tick, interval, TimeUnit.MICROSECONDS);
+        } else {
+            flush();
+        }
+    }
+
     @Override
     public String info() {
         return "interval=" + interval;

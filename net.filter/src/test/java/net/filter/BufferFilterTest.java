@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
+import net.control.QemuOptions;
 import net.control.Section;
 import net.testlib.Await;
 import net.testlib.Frames;
@@ -57,6 +58,29 @@ class BufferFilterTest {
             rig.runtime.objectDel("f0");
             Await.until(() -> rig.inject.get("b").count() == frames.size(), "flushed on delete");
             assertTrue(Frames.isSubsequence(frames, rig.inject.get("b").received()));
+        }
+    }
+
+    @Test
+    void switchingItOffLetsWhatItHoldsGo() throws Exception {
+        try (Rig rig = new Rig().pair()) {
+            rig.object("filter-buffer,id=f0,netdev=a,interval=600000000"); // 10 minutes
+            List<byte[]> held = Frames.testFrames(0, 10, 100);
+            rig.inject.get("a").send(held);
+            assertEquals(0, rig.inject.get("b").count());
+            rig.runtime.update(Section.OBJECT, QemuOptions.parse("filter-buffer,id=f0,netdev=a,interval=600000000,status=off",
+                    Section.OBJECT.typeKey()));
+            Await.until(() -> rig.inject.get("b").count() == held.size(), "flushed when switched off");
+            assertEquals(held.size(), rig.filter("a", "f0").counters().get(BufferFilter.RELEASED),
+                    "the same open filter released them");
+            List<byte[]> passing = Frames.testFrames(10, 5, 100);
+            rig.inject.get("a").send(passing);
+            Await.until(() -> rig.inject.get("b").count() == held.size() + passing.size(), "off: frames pass by");
+            rig.runtime.update(Section.OBJECT, QemuOptions.parse("filter-buffer,id=f0,netdev=a,interval=100000,status=on",
+                    Section.OBJECT.typeKey()));
+            rig.inject.get("a").send(List.of(Frames.testFrame(99, 100)));
+            assertEquals(held.size() + passing.size(), rig.inject.get("b").count(), "on again: held");
+            Await.until(() -> rig.inject.get("b").count() == held.size() + passing.size() + 1, "released by the new interval");
         }
     }
 
