@@ -67,10 +67,16 @@ record SocketSpec(String id, String path, String host, String port, boolean serv
      */
     static SocketSpec ofCommandLine(Map<String, Object> options) throws NetException {
         Map<String, Object> o = new LinkedHashMap<>(options);
-        String backend = String.valueOf(o.remove("backend"));
+        Object backend = o.remove("backend");
         Object id = o.remove("id");
         if (id == null) {
             throw NetException.generic("chardev: no id specified");
+        }
+        if (backend == null) {
+            throw NetException.generic("chardev: \"%s\" missing backend", id);
+        }
+        if (!String.valueOf(id).matches("[A-Za-z][A-Za-z0-9_.-]*")) {
+            throw NetException.generic("Parameter 'id' expects an identifier"); // QEMU's rule for -chardev ids
         }
         if (!TYPE.equals(backend)) {
             throw QEMU_TYPES.contains(backend)

@@ -213,7 +213,7 @@ class SocketChardevTest {
     @Test
     void optionErrorsAreQemus() throws IOException {
         Path path = dir.resolve("x.sock");
-        Map<String, String> cases = Map.of(
+        String[] cases = {
                 "socket,id=c0", "Unable to parse FD number ",
                 "socket,id=c0,path=" + path, "Failed to connect to '" + path + "': No such file or directory",
                 "socket,id=c0,path=" + path + ",wait=off", "'wait' option is incompatible with socket in client connect mode",
@@ -221,10 +221,16 @@ class SocketChardevTest {
                 "socket,path=" + path, "chardev: no id specified",
                 "socket,id=c0,path=" + path + ",server=on,wait=off,foo=1", "Invalid parameter 'foo'",
                 "socket,id=c0,host=127.0.0.1", "chardev: socket: no port given",
+                "id=c0", "chardev: \"c0\" missing backend",
+                "socket,id=0c,path=" + path + ",server=on,wait=off", "Parameter 'id' expects an identifier",
+                "socket,id=c0,path=" + path + ",server=on,wait=off,reconnect=x", "Parameter 'reconnect' expects a number",
+                "socket,id=c0,path=" + path + ",server=maybe", "Parameter 'server' expects 'on' or 'off'",
                 "socket,id=c0,path=" + path + ",server=on,wait=off,reconnect=1",
-                "'reconnect' option is incompatible with socket in server listen mode");
-        cases.forEach((options, error) ->
-                assertEquals(error, assertThrows(NetException.class, () -> add(options)).getMessage(), options));
+                "'reconnect' option is incompatible with socket in server listen mode"};
+        for (int i = 0; i < cases.length; i += 2) {
+            String options = cases[i];
+            assertEquals(cases[i + 1], assertThrows(NetException.class, () -> add(options)).getMessage(), options);
+        }
     }
 
     @Test
