@@ -20,9 +20,15 @@ final class FrameWriter implements ChardevHandler {
     static final int CAPACITY = 256 * 1024;
     /** Counter: frames dropped because the buffer was full (the reader is slow). */
     static final String FULL = "outdev-full";
-    /** Counter: frames dropped because the chardev had no connection, or lost it before they were written. */
+    /**
+     * Counter: frames dropped because the chardev had no connection, or lost it while they were in
+     * the buffer (whether or not the peer got some of them: the next connection starts afresh).
+     */
     static final String DISCONNECTED = "outdev-disconnected";
-    /** Counter: frames handed to the chardev's buffer. */
+    /**
+     * Counter: frames written to the chardev, counted when the buffer they were in has gone out
+     * whole; with {@link #FULL} and {@link #DISCONNECTED} every frame is counted exactly once.
+     */
     static final String SENT = "outdev-frames";
 
     private final ByteBuffer out = ByteBuffer.allocateDirect(CAPACITY);
@@ -62,7 +68,7 @@ final class FrameWriter implements ChardevHandler {
             disconnected.increment();
             if (!warned) {
                 warned = true; // QEMU reports every frame; once per disconnection is enough to see it
-                log.log(System.Logger.Level.WARNING, what + " send failed(" + "Input/output error" + ")");
+                log.log(System.Logger.Level.WARNING, what + " send failed(Input/output error)");
             }
             return;
         }
@@ -77,7 +83,6 @@ final class FrameWriter implements ChardevHandler {
         }
         out.put(frame); // the runtime restores the frame's position after the filter
         buffered++;
-        sent.increment();
         if (!flushQueued && !blocked) {
             flushQueued = true;
             loop.executeAfterIo(flushTask);
@@ -95,6 +100,7 @@ final class FrameWriter implements ChardevHandler {
         if (n < 0) {
             lost();
         } else if (out.position() == 0) {
+            sent.add(buffered);
             buffered = 0;
         } else {
             blocked = true; // writable() follows

@@ -112,13 +112,61 @@ class MirrorRedirectorTest {
                 rig.inject.get("a").send(Frames.testFrames(from, 100, 1400)); // ~4 MB, nobody reads yet
             }
             Await.until(() -> rig.inject.get("b").count() == count, "every original frame passed");
+            assertTrue(rig.filter("a", "m0").counters().get(FrameWriter.FULL) > 0, "the bounded buffer overflowed");
+            // Now read what the mirror has; every copy ends up written or counted as dropped.
+            reader.configureBlocking(false);
+            java.io.ByteArrayOutputStream stream = new java.io.ByteArrayOutputStream();
+            ByteBuffer chunk = ByteBuffer.allocate(65536);
+            Await.until(() -> {
+                while (reader.read(chunk.clear()) > 0) {
+                    stream.write(chunk.array(), 0, chunk.position());
+                }
+                Map<String, Long> c = rig.filter("a", "m0").counters();
+                return c.get(FrameWriter.SENT) + c.get(FrameWriter.FULL) == count
+                        && stream.size() == c.get(FrameWriter.SENT) * (4 + 1400);
+            }, "every copy written or counted, and read");
             Map<String, Long> counters = rig.filter("a", "m0").counters();
-            long queued = counters.get(FrameWriter.SENT);
-            long full = counters.getOrDefault(FrameWriter.FULL, 0L);
-            assertTrue(full > 0, "the bounded buffer overflowed: " + counters);
-            assertEquals(count, queued + full, "every copy is either sent or counted: " + counters);
-            List<byte[]> mirrored = Rig.read(reader, (int) queued, false);
+            reader.configureBlocking(true);
+            ByteBuffer all = ByteBuffer.wrap(stream.toByteArray());
+            List<byte[]> mirrored = new java.util.ArrayList<>();
+            while (all.remaining() >= 4) {
+                byte[] f = new byte[all.getInt()];
+                all.get(f);
+                mirrored.add(f);
+            }
+            assertEquals(counters.get(FrameWriter.SENT).longValue(), (long) mirrored.size(), "as many copies as counted: " + counters);
             assertTrue(Frames.isSubsequence(mirrored, Frames.testFrames(0, count, 1400)), "copies in order, whole");
+        }
+    }
+
+    @Test
+    void aMirrorOutlivesItsReaderAndServesTheNext() throws Exception {
+        try (Rig rig = new Rig().pair()) {
+            Path path = dir.resolve("c0.sock");
+            rig.chardev("socket,id=c0,path=" + path + ",server=on,wait=off");
+            rig.object("filter-mirror,id=m0,netdev=a,queue=tx,outdev=c0");
+            try (SocketChannel first = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
+                Await.until(() -> chardevFilename(rig, "c0").startsWith("unix:"), "first reader");
+                rig.inject.get("a").send(List.of(Frames.testFrame(0, 100)));
+                assertArrayEquals(Frames.testFrame(0, 100), Rig.read(first, 1, false).get(0));
+            }
+            // Frames go on while the mirror finds out (a failed write) that its reader is gone.
+            int sent = 1;
+            while (!chardevFilename(rig, "c0").startsWith("disconnected:")) {
+                rig.inject.get("a").send(List.of(Frames.testFrame(sent++, 100)));
+                int expected = sent;
+                Await.until(() -> rig.inject.get("b").count() == expected, "frame " + expected + " passed");
+            }
+            long lost = rig.filter("a", "m0").counters().getOrDefault(FrameWriter.DISCONNECTED, 0L);
+            try (SocketChannel second = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
+                Await.until(() -> chardevFilename(rig, "c0").startsWith("unix:"), "second reader");
+                rig.inject.get("a").send(List.of(Frames.testFrame(1000, 100)));
+                assertArrayEquals(Frames.testFrame(1000, 100), Rig.read(second, 1, false).get(0), "a whole frame first");
+            }
+            Map<String, Long> counters = rig.filter("a", "m0").counters();
+            assertEquals(sent + 1, counters.get(FrameWriter.SENT) + counters.get(FrameWriter.DISCONNECTED),
+                    "every copy sent or counted once: " + counters);
+            assertTrue(counters.get(FrameWriter.DISCONNECTED) >= lost);
         }
     }
 
