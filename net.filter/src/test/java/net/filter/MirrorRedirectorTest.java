@@ -85,6 +85,8 @@ class MirrorRedirectorTest {
             assertEquals(0, rig.inject.get("a").count(), "queue=tx sends them towards a's peer only");
             assertEquals(injected.size(), rig.filter("a", "r0").counters().get(FrameReader.FRAMES));
             assertEquals("vnet_hdr_support=" + vnet + ",indev=c1,outdev=c0", rig.filter("a", "r0").info());
+            // QEMU's query-chardev: the indev's front end is open, the outdev's is not.
+            assertEquals(List.of(false, true), rig.chardevs.list().stream().map(i -> i.frontendOpen()).toList());
         }
     }
 

@@ -99,8 +99,9 @@ final class SocketChardev {
         return filename;
     }
 
+    /** @return QEMU's {@code frontend-open}: a front end reads it (one that only writes, as filter-mirror, leaves it closed) */
     synchronized boolean frontendOpen() {
-        return frontend != null;
+        return frontend != null && frontend.readInterest;
     }
 
     private void updateFilename() {
@@ -183,7 +184,7 @@ final class SocketChardev {
         private IoRegistration connecting;
         private FdChannel pending;
         private NetEventLoop.Cancellable retry;
-        private boolean readInterest = true;
+        private volatile boolean readInterest = true;
         private boolean writeWanted;
         private boolean closed;
 
