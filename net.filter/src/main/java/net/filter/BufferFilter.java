@@ -22,6 +22,8 @@ final class BufferFilter implements NetFilter {
     static final int MAX_BYTES = 16 * 1024 * 1024;
     /** Counter: frames dropped because the store was full. */
     static final String DROPPED = "buffer-full";
+    /** Counter: frames taken and held. */
+    static final String HELD = "held";
     /** Counter: frames held and released. */
     static final String RELEASED = "released";
 
@@ -29,6 +31,7 @@ final class BufferFilter implements NetFilter {
     private final NetEventLoop loop;
     private final long interval;
     private final NetCounter dropped;
+    private final NetCounter taken;
     private final NetCounter released;
     private final Runnable tick = this::tick;
     private ByteBuffer store = ByteBuffer.allocateDirect(64 * 1024);
@@ -41,6 +44,7 @@ final class BufferFilter implements NetFilter {
         this.loop = context.loop();
         this.interval = interval;
         this.dropped = context.counter(DROPPED);
+        this.taken = context.counter(HELD);
         this.released = context.counter(RELEASED);
         this.timer = loop.schedule(tick, interval, TimeUnit.MICROSECONDS);
     }
@@ -56,6 +60,7 @@ final class BufferFilter implements NetFilter {
         store.put((byte) direction.ordinal());
         store.put(frame);
         held++;
+        taken.increment();
         return false;
     }
 
@@ -82,8 +87,9 @@ final class BufferFilter implements NetFilter {
     /** Passes on everything held, in order; frames that come back through this filter meanwhile wait for the next tick. */
     private void flush() {
         int end = store.position();
+        int count = held;
+        released.add(count); // before the frames leave, so "released unchanged" means none has
         int at = 0;
-        int count = 0;
         NetFilterDirection[] directions = NetFilterDirection.values();
         while (at < end) {
             int length = store.getInt(at);
@@ -91,9 +97,7 @@ final class BufferFilter implements NetFilter {
             view.limit(at + 5 + length).position(at + 5);
             context.passOn(view, direction);
             at += 5 + length;
-            count++;
         }
-        released.add(count);
         held -= count;
         store.limit(store.position()).position(end);
         store.compact();
