@@ -73,10 +73,16 @@ class SocketChardevTest {
         }
     }
 
+    /** Front ends still attached at the end of a test. */
+    private final List<ChardevPort> attached = new CopyOnWriteArrayList<>();
+
     @AfterEach
-    void close() throws InterruptedException {
+    void close() throws Exception {
+        onLoop(() -> {
+            attached.forEach(ChardevPort::close); // detach, so the registry can close every socket
+            loop.close(); // the loop view is the loop's to close
+        });
         registry.deactivate();
-        loop.close();
         loops.close();
     }
 
@@ -89,6 +95,7 @@ class SocketChardevTest {
         loop.execute(() -> {
             try {
                 ChardevPort port = registry.attach(id, loop, recorder);
+                attached.add(port);
                 recorder.port.set(port);
                 result.set(port);
             } catch (NetException e) {
