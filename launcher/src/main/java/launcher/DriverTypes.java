@@ -45,6 +45,26 @@ final class DriverTypes {
         }
     }
 
+    /** @return the netdev types, hubport included, sorted */
+    Set<String> netdevs() {
+        return netdevs;
+    }
+
+    /** @return the filter ({@code -object}) types, sorted */
+    Set<String> filters() {
+        return filters;
+    }
+
+    /** @return the NIC models, sorted */
+    Set<String> nics() {
+        return nics;
+    }
+
+    /** @return where drivers of more types go */
+    Path deploy() {
+        return deploy;
+    }
+
     private static void add(Set<String> types, Object type) {
         if (type != null) {
             types.add(type.toString());

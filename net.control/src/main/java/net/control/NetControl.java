@@ -91,6 +91,17 @@ public interface NetControl {
      */
     void setLink(String name, boolean up) throws NetException;
 
+    /**
+     * Turns a filter object on or off ({@code qom-set /objects/ID status}): a filter that is off
+     * passes every frame on untouched, and stays open (a capture keeps its file).
+     *
+     * @param id the object id
+     * @param on the new status
+     * @throws NetException GenericError when there is no such filter object
+     * @since 2.1
+     */
+    void setFilterStatus(String id, boolean on) throws NetException;
+
     /** @return the whole topology: hubs, netdevs, NICs and filters, with counters */
     NetworkDTO network();
 
@@ -105,6 +116,17 @@ public interface NetControl {
     List<DriverDTO> drivers();
 
     /**
+     * The option records of the types that can be instantiated now, for schemas
+     * ({@code query-qmp-schema}): components named as QAPI members, as drivers declare them.
+     *
+     * @param section {@code NETDEV} (the built-in {@code hubport} first), {@code OBJECT} (filters)
+     *                or {@code DEVICE} (NIC models); {@code NET} gives the netdev types
+     * @return the record class per type, in the order {@link #drivers()} lists them
+     * @since 2.1
+     */
+    Map<String, Class<?>> optionTypes(Section section);
+
+    /**
      * {@code query-rx-filter}: the receive filters of NICs that can report them. Querying a NIC
      * re-arms its {@code NIC_RX_FILTER_CHANGED} event.
      *
@@ -113,4 +135,15 @@ public interface NetControl {
      * @throws NetException GenericError when the name is no NIC, or a NIC that cannot report
      */
     List<RxFilterInfo> queryRxFilter(String name) throws NetException;
+
+    /**
+     * Ends start-up. A runtime may be held from its start (the launcher asks for it): its event
+     * loops run control operations but read from no netdev and run no timer, so that nothing flows
+     * until everything given at start-up is in place, as QEMU applies its whole command line
+     * before its main loop polls anything. This lets frames flow: first the connections that
+     * became pending meanwhile are accepted or completed, then every netdev is read. The runtime
+     * ends the hold itself after a bounded time if nobody calls this. Does nothing when the
+     * runtime is not held, or no longer.
+     */
+    void startupComplete();
 }

@@ -9,6 +9,7 @@ import net.api.NetClientDriver;
 import net.api.NetException;
 import net.api.NicModel;
 import net.control.Section;
+import net.hub.data.ClientContext;
 import net.hub.data.Hub;
 import net.hub.data.HubPort;
 import net.hub.data.NetClientState;
@@ -34,10 +35,12 @@ final class Clients {
     private final EventLoopGroup loops;
     private final OptionBinder binder;
     private final Function<String, System.Logger> loggers;
+    private final ClientContext.EventSink events;
     private final System.Logger log;
 
     Clients(Topology topology, DriverRegistry drivers, ClientLifecycle lifecycle, FilterObjects filters,
-            EventLoopGroup loops, OptionBinder binder, Function<String, System.Logger> loggers, System.Logger log) {
+            EventLoopGroup loops, OptionBinder binder, Function<String, System.Logger> loggers,
+            ClientContext.EventSink events, System.Logger log) {
         this.topology = topology;
         this.drivers = drivers;
         this.lifecycle = lifecycle;
@@ -45,6 +48,7 @@ final class Clients {
         this.loops = loops;
         this.binder = binder;
         this.loggers = loggers;
+        this.events = events;
         this.log = log;
     }
 
@@ -135,6 +139,7 @@ final class Clients {
                     ClientLifecycle.peerChanged(port);
                     ClientLifecycle.peerChanged(target.state);
                 }
+                hub.flushOthers(port); // frames the other ports queued while the hub could not take them
                 return null;
             });
         } catch (NetException ex) {
@@ -300,7 +305,7 @@ final class Clients {
         log.log(System.Logger.Level.INFO, "netdev " + id + " deleted");
     }
 
-    /** {@code device_del}. */
+    /** {@code device_del}: once the NIC is gone, QEMU's {@code DEVICE_DELETED} tells every front end. */
     void deviceDel(String id) throws NetException {
         ClientEntry e = topology.nic(id);
         if (e == null) {
@@ -313,6 +318,10 @@ final class Clients {
             lifecycle.delete(e);
             topology.remove(e);
         }
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("device", id);
+        data.put("path", "/machine/peripheral/" + id);
+        events.emit("DEVICE_DELETED", data);
     }
 
     /** Undoes an automatic hub port when what it was made for could not be added. */

@@ -1,6 +1,7 @@
 package net.hub;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -9,6 +10,7 @@ import net.api.NetClientDriver;
 import net.api.NetException;
 import net.api.NetFilterDriver;
 import net.api.NicModel;
+import net.control.Section;
 import net.control.dto.DriverDTO;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.FrameworkUtil;
@@ -102,6 +104,23 @@ final class DriverRegistry {
         }
         for (DriverTable.Entry<NicModel<?>> d : nics.inUse()) {
             out.add(dto(nics, d, topology.nicsOfModel(d.type()).size()));
+        }
+        return out;
+    }
+
+    /**
+     * @param section what the types are for ({@code NET} is served by the netdev drivers)
+     * @return the option record of each type in use, the built-in hubport first among netdevs
+     */
+    synchronized Map<String, Class<?>> optionTypes(Section section) {
+        Map<String, Class<?>> out = new LinkedHashMap<>();
+        switch (section) {
+            case NETDEV, NET -> {
+                out.put(Clients.HUBPORT, HubPortOptions.class);
+                netdevs.inUse().forEach(d -> out.put(d.type(), d.driver().optionsType()));
+            }
+            case OBJECT -> filters.inUse().forEach(d -> out.put(d.type(), d.driver().optionsType()));
+            case DEVICE -> nics.inUse().forEach(d -> out.put(d.type(), d.driver().optionsType()));
         }
         return out;
     }

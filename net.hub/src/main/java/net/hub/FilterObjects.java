@@ -108,6 +108,23 @@ final class FilterObjects {
         }
     }
 
+    /** {@code qom-set /objects/ID status}: the filter stays open, only whether it sees frames changes. */
+    void setStatus(String id, boolean on) throws NetException {
+        FilterEntry f = topology.filter(id);
+        if (f == null) {
+            throw notFound(id);
+        }
+        try (Topology.Claim claim = topology.claim(f)) {
+            if (topology.filter(id) != f) {
+                throw notFound(id);
+            }
+            lifecycle.onLoop(f.netdev.state.loop(), () -> {
+                f.state.status(on);
+                return null;
+            });
+        }
+    }
+
     private static NetException notFound(String id) {
         return NetException.generic("object '%s' not found", id);
     }

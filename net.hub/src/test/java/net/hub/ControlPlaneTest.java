@@ -182,6 +182,40 @@ class ControlPlaneTest {
     }
 
     @Test
+    void filterStatusChangesInPlaceAndOptionTypesAndDeviceDeletedFollowWhatIsThere() throws Exception {
+        bindMem();
+        PassFilterDriver pass = new PassFilterDriver();
+        runtime.bindNetFilterDriver(pass, Map.of(net.api.NetFilterDriver.TYPE, "filter-pass"));
+        runtime.bindNicModel(mem, Map.of(net.api.NicModel.TYPE, "mem"));
+        List<String> events = new CopyOnWriteArrayList<>();
+        runtime.bindNetEventListener((name, data, time) -> events.add(name + " " + data));
+        netdev("mem,id=a");
+        runtime.add(Section.OBJECT, QemuOptions.parse("filter-pass,id=f0,netdev=a", "qom-type"));
+
+        runtime.setFilterStatus("f0", false);
+        assertEquals("off", runtime.client("a").filters().get(0).status());
+        assertEquals("active", runtime.client("a").filters().get(0).state());
+        assertEquals(List.of(), pass.calls(), "neither closed nor released: a capture keeps its file");
+        runtime.setFilterStatus("f0", true);
+        assertEquals("on", runtime.client("a").filters().get(0).status());
+        assertEquals("object 'f9' not found", assertThrows(NetException.class,
+                () -> runtime.setFilterStatus("f9", false)).getMessage());
+
+        assertEquals(List.of("hubport", "mem"), List.copyOf(runtime.optionTypes(Section.NETDEV).keySet()));
+        assertEquals(HubPortOptions.class, runtime.optionTypes(Section.NETDEV).get("hubport"));
+        assertEquals(InjectDriver.Options.class, runtime.optionTypes(Section.NETDEV).get("mem"));
+        assertEquals(Map.of("filter-pass", PassFilterDriver.Options.class), runtime.optionTypes(Section.OBJECT));
+        assertEquals(Map.of("mem", InjectDriver.Options.class), runtime.optionTypes(Section.DEVICE));
+        runtime.unbindNetFilterDriver(pass, Map.of(net.api.NetFilterDriver.TYPE, "filter-pass"));
+        assertEquals(Map.of(), runtime.optionTypes(Section.OBJECT));
+
+        netdev("hubport,id=h1,hubid=1");
+        runtime.add(Section.DEVICE, QemuOptions.parse("mem,id=n1,netdev=h1", "driver"));
+        runtime.deviceDel("n1");
+        assertEquals(List.of("DEVICE_DELETED {device=n1, path=/machine/peripheral/n1}"), events);
+    }
+
+    @Test
     void driverTypesComingAndGoingAreLoggedAndTheUnknownTypeErrorSaysWhatIsThere() throws Exception {
         bindMem();
         assertTrue(info.contains("netdev type 'mem' available from (class path)"), info.toString());

@@ -65,7 +65,8 @@ public final class NetFilterState {
     }
 
     /**
-     * Sets the status ({@code qom-set ... status}); an open filter hears of a change on its loop.
+     * Sets the status ({@code qom-set ... status}); an open filter hears of a change on its loop
+     * (at once when called there).
      *
      * @param status the new status
      */
@@ -74,16 +75,22 @@ public final class NetFilterState {
             return;
         }
         this.on = status;
-        netdev.loop().execute(() -> {
-            NetFilter f = filter;
-            if (f != null && on == status) {
-                try {
-                    f.statusChanged(status);
-                } catch (RuntimeException e) {
-                    netdev.log().log(System.Logger.Level.ERROR, id + ": status change failed: " + e, e);
-                }
+        if (netdev.loop().inLoop()) {
+            tellStatus(status);
+        } else {
+            netdev.loop().execute(() -> tellStatus(status));
+        }
+    }
+
+    private void tellStatus(boolean status) {
+        NetFilter f = filter;
+        if (f != null && on == status) {
+            try {
+                f.statusChanged(status);
+            } catch (RuntimeException e) {
+                netdev.log().log(System.Logger.Level.ERROR, id + ": status change failed: " + e, e);
             }
-        });
+        }
     }
 
     /** @return whether an open filter is behind this entry */

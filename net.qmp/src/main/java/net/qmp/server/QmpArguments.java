@@ -48,6 +48,16 @@ final class QmpArguments {
         return value == null ? null : value.longValue();
     }
 
+    /** @return a required member of any JSON type ({@code qom-set}'s {@code value}) */
+    JsonNode any(String name) throws NetException {
+        read.add(name);
+        JsonNode value = arguments.get(name);
+        if (value == null) {
+            throw NetException.generic("Parameter '%s' is missing", name);
+        }
+        return value;
+    }
+
     /** @return an optional object member, or null */
     ObjectNode optionalObject(String name) throws NetException {
         return (ObjectNode) optional(name, JsonNodeType.OBJECT, "object");

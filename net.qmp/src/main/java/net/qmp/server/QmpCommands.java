@@ -11,9 +11,9 @@ import java.util.TreeMap;
 import net.api.ErrorClass;
 import net.api.NetException;
 import net.control.NetControl;
+import net.control.NetEventListener;
 import net.control.Section;
 import net.control.qmp.QmpCommand;
-import net.qmp.shell.InfoNetwork;
 
 /**
  * The commands a negotiated session can execute: the built-ins, over {@link NetControl}, and the
@@ -40,7 +40,6 @@ final class QmpCommands {
     }
 
     private final NetControl control;
-    private final Runnable quit;
     private final Map<String, Builtin> builtins = new LinkedHashMap<>();
     /** Per name, the services in registration order; the first one serves. */
     private final Map<String, List<QmpCommand<?>>> extensions = new TreeMap<>();
@@ -49,10 +48,13 @@ final class QmpCommands {
      * @param control the runtime
      * @param version QAPI {@code VersionInfo}, as {@code query-version} returns it
      * @param quit    stops Patchbay; runs after {@code quit}'s reply is written
+     * @param events  where {@code quit}'s {@code SHUTDOWN} goes: every negotiated client
      */
-    QmpCommands(NetControl control, JsonNode version, Runnable quit) {
+    QmpCommands(NetControl control, JsonNode version, Runnable quit, NetEventListener events) {
         this.control = control;
-        this.quit = quit;
+        Quit shutdown = new Quit(events, quit);
+        Qom qom = new Qom(control);
+        HumanMonitor hmp = new HumanMonitor(control, version, shutdown, qom);
         builtins.put("query-version", a -> done(a, version.deepCopy()));
         builtins.put("query-commands", a -> done(a, commandList()));
         builtins.put("netdev_add", a -> add(Section.NETDEV, a.rest()));
@@ -90,9 +92,35 @@ final class QmpCommands {
         });
         builtins.put("quit", a -> {
             a.done();
-            return new Outcome(QmpJson.MAPPER.createObjectNode(), this.quit);
+            return shutdown.run(QmpJson.MAPPER.createObjectNode());
         });
-        builtins.put("human-monitor-command", this::humanMonitorCommand);
+        builtins.put("human-monitor-command", a -> {
+            String commandLine = a.string("command-line");
+            Long cpu = a.optionalInteger("cpu-index");
+            a.done();
+            // Patchbay has no CPUs; qmp-shell -H sends cpu-index 0 with every line, so 0 stands for none.
+            if (cpu != null && cpu != 0) {
+                throw NetException.generic("Parameter 'cpu-index' expects a CPU number");
+            }
+            return hmp.execute(commandLine);
+        });
+        builtins.put("query-status", a -> done(a, RunStatus.status()));
+        builtins.put("query-name", a -> done(a, RunStatus.name()));
+        builtins.put("qom-get", a -> {
+            String path = a.string("path");
+            String property = a.string("property");
+            a.done();
+            return new Outcome(qom.get(path, property), null);
+        });
+        builtins.put("qom-set", a -> {
+            String path = a.string("path");
+            String property = a.string("property");
+            JsonNode value = a.any("value");
+            a.done();
+            qom.set(path, property, () -> value);
+            return empty();
+        });
+        builtins.put("query-qmp-schema", a -> done(a, QmpSchema.describe(control, names(), extensionArguments())));
         builtins.put("x-query-netdevs", a -> done(a, QmpJson.DTO.valueToTree(control.network().clients())));
         builtins.put("x-query-drivers", a -> done(a, QmpJson.DTO.valueToTree(control.drivers())));
     }
@@ -155,6 +183,17 @@ final class QmpCommands {
         return new NetException(ErrorClass.CommandNotFound, "The command " + name + " has not been found");
     }
 
+    /** @return the argument record of each extension command that serves now */
+    private synchronized Map<String, Class<?>> extensionArguments() {
+        Map<String, Class<?>> out = new LinkedHashMap<>();
+        extensions.forEach((name, services) -> {
+            if (!builtins.containsKey(name) && !CAPABILITIES.equals(name)) {
+                out.put(name, services.getFirst().argumentsType());
+            }
+        });
+        return out;
+    }
+
     private synchronized QmpCommand<?> extension(String name) {
         List<QmpCommand<?>> services = extensions.get(name);
         return services == null ? null : services.getFirst();
@@ -188,19 +227,6 @@ final class QmpCommands {
         }
         arguments.putAll(a.rest());
         return add(Section.OBJECT, arguments);
-    }
-
-    /** HMP over QMP: only {@code info network}, with HMP's CRLF line ends. */
-    private Outcome humanMonitorCommand(QmpArguments a) throws NetException {
-        String commandLine = a.string("command-line");
-        a.optionalInteger("cpu-index");
-        a.done();
-        String command = String.join(" ", commandLine.trim().split("\\s+"));
-        if (!command.equals("info network")) {
-            throw NetException.generic("HMP command '%s' is not supported by Patchbay (only 'info network')", command);
-        }
-        String text = InfoNetwork.format(control.network()).replace("\n", "\r\n");
-        return new Outcome(QmpJson.MAPPER.getNodeFactory().textNode(text), null);
     }
 
     private static Outcome done(QmpArguments a, JsonNode value) throws NetException {

@@ -72,7 +72,7 @@ public final class QmpServer implements QmpService, NetEventListener {
         ObjectNode version = QmpJson.MAPPER.createObjectNode();
         version.putObject("qemu").put("micro", 0).put("minor", 0).put("major", QEMU_MAJOR);
         version.put("package", packageName);
-        this.commands = new QmpCommands(control, version, quit);
+        this.commands = new QmpCommands(control, version, quit, this);
         this.greeting = QmpJson.MAPPER.createObjectNode();
         ObjectNode qmp = greeting.putObject("QMP");
         qmp.set("version", version.deepCopy());

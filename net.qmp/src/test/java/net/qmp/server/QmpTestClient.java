@@ -19,7 +19,10 @@ import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import net.control.qmp.QmpListener;
@@ -38,6 +41,8 @@ final class QmpTestClient implements AutoCloseable {
     private final OutputStream out;
     private final BlockingQueue<String> replies = new LinkedBlockingQueue<>();
     private final BlockingQueue<String> events = new LinkedBlockingQueue<>();
+    /** Every message in the order it arrived, replies and events alike. */
+    private final List<String> received = new CopyOnWriteArrayList<>();
     private final Thread reader;
 
     private QmpTestClient(SocketAddress address) throws IOException {
@@ -55,6 +60,11 @@ final class QmpTestClient implements AutoCloseable {
         }
         int colon = address.lastIndexOf(':');
         return new QmpTestClient(new InetSocketAddress("127.0.0.1", Integer.parseInt(address.substring(colon + 1))));
+    }
+
+    /** @param socket a unix socket a QMP server (Patchbay or QEMU) listens on */
+    static QmpTestClient connect(Path socket) throws IOException {
+        return new QmpTestClient(UnixDomainSocketAddress.of(socket));
     }
 
     /** Connects, checks the greeting, negotiates. */
@@ -80,7 +90,8 @@ final class QmpTestClient implements AutoCloseable {
                         throw new IllegalStateException("message not ended by CRLF: " + text);
                     }
                     String message = text.substring(0, text.length() - 2);
-                    (message.startsWith("{\"event\"") ? events : replies).add(message);
+                    received.add(message);
+                    (isEvent(message) ? events : replies).add(message);
                 }
             }
         } catch (IOException | IllegalStateException e) {
@@ -88,6 +99,15 @@ final class QmpTestClient implements AutoCloseable {
         }
         replies.add(EOF);
         events.add(EOF);
+    }
+
+    /** Events are told by their member, wherever the server puts it (QEMU writes the timestamp first). */
+    private static boolean isEvent(String message) {
+        try {
+            return JSON.readTree(message).has("event");
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** Sends raw text as is. */
@@ -110,6 +130,15 @@ final class QmpTestClient implements AutoCloseable {
     /** @return the next event, waiting a bounded time */
     JsonNode nextEvent() throws Exception {
         return parse(events.poll(TIMEOUT_SECONDS, TimeUnit.SECONDS));
+    }
+
+    /** @return every message received so far, in order (the greeting first) */
+    List<JsonNode> received() throws IOException {
+        List<JsonNode> out = new ArrayList<>();
+        for (String m : received) {
+            out.add(JSON.readTree(m));
+        }
+        return out;
     }
 
     /** Asserts no event arrives within a short while. */

@@ -84,6 +84,36 @@ final class TestDrivers {
         }
     }
 
+    /** A filter with filter-dump's options ({@code file} required) that passes everything and writes nothing. */
+    static final class FileFilter implements NetFilterDriver<FileFilter.Options> {
+        record Options(@JsonProperty(required = true) String file, Long maxlen) {
+        }
+
+        @Override
+        public Class<Options> optionsType() {
+            return Options.class;
+        }
+
+        @Override
+        public NetFilter open(Options options, NetFilterContext context) {
+            return new NetFilter() {
+                @Override
+                public boolean filter(ByteBuffer frame, NetFilterDirection direction) {
+                    return true;
+                }
+
+                @Override
+                public String info() {
+                    return "file=" + options.file();
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+        }
+    }
+
     /** A NIC that reports its receive filter; the test triggers its rx-filter event through the context. */
     static final class XNic implements NicModel<XNic.Options> {
         record Options(String mac) {
