@@ -140,8 +140,7 @@ final class FilterObjects {
 
     /**
      * Replaces a filter's own properties and reopens it in its place in the chain. A change of its
-     * type, netdev, queue or position makes it afresh at the place the new arguments give; a change
-     * of its status alone switches the open filter.
+     * type, netdev, queue or position makes it afresh at the place the new arguments give.
      */
     void update(String type, String id, Map<String, Object> arguments) throws NetException {
         FilterEntry f = topology.filter(id);
@@ -166,10 +165,6 @@ final class FilterObjects {
         try (Topology.Claim claim = topology.claim(f)) {
             if (topology.filter(id) != f) {
                 throw notFound(id);
-            }
-            if (options.equals(f.options) && f.error == null) {
-                f.state.status(on); // the status alone switches live, as QEMU's qom-set does
-                return;
             }
             lifecycle.closeAndRelease(f);
             f.options = options;
