@@ -257,6 +257,7 @@ public final class NetClientState {
         for (int i = 0; i < chain.length; i++) {
             if (chain[i] == from) {
                 at = i;
+                break;
             }
         }
         NetClientState sender = this;
