@@ -8,7 +8,7 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
 /** QMP's chardev commands, contributed as {@link QmpCommand} services so the QMP server needs no change. */
-final class ChardevCommands {
+public final class ChardevCommands {
 
     private ChardevCommands() {
     }

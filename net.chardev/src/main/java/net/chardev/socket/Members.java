@@ -18,10 +18,6 @@ final class Members {
         this.path = path;
     }
 
-    String path() {
-        return path;
-    }
-
     private String name(String member) {
         return path + "." + member;
     }

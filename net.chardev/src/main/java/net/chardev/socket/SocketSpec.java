@@ -133,7 +133,8 @@ record SocketSpec(String id, String path, String host, String port, boolean serv
                 port = a.string("port", true);
             }
             case "vsock", "fd" -> throw NetException.generic("socket address type '%s' is not available in Patchbay", type);
-            default -> throw NetException.generic("Parameter '%s.type' does not accept value '%s'", addr.path(), type);
+            // QEMU names a union's discriminator without its path
+            default -> throw NetException.generic("Parameter 'type' does not accept value '%s'", type);
         }
         a.noMore();
         addr.noMore();

@@ -1,0 +1,138 @@
+package net.qmp.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import net.control.qmp.QmpCommand;
+import net.control.qmp.QmpListener;
+import net.chardev.socket.ChardevCommands;
+import net.chardev.socket.ChardevRegistry;
+import net.hub.NetRuntime;
+import net.testlib.Await;
+import net.testlib.Program;
+import net.testlib.Qemu;
+import net.testlib.QemuTest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The same chardev requests to a real {@code qemu-system-x86_64 -M none} (7.2) and to Patchbay's
+ * QMP server with net.chardev's commands: the replies must be equal, JSON value for JSON value.
+ * Paths are the same where only a message names them; a socket each side binds has its own.
+ */
+@QemuTest
+@Timeout(120)
+class QemuChardevTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+    private final List<AutoCloseable> cleanup = new ArrayList<>();
+    private QmpTestClient qemu;
+    private QmpTestClient patchbay;
+
+    @BeforeEach
+    void start() throws Exception {
+        assumeTrue(Qemu.available(), "qemu-system-x86_64 is not installed");
+        Path qemuSocket = dir.resolve("qemu-qmp.sock");
+        Program program = Qemu.start(dir, "qemu-qmp", List.of("-M", "none", "-nodefaults", "-display", "none",
+                "-qmp", "unix:" + qemuSocket + ",server=on,wait=off"));
+        cleanup.add(program);
+        Await.until(() -> Files.exists(qemuSocket) || !program.isAlive(), Duration.ofSeconds(20), "QEMU's QMP socket");
+        assertTrue(program.isAlive(), program::describe);
+        qemu = connect(QmpTestClient.connect(qemuSocket));
+        cleanup.add(qemu);
+
+        NetRuntime runtime = new NetRuntime(1, System::getLogger);
+        cleanup.add(runtime::close);
+        ChardevRegistry registry = new ChardevRegistry(System.getLogger("test"));
+        cleanup.add(registry::deactivate);
+        QmpServer server = new QmpServer(runtime, "patchbay-test", () -> { }, System.getLogger("qmp-test"));
+        cleanup.add(server::close);
+        server.bindQmpCommand(new ChardevCommands.Add(registry), Map.of(QmpCommand.NAME, "chardev-add"));
+        server.bindQmpCommand(new ChardevCommands.Remove(registry), Map.of(QmpCommand.NAME, "chardev-remove"));
+        server.bindQmpCommand(new ChardevCommands.Query(registry), Map.of(QmpCommand.NAME, "query-chardev"));
+        QmpListener listener = server.listen("unix:" + dir.resolve("patchbay-qmp.sock") + ",server=on,wait=off");
+        patchbay = connect(QmpTestClient.connect(listener));
+        cleanup.add(patchbay);
+    }
+
+    private static QmpTestClient connect(QmpTestClient client) throws Exception {
+        assertTrue(client.next().has("QMP"), "greeting");
+        assertEquals(JSON.readTree("{}"), client.execute("{\"execute\": \"qmp_capabilities\"}").get("return"));
+        return client;
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (int i = cleanup.size() - 1; i >= 0; i--) {
+            cleanup.get(i).close();
+        }
+    }
+
+    private static String add(String id, String data) {
+        return "{\"execute\": \"chardev-add\", \"arguments\": {\"id\": \"" + id + "\", \"backend\": {\"type\": \"socket\", "
+                + "\"data\": " + data + "}}}";
+    }
+
+    private static String unix(Path path) {
+        return "{\"type\": \"unix\", \"data\": {\"path\": \"" + path + "\"}}";
+    }
+
+    private void both(String request) throws Exception {
+        assertEquals(qemu.execute(request), patchbay.execute(request), request);
+    }
+
+    @Test
+    void chardevRequestsAnsweredAsQemu() throws Exception {
+        // Each side binds a socket of its own, c0; the rest is refused with the same words.
+        String qemuC0 = add("c0", "{\"addr\": " + unix(dir.resolve("q-c0.sock")) + ", \"wait\": false}");
+        String ourC0 = add("c0", "{\"addr\": " + unix(dir.resolve("p-c0.sock")) + ", \"wait\": false}");
+        assertEquals(qemu.execute(qemuC0), patchbay.execute(ourC0));
+        Path nowhere = dir.resolve("nowhere.sock");
+        for (String request : List.of(
+                add("c0", "{\"addr\": " + unix(dir.resolve("x.sock")) + "}"),
+                add("c1", "{\"addr\": " + unix(nowhere) + ", \"server\": false}"),
+                add("c1", "{\"addr\": " + unix(nowhere) + ", \"server\": false, \"wait\": false}"),
+                add("c1", "{\"addr\": " + unix(dir.resolve("no/such/dir.sock")) + ", \"wait\": false}"),
+                add("c1", "{\"addr\": " + unix(dir.resolve("r.sock")) + ", \"reconnect\": 1}"),
+                add("c1", "{\"server\": true}"),
+                add("c1", "{\"addr\": " + unix(nowhere) + ", \"x\": 1}"),
+                add("c1", "{\"addr\": " + unix(nowhere) + ", \"server\": \"yes\"}"),
+                add("c1", "{\"addr\": " + unix(nowhere) + ", \"reconnect\": \"x\"}"),
+                add("c1", "{\"addr\": {\"type\": \"inet\", \"data\": {\"host\": \"127.0.0.1\"}}}"),
+                add("c1", "{\"addr\": {\"type\": \"inet\", \"data\": {\"host\": \"127.0.0.1\", \"port\": 5}}}"),
+                add("c1", "{\"addr\": {\"type\": \"nope\", \"data\": {}}}"),
+                "{\"execute\": \"chardev-add\", \"arguments\": {\"id\": \"c1\", \"backend\": {\"type\": \"sockett\", \"data\": {}}}}",
+                "{\"execute\": \"chardev-add\", \"arguments\": {\"id\": \"c1\", \"backend\": {\"type\": \"socket\"}}}",
+                "{\"execute\": \"chardev-add\", \"arguments\": {\"id\": \"c1\"}}",
+                "{\"execute\": \"chardev-remove\", \"arguments\": {\"id\": \"c9\"}}",
+                "{\"execute\": \"chardev-remove\", \"arguments\": {}}")) {
+            both(request);
+        }
+        // query-chardev: QEMU's own monitor chardev aside, and each side's path for c0.
+        JsonNode ours = patchbay.execute("{\"execute\": \"query-chardev\"}").get("return");
+        List<String> theirs = new ArrayList<>();
+        for (JsonNode c : qemu.execute("{\"execute\": \"query-chardev\"}").get("return")) {
+            if (!c.get("label").asText().startsWith("compat_monitor")) {
+                theirs.add(c.toString().replace("q-c0.sock", "p-c0.sock"));
+            }
+        }
+        assertEquals(theirs, List.of(ours.get(0).toString()));
+        both("{\"execute\": \"chardev-remove\", \"arguments\": {\"id\": \"c0\"}}");
+        both("{\"execute\": \"chardev-remove\", \"arguments\": {\"id\": \"c0\"}}");
+    }
+}
