@@ -12,6 +12,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import net.api.NetException;
+import net.control.QemuOptions;
 import net.control.qmp.QmpCommand;
 import net.control.qmp.QmpListener;
 import net.chardev.socket.ChardevCommands;
@@ -94,6 +96,35 @@ class QemuChardevTest {
 
     private void both(String request) throws Exception {
         assertEquals(qemu.execute(request), patchbay.execute(request), request);
+    }
+
+    @Test
+    void chardevOptionErrorsAsQemuPrintsThem() throws Exception {
+        ChardevRegistry registry = new ChardevRegistry(System.getLogger("test"));
+        cleanup.add(registry::deactivate);
+        Path sock = dir.resolve("o.sock");
+        List<String> options = List.of("socket,id=c0", "socket,id=c0,path=" + dir.resolve("none.sock"),
+                "socket,id=c0,path=" + sock + ",wait=off", "sockett,id=c0,path=" + sock, "socket,path=" + sock,
+                "socket,id=c0,path=" + sock + ",server=on,wait=off,foo=1", "socket,id=c0,host=127.0.0.1",
+                "socket,id=c0,port=1234", "socket,id=c0,path=" + sock + ",server=on,wait=off,reconnect=1",
+                "socket,id=c0,path=" + sock + ",server=on,wait=off,reconnect=x",
+                "socket,id=c0,path=" + sock + ",server=maybe", "socket,id=0c,path=" + sock + ",server=on,wait=off",
+                "id=c0", "socket,id=c0,path=" + dir.resolve("no/dir.sock") + ",server=on,wait=off");
+        for (String option : options) {
+            Program q = Qemu.start(dir, "qemu-chardev", List.of("-M", "none", "-nodefaults", "-display", "none",
+                    "-chardev", option));
+            cleanup.add(q);
+            assertEquals(1, q.await(30), option);
+            String first = q.stderr().lines().findFirst().orElse("");
+            String ours;
+            try {
+                registry.add(QemuOptions.parse(option, "backend"));
+                ours = "accepted";
+            } catch (NetException e) {
+                ours = e.getMessage();
+            }
+            assertEquals(first, "qemu-system-x86_64: -chardev " + option + ": " + ours, option);
+        }
     }
 
     @Test
