@@ -13,11 +13,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import net.api.NetException;
+import net.api.NetFilterDriver;
 import net.control.QemuOptions;
 import net.control.qmp.QmpCommand;
 import net.control.qmp.QmpListener;
 import net.chardev.socket.ChardevCommands;
 import net.chardev.socket.ChardevRegistry;
+import net.filter.BufferFilterDriver;
+import net.filter.MirrorFilterDriver;
+import net.filter.RedirectorFilterDriver;
 import net.hub.NetRuntime;
 import net.testlib.Await;
 import net.testlib.Program;
@@ -45,6 +49,7 @@ class QemuChardevTest {
     private final List<AutoCloseable> cleanup = new ArrayList<>();
     private QmpTestClient qemu;
     private QmpTestClient patchbay;
+    private ChardevRegistry registry;
 
     @BeforeEach
     void start() throws Exception {
@@ -60,8 +65,12 @@ class QemuChardevTest {
 
         NetRuntime runtime = new NetRuntime(1, System::getLogger);
         cleanup.add(runtime::close);
-        ChardevRegistry registry = new ChardevRegistry(System.getLogger("test"));
+        registry = new ChardevRegistry(System.getLogger("test"));
         cleanup.add(registry::deactivate);
+        runtime.bindNetFilterDriver(new MirrorFilterDriver(registry), Map.of(NetFilterDriver.TYPE, MirrorFilterDriver.TYPE));
+        runtime.bindNetFilterDriver(new RedirectorFilterDriver(registry),
+                Map.of(NetFilterDriver.TYPE, RedirectorFilterDriver.TYPE));
+        runtime.bindNetFilterDriver(new BufferFilterDriver(), Map.of(NetFilterDriver.TYPE, BufferFilterDriver.TYPE));
         QmpServer server = new QmpServer(runtime, "patchbay-test", () -> { }, System.getLogger("qmp-test"));
         cleanup.add(server::close);
         server.bindQmpCommand(new ChardevCommands.Add(registry), Map.of(QmpCommand.NAME, "chardev-add"));
@@ -100,8 +109,6 @@ class QemuChardevTest {
 
     @Test
     void chardevOptionErrorsAsQemuPrintsThem() throws Exception {
-        ChardevRegistry registry = new ChardevRegistry(System.getLogger("test"));
-        cleanup.add(registry::deactivate);
         Path sock = dir.resolve("o.sock");
         List<String> options = List.of("socket,id=c0", "socket,id=c0,path=" + dir.resolve("none.sock"),
                 "socket,id=c0,path=" + sock + ",wait=off", "sockett,id=c0,path=" + sock, "socket,path=" + sock,
@@ -124,6 +131,44 @@ class QemuChardevTest {
                 ours = e.getMessage();
             }
             assertEquals(first, "qemu-system-x86_64: -chardev " + option + ": " + ours, option);
+        }
+    }
+
+    private static String object(String arguments) {
+        return "{\"execute\": \"object-add\", \"arguments\": {" + arguments + "}}";
+    }
+
+    @Test
+    void filterRequestsAnsweredAsQemu() throws Exception {
+        both("{\"execute\": \"netdev_add\", \"arguments\": {\"type\": \"hubport\", \"id\": \"n0\", \"hubid\": 0}}");
+        for (String id : List.of("c0", "c1")) {
+            String data = ", \"wait\": false}";
+            assertEquals(qemu.execute(add(id, "{\"addr\": " + unix(dir.resolve("q-" + id + ".sock")) + data)),
+                    patchbay.execute(add(id, "{\"addr\": " + unix(dir.resolve("p-" + id + ".sock")) + data)));
+        }
+        String mirror = "\"qom-type\": \"filter-mirror\", \"id\": \"m0\", \"netdev\": \"n0\"";
+        String redirector = "\"qom-type\": \"filter-redirector\", \"id\": \"r0\", \"netdev\": \"n0\"";
+        String buffer = "\"qom-type\": \"filter-buffer\", \"id\": \"b0\", \"netdev\": \"n0\"";
+        for (String request : List.of(
+                object(mirror),
+                object(mirror + ", \"outdev\": \"c9\""),
+                object(redirector),
+                object(redirector + ", \"indev\": \"c0\", \"outdev\": \"c0\""),
+                object(redirector + ", \"indev\": \"c9\""),
+                object(redirector + ", \"outdev\": \"c9\""),
+                object(mirror + ", \"outdev\": \"c0\""),
+                object(mirror.replace("m0", "m1") + ", \"outdev\": \"c0\""),
+                object(redirector + ", \"indev\": \"c1\", \"outdev\": \"c0\""),
+                object(redirector + ", \"indev\": \"c1\""),
+                object(buffer),
+                object(buffer + ", \"interval\": 0"),
+                object(buffer + ", \"interval\": 1000"),
+                "{\"execute\": \"chardev-remove\", \"arguments\": {\"id\": \"c0\"}}",
+                "{\"execute\": \"object-del\", \"arguments\": {\"id\": \"m0\"}}",
+                "{\"execute\": \"chardev-remove\", \"arguments\": {\"id\": \"c0\"}}",
+                "{\"execute\": \"object-del\", \"arguments\": {\"id\": \"r0\"}}",
+                "{\"execute\": \"chardev-remove\", \"arguments\": {\"id\": \"c1\"}}")) {
+            both(request);
         }
     }
 
