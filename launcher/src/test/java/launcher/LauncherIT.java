@@ -227,7 +227,8 @@ class LauncherIT {
 
         Process p = start("--no-console", "-netdev", "udpwire,id=u0,local=127.0.0.1:0,remote=127.0.0.1:9",
                 "-netdev", "hubport,id=h1,hubid=1,netdev=u0");
-        String types = "bridge, dgram, dump, filter-dump, hubport, l2tpv3, socket, stream, tap, udpwire";
+        String types = "bridge, dgram, dump, filter-buffer, filter-dump, filter-mirror, filter-redirector, hubport, "
+                + "l2tpv3, socket, stream, tap, udpwire";
         awaitBanner(p, "running: 2 netdevs; types: " + types);
         p.destroy();
         String help = String.join("\n", run("--help").out());
@@ -406,7 +407,8 @@ class LauncherIT {
     void objectHelpListsTheFilterTypesAndATypesHelpIsNoListAsInQemu() throws Exception {
         Run run = run("-object", "help");
         assertEquals(0, run.code());
-        assertEquals(List.of("List of user creatable objects:", "  filter-dump"), run.out());
+        assertEquals(List.of("List of user creatable objects:", "  filter-buffer", "  filter-dump", "  filter-mirror",
+                "  filter-redirector"), run.out());
         // QEMU 7.2 has no TYPE,help for netdevs: the id is missing.
         assertOneErrorLine("patchbay: -netdev socket,help: Parameter 'id' is missing",
                 run("--no-console", "-netdev", "socket,help"));
