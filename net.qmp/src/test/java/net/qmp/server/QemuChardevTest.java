@@ -210,5 +210,8 @@ class QemuChardevTest {
         assertEquals(theirs, List.of(ours.get(0).toString()));
         both("{\"execute\": \"chardev-remove\", \"arguments\": {\"id\": \"c0\"}}");
         both("{\"execute\": \"chardev-remove\", \"arguments\": {\"id\": \"c0\"}}");
+        String schema = patchbay.execute("{\"execute\": \"query-qmp-schema\"}").toString();
+        assertTrue(schema.contains("\"name\":\"chardev-add\"") && schema.contains("\"name\":\"query-chardev\""),
+                "the chardev commands are in the schema");
     }
 }
