@@ -91,6 +91,7 @@ final class DriverTypes {
                         : "Parameter 'type' expects a net backend type (maybe it is not compiled into this binary)";
                 case OBJECT -> filters.contains(type) ? null : "invalid object type: " + type;
                 case DEVICE -> nicModel(type);
+                case CHARDEV -> null; // net.chardev checks its backends when it makes them
             };
             if (problem != null) {
                 throw new UsageException(option + ": " + problem);

@@ -31,6 +31,9 @@ record NetworkOption(Section section, String value, String type, String model) {
         } catch (NetException e) {
             throw new UsageException(where + ": " + e.getMessage());
         }
+        if (section == Section.CHARDEV && !arguments.containsKey(section.typeKey()) && arguments.get("id") != null) {
+            throw new UsageException(where + ": chardev: \"" + arguments.get("id") + "\" missing backend");
+        }
         if (!(arguments.get(section.typeKey()) instanceof String type) || type.isEmpty()) {
             throw new UsageException(where + ": Parameter '" + section.typeKey() + "' is missing");
         }

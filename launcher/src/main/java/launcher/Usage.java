@@ -27,6 +27,8 @@ final class Usage {
                   -netdev TYPE,id=ID[,KEY=VALUE...]   add a netdev: a backend or a hubport
                   -net TYPE[,KEY=VALUE...]            legacy form: a backend on a port of hub 0 (vlan=N: hub N)
                   -object TYPE,id=ID[,KEY=VALUE...]   add a netfilter object, e.g. filter-dump
+                  -chardev socket,id=ID,path=P|host=H,port=N[,server=on,wait=off][,reconnect=S]
+                                                      add a socket chardev (made first), e.g. for filter-mirror
                   -device MODEL,netdev=ID[,...]       add an in-process NIC
                   -netdev help, -object help, -device help
                                                       list the installed types (deployed drivers too) and exit
@@ -50,7 +52,8 @@ final class Usage {
                   patchbay --no-console --deploy /srv/patchbay/deploy
 
                 Drivers built in: netdevs socket, stream, dgram, tap, bridge, l2tpv3, dump (and hubport);
-                filter filter-dump. More come as bundles dropped into the deploy directory.
+                filters filter-dump, filter-mirror, filter-redirector, filter-buffer. More come as bundles
+                dropped into the deploy directory.
 
                 At the console: net:netdevs, net:add TYPE id=ID KEY=VALUE..., net:del ID, net:drivers,
                 net:capture NETDEV [FILE|-]; help lists every command.

@@ -227,7 +227,8 @@ class LauncherIT {
 
         Process p = start("--no-console", "-netdev", "udpwire,id=u0,local=127.0.0.1:0,remote=127.0.0.1:9",
                 "-netdev", "hubport,id=h1,hubid=1,netdev=u0");
-        String types = "bridge, dgram, dump, filter-dump, hubport, l2tpv3, socket, stream, tap, udpwire";
+        String types = "bridge, dgram, dump, filter-buffer, filter-dump, filter-mirror, filter-redirector, hubport, "
+                + "l2tpv3, socket, stream, tap, udpwire";
         awaitBanner(p, "running: 2 netdevs; types: " + types);
         p.destroy();
         String help = String.join("\n", run("--help").out());
@@ -315,6 +316,80 @@ class LauncherIT {
     }
 
     @Test
+    void aChardevErrorNamesTheOption() throws Exception {
+        assertOneErrorLine("patchbay: -chardev socket,id=c0,host=127.0.0.1: chardev: socket: no port given",
+                run("--no-console", "-chardev", "socket,id=c0,host=127.0.0.1"));
+    }
+
+    @Test
+    void aMirrorOnTheCommandLineCopiesFramesToItsChardev() throws Exception {
+        Path chardev = work.resolve("mirror.sock");
+        Path qmpSocket = work.resolve("qmp.sock");
+        int listen;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+            listen = probe.getLocalPort();
+        }
+        Process p = start("--no-console", "-qmp", "unix:" + qmpSocket + ",server=on,wait=off",
+                "-netdev", "socket,id=s0,listen=127.0.0.1:" + listen, "-netdev", "hubport,id=h0,hubid=1,netdev=s0",
+                "-object", "filter-mirror,id=m0,netdev=s0,queue=tx,outdev=c0",
+                "-chardev", "socket,id=c0,path=" + chardev + ",server=on,wait=off");
+        awaitBanner(p, "running: 2 netdevs");
+        try (java.nio.channels.SocketChannel mirror = java.nio.channels.SocketChannel.open(
+                        java.net.UnixDomainSocketAddress.of(chardev));
+                java.nio.channels.SocketChannel qmp = java.nio.channels.SocketChannel.open(
+                        java.net.UnixDomainSocketAddress.of(qmpSocket))) {
+            java.io.BufferedReader in = new java.io.BufferedReader(java.nio.channels.Channels.newReader(qmp,
+                    java.nio.charset.StandardCharsets.US_ASCII));
+            java.io.Writer out = java.nio.channels.Channels.newWriter(qmp, java.nio.charset.StandardCharsets.US_ASCII);
+            assertTrue(in.readLine().startsWith("{\"QMP\""), "greeting");
+            out.write("{\"execute\": \"qmp_capabilities\"}\n");
+            out.flush();
+            assertEquals("{\"return\":{}}", in.readLine().replace(" ", ""));
+            // The filter's chardev takes the connection on its loop: wait until query-chardev says so.
+            long deadline = System.nanoTime() + STARTED.toNanos();
+            String chardevs;
+            do {
+                assertTrue(System.nanoTime() < deadline, "the chardev did not take the connection");
+                out.write("{\"execute\": \"query-chardev\"}\n");
+                out.flush();
+                chardevs = in.readLine().replace(" ", "");
+            } while (!chardevs.contains("\"filename\":\"unix:" + chardev + ",server=on\""));
+            // QEMU's filter-mirror never opens its outdev's front end: frontend-open stays false.
+            assertTrue(chardevs.contains("\"frontend-open\":false") && chardevs.contains("\"label\":\"c0\""), chardevs);
+            out.write("{\"execute\": \"chardev-remove\", \"arguments\": {\"id\": \"c0\"}}\n");
+            out.flush();
+            assertEquals("{\"error\":{\"class\":\"GenericError\",\"desc\":\"Chardev'c0'isbusy\"}}",
+                    in.readLine().replace(" ", ""));
+            String add = "{\"execute\": \"chardev-add\", \"arguments\": {\"id\": \"c1\", \"backend\": {\"type\": \"socket\", "
+                    + "\"data\": {\"addr\": {\"type\": \"unix\", \"data\": {\"path\": \"" + work.resolve("c1.sock") + "\"}}, "
+                    + "\"server\": true, \"wait\": false}}}}\n";
+            out.write(add + add + "{\"execute\": \"chardev-remove\", \"arguments\": {\"id\": \"c1\"}}\n");
+            out.flush();
+            assertEquals("{\"return\":{}}", in.readLine().replace(" ", ""));
+            assertEquals("{\"error\":{\"class\":\"GenericError\",\"desc\":\"Chardevwithid'c1'alreadyexists\"}}",
+                    in.readLine().replace(" ", ""));
+            assertEquals("{\"return\":{}}", in.readLine().replace(" ", ""));
+            try (java.net.Socket client = new java.net.Socket("127.0.0.1", listen)) {
+                java.io.DataOutputStream frames = new java.io.DataOutputStream(client.getOutputStream());
+                byte[] frame = new byte[60];
+                java.util.Arrays.fill(frame, (byte) 0x5a);
+                frames.writeInt(frame.length);
+                frames.write(frame);
+                frames.flush();
+                java.nio.ByteBuffer copy = java.nio.ByteBuffer.allocate(4 + frame.length);
+                while (copy.hasRemaining()) {
+                    assertTrue(mirror.read(copy) >= 0, "the mirror's chardev closed");
+                }
+                assertEquals(frame.length, copy.getInt(0), "QEMU's framing: the length first");
+                assertTrue(java.util.Arrays.equals(frame, java.util.Arrays.copyOfRange(copy.array(), 4, copy.capacity())));
+            }
+        }
+        p.destroy();
+        assertTrue(p.waitFor(STOPPED.toSeconds(), TimeUnit.SECONDS), "SIGTERM did not stop it");
+        assertEquals(0, p.exitValue());
+    }
+
+    @Test
     void netdevHelpListsTheInstalledTypesInQemusOrderAndWhereMoreComeFrom() throws Exception {
         Files.createDirectories(work.resolve("deploy"));
         Files.copy(DRIVER, work.resolve("deploy").resolve(DRIVER.getFileName()));
@@ -332,7 +407,8 @@ class LauncherIT {
     void objectHelpListsTheFilterTypesAndATypesHelpIsNoListAsInQemu() throws Exception {
         Run run = run("-object", "help");
         assertEquals(0, run.code());
-        assertEquals(List.of("List of user creatable objects:", "  filter-dump"), run.out());
+        assertEquals(List.of("List of user creatable objects:", "  filter-buffer", "  filter-dump", "  filter-mirror",
+                "  filter-redirector"), run.out());
         // QEMU 7.2 has no TYPE,help for netdevs: the id is missing.
         assertOneErrorLine("patchbay: -netdev socket,help: Parameter 'id' is missing",
                 run("--no-console", "-netdev", "socket,help"));

@@ -60,6 +60,7 @@ class LauncherOptionsTest {
         assertEquals("-netdev socket,=1: Invalid parameter ''", error("-netdev", "socket,=1"));
         assertEquals("-netdev id=s0: Parameter 'type' is missing", error("-netdev", "id=s0"));
         assertEquals("-object id=f0: Parameter 'qom-type' is missing", error("-object", "id=f0"));
+        assertEquals("-chardev id=c0: chardev: \"c0\" missing backend", error("-chardev", "id=c0"));
         assertEquals("-device netdev=h1: Parameter 'driver' is missing", error("-device", "netdev=h1"));
     }
 }

@@ -18,6 +18,16 @@ public interface NetFilter {
      */
     boolean filter(ByteBuffer frame, NetFilterDirection direction);
 
+    /**
+     * The filter's {@code status} changed while it is open (QEMU's {@code status_changed}): while
+     * off the runtime passes frames by it. Called on the netdev's loop; e.g. a filter holding
+     * frames lets them go when switched off.
+     *
+     * @param on the new status
+     */
+    default void statusChanged(boolean on) {
+    }
+
     /** @return the filter's own properties as {@code info network} prints them, e.g. {@code file=x.pcap} */
     String info();
 

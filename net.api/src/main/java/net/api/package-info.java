@@ -22,7 +22,7 @@
  * driver that also adds QMP commands). The guide: {@code docs/writing-a-driver.md}.
  */
 @Export
-@Version("2.0.0")
+@Version("2.1.0")
 package net.api;
 
 import org.osgi.annotation.bundle.Export;

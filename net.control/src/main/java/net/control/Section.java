@@ -9,7 +9,12 @@ public enum Section {
     /** {@code -object TYPE,id=ID,...} and QMP {@code object-add}: a netfilter. */
     OBJECT("object", "qom-type"),
     /** {@code -device MODEL,netdev=ID,...} and QMP {@code device_add}: an in-process NIC. */
-    DEVICE("device", "driver");
+    DEVICE("device", "driver"),
+    /**
+     * {@code -chardev BACKEND,id=ID,...}: a character device, made by the bundle that provides
+     * chardevs ({@code net.chardev}), not by {@link NetControl}.
+     */
+    CHARDEV("chardev", "backend");
 
     private final String option;
     private final String typeKey;
@@ -42,7 +47,8 @@ public enum Section {
 
     /**
      * @return the argument that names the type: {@code type} for netdevs, {@code qom-type} for
-     *         objects, {@code driver} for devices; it is the implied first key on the command line
+     *         objects, {@code driver} for devices, {@code backend} for chardevs; it is the implied
+     *         first key on the command line
      */
     public String typeKey() {
         return typeKey;

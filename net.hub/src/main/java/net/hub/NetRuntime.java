@@ -330,6 +330,7 @@ public final class NetRuntime implements NetControl {
             case NET -> clients.addLegacy(type, args, declare);
             case OBJECT -> filters.add(type, args, declare);
             case DEVICE -> clients.addNic(type, args, declare);
+            case CHARDEV -> throw notHere();
         };
     }
 
@@ -342,7 +343,13 @@ public final class NetRuntime implements NetControl {
             case NETDEV, DEVICE -> clients.update(section, type, id, arguments);
             case OBJECT -> filters.update(type, id, arguments);
             case NET -> throw NetException.generic("-net options cannot be changed; use -netdev");
+            case CHARDEV -> throw notHere();
         }
+    }
+
+    /** Chardevs are net.chardev's: the command line and QMP reach them there. */
+    private static NetException notHere() {
+        return NetException.generic("chardevs are made by the net.chardev bundle (-chardev, chardev-add)");
     }
 
     @Override

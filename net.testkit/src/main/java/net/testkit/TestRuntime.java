@@ -102,8 +102,8 @@ public class TestRuntime implements AutoCloseable {
                 case NETDEV -> runtime.netdevDel(id);
                 case OBJECT -> runtime.objectDel(id);
                 case DEVICE -> runtime.deviceDel(id);
-                case NET -> {
-                    // -net has no deletion; closing the runtime ends it
+                case NET, CHARDEV -> {
+                    // -net has no deletion; closing the runtime ends it (chardevs never get here)
                 }
             }
         } catch (NetException e) {

@@ -1,8 +1,11 @@
 package net.hub.data;
 
+import java.nio.ByteBuffer;
 import net.api.NetCounter;
 import net.api.NetEventLoop;
 import net.api.NetFilterContext;
+import net.api.NetFilterDirection;
+import net.api.SendResult;
 import net.hub.loop.ClientLoop;
 
 /** What one open filter sees of the runtime. */
@@ -34,6 +37,11 @@ public final class FilterContext implements NetFilterContext {
     }
 
     @Override
+    public NetFilterDirection queue() {
+        return state.queue();
+    }
+
+    @Override
     public NetEventLoop loop() {
         return loop;
     }
@@ -51,5 +59,10 @@ public final class FilterContext implements NetFilterContext {
     @Override
     public void event(String name, java.util.Map<String, Object> data) {
         events.emit(name, data);
+    }
+
+    @Override
+    public SendResult passOn(ByteBuffer frame, NetFilterDirection direction) {
+        return state.netdev().passOn(state, frame, direction);
     }
 }

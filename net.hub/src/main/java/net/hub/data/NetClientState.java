@@ -231,6 +231,65 @@ public final class NetClientState {
         if (!receiver.passFilters(view, NetFilterDirection.RX)) {
             return SendResult.SENT;
         }
+        return deliverTo(receiver, view, onSent, len);
+    }
+
+    /**
+     * Passes on a frame a filter of this netdev holds or made, QEMU's
+     * {@code qemu_netfilter_pass_to_next}: the filters after it in the direction's order, then the
+     * receiver (the peer for TX, this netdev for RX), without the receiver's own filters.
+     *
+     * @param from      the filter passing it on; if it has left the chain, no filter runs
+     * @param frame     the frame between position and limit; unchanged on return
+     * @param direction TX: as sent by this netdev; RX: as sent to it by its peer
+     * @return what happened
+     */
+    public SendResult passOn(NetFilterState from, ByteBuffer frame, NetFilterDirection direction) {
+        int len = frame.remaining();
+        if (len > PacketQueue.MAX_FRAME) {
+            counters.drop(DropReason.OVERSIZED);
+            return SendResult.DROPPED;
+        }
+        // A filter's own buffer is not the one readOnly() caches: filters keep read-only views.
+        ByteBuffer view = frame.isReadOnly() ? frame : frame.asReadOnlyBuffer();
+        NetFilterState[] chain = filters;
+        int at = -1;
+        for (int i = 0; i < chain.length; i++) {
+            if (chain[i] == from) {
+                at = i;
+                break;
+            }
+        }
+        NetClientState sender = this;
+        NetClientState receiver = peer;
+        if (direction == NetFilterDirection.TX) {
+            for (int i = at < 0 ? chain.length : at + 1; i < chain.length; i++) {
+                if (!chain[i].pass(view, direction)) {
+                    return SendResult.SENT;
+                }
+            }
+        } else {
+            for (int i = at - 1; i >= 0; i--) {
+                if (!chain[i].pass(view, direction)) {
+                    return SendResult.SENT;
+                }
+            }
+            sender = peer;
+            receiver = this;
+        }
+        if (sender == null || receiver == null) {
+            counters.drop(DropReason.NO_PEER);
+            return SendResult.DROPPED;
+        }
+        if (receiver.client == null) {
+            counters.drop(DropReason.PEER_PENDING);
+            return SendResult.DROPPED;
+        }
+        return sender.deliverTo(receiver, view, null, len);
+    }
+
+    /** The end of a send from this client: the receiver takes the frame now or queues it. */
+    private SendResult deliverTo(NetClientState receiver, ByteBuffer view, SentCallback onSent, int len) {
         if (receiver.linkDown) {
             receiver.counters.drop(DropReason.LINK_DOWN);
             return SendResult.DROPPED;

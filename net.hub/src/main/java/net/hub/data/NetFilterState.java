@@ -64,9 +64,33 @@ public final class NetFilterState {
         return counters.get(name);
     }
 
-    /** @param status the new status ({@code qom-set ... status}) */
+    /**
+     * Sets the status ({@code qom-set ... status}); an open filter hears of a change on its loop
+     * (at once when called there).
+     *
+     * @param status the new status
+     */
     public void status(boolean status) {
+        if (on == status) {
+            return;
+        }
         this.on = status;
+        if (netdev.loop().inLoop()) {
+            tellStatus(status);
+        } else {
+            netdev.loop().execute(() -> tellStatus(status));
+        }
+    }
+
+    private void tellStatus(boolean status) {
+        NetFilter f = filter;
+        if (f != null && on == status) {
+            try {
+                f.statusChanged(status);
+            } catch (RuntimeException e) {
+                netdev.log().log(System.Logger.Level.ERROR, id + ": status change failed: " + e, e);
+            }
+        }
     }
 
     /** @return whether an open filter is behind this entry */

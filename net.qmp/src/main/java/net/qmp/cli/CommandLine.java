@@ -15,12 +15,13 @@ import org.osgi.util.tracker.ServiceTracker;
 
 /**
  * The command-line front end: waits until the configurations FileInstall made of {@code deploy/*.cfg}
- * at start are taken up (their netdevs declared), applies the launcher's {@code -netdev}, {@code -net},
- * {@code -object} and {@code -device} options, in order, through {@link NetControl#declare}, waits
- * until each one runs, opens the {@code -qmp} endpoints, and only then ends start-up
- * ({@link NetControl#startupComplete}): no frame is read before all of it is in place, as QEMU
- * builds its whole command line before its main loop polls anything. The launcher lives outside
- * the framework and calls this through JDK types only.
+ * at start are taken up (their netdevs declared), makes the {@code -chardev} options' chardevs
+ * (net.chardev), applies the launcher's {@code -netdev}, {@code -net}, {@code -object} and
+ * {@code -device} options, in order, through {@link NetControl#declare}, waits until each one runs,
+ * opens the {@code -qmp} endpoints, and only then ends start-up ({@link NetControl#startupComplete}):
+ * no frame is read before all of it is in place, as QEMU builds its whole command line before its
+ * main loop polls anything. The launcher lives outside the framework and calls this through JDK
+ * types only.
  *
  * <p>Input: one string per option, e.g. {@code "-netdev socket,id=s0,listen=:1"}. Output: null
  * when every option runs, else one line in QEMU's style, {@code <option> <value>: <message>}.
@@ -51,12 +52,23 @@ public final class CommandLine implements Function<List<String>, String> {
             awaitConfigurations();
             List<Declared> declared = new ArrayList<>();
             List<String> qmp = new ArrayList<>();
+            List<OptionGroup> network = new ArrayList<>();
+            List<OptionGroup> chardevs = new ArrayList<>();
             for (String option : options) {
                 if (option.startsWith(QMP)) {
                     qmp.add(option.substring(QMP.length()));
                     continue;
                 }
                 OptionGroup group = OptionGroup.parse(option);
+                (group.section() == Section.CHARDEV ? chardevs : network).add(group);
+            }
+            if (!chardevs.isEmpty()) {
+                String error = chardevs(chardevs);
+                if (error != null) {
+                    return error;
+                }
+            }
+            for (OptionGroup group : network) {
                 try {
                     Map<String, Object> arguments = group.arguments();
                     boolean nic = group.section() == Section.DEVICE
@@ -79,6 +91,15 @@ public final class CommandLine implements Function<List<String>, String> {
             return "interrupted while applying the command line";
         } finally {
             tracker.close();
+        }
+    }
+
+    /** The chardevs first, as QEMU makes them before netdevs and objects that name them. */
+    private String chardevs(List<OptionGroup> chardevs) throws InterruptedException {
+        try {
+            return ChardevOptions.apply(context, chardevs, WAIT);
+        } catch (NoClassDefFoundError e) {
+            return chardevs.get(0) + ": chardevs need the net.chardev bundle, which is not installed";
         }
     }
 

@@ -1,0 +1,5 @@
+package net.chardev.socket;
+
+/** A command without arguments. */
+public record NoArguments() {
+}

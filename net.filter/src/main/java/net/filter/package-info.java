@@ -1,0 +1,2 @@
+/** QEMU's filters filter-mirror, filter-redirector and filter-buffer (private). */
+package net.filter;
