@@ -1,4 +1,4 @@
-package net.qmp.server;
+package net.filter;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,17 +16,15 @@ import net.api.NetException;
 import net.api.NetFilterDriver;
 import net.control.QemuOptions;
 import net.control.qmp.QmpCommand;
-import net.control.qmp.QmpListener;
 import net.chardev.socket.ChardevCommands;
 import net.chardev.socket.ChardevRegistry;
-import net.filter.BufferFilterDriver;
-import net.filter.MirrorFilterDriver;
-import net.filter.RedirectorFilterDriver;
 import net.hub.NetRuntime;
+import net.qmp.server.QmpServer;
 import net.testlib.Await;
 import net.testlib.Program;
 import net.testlib.Qemu;
 import net.testlib.QemuTest;
+import net.testlib.QmpUnixClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -47,8 +45,8 @@ class QemuChardevTest {
     @TempDir
     Path dir;
     private final List<AutoCloseable> cleanup = new ArrayList<>();
-    private QmpTestClient qemu;
-    private QmpTestClient patchbay;
+    private Client qemu;
+    private Client patchbay;
     private ChardevRegistry registry;
 
     @BeforeEach
@@ -60,7 +58,7 @@ class QemuChardevTest {
         cleanup.add(program);
         Await.until(() -> Files.exists(qemuSocket) || !program.isAlive(), Duration.ofSeconds(20), "QEMU's QMP socket");
         assertTrue(program.isAlive(), program::describe);
-        qemu = connect(QmpTestClient.connect(qemuSocket));
+        qemu = new Client(new QmpUnixClient(qemuSocket));
         cleanup.add(qemu);
 
         NetRuntime runtime = new NetRuntime(1, System::getLogger);
@@ -76,15 +74,21 @@ class QemuChardevTest {
         server.bindQmpCommand(new ChardevCommands.Add(registry), Map.of(QmpCommand.NAME, "chardev-add"));
         server.bindQmpCommand(new ChardevCommands.Remove(registry), Map.of(QmpCommand.NAME, "chardev-remove"));
         server.bindQmpCommand(new ChardevCommands.Query(registry), Map.of(QmpCommand.NAME, "query-chardev"));
-        QmpListener listener = server.listen("unix:" + dir.resolve("patchbay-qmp.sock") + ",server=on,wait=off");
-        patchbay = connect(QmpTestClient.connect(listener));
+        server.listen("unix:" + dir.resolve("patchbay-qmp.sock") + ",server=on,wait=off");
+        patchbay = new Client(new QmpUnixClient(dir.resolve("patchbay-qmp.sock")));
         cleanup.add(patchbay);
     }
 
-    private static QmpTestClient connect(QmpTestClient client) throws Exception {
-        assertTrue(client.next().has("QMP"), "greeting");
-        assertEquals(JSON.readTree("{}"), client.execute("{\"execute\": \"qmp_capabilities\"}").get("return"));
-        return client;
+    /** A negotiated QMP client whose replies are JSON values, so the two servers' spacing does not matter. */
+    private record Client(QmpUnixClient client) implements AutoCloseable {
+        JsonNode execute(String request) throws Exception {
+            return JSON.readTree(client.execute(request));
+        }
+
+        @Override
+        public void close() {
+            client.close();
+        }
     }
 
     @AfterEach
