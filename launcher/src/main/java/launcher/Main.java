@@ -77,7 +77,7 @@ public final class Main {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> onSignal(framework), "patchbay-shutdown"));
         try {
             framework.start();
-            DriverTypes types = new DriverTypes(framework.context(), options.deploy());
+            DriverTypes types = DriverTypes.of(framework.context());
             types.check(options.network());
             Bundle frontEnds = framework.bundle(FRONT_ENDS);
             List<String> groups = new java.util.ArrayList<>(options.network().stream().map(NetworkOption::toString).toList());

@@ -48,8 +48,6 @@ public final class NetRuntime implements NetControl {
 
     /** Framework property: number of event-loop threads (default: the number of cores). */
     public static final String LOOPS_PROPERTY = "patchbay.loops";
-    /** Framework property naming the folder FileInstall watches; named in the unknown-type error. */
-    static final String DEPLOY_PROPERTY = "felix.fileinstall.dir";
     private static final String RUNTIME_LOGGER = "net.hub";
 
     private final System.Logger log;
@@ -66,8 +64,8 @@ public final class NetRuntime implements NetControl {
     /**
      * The OSGi component.
      *
-     * @param loggerFactory the OSGi log; the framework properties {@value #LOOPS_PROPERTY} (loops)
-     *                      and {@value #DEPLOY_PROPERTY} (where drivers are deployed) are read too
+     * @param loggerFactory the OSGi log; the framework property {@value #LOOPS_PROPERTY} (loops) is
+     *                      read too
      */
     @Activate
     public NetRuntime(@Reference LoggerFactory loggerFactory) {
@@ -78,7 +76,7 @@ public final class NetRuntime implements NetControl {
         this(loopCount(context.getProperty(LOOPS_PROPERTY)),
                 name -> name.equals(RUNTIME_LOGGER) ? new OsgiSystemLogger(loggerFactory.getLogger(name))
                         : new OsgiSystemLogger(loggerFactory.getLogger(name), name + ": "),
-                EventLoop.CALL_TIMEOUT, context.getProperty(DEPLOY_PROPERTY),
+                EventLoop.CALL_TIMEOUT,
                 // Drivers leaving because the whole framework stops are no news.
                 () -> context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).getState() == Bundle.STOPPING);
     }
@@ -90,7 +88,7 @@ public final class NetRuntime implements NetControl {
      * @param loggers   logger per name
      */
     public NetRuntime(int loopCount, Function<String, System.Logger> loggers) {
-        this(loopCount, loggers, EventLoop.CALL_TIMEOUT, null);
+        this(loopCount, loggers, EventLoop.CALL_TIMEOUT);
     }
 
     /**
@@ -100,19 +98,17 @@ public final class NetRuntime implements NetControl {
      * @param loggers        logger per name
      * @param controlTimeout how long a control operation waits for a driver's {@code open()} or
      *                       {@code close()} on a loop before it fails
-     * @param deployDir      where drivers of more types can be dropped, for error messages; or null
      */
-    public NetRuntime(int loopCount, Function<String, System.Logger> loggers, Duration controlTimeout,
-            String deployDir) {
-        this(loopCount, loggers, controlTimeout, deployDir, () -> false);
+    public NetRuntime(int loopCount, Function<String, System.Logger> loggers, Duration controlTimeout) {
+        this(loopCount, loggers, controlTimeout, () -> false);
     }
 
     private NetRuntime(int loopCount, Function<String, System.Logger> loggers, Duration controlTimeout,
-            String deployDir, BooleanSupplier quiet) {
+            BooleanSupplier quiet) {
         this.log = loggers.apply(RUNTIME_LOGGER);
         this.loops = new EventLoopGroup(loopCount, log);
         this.topology = new Topology(loops);
-        this.drivers = new DriverRegistry(log, deployDir, quiet);
+        this.drivers = new DriverRegistry(log, quiet);
         OptionBinder binder = new OptionBinder();
         this.lifecycle = new ClientLifecycle(binder, this::emit, controlTimeout, log);
         this.filters = new FilterObjects(topology, drivers, lifecycle, log);
