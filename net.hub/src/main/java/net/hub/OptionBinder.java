@@ -16,7 +16,6 @@ import com.fasterxml.jackson.databind.module.SimpleModule;
 import java.io.IOException;
 import java.lang.reflect.RecordComponent;
 import java.math.BigInteger;
-import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 import net.api.NetException;
@@ -91,6 +90,10 @@ final class OptionBinder {
         if (cause instanceof UnrecognizedPropertyException u) {
             return NetException.generic("Invalid parameter '%s'", path(u));
         }
+        if (cause instanceof InvalidFormatException f && f.getTargetType().isEnum()) {
+            // QEMU names the member without its path here.
+            return NetException.generic("Parameter '%s' does not accept value '%s'", last(f), f.getValue());
+        }
         if (cause instanceof InvalidFormatException f) {
             return NetException.generic("Parameter '%s' expects %s", path(f), expected(f.getTargetType(), f.getValue()));
         }
@@ -105,8 +108,16 @@ final class OptionBinder {
             // A value type's own check (e.g. ByteSize) says what it expects.
             return NetException.generic("Parameter '%s' expects %s", path(j), iae.getMessage());
         }
-        String message = cause != null ? cause.getMessage() : e.getMessage();
-        return NetException.generic("%s", message == null ? "invalid options" : message.lines().findFirst().orElse(message));
+        // Whatever else Jackson refuses is said in QEMU's words for a bad value, never in Jackson's.
+        if (cause instanceof JsonMappingException j && !j.getPath().isEmpty()) {
+            return NetException.generic("Parameter '%s' expects a valid value", path(j));
+        }
+        return NetException.generic("Invalid parameter type, expected: object");
+    }
+
+    private static String last(JsonMappingException e) {
+        JsonMappingException.Reference r = e.getPath().getLast();
+        return r.getFieldName() != null ? r.getFieldName() : "null";
     }
 
     private static String path(JsonMappingException e) {
@@ -129,10 +140,6 @@ final class OptionBinder {
         }
         if (target == long.class || target == Long.class) {
             return "an int64 value";
-        }
-        if (target.isEnum()) {
-            return "one of " + java.util.Arrays.stream(target.getEnumConstants())
-                    .map(c -> c.toString().toLowerCase(Locale.ROOT)).collect(Collectors.joining(", "));
         }
         return jsonTypeName(target);
     }

@@ -85,6 +85,28 @@ final class JsonStreamSplitter {
         }
     }
 
+    /**
+     * The input ended: a number or keyword in progress is a token, anything else unfinished is
+     * stray, and tokens of an unfinished value go to the parser (which finds them premature).
+     */
+    void end() {
+        switch (state) {
+            case START, RECOVERY -> {
+                // nothing pending
+            }
+            case ZERO, NUMBER -> emit(Kind.INTEGER);
+            case FRACTION, EXPONENT_DIGITS -> emit(Kind.FLOAT);
+            case KEYWORD -> emit(Kind.KEYWORD);
+            default -> stray();
+        }
+        state = State.START;
+        if (!tokens.isEmpty()) {
+            List<Token> value = tokens;
+            drop();
+            sink.value(value);
+        }
+    }
+
     private void feed(int b) {
         while (!consumed(b)) {
             // the byte ended a number or keyword (or the recovery) and starts what comes next

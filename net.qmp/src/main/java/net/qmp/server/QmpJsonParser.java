@@ -37,6 +37,44 @@ final class QmpJsonParser {
         return new QmpJsonParser(tokens).value();
     }
 
+    /**
+     * Parses a text that holds one JSON value, as QEMU's {@code qobject_from_json} does (HMP's
+     * {@code qom-set -j}).
+     *
+     * @param text the text
+     * @return the value
+     * @throws NetException QEMU's error for a malformed text or more than one value
+     */
+    static JsonNode parse(String text) throws NetException {
+        List<Object> found = new java.util.ArrayList<>();
+        JsonStreamSplitter splitter = new JsonStreamSplitter(new JsonStreamSplitter.Sink() {
+            @Override
+            public void value(List<Token> value) {
+                found.add(value);
+            }
+
+            @Override
+            public void error(String desc) {
+                found.add(NetException.generic("%s", desc));
+            }
+        });
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        splitter.feed(bytes, 0, bytes.length);
+        splitter.end();
+        if (found.size() > 1) {
+            throw NetException.generic("Expecting at most one JSON value");
+        }
+        if (found.isEmpty()) {
+            throw error("expecting value");
+        }
+        if (found.getFirst() instanceof NetException e) {
+            throw e;
+        }
+        @SuppressWarnings("unchecked")
+        List<Token> tokens = (List<Token>) found.getFirst();
+        return parse(tokens);
+    }
+
     private static NetException error(String message) {
         return NetException.generic("JSON parse error, %s", message);
     }
