@@ -103,8 +103,11 @@ final class QapiInput {
                     opt("cookie64", Scalar.BOOL), opt("counter", Scalar.BOOL), opt("pincounter", Scalar.BOOL),
                     opt("txcookie", Scalar.UINT64), opt("rxcookie", Scalar.UINT64), req("txsession", Scalar.UINT32),
                     opt("rxsession", Scalar.UINT32), opt("offset", Scalar.UINT32))),
-            Map.entry("socket", new Struct(strings("fd", "listen", "connect", "mcast", "localaddr", "udp"))),
-            Map.entry("stream", new Struct(req("addr", SOCKET_ADDRESS), opt("server", Scalar.BOOL))),
+            // Patchbay's additions, beyond 7.2: socket's reconnect, and stream's from QEMU 8.0 and 9.2.
+            Map.entry("socket", new Struct(concat(strings("fd", "listen", "connect", "mcast", "localaddr", "udp"),
+                    new Member[] {opt("reconnect", Scalar.INT)}))),
+            Map.entry("stream", new Struct(req("addr", SOCKET_ADDRESS), opt("server", Scalar.BOOL),
+                    opt("reconnect", Scalar.INT), opt("reconnect-ms", Scalar.INT))),
             Map.entry("dgram", new Struct(opt("local", SOCKET_ADDRESS), opt("remote", SOCKET_ADDRESS))),
             Map.entry("vde", new Struct(opt("sock", Scalar.STR), opt("port", Scalar.UINT16), opt("group", Scalar.STR),
                     opt("mode", Scalar.UINT16))),

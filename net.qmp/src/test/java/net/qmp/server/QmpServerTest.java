@@ -209,9 +209,32 @@ class QmpServerTest {
         c.assertError("{\"execute\": \"netdev_del\", \"arguments\": {\"id\": \"nosuch\"}}",
                 "DeviceNotFound", "Device 'nosuch' not found");
         c.assertEmptyReturn("{\"execute\": \"netdev_del\", \"arguments\": {\"id\": \"h1\"}}");
-        // QEMU's string forms work as typed JSON does.
+        // A type QEMU does not know has no schema here: its driver's record decides, and takes strings.
         c.assertEmptyReturn("{\"execute\": \"netdev_add\", \"arguments\": {\"type\": \"x\", \"id\": \"s2\", \"txsession\": \"7\"}}");
         assertEquals(List.of("s0", "s2"), runtime.network().clients().stream().map(n -> n.name()).toList());
+    }
+
+    @Test
+    void netdevAddIsTypedByQemu72sSchema() throws Exception {
+        QmpTestClient c = negotiated();
+        String hubport = "{\"execute\": \"netdev_add\", \"arguments\": {\"type\": \"hubport\", \"id\": \"h1\", \"hubid\": %s}}";
+        c.assertError(hubport.formatted("\"2\""), "GenericError", "Invalid parameter type for 'hubid', expected: integer");
+        c.assertError(hubport.formatted("1.5"), "GenericError", "Invalid parameter type for 'hubid', expected: integer");
+        c.assertError(hubport.formatted("2147483648"), "GenericError", "Parameter 'hubid' expects int32_t");
+        c.assertError(hubport.formatted("1, \"x\": 1"), "GenericError", "Parameter 'x' is unexpected");
+        c.assertError("{\"execute\": \"netdev_add\", \"arguments\": {\"type\": \"sockt\", \"id\": \"s\"}}", "GenericError",
+                "Parameter 'type' does not accept value 'sockt'");
+        c.assertError("{\"execute\": \"netdev_add\", \"arguments\": {\"type\": \"netmap\", \"id\": \"s\"}}", "GenericError",
+                "Parameter 'ifname' is missing");
+        c.assertError("{\"execute\": \"netdev_add\", \"arguments\": {\"type\": \"netmap\", \"id\": \"s\", \"ifname\": \"a\"}}",
+                "GenericError", "network backend 'netmap' is not compiled into this binary");
+        c.assertError("{\"execute\": \"netdev_add\", \"arguments\": {\"type\": \"l2tpv3\", \"id\": \"l\", \"src\": \"a\", "
+                + "\"dst\": \"b\", \"txsession\": -1}}", "GenericError", "Parameter 'txsession' expects uint32_t");
+        c.assertError("{\"execute\": \"netdev_add\", \"arguments\": {\"type\": \"stream\", \"id\": \"s\", \"addr\": "
+                + "{\"type\": \"inet\", \"host\": \"h\", \"port\": 1}}}", "GenericError",
+                "Invalid parameter type for 'addr.port', expected: string");
+        c.assertEmptyReturn(hubport.formatted("-3"));
+        assertEquals(-3, runtime.network().hubs().getFirst().id());
     }
 
     @Test
