@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import net.api.NetClientDriver;
-import net.api.NetException;
 import net.api.NetFilterDriver;
 import net.api.NicModel;
 import net.control.Section;
