@@ -1,5 +1,6 @@
 package launcher;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -24,13 +25,16 @@ final class DriverTypes {
     private final Set<String> netdevs = new TreeSet<>();
     private final Set<String> filters = new TreeSet<>();
     private final Set<String> nics = new TreeSet<>();
+    private final Path deploy;
 
     /**
      * @param netdevs the netdev types bundles provide ({@code hubport} is always there)
      * @param filters the filter types
      * @param nics    the NIC models
+     * @param deploy  where drivers of more types go, named by {@code -netdev help}
      */
-    DriverTypes(Set<String> netdevs, Set<String> filters, Set<String> nics) {
+    DriverTypes(Set<String> netdevs, Set<String> filters, Set<String> nics, Path deploy) {
+        this.deploy = deploy.toAbsolutePath().normalize();
         this.netdevs.add(HUBPORT);
         this.netdevs.addAll(netdevs);
         this.filters.addAll(filters);
@@ -39,9 +43,10 @@ final class DriverTypes {
 
     /**
      * @param context any bundle context of the framework
+     * @param deploy  where drivers of more types go
      * @return the types the installed bundles declare
      */
-    static DriverTypes of(BundleContext context) {
+    static DriverTypes of(BundleContext context, Path deploy) {
         Set<String> netdevs = new TreeSet<>();
         Set<String> filters = new TreeSet<>();
         Set<String> nics = new TreeSet<>();
@@ -56,7 +61,7 @@ final class DriverTypes {
                 add(nics, c.getAttributes().get("nic.type"));
             }
         }
-        return new DriverTypes(netdevs, filters, nics);
+        return new DriverTypes(netdevs, filters, nics, deploy);
     }
 
     /**
@@ -72,6 +77,26 @@ final class DriverTypes {
                 throw new UsageException(option + ": Duplicate ID '" + option.id() + "' for " + option.section().option());
             }
         }
+    }
+
+    /** @return the netdev types, hubport included, sorted */
+    Set<String> netdevs() {
+        return netdevs;
+    }
+
+    /** @return the filter ({@code -object}) types, sorted */
+    Set<String> filters() {
+        return filters;
+    }
+
+    /** @return the NIC models, sorted */
+    Set<String> nics() {
+        return nics;
+    }
+
+    /** @return where drivers of more types go */
+    Path deploy() {
+        return deploy;
     }
 
     private static void add(Set<String> types, Object type) {

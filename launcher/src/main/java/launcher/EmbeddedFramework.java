@@ -36,6 +36,7 @@ final class EmbeddedFramework {
     static final String CONSOLE = "org.apache.felix.gogo.jline";
 
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration STARTUP_HOLD = Duration.ofSeconds(120);
 
     private final Framework framework;
     private final Path storage;
@@ -65,6 +66,9 @@ final class EmbeddedFramework {
         // The console's profile and greeting come from here (see Console), not from the bundle.
         props.put("gosh.home", storage.resolve("gosh").toString());
         props.put("patchbay.log.stderr", "true");
+        // net.hub reads no netdev until the command line is applied (net.qmp's CommandLine ends
+        // the hold); the bound is above the longest the command line may take (its waits).
+        props.put("patchbay.startup.hold", String.valueOf(STARTUP_HOLD.toSeconds()));
         props.put("org.osgi.service.log.admin.loglevel", options.verbose() ? "DEBUG" : "INFO");
         props.put("ds.loglevel", options.verbose() ? "debug" : "warn");
         FrameworkFactory factory = ServiceLoader.load(FrameworkFactory.class, EmbeddedFramework.class.getClassLoader())

@@ -13,8 +13,10 @@ import org.osgi.framework.BundleException;
 
 /**
  * Patchbay's entry point: checks the command line, starts the embedded framework, applies the
- * network options through net.qmp's command-line front end, prints a banner, and runs until the
- * console quits or a signal arrives. Exit code 0 after a clean stop, 1 for any error, which is
+ * network options through net.qmp's command-line front end (which ends the runtime's start-up
+ * hold), prints QEMU's start-up warnings and a banner, and runs until the console quits or a
+ * signal arrives. {@code -netdev help} (and {@code -object}/{@code -device help}) lists the
+ * installed types instead and exits 0. Exit code 0 after a clean stop, 1 for any error, which is
  * one line on stderr.
  */
 public final class Main {
@@ -77,8 +79,19 @@ public final class Main {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> onSignal(framework), "patchbay-shutdown"));
         try {
             framework.start();
-            DriverTypes types = DriverTypes.of(framework.context());
-            types.check(options.network());
+            DriverTypes types = DriverTypes.of(framework.context(), options.deploy());
+            List<NetworkOption> network = options.network();
+            for (int i = 0; i < network.size(); i++) {
+                if (TypeHelp.asksForList(network.get(i))) {
+                    // As QEMU: the options before it are checked, then the list, and nothing starts.
+                    types.check(network.subList(0, i));
+                    System.out.print(TypeHelp.list(network.get(i), types));
+                    System.err.println(TypeHelp.deployNote(types));
+                    framework.stop();
+                    return 0;
+                }
+            }
+            types.check(network);
             Bundle frontEnds = framework.bundle(FRONT_ENDS);
             List<String> groups = new java.util.ArrayList<>(options.network().stream().map(NetworkOption::toString).toList());
             options.qmp().forEach(address -> groups.add("-qmp " + address));
@@ -86,6 +99,9 @@ public final class Main {
                     .apply(groups);
             if (error != null) {
                 throw new UsageException(error);
+            }
+            for (String warning : this.<Supplier<List<String>>>frontEnd(frontEnds, "net.qmp.cli.StartupWarnings").get()) {
+                System.err.println("patchbay: warning: " + warning);
             }
             String summary = this.<Supplier<String>>frontEnd(frontEnds, "net.qmp.cli.Summary").get();
             System.out.print(Banner.text(summary, options));

@@ -21,11 +21,15 @@ final class Usage {
                 whose drivers are bundles that can come and go while it runs.
 
                 Network options, in QEMU's syntax (a comma inside a value is written ",,"); each may
-                be repeated and they are applied in order:
+                be repeated and they are applied in order, after the netdev files in the deploy
+                directory. As in QEMU, no frame is read from any netdev before all of them are in
+                place; then QEMU's start-up warnings follow (e.g. "netdev s0 has no peer"):
                   -netdev TYPE,id=ID[,KEY=VALUE...]   add a netdev: a backend or a hubport
                   -net TYPE[,KEY=VALUE...]            legacy form: a backend on a port of hub 0 (vlan=N: hub N)
                   -object TYPE,id=ID[,KEY=VALUE...]   add a netfilter object, e.g. filter-dump
                   -device MODEL,netdev=ID[,...]       add an in-process NIC
+                  -netdev help, -object help, -device help
+                                                      list the installed types (deployed drivers too) and exit
 
                 Management:
                   -qmp tcp:HOST:PORT[,server=on,wait=off]   QMP server on a TCP port (port 0: any free one)

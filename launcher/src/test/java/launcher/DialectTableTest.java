@@ -315,7 +315,7 @@ class DialectTableTest {
                     options.add(NetworkOption.of(Section.ofOption(input.substring(0, space)),
                             input.substring(space + 1).replace("${DIR}", sideDir.toString())));
                 }
-                new DriverTypes(netdevs.keySet(), filters.keySet(), Set.of()).check(options);
+                new DriverTypes(netdevs.keySet(), filters.keySet(), Set.of(), sideDir).check(options);
             } catch (UsageException e) {
                 return e.getMessage();
             }

@@ -1,5 +1,6 @@
 package launcher;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,8 +17,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
+import net.testlib.Frames;
 import net.testlib.OsgiTest;
+import net.testlib.Pcap;
+import net.testlib.Ports;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -307,6 +312,136 @@ class LauncherIT {
             p.destroy();
             assertTrue(p.waitFor(STOPPED.toSeconds(), TimeUnit.SECONDS), "SIGTERM did not stop it");
             assertEquals(0, p.exitValue());
+        }
+    }
+
+    @Test
+    void netdevHelpListsTheInstalledTypesInQemusOrderAndWhereMoreComeFrom() throws Exception {
+        Files.createDirectories(work.resolve("deploy"));
+        Files.copy(DRIVER, work.resolve("deploy").resolve(DRIVER.getFileName()));
+        Run run = run("-netdev", "hubport,id=h1,hubid=1", "-netdev", "help", "-netdev", "nosuch,id=x");
+        assertEquals(0, run.code(), "stderr: " + run.err());
+        // QEMU 7.2's header and order (socket, stream, dgram, hubport, tap, ..., l2tpv3, ..., bridge), then the rest.
+        assertEquals(List.of("Available netdev backend types:", "socket", "stream", "dgram", "hubport", "tap",
+                "l2tpv3", "bridge", "dump", "udpwire"), run.out());
+        assertEquals(List.of("patchbay: more types come as driver bundles (*.jar) dropped into "
+                + work.resolve("deploy").toAbsolutePath().normalize()), run.err().stream()
+                .filter(l -> !l.contains(" INFO ")).toList());
+    }
+
+    @Test
+    void objectHelpListsTheFilterTypesAndATypesHelpIsNoListAsInQemu() throws Exception {
+        Run run = run("-object", "help");
+        assertEquals(0, run.code());
+        assertEquals(List.of("List of user creatable objects:", "  filter-dump"), run.out());
+        // QEMU 7.2 has no TYPE,help for netdevs: the id is missing.
+        assertOneErrorLine("patchbay: -netdev socket,help: Parameter 'id' is missing",
+                run("--no-console", "-netdev", "socket,help"));
+    }
+
+    @Test
+    void startUpWarningsAsQemuPrintsThem() throws Exception {
+        Process p = start("--no-console", "-qmp", "none", "-netdev", "socket,id=s,listen=127.0.0.1:" + Ports.freeTcpPort(),
+                "-netdev", "hubport,id=h0,hubid=0,netdev=s", "-netdev", "hubport,id=h1,hubid=0");
+        awaitBanner(p, "running: 3 netdevs");
+        // qemu-system-x86_64 -M none -nodefaults with the same options prints these, prefixed with its name.
+        assertEquals(List.of("patchbay: warning: hub port h1 has no peer", "patchbay: warning: hub 0 with no nics",
+                "patchbay: warning: netdev h1 has no peer"),
+                lines("err.txt").stream().filter(l -> l.contains("warning")).toList());
+        p.destroy();
+        assertTrue(p.waitFor(STOPPED.toSeconds(), TimeUnit.SECONDS), "SIGTERM did not stop it");
+    }
+
+    /**
+     * The issue's timing defect: a peer connects as soon as netdev {@code a} listens and sends as
+     * fast as it can while the later options are still being applied. Every frame must reach the
+     * capture (a filter given last) and the far hub port (a port given after the first), in order.
+     */
+    @RepeatedTest(6)
+    void framesSentWhileItStartsAllReachTheCaptureAndTheFarPort() throws Exception {
+        int listen = Ports.freeTcpPort();
+        sendWhileStarting(listen, "-netdev", "socket,id=a,listen=127.0.0.1:" + listen);
+    }
+
+    /** The same with {@code a} in a netdev file present at start: it is in place before the command line. */
+    @RepeatedTest(3)
+    void aNetdevFilePresentAtStartIsInPlaceBeforeTheCommandLineAndAnyFrame() throws Exception {
+        int listen = Ports.freeTcpPort();
+        Files.createDirectories(work.resolve("deploy"));
+        Files.writeString(work.resolve("deploy").resolve("net.netdev-a.cfg"),
+                "type=socket\nlisten=127.0.0.1:" + listen + "\n");
+        sendWhileStarting(listen);
+    }
+
+    @Test
+    void everyNetdevFilePresentAtStartIsInPlaceWhenStartUpEnds() throws Exception {
+        Path deploy = Files.createDirectories(work.resolve("deploy"));
+        int files = 40;
+        for (int i = 0; i < files; i++) {
+            Files.writeString(deploy.resolve("net.netdev-p" + i + ".cfg"), "type=hubport\nhubid=9\n");
+        }
+        Process p = start("--no-console", "-qmp", "none", "-netdev", "hubport,id=h0,hubid=9");
+        // The banner comes once start-up has ended: by then every file's netdev is there.
+        awaitBanner(p, "running: ");
+        assertTrue(lines("out.txt").get(0).contains("running: " + (files + 1) + " netdevs"), lines("out.txt").get(0));
+        p.destroy();
+        assertTrue(p.waitFor(STOPPED.toSeconds(), TimeUnit.SECONDS), "SIGTERM did not stop it");
+    }
+
+    /**
+     * Starts Patchbay with {@code first}, then a hub port on {@code a}, a far port peered with a
+     * socket that connects to this test, and a capture on the first port; sends 550 frames to
+     * {@code a} the moment it listens; and checks they all reach the far end and the capture.
+     */
+    private void sendWhileStarting(int listen, String... first) throws Exception {
+        int frames = 550;
+        Path pcap = work.resolve("h0.pcap");
+        try (java.net.ServerSocket far = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            far.setSoTimeout((int) STARTED.toMillis());
+            List<String> args = new ArrayList<>(List.of("--no-console", "-qmp", "none"));
+            args.addAll(List.of(first));
+            args.addAll(List.of("-netdev", "hubport,id=h0,hubid=0,netdev=a",
+                    "-netdev", "socket,id=b,connect=127.0.0.1:" + far.getLocalPort(),
+                    "-netdev", "hubport,id=h1,hubid=0,netdev=b",
+                    "-object", "filter-dump,id=f0,netdev=h0,file=" + pcap));
+            Process p = start(args.toArray(String[]::new));
+            List<byte[]> sent = Frames.testFrames(0, frames, 60);
+            try (java.net.Socket sender = connectAsSoonAsListening(p, listen)) {
+                java.io.OutputStream out = sender.getOutputStream();
+                for (byte[] frame : sent) {
+                    out.write(java.nio.ByteBuffer.allocate(4 + frame.length).putInt(frame.length).put(frame).array());
+                }
+                out.flush();
+                try (java.net.Socket receiver = far.accept()) {
+                    receiver.setSoTimeout((int) STARTED.toMillis());
+                    java.io.DataInputStream in = new java.io.DataInputStream(receiver.getInputStream());
+                    for (int i = 0; i < frames; i++) {
+                        byte[] got = new byte[in.readInt()];
+                        in.readFully(got);
+                        assertArrayEquals(sent.get(i), got, "frame " + i + " at the far port");
+                    }
+                }
+            }
+            p.destroy();
+            assertTrue(p.waitFor(STOPPED.toSeconds(), TimeUnit.SECONDS), "SIGTERM did not stop it");
+            assertEquals(0, p.exitValue());
+        }
+        List<byte[]> captured = Pcap.readFinished(pcap).frames();
+        assertEquals(frames, captured.size(), "frames in the capture");
+        assertTrue(Frames.isSubsequence(Frames.testFrames(0, frames, 60), captured), "the capture keeps them in order");
+    }
+
+    /** Connects the moment the port listens, retrying refused connections without pause. */
+    private static java.net.Socket connectAsSoonAsListening(Process p, int port) throws Exception {
+        long deadline = System.nanoTime() + STARTED.toNanos();
+        while (true) {
+            try {
+                return new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), port);
+            } catch (java.net.ConnectException refused) {
+                assertTrue(p.isAlive(), "patchbay exited before listening");
+                assertTrue(System.nanoTime() < deadline, "nothing listens on " + port);
+                Thread.onSpinWait();
+            }
         }
     }
 

@@ -135,4 +135,15 @@ public interface NetControl {
      * @throws NetException GenericError when the name is no NIC, or a NIC that cannot report
      */
     List<RxFilterInfo> queryRxFilter(String name) throws NetException;
+
+    /**
+     * Ends start-up. A runtime may be held from its start (the launcher asks for it): its event
+     * loops run control operations but read from no netdev and run no timer, so that nothing flows
+     * until everything given at start-up is in place, as QEMU applies its whole command line
+     * before its main loop polls anything. This lets frames flow: first the connections that
+     * became pending meanwhile are accepted or completed, then every netdev is read. The runtime
+     * ends the hold itself after a bounded time if nobody calls this. Does nothing when the
+     * runtime is not held, or no longer.
+     */
+    void startupComplete();
 }

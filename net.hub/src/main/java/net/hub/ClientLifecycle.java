@@ -115,6 +115,9 @@ final class ClientLifecycle {
                     peer.carrierLost();
                 }
                 peerChanged(peer);
+                if (peer.hubPort() != null) {
+                    peer.hubPort().hub().flushOthers(peer); // a port without a peer takes anything
+                }
             }
             return client;
         }, late -> releaseLater(state, late), "closing took longer than " + seconds() + " s");

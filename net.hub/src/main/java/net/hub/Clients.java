@@ -136,6 +136,7 @@ final class Clients {
                     ClientLifecycle.peerChanged(port);
                     ClientLifecycle.peerChanged(target.state);
                 }
+                hub.flushOthers(port); // frames the other ports queued while the hub could not take them
                 return null;
             });
         } catch (NetException ex) {

@@ -7,6 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import net.api.NetClientDriver;
@@ -48,6 +50,13 @@ public final class NetRuntime implements NetControl {
 
     /** Framework property: number of event-loop threads (default: the number of cores). */
     public static final String LOOPS_PROPERTY = "patchbay.loops";
+    /**
+     * Framework property: hold the event loops from the start until {@link #startupComplete()},
+     * for at most this many seconds (the launcher sets it; without it nothing is held).
+     */
+    public static final String STARTUP_HOLD_PROPERTY = "patchbay.startup.hold";
+    /** How long ending start-up waits for the loops to make the connections pending meanwhile. */
+    private static final Duration STARTUP_CONNECTIONS = Duration.ofSeconds(5);
     private static final String RUNTIME_LOGGER = "net.hub";
 
     private final System.Logger log;
@@ -59,6 +68,8 @@ public final class NetRuntime implements NetControl {
     private final FilterObjects filters;
     private final Snapshots snapshots;
     private final List<NetEventListener> listeners = new CopyOnWriteArrayList<>();
+    /** Counted down when start-up ends, by a front end or by the hold's deadline. */
+    private final CountDownLatch startupEnded = new CountDownLatch(1);
     private boolean closed;
 
     /**
@@ -77,6 +88,7 @@ public final class NetRuntime implements NetControl {
                 name -> name.equals(RUNTIME_LOGGER) ? new OsgiSystemLogger(loggerFactory.getLogger(name))
                         : new OsgiSystemLogger(loggerFactory.getLogger(name), name + ": "),
                 EventLoop.CALL_TIMEOUT,
+                seconds(context.getProperty(STARTUP_HOLD_PROPERTY)),
                 // Drivers leaving because the whole framework stops are no news.
                 () -> context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).getState() == Bundle.STOPPING);
     }
@@ -100,13 +112,26 @@ public final class NetRuntime implements NetControl {
      *                       {@code close()} on a loop before it fails
      */
     public NetRuntime(int loopCount, Function<String, System.Logger> loggers, Duration controlTimeout) {
-        this(loopCount, loggers, controlTimeout, () -> false);
+        this(loopCount, loggers, controlTimeout, null);
+    }
+
+    /**
+     * A runtime outside OSGi, held from its start until {@link #startupComplete()} if asked.
+     *
+     * @param loopCount      number of event loops
+     * @param loggers        logger per name
+     * @param controlTimeout as for {@link #NetRuntime(int, Function, Duration)}
+     * @param startupHold    the longest start-up may hold the loops, or null for no hold
+     */
+    public NetRuntime(int loopCount, Function<String, System.Logger> loggers, Duration controlTimeout,
+            Duration startupHold) {
+        this(loopCount, loggers, controlTimeout, startupHold, () -> false);
     }
 
     private NetRuntime(int loopCount, Function<String, System.Logger> loggers, Duration controlTimeout,
-            BooleanSupplier quiet) {
+            Duration startupHold, BooleanSupplier quiet) {
         this.log = loggers.apply(RUNTIME_LOGGER);
-        this.loops = new EventLoopGroup(loopCount, log);
+        this.loops = new EventLoopGroup(loopCount, log, startupHold != null);
         this.topology = new Topology(loops);
         this.drivers = new DriverRegistry(log, quiet);
         OptionBinder binder = new OptionBinder();
@@ -114,6 +139,31 @@ public final class NetRuntime implements NetControl {
         this.filters = new FilterObjects(topology, drivers, lifecycle, log);
         this.clients = new Clients(topology, drivers, lifecycle, filters, loops, binder, loggers, this::emit, log);
         this.snapshots = new Snapshots(topology, log);
+        if (startupHold != null) {
+            Thread.ofVirtual().name("patchbay-startup-hold").start(() -> endHoldAfter(startupHold));
+        }
+    }
+
+    /** A runtime whose front end never says start-up is complete is not held for ever. */
+    private void endHoldAfter(Duration hold) {
+        try {
+            if (!startupEnded.await(hold.toNanos(), TimeUnit.NANOSECONDS) && !isClosed()) {
+                log.log(System.Logger.Level.WARNING, "start-up not completed within " + hold.toSeconds()
+                        + " s: netdevs are read from now on");
+                startupComplete();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** @return the duration in whole seconds, or null when not set or not a number */
+    private static Duration seconds(String configured) {
+        try {
+            return configured == null ? null : Duration.ofSeconds(Long.parseLong(configured.trim()));
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     private static int loopCount(String configured) {
@@ -136,6 +186,7 @@ public final class NetRuntime implements NetControl {
             }
             closed = true;
         }
+        startupEnded.countDown();
         topology.filters().forEach(lifecycle::closeAndRelease);
         topology.clients().forEach(lifecycle::closeAndRelease);
         try {
@@ -336,6 +387,16 @@ public final class NetRuntime implements NetControl {
     @Override
     public Map<String, Class<?>> optionTypes(Section section) {
         return drivers.optionTypes(section);
+    }
+
+    @Override
+    public void startupComplete() {
+        startupEnded.countDown();
+        try {
+            loops.endStartup(STARTUP_CONNECTIONS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override

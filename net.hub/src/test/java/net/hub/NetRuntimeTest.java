@@ -205,6 +205,30 @@ class NetRuntimeTest {
     }
 
     @Test
+    void framesQueuedAtAHubWithNoOtherPortFlowWhenAPortJoins() throws Exception {
+        // Patchbay's departure: QEMU leaves such frames queued until something else flushes them.
+        netdev("mem,id=src");
+        netdev("hubport,id=p0,hubid=6,netdev=src");
+        InjectDriver.Inject src = mem.get("src");
+        assertEquals(SendResult.QUEUED, src.send(frame(1, 64), true), "a hub without another port cannot receive");
+        assertEquals(SendResult.QUEUED, src.send(frame(2, 64), true));
+        netdev("mem,id=far");
+        netdev("hubport,id=p1,hubid=6,netdev=far");
+        Await.until(() -> mem.get("far").count() == 2 && src.sentCallbacks().size() == 2, Duration.ofSeconds(5),
+                "both frames at far and the sender released");
+        assertEquals(1, mem.get("far").received().get(0)[0], "in order");
+        assertEquals(2, mem.get("far").received().get(1)[0]);
+
+        // A port whose peer is deleted takes anything (frames to it are discarded): the hub flows again.
+        mem.get("far").refuse();
+        assertEquals(SendResult.SENT, src.send(frame(3, 64), true), "the hub takes it, far queues it");
+        assertEquals(SendResult.QUEUED, src.send(frame(4, 64), true), "far refuses: the hub cannot receive");
+        runtime.netdevDel("far");
+        Await.until(() -> src.sentCallbacks().size() == 3, Duration.ofSeconds(5), "frame 4 leaves the hub");
+        assertEquals(1L, runtime.client("p1").counters().drops().get("no-peer"), "and is dropped at p1: no peer");
+    }
+
+    @Test
     void framesWithoutCallbackAreBoundedAtQemusLimit() throws Exception {
         runtime.add(Section.NETDEV, Map.of("type", "mem", "id", "slow", "refuse", "on"));
         netdev("mem,id=src");

@@ -107,7 +107,15 @@ public final class Hub {
         return mailbox.hasRoom();
     }
 
-    void flushOthers(NetClientState source) {
+    /**
+     * Retries what the other ports queued towards the hub: when {@code source} joined, or became
+     * able to send (its peer takes frames again, or it lost its peer). QEMU retries only in the
+     * second case, so a frame queued while a hub had no other port waits there for good; here it
+     * flows as soon as a port that can take it is added.
+     *
+     * @param source the port that changed; its own queue is left alone
+     */
+    public void flushOthers(NetClientState source) {
         for (HubPort port : ports) {
             if (port.state() != source) {
                 port.state().scheduleFlush();

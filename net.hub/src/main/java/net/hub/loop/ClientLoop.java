@@ -64,6 +64,7 @@ public final class ClientLoop implements NetEventLoop {
         if (closed) {
             throw new ClosedChannelException();
         }
+        loop.holdUntilStarted(this);
         SelectorRegistration registration = new SelectorRegistration(this, handler, ops);
         registration.attach(channel.register(loop.selector(), registration.effectiveOps(), registration));
         registrations.add(registration);
@@ -76,6 +77,7 @@ public final class ClientLoop implements NetEventLoop {
         if (closed) {
             throw new ClosedChannelException();
         }
+        loop.holdUntilStarted(this);
         FdPoller poller = loop.fdPoller();
         FdRegistration registration = new FdRegistration(this, handler, ops, poller, fd);
         poller.add(registration);
@@ -100,7 +102,7 @@ public final class ClientLoop implements NetEventLoop {
     public void pauseReading() {
         if (!readingPaused) {
             readingPaused = true;
-            registrations.forEach(Registration::apply);
+            applyInterest();
         }
     }
 
@@ -108,8 +110,13 @@ public final class ClientLoop implements NetEventLoop {
     public void resumeReading() {
         if (readingPaused) {
             readingPaused = false;
-            registrations.forEach(Registration::apply);
+            applyInterest();
         }
+    }
+
+    /** Tells the selector and poller the interest start-up allows now. */
+    void applyInterest() {
+        registrations.forEach(Registration::apply);
     }
 
     boolean isReadingPaused() {

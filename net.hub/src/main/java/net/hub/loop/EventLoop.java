@@ -5,6 +5,8 @@ import java.io.UncheckedIOException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.PriorityQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -45,10 +47,21 @@ public final class EventLoop {
     private FdPoller fdPoller;
     private long timerSequence;
     private volatile boolean running = true;
+    /**
+     * The interest operations the loop may watch while start-up holds it (loop thread only): none,
+     * then everything but reading, then all ({@link #POLL_ALL}); and the clients that registered
+     * meanwhile, whose interest is applied again at each step.
+     */
+    private int startupMask;
+    private final List<ClientLoop> heldClients = new ArrayList<>();
 
-    EventLoop(int index, System.Logger log) {
+    /** {@link #startupMask} once start-up is over. */
+    static final int POLL_ALL = -1;
+
+    EventLoop(int index, System.Logger log, boolean held) {
         this.index = index;
         this.log = log;
+        this.startupMask = held ? 0 : POLL_ALL;
         try {
             this.selector = Selector.open();
         } catch (IOException e) {
@@ -187,7 +200,9 @@ public final class EventLoop {
                     spinUntil = System.nanoTime() + SPIN_NANOS; // descriptors get the same quick turn-around
                 }
                 runTasks();
-                runTimers();
+                if (startupMask == POLL_ALL) {
+                    runTimers(); // QEMU's timers do not run before its main loop either
+                }
                 drainMailboxes();
                 runAfterIo();
             } catch (IOException | RuntimeException e) {
@@ -223,7 +238,7 @@ public final class EventLoop {
     }
 
     private long millisToNextTimer() {
-        Timer next = timers.peek();
+        Timer next = startupMask == POLL_ALL ? timers.peek() : null;
         if (next == null) {
             return 0; // select(0) blocks until woken
         }
@@ -258,6 +273,43 @@ public final class EventLoop {
         }
     }
 
+    /** @return the interest operations start-up lets the loop watch now (call on the loop) */
+    int startupMask() {
+        return startupMask;
+    }
+
+    /** Remembers a client that registers while start-up holds the loop; call on the loop. */
+    void holdUntilStarted(ClientLoop client) {
+        if (startupMask != POLL_ALL && !heldClients.contains(client)) {
+            heldClients.add(client);
+        }
+    }
+
+    /**
+     * Start-up, first step: watch everything but reading, so connections pending since start-up
+     * (accepts, connects) are made before any frame is read; {@code done} runs once the loop has
+     * handled what was ready. Call on the loop.
+     */
+    void pollConnections(Runnable done) {
+        if (startupMask == POLL_ALL) {
+            done.run();
+            return;
+        }
+        startupMask = ~SelectionKey.OP_READ;
+        heldClients.forEach(ClientLoop::applyInterest);
+        // The end of this iteration queues the signal for the end of the next, after its I/O.
+        afterIo(null, () -> afterIo(null, done));
+    }
+
+    /** Start-up, last step: watch everything and run timers. Call on the loop. */
+    void pollEverything() {
+        if (startupMask != POLL_ALL) {
+            startupMask = POLL_ALL;
+            heldClients.forEach(ClientLoop::applyInterest);
+            heldClients.clear();
+        }
+    }
+
     /** Queues a task for the end of this iteration; call on the loop. No allocation once the arrays have grown. */
     void afterIo(ClientLoop owner, Runnable task) {
         if (afterIoCount == afterIoTasks.length) {
@@ -275,7 +327,7 @@ public final class EventLoop {
             Runnable task = afterIoTasks[i];
             afterIoOwners[i] = null;
             afterIoTasks[i] = null;
-            if (!owner.isClosed()) {
+            if (owner == null || !owner.isClosed()) {
                 try {
                     task.run();
                 } catch (RuntimeException e) {

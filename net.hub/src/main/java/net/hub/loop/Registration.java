@@ -6,7 +6,7 @@ import net.api.IoRegistration;
 
 /**
  * Something a client watches on its loop: a selectable channel or a raw descriptor. Read interest
- * is masked while the client's reading is paused.
+ * is masked while the client's reading is paused, and interest as start-up holds the loop.
  */
 abstract sealed class Registration implements IoRegistration permits SelectorRegistration, FdRegistration {
 
@@ -38,7 +38,8 @@ abstract sealed class Registration implements IoRegistration permits SelectorReg
     abstract void stopWatching();
 
     final int effectiveOps() {
-        return owner.isReadingPaused() ? requested & ~SelectionKey.OP_READ : requested;
+        int ops = requested & owner.eventLoop().startupMask();
+        return owner.isReadingPaused() ? ops & ~SelectionKey.OP_READ : ops;
     }
 
     @Override

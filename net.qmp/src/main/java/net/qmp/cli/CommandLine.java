@@ -14,9 +14,13 @@ import org.osgi.framework.BundleContext;
 import org.osgi.util.tracker.ServiceTracker;
 
 /**
- * The command-line front end: applies the launcher's {@code -netdev}, {@code -net}, {@code -object}
- * and {@code -device} options, in order, through {@link NetControl#declare}, waits until each one
- * runs, then opens the {@code -qmp} endpoints. The launcher lives outside the framework and calls this through JDK types only.
+ * The command-line front end: waits until the configurations FileInstall made of {@code deploy/*.cfg}
+ * at start are taken up (their netdevs declared), applies the launcher's {@code -netdev}, {@code -net},
+ * {@code -object} and {@code -device} options, in order, through {@link NetControl#declare}, waits
+ * until each one runs, opens the {@code -qmp} endpoints, and only then ends start-up
+ * ({@link NetControl#startupComplete}): no frame is read before all of it is in place, as QEMU
+ * builds its whole command line before its main loop polls anything. The launcher lives outside
+ * the framework and calls this through JDK types only.
  *
  * <p>Input: one string per option, e.g. {@code "-netdev socket,id=s0,listen=:1"}. Output: null
  * when every option runs, else one line in QEMU's style, {@code <option> <value>: <message>}.
@@ -44,6 +48,7 @@ public final class CommandLine implements Function<List<String>, String> {
             if (control == null) {
                 return "the network runtime (net.hub) did not start within " + WAIT.toSeconds() + " s";
             }
+            awaitConfigurations();
             List<Declared> declared = new ArrayList<>();
             List<String> qmp = new ArrayList<>();
             for (String option : options) {
@@ -62,12 +67,31 @@ public final class CommandLine implements Function<List<String>, String> {
                 }
             }
             String error = awaitRunning(control, declared);
-            return error != null || qmp.isEmpty() ? error : openQmp(qmp);
+            if (error == null && !qmp.isEmpty()) {
+                error = openQmp(qmp);
+            }
+            if (error == null) {
+                control.startupComplete();
+            }
+            return error;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return "interrupted while applying the command line";
         } finally {
             tracker.close();
+        }
+    }
+
+    /**
+     * Waits, at most {@link #WAIT}, until the components configured by ConfigAdmin have taken up
+     * every configuration it holds; after that start-up goes on regardless (such a netdev then
+     * comes up late, as one added at run time).
+     */
+    private void awaitConfigurations() throws InterruptedException {
+        AppliedConfigurations configurations = new AppliedConfigurations(context);
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (configurations.waitingFor() != null && System.nanoTime() - deadline < 0) {
+            Thread.sleep(POLL_MILLIS);
         }
     }
 
