@@ -116,6 +116,9 @@ class DialectTableTest {
     void greetingIsQemu72sWithPatchbaysPackage() throws Exception {
         try (Patchbay patchbay = new Patchbay(); Session ours = patchbay.qmp(); Session qemu = qemuQmp()) {
             String theirs = qemu.next();
+            while (theirs.contains(RESUME)) {
+                theirs = qemu.next();
+            }
             String greeting = ours.next();
             assertEquals("{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 0, \"minor\": 2, \"major\": 7}, "
                     + "\"package\": \"patchbay-test\"}, \"capabilities\": [\"oob\"]}}", greeting);
