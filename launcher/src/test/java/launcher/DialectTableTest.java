@@ -40,6 +40,7 @@ import net.control.QemuOptions;
 import net.control.Section;
 import net.control.qmp.QmpListener;
 import net.hub.NetRuntime;
+import net.qmp.cli.CommandLine;
 import net.qmp.server.QmpServer;
 import net.testlib.Await;
 import net.testlib.Qemu;
@@ -337,7 +338,7 @@ class DialectTableTest {
                 try {
                     runtime.add(option.section(), QemuOptions.parse(option.value(), option.section().typeKey()));
                 } catch (NetException e) {
-                    return option + ": " + e.getMessage();
+                    return CommandLine.errorLine(option.toString(), e.getMessage());
                 }
             }
             return "";
