@@ -24,15 +24,15 @@ expect() {
         fail=1
     fi
 }
-expect '{"QMP":{"version":{"qemu":{"micro":0,"minor":0,"major":3},"package":"patchbay-'
-expect '{"error":{"class":"CommandNotFound","desc":"Expecting capabilities negotiation with '"'"'qmp_capabilities'"'"'"},"id":"early"}'
-expect '{"return":{},"id":1}'
-expect '{"event":"NETDEV_STREAM_CONNECTED","data":{'
-expect '{"error":{"class":"GenericError","desc":"Duplicate ID '"'"'s0'"'"' for netdev"},"id":2}'
-expect '{"error":{"class":"DeviceNotFound","desc":"Device '"'"'nosuch'"'"' not found"},"id":3}'
-expect '{"error":{"class":"GenericError","desc":"JSON parse error, '
-expect '{"return":"s0: index=0,type=x,x: txsession=1\r\n","id":4}'
-expect '{"return":{},"id":5}'
+expect '{"QMP": {"version": {"qemu": {"micro": 0, "minor": 2, "major": 7}, "package": "patchbay-'
+expect '{"id": "early", "error": {"class": "CommandNotFound", "desc": "Expecting capabilities negotiation with '"'"'qmp_capabilities'"'"'"}}'
+expect '{"return": {}, "id": 1}'
+expect '"event": "NETDEV_STREAM_CONNECTED", "data": {'
+expect '{"id": 2, "error": {"class": "GenericError", "desc": "Duplicate ID '"'"'s0'"'"'"}}'
+expect '{"id": 3, "error": {"class": "DeviceNotFound", "desc": "Device '"'"'nosuch'"'"' not found"}}'
+expect '{"error": {"class": "GenericError", "desc": "JSON parse error, expecting value"}}'
+expect '{"return": "s0: index=0,type=x,x: txsession=1\r\n", "id": 4}'
+expect '{"return": {}, "id": 5}'
 # Greeting, 8 replies and the event, each one line ending in CRLF.
 if [[ $(grep -c $'\r$' <<<"$out") -ne 10 ]]; then
     echo "qmp-socat: expected 10 CRLF-terminated messages" >&2

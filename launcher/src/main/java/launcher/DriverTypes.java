@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import net.api.NetType;
+import net.control.NetdevTypes;
+import net.control.Section;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.wiring.BundleRevision;
@@ -26,12 +28,28 @@ final class DriverTypes {
     private final Path deploy;
 
     /**
-     * @param context any bundle context of the framework
-     * @param deploy  where drivers of more types go, named when a type is missing
+     * @param netdevs the netdev types bundles provide ({@code hubport} is always there)
+     * @param filters the filter types
+     * @param nics    the NIC models
+     * @param deploy  where drivers of more types go, named by {@code -netdev help}
      */
-    DriverTypes(BundleContext context, Path deploy) {
+    DriverTypes(Set<String> netdevs, Set<String> filters, Set<String> nics, Path deploy) {
         this.deploy = deploy.toAbsolutePath().normalize();
-        netdevs.add(HUBPORT);
+        this.netdevs.add(HUBPORT);
+        this.netdevs.addAll(netdevs);
+        this.filters.addAll(filters);
+        this.nics.addAll(nics);
+    }
+
+    /**
+     * @param context any bundle context of the framework
+     * @param deploy  where drivers of more types go
+     * @return the types the installed bundles declare
+     */
+    static DriverTypes of(BundleContext context, Path deploy) {
+        Set<String> netdevs = new TreeSet<>();
+        Set<String> filters = new TreeSet<>();
+        Set<String> nics = new TreeSet<>();
         for (Bundle bundle : context.getBundles()) {
             BundleRevision revision = bundle.adapt(BundleRevision.class);
             if (revision == null) {
@@ -41,6 +59,22 @@ final class DriverTypes {
                 add(netdevs, c.getAttributes().get("net.type"));
                 add(filters, c.getAttributes().get("filter.type"));
                 add(nics, c.getAttributes().get("nic.type"));
+            }
+        }
+        return new DriverTypes(netdevs, filters, nics, deploy);
+    }
+
+    /**
+     * QEMU's parser refuses an id its option group (QemuOpts) already has before anything is made;
+     * stream and dgram netdevs are not parsed into the group, so the runtime finds theirs.
+     */
+    private static void checkIds(List<NetworkOption> options) throws UsageException {
+        Set<String> seen = new java.util.HashSet<>();
+        for (NetworkOption option : options) {
+            boolean grouped = option.section() == Section.OBJECT
+                    || option.section() == Section.NETDEV && !NetdevTypes.isKeyval(option.type());
+            if (grouped && option.id() != null && !seen.add(option.section().option() + " " + option.id())) {
+                throw new UsageException(option + ": Duplicate ID '" + option.id() + "' for " + option.section().option());
             }
         }
     }
@@ -78,18 +112,19 @@ final class DriverTypes {
 
     /**
      * @param options the network options
-     * @throws UsageException for the first option whose type no bundle provides
+     * @throws UsageException for the first id given twice, as QEMU's option parser finds it, or
+     *                        the first option whose type no bundle provides
      */
     void check(List<NetworkOption> options) throws UsageException {
+        checkIds(options);
         for (NetworkOption option : options) {
             String type = option.type();
             String problem = switch (option.section()) {
-                case NETDEV -> netdevs.contains(type) ? null : "Parameter 'type' expects a netdev backend type (installed: "
-                        + String.join(", ", netdevs) + "; drivers of other types go into " + deploy + ")";
+                case NETDEV -> netdevs.contains(type) ? null : NetdevTypes.missing(type).getMessage();
                 case NET -> type.equals("nic") ? nicModel(option.model())
-                        : type.equals("none") || !type.equals(HUBPORT) && netdevs.contains(type) ? null
-                        : "Parameter 'type' expects a net backend type (maybe it is not compiled into this binary)";
-                case OBJECT -> filters.contains(type) ? null : "invalid object type: " + type;
+                        : type.equals(HUBPORT) ? "network backend 'hubport' is only supported with -netdev/-nic"
+                        : type.equals("none") || netdevs.contains(type) ? null : NetdevTypes.missing(type).getMessage();
+                case OBJECT -> filters.contains(type) ? null : "Parameter 'qom-type' does not accept value '" + type + "'";
                 case DEVICE -> nicModel(type);
                 case CHARDEV -> null; // net.chardev checks its backends when it makes them
             };

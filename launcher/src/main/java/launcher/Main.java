@@ -79,7 +79,7 @@ public final class Main {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> onSignal(framework), "patchbay-shutdown"));
         try {
             framework.start();
-            DriverTypes types = new DriverTypes(framework.context(), options.deploy());
+            DriverTypes types = DriverTypes.of(framework.context(), options.deploy());
             List<NetworkOption> network = options.network();
             for (int i = 0; i < network.size(); i++) {
                 if (TypeHelp.asksForList(network.get(i))) {

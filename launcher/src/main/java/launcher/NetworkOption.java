@@ -2,6 +2,7 @@ package launcher;
 
 import java.util.Map;
 import net.api.NetException;
+import net.control.NetdevTypes;
 import net.control.Section;
 import net.control.QemuOptions;
 
@@ -12,8 +13,9 @@ import net.control.QemuOptions;
  * @param value   its value as given
  * @param type    the type it names (netdev type, QOM type or device model)
  * @param model   the NIC model of {@code -net nic,model=M}, else null
+ * @param id      its {@code id}, or null
  */
-record NetworkOption(Section section, String value, String type, String model) {
+record NetworkOption(Section section, String value, String type, String model, String id) {
 
     /**
      * Checks the value's syntax and that it names a type; the runtime checks the rest.
@@ -34,11 +36,18 @@ record NetworkOption(Section section, String value, String type, String model) {
         if (section == Section.CHARDEV && !arguments.containsKey(section.typeKey()) && arguments.get("id") != null) {
             throw new UsageException(where + ": chardev: \"" + arguments.get("id") + "\" missing backend");
         }
-        if (!(arguments.get(section.typeKey()) instanceof String type) || type.isEmpty()) {
+        if (!(arguments.get(section.typeKey()) instanceof String type)) {
             throw new UsageException(where + ": Parameter '" + section.typeKey() + "' is missing");
         }
+        if (type.isEmpty()) {
+            // QEMU looks an empty type up like any other name
+            throw new UsageException(where + ": " + (section == Section.NETDEV || section == Section.NET
+                    ? NetdevTypes.missing(type).getMessage() : "Parameter '" + section.typeKey() + "' is missing"));
+        }
         Object model = section == Section.NET && "nic".equals(type) ? arguments.get("model") : null;
-        return new NetworkOption(section, value, type, model == null ? null : model.toString());
+        Object id = arguments.get("id");
+        return new NetworkOption(section, value, type, model == null ? null : model.toString(),
+                id == null ? null : id.toString());
     }
 
     /** @return {@code -OPTION VALUE}, the form the command-line front end and error lines use */

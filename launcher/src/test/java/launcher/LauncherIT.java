@@ -150,22 +150,23 @@ class LauncherIT {
 
     @Test
     void aTypeNoBundleProvidesIsAnErrorAtStartUp() throws Exception {
-        assertOneErrorLine("patchbay: -netdev nosuch,id=x: Parameter 'type' expects a netdev backend type (installed: "
-                + "bridge, dgram, dump, hubport, l2tpv3, socket, stream, tap; drivers of other types go into "
-                + work.resolve("deploy").toAbsolutePath().normalize() + ")",
+        assertOneErrorLine("patchbay: -netdev nosuch,id=x: Parameter 'type' does not accept value 'nosuch'",
                 run("--no-console", "-netdev", "hubport,id=h1,hubid=1", "-netdev", "nosuch,id=x"));
+        assertOneErrorLine("patchbay: -netdev netmap,id=x,ifname=a: network backend 'netmap' is not compiled into this binary",
+                run("--no-console", "-netdev", "netmap,id=x,ifname=a"));
     }
 
     @Test
     void anObjectOrDeviceTypeNoBundleProvides() throws Exception {
-        assertOneErrorLine("patchbay: -object filter-nosuch,id=f0,netdev=h1: invalid object type: filter-nosuch",
+        assertOneErrorLine("patchbay: -object filter-nosuch,id=f0,netdev=h1: Parameter 'qom-type' does not accept value "
+                + "'filter-nosuch'",
                 run("--no-console", "-object", "filter-nosuch,id=f0,netdev=h1"));
         assertOneErrorLine("patchbay: -device nosuch,netdev=h1: 'nosuch' is not a valid device model name",
                 run("--no-console", "-device", "nosuch,netdev=h1"));
         assertOneErrorLine("patchbay: -net nic,model=nosuch: 'nosuch' is not a valid device model name",
                 run("--no-console", "-net", "nic,model=nosuch"));
-        assertOneErrorLine("patchbay: -net hubport,hubid=1: Parameter 'type' expects a net backend type "
-                + "(maybe it is not compiled into this binary)", run("--no-console", "-net", "hubport,hubid=1"));
+        assertOneErrorLine("patchbay: -net hubport,hubid=1: network backend 'hubport' is only supported with -netdev/-nic",
+                run("--no-console", "-net", "hubport,hubid=1"));
     }
 
     @Test

@@ -7,6 +7,7 @@ import java.util.function.Consumer;
 import net.api.NetClient;
 import net.api.NetClientDriver;
 import net.api.NetException;
+import net.control.NetdevTypes;
 import net.api.NetFilter;
 import net.api.NetFilterDriver;
 import net.api.NicModel;
@@ -51,7 +52,7 @@ final class ClientLifecycle {
         try {
             Class<?> optionsType = driver instanceof NetClientDriver<?> d ? d.optionsType()
                     : ((NicModel<?>) driver).optionsType();
-            Object options = binder.bind(optionsType, e.options);
+            Object options = binder.bind(optionsType, e.options, NetdevTypes.isKeyval(e.state.type()));
             onLoop(state.loop(), () -> {
                 ClientLoop clientLoop = new ClientLoop(state.loop(), state.log());
                 ClientContext context = new ClientContext(state, clientLoop, events);
@@ -173,7 +174,7 @@ final class ClientLifecycle {
         NetFilterState state = f.state;
         EventLoop loop = state.netdev().loop();
         try {
-            Object options = binder.bind(driver.optionsType(), f.options);
+            Object options = binder.bind(driver.optionsType(), f.options, false);
             f.instance = onLoop(loop, () -> {
                 ClientLoop filterLoop = new ClientLoop(loop, state.netdev().log());
                 try {

@@ -8,6 +8,7 @@ import java.util.function.Supplier;
 import net.api.NetClientDriver;
 import net.api.NetException;
 import net.api.NicModel;
+import net.control.NetdevTypes;
 import net.control.Section;
 import net.hub.data.ClientContext;
 import net.hub.data.Hub;
@@ -62,14 +63,14 @@ final class Clients {
             return id;
         }
         if (drivers.current(drivers.netdevs, type) == null && (!declare || !QapiArguments.isBackendTypeName(type))) {
-            throw unknownType();
+            throw NetdevTypes.missing(type);
         }
         ClientEntry e = newEntry(id, type, Kind.NETDEV, loops.next(), Section.NETDEV, true, args);
         try (Topology.Claim claim = topology.claim()) {
             topology.add(e, claim);
             NetClientDriver<?> driver;
             try {
-                driver = openOrPend(e, declare, this::unknownType);
+                driver = openOrPend(e, declare, () -> NetdevTypes.missing(type));
             } catch (NetException ex) {
                 topology.remove(e);
                 throw ex;
@@ -98,12 +99,8 @@ final class Clients {
         return driver;
     }
 
-    private NetException unknownType() {
-        return drivers.unknownNetdevType("Parameter 'type' expects a netdev backend type");
-    }
-
     private void addHubport(String id, Map<String, Object> args) throws NetException {
-        HubPortOptions options = binder.bind(HubPortOptions.class, args);
+        HubPortOptions options = binder.bind(HubPortOptions.class, args, false);
         ClientEntry target = null;
         if (options.netdev() != null) {
             target = topology.netdev(options.netdev());
@@ -157,8 +154,11 @@ final class Clients {
         if ("none".equals(type)) {
             return null; // -net none: no network, nothing to name
         }
-        if (HUBPORT.equals(type) || !QapiArguments.isBackendTypeName(type) && !"nic".equals(type)) {
-            throw unknownLegacyType();
+        if (HUBPORT.equals(type)) {
+            throw NetException.generic("network backend 'hubport' is only supported with -netdev/-nic");
+        }
+        if (!QapiArguments.isBackendTypeName(type) && !"nic".equals(type)) {
+            throw NetdevTypes.missing(type);
         }
         Hub hub = topology.hub(vlan);
         if ("nic".equals(type)) {
@@ -183,7 +183,7 @@ final class Clients {
             }
         }
         if (drivers.current(drivers.netdevs, type) == null && !declare) {
-            throw unknownLegacyType();
+            throw NetdevTypes.missing(type);
         }
         String netdevName = id != null || name != null ? Ids.check(String.valueOf(id != null ? id : name))
                 : topology.autoName(type, false);
@@ -199,7 +199,7 @@ final class Clients {
                 throw ex;
             }
             try {
-                openOrPend(e, declare, Clients::unknownLegacyType);
+                openOrPend(e, declare, () -> NetdevTypes.missing(type));
             } catch (NetException ex) {
                 discard(port);
                 topology.remove(e);
@@ -207,10 +207,6 @@ final class Clients {
             }
         }
         return netdevName;
-    }
-
-    private static NetException unknownLegacyType() {
-        return NetException.generic("Parameter 'type' expects a net backend type (maybe it is not compiled into this binary)");
     }
 
     /** {@code -device MODEL,...}, {@code device_add}: an in-process NIC, plugged into {@code netdev=} if given. */
@@ -352,7 +348,7 @@ final class Clients {
             return;
         }
         if (section == Section.NETDEV && !QapiArguments.isBackendTypeName(type)) {
-            throw unknownType();
+            throw NetdevTypes.missing(type);
         }
         Map<String, Object> options = new LinkedHashMap<>(arguments);
         options.remove(section.typeKey());

@@ -4,10 +4,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
 import net.api.NetClientDriver;
-import net.api.NetException;
 import net.api.NetFilterDriver;
 import net.api.NicModel;
 import net.control.Section;
@@ -27,14 +25,11 @@ final class DriverRegistry {
     final DriverTable<NetFilterDriver<?>> filters = new DriverTable<>("filter");
     final DriverTable<NicModel<?>> nics = new DriverTable<>("nic");
     private final System.Logger log;
-    /** Where drivers for more types go (FileInstall's folder), for the unknown-type error; or null. */
-    private final String deployDir;
     /** While it holds, types coming and going are logged at DEBUG only (the framework is stopping). */
     private final BooleanSupplier quiet;
 
-    DriverRegistry(System.Logger log, String deployDir, BooleanSupplier quiet) {
+    DriverRegistry(System.Logger log, BooleanSupplier quiet) {
         this.log = log;
-        this.deployDir = deployDir;
         this.quiet = quiet;
     }
 
@@ -73,18 +68,6 @@ final class DriverRegistry {
                     + (next == null ? "; its instances wait for a driver" : "; another driver of the type takes over"));
         }
         return wasInUse;
-    }
-
-    /**
-     * QEMU's error for a netdev type nobody provides, with what is installed and where a driver
-     * for another type goes.
-     */
-    synchronized NetException unknownNetdevType(String message) {
-        TreeSet<String> types = new TreeSet<>();
-        types.add(Clients.HUBPORT);
-        netdevs.inUse().forEach(d -> types.add(d.type()));
-        String hint = deployDir == null ? "" : "; drivers of other types go into " + deployDir;
-        return NetException.generic("%s (installed: %s%s)", message, String.join(", ", types), hint);
     }
 
     /**

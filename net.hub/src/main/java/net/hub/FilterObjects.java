@@ -27,14 +27,13 @@ final class FilterObjects {
 
     /** {@code -object TYPE,id=ID,netdev=N,...}; with {@code declare} it may wait for its driver. */
     String add(String type, Map<String, Object> args, boolean declare) throws NetException {
-        flattenProps(args);
         String id = QapiArguments.requireId(args);
         if (topology.filter(id) != null) {
             throw duplicate(id);
         }
         Object netdevId = args.remove("netdev");
         if (netdevId == null) {
-            throw NetException.generic("Parameter 'netdev' is required");
+            throw NetException.generic("Parameter 'netdev' is missing");
         }
         ClientEntry netdev = topology.netdev(String.valueOf(netdevId));
         if (netdev == null) {
@@ -54,7 +53,7 @@ final class FilterObjects {
             }
         }
         if (drivers.current(drivers.filters, type) == null && !declare) {
-            throw NetException.generic("invalid object type: %s", type);
+            throw NetException.generic("Parameter 'qom-type' does not accept value '%s'", type);
         }
         FilterEntry f = new FilterEntry(new NetFilterState(id, type, netdev.state, queue, on), netdev, args);
         NetFilterState anchorState = anchor == null ? null : anchor.state;
@@ -86,13 +85,6 @@ final class FilterObjects {
     }
 
     /** QEMU 3.0's object-add nests the properties under {@code props}. */
-    private static void flattenProps(Map<String, Object> args) {
-        if (args.get("props") instanceof Map<?, ?> props) {
-            args.remove("props");
-            props.forEach((k, v) -> args.put(String.valueOf(k), v));
-        }
-    }
-
     /** {@code object-del}. */
     void del(String id) throws NetException {
         FilterEntry f = topology.filter(id);
@@ -148,7 +140,6 @@ final class FilterObjects {
             throw notFound(id);
         }
         Map<String, Object> options = new LinkedHashMap<>(arguments);
-        flattenProps(options);
         options.remove("qom-type");
         options.remove("id");
         Object netdev = options.remove("netdev");

@@ -28,7 +28,7 @@ record FilterPlacement(String position, boolean before) {
         } else if ("before".equals(String.valueOf(insert))) {
             before = true;
         } else {
-            throw NetException.generic("Invalid value for netfilter insert, should be 'before' or 'behind'");
+            throw NetException.generic("Parameter 'insert' does not accept value '%s'", insert);
         }
         String p = position.toLowerCase(Locale.ROOT);
         if (!p.equals("head") && !p.equals("tail") && !position.startsWith("id=")) {

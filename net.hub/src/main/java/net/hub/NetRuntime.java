@@ -57,8 +57,6 @@ public final class NetRuntime implements NetControl {
     public static final String STARTUP_HOLD_PROPERTY = "patchbay.startup.hold";
     /** How long ending start-up waits for the loops to make the connections pending meanwhile. */
     private static final Duration STARTUP_CONNECTIONS = Duration.ofSeconds(5);
-    /** Framework property naming the folder FileInstall watches; named in the unknown-type error. */
-    static final String DEPLOY_PROPERTY = "felix.fileinstall.dir";
     private static final String RUNTIME_LOGGER = "net.hub";
 
     private final System.Logger log;
@@ -77,8 +75,8 @@ public final class NetRuntime implements NetControl {
     /**
      * The OSGi component.
      *
-     * @param loggerFactory the OSGi log; the framework properties {@value #LOOPS_PROPERTY} (loops)
-     *                      and {@value #DEPLOY_PROPERTY} (where drivers are deployed) are read too
+     * @param loggerFactory the OSGi log; the framework property {@value #LOOPS_PROPERTY} (loops) is
+     *                      read too
      */
     @Activate
     public NetRuntime(@Reference LoggerFactory loggerFactory) {
@@ -89,7 +87,7 @@ public final class NetRuntime implements NetControl {
         this(loopCount(context.getProperty(LOOPS_PROPERTY)),
                 name -> name.equals(RUNTIME_LOGGER) ? new OsgiSystemLogger(loggerFactory.getLogger(name))
                         : new OsgiSystemLogger(loggerFactory.getLogger(name), name + ": "),
-                EventLoop.CALL_TIMEOUT, context.getProperty(DEPLOY_PROPERTY),
+                EventLoop.CALL_TIMEOUT,
                 seconds(context.getProperty(STARTUP_HOLD_PROPERTY)),
                 // Drivers leaving because the whole framework stops are no news.
                 () -> context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).getState() == Bundle.STOPPING);
@@ -102,7 +100,7 @@ public final class NetRuntime implements NetControl {
      * @param loggers   logger per name
      */
     public NetRuntime(int loopCount, Function<String, System.Logger> loggers) {
-        this(loopCount, loggers, EventLoop.CALL_TIMEOUT, null);
+        this(loopCount, loggers, EventLoop.CALL_TIMEOUT);
     }
 
     /**
@@ -112,11 +110,9 @@ public final class NetRuntime implements NetControl {
      * @param loggers        logger per name
      * @param controlTimeout how long a control operation waits for a driver's {@code open()} or
      *                       {@code close()} on a loop before it fails
-     * @param deployDir      where drivers of more types can be dropped, for error messages; or null
      */
-    public NetRuntime(int loopCount, Function<String, System.Logger> loggers, Duration controlTimeout,
-            String deployDir) {
-        this(loopCount, loggers, controlTimeout, deployDir, null);
+    public NetRuntime(int loopCount, Function<String, System.Logger> loggers, Duration controlTimeout) {
+        this(loopCount, loggers, controlTimeout, null);
     }
 
     /**
@@ -124,21 +120,20 @@ public final class NetRuntime implements NetControl {
      *
      * @param loopCount      number of event loops
      * @param loggers        logger per name
-     * @param controlTimeout as for {@link #NetRuntime(int, Function, Duration, String)}
-     * @param deployDir      as for {@link #NetRuntime(int, Function, Duration, String)}
+     * @param controlTimeout as for {@link #NetRuntime(int, Function, Duration)}
      * @param startupHold    the longest start-up may hold the loops, or null for no hold
      */
     public NetRuntime(int loopCount, Function<String, System.Logger> loggers, Duration controlTimeout,
-            String deployDir, Duration startupHold) {
-        this(loopCount, loggers, controlTimeout, deployDir, startupHold, () -> false);
+            Duration startupHold) {
+        this(loopCount, loggers, controlTimeout, startupHold, () -> false);
     }
 
     private NetRuntime(int loopCount, Function<String, System.Logger> loggers, Duration controlTimeout,
-            String deployDir, Duration startupHold, BooleanSupplier quiet) {
+            Duration startupHold, BooleanSupplier quiet) {
         this.log = loggers.apply(RUNTIME_LOGGER);
         this.loops = new EventLoopGroup(loopCount, log, startupHold != null);
         this.topology = new Topology(loops);
-        this.drivers = new DriverRegistry(log, deployDir, quiet);
+        this.drivers = new DriverRegistry(log, quiet);
         OptionBinder binder = new OptionBinder();
         this.lifecycle = new ClientLifecycle(binder, this::emit, controlTimeout, log);
         this.filters = new FilterObjects(topology, drivers, lifecycle, log);

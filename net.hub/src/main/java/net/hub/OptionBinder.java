@@ -15,7 +15,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import java.io.IOException;
 import java.lang.reflect.RecordComponent;
-import java.util.Locale;
+import java.math.BigInteger;
 import java.util.Map;
 import java.util.stream.Collectors;
 import net.api.NetException;
@@ -35,21 +35,32 @@ final class OptionBinder {
             .enable(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
             .addModule(new SimpleModule("qemu-values")
                     .addDeserializer(Boolean.class, new QemuBoolean())
-                    .addDeserializer(boolean.class, new QemuBoolean()))
+                    .addDeserializer(boolean.class, new QemuBoolean())
+                    .addDeserializer(Long.class, new QemuInteger<>(Long.class, Long.MIN_VALUE, Long.MAX_VALUE, n -> n))
+                    .addDeserializer(long.class, new QemuInteger<>(long.class, Long.MIN_VALUE, Long.MAX_VALUE, n -> n))
+                    .addDeserializer(Integer.class, new QemuInteger<>(Integer.class, Integer.MIN_VALUE,
+                            Integer.MAX_VALUE, n -> (int) n))
+                    .addDeserializer(int.class, new QemuInteger<>(int.class, Integer.MIN_VALUE, Integer.MAX_VALUE,
+                            n -> (int) n)))
             .build();
 
     /**
      * @param <O>     the record type
      * @param type    the record class (from the driver's bundle)
      * @param options the options, without {@code type} and {@code id}
+     * @param keyval  whether QEMU parses this type's options with keyval, as {@code -netdev
+     *                stream} and {@code dgram}, rather than QemuOpts: it words an unknown one so
      * @return the bound record
      * @throws NetException QEMU's error for a missing, unknown or malformed parameter
      */
-    <O> O bind(Class<O> type, Map<String, Object> options) throws NetException {
+    <O> O bind(Class<O> type, Map<String, Object> options, boolean keyval) throws NetException {
         checkRequired(type, options, "");
         try {
             return mapper.convertValue(options, type);
         } catch (IllegalArgumentException e) {
+            if (keyval && e.getCause() instanceof UnrecognizedPropertyException u) {
+                throw NetException.generic("Parameter '%s' is unexpected", path(u));
+            }
             throw translate(e);
         }
     }
@@ -79,6 +90,10 @@ final class OptionBinder {
         if (cause instanceof UnrecognizedPropertyException u) {
             return NetException.generic("Invalid parameter '%s'", path(u));
         }
+        if (cause instanceof InvalidFormatException f && f.getTargetType().isEnum()) {
+            // QEMU names the member without its path here.
+            return NetException.generic("Parameter '%s' does not accept value '%s'", last(f), f.getValue());
+        }
         if (cause instanceof InvalidFormatException f) {
             return NetException.generic("Parameter '%s' expects %s", path(f), expected(f.getTargetType(), f.getValue()));
         }
@@ -93,8 +108,16 @@ final class OptionBinder {
             // A value type's own check (e.g. ByteSize) says what it expects.
             return NetException.generic("Parameter '%s' expects %s", path(j), iae.getMessage());
         }
-        String message = cause != null ? cause.getMessage() : e.getMessage();
-        return NetException.generic("%s", message == null ? "invalid options" : message.lines().findFirst().orElse(message));
+        // Whatever else Jackson refuses is said in QEMU's words for a bad value, never in Jackson's.
+        if (cause instanceof JsonMappingException j && !j.getPath().isEmpty()) {
+            return NetException.generic("Parameter '%s' expects a valid value", path(j));
+        }
+        return NetException.generic("Invalid parameter type, expected: object");
+    }
+
+    private static String last(JsonMappingException e) {
+        JsonMappingException.Reference r = e.getPath().getLast();
+        return r.getFieldName() != null ? r.getFieldName() : "null";
     }
 
     private static String path(JsonMappingException e) {
@@ -113,28 +136,45 @@ final class OptionBinder {
         if (target == int.class || target == Integer.class || target == short.class || target == Short.class) {
             // QEMU says "int64 value" for what is no number at all, and names the C type for range.
             return isLong(value) ? (target == int.class || target == Integer.class ? "int32_t" : "int16_t")
-                    : "an int64 value or range";
+                    : "an int64 value";
         }
         if (target == long.class || target == Long.class) {
-            return "an int64 value or range";
-        }
-        if (target.isEnum()) {
-            return "one of " + java.util.Arrays.stream(target.getEnumConstants())
-                    .map(c -> c.toString().toLowerCase(Locale.ROOT)).collect(Collectors.joining(", "));
+            return "an int64 value";
         }
         return jsonTypeName(target);
     }
 
     private static boolean isLong(Object value) {
-        if (value instanceof Number) {
-            return true;
+        return value instanceof Number || cLong(String.valueOf(value)) != null;
+    }
+
+    /**
+     * A number as QEMU's option parser reads it (C's {@code strtoll} with base 0: {@code 0x} hex,
+     * a leading {@code 0} octal).
+     *
+     * @return the value, or null when it is no number or beyond 64 bits
+     */
+    static Long cLong(String text) {
+        String digits = text;
+        boolean negative = digits.startsWith("-");
+        if (negative || digits.startsWith("+")) {
+            digits = digits.substring(1);
         }
-        try {
-            Long.parseLong(String.valueOf(value));
-            return true;
-        } catch (NumberFormatException e) {
-            return false;
+        int radix = 10;
+        if (digits.startsWith("0x") || digits.startsWith("0X")) {
+            radix = 16;
+            digits = digits.substring(2);
+        } else if (digits.length() > 1 && digits.startsWith("0")) {
+            radix = 8;
+            digits = digits.substring(1);
         }
+        int base = radix;
+        if (digits.isEmpty() || !digits.chars().allMatch(c -> Character.digit(c, base) >= 0 && c < 0x80)) {
+            return null;
+        }
+        BigInteger n = new BigInteger(digits, radix);
+        n = negative ? n.negate() : n;
+        return n.bitLength() < 64 ? n.longValue() : null;
     }
 
     private static String jsonTypeName(Class<?> target) {
@@ -151,6 +191,33 @@ final class OptionBinder {
             return "array";
         }
         return "object";
+    }
+
+    /** An integer member: JSON integers, and strings as QEMU's option parser reads them, within the Java type's range. */
+    private static final class QemuInteger<T> extends JsonDeserializer<T> {
+        private final Class<?> type;
+        private final long min;
+        private final long max;
+        private final java.util.function.LongFunction<T> box;
+
+        QemuInteger(Class<?> type, long min, long max, java.util.function.LongFunction<T> box) {
+            this.type = type;
+            this.min = min;
+            this.max = max;
+            this.box = box;
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public T deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            String text = p.getText();
+            Long n = p.currentToken() == JsonToken.VALUE_NUMBER_INT || p.currentToken() == JsonToken.VALUE_STRING
+                    ? cLong(text) : null;
+            if (n == null || n < min || n > max) {
+                return (T) ctxt.handleWeirdStringValue(type, text, "not a number of the member's range");
+            }
+            return box.apply(n);
+        }
     }
 
     /** QEMU's boolean spellings: on/off, yes/no, true/false, and JSON booleans. */

@@ -51,7 +51,7 @@ final class QapiArguments {
         try {
             return value instanceof Number n ? n.intValue() : Integer.parseInt(String.valueOf(value).trim());
         } catch (NumberFormatException e) {
-            throw NetException.generic("Parameter '%s' expects an int64 value or range", name);
+            throw NetException.generic("Parameter '%s' expects an int64 value", name);
         }
     }
 
@@ -65,7 +65,7 @@ final class QapiArguments {
                 return d;
             }
         }
-        throw NetException.generic("Invalid parameter '%s'", value);
+        throw NetException.generic("Parameter 'queue' does not accept value '%s'", value);
     }
 
     /** A filter's {@code status}. */

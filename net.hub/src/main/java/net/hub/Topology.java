@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import net.api.ErrorClass;
 import net.api.NetException;
+import net.control.NetdevTypes;
 import net.hub.data.Hub;
 import net.hub.data.HubPort;
 import net.hub.data.NetClientState;
@@ -159,9 +160,13 @@ final class Topology {
      */
     synchronized void add(ClientEntry e, Claim claim) throws NetException {
         Map<String, ClientEntry> map = e.state.kind() == NetClientState.Kind.NIC ? nics : netdevs;
-        if (map.containsKey(e.name())) {
-            throw NetException.generic("Duplicate ID '%s' for %s", e.name(),
-                    map == nics ? "device" : "netdev");
+        ClientEntry taken = map.get(e.name());
+        if (taken != null) {
+            // QemuOpts names the option group; a keyval-parsed netdev on either side leaves it out.
+            if (map == netdevs && (NetdevTypes.isKeyval(e.state.type()) || NetdevTypes.isKeyval(taken.state.type()))) {
+                throw NetException.generic("Duplicate ID '%s'", e.name());
+            }
+            throw NetException.generic("Duplicate ID '%s' for %s", e.name(), map == nics ? "device" : "netdev");
         }
         map.put(e.name(), e);
         claimed.add(e);

@@ -33,7 +33,7 @@ class ControlPlaneTest {
 
     private final List<String> info = new CopyOnWriteArrayList<>();
     private final InjectDriver mem = new InjectDriver();
-    private final NetRuntime runtime = new NetRuntime(2, this::logger, DEADLINE, "/srv/patchbay/deploy");
+    private final NetRuntime runtime = new NetRuntime(2, this::logger, DEADLINE);
 
     /** Loggers that keep INFO records and pass everything on to the system logger. */
     private System.Logger logger(String name) {
@@ -216,14 +216,13 @@ class ControlPlaneTest {
     }
 
     @Test
-    void driverTypesComingAndGoingAreLoggedAndTheUnknownTypeErrorSaysWhatIsThere() throws Exception {
+    void driverTypesComingAndGoingAreLoggedAndAMissingTypeIsQemusUnknownValue() throws Exception {
         bindMem();
         assertTrue(info.contains("netdev type 'mem' available from (class path)"), info.toString());
         runtime.unbindNetClientDriver(mem, Map.of(NetClientDriver.TYPE, "mem"));
         assertTrue(info.contains("netdev type 'mem' from (class path) left; its instances wait for a driver"),
                 info.toString());
         NetException e = assertThrows(NetException.class, () -> netdev("mem,id=m"));
-        assertEquals("Parameter 'type' expects a netdev backend type (installed: hubport; drivers of other types go "
-                + "into /srv/patchbay/deploy)", e.getMessage());
+        assertEquals("Parameter 'type' does not accept value 'mem'", e.getMessage());
     }
 }

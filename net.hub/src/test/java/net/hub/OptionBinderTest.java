@@ -24,7 +24,7 @@ class OptionBinderTest {
     private final OptionBinder binder = new OptionBinder();
 
     private Opts bind(String text) throws NetException {
-        return binder.bind(Opts.class, QemuOptions.parse(text, null));
+        return binder.bind(Opts.class, QemuOptions.parse(text, null), false);
     }
 
     @Test
@@ -39,7 +39,7 @@ class OptionBinderTest {
 
     @Test
     void typedJsonBindsToo() throws NetException {
-        Opts o = binder.bind(Opts.class, Map.of("txsession", 7, "len", 1500, "udp", false));
+        Opts o = binder.bind(Opts.class, Map.of("txsession", 7, "len", 1500, "udp", false), false);
         assertEquals(1500, o.len().bytes());
         assertEquals(Boolean.FALSE, o.udp());
     }
@@ -50,11 +50,18 @@ class OptionBinderTest {
         "txsession=1,foo=2|Invalid parameter 'foo'",
         "txsession=1,udp=sometimes|Parameter 'udp' expects 'on' or 'off'",
         "txsession=1,len=lots|Parameter 'len' expects a size value",
-        "txsession=1,offset=x|Parameter 'offset' expects an int64 value or range",
+        "txsession=1,offset=x|Parameter 'offset' expects an int64 value",
         "txsession=1,offset=99999999999|Parameter 'offset' expects int32_t",
         "txsession=1,addr.port=1|Parameter 'addr.host' is missing",
         "txsession=1,addr.host=h,addr.nope=1|Invalid parameter 'addr.nope'"})
     void qemuErrors(String text, String message) {
         assertEquals(message, assertThrows(NetException.class, () -> bind(text)).getMessage());
+    }
+
+    @Test
+    void keyvalTypesNameAnUnknownParameterAsQapiDoes() {
+        assertEquals("Parameter 'addr.nope' is unexpected", assertThrows(NetException.class,
+                () -> binder.bind(Opts.class, QemuOptions.parse("txsession=1,addr.host=h,addr.nope=1", null), true))
+                .getMessage());
     }
 }

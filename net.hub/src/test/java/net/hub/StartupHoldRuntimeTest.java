@@ -63,7 +63,7 @@ class StartupHoldRuntimeTest {
     }
 
     private TimerDriver heldRuntimeWithATimer(Duration hold) throws Exception {
-        runtime = new NetRuntime(2, name -> System.getLogger("test." + name), Duration.ofSeconds(10), null, hold);
+        runtime = new NetRuntime(2, name -> System.getLogger("test." + name), Duration.ofSeconds(10), hold);
         TimerDriver driver = new TimerDriver();
         runtime.bindNetClientDriver(driver, Map.of(NetClientDriver.TYPE, "timer"));
         runtime.add(Section.NETDEV, Map.of("type", "timer", "id", "t0"));

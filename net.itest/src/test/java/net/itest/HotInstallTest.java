@@ -45,7 +45,7 @@ public class HotInstallTest {
     public void installedDriverBundleProvidesItsType() throws Exception {
         try (UdpPeer peer = new UdpPeer()) {
             assertFalse("udpwire listed before its bundle is installed", ControlQueries.driverListed(control, "udpwire"));
-            assertAddFails("Parameter 'type' expects a netdev backend type (installed: hubport)",
+            assertAddFails("Parameter 'type' does not accept value 'udpwire'",
                     args("type", "udpwire", "id", "u0", "remote", peer.address()));
 
             Bundle bundle = context.installBundle(Provisioning.url(Provisioning.UDPWIRE));

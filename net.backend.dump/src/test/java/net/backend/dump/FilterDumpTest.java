@@ -120,7 +120,7 @@ class FilterDumpTest {
         assertEquals("net dump: can't open " + dir + ": Is a directory",
                 rig.error(Section.OBJECT, "filter-dump,id=f1,netdev=a,file=" + dir));
         // Runtime's own checks still apply to this type.
-        assertEquals("Parameter 'netdev' is required", rig.error(Section.OBJECT, "filter-dump,id=f1,file=x"));
+        assertEquals("Parameter 'netdev' is missing", rig.error(Section.OBJECT, "filter-dump,id=f1,file=x"));
     }
 
     @Test

@@ -75,7 +75,7 @@ public final class CommandLine implements Function<List<String>, String> {
                             || group.section() == Section.NET && "nic".equals(arguments.get("type"));
                     declared.add(new Declared(group, control.declare(group.section(), arguments), nic));
                 } catch (NetException e) {
-                    return group + ": " + e.getMessage();
+                    return errorLine(group.toString(), e.getMessage());
                 }
             }
             String error = awaitRunning(control, declared);
@@ -136,6 +136,20 @@ public final class CommandLine implements Function<List<String>, String> {
         } finally {
             tracker.close();
         }
+    }
+
+    /**
+     * An option's error as QEMU's command line prints it: the option, the message, and the hint
+     * line QEMU adds to some messages (only there: QMP's reply has none).
+     *
+     * @param option  the option as given, e.g. {@code -netdev hubport,id=9,hubid=1}
+     * @param message the runtime's message
+     * @return the error, one line or two
+     */
+    public static String errorLine(String option, String message) {
+        String line = option + ": " + message;
+        return message.equals("Parameter 'id' expects an identifier")
+                ? line + "\nIdentifiers consist of letters, digits, '-', '.', '_', starting with a letter." : line;
     }
 
     /** Polls the topology until nothing declared is pending; the first failure is the answer. */

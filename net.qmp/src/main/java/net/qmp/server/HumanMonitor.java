@@ -1,6 +1,5 @@
 package net.qmp.server;
 
-import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import java.util.Comparator;
@@ -259,17 +258,8 @@ final class HumanMonitor {
         if (text.isEmpty()) {
             throw new HmpLine.Syntax(name + ": string expected");
         }
-        qom.set(path, property, () -> json ? parseJson(text) : TextNode.valueOf(text));
+        qom.set(path, property, () -> json ? QmpJsonParser.parse(text) : TextNode.valueOf(text));
         return NOTHING;
     }
 
-    private static JsonNode parseJson(String text) throws NetException {
-        try {
-            return QmpJson.MAPPER.readTree(text);
-        } catch (JacksonException e) {
-            // QEMU's words for the usual slip, a bare word where a JSON string was meant
-            throw NetException.generic("JSON parse error, %s", text.matches("[A-Za-z_][A-Za-z0-9_]*")
-                    ? "invalid keyword '" + text + "'" : "expecting value");
-        }
-    }
 }

@@ -1,19 +1,21 @@
 package net.qmp.server;
 
-import java.util.Arrays;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * Splits a QMP input byte stream into top-level JSON values, as QEMU's JSON streamer does: a value
- * ends where its {@code {}}/{@code []} balance outside strings (either quote, QEMU accepts
- * {@code 'single-quoted'} strings), a top-level scalar ends at whitespace or the next bracket or
- * quote. No delimiter between values is needed. The bytes are not parsed here; a malformed value
- * is handed on whole, so the parser's error covers exactly that value and the next one starts
- * clean.
+ * Splits a QMP input byte stream into top-level JSON values the way QEMU 7.2 does: a lexer cuts
+ * the bytes into tokens (QEMU's extensions included: {@code 'single-quoted'} strings), and a
+ * value is complete when its {@code {}}/{@code []} balance, or at once for a top-level scalar or a
+ * surplus closing bracket. No delimiter between values is needed.
  *
- * <p>Memory is bounded: a value longer than {@link #MAX_VALUE_BYTES} or nested deeper than
- * {@link #MAX_NESTING} is reported once, the moment the limit is crossed, and the rest of it is
- * skipped while the brackets are still counted. A raw {@code 0xFF} byte drops the value in
- * progress (QMP's reset byte). Not thread-safe: one per connection.
+ * <p>Errors are QEMU's: a byte no token may hold is reported as {@code JSON parse error, stray
+ * 'TEXT'} with the token so far, the value in progress is dropped, and the lexer skips to the next
+ * bracket or control character before it reads tokens again. Limits: {@link #MAX_VALUE_BYTES} per
+ * value and {@link #MAX_NESTING} levels; crossing one is reported once, the value is dropped and
+ * what follows is read as new input, as QEMU does. Not thread-safe: one per connection.
  */
 final class JsonStreamSplitter {
 
@@ -26,29 +28,45 @@ final class JsonStreamSplitter {
     /** QEMU's nesting limit. */
     static final int MAX_NESTING = 1024;
 
-    private static final int INITIAL_CAPACITY = 8 * 1024;
-    private static final int RESET = 0xFF;
+    /** What a token is. */
+    enum Kind { LCURLY, RCURLY, LSQUARE, RSQUARE, COLON, COMMA, INTEGER, FLOAT, KEYWORD, STRING }
+
+    /**
+     * One token.
+     *
+     * @param kind what it is
+     * @param text its bytes as they came (a string's with its quotes)
+     */
+    record Token(Kind kind, byte[] text) {
+        /** @return the text, for numbers and keywords (ASCII) */
+        String ascii() {
+            return new String(text, StandardCharsets.ISO_8859_1);
+        }
+    }
 
     /** Receives what the splitter finds. */
     interface Sink {
-        /**
-         * @param bytes  a buffer holding one complete value from offset 0; reused after the call
-         * @param length the value's length
-         */
-        void value(byte[] bytes, int length);
+        /** @param tokens one complete value, or a stray closing bracket (the parser reports it) */
+        void value(List<Token> tokens);
 
-        /** @param desc a limit was crossed; QEMU's GenericError text */
+        /** @param desc QEMU's GenericError text for input that is no value */
         void error(String desc);
     }
 
+    /** The lexer's states; {@code RECOVERY} skips what follows a bad byte. */
+    private enum State {
+        START, STRING, ESCAPE, ZERO, NUMBER, MINUS, POINT, FRACTION, EXPONENT, EXPONENT_SIGN, EXPONENT_DIGITS,
+        KEYWORD, RECOVERY
+    }
+
     private final Sink sink;
-    private byte[] buffer = new byte[INITIAL_CAPACITY];
-    private int length;
-    private int depth;
-    private byte quote;       // the quote of the string we are in, or 0
-    private boolean escaped;  // the previous byte in a string was a backslash
-    private boolean scalar;   // inside a top-level number or literal
-    private boolean skipping; // the value crossed a limit: count brackets, keep nothing
+    private final ByteArrayOutputStream token = new ByteArrayOutputStream();
+    private State state = State.START;
+    private byte quote;
+    private List<Token> tokens = new ArrayList<>();
+    private int size;
+    private int braces;
+    private int brackets;
 
     JsonStreamSplitter(Sink sink) {
         this.sink = sink;
@@ -63,114 +81,238 @@ final class JsonStreamSplitter {
      */
     void feed(byte[] bytes, int offset, int count) {
         for (int i = offset; i < offset + count; i++) {
-            byte b = bytes[i];
-            if ((b & 0xFF) == RESET) {
-                reset();
-            } else if (quote != 0) {
-                inString(b);
-            } else if (scalar && ends(b)) {
-                complete();
-                idle(b);
-            } else if (depth > 0 || scalar) {
-                append(b);
-                if (depth > 0) {
-                    bracket(b);
-                }
-            } else {
-                idle(b);
-            }
+            feed(bytes[i] & 0xFF);
         }
     }
 
-    /** Between values: whitespace is skipped, anything else starts a value. */
-    private void idle(byte b) {
-        if (isSpace(b)) {
-            return;
+    /**
+     * The input ended: a number or keyword in progress is a token, anything else unfinished is
+     * stray, and tokens of an unfinished value go to the parser (which finds them premature).
+     */
+    void end() {
+        switch (state) {
+            case START, RECOVERY -> {
+                // nothing pending
+            }
+            case ZERO, NUMBER -> emit(Kind.INTEGER);
+            case FRACTION, EXPONENT_DIGITS -> emit(Kind.FLOAT);
+            case KEYWORD -> emit(Kind.KEYWORD);
+            default -> stray();
         }
-        append(b);
+        state = State.START;
+        if (!tokens.isEmpty()) {
+            List<Token> value = tokens;
+            drop();
+            sink.value(value);
+        }
+    }
+
+    private void feed(int b) {
+        while (!consumed(b)) {
+            // the byte ended a number or keyword (or the recovery) and starts what comes next
+        }
+    }
+
+    /** @return false when the byte must be read again in the new state */
+    private boolean consumed(int b) {
+        switch (state) {
+            case START -> start(b);
+            case STRING -> {
+                token.write(b);
+                if (b < 0x20 || b >= 0xFE) {
+                    stray();
+                } else if (b == '\\') {
+                    state = State.ESCAPE;
+                } else if (b == quote) {
+                    emit(Kind.STRING);
+                }
+            }
+            case ESCAPE -> {
+                token.write(b);
+                if (b < 0x20 || b >= 0xFE) {
+                    stray();
+                } else {
+                    state = State.STRING; // the parser checks what was escaped
+                }
+            }
+            case ZERO -> {
+                if (b == '.') {
+                    next(b, State.POINT);
+                } else if (isDigit(b)) {
+                    token.write(b);
+                    stray();
+                } else {
+                    emit(Kind.INTEGER);
+                    return false;
+                }
+            }
+            case NUMBER -> {
+                if (isDigit(b)) {
+                    token.write(b);
+                } else if (b == '.') {
+                    next(b, State.POINT);
+                } else if (b == 'e' || b == 'E') {
+                    next(b, State.EXPONENT);
+                } else {
+                    emit(Kind.INTEGER);
+                    return false;
+                }
+            }
+            case MINUS -> digitOrStray(b, b == '0' ? State.ZERO : State.NUMBER);
+            case POINT -> digitOrStray(b, State.FRACTION);
+            case FRACTION -> {
+                if (isDigit(b)) {
+                    token.write(b);
+                } else if (b == 'e' || b == 'E') {
+                    next(b, State.EXPONENT);
+                } else {
+                    emit(Kind.FLOAT);
+                    return false;
+                }
+            }
+            case EXPONENT -> {
+                if (b == '+' || b == '-') {
+                    next(b, State.EXPONENT_SIGN);
+                } else {
+                    digitOrStray(b, State.EXPONENT_DIGITS);
+                }
+            }
+            case EXPONENT_SIGN -> digitOrStray(b, State.EXPONENT_DIGITS);
+            case EXPONENT_DIGITS -> {
+                if (isDigit(b)) {
+                    token.write(b);
+                } else {
+                    emit(Kind.FLOAT);
+                    return false;
+                }
+            }
+            case KEYWORD -> {
+                if (b >= 'a' && b <= 'z') {
+                    token.write(b);
+                } else {
+                    emit(Kind.KEYWORD);
+                    return false;
+                }
+            }
+            case RECOVERY -> {
+                // Brackets and line ends are where a client's next request may start.
+                if (b == '{' || b == '}' || b == '[' || b == ']' || b < 0x20 && b != '\t' || b >= 0xFE) {
+                    state = State.START;
+                    return false;
+                }
+            }
+        }
+        if (token.size() > MAX_VALUE_BYTES) {
+            // One token larger than a whole value: drop it and skip the rest of it.
+            token.reset();
+            state = State.RECOVERY;
+            limit("JSON token size limit exceeded");
+        }
+        return true;
+    }
+
+    private void start(int b) {
         switch (b) {
-            case '{', '[' -> depth = 1;
-            case '"', '\'' -> quote = b;
-            // A stray closing bracket is a value of its own: the parser reports it.
-            case '}', ']' -> complete();
-            default -> scalar = true;
-        }
-    }
-
-    private void inString(byte b) {
-        append(b);
-        if (escaped) {
-            escaped = false;
-        } else if (b == '\\') {
-            escaped = true;
-        } else if (b == quote) {
-            quote = 0;
-            if (depth == 0) {
-                complete();
+            case ' ', '\t', '\r', '\n' -> {
+                // between tokens
             }
-        }
-    }
-
-    private void bracket(byte b) {
-        switch (b) {
-            case '"', '\'' -> quote = b;
-            case '{', '[' -> {
-                if (++depth > MAX_NESTING && !skipping) {
-                    skipping = true;
-                    sink.error("JSON nesting depth limit exceeded");
-                }
+            case '{' -> single(b, Kind.LCURLY);
+            case '}' -> single(b, Kind.RCURLY);
+            case '[' -> single(b, Kind.LSQUARE);
+            case ']' -> single(b, Kind.RSQUARE);
+            case ':' -> single(b, Kind.COLON);
+            case ',' -> single(b, Kind.COMMA);
+            case '"', '\'' -> {
+                quote = (byte) b;
+                next(b, State.STRING);
             }
-            case '}', ']' -> {
-                if (--depth == 0) {
-                    complete();
-                }
-            }
+            case '0' -> next(b, State.ZERO);
+            case '-' -> next(b, State.MINUS);
             default -> {
-                // other bytes only belong to the value
+                if (isDigit(b)) {
+                    next(b, State.NUMBER);
+                } else if (b >= 'a' && b <= 'z') {
+                    next(b, State.KEYWORD);
+                } else {
+                    token.write(b);
+                    stray();
+                }
             }
         }
     }
 
-    private static boolean ends(byte b) {
-        return isSpace(b) || b == '{' || b == '[' || b == '}' || b == ']' || b == '"' || b == '\'';
+    private void next(int b, State then) {
+        token.write(b);
+        state = then;
     }
 
-    private static boolean isSpace(byte b) {
-        return b == ' ' || b == '\t' || b == '\n' || b == '\r';
+    private void digitOrStray(int b, State then) {
+        token.write(b);
+        if (isDigit(b)) {
+            state = then;
+        } else {
+            stray();
+        }
     }
 
-    private void append(byte b) {
-        if (skipping) {
+    private static boolean isDigit(int b) {
+        return b >= '0' && b <= '9';
+    }
+
+    private void single(int b, Kind kind) {
+        token.write(b);
+        emit(kind);
+    }
+
+    /** A byte no token may hold: the value in progress is dropped, and the lexer resynchronises. */
+    private void stray() {
+        String text = new String(token.toByteArray(), StandardCharsets.UTF_8);
+        token.reset();
+        state = State.RECOVERY;
+        drop();
+        sink.error("JSON parse error, stray '" + text + "'");
+    }
+
+    private void emit(Kind kind) {
+        byte[] text = token.toByteArray();
+        token.reset();
+        state = State.START;
+        switch (kind) {
+            case LCURLY -> braces++;
+            case RCURLY -> braces--;
+            case LSQUARE -> brackets++;
+            case RSQUARE -> brackets--;
+            default -> {
+                // no nesting
+            }
+        }
+        if (size + text.length + 1 > MAX_VALUE_BYTES) {
+            limit("JSON token size limit exceeded");
             return;
         }
-        if (length == MAX_VALUE_BYTES) {
-            skipping = true;
-            sink.error("JSON token size limit exceeded");
+        if (braces + brackets > MAX_NESTING) {
+            limit("JSON nesting depth limit exceeded");
             return;
         }
-        if (length == buffer.length) {
-            buffer = Arrays.copyOf(buffer, Math.min(MAX_VALUE_BYTES, buffer.length * 2));
+        tokens.add(new Token(kind, text));
+        size += text.length + 1;
+        if ((braces > 0 || brackets > 0) && braces >= 0 && brackets >= 0) {
+            return;
         }
-        buffer[length++] = b;
+        List<Token> value = tokens;
+        drop();
+        sink.value(value);
     }
 
-    private void complete() {
-        if (!skipping) {
-            sink.value(buffer, length);
-        }
-        reset();
+    private void limit(String desc) {
+        drop();
+        sink.error(desc);
     }
 
-    private void reset() {
-        length = 0;
-        depth = 0;
-        quote = 0;
-        escaped = false;
-        scalar = false;
-        skipping = false;
-        // Give back the memory of an unusually large value.
-        if (buffer.length > INITIAL_CAPACITY * 8) {
-            buffer = new byte[INITIAL_CAPACITY];
-        }
+    private void drop() {
+        tokens = new ArrayList<>();
+        size = 0;
+        braces = 0;
+        brackets = 0;
     }
 }

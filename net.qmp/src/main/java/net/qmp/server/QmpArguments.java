@@ -78,6 +78,16 @@ final class QmpArguments {
     }
 
     /**
+     * Takes every member, for commands whose members a schema of their own checks.
+     *
+     * @return the arguments
+     */
+    ObjectNode all() {
+        arguments.properties().forEach(e -> read.add(e.getKey()));
+        return arguments;
+    }
+
+    /**
      * Takes every member not read so far, for commands whose members belong to a driver.
      *
      * @return those members as a plain Java tree, in the order given
@@ -95,14 +105,19 @@ final class QmpArguments {
     /**
      * Rejects members that no read asked for.
      *
-     * @throws NetException {@code Invalid parameter 'foo'} (QEMU 3.0's text)
+     * @throws NetException {@code Parameter 'foo' is unexpected}
      */
     void done() throws NetException {
-        for (Map.Entry<String, JsonNode> e : arguments.properties()) {
+        for (Map.Entry<String, JsonNode> e : QmpJsonWriter.qdictOrder(arguments.properties())) {
             if (!read.contains(e.getKey())) {
-                throw NetException.generic("Invalid parameter '%s'", e.getKey());
+                throw unexpected(e.getKey());
             }
         }
+    }
+
+    /** @return QEMU 7.2's error for a member the command does not have */
+    static NetException unexpected(String name) {
+        return NetException.generic("Parameter '%s' is unexpected", name);
     }
 
     private JsonNode required(String name, JsonNodeType type, String word) throws NetException {

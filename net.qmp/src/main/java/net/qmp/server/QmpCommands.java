@@ -7,12 +7,15 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 import net.api.ErrorClass;
 import net.api.NetException;
 import net.control.NetControl;
 import net.control.NetEventListener;
 import net.control.Section;
+import net.control.dto.DriverDTO;
 import net.control.qmp.QmpCommand;
 import net.driverkit.MonitorDescriptors;
 
@@ -60,7 +63,7 @@ final class QmpCommands {
         HumanMonitor hmp = new HumanMonitor(control, version, shutdown, qom);
         builtins.put("query-version", a -> done(a, version.deepCopy()));
         builtins.put("query-commands", a -> done(a, commandList()));
-        builtins.put("netdev_add", a -> add(Section.NETDEV, a.rest()));
+        builtins.put("netdev_add", a -> add(Section.NETDEV, QapiInput.netdev(a.all(), installed("netdev"))));
         builtins.put("netdev_del", a -> {
             String id = a.string("id");
             a.done();
@@ -185,6 +188,15 @@ final class QmpCommands {
         }
     }
 
+    /**
+     * @param name a command name
+     * @return whether a negotiated session could execute it ({@code qmp_capabilities} included)
+     */
+    synchronized boolean exists(String name) {
+        return CAPABILITIES.equals(name) || builtins.containsKey(name) || FdCommands.NAMES.contains(name)
+                || extensions.containsKey(name);
+    }
+
     /** @return every command name: {@code qmp_capabilities}, the built-ins, then the extensions */
     synchronized List<String> names() {
         List<String> names = new ArrayList<>();
@@ -250,25 +262,27 @@ final class QmpCommands {
     }
 
     /**
-     * {@code netdev_add} and {@code device_add} take their driver's members, which only the runtime
-     * knows: it checks them, typed JSON or QEMU's strings, with QEMU's errors.
+     * {@code netdev_add}, {@code object-add} and {@code device_add} take their driver's members,
+     * which only the runtime knows: it checks them, as on the command line, with QEMU's errors in
+     * QMP's words.
      */
     private Outcome add(Section section, Map<String, Object> arguments) throws NetException {
-        control.add(section, arguments);
+        try {
+            control.add(section, arguments);
+        } catch (NetException e) {
+            throw QmpWords.of(e);
+        }
         return empty();
     }
 
-    /** Both spellings: 3.0's {@code props} wrapper and 6.0's members next to {@code qom-type}. */
+    /** @return the types of this kind drivers provide now */
+    private Set<String> installed(String kind) {
+        return control.drivers().stream().filter(d -> d.kind().equals(kind)).map(DriverDTO::type)
+                .collect(Collectors.toSet());
+    }
+
     private Outcome objectAdd(QmpArguments a) throws NetException {
-        Map<String, Object> arguments = new LinkedHashMap<>();
-        arguments.put(Section.OBJECT.typeKey(), a.string(Section.OBJECT.typeKey()));
-        arguments.put("id", a.string("id"));
-        ObjectNode props = a.optionalObject("props");
-        if (props != null) {
-            arguments.putAll(new QmpArguments(props).rest());
-        }
-        arguments.putAll(a.rest());
-        return add(Section.OBJECT, arguments);
+        return add(Section.OBJECT, QapiInput.object(a.all(), installed("filter")));
     }
 
     private static Outcome done(QmpArguments a, JsonNode value) throws NetException {

@@ -1,9 +1,5 @@
 package net.qmp.server;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.json.JsonReadFeature;
-import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
@@ -25,20 +21,11 @@ import java.util.Map;
 final class QmpJson {
 
     /**
-     * Reads requests (QEMU's extensions: single quotes, {@code \'}), writes replies as pure ASCII,
-     * and binds third-party arguments with QMP's strict typing: no strings for numbers or booleans,
-     * no numbers or booleans for strings, no fractions for integers.
+     * Builds reply trees and binds third-party arguments with QMP's strict typing: no strings for
+     * numbers or booleans, no numbers or booleans for strings, no fractions for integers. (QMP's
+     * text is read by {@link QmpJsonParser} and written by {@link QmpJsonWriter}, as QEMU does.)
      */
-    static final ObjectMapper MAPPER = strict(JsonMapper.builder(new JsonFactory().rebuild()
-                    .enable(JsonReadFeature.ALLOW_SINGLE_QUOTES)
-                    .enable(JsonReadFeature.ALLOW_BACKSLASH_ESCAPING_ANY_CHARACTER)
-                    .enable(JsonWriteFeature.ESCAPE_NON_ASCII)
-                    // The splitter enforces QMP's limits; Jackson's own must not undercut them.
-                    .streamReadConstraints(StreamReadConstraints.builder()
-                            .maxNestingDepth(JsonStreamSplitter.MAX_NESTING + 1)
-                            .maxStringLength(JsonStreamSplitter.MAX_VALUE_BYTES)
-                            .build())
-                    .build())
+    static final ObjectMapper MAPPER = strict(JsonMapper.builder()
             .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
             .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)

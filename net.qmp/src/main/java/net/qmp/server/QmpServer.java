@@ -27,7 +27,7 @@ import net.control.qmp.QmpService;
 import net.log.OsgiSystemLogger;
 
 /**
- * The QMP server: endpoints in QEMU's syntax, each client its own session speaking QEMU 3.0's
+ * The QMP server: endpoints in QEMU's syntax, each client its own session speaking QEMU 7.2's
  * protocol over {@link NetControl}, third-party {@link QmpCommand} services as extra commands
  * (whiteboard, property {@value QmpCommand#NAME}), and the runtime's events to every negotiated
  * client (it is a {@link NetEventListener}). Sessions run on threads of their own (virtual over
@@ -38,8 +38,10 @@ import net.log.OsgiSystemLogger;
 @Component(service = {QmpService.class, NetEventListener.class}, immediate = true)
 public final class QmpServer implements QmpService, NetEventListener {
 
-    /** QEMU's schema that Patchbay speaks, reported by the greeting and {@code query-version}. */
-    private static final int QEMU_MAJOR = 3;
+    /** The QEMU release whose QMP and netdev schema Patchbay speaks: the greeting and {@code query-version} report it. */
+    private static final int QEMU_MAJOR = 7;
+    private static final int QEMU_MINOR = 2;
+    private static final int QEMU_MICRO = 0;
 
     private final QmpCommands commands;
     private final ObjectNode greeting;
@@ -72,13 +74,15 @@ public final class QmpServer implements QmpService, NetEventListener {
     public QmpServer(NetControl control, String packageName, Runnable quit, System.Logger log) {
         this.log = log;
         ObjectNode version = QmpJson.MAPPER.createObjectNode();
-        version.putObject("qemu").put("micro", 0).put("minor", 0).put("major", QEMU_MAJOR);
+        // QAPI's member order; the writer puts them in QEMU's output order.
+        version.putObject("qemu").put("major", QEMU_MAJOR).put("minor", QEMU_MINOR).put("micro", QEMU_MICRO);
         version.put("package", packageName);
         this.commands = new QmpCommands(control, version, quit, this);
         this.greeting = QmpJson.MAPPER.createObjectNode();
         ObjectNode qmp = greeting.putObject("QMP");
         qmp.set("version", version.deepCopy());
-        qmp.putArray("capabilities");
+        // As a QEMU monitor on a socket does: out-of-band execution is offered (no command allows it).
+        qmp.putArray("capabilities").add("oob");
     }
 
     private static String packageName(Version version) {

@@ -1,6 +1,5 @@
 package net.qmp.server;
 
-import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedOutputStream;
@@ -8,6 +7,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -31,6 +31,8 @@ final class QmpSession {
     static final int MAX_QUEUED = 1024;
 
     private static final byte[] CRLF = {'\r', '\n'};
+    private static final String OOB = "oob";
+    private static final String EXEC_OOB = "exec-oob";
     private static final int READ_BUFFER = 8 * 1024;
 
     /** A message for the writer, with what to do once it is on the wire. */
@@ -50,6 +52,8 @@ final class QmpSession {
     private final Consumer<QmpSession> onClose;
     private final BlockingQueue<Outgoing> out = new ArrayBlockingQueue<>(MAX_QUEUED);
     private volatile boolean negotiated;
+    /** Whether the client enabled out-of-band execution; only the reader thread uses it. */
+    private boolean oob;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile long executed;
 
@@ -112,8 +116,8 @@ final class QmpSession {
     private void read() {
         JsonStreamSplitter splitter = new JsonStreamSplitter(new JsonStreamSplitter.Sink() {
             @Override
-            public void value(byte[] bytes, int length) {
-                parsed(bytes, length);
+            public void value(List<JsonStreamSplitter.Token> tokens) {
+                parsed(tokens);
             }
 
             @Override
@@ -137,15 +141,13 @@ final class QmpSession {
         }
     }
 
-    private void parsed(byte[] bytes, int length) {
+    private void parsed(List<JsonStreamSplitter.Token> tokens) {
         JsonNode request;
         try {
-            request = QmpJson.MAPPER.readTree(bytes, 0, length);
-        } catch (JacksonException e) {
-            reply(error(ErrorClass.GenericError, "JSON parse error, " + firstLine(e.getOriginalMessage()), null), null);
+            request = QmpJsonParser.parse(tokens);
+        } catch (NetException e) {
+            reply(error(e.errorClass(), e.getMessage(), null), null);
             return;
-        } catch (IOException e) {
-            throw new IllegalStateException("reading a byte array cannot fail", e);
         }
         if (!(request instanceof ObjectNode object)) {
             reply(error(ErrorClass.GenericError, "QMP input must be a JSON object", null), null);
@@ -155,25 +157,27 @@ final class QmpSession {
         try {
             handle(object, id);
         } catch (NetException e) {
-            reply(error(e.errorClass(), e.getMessage(), id), null);
+            String desc = e.getMessage();
+            if (!negotiated && e.errorClass() == ErrorClass.CommandNotFound) {
+                // QEMU's negotiation mode knows one command and says so for any other.
+                desc = "Expecting capabilities negotiation with 'qmp_capabilities'";
+            }
+            reply(error(e.errorClass(), desc, id), null);
         } catch (RuntimeException e) {
             log.log(System.Logger.Level.ERROR, "QMP request from " + peer + " failed: " + e, e);
             reply(error(ErrorClass.GenericError, String.valueOf(e.getMessage()), id), null);
         }
     }
 
+    /** QEMU's checks of a request's shape, member by member in the order its QDict holds them. */
     private void handle(ObjectNode request, JsonNode id) throws NetException {
         String name = null;
+        boolean outOfBand = false;
         ObjectNode arguments = QmpJson.MAPPER.createObjectNode();
-        for (Map.Entry<String, JsonNode> member : request.properties()) {
+        for (Map.Entry<String, JsonNode> member : QmpJsonWriter.qdictOrder(request.properties())) {
+            String key = member.getKey();
             JsonNode value = member.getValue();
-            switch (member.getKey()) {
-                case "execute" -> {
-                    if (!value.isTextual()) {
-                        throw NetException.generic("QMP input member 'execute' must be a string");
-                    }
-                    name = value.textValue();
-                }
+            switch (key) {
                 case "arguments" -> {
                     if (!(value instanceof ObjectNode given)) {
                         throw NetException.generic("QMP input member 'arguments' must be an object");
@@ -183,18 +187,36 @@ final class QmpSession {
                 case "id" -> {
                     // echoed verbatim
                 }
-                // 'exec-oob' included: out-of-band execution is never offered, so it is unexpected.
-                default -> throw NetException.generic("QMP input member '%s' is unexpected", member.getKey());
+                default -> {
+                    // exec-oob is a member only once the client enabled out-of-band execution.
+                    if (!key.equals("execute") && !(key.equals(EXEC_OOB) && oob)) {
+                        throw NetException.generic("QMP input member '%s' is unexpected", key);
+                    }
+                    if (!value.isTextual()) {
+                        throw NetException.generic("QMP input member '%s' must be a string", key);
+                    }
+                    if (name != null) {
+                        throw NetException.generic("QMP input member '%s' clashes with '%s'", key,
+                                key.equals("execute") ? EXEC_OOB : "execute");
+                    }
+                    name = value.textValue();
+                    outOfBand = key.equals(EXEC_OOB);
+                }
             }
         }
         if (name == null) {
             throw NetException.generic("QMP input lacks member 'execute'");
         }
         executed++;
+        if (!negotiated && !QmpCommands.CAPABILITIES.equals(name)) {
+            throw QmpCommands.notFound(name);
+        }
+        if (outOfBand && commands.exists(name)) {
+            // No command of Patchbay's is QEMU's allow-oob kind.
+            throw NetException.generic("The command %s does not support OOB", name);
+        }
         if (QmpCommands.CAPABILITIES.equals(name)) {
             negotiate(arguments, id);
-        } else if (!negotiated) {
-            throw new NetException(ErrorClass.CommandNotFound, "Expecting capabilities negotiation with 'qmp_capabilities'");
         } else {
             QmpCommands.Outcome outcome = commands.execute(name, arguments, fds);
             reply(success(outcome.value(), id), outcome.afterReply());
@@ -202,26 +224,25 @@ final class QmpSession {
     }
 
     private void negotiate(ObjectNode arguments, JsonNode id) throws NetException {
+        QmpArguments a = new QmpArguments(arguments);
+        JsonNode enable = a.optionalArray("enable");
+        if (enable != null) {
+            for (int i = 0; i < enable.size(); i++) {
+                JsonNode capability = enable.get(i);
+                if (!capability.isTextual()) {
+                    throw NetException.generic("Invalid parameter type for 'enable[%d]', expected: string", i);
+                }
+                if (!capability.textValue().equals(OOB)) {
+                    // QEMU's visitor has no name for a list element here.
+                    throw NetException.generic("Parameter 'null' does not accept value '%s'", capability.textValue());
+                }
+            }
+        }
+        a.done();
         if (negotiated) {
             throw new NetException(ErrorClass.CommandNotFound, "Capabilities negotiation is already complete, command ignored");
         }
-        QmpArguments a = new QmpArguments(arguments);
-        JsonNode enable = a.optionalArray("enable");
-        a.done();
-        if (enable != null) {
-            for (JsonNode capability : enable) {
-                if (!capability.isTextual()) {
-                    throw NetException.generic("Invalid parameter type for 'enable', expected: string");
-                }
-                if (!capability.textValue().equals("oob")) {
-                    throw NetException.generic("Invalid parameter '%s'", capability.textValue());
-                }
-            }
-            // oob is QMP's only capability, and Patchbay does not offer it.
-            if (!enable.isEmpty()) {
-                throw NetException.generic("Capability oob not available");
-            }
-        }
+        oob = enable != null && !enable.isEmpty();
         // Queued before the switch, so no event overtakes the reply.
         reply(success(QmpJson.MAPPER.createObjectNode(), id), null);
         negotiated = true;
@@ -246,11 +267,6 @@ final class QmpSession {
         return reply;
     }
 
-    private static String firstLine(String text) {
-        int end = text.indexOf('\n');
-        return end < 0 ? text : text.substring(0, end);
-    }
-
     /** Replies wait for room: a client that does not read stops being read. */
     private void reply(ObjectNode message, Runnable afterWrite) {
         queue(new Outgoing(message, afterWrite));
@@ -270,7 +286,7 @@ final class QmpSession {
     private void write() {
         try (OutputStream stream = new BufferedOutputStream(connection.output())) {
             for (Outgoing next = out.take(); next != CLOSE; next = out.take()) {
-                stream.write(QmpJson.MAPPER.writeValueAsBytes(next.message()));
+                stream.write(QmpJsonWriter.write(QmpJson.MAPPER.valueToTree(next.message())));
                 stream.write(CRLF);
                 if (out.isEmpty() || next.afterWrite() != null) {
                     stream.flush();

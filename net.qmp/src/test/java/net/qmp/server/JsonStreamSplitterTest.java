@@ -4,16 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class JsonStreamSplitterTest {
 
+    /** Each value's tokens joined by blanks, or an error. */
     private final List<String> out = new ArrayList<>();
     private final JsonStreamSplitter splitter = new JsonStreamSplitter(new JsonStreamSplitter.Sink() {
         @Override
-        public void value(byte[] bytes, int length) {
-            out.add(new String(bytes, 0, length, StandardCharsets.UTF_8));
+        public void value(List<JsonStreamSplitter.Token> tokens) {
+            out.add(String.join(" ", tokens.stream().map(t -> new String(t.text(), StandardCharsets.UTF_8)).toList()));
         }
 
         @Override
@@ -31,13 +33,13 @@ class JsonStreamSplitterTest {
     void valuesNeedNoDelimiterAndMayArriveInPieces() {
         feed("{\"a\": [1, {\"b\": 2}]}[3]{\"c\"");
         feed(": \"}\"}\r\n  ");
-        assertEquals(List.of("{\"a\": [1, {\"b\": 2}]}", "[3]", "{\"c\": \"}\"}"), out);
+        assertEquals(List.of("{ \"a\" : [ 1 , { \"b\" : 2 } ] }", "[ 3 ]", "{ \"c\" : \"}\" }"), out);
     }
 
     @Test
     void bracketsInsideStringsAndEscapesDoNotCount() {
         feed("{\"a\": \"\\\"}\", 'b': 'it\\'s ]'}");
-        assertEquals(List.of("{\"a\": \"\\\"}\", 'b': 'it\\'s ]'}"), out);
+        assertEquals(List.of("{ \"a\" : \"\\\"}\" , 'b' : 'it\\'s ]' }"), out);
     }
 
     @Test
@@ -45,28 +47,46 @@ class JsonStreamSplitterTest {
         feed("3 true\"x\"} nul");
         assertEquals(List.of("3", "true", "\"x\"", "}"), out);
         feed("l{}");
-        assertEquals(List.of("3", "true", "\"x\"", "}", "null", "{}"), out);
+        assertEquals(List.of("3", "true", "\"x\"", "}", "null", "{ }"), out);
     }
 
     @Test
-    void theResetByteDropsTheValueInProgress() {
+    void aStrayByteDropsTheValueAndTheLexerResynchronisesAtABracketOrLineEnd() {
+        feed("{\"execute\": 01, \"id\": 2}\n");
+        feed("{\"a\": .5}");
+        feed("{\"a\": 1.}");
+        assertEquals(List.of("ERROR JSON parse error, stray '01'", "}", "ERROR JSON parse error, stray '.'", "}",
+                "ERROR JSON parse error, stray '1.}'"), out);
+    }
+
+    @Test
+    void aControlCharacterInAStringIsStray() {
+        feed("\"a\tb\"\n[1]");
+        assertEquals(List.of("ERROR JSON parse error, stray '\"a\t'", "[ 1 ]"), out);
+    }
+
+    @Test
+    void theFfByteIsStrayAsInQemu72() {
         feed("{\"execute\": \"qu");
         splitter.feed(new byte[] {(byte) 0xFF}, 0, 1);
         feed("{}");
-        assertEquals(List.of("{}"), out);
+        assertEquals(List.of("ERROR JSON parse error, stray '\"qu\uFFFD'", "{ }"), out);
     }
 
     @Test
-    void anOversizedValueIsOneErrorThenSkippedToItsEnd() {
-        feed("[\"" + "x".repeat(JsonStreamSplitter.MAX_VALUE_BYTES) + "[{\", {}]");
-        feed("[1]");
-        assertEquals(List.of("ERROR JSON token size limit exceeded", "[1]"), out);
+    void anOversizedTokenIsOneErrorThenSkippedToABracket() {
+        feed("[\"" + "x".repeat(JsonStreamSplitter.MAX_VALUE_BYTES) + "\"]\n[1]");
+        assertEquals(List.of("ERROR JSON token size limit exceeded", "]", "[ 1 ]"), out);
     }
 
     @Test
-    void nestingBeyondQemusLimitIsOneError() {
+    void nestingBeyondQemusLimitIsAnErrorAndWhatFollowsIsReadAfresh() {
         int depth = JsonStreamSplitter.MAX_NESTING + 1;
         feed("[".repeat(depth) + "]".repeat(depth) + "[[1]]");
-        assertEquals(List.of("ERROR JSON nesting depth limit exceeded", "[[1]]"), out);
+        List<String> expected = new ArrayList<>();
+        expected.add("ERROR JSON nesting depth limit exceeded");
+        expected.addAll(Collections.nCopies(depth, "]"));
+        expected.add("[ [ 1 ] ]");
+        assertEquals(expected, out);
     }
 }

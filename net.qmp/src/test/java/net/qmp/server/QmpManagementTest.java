@@ -90,7 +90,7 @@ class QmpManagementTest {
                 returned(c, "{\"execute\": \"query-status\"}"));
         assertEquals(json("{}"), returned(c, "{\"execute\": \"query-name\"}"));
         c.assertError("{\"execute\": \"query-status\", \"arguments\": {\"x\": 1}}", "GenericError",
-                "Invalid parameter 'x'");
+                "Parameter 'x' is unexpected");
     }
 
     @Test
