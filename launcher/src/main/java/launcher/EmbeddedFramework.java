@@ -71,6 +71,9 @@ final class EmbeddedFramework {
         props.put("patchbay.startup.hold", String.valueOf(STARTUP_HOLD.toSeconds()));
         props.put("org.osgi.service.log.admin.loglevel", options.verbose() ? "DEBUG" : "INFO");
         props.put("ds.loglevel", options.verbose() ? "debug" : "warn");
+        // EventAdmin writes to stdout when the log service is already gone, as in a framework
+        // stopped right after start (`-netdev help`): its warnings then corrupt the listing.
+        props.put("org.apache.felix.eventadmin.LogLevel", options.verbose() ? "4" : "1");
         FrameworkFactory factory = ServiceLoader.load(FrameworkFactory.class, EmbeddedFramework.class.getClassLoader())
                 .findFirst().orElseThrow(() -> new IllegalStateException("no OSGi framework in the launcher"));
         EmbeddedFramework embedded = new EmbeddedFramework(factory.newFramework(props), storage);
