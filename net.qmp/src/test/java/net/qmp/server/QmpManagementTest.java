@@ -21,6 +21,7 @@ import net.control.qmp.QmpCommand;
 import net.control.qmp.QmpListener;
 import net.hub.NetRuntime;
 import net.testlib.Await;
+import net.testlib.PassFilterDriver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -46,7 +47,7 @@ class QmpManagementTest {
     void start() throws Exception {
         runtime = new NetRuntime(2, System::getLogger);
         runtime.bindNetClientDriver(x, Map.of(NetClientDriver.TYPE, "x"));
-        runtime.bindNetFilterDriver(new TestDrivers.XFilter(), Map.of(NetFilterDriver.TYPE, "filter-x"));
+        runtime.bindNetFilterDriver(new PassFilterDriver<>(TestDrivers.XFilterOptions.class), Map.of(NetFilterDriver.TYPE, "filter-x"));
         runtime.bindNicModel(new TestDrivers.XNic(), Map.of(NicModel.TYPE, "nic-x"));
         server = new QmpServer(runtime, "patchbay-1.0.0", quits::incrementAndGet, System.getLogger("qmp-test"));
         runtime.bindNetEventListener(server);

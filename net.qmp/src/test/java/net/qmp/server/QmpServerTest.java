@@ -29,6 +29,7 @@ import net.api.NicModel;
 import net.control.qmp.QmpCommand;
 import net.hub.NetRuntime;
 import net.testlib.Await;
+import net.testlib.PassFilterDriver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -50,7 +51,7 @@ class QmpServerTest {
     void start() throws Exception {
         runtime = new NetRuntime(2, System::getLogger);
         runtime.bindNetClientDriver(new TestDrivers.XDriver(), Map.of(NetClientDriver.TYPE, "x"));
-        runtime.bindNetFilterDriver(new TestDrivers.XFilter(), Map.of(NetFilterDriver.TYPE, "filter-x"));
+        runtime.bindNetFilterDriver(new PassFilterDriver<>(TestDrivers.XFilterOptions.class), Map.of(NetFilterDriver.TYPE, "filter-x"));
         runtime.bindNicModel(nics, Map.of(NicModel.TYPE, "nic-x"));
         server = new QmpServer(runtime, "patchbay-1.0.0", quits::incrementAndGet, System.getLogger("qmp-test"));
         runtime.bindNetEventListener(server);

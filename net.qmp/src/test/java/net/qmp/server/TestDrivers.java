@@ -9,10 +9,6 @@ import net.api.Delivery;
 import net.api.NetClient;
 import net.api.NetClientContext;
 import net.api.NetClientDriver;
-import net.api.NetFilter;
-import net.api.NetFilterContext;
-import net.api.NetFilterDirection;
-import net.api.NetFilterDriver;
 import net.api.NicModel;
 import net.api.RxFilterReporter;
 import net.api.RxFilterInfo;
@@ -20,7 +16,10 @@ import net.api.NetException;
 import net.driverkit.InheritedDescriptors;
 import net.posix.FdChannel;
 
-/** Drivers for the QMP tests: a netdev type {@code x}, a filter {@code filter-x}, a NIC {@code nic-x}. */
+/**
+ * Drivers for the QMP tests: a netdev type {@code x}, a NIC {@code nic-x}, and the options of the
+ * filters net.testlib's {@code PassFilterDriver} stands in for.
+ */
 final class TestDrivers {
 
     private TestDrivers() {
@@ -89,64 +88,12 @@ final class TestDrivers {
         }
     }
 
-    /** A filter that passes everything. */
-    static final class XFilter implements NetFilterDriver<XFilter.Options> {
-        record Options(Integer maxlen) {
-        }
-
-        @Override
-        public Class<Options> optionsType() {
-            return Options.class;
-        }
-
-        @Override
-        public NetFilter open(Options options, NetFilterContext context) {
-            return new NetFilter() {
-                @Override
-                public boolean filter(ByteBuffer frame, NetFilterDirection direction) {
-                    return true;
-                }
-
-                @Override
-                public String info() {
-                    return "maxlen=" + options.maxlen();
-                }
-
-                @Override
-                public void close() {
-                }
-            };
-        }
+    /** The options of {@code filter-x}, a filter that passes everything ({@code PassFilterDriver}). */
+    record XFilterOptions(Integer maxlen) {
     }
 
-    /** A filter with filter-dump's options ({@code file} required) that passes everything and writes nothing. */
-    static final class FileFilter implements NetFilterDriver<FileFilter.Options> {
-        record Options(@JsonProperty(required = true) String file, Long maxlen) {
-        }
-
-        @Override
-        public Class<Options> optionsType() {
-            return Options.class;
-        }
-
-        @Override
-        public NetFilter open(Options options, NetFilterContext context) {
-            return new NetFilter() {
-                @Override
-                public boolean filter(ByteBuffer frame, NetFilterDirection direction) {
-                    return true;
-                }
-
-                @Override
-                public String info() {
-                    return "file=" + options.file();
-                }
-
-                @Override
-                public void close() {
-                }
-            };
-        }
+    /** filter-dump's options ({@code file} required), for a pass-through filter standing in for it. */
+    record DumpOptions(@JsonProperty(required = true) String file, Long maxlen) {
     }
 
     /** A NIC that reports its receive filter; the test triggers its rx-filter event through the context. */
