@@ -1,5 +1,6 @@
 package net.backend.socket;
 
+import static net.testlib.Descriptors.file;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -10,7 +11,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import net.api.NetClient;
@@ -69,14 +69,6 @@ class NamedFdTest {
 
     private static String compact(String json) {
         return json.replace(" ", "");
-    }
-
-    private static String file(int fd) {
-        try {
-            return Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
-        } catch (IOException e) {
-            return null;
-        }
     }
 
     @Test
