@@ -1,11 +1,9 @@
 package net.qmp.server;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import net.api.Delivery;
 import net.api.NetClient;
 import net.api.NetClientContext;
 import net.api.NetClientDriver;
@@ -15,6 +13,7 @@ import net.api.RxFilterInfo;
 import net.api.NetException;
 import net.driverkit.InheritedDescriptors;
 import net.posix.FdChannel;
+import net.testlib.IdleClient;
 
 /**
  * Drivers for the QMP tests: a netdev type {@code x}, a NIC {@code nic-x}, and the options of the
@@ -38,21 +37,7 @@ final class TestDrivers {
         @Override
         public NetClient open(Options options, NetClientContext context) {
             context.event("NETDEV_STREAM_CONNECTED", Map.of("netdev-id", context.id(), "addr", "x"));
-            return new NetClient() {
-                @Override
-                public Delivery receive(ByteBuffer frame) {
-                    return Delivery.DELIVERED;
-                }
-
-                @Override
-                public String info() {
-                    return "x: txsession=" + options.txsession();
-                }
-
-                @Override
-                public void close() {
-                }
-            };
+            return new IdleClient("x: txsession=" + options.txsession());
         }
     }
 
@@ -69,17 +54,7 @@ final class TestDrivers {
         @Override
         public NetClient open(Options options, NetClientContext context) throws NetException {
             FdChannel channel = InheritedDescriptors.take(context.id(), options.fd());
-            return new NetClient() {
-                @Override
-                public Delivery receive(ByteBuffer frame) {
-                    return Delivery.DELIVERED;
-                }
-
-                @Override
-                public String info() {
-                    return "fd=" + channel.fd();
-                }
-
+            return new IdleClient("fd=" + channel.fd()) {
                 @Override
                 public void close() {
                     channel.close();
@@ -114,19 +89,12 @@ final class TestDrivers {
             return new Nic(context);
         }
 
-        record Nic(NetClientContext context) implements NetClient, RxFilterReporter {
-            @Override
-            public Delivery receive(ByteBuffer frame) {
-                return Delivery.DELIVERED;
-            }
+        static final class Nic extends IdleClient implements RxFilterReporter {
+            private final NetClientContext context;
 
-            @Override
-            public String info() {
-                return "model=nic-x,macaddr=52:54:00:12:34:56";
-            }
-
-            @Override
-            public void close() {
+            Nic(NetClientContext context) {
+                super("model=nic-x,macaddr=52:54:00:12:34:56");
+                this.context = context;
             }
 
             @Override
