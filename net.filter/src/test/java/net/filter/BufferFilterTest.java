@@ -66,11 +66,7 @@ class BufferFilterTest {
     @Test
     void deletingTheFilterFlushesWhatItHolds() throws Exception {
         try (Rig rig = new Rig().pair()) {
-            rig.object("filter-buffer,id=f0,netdev=a,interval=600000000"); // 10 minutes
-            List<byte[]> frames = Frames.testFrames(0, 10, 100);
-            rig.inject.get("a").send(frames);
-            assertEquals(frames.size(), rig.filter("a", "f0").counters().get(BufferFilter.HELD), "held when send returned");
-            assertEquals(0, rig.inject.get("b").count());
+            List<byte[]> frames = tenHeld(rig);
             rig.runtime.objectDel("f0");
             Await.until(() -> rig.inject.get("b").count() == frames.size(), "flushed on delete");
             assertTrue(Frames.isSubsequence(frames, rig.inject.get("b").received()));
@@ -80,11 +76,7 @@ class BufferFilterTest {
     @Test
     void switchingItOffLetsWhatItHoldsGo() throws Exception {
         try (Rig rig = new Rig().pair()) {
-            rig.object("filter-buffer,id=f0,netdev=a,interval=600000000"); // 10 minutes
-            List<byte[]> held = Frames.testFrames(0, 10, 100);
-            rig.inject.get("a").send(held);
-            assertEquals(held.size(), rig.filter("a", "f0").counters().get(BufferFilter.HELD), "held when send returned");
-            assertEquals(0, rig.inject.get("b").count());
+            List<byte[]> held = tenHeld(rig);
             rig.runtime.setFilterStatus("f0", false); // qom-set f0 status off
             Await.until(() -> rig.inject.get("b").count() == held.size(), "flushed when switched off");
             assertEquals(held.size(), rig.filter("a", "f0").counters().get(BufferFilter.RELEASED),
@@ -139,5 +131,15 @@ class BufferFilterTest {
             assertEquals("Parameter 'interval' expects uint32_t",
                     rig.error(Section.OBJECT, "filter-buffer,id=f0,netdev=a,interval=4294967296"));
         }
+    }
+
+    /** A filter-buffer {@code f0} on a, with a 10-minute interval, holding ten frames a sent. */
+    private static List<byte[]> tenHeld(Rig rig) throws Exception {
+        rig.object("filter-buffer,id=f0,netdev=a,interval=600000000");
+        List<byte[]> frames = Frames.testFrames(0, 10, 100);
+        rig.inject.get("a").send(frames);
+        assertEquals(frames.size(), rig.filter("a", "f0").counters().get(BufferFilter.HELD), "held when send returned");
+        assertEquals(0, rig.inject.get("b").count());
+        return frames;
     }
 }

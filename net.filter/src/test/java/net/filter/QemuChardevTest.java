@@ -21,11 +21,12 @@ import net.chardev.socket.ChardevRegistry;
 import net.hub.NetRuntime;
 import net.qmp.server.QmpServer;
 import net.testlib.Await;
+import net.testlib.Cleanup;
 import net.testlib.Program;
 import net.testlib.Qemu;
 import net.testlib.QemuTest;
 import net.testlib.QmpUnixClient;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -44,7 +45,8 @@ class QemuChardevTest {
 
     @TempDir
     Path dir;
-    private final List<AutoCloseable> cleanup = new ArrayList<>();
+    @AutoClose
+    private final Cleanup cleanup = new Cleanup();
     private Client qemu;
     private Client patchbay;
     private ChardevRegistry registry;
@@ -88,13 +90,6 @@ class QemuChardevTest {
         @Override
         public void close() {
             client.close();
-        }
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        for (int i = cleanup.size() - 1; i >= 0; i--) {
-            cleanup.get(i).close();
         }
     }
 

@@ -13,12 +13,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import net.testlib.Await;
+import net.testlib.Cleanup;
 import net.testlib.Frames;
 import net.testlib.Ports;
 import net.testlib.Program;
 import net.testlib.Qemu;
 import net.testlib.QemuTest;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -35,14 +36,8 @@ class QemuInteropTest {
     @org.junit.jupiter.api.io.TempDir
     Path dir;
 
-    private final List<AutoCloseable> cleanup = new ArrayList<>();
-
-    @AfterEach
-    void close() throws Exception {
-        for (int i = cleanup.size() - 1; i >= 0; i--) {
-            cleanup.get(i).close();
-        }
-    }
+    @AutoClose
+    private final Cleanup cleanup = new Cleanup();
 
     private Program qemu(String... args) throws Exception {
         List<String> all = new ArrayList<>(List.of("-M", "none", "-accel", "tcg", "-nodefaults", "-no-user-config",

@@ -84,17 +84,10 @@ final class FilterObjects {
         return NetException.generic("attempt to add duplicate property '%s' to object (type 'container')", id);
     }
 
-    /** QEMU 3.0's object-add nests the properties under {@code props}. */
     /** {@code object-del}. */
     void del(String id) throws NetException {
-        FilterEntry f = topology.filter(id);
-        if (f == null) {
-            throw notFound(id);
-        }
-        try (Topology.Claim claim = topology.claim(f)) {
-            if (topology.filter(id) != f) {
-                throw notFound(id);
-            }
+        FilterEntry f = found(id);
+        try (Topology.Claim claim = claim(f)) {
             lifecycle.delete(f);
             topology.remove(f);
         }
@@ -102,19 +95,31 @@ final class FilterObjects {
 
     /** {@code qom-set /objects/ID status}: the filter stays open, only whether it sees frames changes. */
     void setStatus(String id, boolean on) throws NetException {
-        FilterEntry f = topology.filter(id);
-        if (f == null) {
-            throw notFound(id);
-        }
-        try (Topology.Claim claim = topology.claim(f)) {
-            if (topology.filter(id) != f) {
-                throw notFound(id);
-            }
+        FilterEntry f = found(id);
+        try (Topology.Claim claim = claim(f)) {
             lifecycle.onLoop(f.netdev.state.loop(), () -> {
                 f.state.status(on);
                 return null;
             });
         }
+    }
+
+    private FilterEntry found(String id) throws NetException {
+        FilterEntry f = topology.filter(id);
+        if (f == null) {
+            throw notFound(id);
+        }
+        return f;
+    }
+
+    /** Claims a filter found before the wait; one deleted meanwhile is not found. */
+    private Topology.Claim claim(FilterEntry f) throws NetException {
+        Topology.Claim claim = topology.claim(f);
+        if (topology.filter(f.id()) != f) {
+            claim.close();
+            throw notFound(f.id());
+        }
+        return claim;
     }
 
     private static NetException notFound(String id) {
@@ -135,10 +140,7 @@ final class FilterObjects {
      * type, netdev, queue or position makes it afresh at the place the new arguments give.
      */
     void update(String type, String id, Map<String, Object> arguments) throws NetException {
-        FilterEntry f = topology.filter(id);
-        if (f == null) {
-            throw notFound(id);
-        }
+        FilterEntry f = found(id);
         Map<String, Object> options = new LinkedHashMap<>(arguments);
         options.remove("qom-type");
         options.remove("id");
@@ -153,10 +155,7 @@ final class FilterObjects {
             add(type, args, true);
             return;
         }
-        try (Topology.Claim claim = topology.claim(f)) {
-            if (topology.filter(id) != f) {
-                throw notFound(id);
-            }
+        try (Topology.Claim claim = claim(f)) {
             lifecycle.closeAndRelease(f);
             f.options = options;
             f.error = null;

@@ -133,7 +133,7 @@ class ControlPlaneTest {
         bindMem();
         InjectDriver other = new InjectDriver();
         runtime.bindNetClientDriver(other, Map.of(NetClientDriver.TYPE, "other"));
-        runtime.bindNetFilterDriver(new PassFilterDriver(), Map.of(net.api.NetFilterDriver.TYPE, "filter-pass"));
+        runtime.bindNetFilterDriver(new PassFilterDriver<>(PassFilterDriver.Options.class), Map.of(net.api.NetFilterDriver.TYPE, "filter-pass"));
         netdev("mem,id=a");
         netdev("mem,id=b");
         netdev("hubport,id=pa,hubid=1,netdev=a");
@@ -159,7 +159,7 @@ class ControlPlaneTest {
     @Test
     void updateMakesAHubportAfreshAndReopensAFilterInItsPlaceUnlessItMoves() throws Exception {
         bindMem();
-        runtime.bindNetFilterDriver(new PassFilterDriver(), Map.of(net.api.NetFilterDriver.TYPE, "filter-pass"));
+        runtime.bindNetFilterDriver(new PassFilterDriver<>(PassFilterDriver.Options.class), Map.of(net.api.NetFilterDriver.TYPE, "filter-pass"));
         netdev("mem,id=a");
         netdev("hubport,id=pa,hubid=1,netdev=a");
         runtime.update(Section.NETDEV, QemuOptions.parse("hubport,id=pa,hubid=2,netdev=a", "type"));
@@ -184,7 +184,7 @@ class ControlPlaneTest {
     @Test
     void filterStatusChangesInPlaceAndOptionTypesAndDeviceDeletedFollowWhatIsThere() throws Exception {
         bindMem();
-        PassFilterDriver pass = new PassFilterDriver();
+        PassFilterDriver<?> pass = new PassFilterDriver<>(PassFilterDriver.Options.class);
         runtime.bindNetFilterDriver(pass, Map.of(net.api.NetFilterDriver.TYPE, "filter-pass"));
         runtime.bindNicModel(mem, Map.of(net.api.NicModel.TYPE, "mem"));
         List<String> events = new CopyOnWriteArrayList<>();

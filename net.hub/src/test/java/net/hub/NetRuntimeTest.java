@@ -377,7 +377,7 @@ class NetRuntimeTest {
 
     @Test
     void aFilterIsReleasedAfterCloseOnObjectDelDriverGoneAndRuntimeClose() throws Exception {
-        PassFilterDriver filters = new PassFilterDriver();
+        PassFilterDriver<?> filters = new PassFilterDriver<>(PassFilterDriver.Options.class);
         Map<String, Object> type = Map.of(net.api.NetFilterDriver.TYPE, "mem-filter");
         runtime.bindNetFilterDriver(filters, type);
         netdev("mem,id=s0");

@@ -3,16 +3,15 @@ package net.hub;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import net.api.Delivery;
 import net.api.NetClient;
 import net.api.NetClientContext;
 import net.api.NetClientDriver;
 import net.control.Section;
+import net.testlib.IdleClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -37,21 +36,7 @@ class StartupHoldRuntimeTest {
         @Override
         public NetClient open(Options options, NetClientContext context) {
             context.loop().schedule(fired::countDown, 0, TimeUnit.MILLISECONDS);
-            return new NetClient() {
-                @Override
-                public Delivery receive(ByteBuffer frame) {
-                    return Delivery.DELIVERED;
-                }
-
-                @Override
-                public String info() {
-                    return "";
-                }
-
-                @Override
-                public void close() {
-                }
-            };
+            return new IdleClient("");
         }
     }
 

@@ -187,25 +187,7 @@ public final class UnixStream implements Closeable {
             return -1;
         }
         try {
-            MemorySegment msg = receiveHeader.asSlice(0, MSGHDR_SIZE);
-            MemorySegment iov = receiveHeader.asSlice(MSGHDR_SIZE, 16);
-            MemorySegment control = receiveHeader.asSlice(MSGHDR_SIZE + 16, CONTROL_SPACE);
-            msg.fill((byte) 0);
-            iov.set(ADDRESS, 0, receiveData);
-            iov.set(JAVA_LONG, 8, Math.min(dst.remaining(), CHUNK));
-            msg.set(ADDRESS, MSG_IOV, iov);
-            msg.set(JAVA_LONG, MSG_IOVLEN, 1);
-            msg.set(ADDRESS, MSG_CONTROL, control);
-            msg.set(JAVA_LONG, MSG_CONTROLLEN, CONTROL_SPACE);
-            MemorySegment state = Libc.callState();
-            long n;
-            do {
-                n = (long) RECVMSG.invokeExact(state, fd, msg, MSG_CMSG_CLOEXEC);
-            } while (n < 0 && Libc.errno(state) == Libc.EINTR);
-            if (n < 0) {
-                throw Libc.error(Libc.errno(state));
-            }
-            received(control, msg.get(JAVA_LONG, MSG_CONTROLLEN), descriptors);
+            long n = receive(fd, receiveHeader, receiveData, Math.min(dst.remaining(), CHUNK), 0, descriptors);
             if (n == 0) {
                 return -1;
             }
@@ -217,6 +199,61 @@ public final class UnixStream implements Closeable {
         } finally {
             exit();
         }
+    }
+
+    /**
+     * Takes the descriptors of the message waiting on a unix stream socket, without waiting for
+     * one: for a one-shot receiver, as of the descriptor a helper process sent before it exited.
+     *
+     * @param socket      a unix stream socket (not one a {@code UnixStream} owns)
+     * @param descriptors told each descriptor received, in order; from then on it owns it
+     *                    (close-on-exec; at most {@link #MAX_FDS})
+     * @return the bytes received (at most 8192, then dropped), 0 when nothing waits or at end of stream
+     * @throws PosixException when recvmsg fails otherwise
+     */
+    public static int receiveWaiting(int socket, IntConsumer descriptors) throws PosixException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment header = arena.allocate(MSGHDR_SIZE + 16 + CONTROL_SPACE, 8);
+            MemorySegment data = arena.allocate(CHUNK);
+            return (int) receive(socket, header, data, CHUNK, Libc.MSG_DONTWAIT, descriptors);
+        } catch (PosixException e) {
+            if (e.errno() == Libc.EAGAIN) {
+                return 0;
+            }
+            throw e;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * One recvmsg into {@code data}, retried on EINTR; the descriptors that came are handed over.
+     *
+     * @param header room for a msghdr, an iovec and {@link #CONTROL_SPACE} of control data
+     * @return the bytes received, 0 at end of stream
+     */
+    private static long receive(int fd, MemorySegment header, MemorySegment data, long length, int flags,
+            IntConsumer descriptors) throws Throwable {
+        MemorySegment msg = header.asSlice(0, MSGHDR_SIZE);
+        MemorySegment iov = header.asSlice(MSGHDR_SIZE, 16);
+        MemorySegment control = header.asSlice(MSGHDR_SIZE + 16, CONTROL_SPACE);
+        msg.fill((byte) 0);
+        iov.set(ADDRESS, 0, data);
+        iov.set(JAVA_LONG, 8, length);
+        msg.set(ADDRESS, MSG_IOV, iov);
+        msg.set(JAVA_LONG, MSG_IOVLEN, 1);
+        msg.set(ADDRESS, MSG_CONTROL, control);
+        msg.set(JAVA_LONG, MSG_CONTROLLEN, CONTROL_SPACE);
+        MemorySegment state = Libc.callState();
+        long n;
+        do {
+            n = (long) RECVMSG.invokeExact(state, fd, msg, flags | MSG_CMSG_CLOEXEC);
+        } while (n < 0 && Libc.errno(state) == Libc.EINTR);
+        if (n < 0) {
+            throw Libc.error(Libc.errno(state));
+        }
+        received(control, msg.get(JAVA_LONG, MSG_CONTROLLEN), descriptors);
+        return n;
     }
 
     /** Hands over every SCM_RIGHTS descriptor in the control data. */

@@ -80,4 +80,26 @@ class UnixStreamTest {
             assertThrows(PosixException.class, () -> accepted.write(ByteBuffer.wrap(new byte[1])));
         }
     }
+
+    @Test
+    void receiveWaitingTakesTheWaitingMessagesDescriptorsAndNeverBlocks() throws Exception {
+        Path path = dir.resolve("s");
+        int[] pair = Libc.socketPair(Libc.AF_UNIX, Libc.SOCK_STREAM);
+        try (UnixStream server = UnixStream.listen(path, 1); UnixStream client = UnixStream.connect(path);
+                UnixStream accepted = server.accept()) {
+            List<Integer> fds = new ArrayList<>();
+            // Read through the number, as a one-shot receiver of a socketpair end does.
+            assertEquals(0, UnixStream.receiveWaiting(accepted.fd(), fds::add), "nothing waits: it returns");
+            client.send(ByteBuffer.wrap(new byte[] {'x'}), pair[0]); // in the peer's queue once sent
+            assertEquals(1, UnixStream.receiveWaiting(accepted.fd(), fds::add));
+            assertEquals(1, fds.size());
+            assertEquals(file(pair[0]), file(fds.getFirst()), "the socket sent");
+            fds.forEach(Libc::close);
+            client.close();
+            assertEquals(0, UnixStream.receiveWaiting(accepted.fd(), fds::add), "end of stream");
+        } finally {
+            Libc.close(pair[0]);
+            Libc.close(pair[1]);
+        }
+    }
 }

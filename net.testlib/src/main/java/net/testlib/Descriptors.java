@@ -17,7 +17,8 @@ import net.posix.PosixException;
  * Descriptors a test hands to a netdev by number ({@code fd=N}), as a parent process would.
  * Patchbay takes an inherited number over once per process (a closed number is soon some other
  * file's), while tests in one JVM keep making sockets that the kernel gives recycled numbers; so a
- * hand-over moves the descriptor to a number no earlier hand-over in this JVM used.
+ * hand-over moves the descriptor to a number no earlier hand-over in this JVM used. It also tells
+ * what a descriptor is and how many there are, for a test that checks one was taken or closed.
  */
 public final class Descriptors {
 
@@ -37,6 +38,19 @@ public final class Descriptors {
     public static int openCount() throws IOException {
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
             return (int) fds.count() - 1; // the listing's own descriptor
+        }
+    }
+
+    /**
+     * @param fd a descriptor number of this process
+     * @return what it is now ({@code socket:[inode]}, a path), from {@code /proc/self/fd}; null when
+     *         it is closed
+     */
+    public static String file(int fd) {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
+        } catch (IOException e) {
+            return null;
         }
     }
 

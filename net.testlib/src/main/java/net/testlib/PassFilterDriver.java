@@ -11,15 +11,25 @@ import net.api.NetFilterDriver;
 /**
  * A filter type for tests: every frame passes; {@code close} and {@code release} are recorded as
  * {@code "ID close THREAD"} and {@code "ID release THREAD"}, so a test sees where and in which
- * order the runtime called them.
+ * order the runtime called them. Its options are a type the test gives ({@link Options}: none), so
+ * it can also stand in for a real filter type whose options (required ones, the QMP schema) a test
+ * needs; it reads none of them.
+ *
+ * @param <O> the options type
  */
-public final class PassFilterDriver implements NetFilterDriver<PassFilterDriver.Options> {
+public final class PassFilterDriver<O> implements NetFilterDriver<O> {
 
-    /** It takes no options of its own. */
+    /** No options of its own. */
     public record Options() {
     }
 
+    private final Class<O> optionsType;
     private final List<String> calls = new CopyOnWriteArrayList<>();
+
+    /** @param optionsType the options it takes, {@link Options} for none */
+    public PassFilterDriver(Class<O> optionsType) {
+        this.optionsType = optionsType;
+    }
 
     /** @return the recorded calls, in order */
     public List<String> calls() {
@@ -32,12 +42,12 @@ public final class PassFilterDriver implements NetFilterDriver<PassFilterDriver.
     }
 
     @Override
-    public Class<Options> optionsType() {
-        return Options.class;
+    public Class<O> optionsType() {
+        return optionsType;
     }
 
     @Override
-    public NetFilter open(Options options, NetFilterContext context) {
+    public NetFilter open(O options, NetFilterContext context) {
         String id = context.id();
         return new NetFilter() {
             @Override

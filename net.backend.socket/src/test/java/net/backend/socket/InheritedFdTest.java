@@ -19,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.Map;
 import net.api.NetClient;
 import net.posix.FdChannel;
@@ -91,7 +90,7 @@ class InheritedFdTest {
             fx.netdev("socket,id=f,fd=" + fd);
             assertEquals("socket: fd=" + fd + " unix", fx.info("f"));
             t = fx.tap("f");
-            datagramRoundTrip(far, null);
+            t.datagramRoundTrip(far, null);
         }
     }
 
@@ -107,7 +106,7 @@ class InheritedFdTest {
             t.send(Peer.frame(100, 7));
             fx.awaitDrops("d", "send-error", 1); // nobody at the remote path yet: counted, not fatal
             far.bind(UnixDomainSocketAddress.of(remote));
-            datagramRoundTrip(far, UnixDomainSocketAddress.of(local));
+            t.datagramRoundTrip(far, UnixDomainSocketAddress.of(local));
             fx.runtime.netdevDel("d");
             assertFalse(Files.exists(local), "the netdev removes the socket file it bound");
         }
@@ -174,7 +173,7 @@ class InheritedFdTest {
             fx.netdev("dgram,id=d,local.type=fd,local.str=" + fd);
             assertEquals("fd=" + fd + " unix", fx.info("d"));
             t = fx.tap("d");
-            datagramRoundTrip(far, null);
+            t.datagramRoundTrip(far, null);
         }
     }
 
@@ -252,28 +251,6 @@ class InheritedFdTest {
         FdChannel mine = FdChannel.socket(Libc.AF_INET, Libc.SOCK_STREAM, 0);
         mine.connect(new InetSocketAddress(LOOPBACK, port)); // completes when the server accepts
         return Descriptors.handOver(mine.fd()); // `mine` is not used again
-    }
-
-    private void datagramRoundTrip(FdChannel far, java.net.SocketAddress netdev) throws Exception {
-        for (int size : new int[] {60, 9000, NetClient.MAX_FRAME}) {
-            byte[] frame = Peer.frame(size, size);
-            far.send(ByteBuffer.wrap(frame), netdev);
-            assertArrayEquals(frame, t.receive(), "into the hub, size " + size);
-            t.send(Peer.frame(size, 1));
-            assertArrayEquals(Peer.frame(size, 1), receive(far), "out of the netdev, size " + size);
-        }
-    }
-
-    private static byte[] receive(FdChannel channel) throws Exception {
-        ByteBuffer in = ByteBuffer.allocate(NetClient.MAX_FRAME + 1);
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(5));
-        while (channel.receive(in) < 0) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("no datagram within 5 s");
-            }
-            Thread.sleep(5);
-        }
-        return Arrays.copyOf(in.array(), in.position());
     }
 
     private static MethodHandle listen() {

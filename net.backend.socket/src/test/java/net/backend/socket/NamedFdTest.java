@@ -1,5 +1,6 @@
 package net.backend.socket;
 
+import static net.testlib.Descriptors.file;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -9,15 +10,10 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
-import net.api.NetClient;
 import net.posix.FdChannel;
 import net.posix.Libc;
 import net.qmp.server.QmpServer;
-import net.testlib.Await;
 import net.testlib.Descriptors;
 import net.testlib.QmpUnixClient;
 import org.junit.jupiter.api.AfterEach;
@@ -71,14 +67,6 @@ class NamedFdTest {
         return json.replace(" ", "");
     }
 
-    private static String file(int fd) {
-        try {
-            return Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
-        } catch (IOException e) {
-            return null;
-        }
-    }
-
     @Test
     void socketFdByNameCarriesFramesAndIsClosedWithTheNetdev() throws Exception {
         int[] pair = Libc.socketPair(Libc.AF_UNIX, Libc.SOCK_DGRAM);
@@ -91,13 +79,7 @@ class NamedFdTest {
             int fd = Integer.parseInt(info.substring("socket: fd=".length(), info.indexOf(" unix")));
             assertEquals(passed, file(fd), "the netdev holds the socket the client passed");
             Peer t = fx.tap("f");
-            for (int size : new int[] {60, 1514, NetClient.MAX_FRAME}) {
-                byte[] frame = Peer.frame(size, size);
-                far.send(ByteBuffer.wrap(frame), null);
-                assertArrayEquals(frame, t.receive(), "into the hub, size " + size);
-                t.send(Peer.frame(size, 1));
-                assertArrayEquals(Peer.frame(size, 1), receive(far), "out of the netdev, size " + size);
-            }
+            t.datagramRoundTrip(far, null);
             String again = qmp.execute("{\"execute\": \"netdev_add\", \"arguments\": {\"type\": \"socket\", \"id\": \"g\","
                     + " \"fd\": \"far\"}}");
             assertTrue(again.contains("\"File descriptor named 'far' has not been found\""), "the first netdev took it: " + again);
@@ -126,7 +108,7 @@ class NamedFdTest {
                     + "\"id\": \"d\", \"local\": {\"type\": \"fd\", \"str\": \"d\"}}}")));
             Peer t = fx.tap("d");
             t.send(Peer.frame(100, 4));
-            assertArrayEquals(Peer.frame(100, 4), receive(far));
+            assertArrayEquals(Peer.frame(100, 4), Peer.datagram(far));
         }
         InetAddress loopback = InetAddress.getLoopbackAddress();
         try (ServerSocket listening = new ServerSocket(0, 1, loopback)) {
@@ -142,11 +124,5 @@ class NamedFdTest {
                 assertTrue(farEnd.closedByNetdev(), "deleting the netdev closed the passed socket");
             }
         }
-    }
-
-    private static byte[] receive(FdChannel channel) throws Exception {
-        ByteBuffer in = ByteBuffer.allocate(NetClient.MAX_FRAME + 1);
-        Await.until(() -> channel.receive(in) >= 0, "a datagram out of the netdev");
-        return Arrays.copyOf(in.array(), in.position());
     }
 }

@@ -1,13 +1,21 @@
 package net.backend.socket;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
+import net.api.NetClient;
+import net.posix.FdChannel;
+import net.testlib.Await;
 
 /** A plain Java peer speaking QEMU's stream framing over a TCP socket, with bounded waits. */
 final class Peer implements AutoCloseable {
@@ -71,6 +79,29 @@ final class Peer implements AutoCloseable {
         } catch (java.net.SocketException e) {
             return true; // reset by the netdev
         }
+    }
+
+    /**
+     * Frames of three sizes up to the largest, both ways between a datagram socket outside the
+     * runtime and this peer: through the netdev the socket talks to, and the hub this peer is on.
+     *
+     * @param to the netdev's address, or null when {@code far} is connected to it
+     */
+    void datagramRoundTrip(FdChannel far, SocketAddress to) throws Exception {
+        for (int size : new int[] {60, 9000, NetClient.MAX_FRAME}) {
+            byte[] frame = frame(size, size);
+            far.send(ByteBuffer.wrap(frame), to);
+            assertArrayEquals(frame, receive(), "into the hub, size " + size);
+            send(frame(size, 1));
+            assertArrayEquals(frame(size, 1), datagram(far), "out of the netdev, size " + size);
+        }
+    }
+
+    /** @return the next datagram on a socket outside the runtime, waited for */
+    static byte[] datagram(FdChannel channel) throws Exception {
+        ByteBuffer in = ByteBuffer.allocate(NetClient.MAX_FRAME + 1);
+        Await.until(() -> channel.receive(in) >= 0, "a datagram out of the netdev");
+        return Arrays.copyOf(in.array(), in.position());
     }
 
     /** A frame with a recognisable pattern: byte i is (seed + i). */

@@ -1,18 +1,11 @@
 package net.backend.tap;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-
-import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 import java.time.Duration;
 import java.util.List;
 import net.api.NetException;
 import net.posix.Libc;
 import net.posix.PosixException;
+import net.posix.UnixStream;
 
 /**
  * QEMU's bridge helper protocol: the helper (setuid root or with CAP_NET_ADMIN) checks its ACL,
@@ -31,22 +24,6 @@ final class BridgeHelper {
      * the event loop (its failure fails the netdev, as in QEMU), like the up-script.
      */
     static final Duration LIMIT = Duration.ofSeconds(5);
-
-    private static final int MSG_CMSG_CLOEXEC = 0x40000000;
-    /** x86_64/aarch64 {@code struct msghdr}, {@code struct iovec}, {@code struct cmsghdr} offsets. */
-    private static final long MSGHDR_SIZE = 56;
-    private static final long MSG_IOV = 16;
-    private static final long MSG_IOVLEN = 24;
-    private static final long MSG_CONTROL = 32;
-    private static final long MSG_CONTROLLEN = 40;
-    private static final long CMSG_LEVEL = 8;
-    private static final long CMSG_TYPE = 12;
-    private static final long CMSG_DATA = 16;
-    /** {@code CMSG_SPACE(sizeof(int))}. */
-    private static final long CMSG_SPACE_INT = 24;
-
-    private static final MethodHandle RECVMSG = Libc.function("recvmsg",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
 
     private BridgeHelper() {
     }
@@ -109,29 +86,20 @@ final class BridgeHelper {
         }
     }
 
-    /** @return the descriptor in the first message waiting on {@code socket}, or -1 */
+    /** @return the descriptor in the message waiting on {@code socket}, or -1; any more are closed */
     private static int receiveFd(int socket) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment data = arena.allocate(1);
-            MemorySegment iov = arena.allocate(16, 8);
-            iov.set(ADDRESS, 0, data);
-            iov.set(JAVA_LONG, 8, 1);
-            MemorySegment control = arena.allocate(CMSG_SPACE_INT, 8);
-            MemorySegment msg = arena.allocate(MSGHDR_SIZE, 8);
-            msg.set(ADDRESS, MSG_IOV, iov);
-            msg.set(JAVA_LONG, MSG_IOVLEN, 1);
-            msg.set(ADDRESS, MSG_CONTROL, control);
-            msg.set(JAVA_LONG, MSG_CONTROLLEN, CMSG_SPACE_INT);
-            long n = (long) RECVMSG.invokeExact(Libc.callState(), socket, msg, Libc.MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-            if (n <= 0 || msg.get(JAVA_LONG, MSG_CONTROLLEN) < CMSG_DATA + 4
-                    || control.get(JAVA_INT, CMSG_LEVEL) != Libc.SOL_SOCKET || control.get(JAVA_INT, CMSG_TYPE) != Libc.SCM_RIGHTS) {
-                return -1;
-            }
-            return control.get(JAVA_INT, CMSG_DATA);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
+        int[] fd = {-1};
+        try {
+            UnixStream.receiveWaiting(socket, received -> {
+                if (fd[0] < 0) {
+                    fd[0] = received;
+                } else {
+                    Libc.close(received);
+                }
+            });
+        } catch (PosixException e) {
+            return -1; // as none sent: QEMU's "failed to recv file descriptor"
         }
+        return fd[0];
     }
 }

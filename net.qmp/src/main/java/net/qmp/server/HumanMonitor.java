@@ -38,6 +38,11 @@ final class HumanMonitor {
         Reply run(HmpLine line, String name) throws NetException, HmpLine.Syntax;
     }
 
+    @FunctionalInterface
+    private interface Deletion {
+        void delete(String id) throws NetException;
+    }
+
     /** One command: {@code name} may list aliases ({@code quit|q}); {@code params} as its help shows them. */
     private record Command(String name, Supplier<String> params, String help, Handler handler) {
         boolean answers(String typed) {
@@ -71,12 +76,7 @@ final class HumanMonitor {
         this.commands = sorted(List.of(
                 new Command("device_add", () -> "driver[,prop=value][,...]",
                         "add device, like -device on the command line", (l, n) -> add(Section.DEVICE, l, n)),
-                new Command("device_del", () -> "device", "remove device", (l, n) -> {
-                    String id = l.string(n);
-                    l.end(n);
-                    control.deviceDel(id);
-                    return NOTHING;
-                }),
+                new Command("device_del", () -> "device", "remove device", deleting(control::deviceDel)),
                 // HMP's monitor receives no descriptors; QEMU's answers are the same.
                 new Command("closefd", () -> "closefd name", "close a file descriptor previously passed via SCM rights",
                         (l, n) -> {
@@ -94,20 +94,10 @@ final class HumanMonitor {
                 new Command(INFO, () -> "[subcommand]", "show various information about the system state", null),
                 new Command("netdev_add", this::netdevParams, "add host network device",
                         (l, n) -> add(Section.NETDEV, l, n)),
-                new Command("netdev_del", () -> "id", "remove host network device", (l, n) -> {
-                    String id = l.string(n);
-                    l.end(n);
-                    control.netdevDel(id);
-                    return NOTHING;
-                }),
+                new Command("netdev_del", () -> "id", "remove host network device", deleting(control::netdevDel)),
                 new Command("object_add", () -> "[qom-type=]type,id=str[,prop=value][,...]", "create QOM object",
                         (l, n) -> add(Section.OBJECT, l, n)),
-                new Command("object_del", () -> "id", "destroy QOM object", (l, n) -> {
-                    String id = l.string(n);
-                    l.end(n);
-                    control.objectDel(id);
-                    return NOTHING;
-                }),
+                new Command("object_del", () -> "id", "destroy QOM object", deleting(control::objectDel)),
                 new Command("qom-get", () -> "path property", "print QOM property", (l, n) -> {
                     String path = l.string(n);
                     String property = l.string(n);
@@ -225,6 +215,16 @@ final class HumanMonitor {
     }
 
     /** {@code netdev_add}, {@code object_add}, {@code device_add}: one word of QEMU's option syntax. */
+    /** {@code device_del}, {@code netdev_del}, {@code object_del}: one id, then what it names goes. */
+    private static Handler deleting(Deletion deletion) {
+        return (l, n) -> {
+            String id = l.string(n);
+            l.end(n);
+            deletion.delete(id);
+            return NOTHING;
+        };
+    }
+
     private Reply add(Section section, HmpLine line, String name) throws NetException, HmpLine.Syntax {
         String options = line.atEnd() ? "" : line.string(name);
         line.end(name);

@@ -1,5 +1,6 @@
 package net.qmp.server;
 
+import static net.testlib.Descriptors.file;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -8,7 +9,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -89,15 +89,6 @@ class FdPassingTest {
 
     private static String error(String desc) {
         return "{\"error\": {\"class\": \"GenericError\", \"desc\": " + JSON.valueToTree(desc) + "}}";
-    }
-
-    /** @return what a descriptor of this process is ({@code socket:[inode]}), or null when closed */
-    private static String file(int fd) {
-        try {
-            return Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
-        } catch (IOException e) {
-            return null;
-        }
     }
 
     @Test

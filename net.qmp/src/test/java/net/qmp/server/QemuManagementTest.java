@@ -17,6 +17,7 @@ import net.api.NetFilterDriver;
 import net.control.qmp.QmpListener;
 import net.hub.NetRuntime;
 import net.testlib.Await;
+import net.testlib.PassFilterDriver;
 import net.testlib.Program;
 import net.testlib.Qemu;
 import net.testlib.QemuTest;
@@ -61,7 +62,7 @@ class QemuManagementTest {
 
         runtime = new NetRuntime(1, System::getLogger);
         // A pass-through filter with filter-dump's options stands for the capture bundle.
-        runtime.bindNetFilterDriver(new TestDrivers.FileFilter(), Map.of(NetFilterDriver.TYPE, "filter-dump"));
+        runtime.bindNetFilterDriver(new PassFilterDriver<>(TestDrivers.DumpOptions.class), Map.of(NetFilterDriver.TYPE, "filter-dump"));
         server = new QmpServer(runtime, "patchbay-1.0.0", quits::incrementAndGet, System.getLogger("qmp-test"));
         runtime.bindNetEventListener(server);
         QmpListener listener = server.listen("unix:" + dir.resolve("patchbay-qmp.sock") + ",server=on,wait=off");

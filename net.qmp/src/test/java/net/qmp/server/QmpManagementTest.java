@@ -13,16 +13,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import net.api.NetClientDriver;
-import net.api.NetFilterDriver;
-import net.api.NicModel;
 import net.control.qmp.QmpCommand;
-import net.control.qmp.QmpListener;
-import net.hub.NetRuntime;
 import net.testlib.Await;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,42 +24,9 @@ import org.junit.jupiter.api.Test;
  * {@code qom-get}/{@code qom-set}, {@code query-qmp-schema} following the installed drivers, and
  * HMP. What real QEMU prints the same way is compared with it in {@link QemuManagementTest}.
  */
-class QmpManagementTest {
+class QmpManagementTest extends QmpServerFixture {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    private NetRuntime runtime;
-    private QmpServer server;
-    private QmpListener tcp;
-    private final TestDrivers.XDriver x = new TestDrivers.XDriver();
-    private final AtomicInteger quits = new AtomicInteger();
-    private final List<QmpTestClient> clients = new ArrayList<>();
-
-    @BeforeEach
-    void start() throws Exception {
-        runtime = new NetRuntime(2, System::getLogger);
-        runtime.bindNetClientDriver(x, Map.of(NetClientDriver.TYPE, "x"));
-        runtime.bindNetFilterDriver(new TestDrivers.XFilter(), Map.of(NetFilterDriver.TYPE, "filter-x"));
-        runtime.bindNicModel(new TestDrivers.XNic(), Map.of(NicModel.TYPE, "nic-x"));
-        server = new QmpServer(runtime, "patchbay-1.0.0", quits::incrementAndGet, System.getLogger("qmp-test"));
-        runtime.bindNetEventListener(server);
-        tcp = server.listen("tcp:127.0.0.1:0,server=on,wait=off");
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        for (QmpTestClient c : clients) {
-            c.close();
-        }
-        server.close();
-        runtime.close();
-    }
-
-    private QmpTestClient negotiated() throws Exception {
-        QmpTestClient c = QmpTestClient.negotiated(tcp);
-        clients.add(c);
-        return c;
-    }
 
     private static JsonNode json(String text) throws Exception {
         return JSON.readTree(text);
@@ -97,8 +57,7 @@ class QmpManagementTest {
     void quitTellsEveryNegotiatedClientBeforeItsReplyThenStops() throws Exception {
         QmpTestClient a = negotiated();
         QmpTestClient b = negotiated();
-        QmpTestClient early = QmpTestClient.connect(tcp);
-        clients.add(early);
+        QmpTestClient early = connect();
         early.next();
         JsonNode reply = a.execute("{\"execute\": \"quit\", \"id\": 5}");
         assertEquals(json("{\"return\": {}, \"id\": 5}"), reply);

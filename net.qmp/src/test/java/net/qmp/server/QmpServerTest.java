@@ -20,63 +20,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import net.api.NetClientContext;
-import net.api.NetClientDriver;
 import net.api.NetException;
-import net.api.NetFilterDriver;
-import net.api.NicModel;
 import net.control.qmp.QmpCommand;
-import net.hub.NetRuntime;
 import net.testlib.Await;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import net.control.qmp.QmpClientInfo;
 import net.control.qmp.QmpListener;
 
 /** The QMP server end to end over real sockets, with a real runtime behind it. */
-class QmpServerTest {
-
-    private NetRuntime runtime;
-    private QmpServer server;
-    private QmpListener tcp;
-    private final TestDrivers.XNic nics = new TestDrivers.XNic();
-    private final AtomicInteger quits = new AtomicInteger();
-    private final List<QmpTestClient> clients = new ArrayList<>();
-
-    @BeforeEach
-    void start() throws Exception {
-        runtime = new NetRuntime(2, System::getLogger);
-        runtime.bindNetClientDriver(new TestDrivers.XDriver(), Map.of(NetClientDriver.TYPE, "x"));
-        runtime.bindNetFilterDriver(new TestDrivers.XFilter(), Map.of(NetFilterDriver.TYPE, "filter-x"));
-        runtime.bindNicModel(nics, Map.of(NicModel.TYPE, "nic-x"));
-        server = new QmpServer(runtime, "patchbay-1.0.0", quits::incrementAndGet, System.getLogger("qmp-test"));
-        runtime.bindNetEventListener(server);
-        tcp = server.listen("tcp:127.0.0.1:0,server=on,wait=off");
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        for (QmpTestClient c : clients) {
-            c.close();
-        }
-        server.close();
-        runtime.close();
-    }
-
-    private QmpTestClient connect() throws Exception {
-        QmpTestClient c = QmpTestClient.connect(tcp);
-        clients.add(c);
-        return c;
-    }
-
-    private QmpTestClient negotiated() throws Exception {
-        QmpTestClient c = QmpTestClient.negotiated(tcp);
-        clients.add(c);
-        return c;
-    }
+class QmpServerTest extends QmpServerFixture {
 
     private static void await(Await.Condition condition, String what) throws Exception {
         Await.until(condition, Duration.ofSeconds(QmpTestClient.TIMEOUT_SECONDS), what);

@@ -1,26 +1,24 @@
 package net.qmp.server;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import net.api.Delivery;
 import net.api.NetClient;
 import net.api.NetClientContext;
 import net.api.NetClientDriver;
-import net.api.NetFilter;
-import net.api.NetFilterContext;
-import net.api.NetFilterDirection;
-import net.api.NetFilterDriver;
 import net.api.NicModel;
 import net.api.RxFilterReporter;
 import net.api.RxFilterInfo;
 import net.api.NetException;
 import net.driverkit.InheritedDescriptors;
 import net.posix.FdChannel;
+import net.testlib.IdleClient;
 
-/** Drivers for the QMP tests: a netdev type {@code x}, a filter {@code filter-x}, a NIC {@code nic-x}. */
+/**
+ * Drivers for the QMP tests: a netdev type {@code x}, a NIC {@code nic-x}, and the options of the
+ * filters net.testlib's {@code PassFilterDriver} stands in for.
+ */
 final class TestDrivers {
 
     private TestDrivers() {
@@ -39,21 +37,7 @@ final class TestDrivers {
         @Override
         public NetClient open(Options options, NetClientContext context) {
             context.event("NETDEV_STREAM_CONNECTED", Map.of("netdev-id", context.id(), "addr", "x"));
-            return new NetClient() {
-                @Override
-                public Delivery receive(ByteBuffer frame) {
-                    return Delivery.DELIVERED;
-                }
-
-                @Override
-                public String info() {
-                    return "x: txsession=" + options.txsession();
-                }
-
-                @Override
-                public void close() {
-                }
-            };
+            return new IdleClient("x: txsession=" + options.txsession());
         }
     }
 
@@ -70,17 +54,7 @@ final class TestDrivers {
         @Override
         public NetClient open(Options options, NetClientContext context) throws NetException {
             FdChannel channel = InheritedDescriptors.take(context.id(), options.fd());
-            return new NetClient() {
-                @Override
-                public Delivery receive(ByteBuffer frame) {
-                    return Delivery.DELIVERED;
-                }
-
-                @Override
-                public String info() {
-                    return "fd=" + channel.fd();
-                }
-
+            return new IdleClient("fd=" + channel.fd()) {
                 @Override
                 public void close() {
                     channel.close();
@@ -89,64 +63,12 @@ final class TestDrivers {
         }
     }
 
-    /** A filter that passes everything. */
-    static final class XFilter implements NetFilterDriver<XFilter.Options> {
-        record Options(Integer maxlen) {
-        }
-
-        @Override
-        public Class<Options> optionsType() {
-            return Options.class;
-        }
-
-        @Override
-        public NetFilter open(Options options, NetFilterContext context) {
-            return new NetFilter() {
-                @Override
-                public boolean filter(ByteBuffer frame, NetFilterDirection direction) {
-                    return true;
-                }
-
-                @Override
-                public String info() {
-                    return "maxlen=" + options.maxlen();
-                }
-
-                @Override
-                public void close() {
-                }
-            };
-        }
+    /** The options of {@code filter-x}, a filter that passes everything ({@code PassFilterDriver}). */
+    record XFilterOptions(Integer maxlen) {
     }
 
-    /** A filter with filter-dump's options ({@code file} required) that passes everything and writes nothing. */
-    static final class FileFilter implements NetFilterDriver<FileFilter.Options> {
-        record Options(@JsonProperty(required = true) String file, Long maxlen) {
-        }
-
-        @Override
-        public Class<Options> optionsType() {
-            return Options.class;
-        }
-
-        @Override
-        public NetFilter open(Options options, NetFilterContext context) {
-            return new NetFilter() {
-                @Override
-                public boolean filter(ByteBuffer frame, NetFilterDirection direction) {
-                    return true;
-                }
-
-                @Override
-                public String info() {
-                    return "file=" + options.file();
-                }
-
-                @Override
-                public void close() {
-                }
-            };
-        }
+    /** filter-dump's options ({@code file} required), for a pass-through filter standing in for it. */
+    record DumpOptions(@JsonProperty(required = true) String file, Long maxlen) {
     }
 
     /** A NIC that reports its receive filter; the test triggers its rx-filter event through the context. */
@@ -167,19 +89,12 @@ final class TestDrivers {
             return new Nic(context);
         }
 
-        record Nic(NetClientContext context) implements NetClient, RxFilterReporter {
-            @Override
-            public Delivery receive(ByteBuffer frame) {
-                return Delivery.DELIVERED;
-            }
+        static final class Nic extends IdleClient implements RxFilterReporter {
+            private final NetClientContext context;
 
-            @Override
-            public String info() {
-                return "model=nic-x,macaddr=52:54:00:12:34:56";
-            }
-
-            @Override
-            public void close() {
+            Nic(NetClientContext context) {
+                super("model=nic-x,macaddr=52:54:00:12:34:56");
+                this.context = context;
             }
 
             @Override
