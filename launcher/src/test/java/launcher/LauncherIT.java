@@ -435,14 +435,14 @@ class LauncherIT {
      */
     @RepeatedTest(6)
     void framesSentWhileItStartsAllReachTheCaptureAndTheFarPort() throws Exception {
-        int listen = Ports.freeTcpPort();
+        int listen = Ports.freeTcpPortBelowEphemeral(); // the test connects before it listens
         sendWhileStarting(listen, "-netdev", "socket,id=a,listen=127.0.0.1:" + listen);
     }
 
     /** The same with {@code a} in a netdev file present at start: it is in place before the command line. */
     @RepeatedTest(3)
     void aNetdevFilePresentAtStartIsInPlaceBeforeTheCommandLineAndAnyFrame() throws Exception {
-        int listen = Ports.freeTcpPort();
+        int listen = Ports.freeTcpPortBelowEphemeral(); // the test connects before it listens
         Files.createDirectories(work.resolve("deploy"));
         Files.writeString(work.resolve("deploy").resolve("net.netdev-a.cfg"),
                 "type=socket\nlisten=127.0.0.1:" + listen + "\n");
@@ -508,13 +508,13 @@ class LauncherIT {
     }
 
     /** Connects the moment the port listens, retrying refused connections without pause. */
-    private static java.net.Socket connectAsSoonAsListening(Process p, int port) throws Exception {
+    private java.net.Socket connectAsSoonAsListening(Process p, int port) throws Exception {
         long deadline = System.nanoTime() + STARTED.toNanos();
         while (true) {
             try {
                 return new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), port);
             } catch (java.net.ConnectException refused) {
-                assertTrue(p.isAlive(), "patchbay exited before listening");
+                assertTrue(p.isAlive(), () -> "patchbay exited before listening: " + read("err.txt"));
                 assertTrue(System.nanoTime() < deadline, "nothing listens on " + port);
                 Thread.onSpinWait();
             }

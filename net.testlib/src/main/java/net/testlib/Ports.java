@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Loopback ports for a test, and whether a listener is there yet. The listening checks read the
@@ -26,6 +27,38 @@ public final class Ports {
             return socket.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * A TCP port for a listener that a test connects to before it listens. Such a port must lie
+     * below the kernel's ephemeral range: a client retrying a port in that range can be given the
+     * same port as its own source and connect to itself, and then the listener cannot bind.
+     *
+     * @return a TCP port on 127.0.0.1 below {@code ip_local_port_range} that was free a moment ago
+     */
+    public static int freeTcpPortBelowEphemeral() {
+        int low = ephemeralLow();
+        int first = 1024 + ThreadLocalRandom.current().nextInt(low - 1024);
+        for (int i = 0; i < low - 1024; i++) {
+            int port = 1024 + (first - 1024 + i) % (low - 1024);
+            try (ServerSocket socket = new ServerSocket()) {
+                socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+                return port;
+            } catch (IOException taken) {
+                // try the next one
+            }
+        }
+        throw new IllegalStateException("no free TCP port below " + low);
+    }
+
+    private static int ephemeralLow() {
+        try {
+            // By lines: Files.readString reads /proc's files short.
+            return Integer.parseInt(Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).getFirst()
+                    .trim().split("\\s+")[0]);
+        } catch (IOException | RuntimeException e) {
+            return 32768; // Linux's default
         }
     }
 
