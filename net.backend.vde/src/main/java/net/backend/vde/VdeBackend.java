@@ -66,6 +66,9 @@ final class VdeBackend implements PacketWire {
 
     private static final AtomicInteger SOCKETS = new AtomicInteger();
     private static final short POLLIN = 1;
+    private static final int ENAMETOOLONG = 36;
+    private static final int EADDRINUSE = 98;
+    private static final int ETIMEDOUT = 110;
     private static final MethodHandle POLL = Libc.function("poll",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
     private static final MethodHandle CONNECT = Libc.function("connect",
@@ -207,7 +210,7 @@ final class VdeBackend implements PacketWire {
         int waited = poll(control.fd(), OPEN_WAIT_MILLIS);
         while (reply.hasRemaining()) {
             if (waited <= 0) {
-                throw Libc.error(waited < 0 ? -waited : 110); // ETIMEDOUT
+                throw Libc.error(waited < 0 ? -waited : ETIMEDOUT);
             }
             if (control.read(reply) < 0) {
                 throw Libc.error(Libc.ECONNREFUSED); // the switch refused the port and hung up
@@ -341,11 +344,11 @@ final class VdeBackend implements PacketWire {
                     return path;
                 } catch (IOException e) {
                     failure = e;
-                    if (!(e instanceof PosixException p) || p.errno() != 98) { // not EADDRINUSE: another place
+                    if (!(e instanceof PosixException p) || p.errno() != EADDRINUSE) { // try the next place
                         break;
                     }
                 } catch (IllegalArgumentException e) {
-                    failure = new PosixException(36, Libc.strerror(36)); // ENAMETOOLONG
+                    failure = new PosixException(ENAMETOOLONG, Libc.strerror(ENAMETOOLONG));
                     break;
                 }
             }

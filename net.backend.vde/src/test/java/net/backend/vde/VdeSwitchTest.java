@@ -104,6 +104,10 @@ class VdeSwitchTest {
         assertEquals(0, fx.counter("v1", VdeBackend.REJOINS));
         fx.client("v1");
         fx.client("v2");
+        // The hub's other ports are unaffected: a port joined now gets s1's frames while the switch is gone.
+        fx.netdev(InjectDriver.TYPE + ",id=s3");
+        fx.hub(1, "s3");
+        crosses("s1", "s3", 4, 60);
 
         sw.restart(work);
         long restarted = System.nanoTime();
