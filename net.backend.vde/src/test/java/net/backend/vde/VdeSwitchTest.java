@@ -92,6 +92,15 @@ class VdeSwitchTest {
         }
     }
 
+    /** vde_switch never answers for a port beyond its count (32): QEMU hangs at start-up, Patchbay gives up after 2 s. */
+    @Test
+    void aSwitchThatNeverAnswersIsAnErrorAfterABoundedWait() {
+        long start = System.nanoTime();
+        assertEquals("Could not open vde: Connection timed out", fx.error("vde,id=x,sock=" + sw.dir() + ",port=999"));
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertTrue(millis >= VdeBackend.OPEN_WAIT_MILLIS && millis < 3 * VdeBackend.OPEN_WAIT_MILLIS, millis + " ms");
+    }
+
     @Test
     void aKilledSwitchLeavesTheNetdevsUpAndARestartedOneIsRejoined() throws Exception {
         crosses("s1", "s2", 1, 60);
