@@ -51,7 +51,7 @@ final class Usage {
                   patchbay -netdev socket,id=s1,listen=127.0.0.1:11122 -netdev hubport,id=h1,hubid=1,netdev=s1
                   patchbay --no-console --deploy /srv/patchbay/deploy
 
-                Drivers built in: netdevs socket, stream, dgram, tap, bridge, l2tpv3, dump (and hubport);
+                Drivers built in: netdevs socket, stream, dgram, tap, bridge, l2tpv3, vde, dump (and hubport);
                 filters filter-dump, filter-mirror, filter-redirector, filter-buffer. More come as bundles
                 dropped into the deploy directory.
 

@@ -36,6 +36,7 @@ import net.backend.socket.SocketDriver;
 import net.backend.socket.StreamDriver;
 import net.backend.tap.BridgeDriver;
 import net.backend.tap.TapDriver;
+import net.backend.vde.VdeDriver;
 import net.control.QemuOptions;
 import net.control.Section;
 import net.control.qmp.QmpListener;
@@ -55,7 +56,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The issue's table test: the same QMP lines and command-line options go to a real
  * {@code qemu-system-x86_64 -M none} (7.2) and to Patchbay (its runtime with the socket, stream,
- * dgram, tap, bridge, l2tpv3 and dump drivers, its QMP server, and its launcher's checks), and the
+ * dgram, tap, bridge, l2tpv3, vde and dump drivers, its QMP server, and its launcher's checks), and the
  * replies must be the same bytes, ids and timestamps aside; over QMP Patchbay reports version
  * 7.2.0 and its own package where QEMU reports its build. A row marked as a departure must differ
  * (else the README's list is stale). The rows are in {@code dialect-qmp.txt} and
@@ -300,7 +301,7 @@ class DialectTableTest {
     private static final class Patchbay implements AutoCloseable {
         private final Map<String, NetClientDriver<?>> netdevs = Map.of("socket", new SocketDriver(),
                 "stream", new StreamDriver(), "dgram", new DgramDriver(), "tap", new TapDriver(),
-                "bridge", new BridgeDriver(), "l2tpv3", new L2tpv3Driver(), "dump", new DumpDriver());
+                "bridge", new BridgeDriver(), "l2tpv3", new L2tpv3Driver(), "vde", new VdeDriver(), "dump", new DumpDriver());
         private final Map<String, NetFilterDriver<?>> filters = Map.of("filter-dump", new DumpFilterDriver());
 
         private final NetRuntime runtime = new NetRuntime(1, System::getLogger);
