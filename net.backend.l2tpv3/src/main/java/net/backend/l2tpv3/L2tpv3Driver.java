@@ -7,6 +7,7 @@ import net.api.NetClientContext;
 import net.api.NetClientDriver;
 import net.api.NetException;
 import net.api.NetType;
+import net.driverkit.QemuNumbers;
 import org.osgi.service.component.annotations.Component;
 
 /**
@@ -67,14 +68,14 @@ public final class L2tpv3Driver implements NetClientDriver<L2tpv3Options> {
      */
     static Session session(L2tpv3Options o) throws NetException {
         // QEMU's option visitor parses the members in schema order, so their errors come first.
-        Long txCookie = Numbers.uint64("txcookie", o.txcookie());
-        Long rxCookie = Numbers.uint64("rxcookie", o.rxcookie());
-        Long txSession = Numbers.uint32("txsession", o.txsession());
+        Long txCookie = QemuNumbers.uint64("txcookie", o.txcookie());
+        Long rxCookie = QemuNumbers.uint64("rxcookie", o.rxcookie());
+        Long txSession = QemuNumbers.uint32("txsession", o.txsession());
         if (txSession == null) {
             throw NetException.generic("Parameter 'txsession' is missing");
         }
-        Long rxSession = Numbers.uint32("rxsession", o.rxsession());
-        Long offset = Numbers.uint32("offset", o.offset());
+        Long rxSession = QemuNumbers.uint32("rxsession", o.rxsession());
+        Long offset = QemuNumbers.uint32("offset", o.offset());
         if (offset != null && offset > MAX_OFFSET) {
             throw NetException.generic("offset must be less than 256 bytes");
         }

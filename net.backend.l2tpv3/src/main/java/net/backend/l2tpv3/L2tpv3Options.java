@@ -5,7 +5,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 /**
  * QEMU's {@code NetdevL2TPv3Options} ({@code -netdev l2tpv3,...}), components in the schema's order
  * so that errors come in QEMU's order. The numbers are strings because QEMU takes them in any C base
- * ({@code 0xffffffff}, {@code 010}); {@link Numbers} parses them with QEMU's messages.
+ * ({@code 0xffffffff}, {@code 010}); {@link net.driverkit.QemuNumbers} parses them with QEMU's messages.
  *
  * @param src        local address to bind (literal, or {@code localhost})
  * @param dst        the peer's address; every frame is sent there

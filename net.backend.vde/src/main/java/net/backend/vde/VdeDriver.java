@@ -7,6 +7,7 @@ import net.api.NetClientContext;
 import net.api.NetClientDriver;
 import net.api.NetException;
 import net.api.NetType;
+import net.driverkit.QemuNumbers;
 import org.osgi.service.component.annotations.Component;
 
 /**
@@ -31,8 +32,8 @@ public final class VdeDriver implements NetClientDriver<VdeOptions> {
     @Override
     public NetClient open(VdeOptions options, NetClientContext context) throws NetException {
         // QEMU's option visitor parses the members in schema order, so their errors come first.
-        int port = Numbers.uint16("port", options.port(), 0);
-        int mode = Numbers.uint16("mode", options.mode(), DEFAULT_MODE);
+        Integer port = QemuNumbers.uint16("port", options.port());
+        Integer mode = QemuNumbers.uint16("mode", options.mode());
         String sock = options.sock();
         Path dir;
         if (sock == null || sock.isEmpty()) {
@@ -40,6 +41,7 @@ public final class VdeDriver implements NetClientDriver<VdeOptions> {
         } else {
             dir = Path.of(sock);
         }
-        return VdeBackend.open(context, dir, sock == null ? "(null)" : sock, port, options.group(), mode);
+        return VdeBackend.open(context, dir, sock == null ? "(null)" : sock, port == null ? 0 : port, options.group(),
+                mode == null ? DEFAULT_MODE : mode);
     }
 }

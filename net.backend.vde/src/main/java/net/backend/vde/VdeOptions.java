@@ -4,7 +4,7 @@ package net.backend.vde;
  * QEMU's {@code NetdevVdeOptions} ({@code -netdev vde,id=ID[,sock=DIR][,port=N][,group=G][,mode=M]}),
  * components in the schema's order so that errors come in QEMU's order. The numbers are strings
  * because QEMU takes them in any C base ({@code mode=0700} is octal, {@code mode=448} the same);
- * {@link Numbers} parses them with QEMU's messages.
+ * {@link net.driverkit.QemuNumbers} parses them with QEMU's messages.
  *
  * @param sock  the switch's directory (its control socket is {@code DIR/ctl}); default
  *              {@code /var/run/vde.ctl}, then {@code /tmp/vde.ctl}
