@@ -180,9 +180,7 @@ class LauncherIT {
         assertTrue(Files.isDirectory(work.resolve("deploy")), "the default deploy directory is created");
         assertTrue(Files.exists(work.resolve("patchbay-qmp.sock")), "QMP listens in the working directory by default");
 
-        p.destroy();
-        assertTrue(p.waitFor(STOPPED.toSeconds(), TimeUnit.SECONDS), "SIGTERM did not stop it");
-        assertEquals(0, p.exitValue(), "a clean stop exits 0");
+        stopCleanly(p);
         List<String> err = lines("err.txt");
         assertTrue(err.stream().noneMatch(l -> l.startsWith("WARNING:")), "JDK warnings: " + err);
         assertTrue(err.stream().noneMatch(l -> l.contains("Exception")), "exceptions: " + err);
@@ -209,9 +207,7 @@ class LauncherIT {
             assertTrue(info.contains("hub 1") && info.contains("h1"), info);
             assertTrue(info.replace(" ", "").contains("\"id\":2"), info);
         }
-        p.destroy();
-        assertTrue(p.waitFor(STOPPED.toSeconds(), TimeUnit.SECONDS), "SIGTERM did not stop it");
-        assertEquals(0, p.exitValue());
+        stopCleanly(p);
     }
 
     @Test
@@ -254,9 +250,7 @@ class LauncherIT {
         Files.move(jar, work.resolve("deploy").resolve(jar.getFileName()), StandardCopyOption.ATOMIC_MOVE);
         String expected = "deploy/needs-api-3.jar: cannot resolve: missing package net.api [3.0.0,4.0.0)";
         awaitLine(p, "err.txt", expected);
-        p.destroy();
-        assertTrue(p.waitFor(STOPPED.toSeconds(), TimeUnit.SECONDS), "SIGTERM did not stop it");
-        assertEquals(0, p.exitValue());
+        stopCleanly(p);
         List<String> about = lines("err.txt").stream().filter(l -> l.contains("needs-api-3")).toList();
         assertEquals(1, about.size(), "one line, FileInstall's warning left out: " + about);
         assertTrue(about.get(0).matches("\\S+ \\S+ WARN  net\\.qmp: " + java.util.regex.Pattern.quote(expected)),
@@ -311,9 +305,7 @@ class LauncherIT {
                     assertTrue(java.util.Arrays.equals(frame, got), "the frame arrives unchanged");
                 }
             }
-            p.destroy();
-            assertTrue(p.waitFor(STOPPED.toSeconds(), TimeUnit.SECONDS), "SIGTERM did not stop it");
-            assertEquals(0, p.exitValue());
+            stopCleanly(p);
         }
     }
 
@@ -386,9 +378,7 @@ class LauncherIT {
                 assertTrue(java.util.Arrays.equals(frame, java.util.Arrays.copyOfRange(copy.array(), 4, copy.capacity())));
             }
         }
-        p.destroy();
-        assertTrue(p.waitFor(STOPPED.toSeconds(), TimeUnit.SECONDS), "SIGTERM did not stop it");
-        assertEquals(0, p.exitValue());
+        stopCleanly(p);
     }
 
     @Test
@@ -425,8 +415,7 @@ class LauncherIT {
         assertEquals(List.of("patchbay: warning: hub port h1 has no peer", "patchbay: warning: hub 0 with no nics",
                 "patchbay: warning: netdev h1 has no peer"),
                 lines("err.txt").stream().filter(l -> l.contains("warning")).toList());
-        p.destroy();
-        assertTrue(p.waitFor(STOPPED.toSeconds(), TimeUnit.SECONDS), "SIGTERM did not stop it");
+        stopCleanly(p);
     }
 
     /**
@@ -463,8 +452,7 @@ class LauncherIT {
         // The banner comes once start-up has ended: by then every file's netdev is there.
         awaitBanner(p, "running: ");
         assertTrue(lines("out.txt").get(0).contains("running: " + (files + 1) + " netdevs"), lines("out.txt").get(0));
-        p.destroy();
-        assertTrue(p.waitFor(STOPPED.toSeconds(), TimeUnit.SECONDS), "SIGTERM did not stop it");
+        stopCleanly(p);
     }
 
     /**
@@ -501,9 +489,7 @@ class LauncherIT {
                     }
                 }
             }
-            p.destroy();
-            assertTrue(p.waitFor(STOPPED.toSeconds(), TimeUnit.SECONDS), "SIGTERM did not stop it");
-            assertEquals(0, p.exitValue());
+            stopCleanly(p);
         }
         List<byte[]> captured = Pcap.readFinished(pcap).frames();
         assertEquals(frames, captured.size(), "frames in the capture");
@@ -522,6 +508,13 @@ class LauncherIT {
                 Thread.onSpinWait();
             }
         }
+    }
+
+    /** SIGTERM, as a service manager stops it: Patchbay must stop in time and exit 0. */
+    private static void stopCleanly(Process p) throws InterruptedException {
+        p.destroy();
+        assertTrue(p.waitFor(STOPPED.toSeconds(), TimeUnit.SECONDS), "SIGTERM did not stop it");
+        assertEquals(0, p.exitValue(), "a clean stop exits 0");
     }
 
     private void awaitBanner(Process p, String text) throws IOException, InterruptedException {
