@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +18,6 @@ import net.chardev.socket.ChardevCommands;
 import net.chardev.socket.ChardevRegistry;
 import net.hub.NetRuntime;
 import net.qmp.server.QmpServer;
-import net.testlib.Await;
 import net.testlib.Cleanup;
 import net.testlib.Program;
 import net.testlib.Qemu;
@@ -55,11 +52,7 @@ class QemuChardevTest {
     void start() throws Exception {
         assumeTrue(Qemu.available(), "qemu-system-x86_64 is not installed");
         Path qemuSocket = dir.resolve("qemu-qmp.sock");
-        Program program = Qemu.start(dir, "qemu-qmp", List.of("-M", "none", "-nodefaults", "-display", "none",
-                "-qmp", "unix:" + qemuSocket + ",server=on,wait=off"));
-        cleanup.add(program);
-        Await.until(() -> Files.exists(qemuSocket) || !program.isAlive(), Duration.ofSeconds(20), "QEMU's QMP socket");
-        assertTrue(program.isAlive(), program::describe);
+        cleanup.add(Qemu.startWithQmp(dir, "qemu-qmp", qemuSocket));
         qemu = new Client(new QmpUnixClient(qemuSocket));
         cleanup.add(qemu);
 

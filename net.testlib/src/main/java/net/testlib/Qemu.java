@@ -4,6 +4,7 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -50,6 +51,27 @@ public final class Qemu {
         command.add(bin.toString());
         command.addAll(args);
         return Program.start(dir, name, command);
+    }
+
+    /**
+     * Starts a machine-less QEMU whose QMP monitor listens on a unix socket, and returns once it
+     * listens. The socket's file appears at bind(), before listen(): a client that only waits for
+     * the file can be refused.
+     */
+    public static Program startWithQmp(Path dir, String name, Path socket) throws Exception {
+        Program program = start(dir, name, List.of("-M", "none", "-nodefaults", "-display", "none",
+                "-qmp", "unix:" + socket + ",server=on,wait=off"));
+        try {
+            Await.until(() -> Ports.unixListening(socket) || !program.isAlive(), Duration.ofSeconds(20),
+                    "QEMU's QMP socket", program::describe);
+            if (!program.isAlive()) {
+                throw new IOException("QEMU exited before its monitor listened: " + program.describe());
+            }
+            return program;
+        } catch (Exception | Error e) {
+            program.close();
+            throw e;
+        }
     }
 
     /** @param netdev the VM's netdev without its id, e.g. {@code socket,connect=127.0.0.1:5555} */

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import net.testlib.Await;
+import net.testlib.Ports;
 import net.testlib.Program;
 
 /**
@@ -58,7 +59,7 @@ final class VdeSwitch implements AutoCloseable {
                 throw new AssertionError("vde_switch did not start: " + launcher.describe());
             }
         }
-        Await.until(() -> Files.exists(dir.resolve("ctl")) && pid().isPresent(), READY, "vde_switch on " + dir);
+        Await.until(() -> Ports.unixListening(dir.resolve("ctl")) && pid().isPresent(), READY, "vde_switch on " + dir);
         process = ProcessHandle.of(pid().orElseThrow()).orElseThrow();
     }
 

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,10 +52,7 @@ class QemuManagementTest {
     void start() throws Exception {
         assumeTrue(Qemu.available(), "qemu-system-x86_64 is not installed");
         Path socket = dir.resolve("qemu-qmp.sock");
-        qemu = Qemu.start(dir, "qemu-qmp", List.of("-M", "none", "-nodefaults", "-display", "none",
-                "-qmp", "unix:" + socket + ",server=on,wait=off"));
-        Await.until(() -> Files.exists(socket) || !qemu.isAlive(), Duration.ofSeconds(20), "QEMU's QMP socket");
-        assertTrue(qemu.isAlive(), qemu::describe);
+        qemu = Qemu.startWithQmp(dir, "qemu-qmp", socket);
         qemuClient = QmpTestClient.connect(socket);
         negotiate(qemuClient);
 
