@@ -315,6 +315,77 @@ def fd_exhaustion(kind):
         server.stop()
 
 
+def crowd(kind, count=200):
+    """count clients connect at once, then each negotiates and asks query-version."""
+    server = Server(kind, [])
+    clients = []
+    try:
+        deadline = time.monotonic() + 10
+        while len(clients) < count and time.monotonic() < deadline:
+            s = socket.socket(socket.AF_UNIX)
+            s.settimeout(5)
+            try:
+                s.connect(server.qmp_path)
+                clients.append(s)
+            except BlockingIOError:  # the listen backlog is full: a patient client tries again
+                s.close()
+                time.sleep(0.01)
+            except OSError:
+                s.close()
+                break
+        answered = [0]
+
+        def ask(sock):
+            try:
+                q = Qmp.__new__(Qmp)
+                q.sock, q.buffer = sock, b""
+                q.line()
+                q.execute("qmp_capabilities")
+                if '"return"' in q.execute("query-version"):
+                    answered[0] += 1
+            except (OSError, EOFError):
+                pass
+
+        threads = [threading.Thread(target=ask, args=(s,), daemon=True) for s in clients]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(10)
+        return "%d connected, %d of %d answered while all are connected" % (len(clients), answered[0], count)
+    finally:
+        for s in clients:
+            s.close()
+        server.stop()
+
+
+def slowloris(kind):
+    """One client sends a command a byte every 100 ms; another asks meanwhile."""
+    server = Server(kind, [])
+    try:
+        slow = server.qmp(10)
+        stop = threading.Event()
+
+        def trickle():
+            try:
+                for b in b'{"execute": "query-version"}\n':
+                    if stop.wait(0.1):
+                        return
+                    slow.sock.sendall(bytes([b]))
+            except OSError:
+                pass
+
+        threading.Thread(target=trickle, daemon=True).start()
+        time.sleep(0.5)
+        started = time.monotonic()
+        other = answers(server, 2)
+        took = time.monotonic() - started
+        stop.set()
+        slow.close()
+        return "the other client %s" % ("answered in %.0f ms" % (took * 1000) if other else "not answered within 2 s")
+    finally:
+        server.stop()
+
+
 def frame(payload):
     return struct.pack(">I", len(payload)) + payload
 
@@ -514,6 +585,8 @@ def own_descriptor(kind):
 
 CASES = [
     ("a client that never reads sends 400 commands with a 1 MB name", never_reading_client),
+    ("200 clients connected at once, each asks query-version", crowd),
+    ("a client sends a command a byte every 100 ms, another asks", slowloris),
     ("10 MB of random bytes (no 0xFF), then a valid command", random_bytes),
     ("a stray `\"`, then 5 valid commands", lambda k: stray(k, '"')),
     ("a stray `[`, then 5 valid commands", lambda k: stray(k, "[")),
