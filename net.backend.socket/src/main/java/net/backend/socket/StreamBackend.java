@@ -75,6 +75,11 @@ abstract class StreamBackend implements NetClient {
         }
     }
 
+    /** @return whether a connection is up */
+    protected final boolean isConnected() {
+        return connection != null;
+    }
+
     /** @param text the info string until the next change */
     protected final void setInfo(String text) {
         info = text;

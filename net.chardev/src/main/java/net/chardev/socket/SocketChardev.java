@@ -11,6 +11,7 @@ import net.api.NetEventLoop;
 import net.api.NetException;
 import net.chardev.ChardevHandler;
 import net.chardev.ChardevPort;
+import net.driverkit.AcceptBackoff;
 import net.posix.FdChannel;
 import net.posix.PosixException;
 
@@ -80,11 +81,17 @@ final class SocketChardev {
     /** {@code server=on,wait=on}: QEMU holds its start-up until the first client connects. */
     private void awaitFirstClient() {
         log.log(System.Logger.Level.INFO, "Patchbay waiting for connection on: " + filename);
+        AcceptBackoff backoff = new AcceptBackoff(log, "chardev " + spec.id());
         while (connection == null && Sockets.await(listener.fd(), true, -1)) {
             try {
                 connection = listener.accept();
             } catch (IOException e) {
-                log.log(System.Logger.Level.WARNING, spec.id() + ": accept failed: " + e.getMessage());
+                try {
+                    Thread.sleep(backoff.failed(e));
+                } catch (InterruptedException stop) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
             }
         }
         updateFilename();
@@ -179,6 +186,7 @@ final class SocketChardev {
 
         private final NetEventLoop loop;
         private final ChardevHandler handler;
+        private final AcceptBackoff backoff = new AcceptBackoff(log, "chardev " + spec.id());
         private IoRegistration listening;
         private IoRegistration watching;
         private IoRegistration connecting;
@@ -231,10 +239,15 @@ final class SocketChardev {
             try {
                 accepted = listener.accept();
             } catch (IOException e) {
-                log.log(System.Logger.Level.WARNING, spec.id() + ": accept failed: " + e.getMessage());
+                backoff.pause(loop, listening, e, () -> {
+                    if (!closed && listening != null) {
+                        listening.interestOps(SelectionKey.OP_READ);
+                    }
+                });
                 return;
             }
             if (accepted != null) {
+                backoff.accepted();
                 listening.cancel();
                 listening = null;
                 established(accepted);
@@ -409,6 +422,7 @@ final class SocketChardev {
             listening = null;
             watching = null;
             connecting = null;
+            backoff.cancel();
             if (retry != null) {
                 retry.cancel();
                 retry = null;
