@@ -12,6 +12,7 @@ import net.api.NetException;
 import net.chardev.ChardevHandler;
 import net.chardev.ChardevPort;
 import net.driverkit.AcceptBackoff;
+import net.log.RepeatedLog;
 import net.posix.FdChannel;
 import net.posix.PosixException;
 
@@ -29,6 +30,8 @@ final class SocketChardev {
     private final System.Logger log;
     private final SocketAddress address;
     private final FdChannel listener;
+    /** A client that reconnects every second must not log a line every second. */
+    private final RepeatedLog connectFailures;
     /** Changed under this object's lock: by the front end's loop, or by the control thread with no front end. */
     private FdChannel connection;
     private Port frontend;
@@ -41,6 +44,7 @@ final class SocketChardev {
         this.address = address;
         this.listener = listener;
         this.connection = connection;
+        this.connectFailures = new RepeatedLog(log, System.Logger.Level.WARNING);
         updateFilename();
     }
 
@@ -295,7 +299,7 @@ final class SocketChardev {
                 pending.close();
                 pending = null;
             }
-            log.log(System.Logger.Level.WARNING, "Unable to connect character device " + spec.id() + ": Failed to connect to '"
+            connectFailures.log(() -> "Unable to connect character device " + spec.id() + ": Failed to connect to '"
                     + spec.target() + "': " + reason);
             retry = loop.schedule(this::reconnect, spec.reconnect(), TimeUnit.SECONDS);
         }
