@@ -46,6 +46,18 @@ public final class RepeatedLog {
      * @return whether a line was logged
      */
     public boolean log(Supplier<String> message) {
+        return log(message, null);
+    }
+
+    /**
+     * Counts one occurrence and logs it, with its stack trace, unless a line went out less than an
+     * interval ago.
+     *
+     * @param message the occurrence's text, made only when it is logged
+     * @param thrown  what was thrown, or null
+     * @return whether a line was logged
+     */
+    public boolean log(Supplier<String> message, Throwable thrown) {
         long left;
         synchronized (this) {
             long now = clock.getAsLong();
@@ -59,7 +71,7 @@ public final class RepeatedLog {
             suppressed = 0;
         }
         String text = message.get();
-        log.log(level, left == 0 ? text : text + " (" + left + " more like this not logged)");
+        log.log(level, left == 0 ? text : text + " (" + left + " more like this not logged)", thrown);
         return true;
     }
 

@@ -30,7 +30,7 @@ class RepeatedLogTest {
 
         @Override
         public void log(Level level, ResourceBundle bundle, String message, Throwable thrown) {
-            lines.add(level + " " + message);
+            lines.add(level + " " + message + (thrown == null ? "" : " " + thrown));
         }
 
         @Override
@@ -77,5 +77,16 @@ class RepeatedLogTest {
         assertTrue(failures.log(() -> "x"));
         now = Long.MIN_VALUE + 4;
         assertFalse(failures.log(() -> "x"));
+    }
+
+    @Test
+    void aStackTraceGoesWithTheLinesThatAreLogged() {
+        IllegalStateException e = new IllegalStateException("broken");
+        failures.log(() -> "loop failed", e);
+        failures.log(() -> "loop failed", e);
+        now += 10 * SECOND;
+        failures.log(() -> "loop failed", e);
+        assertEquals(List.of("WARNING loop failed " + e, "WARNING loop failed (1 more like this not logged) " + e),
+                out.lines);
     }
 }
