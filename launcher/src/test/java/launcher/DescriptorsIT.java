@@ -62,6 +62,10 @@ class DescriptorsIT {
             ports[i] = Ports.freeTcpPort();
             netdevs.addAll(List.of("-netdev", "socket,id=s" + i + ",listen=127.0.0.1:" + ports[i]));
         }
+        // And a socket chardev, listening on the loop for the filter that writes to it.
+        Path mirror = work.resolve("mirror.sock");
+        netdevs.addAll(List.of("-object", "filter-mirror,id=m0,netdev=s0,queue=tx,outdev=c0",
+                "-chardev", "socket,id=c0,path=" + mirror + ",server=on,wait=off"));
         Path qmp = start(netdevs.toArray(String[]::new));
         QmpUnixClient probe = new QmpUnixClient(qmp);
         clients.add(probe);
@@ -76,7 +80,9 @@ class DescriptorsIT {
         }
         Await.until(() -> lines("Too many open files") >= 1, Await.DEFAULT, "a netdev's accept failing",
                 () -> read("err.txt"));
-        Window netdevsWaiting = measure("netdevs' clients waiting");
+        clients.add(SocketChannel.open(UnixDomainSocketAddress.of(mirror)));
+        Await.until(() -> lines("c0: accept failed") >= 1, Await.DEFAULT, "the chardev's accept failing", () -> read("err.txt"));
+        Window netdevsWaiting = measure("netdevs' and chardev's clients waiting");
         // A QMP client now: the endpoint cannot accept it either.
         clients.add(SocketChannel.open(UnixDomainSocketAddress.of(qmp)));
         Await.until(() -> lines("QMP endpoint") >= 1, Await.DEFAULT, "QMP's accept failing", () -> read("err.txt"));
@@ -101,9 +107,12 @@ class DescriptorsIT {
         }
         Await.until(() -> probeNetwork().split("connection from 127\\.0\\.0\\.1", -1).length - 1 == again,
                 Await.DEFAULT, "the netdevs accepting clients again", () -> read("err.txt"));
+        clients.add(SocketChannel.open(UnixDomainSocketAddress.of(mirror)));
+        Await.until(() -> query("{\"execute\": \"query-chardev\"}").contains("\"filename\": \"unix:" + mirror + ",server=on\""),
+                Await.DEFAULT, "the chardev accepting a client again", () -> read("err.txt"));
         // A line as a listener's episode starts (once more if it failed again while the first clients
         // were still closing); never one per attempt.
-        assertTrue(lines("accept failed") <= 2 * 5, "lines per attempt: " + read("err.txt"));
+        assertTrue(lines("accept failed") <= 2 * 6, "lines per attempt: " + read("err.txt"));
         closeClients();
         process.destroy();
         assertTrue(process.waitFor(15, TimeUnit.SECONDS), "SIGTERM stops it");
@@ -186,8 +195,13 @@ class DescriptorsIT {
     }
 
     private String probeNetwork() throws IOException {
+        return query("{\"execute\": \"human-monitor-command\", \"arguments\": {\"command-line\": \"info network\"}}");
+    }
+
+    /** @return the reply to a command, sent by a client of its own */
+    private String query(String command) throws IOException {
         try (QmpUnixClient client = new QmpUnixClient(work.resolve("patchbay-qmp.sock"))) {
-            return client.execute("{\"execute\": \"human-monitor-command\", \"arguments\": {\"command-line\": \"info network\"}}");
+            return client.execute(command);
         }
     }
 
