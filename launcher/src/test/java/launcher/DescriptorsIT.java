@@ -1,6 +1,7 @@
 package launcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -13,6 +14,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import net.testlib.Await;
 import net.testlib.OsgiTest;
@@ -81,7 +84,8 @@ class DescriptorsIT {
         Await.until(() -> lines("Too many open files") >= 1, Await.DEFAULT, "a netdev's accept failing",
                 () -> read("err.txt"));
         clients.add(SocketChannel.open(UnixDomainSocketAddress.of(mirror)));
-        Await.until(() -> lines("c0: accept failed") >= 1, Await.DEFAULT, "the chardev's accept failing", () -> read("err.txt"));
+        Await.until(() -> lines("c0: accept failed") >= 1, Await.DEFAULT, "the chardev's accept failing",
+                () -> read("err.txt"));
         Window netdevsWaiting = measure("netdevs' and chardev's clients waiting");
         // A QMP client now: the endpoint cannot accept it either.
         clients.add(SocketChannel.open(UnixDomainSocketAddress.of(qmp)));
@@ -99,17 +103,18 @@ class DescriptorsIT {
         closeClients();
         Await.until(this::answersANewClient, Await.DEFAULT, "a new QMP client once descriptors are free",
                 () -> read("err.txt"));
-        // The last listeners are those that had to pause: they accept again (half the headroom, so
-        // the QMP client asking has a descriptor left).
-        int again = HEADROOM / 2;
-        for (int i = ports.length - again; i < ports.length; i++) {
+        // The listeners that had to pause accept again.
+        List<Integer> paused = paused();
+        assertFalse(paused.isEmpty(), "a netdev that could not accept: " + read("err.txt"));
+        for (int i : paused) {
             clients.add(new Socket("127.0.0.1", ports[i]));
         }
-        Await.until(() -> probeNetwork().split("connection from 127\\.0\\.0\\.1", -1).length - 1 == again,
-                Await.DEFAULT, "the netdevs accepting clients again", () -> read("err.txt"));
+        Await.until(() -> probeNetwork().split("connection from 127\\.0\\.0\\.1", -1).length - 1 == paused.size(),
+                Await.DEFAULT, "netdevs " + paused + " accepting clients again", () -> read("err.txt"));
         clients.add(SocketChannel.open(UnixDomainSocketAddress.of(mirror)));
-        Await.until(() -> query("{\"execute\": \"query-chardev\"}").contains("\"filename\": \"unix:" + mirror + ",server=on\""),
-                Await.DEFAULT, "the chardev accepting a client again", () -> read("err.txt"));
+        String connected = "\"filename\": \"unix:" + mirror + ",server=on\"";
+        Await.until(() -> query("{\"execute\": \"query-chardev\"}").contains(connected), Await.DEFAULT,
+                "the chardev accepting a client again", () -> read("err.txt"));
         // A line as a listener's episode starts (once more if it failed again while the first clients
         // were still closing); never one per attempt.
         assertTrue(lines("accept failed") <= 2 * 6, "lines per attempt: " + read("err.txt"));
@@ -148,11 +153,12 @@ class DescriptorsIT {
                             + fd + "\"}}",
                     "{\"type\": \"dgram\", \"id\": \"n\", \"local\": {\"type\": \"fd\", \"str\": \"" + fd + "\"}}",
                     "{\"type\": \"tap\", \"id\": \"n\", \"fd\": \"" + fd + "\"}")) {
+                String reply = qmp.execute("{\"execute\": \"netdev_add\", \"arguments\": " + netdev + "}");
                 assertEquals("{\"error\": {\"class\": \"GenericError\", \"desc\": \"n: Can't use file descriptor " + fd
-                        + ": Bad file descriptor\"}}", qmp.execute("{\"execute\": \"netdev_add\", \"arguments\": " + netdev + "}"),
-                        netdev);
+                        + ": Bad file descriptor\"}}", reply, netdev);
             }
-            assertEquals("anon_inode:[eventpoll]", Files.readSymbolicLink(epoll).toString(), "the loop's epoll stays open");
+            assertEquals("anon_inode:[eventpoll]", Files.readSymbolicLink(epoll).toString(),
+                    "the loop's epoll stays open");
             assertTrue(qmp.execute("{\"execute\": \"query-version\"}").startsWith("{\"return\""), "and serves");
         }
     }
@@ -224,6 +230,15 @@ class DescriptorsIT {
 
     private long logBytes() throws IOException {
         return Files.size(work.resolve("out.txt")) + Files.size(work.resolve("err.txt"));
+    }
+
+    /** @return the numbers of the netdevs whose accept failed */
+    private List<Integer> paused() throws IOException {
+        Pattern failed = Pattern.compile(".*netdev s(\\d+): listening socket: accept failed.*");
+        try (Stream<String> lines = Files.lines(work.resolve("err.txt"))) {
+            return lines.map(failed::matcher).filter(Matcher::matches).map(m -> Integer.valueOf(m.group(1)))
+                    .distinct().toList();
+        }
     }
 
     private long lines(String text) throws IOException {

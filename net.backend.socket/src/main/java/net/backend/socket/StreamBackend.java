@@ -66,7 +66,8 @@ abstract class StreamBackend implements NetClient {
             framer = new StreamFramer();
             tx = new StreamEncoder();
         }
-        connection = new FramedConnection(context, channel, registration, framer, tx, this::connectionClosed, peer, failures);
+        connection = new FramedConnection(context, channel, registration, framer, tx, this::connectionClosed, peer,
+                failures);
         info = reporter.connected(context, shown);
         context.logger().log(System.Logger.Level.INFO, "connected: " + peer);
     }

@@ -134,7 +134,8 @@ class SocketTcpTest {
             }
             List<String> lines = warnings.messages();
             assertEquals(1, lines.size(), "the first, then one line per 10 s at most: " + lines);
-            assertTrue(lines.get(0).matches("closing connection from 127\\.0\\.0\\.1:\\d+: bad frame length 0 .*"), lines.get(0));
+            assertTrue(lines.get(0).matches("closing connection from 127\\.0\\.0\\.1:\\d+: bad frame length 0 .*"),
+                    lines.get(0));
         }
     }
 
