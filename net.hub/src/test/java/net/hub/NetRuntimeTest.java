@@ -294,6 +294,16 @@ class NetRuntimeTest {
         assertEquals("h", runtime.client("l2").peer());
     }
 
+    /** Once closed nothing runs on the loops: a step for them fails at once, it does not wait them out. */
+    @Test
+    void aStepForALoopThatHasStoppedFailsAtOnce() throws Exception {
+        netdev("mem,id=a");
+        runtime.close();
+        long start = System.nanoTime();
+        assertEquals("patchbay-loop-0 has stopped", error(() -> runtime.setLink("a", false)).getMessage());
+        assertTrue(System.nanoTime() - start < Duration.ofSeconds(1).toNanos(), "it waited for the loop");
+    }
+
     @Test
     void qemuErrorsForNetdevAdd() {
         assertEquals("Parameter 'id' expects an identifier", error(() -> netdev("mem,id=9bad")).getMessage());
