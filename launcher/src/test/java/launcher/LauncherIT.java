@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
+import net.testlib.Await;
 import net.testlib.Frames;
 import net.testlib.OsgiTest;
 import net.testlib.Pcap;
@@ -453,6 +454,78 @@ class LauncherIT {
         awaitBanner(p, "running: ");
         assertTrue(lines("out.txt").get(0).contains("running: " + (files + 1) + " netdevs"), lines("out.txt").get(0));
         stopCleanly(p);
+    }
+
+    /**
+     * SIGTERM while frames flow through a hub into a capture: every frame delivered before the
+     * stop is in the capture, in order, and the process exits within a second.
+     */
+    @RepeatedTest(5)
+    void sigtermUnderTrafficKeepsEveryDeliveredFrameInTheCaptureAndExitsWithinASecond() throws Exception {
+        int listen = Ports.freeTcpPort();
+        Path pcap = work.resolve("h1.pcap");
+        try (java.net.ServerSocket far = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            far.setSoTimeout((int) STARTED.toMillis());
+            Process p = start("--no-console", "-qmp", "none",
+                    "-netdev", "socket,id=a,listen=127.0.0.1:" + listen, "-netdev", "hubport,id=h0,hubid=0,netdev=a",
+                    "-netdev", "socket,id=b,connect=127.0.0.1:" + far.getLocalPort(),
+                    "-netdev", "hubport,id=h1,hubid=0,netdev=b",
+                    "-object", "filter-dump,id=f0,netdev=h1,file=" + pcap);
+            awaitBanner(p, "running: 4 netdevs");
+            List<byte[]> delivered = java.util.Collections.synchronizedList(new ArrayList<>());
+            try (java.net.Socket sender = connectAsSoonAsListening(p, listen);
+                    java.net.Socket receiver = far.accept()) {
+                receiver.setSoTimeout((int) STARTED.toMillis());
+                Thread sending = Thread.ofPlatform().start(() -> sendUntilClosed(sender));
+                Thread receiving = Thread.ofPlatform().start(() -> receiveUntilClosed(receiver, delivered));
+                Await.until(() -> delivered.size() >= 20_000, Duration.ofSeconds(30), "frames through the hub");
+                long stop = System.nanoTime();
+                p.destroy();
+                assertTrue(p.waitFor(STOPPED.toSeconds(), TimeUnit.SECONDS), "SIGTERM did not stop it");
+                long exitMillis = (System.nanoTime() - stop) / 1_000_000;
+                assertEquals(0, p.exitValue(), "a clean stop exits 0");
+                receiving.join(STOPPED.toMillis());
+                sender.close();
+                sending.join(STOPPED.toMillis());
+                List<byte[]> captured = Pcap.readFinished(pcap).frames();
+                System.out.printf("SIGTERM under traffic: exit in %d ms, %d frames delivered, %d in the capture%n",
+                        exitMillis, delivered.size(), captured.size());
+                assertTrue(captured.size() >= delivered.size(), "captured " + captured.size() + " of "
+                        + delivered.size() + " delivered");
+                for (int i = 0; i < delivered.size(); i++) {
+                    assertArrayEquals(delivered.get(i), captured.get(i), "frame " + i + " in the capture");
+                }
+                assertTrue(exitMillis < 1000, "exit took " + exitMillis + " ms");
+            }
+        }
+    }
+
+    /** Numbered test frames as fast as the socket takes them, until it is closed or reset. */
+    private static void sendUntilClosed(java.net.Socket sender) {
+        try {
+            java.io.OutputStream out = new java.io.BufferedOutputStream(sender.getOutputStream(), 1 << 16);
+            for (int seq = 0;; seq++) {
+                byte[] frame = Frames.testFrame(seq, 60);
+                out.write(java.nio.ByteBuffer.allocate(4 + frame.length).putInt(frame.length).put(frame).array());
+            }
+        } catch (IOException e) {
+            // the stop closed the connection
+        }
+    }
+
+    /** Every frame the far end gets, until Patchbay closes the connection. */
+    private static void receiveUntilClosed(java.net.Socket receiver, List<byte[]> delivered) {
+        try {
+            java.io.DataInputStream in = new java.io.DataInputStream(
+                    new java.io.BufferedInputStream(receiver.getInputStream(), 1 << 16));
+            while (true) {
+                byte[] frame = new byte[in.readInt()];
+                in.readFully(frame);
+                delivered.add(frame);
+            }
+        } catch (IOException e) {
+            // closed: everything delivered has been read
+        }
     }
 
     /**
