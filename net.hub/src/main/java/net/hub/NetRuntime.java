@@ -342,12 +342,23 @@ public final class NetRuntime implements NetControl {
         return create(section, arguments, true);
     }
 
+    @Override
+    public String declareAwaiting(Section section, Map<String, Object> arguments) throws NetException {
+        if (section != Section.NETDEV) {
+            return declare(section, arguments);
+        }
+        Map<String, Object> args = new LinkedHashMap<>(arguments);
+        String type = QapiArguments.requireType(section, args);
+        args.remove(section.typeKey());
+        return clients.addNetdev(type, args, Clients.Mode.AWAIT_REFERENCES);
+    }
+
     private String create(Section section, Map<String, Object> arguments, boolean declare) throws NetException {
         Map<String, Object> args = new LinkedHashMap<>(arguments);
         String type = QapiArguments.requireType(section, args);
         args.remove(section.typeKey());
         return switch (section) {
-            case NETDEV -> clients.addNetdev(type, args, declare);
+            case NETDEV -> clients.addNetdev(type, args, declare ? Clients.Mode.DECLARE : Clients.Mode.ADD);
             case NET -> clients.addLegacy(type, args, declare);
             case OBJECT -> filters.add(type, args, declare);
             case DEVICE -> clients.addNic(type, args, declare);
