@@ -63,6 +63,10 @@ final class EmbeddedFramework {
         props.put("felix.fileinstall.poll", "500");
         props.put("felix.fileinstall.noInitialDelay", "true");
         props.put("felix.fileinstall.log.level", "2");
+        // FileInstall writes a configuration back to its file whenever it changes, truncating the
+        // file first; a scan in that moment reads it empty and applies that (a netdev file without
+        // its type). Nothing but the files changes these configurations, so nothing is written.
+        props.put("felix.fileinstall.enableConfigSave", "false");
         // The console's profile and greeting come from here (see Console), not from the bundle.
         props.put("gosh.home", storage.resolve("gosh").toString());
         props.put("patchbay.log.stderr", "true");

@@ -23,7 +23,6 @@ import net.testlib.OsgiTest;
 import net.testlib.Pcap;
 import net.testlib.Ports;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -432,14 +431,35 @@ class LauncherIT {
 
     /** The same with {@code a} in a netdev file present at start: it is in place before the command line. */
     @RepeatedTest(3)
-    @Disabled("about 1 run in 10 the netdev file's configuration reaches NetdevConfiguration without"
-            + " its type ('Parameter 'type' is missing'), so 'a' is not found; cause not found yet")
     void aNetdevFilePresentAtStartIsInPlaceBeforeTheCommandLineAndAnyFrame() throws Exception {
         int listen = Ports.freeTcpPortBelowEphemeral(); // the test connects before it listens
         Files.createDirectories(work.resolve("deploy"));
         Files.writeString(work.resolve("deploy").resolve("net.netdev-a.cfg"),
                 "type=socket\nlisten=127.0.0.1:" + listen + "\n");
         sendWhileStarting(listen);
+    }
+
+    /**
+     * The cause of the defect above: FileInstall wrote each configuration back to its file when it
+     * changed, truncating it first, and a scan in that moment applied the empty file (a netdev
+     * without its type). Patchbay writes nothing into its deploy directory.
+     */
+    @Test
+    void netdevFilesAreNeverRewritten() throws Exception {
+        Path file = Files.createDirectories(work.resolve("deploy")).resolve("net.netdev-p0.cfg");
+        String text = "# a port\ntype=hubport\nhubid=3\n";
+        Files.writeString(file, text);
+        java.nio.file.attribute.FileTime written = Files.getLastModifiedTime(file);
+        Process p = start("--no-console", "-qmp", "tcp:127.0.0.1:0,server=on,wait=off", "-netdev", "hubport,id=h0,hubid=3");
+        awaitBanner(p, "running: 2 netdevs");
+        int qmp = qmpPort();
+        // ConfigAdmin tells its listeners (FileInstall's write-back among them) of one configuration
+        // after another: once a later file's netdev is there, the first file's turn is over.
+        Files.writeString(file.resolveSibling("net.netdev-p1.cfg"), "type=hubport\nhubid=3\n");
+        Await.until(() -> infoNetwork(qmp).contains(" p1\\"), Duration.ofSeconds(30), "the later file's netdev");
+        stopCleanly(p);
+        assertEquals(text, Files.readString(file));
+        assertEquals(written, Files.getLastModifiedTime(file), "the file was written to");
     }
 
     @Test
@@ -567,6 +587,28 @@ class LauncherIT {
         List<byte[]> captured = Pcap.readFinished(pcap).frames();
         assertEquals(frames, captured.size(), "frames in the capture");
         assertTrue(Frames.isSubsequence(Frames.testFrames(0, frames, 60), captured), "the capture keeps them in order");
+    }
+
+    /** @return the port of the {@code -qmp tcp:127.0.0.1:0} endpoint, from the banner */
+    private int qmpPort() throws IOException {
+        String banner = lines("out.txt").get(0);
+        return Integer.parseInt(banner.replaceAll(".*QMP on tcp:127\\.0\\.0\\.1:(\\d+).*", "$1"));
+    }
+
+    /** @return HMP's {@code info network} over a fresh QMP connection */
+    private static String infoNetwork(int port) throws IOException {
+        try (java.net.Socket qmp = new java.net.Socket("127.0.0.1", port)) {
+            qmp.setSoTimeout((int) STARTED.toMillis());
+            java.io.BufferedReader in = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(qmp.getInputStream(), java.nio.charset.StandardCharsets.US_ASCII));
+            java.io.Writer out = new java.io.OutputStreamWriter(qmp.getOutputStream(), java.nio.charset.StandardCharsets.US_ASCII);
+            in.readLine();
+            out.write("{\"execute\": \"qmp_capabilities\"}\n"
+                    + "{\"execute\": \"human-monitor-command\", \"arguments\": {\"command-line\": \"info network\"}}\n");
+            out.flush();
+            in.readLine();
+            return in.readLine();
+        }
     }
 
     /** Connects the moment the port listens, retrying refused connections without pause. */
