@@ -477,6 +477,64 @@ class LauncherIT {
     }
 
     /**
+     * {@code kill -9}, then a start on the same netdev files, several times over. The hub ports'
+     * files are named so that FileInstall meets them before their netdevs' files: a port waits
+     * for its netdev. Each start must bring the whole topology back and carry frames, and remove
+     * the storage the killed one left in the temporary directory.
+     */
+    @Test
+    void aKilledInstanceComesBackWholeOnTheSameFilesEveryTimeAndLeavesNothingBehind() throws Exception {
+        int restarts = 5;
+        Path deploy = Files.createDirectories(work.resolve("deploy"));
+        Path temp = Files.createDirectories(work.resolve("tmp"));
+        int listen = Ports.freeTcpPort();
+        try (java.net.ServerSocket far = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            far.setSoTimeout((int) STARTED.toMillis());
+            Files.writeString(deploy.resolve("net.netdev-a1.cfg"), "type=hubport\nhubid=1\nnetdev=s1\n");
+            Files.writeString(deploy.resolve("net.netdev-a2.cfg"), "type=hubport\nhubid=1\nnetdev=s2\n");
+            Files.writeString(deploy.resolve("net.netdev-s1.cfg"), "type=socket\nlisten=127.0.0.1:" + listen + "\n");
+            Files.writeString(deploy.resolve("net.netdev-s2.cfg"), "type=socket\nconnect=127.0.0.1:" + far.getLocalPort() + "\n");
+            for (int run = 0; run <= restarts; run++) {
+                List<String> command = javaCommand("--no-console", "-qmp", "none");
+                command.add(1, "-Djava.io.tmpdir=" + temp);
+                Process p = start(command);
+                awaitBanner(p, "running: 4 netdevs");
+                assertEquals(1, storages(temp), "storage directories beside this run's, after " + run + " kills");
+                List<byte[]> sent = Frames.testFrames(run * 100, 100, 60);
+                try (java.net.Socket sender = connectAsSoonAsListening(p, listen);
+                        java.net.Socket receiver = far.accept()) {
+                    receiver.setSoTimeout((int) STARTED.toMillis());
+                    java.io.OutputStream out = sender.getOutputStream();
+                    for (byte[] frame : sent) {
+                        out.write(java.nio.ByteBuffer.allocate(4 + frame.length).putInt(frame.length).put(frame).array());
+                    }
+                    out.flush();
+                    java.io.DataInputStream in = new java.io.DataInputStream(receiver.getInputStream());
+                    for (int i = 0; i < sent.size(); i++) {
+                        byte[] got = new byte[in.readInt()];
+                        in.readFully(got);
+                        assertArrayEquals(sent.get(i), got, "frame " + i + " after " + run + " kills");
+                    }
+                }
+                if (run < restarts) {
+                    p.destroyForcibly();
+                    assertTrue(p.waitFor(STOPPED.toSeconds(), TimeUnit.SECONDS), "SIGKILL did not stop it");
+                } else {
+                    stopCleanly(p);
+                }
+            }
+        }
+        assertEquals(0, storages(temp), "storage directories after a clean stop");
+    }
+
+    /** @return how many framework storage directories are in the temporary directory */
+    private static long storages(Path temp) throws IOException {
+        try (java.util.stream.Stream<Path> list = Files.list(temp)) {
+            return list.filter(d -> d.getFileName().toString().startsWith("patchbay-")).count();
+        }
+    }
+
+    /**
      * SIGTERM while frames flow through a hub into a capture: every frame delivered before the
      * stop is in the capture, in order, and the process exits within a second.
      */
