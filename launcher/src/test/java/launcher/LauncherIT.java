@@ -527,6 +527,16 @@ class LauncherIT {
         assertEquals(0, storages(temp), "storage directories after a clean stop");
     }
 
+    /** A capture written into the deploy directory would be read back as configuration. */
+    @Test
+    void aCaptureIsNeverWrittenIntoTheDeployDirectory() throws Exception {
+        Path deploy = Files.createDirectories(work.resolve("deploy"));
+        String option = "filter-dump,id=f0,netdev=h1,file=deploy/net.qmp.endpoint-x.cfg";
+        assertOneErrorLine("patchbay: -object " + option + ": Parameter 'file' expects a file outside the deploy directory "
+                + deploy.toRealPath(), run("--no-console", "-qmp", "none", "-netdev", "hubport,id=h1,hubid=1", "-object", option));
+        assertFalse(Files.exists(deploy.resolve("net.qmp.endpoint-x.cfg")), "the file was made");
+    }
+
     /** @return how many framework storage directories are in the temporary directory */
     private static long storages(Path temp) throws IOException {
         try (java.util.stream.Stream<Path> list = Files.list(temp)) {
