@@ -395,6 +395,10 @@ public final class NetRuntime implements NetControl {
 
     @Override
     public void objectDel(String id) throws NetException {
+        if (shutDown()) {
+            // A live capture's bundle stops as the framework stops: the shutdown's order holds.
+            throw NetException.generic("object '%s' is shut down", id);
+        }
         filters.del(id);
     }
 
