@@ -61,6 +61,8 @@ final class EmbeddedFramework {
         props.put("felix.fileinstall.poll", "500");
         props.put("felix.fileinstall.noInitialDelay", "true");
         props.put("felix.fileinstall.log.level", "2");
+        // Its own temporary files go with the storage, so a killed instance leaves nothing of them.
+        props.put("felix.fileinstall.tmpdir", storage.directory().resolve("fileinstall").toString());
         // FileInstall writes a configuration back to its file whenever it changes, truncating the
         // file first; a scan in that moment reads it empty and applies that (a netdev file without
         // its type). Nothing but the files changes these configurations, so nothing is written.

@@ -499,7 +499,7 @@ class LauncherIT {
                 command.add(1, "-Djava.io.tmpdir=" + temp);
                 Process p = start(command);
                 awaitBanner(p, "running: 4 netdevs");
-                assertEquals(1, storages(temp), "storage directories beside this run's, after " + run + " kills");
+                assertEquals(List.of(), leftBehind(temp), "in the temporary directory after " + run + " kills");
                 List<byte[]> sent = Frames.testFrames(run * 100, 100, 60);
                 try (java.net.Socket sender = connectAsSoonAsListening(p, listen);
                         java.net.Socket receiver = far.accept()) {
@@ -524,7 +524,7 @@ class LauncherIT {
                 }
             }
         }
-        assertEquals(0, storages(temp), "storage directories after a clean stop");
+        assertEquals(List.of(), leftBehind(temp), "in the temporary directory after a clean stop");
     }
 
     /** A capture written into the deploy directory would be read back as configuration. */
@@ -537,10 +537,19 @@ class LauncherIT {
         assertFalse(Files.exists(deploy.resolve("net.qmp.endpoint-x.cfg")), "the file was made");
     }
 
-    /** @return how many framework storage directories are in the temporary directory */
-    private static long storages(Path temp) throws IOException {
+    /** @return what is in the temporary directory but the storage of a running instance (its lock held) */
+    private static List<Path> leftBehind(Path temp) throws IOException {
         try (java.util.stream.Stream<Path> list = Files.list(temp)) {
-            return list.filter(d -> d.getFileName().toString().startsWith("patchbay-")).count();
+            return list.filter(p -> !isLocked(p.resolve("lock"))).toList();
+        }
+    }
+
+    private static boolean isLocked(Path lock) {
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(lock,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            return channel.tryLock() == null;
+        } catch (IOException e) {
+            return false;
         }
     }
 
