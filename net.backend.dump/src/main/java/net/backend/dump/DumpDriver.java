@@ -24,6 +24,7 @@ public final class DumpDriver implements NetClientDriver<DumpOptions> {
     public static final String TYPE = "dump";
 
     private final CaptureFactory captures;
+    private final OutputFiles outputs;
 
     /**
      * The OSGi component.
@@ -46,6 +47,7 @@ public final class DumpDriver implements NetClientDriver<DumpOptions> {
      */
     public DumpDriver(int ringSize, OutputFiles outputs) {
         this.captures = new CaptureFactory(ringSize, outputs);
+        this.outputs = outputs;
     }
 
     @Override
@@ -65,6 +67,6 @@ public final class DumpDriver implements NetClientDriver<DumpOptions> {
                 : hub.isPresent() ? HubTarget.defaultFile(hub.getAsInt()) : null;
         Capture capture = captures.start(CaptureFactory.Recorder.of(context), file == null ? null : Path.of(file),
                 hub.isEmpty(), (int) len, reason -> NetException.generic("-net dump: can't open %s", file));
-        return new DumpClient(capture, len, new HubTarget(context, capture, options.file(), hub.isPresent()));
+        return new DumpClient(capture, len, new HubTarget(context, capture, options.file(), hub.isPresent(), outputs));
     }
 }
