@@ -40,11 +40,15 @@ final class FrameworkStorage implements AutoCloseable {
      * @throws IOException when the directory cannot be made or locked
      */
     static FrameworkStorage create() throws IOException {
-        Path directory = Files.createTempDirectory(PREFIX + ProcessHandle.current().pid() + "-");
+        // Made under a name the clean-up passes over, and named only once locked: another start
+        // cleaning up meanwhile never finds it unlocked.
+        Path making = Files.createTempDirectory("." + PREFIX + ProcessHandle.current().pid() + "-");
+        Path directory = making;
         FileChannel lockFile = null;
         try {
-            lockFile = FileChannel.open(directory.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            lockFile = FileChannel.open(making.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             lockFile.lock();
+            directory = Files.move(making, making.resolveSibling(making.getFileName().toString().substring(1)));
         } catch (IOException | RuntimeException e) {
             if (lockFile != null) {
                 lockFile.close();
@@ -79,10 +83,7 @@ final class FrameworkStorage implements AutoCloseable {
         }
     }
 
-    /**
-     * Removes the storage directories whose owner has died: their lock can be taken. A directory
-     * still without a lock file is being made by a process starting now, and is left alone.
-     */
+    /** Removes the storage directories whose owner has died: their lock can be taken. */
     static void removeStale(Path temp, Path own) {
         try (DirectoryStream<Path> candidates = Files.newDirectoryStream(temp, PREFIX + "*")) {
             for (Path candidate : candidates) {
