@@ -2,6 +2,7 @@ package net.hub;
 
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import net.api.NetClient;
@@ -266,6 +267,8 @@ final class ClientLifecycle {
             throw e;
         } catch (TimeoutException e) {
             throw NetException.generic("%s", timedOut);
+        } catch (RejectedExecutionException e) {
+            throw NetException.generic("%s", e.getMessage()); // shut down: nothing runs there any more
         } catch (Exception e) {
             log.log(System.Logger.Level.ERROR, "control operation failed: " + e, e);
             throw NetException.generic("internal error: %s", e);

@@ -84,6 +84,11 @@ final class Topology {
         return ofType(netdevs.values(), type);
     }
 
+    /** @return the hubports waiting for a netdev of this name to be added */
+    synchronized List<ClientEntry> awaiting(String netdev) {
+        return netdevs.values().stream().filter(e -> netdev.equals(e.awaiting)).toList();
+    }
+
     synchronized List<ClientEntry> nicsOfModel(String model) {
         return ofType(nics.values(), model);
     }

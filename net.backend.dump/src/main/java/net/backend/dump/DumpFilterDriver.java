@@ -6,6 +6,9 @@ import net.api.NetException;
 import net.api.NetFilter;
 import net.api.NetFilterContext;
 import net.api.NetFilterDriver;
+import net.driverkit.OutputFiles;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 
 /**
@@ -23,14 +26,27 @@ public final class DumpFilterDriver implements NetFilterDriver<DumpFilterOptions
 
     private final CaptureFactory captures;
 
-    /** The OSGi component. */
-    public DumpFilterDriver() {
-        this(CaptureRing.DEFAULT_CAPACITY);
+    /**
+     * The OSGi component.
+     *
+     * @param context its bundle's context, for the deploy directory no capture may be written to
+     */
+    @Activate
+    public DumpFilterDriver(BundleContext context) {
+        this(CaptureRing.DEFAULT_CAPACITY, OutputFiles.of(context::getProperty));
     }
 
-    /** @param ringSize the per-capture ring, a power of two */
+    /** @param ringSize the per-capture ring, a power of two; captures go anywhere */
     public DumpFilterDriver(int ringSize) {
-        this.captures = new CaptureFactory(ringSize);
+        this(ringSize, OutputFiles.ANYWHERE);
+    }
+
+    /**
+     * @param ringSize the per-capture ring, a power of two
+     * @param outputs  where captures may be written
+     */
+    public DumpFilterDriver(int ringSize, OutputFiles outputs) {
+        this.captures = new CaptureFactory(ringSize, outputs);
     }
 
     @Override

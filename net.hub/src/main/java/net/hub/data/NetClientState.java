@@ -487,6 +487,14 @@ public final class NetClientState {
         }
     }
 
+    /**
+     * Drops every frame this client sends from now on, without telling anyone: the first step of
+     * shutting down, so that nothing moves while the captures are closed.
+     */
+    public void stopSending() {
+        linkDown = true;
+    }
+
     /** Forces the link down, as when a NIC's netdev is deleted under it. */
     public void carrierLost() {
         linkDown = true;

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.PriorityQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -140,14 +141,22 @@ public final class EventLoop {
      * @param timeout how long to wait
      * @param late    takes a result that came after the timeout (not null results)
      * @return its result
-     * @throws Exception what the task threw, or a TimeoutException when the loop does not answer
+     * @throws Exception what the task threw, a TimeoutException when the loop does not answer, or
+     *                   a RejectedExecutionException at once when the loop has stopped
      */
     public <T> T call(Callable<T> task, Duration timeout, Consumer<? super T> late) throws Exception {
         if (inLoop()) {
             return task.call();
         }
         LoopCall<T> call = new LoopCall<>(task, late);
-        execute(call);
+        if (running) {
+            execute(call);
+        }
+        // A stopped loop runs nothing more: waiting for it would only wait out the timeout. Looked
+        // at after queueing too, as the loop runs what was queued before it stopped but not after.
+        if (!running && call.abandonQueued()) {
+            throw new RejectedExecutionException(thread.getName() + " has stopped");
+        }
         return call.await(timeout, thread.getName());
     }
 
