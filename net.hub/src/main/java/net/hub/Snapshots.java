@@ -43,43 +43,48 @@ final class Snapshots {
         Map<HubPort, String> portNames = topology.portNames();
         List<HubDTO> hubs = new ArrayList<>();
         for (Hub hub : topology.hubs()) {
-            hubs.add(new HubDTO(hub.id(), hub.ports().stream()
-                    .map(p -> portNames.getOrDefault(p, "hub" + hub.id() + "port?")).toList()));
+            List<HubPort> ports = hub.ports();
+            List<String> names = new ArrayList<>(ports.size());
+            for (HubPort p : ports) {
+                String name = portNames.get(p);
+                names.add(name != null ? name : "hub" + hub.id() + "port?");
+            }
+            hubs.add(new HubDTO(hub.id(), names));
         }
         // One hand-over per loop, not per client, and every loop asked at once: the query costs
         // what the slowest loop takes, and a loop stuck in a driver costs QUERY_TIMEOUT once.
         Map<EventLoop, List<Prepared>> byLoop = new IdentityHashMap<>();
-        List<Prepared> all = new ArrayList<>();
-        for (ClientEntry e : topology.clients()) {
-            Prepared p = new Prepared(e.state, Map.copyOf(e.options), e.error);
-            all.add(p);
-            byLoop.computeIfAbsent(e.state.loop(), l -> new ArrayList<>()).add(p);
+        List<ClientEntry> entries = topology.clients();
+        for (int i = 0; i < entries.size(); i++) {
+            ClientEntry e = entries.get(i);
+            byLoop.computeIfAbsent(e.state.loop(), l -> new ArrayList<>())
+                    .add(new Prepared(i, e.state, Map.copyOf(e.options), e.error));
         }
         Map<EventLoop, CompletableFuture<List<NetClientDTO>>> asked = new IdentityHashMap<>();
         byLoop.forEach((loop, group) -> asked.put(loop, onLoop(loop, () -> group.stream().map(this::describe).toList())));
         long deadline = System.nanoTime() + QUERY_TIMEOUT.toNanos();
-        Map<NetClientState, NetClientDTO> described = new IdentityHashMap<>();
+        NetClientDTO[] described = new NetClientDTO[entries.size()]; // in creation order
         byLoop.forEach((loop, group) -> {
             List<NetClientDTO> dtos = await(asked.get(loop), loop, deadline);
             for (int i = 0; i < group.size(); i++) {
                 Prepared p = group.get(i);
-                described.put(p.state, dtos != null ? dtos.get(i) : unknown(p, loop + " did not answer within "
-                        + QUERY_TIMEOUT.toSeconds() + " s"));
+                described[p.index] = dtos != null ? dtos.get(i) : unknown(p, loop + " did not answer within "
+                        + QUERY_TIMEOUT.toSeconds() + " s");
             }
         });
-        return new NetworkDTO(hubs, all.stream().map(p -> described.get(p.state)).toList());
+        return new NetworkDTO(hubs, List.of(described));
     }
 
     NetClientDTO describe(ClientEntry e) {
-        Prepared p = new Prepared(e.state, Map.copyOf(e.options), e.error);
+        Prepared p = new Prepared(0, e.state, Map.copyOf(e.options), e.error);
         EventLoop loop = e.state.loop();
         List<NetClientDTO> dto = await(onLoop(loop, () -> List.of(describe(p))), loop,
                 System.nanoTime() + QUERY_TIMEOUT.toNanos());
         return dto != null ? dto.get(0) : unknown(p, loop + " did not answer within " + QUERY_TIMEOUT.toSeconds() + " s");
     }
 
-    /** What a client's snapshot takes from the control side: read before going to the loop. */
-    private record Prepared(NetClientState state, Map<String, Object> options, String error) {
+    /** What a client's snapshot takes from the control side, read before going to the loop; its place in the list. */
+    private record Prepared(int index, NetClientState state, Map<String, Object> options, String error) {
     }
 
     private static <T> CompletableFuture<T> onLoop(EventLoop loop, Callable<T> step) {
