@@ -63,7 +63,7 @@ class LauncherIT {
     }
 
     /** The run script's command line: this JDK, its flags, the jar. */
-    private static List<String> javaCommand(String... args) {
+    static List<String> javaCommand(String... args) {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElseThrow());
         command.add("--enable-native-access=ALL-UNNAMED");

@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import net.log.RepeatedLog;
 
 /**
  * One event-loop thread: an NIO selector, a task queue for control operations, timers, and the
@@ -41,6 +42,8 @@ public final class EventLoop {
     private int afterIoCount;
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
     private final System.Logger log;
+    /** A failure that comes back on every iteration must not write a line per iteration. */
+    private final RepeatedLog iterationFailures;
     private final java.util.function.Consumer<SelectionKey> dispatcher = this::dispatch; // one instance, not one per wake-up
     private Mailbox[] inbound = new Mailbox[0];
     /** Started with the first raw descriptor a client registers; most set-ups never need it. */
@@ -61,6 +64,7 @@ public final class EventLoop {
     EventLoop(int index, System.Logger log, boolean held) {
         this.index = index;
         this.log = log;
+        this.iterationFailures = new RepeatedLog(log, System.Logger.Level.ERROR);
         this.startupMask = held ? 0 : POLL_ALL;
         try {
             this.selector = Selector.open();
@@ -207,7 +211,7 @@ public final class EventLoop {
                 runAfterIo();
             } catch (IOException | RuntimeException e) {
                 // A loop must survive anything a backend does; report and go on.
-                log.log(System.Logger.Level.ERROR, thread.getName() + ": " + e, e);
+                iterationFailures.log(() -> thread.getName() + ": " + e, e);
             }
         }
         runTasks();

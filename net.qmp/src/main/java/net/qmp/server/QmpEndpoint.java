@@ -18,6 +18,7 @@ import java.util.function.Function;
 import net.api.NetException;
 import net.control.qmp.QmpClientInfo;
 import net.control.qmp.QmpListener;
+import net.driverkit.AcceptBackoff;
 import net.posix.UnixStream;
 
 /**
@@ -46,6 +47,7 @@ final class QmpEndpoint implements QmpListener {
     private final Consumer<QmpEndpoint> onClose;
     private final System.Logger log;
     private final Set<QmpSession> clients = ConcurrentHashMap.newKeySet();
+    private final AcceptBackoff backoff;
     private volatile boolean closed;
 
     /**
@@ -70,6 +72,7 @@ final class QmpEndpoint implements QmpListener {
         this.sessions = sessions;
         this.onClose = onClose;
         this.log = log;
+        this.backoff = new AcceptBackoff(log, "QMP endpoint " + address);
     }
 
     /**
@@ -181,6 +184,7 @@ final class QmpEndpoint implements QmpListener {
             try {
                 if (unixServer != null) {
                     UnixStream accepted = unixServer.accept();
+                    backoff.accepted();
                     if (clients.size() >= MAX_UNIX_CLIENTS) {
                         accepted.close();
                         log.log(System.Logger.Level.WARNING, "QMP endpoint " + address + " refused a client: "
@@ -191,15 +195,20 @@ final class QmpEndpoint implements QmpListener {
                     peer = unixPath.toString();
                 } else {
                     SocketChannel channel = server.accept();
+                    backoff.accepted();
                     connection = QmpConnection.of(channel);
                     peer = peerOf(channel);
                 }
             } catch (IOException e) {
-                if (!closed) {
-                    log.log(System.Logger.Level.ERROR, "QMP endpoint " + address + " stopped accepting: " + e.getMessage());
-                    close();
+                if (closed) {
+                    return;
                 }
-                return;
+                // No descriptor free, say: the endpoint and its clients stay; accepting resumes
+                // once the pause is over, as often as it fails (see AcceptBackoff).
+                if (!pause(backoff.failed(e))) {
+                    return;
+                }
+                continue;
             }
             QmpSession session = sessions.apply(new SessionStart(connection, address, peer, clients::remove));
             clients.add(session);
@@ -209,6 +218,17 @@ final class QmpEndpoint implements QmpListener {
             } else {
                 session.start();
             }
+        }
+    }
+
+    /** @return false when the accepting thread was interrupted */
+    private static boolean pause(long millis) {
+        try {
+            Thread.sleep(millis);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 
