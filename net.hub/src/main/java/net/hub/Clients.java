@@ -28,6 +28,8 @@ final class Clients {
 
     /** The one netdev type the runtime implements itself. */
     static final String HUBPORT = "hubport";
+    /** Sent when a netdev or NIC that exists fails because of its driver: {@code {"id", "reason"}}. */
+    static final String FAILED_EVENT = "X_NETDEV_FAILED";
 
     /** What a new netdev may wait for. */
     enum Mode {
@@ -348,8 +350,41 @@ final class Clients {
     private ClientEntry newEntry(String name, String type, Kind kind, EventLoop loop, Section section,
             boolean deletable, Map<String, Object> options) {
         String logName = (kind == Kind.NIC ? "device " : "netdev ") + name;
-        return new ClientEntry(new NetClientState(name, type, kind, loop, loggers.apply(logName)), section, deletable,
-                options);
+        ClientEntry e = new ClientEntry(new NetClientState(name, type, kind, loop, loggers.apply(logName)), section,
+                deletable, options);
+        // On the loop, which must not wait for the claim: failing the entry is a control operation.
+        e.state.onFailure((state, broken, reason) -> Thread.ofVirtual().name("patchbay-fail-" + name)
+                .start(() -> fail(e, broken, reason)));
+        return e;
+    }
+
+    // ---- failing -----------------------------------------------------------------------------------
+
+    /**
+     * A backend broke on the data path: it is closed and released, and the entry stays failed with
+     * the reason (the driver's log line already said what happened), so the hub and the other
+     * netdevs go on without it. A netdev deleted or reopened meanwhile is left alone.
+     */
+    private void fail(ClientEntry e, Object broken, String reason) {
+        try (Topology.Claim claim = topology.claim(e)) {
+            if (!topology.contains(e) || e.state.client() != broken) {
+                return;
+            }
+            lifecycle.closeAndRelease(e);
+            e.error = reason;
+        } catch (NetException ex) {
+            log.log(System.Logger.Level.ERROR, e + ": " + ex.getMessage());
+            return;
+        }
+        failed(e);
+    }
+
+    /** Patchbay's event for an entry whose driver failed it ({@code net:netdevs} shows why). */
+    private void failed(ClientEntry e) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("id", e.name());
+        data.put("reason", e.error);
+        events.emit(FAILED_EVENT, data);
     }
 
     // ---- deleting ----------------------------------------------------------------------------------
@@ -490,7 +525,12 @@ final class Clients {
                 log.log(System.Logger.Level.INFO, e + " up (" + type + ")");
             }
         } catch (NetException ex) {
-            log.log(System.Logger.Level.ERROR, e + ": " + ex.getMessage());
+            if (ex.getCause() == null) { // a driver that threw was logged with its exception already
+                log.log(System.Logger.Level.ERROR, e + ": " + ex.getMessage());
+            }
+            if (e.error != null) {
+                failed(e);
+            }
         }
     }
 }

@@ -748,10 +748,18 @@ class NetRuntimeTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"on", "yes", "true"})
+    @ValueSource(strings = {"on", "yes", "true", "y"})
     void booleansInQemuSpellings(String on) throws Exception {
         netdev("mem,id=x,refuse=" + on);
         assertTrue(mem.get("x").refusing());
+    }
+
+    /** QEMU 7.2 takes no digits for a boolean (checked with qemu-system-x86_64 -netdev). */
+    @ParameterizedTest
+    @ValueSource(strings = {"1", "0"})
+    void digitsAreNoBoolean(String digit) {
+        NetException e = assertThrows(NetException.class, () -> netdev("mem,id=x,refuse=" + digit));
+        assertEquals("Parameter 'refuse' expects 'on' or 'off'", e.getMessage());
     }
 
     @Test

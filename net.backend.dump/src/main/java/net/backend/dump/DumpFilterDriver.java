@@ -7,6 +7,7 @@ import net.api.NetFilter;
 import net.api.NetFilterContext;
 import net.api.NetFilterDriver;
 import net.driverkit.OutputFiles;
+import net.driverkit.QemuNumbers;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -59,12 +60,10 @@ public final class DumpFilterDriver implements NetFilterDriver<DumpFilterOptions
         if (options.file() == null) { // the binder says so first; kept for an explicit JSON null
             throw NetException.generic("Parameter 'file' is missing");
         }
-        long maxlen = options.maxlen() == null ? PcapFormat.DEFAULT_SNAPLEN : options.maxlen();
+        Long given = QemuNumbers.uint32("maxlen", options.maxlen());
+        long maxlen = given == null ? PcapFormat.DEFAULT_SNAPLEN : given;
         if (maxlen == 0) {
             throw NetException.generic("Property '%s.maxlen' doesn't take value '0'", TYPE);
-        }
-        if (maxlen < 0 || maxlen > 0xffff_ffffL) {
-            throw NetException.generic("Parameter 'maxlen' expects uint32_t");
         }
         // Opened at once, on the loop and without blocking, so a bad path fails object-add as in QEMU.
         Capture capture = captures.start(CaptureFactory.Recorder.of(context), Path.of(options.file()), false,
