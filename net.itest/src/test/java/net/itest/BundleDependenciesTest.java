@@ -98,7 +98,7 @@ public class BundleDependenciesTest {
     @Test
     public void driversUseThePublicBundlesOnly() {
         Set<String> allowed = Set.of("net.api", "net.control", "net.control.dto", "net.control.qmp", "net.posix", "net.chardev",
-                "net.driverkit");
+                "net.driverkit", "net.log");
         for (Bundle b : BUNDLES.values()) {
             if (b.name().startsWith("net.backend.") || b.name().startsWith("net.example.")) {
                 for (String p : b.imports()) {
