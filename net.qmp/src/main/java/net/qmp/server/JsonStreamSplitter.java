@@ -13,7 +13,7 @@ import java.util.List;
  *
  * <p>Errors are QEMU's: a byte no token may hold is reported as {@code JSON parse error, stray
  * 'TEXT'} with the token so far, the value in progress is dropped, and the lexer skips to the next
- * bracket or control character before it reads tokens again. Limits: {@link #MAX_VALUE_BYTES} per
+ * structural or control character before it reads tokens again. Limits: {@link #MAX_VALUE_BYTES} per
  * value, {@link #MAX_TOKEN_COUNT} tokens and {@link #MAX_NESTING} levels, checked in QEMU's order;
  * crossing one is reported once, the value is dropped and what follows is read as new input, as
  * QEMU does. So one connection holds at most about 2 MiB of input, whatever it sends. Not
@@ -249,8 +249,9 @@ final class JsonStreamSplitter {
                 }
             }
             case RECOVERY -> {
-                // Brackets and line ends are where a client's next request may start.
-                if (b == '{' || b == '}' || b == '[' || b == ']' || b < 0x20 && b != '\t' || b >= 0xFE) {
+                // QEMU's resynchronisation points: structural characters (brackets, colon, comma),
+                // where a client's next request may start, and control characters but tab.
+                if (structural(b) || b < 0x20 && b != '\t' || b >= 0xFE) {
                     state = State.START;
                     return false;
                 }
@@ -309,7 +310,11 @@ final class JsonStreamSplitter {
         }
     }
 
-    private static boolean isDigit(int b) {
+    private static boolean structural(int b) {
+        return b == '{' || b == '}' || b == '[' || b == ']' || b == ':' || b == ',';
+    }
+
+        private static boolean isDigit(int b) {
         return b >= '0' && b <= '9';
     }
 
