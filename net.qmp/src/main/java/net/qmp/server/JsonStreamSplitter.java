@@ -325,7 +325,7 @@ final class JsonStreamSplitter {
 
     /** A byte no token may hold: the value in progress is dropped, and the lexer resynchronises. */
     private void stray() {
-        String text = new String(token, 0, length, StandardCharsets.UTF_8);
+        String text = Utf8.lenient(token, length);
         reset();
         state = State.RECOVERY;
         drop();

@@ -77,6 +77,18 @@ class JsonStreamSplitterTest {
     }
 
     @Test
+    void strayTextIsQemusCStringWithOneReplacementPerBadSequence() {
+        // QEMU 7.2's words for these bytes: the text stops at NUL, an overlong E0 80 80, a
+        // surrogate ED A0 80 and a five-byte F8 88 80 80 80 are one U+FFFD each.
+        byte[] bytes = {'"', 'a', (byte) 0xE0, (byte) 0x80, (byte) 0x80, 0, 'b', '\n',
+            '"', (byte) 0xED, (byte) 0xA0, (byte) 0x80, (byte) 0xF8, (byte) 0x88, (byte) 0x80, (byte) 0x80, (byte) 0x80,
+            'z', 1, '\n'};
+        splitter.feed(bytes, 0, bytes.length);
+        assertEquals(List.of("ERROR JSON parse error, stray '\"a\uFFFD'",
+                "ERROR JSON parse error, stray '\"\uFFFD\uFFFDz\u0001'"), out);
+    }
+
+    @Test
     void anOversizedTokenIsOneErrorThenSkippedToABracket() {
         feed("[\"" + "x".repeat(JsonStreamSplitter.MAX_VALUE_BYTES) + "\"]\n[1]");
         assertEquals(List.of("ERROR JSON token size limit exceeded", "]", "[ 1 ]"), out);
