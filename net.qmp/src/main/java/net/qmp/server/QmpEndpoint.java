@@ -198,9 +198,9 @@ final class QmpEndpoint implements QmpListener {
             }
             if (clients.size() >= limits.maxClients()) {
                 // Each client costs threads and buffers: beyond the limit the newest is turned away.
-                connection.close();
                 log.log(System.Logger.Level.WARNING, "QMP endpoint " + address + " refused a client: "
                         + limits.maxClients() + " are connected");
+                connection.close();
                 continue;
             }
             serve(connection, peer);

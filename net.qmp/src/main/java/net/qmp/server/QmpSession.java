@@ -6,6 +6,7 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -27,9 +28,12 @@ import net.control.qmp.QmpClientInfo;
  * order; the writer is the only thread that writes to the socket, so a reply and an event never
  * interleave inside a message. Events from runtime threads are only queued, never written there.
  *
- * <p>What a client costs is bounded in bytes: messages wait for it already serialised, and a
- * message that would take the bytes waiting past the endpoint's {@code max-queued} disconnects it
- * (one that arrives while nothing waits is always taken, so no reply is too large to send). Its
+ * <p>What a client costs is bounded in bytes: messages wait for it already serialised, at most
+ * the endpoint's {@code max-queued} bytes of them (one that arrives while nothing waits is always
+ * taken, so no reply is too large to send). A reply that does not fit waits, and so the client's
+ * input waits: a client that reads slowly is served slowly, one that has read nothing for
+ * {@link #STALL} is disconnected. An event that does not fit disconnects the client at once,
+ * since the runtime thread that sends it must not wait. Its
  * input is bounded by {@link JsonStreamSplitter}, and no error echoes more than
  * {@value #MAX_DESC} characters of it. Anything thrown while serving the client, an
  * {@link Error} included, ends this session only.
@@ -41,6 +45,9 @@ final class QmpSession {
      * megabyte-long name must not come back as a megabyte-long reply.
      */
     static final int MAX_DESC = 1024;
+
+    /** How long a reply waits for room while the client reads nothing before it is disconnected. */
+    static final Duration STALL = Duration.ofSeconds(5);
 
     private static final String ELLIPSIS = "...";
     private static final String OOB = "oob";
@@ -68,6 +75,9 @@ final class QmpSession {
     private final AtomicLong queued = new AtomicLong();
     /** The most bytes {@link #out} ever held (tests check the bound with it). */
     private final AtomicLong peakQueued = new AtomicLong();
+    /** Messages the writer took so far: a reply waiting for room watches it for progress. */
+    private long taken;
+    private final Object room = new Object();
     private volatile boolean negotiated;
     /** Whether the client enabled out-of-band execution; only the reader thread uses it. */
     private boolean oob;
@@ -125,7 +135,7 @@ final class QmpSession {
      */
     void event(byte[] event) {
         if (negotiated) {
-            queue(new Outgoing(event, null));
+            queue(new Outgoing(event, null), false);
         }
     }
 
@@ -137,6 +147,9 @@ final class QmpSession {
         out.clear();
         queued.set(0);
         out.offer(CLOSE);
+        synchronized (room) {
+            room.notifyAll(); // a reply waiting for room gives up
+        }
         connection.close();
         fds.closeAll();
         onClose.accept(this);
@@ -319,7 +332,7 @@ final class QmpSession {
     }
 
     private void queue(JsonNode message, Runnable afterWrite) {
-        queue(new Outgoing(serialised(message), afterWrite));
+        queue(new Outgoing(serialised(message), afterWrite), true);
     }
 
     /** @return the message as QEMU writes it, CRLF included */
@@ -331,12 +344,22 @@ final class QmpSession {
         return line;
     }
 
-    /** Never blocks: a client whose messages pile up past its bound is disconnected instead. */
-    private void queue(Outgoing message) {
+    /**
+     * @param wait whether to wait for room (the reader's replies) rather than disconnect at once
+     *             (events, from threads that must not wait)
+     */
+    private void queue(Outgoing message, boolean wait) {
         if (closed.get()) {
             return;
         }
         int size = message.bytes().length;
+        if (wait && !awaitRoom(size)) {
+            log.log(System.Logger.Level.WARNING, "QMP client " + peer + " reads too slowly: nothing read for "
+                    + STALL.toSeconds() + " s with " + queued.get() + " bytes waiting (max-queued=" + maxQueued
+                    + "); disconnected");
+            close();
+            return;
+        }
         long now = queued.addAndGet(size);
         if (now > maxQueued && now > size) {
             log.log(System.Logger.Level.WARNING, "QMP client " + peer + " reads too slowly: " + (now - size)
@@ -348,10 +371,39 @@ final class QmpSession {
         out.add(message);
     }
 
+    /** @return false when the client read nothing for {@link #STALL} while the message did not fit */
+    private boolean awaitRoom(int size) {
+        synchronized (room) {
+            long seen = taken;
+            long deadline = System.nanoTime() + STALL.toNanos();
+            while (!closed.get() && queued.get() > 0 && queued.get() + size > maxQueued) {
+                if (taken != seen) {
+                    seen = taken; // it reads, however slowly
+                    deadline = System.nanoTime() + STALL.toNanos();
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                try {
+                    room.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
     private void write() {
         try (OutputStream stream = new BufferedOutputStream(connection.output())) {
             for (Outgoing next = out.take(); next != CLOSE; next = out.take()) {
                 queued.addAndGet(-next.bytes().length);
+                synchronized (room) {
+                    taken++;
+                    room.notifyAll();
+                }
                 stream.write(next.bytes());
                 if (out.isEmpty() || next.afterWrite() != null) {
                     stream.flush();
