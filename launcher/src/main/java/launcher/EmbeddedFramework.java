@@ -2,7 +2,6 @@ package launcher;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.nio.file.FileSystem;
 import java.nio.file.FileSystems;
@@ -10,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +24,7 @@ import org.osgi.framework.wiring.BundleRevision;
 
 /**
  * Felix with the bundles embedded under {@code bundles/} in the launcher's jar, its storage in a
- * fresh temporary directory that is deleted when it stops.
+ * fresh temporary directory that is deleted when it stops ({@link FrameworkStorage}).
  */
 final class EmbeddedFramework {
 
@@ -39,9 +37,9 @@ final class EmbeddedFramework {
     private static final Duration STARTUP_HOLD = Duration.ofSeconds(120);
 
     private final Framework framework;
-    private final Path storage;
+    private final FrameworkStorage storage;
 
-    private EmbeddedFramework(Framework framework, Path storage) {
+    private EmbeddedFramework(Framework framework, FrameworkStorage storage) {
         this.framework = framework;
         this.storage = storage;
     }
@@ -55,16 +53,22 @@ final class EmbeddedFramework {
      * @throws BundleException when Felix cannot initialise
      */
     static EmbeddedFramework init(LauncherOptions options) throws IOException, BundleException {
-        Path storage = Files.createTempDirectory("patchbay-");
+        FrameworkStorage storage = FrameworkStorage.create();
         Map<String, String> props = new HashMap<>();
-        props.put(Constants.FRAMEWORK_STORAGE, storage.resolve("felix").toString());
+        props.put(Constants.FRAMEWORK_STORAGE, storage.directory().resolve("felix").toString());
         props.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
         props.put("felix.fileinstall.dir", options.deploy().toAbsolutePath().toString());
         props.put("felix.fileinstall.poll", "500");
         props.put("felix.fileinstall.noInitialDelay", "true");
         props.put("felix.fileinstall.log.level", "2");
+        // Its own temporary files go with the storage, so a killed instance leaves nothing of them.
+        props.put("felix.fileinstall.tmpdir", storage.directory().resolve("fileinstall").toString());
+        // FileInstall writes a configuration back to its file whenever it changes, truncating the
+        // file first; a scan in that moment reads it empty and applies that (a netdev file without
+        // its type). Nothing but the files changes these configurations, so nothing is written.
+        props.put("felix.fileinstall.enableConfigSave", "false");
         // The console's profile and greeting come from here (see Console), not from the bundle.
-        props.put("gosh.home", storage.resolve("gosh").toString());
+        props.put("gosh.home", storage.directory().resolve("gosh").toString());
         props.put("patchbay.log.stderr", "true");
         // net.hub reads no netdev until the command line is applied (net.qmp's CommandLine ends
         // the hold); the bound is above the longest the command line may take (its waits).
@@ -80,7 +84,7 @@ final class EmbeddedFramework {
         try {
             embedded.framework.init();
         } catch (BundleException | RuntimeException e) {
-            embedded.deleteStorage();
+            storage.close();
             throw e;
         }
         return embedded;
@@ -93,7 +97,7 @@ final class EmbeddedFramework {
 
     /** @return the storage directory, removed when the framework stops */
     Path storage() {
-        return storage;
+        return storage.directory();
     }
 
     /**
@@ -153,7 +157,7 @@ final class EmbeddedFramework {
      */
     void awaitStop() throws InterruptedException {
         framework.waitForStop(0);
-        deleteStorage();
+        storage.close();
     }
 
     /** Stops the framework, waits a bounded time, and removes its storage. Safe to repeat. */
@@ -168,7 +172,7 @@ final class EmbeddedFramework {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        deleteStorage();
+        storage.close();
     }
 
     private List<Bundle> installEmbedded() throws IOException, BundleException {
@@ -197,23 +201,5 @@ final class EmbeddedFramework {
     private static boolean isFragment(Bundle bundle) {
         BundleRevision revision = bundle.adapt(BundleRevision.class);
         return revision != null && (revision.getTypes() & BundleRevision.TYPE_FRAGMENT) != 0;
-    }
-
-    /** Both the main thread and the shutdown hook get here when a signal stops the framework. */
-    private synchronized void deleteStorage() {
-        if (!Files.exists(storage)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(storage)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (IOException | UncheckedIOException e) {
-            System.err.println("patchbay: cannot remove " + storage + ": " + e.getMessage());
-        }
     }
 }

@@ -39,6 +39,7 @@ public final class Main {
      * @param args the command line; see {@code --help}
      */
     public static void main(String[] args) {
+        StartDescriptors.record();
         LauncherOptions options;
         try {
             options = LauncherOptions.parse(List.of(args));

@@ -301,8 +301,8 @@ class DialectTableTest {
     private static final class Patchbay implements AutoCloseable {
         private final Map<String, NetClientDriver<?>> netdevs = Map.of("socket", new SocketDriver(),
                 "stream", new StreamDriver(), "dgram", new DgramDriver(), "tap", new TapDriver(),
-                "bridge", new BridgeDriver(), "l2tpv3", new L2tpv3Driver(), "vde", new VdeDriver(), "dump", new DumpDriver());
-        private final Map<String, NetFilterDriver<?>> filters = Map.of("filter-dump", new DumpFilterDriver());
+                "bridge", new BridgeDriver(), "l2tpv3", new L2tpv3Driver(), "vde", new VdeDriver(), "dump", new DumpDriver(4 << 20));
+        private final Map<String, NetFilterDriver<?>> filters = Map.of("filter-dump", new DumpFilterDriver(4 << 20));
 
         private final NetRuntime runtime = new NetRuntime(1, System::getLogger);
         private final QmpServer server = new QmpServer(runtime, "patchbay-test", () -> { }, System.getLogger("qmp"));

@@ -45,11 +45,24 @@ public interface NetControl {
     String declare(Section section, Map<String, Object> arguments) throws NetException;
 
     /**
+     * Declares as {@link #declare} does, for a topology kept in files, which are taken up in no
+     * particular order: a netdev that a hubport's {@code netdev=} names and that does not exist yet
+     * is waited for, as a missing driver is, and the port joins it when it is added.
+     *
+     * @param section   what is declared
+     * @param arguments as for {@link #add}
+     * @return the name of what was declared, as for {@link #add}
+     * @throws NetException with QEMU's error, and nothing is left behind
+     * @since 2.1
+     */
+    String declareAwaiting(Section section, Map<String, Object> arguments) throws NetException;
+
+    /**
      * Replaces the options of a declared netdev, filter or NIC and reopens it in place. A netdev
      * or NIC keeps its peer, hub port and filters, even when the new options name another type; a
      * filter keeps its place in the chain. Some things are made afresh instead: a hubport (its hub
-     * and peer are its options), and a filter whose type, netdev or queue changes or whose
-     * arguments give a position.
+     * and peer are its options; a netdev it names waits, as for {@link #declareAwaiting}), and a
+     * filter whose type, netdev or queue changes or whose arguments give a position.
      *
      * @param section   what is changed
      * @param arguments the new arguments; type and id must name an existing entry

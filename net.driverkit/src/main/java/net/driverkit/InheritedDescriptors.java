@@ -21,6 +21,14 @@ import net.api.NetException;
  */
 public final class InheritedDescriptors {
 
+    /**
+     * System property naming the descriptors the process inherited ({@code "0,1,2,7"}), which the
+     * launcher sets when it starts, before it opens any: a number outside it (one of Patchbay's
+     * own descriptors) is refused as if it were not open. Without it (Patchbay embedded elsewhere,
+     * tests) every open number is accepted.
+     */
+    public static final String INHERITED_PROPERTY = "patchbay.inherited.fds";
+
     private static final Set<Integer> TAKEN = ConcurrentHashMap.newKeySet();
 
     private InheritedDescriptors() {
@@ -77,9 +85,14 @@ public final class InheritedDescriptors {
      * @param fd     the number
      * @return its channel, owned by the caller
      * @throws NetException {@code ID: Can't use file descriptor N: Bad file descriptor} when it is
-     *                      not open, or {@code ...: already taken over} when a netdev had it before
+     *                      not open or not inherited, or {@code ...: already taken over} when a
+     *                      netdev had it before
      */
     public static FdChannel adopt(String netdev, int fd) throws NetException {
+        if (!inherited(fd)) {
+            // Patchbay's own (its epoll, say): QEMU's words for a number it does not have.
+            throw NetException.generic("%s: Can't use file descriptor %d: %s", netdev, fd, Libc.strerror(Libc.EBADF));
+        }
         if (!TAKEN.add(fd)) {
             throw NetException.generic("%s: Can't use file descriptor %d: already taken over (an inherited descriptor serves"
                     + " one netdev, once)", netdev, fd);
@@ -90,5 +103,18 @@ public final class InheritedDescriptors {
             TAKEN.remove(fd); // it was not open: nothing was taken
             throw NetException.generic("%s: Can't use file descriptor %d: %s", netdev, fd, e.getMessage());
         }
+    }
+
+    private static boolean inherited(int fd) {
+        String list = System.getProperty(INHERITED_PROPERTY);
+        if (list == null) {
+            return true;
+        }
+        for (String number : list.split(",")) {
+            if (number.equals(Integer.toString(fd))) {
+                return true;
+            }
+        }
+        return false;
     }
 }

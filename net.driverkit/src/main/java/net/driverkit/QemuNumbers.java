@@ -6,7 +6,8 @@ import net.api.NetException;
 /**
  * QEMU's parsing of unsigned integer options given as text (the command line, configuration
  * files): C base prefixes ({@code 0x} hex, a leading {@code 0} octal), no sign, and its two
- * messages: one for what is no uint64 at all, one for what overflows the member's C type.
+ * messages: one for what is no uint64 at all, one for what overflows the member's C type; and
+ * keyval's reading of the same, which takes a sign and words its messages differently.
  */
 public final class QemuNumbers {
 
@@ -58,6 +59,36 @@ public final class QemuNumbers {
             throw NetException.generic("Parameter '%s' expects uint16_t", name);
         }
         return n == null ? null : n.intValue();
+    }
+
+    /**
+     * A uint16 member of options QEMU parses with keyval ({@code -netdev stream} and
+     * {@code dgram}): there any number C's {@code strtoull} reads is taken, a minus sign wrapping
+     * around as in C, and the range is checked afterwards.
+     *
+     * @param path  the member's dotted path ({@code addr.to})
+     * @param value its text, or null when absent
+     * @return the value, or null when absent
+     * @throws NetException "Parameter 'PATH' expects integer" for what is no number, or
+     *                      "Parameter 'MEMBER' expects uint16_t" (the last segment) above 65535
+     */
+    public static Integer keyvalUint16(String path, String value) throws NetException {
+        if (value == null) {
+            return null;
+        }
+        String s = value.stripLeading();
+        boolean negative = s.startsWith("-");
+        BigInteger n = parse(negative || s.startsWith("+") ? s.substring(1) : s);
+        if (n == null || n.compareTo(UINT64_LIMIT) >= 0) {
+            throw NetException.generic("Parameter '%s' expects integer", path);
+        }
+        if (negative) {
+            n = UINT64_LIMIT.subtract(n).mod(UINT64_LIMIT);
+        }
+        if (n.bitLength() > 16) {
+            throw NetException.generic("Parameter '%s' expects uint16_t", path.substring(path.lastIndexOf('.') + 1));
+        }
+        return n.intValue();
     }
 
     private static BigInteger parse(String text) {

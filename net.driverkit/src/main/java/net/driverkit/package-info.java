@@ -9,6 +9,8 @@
  * that flow control alone, for backends of another shape. {@link net.driverkit.InheritedDescriptors}
  * adopts the descriptors a parent process passed by number ({@code fd=N}), once per process, and
  * those a QMP client passed by name ({@code fd=NAME}, through {@link net.driverkit.MonitorDescriptors}).
+ * {@link net.driverkit.OutputFiles} keeps a driver's own files (captures) out of the deploy
+ * directory, whose files Patchbay reads as configuration.
  */
 @Export
 @Version("2.1.0")

@@ -45,4 +45,17 @@ class InheritedDescriptorsTest {
                 assertThrows(NetException.class, () -> InheritedDescriptors.adopt("n0", 99999)).getMessage(),
                 "not taken, so the same answer again");
     }
+
+    @Test
+    void underTheLauncherANumberItDidNotInheritIsRefusedAndLeftAlone() throws Exception {
+        try (FdChannel ours = FdChannel.socket(Libc.AF_UNIX, Libc.SOCK_DGRAM, 0)) {
+            System.setProperty(InheritedDescriptors.INHERITED_PROPERTY, "0,1,2");
+            assertEquals("n0: Can't use file descriptor " + ours.fd() + ": Bad file descriptor",
+                    assertThrows(NetException.class, () -> InheritedDescriptors.take("n0", Integer.toString(ours.fd())))
+                            .getMessage(), "Patchbay's own descriptor, refused in QEMU's words for one not open");
+            assertEquals(Libc.SOCK_DGRAM, ours.intOption(Libc.SOL_SOCKET, Libc.SO_TYPE), "and left open");
+        } finally {
+            System.clearProperty(InheritedDescriptors.INHERITED_PROPERTY);
+        }
+    }
 }

@@ -16,10 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import net.api.NetClient;
 import net.api.SendResult;
 import net.control.Section;
@@ -28,6 +24,7 @@ import net.posix.Libc;
 import net.posix.PosixException;
 import net.testlib.Await;
 import net.testlib.Frames;
+import net.testlib.Warnings;
 import net.testlib.InjectDriver.Inject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -289,36 +286,5 @@ class PacketClientTest {
     private long drops(String id) throws Exception {
         Map<String, Long> drops = rig.client(id).counters().drops();
         return drops.values().stream().mapToLong(Long::longValue).sum();
-    }
-
-    /** The warnings a netdev's logger (the JDK's logging behind System.Logger) records meanwhile. */
-    private static final class Warnings extends Handler implements AutoCloseable {
-        private final Logger logger;
-        private final List<String> messages = new CopyOnWriteArrayList<>();
-
-        Warnings(String loggerName) {
-            logger = Logger.getLogger(loggerName);
-            logger.addHandler(this);
-        }
-
-        List<String> messages() {
-            return List.copyOf(messages);
-        }
-
-        @Override
-        public void publish(LogRecord record) {
-            if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
-                messages.add(record.getMessage());
-            }
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-            logger.removeHandler(this);
-        }
     }
 }

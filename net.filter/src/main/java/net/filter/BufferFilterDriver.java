@@ -5,6 +5,7 @@ import net.api.NetException;
 import net.api.NetFilter;
 import net.api.NetFilterContext;
 import net.api.NetFilterDriver;
+import net.driverkit.QemuNumbers;
 import org.osgi.service.component.annotations.Component;
 
 /**
@@ -25,15 +26,9 @@ public final class BufferFilterDriver implements NetFilterDriver<BufferOptions> 
 
     @Override
     public NetFilter open(BufferOptions options, NetFilterContext context) throws NetException {
-        Long interval = options.interval();
+        Long interval = QemuNumbers.uint32("interval", options.interval());
         if (interval == null) { // the binder says so first; kept for an explicit JSON null
             throw NetException.generic("Parameter 'interval' is missing");
-        }
-        if (interval < 0) {
-            throw NetException.generic("Parameter 'interval' expects a uint64 value");
-        }
-        if (interval > 0xffff_ffffL) {
-            throw NetException.generic("Parameter 'interval' expects uint32_t");
         }
         if (interval == 0) {
             throw NetException.generic("Property '%s.interval' requires a positive value", TYPE);

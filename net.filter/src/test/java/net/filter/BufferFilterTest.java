@@ -130,6 +130,11 @@ class BufferFilterTest {
                     rig.error(Section.OBJECT, "filter-buffer,id=f0,netdev=a,interval=0"));
             assertEquals("Parameter 'interval' expects uint32_t",
                     rig.error(Section.OBJECT, "filter-buffer,id=f0,netdev=a,interval=4294967296"));
+            // QEMU 7.2's words for what is no uint64 (checked with qemu-system-x86_64 -object)
+            for (String bad : new String[] {"x", "-1", "1.5", "18446744073709551616"}) {
+                assertEquals("Parameter 'interval' expects a uint64 value",
+                        rig.error(Section.OBJECT, "filter-buffer,id=f0,netdev=a,interval=" + bad), bad);
+            }
         }
     }
 

@@ -21,6 +21,8 @@ final class ClientEntry {
     volatile String error;
     /** The driver that opened what runs now, or null: only its leaving closes the entry. */
     volatile Object openedBy;
+    /** For a hubport made from a file before its {@code netdev=}: that netdev's name, else null. */
+    volatile String awaiting;
 
     ClientEntry(NetClientState state, Section section, boolean deletable, Map<String, Object> options) {
         this.state = state;

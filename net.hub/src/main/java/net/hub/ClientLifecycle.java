@@ -2,6 +2,7 @@ package net.hub;
 
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import net.api.NetClient;
@@ -63,9 +64,12 @@ final class ClientLifecycle {
                     if (client == null) {
                         throw NetException.generic("Device '%s' could not be initialized", state.type());
                     }
-                } catch (NetException | RuntimeException ex) {
+                } catch (NetException ex) {
                     clientLoop.close();
                     throw ex;
+                } catch (RuntimeException ex) {
+                    clientLoop.close();
+                    throw driverThrew(state.log(), state.name(), state.type(), "open", ex);
                 }
                 state.open(client, clientLoop, context);
                 if (state.peer() != null) {
@@ -90,11 +94,30 @@ final class ClientLifecycle {
         e.openedBy = driver;
     }
 
+    /**
+     * A driver that throws where it should return or throw a NetException has a bug: one log line
+     * with the exception, and QEMU's words for a backend that could not start to whoever asked.
+     *
+     * @return the error for the caller, with the exception as its cause
+     */
+    private static NetException driverThrew(System.Logger log, String name, String type, String call,
+            RuntimeException ex) {
+        log.log(System.Logger.Level.ERROR, name + ": the driver's " + call + "() threw " + ex, ex);
+        return new NetException(net.api.ErrorClass.GenericError,
+                String.format("Device '%s' could not be initialized", type), ex);
+    }
+
     /** Closes what runs on the loop and releases it here; the entry stays, pending. */
     void closeAndRelease(ClientEntry e) {
         NetClientState state = e.state;
-        NetClient closed = quietly(() -> onLoop(state.loop(), () -> closeOnLoop(state),
-                late -> releaseLater(state, late), "closing took longer than " + seconds() + " s"));
+        NetClient closed = null;
+        try {
+            closed = onLoop(state.loop(), () -> closeOnLoop(state), late -> releaseLater(state, late),
+                    "closing took longer than " + seconds() + " s");
+        } catch (NetException ex) {
+            log.log(System.Logger.Level.ERROR, e + ": " + ex.getMessage());
+            e.error = ex.getMessage(); // failed, with the reason, until it opens again
+        }
         e.openedBy = null;
         release(state, closed);
     }
@@ -105,24 +128,37 @@ final class ClientLifecycle {
      */
     void delete(ClientEntry e) throws NetException {
         NetClientState state = e.state;
-        NetClient closed = onLoop(state.loop(), () -> {
-            NetClient client = closeOnLoop(state);
-            NetClientState peer = state.peer();
-            if (peer != null) {
-                peer.peer(null);
-                state.peer(null);
-                if (peer.kind() == NetClientState.Kind.NIC) {
-                    peer.carrierLost();
-                }
-                peerChanged(peer);
-                if (peer.hubPort() != null) {
-                    peer.hubPort().hub().flushOthers(peer); // a port without a peer takes anything
-                }
-            }
-            return client;
-        }, late -> releaseLater(state, late), "closing took longer than " + seconds() + " s");
+        NetClient closed;
+        try {
+            closed = onLoop(state.loop(), () -> closeAndDetach(state), late -> releaseLater(state, late),
+                    "closing took longer than " + seconds() + " s");
+        } catch (NetException ex) {
+            // The close goes on on the loop and is released when it returns; until then the entry
+            // stays, failed, and a second netdev_del finds it closed.
+            e.error = ex.getMessage();
+            e.openedBy = null;
+            throw ex;
+        }
         e.openedBy = null;
         release(state, closed);
+    }
+
+    /** @return the backend that was open, for {@link #release}, or null; call on the loop */
+    private static NetClient closeAndDetach(NetClientState state) {
+        NetClient client = closeOnLoop(state);
+        NetClientState peer = state.peer();
+        if (peer != null) {
+            peer.peer(null);
+            state.peer(null);
+            if (peer.kind() == NetClientState.Kind.NIC) {
+                peer.carrierLost();
+            }
+            peerChanged(peer);
+            if (peer.hubPort() != null) {
+                peer.hubPort().hub().flushOthers(peer); // a port without a peer takes anything
+            }
+        }
+        return client;
     }
 
     /** @return the backend that was open, for {@link #release}, or null */
@@ -185,9 +221,12 @@ final class ClientLifecycle {
                     }
                     state.open(filter, filterLoop);
                     return filter;
-                } catch (NetException | RuntimeException ex) {
+                } catch (NetException ex) {
                     filterLoop.close();
                     throw ex;
+                } catch (RuntimeException ex) {
+                    filterLoop.close();
+                    throw driverThrew(state.netdev().log(), state.id(), state.type(), "open", ex);
                 }
             }, late -> {
                 state.close();
@@ -266,6 +305,8 @@ final class ClientLifecycle {
             throw e;
         } catch (TimeoutException e) {
             throw NetException.generic("%s", timedOut);
+        } catch (RejectedExecutionException e) {
+            throw NetException.generic("%s", e.getMessage()); // shut down: nothing runs there any more
         } catch (Exception e) {
             log.log(System.Logger.Level.ERROR, "control operation failed: " + e, e);
             throw NetException.generic("internal error: %s", e);

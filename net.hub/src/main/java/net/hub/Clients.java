@@ -28,6 +28,22 @@ final class Clients {
 
     /** The one netdev type the runtime implements itself. */
     static final String HUBPORT = "hubport";
+    /** Sent when a netdev or NIC that exists fails because of its driver: {@code {"id", "reason"}}. */
+    static final String FAILED_EVENT = "X_NETDEV_FAILED";
+
+    /** What a new netdev may wait for. */
+    enum Mode {
+        /** {@code netdev_add}: nothing; its driver and the netdev it names must be there. */
+        ADD,
+        /** The command line: its driver, not a netdev it names (QEMU's order of options). */
+        DECLARE,
+        /** A file: its driver and a netdev it names, as files are taken up in no particular order. */
+        AWAIT_REFERENCES;
+
+        boolean declared() {
+            return this != ADD;
+        }
+    }
 
     private final Topology topology;
     private final DriverRegistry drivers;
@@ -55,13 +71,19 @@ final class Clients {
 
     // ---- adding ------------------------------------------------------------------------------------
 
-    /** {@code -netdev TYPE,id=ID,...}, {@code netdev_add}; with {@code declare} it may wait for its driver. */
-    String addNetdev(String type, Map<String, Object> args, boolean declare) throws NetException {
+    /** {@code -netdev TYPE,id=ID,...}, {@code netdev_add}, a file; {@code mode} says what it may wait for. */
+    String addNetdev(String type, Map<String, Object> args, Mode mode) throws NetException {
         String id = QapiArguments.requireId(args);
         if (HUBPORT.equals(type)) {
-            addHubport(id, args);
-            return id;
+            addHubport(id, args, mode == Mode.AWAIT_REFERENCES);
+        } else {
+            addBackend(id, type, args, mode.declared());
         }
+        joinAwaitingPorts(id);
+        return id;
+    }
+
+    private void addBackend(String id, String type, Map<String, Object> args, boolean declare) throws NetException {
         if (drivers.current(drivers.netdevs, type) == null && (!declare || !QapiArguments.isBackendTypeName(type))) {
             throw NetdevTypes.missing(type);
         }
@@ -78,7 +100,6 @@ final class Clients {
             log.log(System.Logger.Level.INFO, "netdev " + id + " (" + type + ") "
                     + (driver == null ? "pending: no driver yet" : "up"));
         }
-        return id;
     }
 
     /**
@@ -99,11 +120,15 @@ final class Clients {
         return driver;
     }
 
-    private void addHubport(String id, Map<String, Object> args) throws NetException {
+    private void addHubport(String id, Map<String, Object> args, boolean awaitNetdev) throws NetException {
         HubPortOptions options = binder.bind(HubPortOptions.class, args, false);
         ClientEntry target = null;
         if (options.netdev() != null) {
             target = topology.netdev(options.netdev());
+            if (target == null && awaitNetdev) {
+                addAwaitingPort(id, options.netdev(), args);
+                return;
+            }
             if (target == null) {
                 throw NetException.generic("netdev '%s' not found", options.netdev());
             }
@@ -113,6 +138,55 @@ final class Clients {
                 throw NetException.generic("netdev '%s' not found", options.netdev());
             }
             addPort(id, topology.hub(options.hubid()), target, true, args, claim);
+        }
+    }
+
+    /**
+     * A hubport whose netdev is not there yet: registered pending, on no hub, as a netdev whose
+     * driver is missing is, until {@link #joinAwaitingPorts} finds its netdev added.
+     */
+    private void addAwaitingPort(String id, String netdev, Map<String, Object> args) throws NetException {
+        ClientEntry e = newEntry(id, HUBPORT, Kind.HUBPORT, loops.next(), Section.NETDEV, true, args);
+        e.awaiting = netdev;
+        try (Topology.Claim claim = topology.claim()) {
+            topology.add(e, claim);
+        }
+        log.log(System.Logger.Level.INFO, "netdev " + id + " (hubport) pending: waiting for netdev " + netdev);
+        // Added while this port registered, its own look for waiting ports may have missed this one.
+        if (topology.netdev(netdev) != null) {
+            joinAwaitingPorts(netdev);
+        }
+    }
+
+    /**
+     * The ports waiting for a netdev of this name take their place on their hubs, peered with it.
+     * A port that cannot (the netdev has a peer already) stays, failed with QEMU's reason.
+     */
+    private void joinAwaitingPorts(String netdev) {
+        for (ClientEntry waiting : topology.awaiting(netdev)) {
+            ClientEntry target = topology.netdev(netdev);
+            if (target == null) {
+                return; // deleted again meanwhile; the ports wait on
+            }
+            try (Topology.Claim claim = topology.claim(waiting, target)) {
+                if (!topology.contains(waiting) || !topology.contains(target) || waiting.awaiting == null) {
+                    continue;
+                }
+                HubPortOptions options = binder.bind(HubPortOptions.class, waiting.options, false);
+                topology.remove(waiting);
+                try {
+                    addPort(waiting.name(), topology.hub(options.hubid()), target, true, waiting.options, claim);
+                    log.log(System.Logger.Level.INFO, "netdev " + waiting.name() + " (hubport) up: netdev "
+                            + netdev + " is there");
+                } catch (NetException ex) {
+                    waiting.awaiting = null;
+                    waiting.error = ex.getMessage();
+                    topology.add(waiting, claim);
+                    log.log(System.Logger.Level.ERROR, waiting + ": " + ex.getMessage());
+                }
+            } catch (NetException ex) {
+                log.log(System.Logger.Level.ERROR, waiting + ": " + ex.getMessage());
+            }
         }
     }
 
@@ -206,6 +280,7 @@ final class Clients {
                 throw ex;
             }
         }
+        joinAwaitingPorts(netdevName);
         return netdevName;
     }
 
@@ -275,8 +350,41 @@ final class Clients {
     private ClientEntry newEntry(String name, String type, Kind kind, EventLoop loop, Section section,
             boolean deletable, Map<String, Object> options) {
         String logName = (kind == Kind.NIC ? "device " : "netdev ") + name;
-        return new ClientEntry(new NetClientState(name, type, kind, loop, loggers.apply(logName)), section, deletable,
-                options);
+        ClientEntry e = new ClientEntry(new NetClientState(name, type, kind, loop, loggers.apply(logName)), section,
+                deletable, options);
+        // On the loop, which must not wait for the claim: failing the entry is a control operation.
+        e.state.onFailure((state, broken, reason) -> Thread.ofVirtual().name("patchbay-fail-" + name)
+                .start(() -> fail(e, broken, reason)));
+        return e;
+    }
+
+    // ---- failing -----------------------------------------------------------------------------------
+
+    /**
+     * A backend broke on the data path: it is closed and released, and the entry stays failed with
+     * the reason (the driver's log line already said what happened), so the hub and the other
+     * netdevs go on without it. A netdev deleted or reopened meanwhile is left alone.
+     */
+    private void fail(ClientEntry e, Object broken, String reason) {
+        try (Topology.Claim claim = topology.claim(e)) {
+            if (!topology.contains(e) || e.state.client() != broken) {
+                return;
+            }
+            lifecycle.closeAndRelease(e);
+            e.error = reason;
+        } catch (NetException ex) {
+            log.log(System.Logger.Level.ERROR, e + ": " + ex.getMessage());
+            return;
+        }
+        failed(e);
+    }
+
+    /** Patchbay's event for an entry whose driver failed it ({@code net:netdevs} shows why). */
+    private void failed(ClientEntry e) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("id", e.name());
+        data.put("reason", e.error);
+        events.emit(FAILED_EVENT, data);
     }
 
     // ---- deleting ----------------------------------------------------------------------------------
@@ -344,7 +452,7 @@ final class Clients {
             Map<String, Object> args = new LinkedHashMap<>(arguments);
             args.remove(section.typeKey());
             netdevDel(id);
-            addNetdev(type, args, true);
+            addNetdev(type, args, Mode.AWAIT_REFERENCES);
             return;
         }
         if (section == Section.NETDEV && !QapiArguments.isBackendTypeName(type)) {
@@ -417,7 +525,12 @@ final class Clients {
                 log.log(System.Logger.Level.INFO, e + " up (" + type + ")");
             }
         } catch (NetException ex) {
-            log.log(System.Logger.Level.ERROR, e + ": " + ex.getMessage());
+            if (ex.getCause() == null) { // a driver that threw was logged with its exception already
+                log.log(System.Logger.Level.ERROR, e + ": " + ex.getMessage());
+            }
+            if (e.error != null) {
+                failed(e);
+            }
         }
     }
 }

@@ -77,16 +77,19 @@ final class DriverRegistry {
     synchronized List<DriverDTO> drivers(Topology topology) {
         List<DriverDTO> out = new ArrayList<>();
         Bundle self = FrameworkUtil.getBundle(DriverRegistry.class);
+        Map<String, Integer> netdevCounts = topology.netdevCounts();
+        Map<String, Integer> filterCounts = topology.filterCounts();
+        Map<String, Integer> nicCounts = topology.nicCounts();
         out.add(new DriverDTO("netdev", Clients.HUBPORT, BUILT_IN, self == null ? "" : self.getVersion().toString(),
-                topology.netdevsOfType(Clients.HUBPORT).size()));
+                netdevCounts.getOrDefault(Clients.HUBPORT, 0)));
         for (DriverTable.Entry<NetClientDriver<?>> d : netdevs.inUse()) {
-            out.add(dto(netdevs, d, topology.netdevsOfType(d.type()).size()));
+            out.add(dto(netdevs, d, netdevCounts.getOrDefault(d.type(), 0)));
         }
         for (DriverTable.Entry<NetFilterDriver<?>> d : filters.inUse()) {
-            out.add(dto(filters, d, topology.filtersOfType(d.type()).size()));
+            out.add(dto(filters, d, filterCounts.getOrDefault(d.type(), 0)));
         }
         for (DriverTable.Entry<NicModel<?>> d : nics.inUse()) {
-            out.add(dto(nics, d, topology.nicsOfModel(d.type()).size()));
+            out.add(dto(nics, d, nicCounts.getOrDefault(d.type(), 0)));
         }
         return out;
     }

@@ -70,6 +70,8 @@ public final class NetRuntime implements NetControl {
     private final List<NetEventListener> listeners = new CopyOnWriteArrayList<>();
     /** Counted down when start-up ends, by a front end or by the hold's deadline. */
     private final CountDownLatch startupEnded = new CountDownLatch(1);
+    /** Whether the whole framework is stopping: then drivers leave in no particular order. */
+    private final BooleanSupplier frameworkStopping;
     private boolean closed;
 
     /**
@@ -89,7 +91,6 @@ public final class NetRuntime implements NetControl {
                         : new OsgiSystemLogger(loggerFactory.getLogger(name), name + ": "),
                 EventLoop.CALL_TIMEOUT,
                 seconds(context.getProperty(STARTUP_HOLD_PROPERTY)),
-                // Drivers leaving because the whole framework stops are no news.
                 () -> context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).getState() == Bundle.STOPPING);
     }
 
@@ -129,11 +130,13 @@ public final class NetRuntime implements NetControl {
     }
 
     private NetRuntime(int loopCount, Function<String, System.Logger> loggers, Duration controlTimeout,
-            Duration startupHold, BooleanSupplier quiet) {
+            Duration startupHold, BooleanSupplier frameworkStopping) {
         this.log = loggers.apply(RUNTIME_LOGGER);
+        this.frameworkStopping = frameworkStopping;
         this.loops = new EventLoopGroup(loopCount, log, startupHold != null);
         this.topology = new Topology(loops);
-        this.drivers = new DriverRegistry(log, quiet);
+        // Drivers leaving because the whole framework stops are no news.
+        this.drivers = new DriverRegistry(log, frameworkStopping);
         OptionBinder binder = new OptionBinder();
         this.lifecycle = new ClientLifecycle(binder, this::emit, controlTimeout, log);
         this.filters = new FilterObjects(topology, drivers, lifecycle, log);
@@ -177,7 +180,11 @@ public final class NetRuntime implements NetControl {
         return Runtime.getRuntime().availableProcessors();
     }
 
-    /** Closes every instance and stops the loops; a second call does nothing. */
+    /**
+     * Shuts down in order, so that a capture holds every frame delivered before: nothing is sent
+     * any more, then every netdev and NIC closes, then every filter (a capture writes what it
+     * recorded and closes its file), then the loops stop. A second call does nothing.
+     */
     @Deactivate
     public void close() {
         synchronized (this) {
@@ -187,8 +194,15 @@ public final class NetRuntime implements NetControl {
             closed = true;
         }
         startupEnded.countDown();
+        List<ClientEntry> clients = topology.clients();
+        for (ClientEntry e : clients) {
+            lifecycle.quietly(() -> lifecycle.onLoop(e.state.loop(), () -> {
+                e.state.stopSending();
+                return null;
+            }));
+        }
+        clients.forEach(lifecycle::closeAndRelease);
         topology.filters().forEach(lifecycle::closeAndRelease);
-        topology.clients().forEach(lifecycle::closeAndRelease);
         try {
             loops.close();
         } catch (InterruptedException e) {
@@ -199,6 +213,18 @@ public final class NetRuntime implements NetControl {
     /** After {@link #close()} the loops are gone: drivers that come or go change nothing. */
     private synchronized boolean isClosed() {
         return closed;
+    }
+
+    /**
+     * Whether a driver leaving is to be ignored: after {@link #close()}, and when the framework
+     * stops, which may stop the drivers' bundles before this one, a capture's before the netdevs
+     * it records. Then everything is shut down in order first, while every driver is still there.
+     */
+    private boolean shutDown() {
+        if (!isClosed() && frameworkStopping.getAsBoolean()) {
+            close();
+        }
+        return isClosed();
     }
 
     // ---- driver services ---------------------------------------------------------------------------
@@ -223,7 +249,7 @@ public final class NetRuntime implements NetControl {
      * @param properties its service properties
      */
     public void unbindNetClientDriver(NetClientDriver<?> driver, Map<String, Object> properties) {
-        if (!isClosed()) {
+        if (!shutDown()) {
             clients.driverLeft(drivers.netdevs, driver, DriverRegistry.typeOf(properties, NetClientDriver.TYPE));
         }
     }
@@ -248,7 +274,7 @@ public final class NetRuntime implements NetControl {
      * @param properties its service properties
      */
     public void unbindNetFilterDriver(NetFilterDriver<?> driver, Map<String, Object> properties) {
-        if (!isClosed()) {
+        if (!shutDown()) {
             filters.driverLeft(driver, DriverRegistry.typeOf(properties, NetFilterDriver.TYPE));
         }
     }
@@ -273,7 +299,7 @@ public final class NetRuntime implements NetControl {
      * @param properties its service properties
      */
     public void unbindNicModel(NicModel<?> model, Map<String, Object> properties) {
-        if (!isClosed()) {
+        if (!shutDown()) {
             clients.driverLeft(drivers.nics, model, DriverRegistry.typeOf(properties, NicModel.TYPE));
         }
     }
@@ -316,12 +342,23 @@ public final class NetRuntime implements NetControl {
         return create(section, arguments, true);
     }
 
+    @Override
+    public String declareAwaiting(Section section, Map<String, Object> arguments) throws NetException {
+        if (section != Section.NETDEV) {
+            return declare(section, arguments);
+        }
+        Map<String, Object> args = new LinkedHashMap<>(arguments);
+        String type = QapiArguments.requireType(section, args);
+        args.remove(section.typeKey());
+        return clients.addNetdev(type, args, Clients.Mode.AWAIT_REFERENCES);
+    }
+
     private String create(Section section, Map<String, Object> arguments, boolean declare) throws NetException {
         Map<String, Object> args = new LinkedHashMap<>(arguments);
         String type = QapiArguments.requireType(section, args);
         args.remove(section.typeKey());
         return switch (section) {
-            case NETDEV -> clients.addNetdev(type, args, declare);
+            case NETDEV -> clients.addNetdev(type, args, declare ? Clients.Mode.DECLARE : Clients.Mode.ADD);
             case NET -> clients.addLegacy(type, args, declare);
             case OBJECT -> filters.add(type, args, declare);
             case DEVICE -> clients.addNic(type, args, declare);
@@ -349,11 +386,19 @@ public final class NetRuntime implements NetControl {
 
     @Override
     public void netdevDel(String id) throws NetException {
+        if (shutDown()) {
+            // A netdev file's configuration goes away as the framework stops: the shutdown's order holds.
+            throw NetException.generic("netdev '%s' is shut down", id);
+        }
         clients.netdevDel(id);
     }
 
     @Override
     public void objectDel(String id) throws NetException {
+        if (shutDown()) {
+            // A live capture's bundle stops as the framework stops: the shutdown's order holds.
+            throw NetException.generic("object '%s' is shut down", id);
+        }
         filters.del(id);
     }
 

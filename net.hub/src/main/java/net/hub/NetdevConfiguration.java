@@ -19,7 +19,8 @@ import org.osgi.service.log.LoggerFactory;
  * The ConfigAdmin front end: each factory configuration of PID {@value #PID} is a netdev
  * ({@code type}, {@code id} and the options as properties, dotted keys for nested options). FileInstall
  * turns {@code deploy/net.netdev-s0.cfg} into one; the id defaults to the part after the dash.
- * The netdev waits for its driver, follows changes, and is deleted with the configuration.
+ * The netdev waits for its driver and for a netdev it names (files are taken up in any order),
+ * follows changes, and is deleted with the configuration.
  */
 @Component(configurationPid = NetdevConfiguration.PID, configurationPolicy = ConfigurationPolicy.REQUIRE)
 public final class NetdevConfiguration {
@@ -85,7 +86,7 @@ public final class NetdevConfiguration {
             if (update) {
                 control.update(Section.NETDEV, tree);
             } else {
-                control.declare(Section.NETDEV, tree);
+                control.declareAwaiting(Section.NETDEV, tree);
             }
         } catch (NetException e) {
             log.error("{}: {}", source, e.getMessage());

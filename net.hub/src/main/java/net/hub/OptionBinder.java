@@ -220,7 +220,7 @@ final class OptionBinder {
         }
     }
 
-    /** QEMU's boolean spellings: on/off, yes/no, true/false, and JSON booleans. */
+    /** QEMU's boolean spellings: on/off, yes/no, true/false, y/n, and JSON booleans. */
     private static final class QemuBoolean extends JsonDeserializer<Boolean> {
         @Override
         public Boolean deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
@@ -233,10 +233,11 @@ final class OptionBinder {
             }
             if (t == JsonToken.VALUE_STRING) {
                 switch (p.getText()) {
-                    case "on", "yes", "true", "y", "1" -> {
+                    // QEMU 7.2's qapi_bool_parse: no 1 or 0
+                    case "on", "yes", "true", "y" -> {
                         return Boolean.TRUE;
                     }
-                    case "off", "no", "false", "n", "0" -> {
+                    case "off", "no", "false", "n" -> {
                         return Boolean.FALSE;
                     }
                     default -> {

@@ -4,11 +4,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 import net.api.ErrorClass;
 import net.api.NetException;
 import net.control.NetdevTypes;
@@ -84,12 +86,38 @@ final class Topology {
         return ofType(netdevs.values(), type);
     }
 
+    /** @return the hubports waiting for a netdev of this name to be added */
+    synchronized List<ClientEntry> awaiting(String netdev) {
+        return netdevs.values().stream().filter(e -> netdev.equals(e.awaiting)).toList();
+    }
+
     synchronized List<ClientEntry> nicsOfModel(String model) {
         return ofType(nics.values(), model);
     }
 
     private static List<ClientEntry> ofType(Collection<ClientEntry> entries, String type) {
         return entries.stream().filter(e -> e.state.type().equals(type)).toList();
+    }
+
+    /** @return how many netdevs there are of each type, counted in one pass */
+    synchronized Map<String, Integer> netdevCounts() {
+        return count(netdevs.values().stream().map(e -> e.state.type()));
+    }
+
+    /** @return how many NICs there are of each model, counted in one pass */
+    synchronized Map<String, Integer> nicCounts() {
+        return count(nics.values().stream().map(e -> e.state.type()));
+    }
+
+    /** @return how many filter objects there are of each type, counted in one pass */
+    synchronized Map<String, Integer> filterCounts() {
+        return count(filters.values().stream().map(f -> f.state.type()));
+    }
+
+    private static Map<String, Integer> count(Stream<String> types) {
+        Map<String, Integer> counts = new HashMap<>();
+        types.forEach(t -> counts.merge(t, 1, Integer::sum));
+        return counts;
     }
 
     /** @return every filter object, in creation order */
@@ -130,14 +158,16 @@ final class Topology {
         return "hub" + hub.id() + "port" + k;
     }
 
-    /** @return the netdev that is this hub port */
-    synchronized String portName(Hub hub, HubPort port) {
+    /** @return the name of the netdev that is each hub port, found in one pass */
+    synchronized Map<HubPort, String> portNames() {
+        Map<HubPort, String> names = new IdentityHashMap<>();
         for (ClientEntry e : netdevs.values()) {
-            if (e.state.hubPort() == port) {
-                return e.name();
+            HubPort port = e.state.hubPort();
+            if (port != null) {
+                names.put(port, e.name());
             }
         }
-        return "hub" + hub.id() + "port?";
+        return names;
     }
 
     /** @return {@code model.N}, the first N that no netdev (or NIC) has */

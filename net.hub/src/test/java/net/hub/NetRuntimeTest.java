@@ -294,6 +294,45 @@ class NetRuntimeTest {
         assertEquals("h", runtime.client("l2").peer());
     }
 
+    /** Netdev files are taken up in no particular order: a hubport may come before its netdev. */
+    @Test
+    void aPortFromAFileWaitsForItsNetdevAndJoinsItWhenItIsAdded() throws Exception {
+        runtime.declareAwaiting(Section.NETDEV, QemuOptions.parse("hubport,id=h2,hubid=1,netdev=s2", "type"));
+        runtime.declareAwaiting(Section.NETDEV, QemuOptions.parse("hubport,id=h3,hubid=1,netdev=s3", "type"));
+        assertEquals("pending", runtime.client("h2").state());
+        assertNull(runtime.client("h2").hub(), "on no hub while it waits");
+        assertEquals("netdev 'nosuch' not found",
+                error(() -> runtime.declare(Section.NETDEV, QemuOptions.parse("hubport,id=h9,hubid=1,netdev=nosuch", "type")))
+                        .getMessage(), "the command line keeps QEMU's order of options");
+
+        runtime.declareAwaiting(Section.NETDEV, QemuOptions.parse("mem,id=s2", "type"));
+        netdev("mem,id=s3");
+        assertEquals("active", runtime.client("h2").state());
+        assertEquals("s2", runtime.client("h2").peer());
+        assertEquals("h3", runtime.client("s3").peer());
+        mem.get("s2").send(frame(1, 60), false);
+        Await.until(() -> mem.get("s3").count() == 1, Duration.ofSeconds(5), "s2's frame through hub 1 at s3");
+
+        runtime.declareAwaiting(Section.NETDEV, QemuOptions.parse("hubport,id=h4,hubid=2,netdev=s4", "type"));
+        runtime.declareAwaiting(Section.NETDEV, QemuOptions.parse("hubport,id=h5,hubid=2,netdev=s4", "type"));
+        netdev("mem,id=s4");
+        assertEquals("s4", runtime.client("h4").peer(), "the first port waiting joins");
+        assertEquals("failed", runtime.client("h5").state());
+        assertEquals("netdev 's4' is already in use", runtime.client("h5").error(), "the second fails as QEMU's would");
+        assertEquals("netdev 's2' is already in use", error(() -> runtime.declareAwaiting(Section.NETDEV,
+                QemuOptions.parse("hubport,id=h6,hubid=2,netdev=s2", "type"))).getMessage(), "a netdev there is joined at once");
+    }
+
+    /** Once closed nothing runs on the loops: a step for them fails at once, it does not wait them out. */
+    @Test
+    void aStepForALoopThatHasStoppedFailsAtOnce() throws Exception {
+        netdev("mem,id=a");
+        runtime.close();
+        long start = System.nanoTime();
+        assertEquals("patchbay-loop-0 has stopped", error(() -> runtime.setLink("a", false)).getMessage());
+        assertTrue(System.nanoTime() - start < Duration.ofSeconds(1).toNanos(), "it waited for the loop");
+    }
+
     @Test
     void qemuErrorsForNetdevAdd() {
         assertEquals("Parameter 'id' expects an identifier", error(() -> netdev("mem,id=9bad")).getMessage());
@@ -709,10 +748,18 @@ class NetRuntimeTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"on", "yes", "true"})
+    @ValueSource(strings = {"on", "yes", "true", "y"})
     void booleansInQemuSpellings(String on) throws Exception {
         netdev("mem,id=x,refuse=" + on);
         assertTrue(mem.get("x").refusing());
+    }
+
+    /** QEMU 7.2 takes no digits for a boolean (checked with qemu-system-x86_64 -netdev). */
+    @ParameterizedTest
+    @ValueSource(strings = {"1", "0"})
+    void digitsAreNoBoolean(String digit) {
+        NetException e = assertThrows(NetException.class, () -> netdev("mem,id=x,refuse=" + digit));
+        assertEquals("Parameter 'refuse' expects 'on' or 'off'", e.getMessage());
     }
 
     @Test

@@ -48,8 +48,13 @@ public final class InjectDriver implements NetClientDriver<InjectDriver.Options>
      * @param refuse   answer RETRY_LATER to every frame until {@link Inject#accept()}
      * @param scribble try to write into every frame received, as a driver swapping MACs in place would
      * @param openms   how long {@code open()} takes, blocking its loop, as a slow driver's would
+     * @param fail     where the netdev throws a RuntimeException, as a driver with a bug does:
+     *                 {@code open}, {@code receive} (every frame) or {@code close}
+     * @param receivems how long the first {@code receive()} blocks its loop
+     * @param closems  how long {@code close()} blocks its loop
      */
-    public record Options(String tag, Boolean refuse, Boolean scribble, Integer openms) {
+    public record Options(String tag, Boolean refuse, Boolean scribble, Integer openms, String fail,
+            Integer receivems, Integer closems) {
     }
 
     /** One open {@value #TYPE} netdev. */
@@ -70,10 +75,13 @@ public final class InjectDriver implements NetClientDriver<InjectDriver.Options>
         private volatile Thread closedOn;
         private volatile Thread releasedOn;
         private volatile Duration releaseDelay = Duration.ZERO;
+        private final Options faults;
+        private boolean receivedAny; // loop only
         /** Written on the netdev's loop only; read after a task on that loop completed. */
         private long sunk;
 
-        Inject(NetClientContext context, boolean refuse, boolean sink, boolean scribble) {
+        Inject(NetClientContext context, boolean refuse, boolean sink, boolean scribble, Options faults) {
+            this.faults = faults;
             this.context = context;
             this.refuse = refuse;
             this.sink = sink;
@@ -83,6 +91,8 @@ public final class InjectDriver implements NetClientDriver<InjectDriver.Options>
 
         @Override
         public Delivery receive(ByteBuffer frame) {
+            misbehave("receive", receivedAny ? null : faults.receivems());
+            receivedAny = true;
             if (refuse) {
                 return Delivery.RETRY_LATER;
             }
@@ -135,6 +145,17 @@ public final class InjectDriver implements NetClientDriver<InjectDriver.Options>
             closed = true;
             closedOn = Thread.currentThread();
             calls.add("close");
+            misbehave("close", faults.closems());
+        }
+
+        /** Throws or blocks in {@code call} when the options say so. */
+        private void misbehave(String call, Integer blockMillis) {
+            if (call.equals(faults.fail())) {
+                throw new IllegalStateException(call + " broken on purpose");
+            }
+            if (blockMillis != null) {
+                sleep(blockMillis);
+            }
         }
 
         @Override
@@ -293,16 +314,23 @@ public final class InjectDriver implements NetClientDriver<InjectDriver.Options>
             throw NetException.generic("tag '" + TAG_BAD + "' is not allowed");
         }
         if (options.openms() != null) {
-            try {
-                Thread.sleep(options.openms()); // the point: an open that blocks its loop
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            sleep(options.openms()); // the point: an open that blocks its loop
+        }
+        if ("open".equals(options.fail())) {
+            throw new IllegalStateException("open broken on purpose");
         }
         Inject inject = new Inject(context, Boolean.TRUE.equals(options.refuse()), TAG_SINK.equals(options.tag()),
-                Boolean.TRUE.equals(options.scribble()));
+                Boolean.TRUE.equals(options.scribble()), options);
         open.put(context.id(), inject);
         return inject;
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis); // the point: a driver that blocks its loop
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** @return the netdev with this id that this driver opened last (it may be closed since) */

@@ -301,9 +301,13 @@ final class Capture {
         Object fileKey = fileKey(path);
         long lastCheck = System.nanoTime();
         while (true) {
+            // Looked at before the ring: the loop records before it closes, so once the close is
+            // seen every record is too. Looked at after, a record made between the two looks
+            // would be left behind (the last frame of a capture, now and then, at shutdown).
+            boolean closing = closeRequested;
             if (ring.pending() > 0) {
                 ring.drainTo(out);
-            } else if (closeRequested) {
+            } else if (closing) {
                 return; // the loop records nothing after close(), so this was the last batch
             } else {
                 writerWaiting = true;

@@ -9,6 +9,7 @@ import net.api.NetCounter;
 import net.api.NetEventLoop;
 import net.api.NetException;
 import net.api.NetFilterContext;
+import net.driverkit.OutputFiles;
 import net.posix.PosixException;
 
 /**
@@ -43,10 +44,15 @@ final class CaptureFactory {
     }
 
     private final int ringSize;
+    private final OutputFiles outputs;
 
-    /** @param ringSize the per-capture ring, a power of two */
-    CaptureFactory(int ringSize) {
+    /**
+     * @param ringSize the per-capture ring, a power of two
+     * @param outputs  where captures may be written
+     */
+    CaptureFactory(int ringSize, OutputFiles outputs) {
         this.ringSize = ringSize;
+        this.outputs = outputs;
     }
 
     /**
@@ -58,12 +64,14 @@ final class CaptureFactory {
      * @param snaplen  the most bytes stored per frame, as an unsigned 32-bit value
      * @param cantOpen QEMU's error for a file that cannot be opened, given the system's reason
      * @return the running capture
-     * @throws NetException from {@code cantOpen}
+     * @throws NetException from {@code cantOpen}, or {@link OutputFiles#check}'s for a file in the
+     *                      deploy directory
      */
     Capture start(Recorder who, Path path, boolean held, int snaplen, Function<String, NetException> cantOpen)
             throws NetException {
         int fd = CaptureFile.NOT_OPEN;
         if (path != null) {
+            outputs.check(path.toString());
             try {
                 fd = CaptureFile.openNow(path);
             } catch (PosixException e) {

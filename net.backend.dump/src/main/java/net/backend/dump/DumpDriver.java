@@ -7,6 +7,9 @@ import net.api.NetClientContext;
 import net.api.NetClientDriver;
 import net.api.NetException;
 import net.api.NetType;
+import net.driverkit.OutputFiles;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 
 /**
@@ -21,15 +24,30 @@ public final class DumpDriver implements NetClientDriver<DumpOptions> {
     public static final String TYPE = "dump";
 
     private final CaptureFactory captures;
+    private final OutputFiles outputs;
 
-    /** The OSGi component. */
-    public DumpDriver() {
-        this(CaptureRing.DEFAULT_CAPACITY);
+    /**
+     * The OSGi component.
+     *
+     * @param context its bundle's context, for the deploy directory no capture may be written to
+     */
+    @Activate
+    public DumpDriver(BundleContext context) {
+        this(CaptureRing.DEFAULT_CAPACITY, OutputFiles.of(context::getProperty));
     }
 
-    /** @param ringSize the per-capture ring, a power of two */
+    /** @param ringSize the per-capture ring, a power of two; captures go anywhere */
     public DumpDriver(int ringSize) {
-        this.captures = new CaptureFactory(ringSize);
+        this(ringSize, OutputFiles.ANYWHERE);
+    }
+
+    /**
+     * @param ringSize the per-capture ring, a power of two
+     * @param outputs  where captures may be written
+     */
+    public DumpDriver(int ringSize, OutputFiles outputs) {
+        this.captures = new CaptureFactory(ringSize, outputs);
+        this.outputs = outputs;
     }
 
     @Override
@@ -49,6 +67,6 @@ public final class DumpDriver implements NetClientDriver<DumpOptions> {
                 : hub.isPresent() ? HubTarget.defaultFile(hub.getAsInt()) : null;
         Capture capture = captures.start(CaptureFactory.Recorder.of(context), file == null ? null : Path.of(file),
                 hub.isEmpty(), (int) len, reason -> NetException.generic("-net dump: can't open %s", file));
-        return new DumpClient(capture, len, new HubTarget(context, capture, options.file(), hub.isPresent()));
+        return new DumpClient(capture, len, new HubTarget(context, capture, options.file(), hub.isPresent(), outputs));
     }
 }

@@ -6,6 +6,10 @@ import net.api.NetException;
 import net.api.NetFilter;
 import net.api.NetFilterContext;
 import net.api.NetFilterDriver;
+import net.driverkit.OutputFiles;
+import net.driverkit.QemuNumbers;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 
 /**
@@ -23,14 +27,27 @@ public final class DumpFilterDriver implements NetFilterDriver<DumpFilterOptions
 
     private final CaptureFactory captures;
 
-    /** The OSGi component. */
-    public DumpFilterDriver() {
-        this(CaptureRing.DEFAULT_CAPACITY);
+    /**
+     * The OSGi component.
+     *
+     * @param context its bundle's context, for the deploy directory no capture may be written to
+     */
+    @Activate
+    public DumpFilterDriver(BundleContext context) {
+        this(CaptureRing.DEFAULT_CAPACITY, OutputFiles.of(context::getProperty));
     }
 
-    /** @param ringSize the per-capture ring, a power of two */
+    /** @param ringSize the per-capture ring, a power of two; captures go anywhere */
     public DumpFilterDriver(int ringSize) {
-        this.captures = new CaptureFactory(ringSize);
+        this(ringSize, OutputFiles.ANYWHERE);
+    }
+
+    /**
+     * @param ringSize the per-capture ring, a power of two
+     * @param outputs  where captures may be written
+     */
+    public DumpFilterDriver(int ringSize, OutputFiles outputs) {
+        this.captures = new CaptureFactory(ringSize, outputs);
     }
 
     @Override
@@ -43,12 +60,10 @@ public final class DumpFilterDriver implements NetFilterDriver<DumpFilterOptions
         if (options.file() == null) { // the binder says so first; kept for an explicit JSON null
             throw NetException.generic("Parameter 'file' is missing");
         }
-        long maxlen = options.maxlen() == null ? PcapFormat.DEFAULT_SNAPLEN : options.maxlen();
+        Long given = QemuNumbers.uint32("maxlen", options.maxlen());
+        long maxlen = given == null ? PcapFormat.DEFAULT_SNAPLEN : given;
         if (maxlen == 0) {
             throw NetException.generic("Property '%s.maxlen' doesn't take value '0'", TYPE);
-        }
-        if (maxlen < 0 || maxlen > 0xffff_ffffL) {
-            throw NetException.generic("Parameter 'maxlen' expects uint32_t");
         }
         // Opened at once, on the loop and without blocking, so a bad path fails object-add as in QEMU.
         Capture capture = captures.start(CaptureFactory.Recorder.of(context), Path.of(options.file()), false,

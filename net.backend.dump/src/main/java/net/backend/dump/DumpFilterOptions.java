@@ -8,7 +8,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  *
  * @param file   the capture file; QEMU 7.2's schema requires it ({@code Parameter 'file' is missing},
  *               older QEMU said {@code dump filter needs 'file' property set!})
- * @param maxlen the snap length, a QOM uint32; null for QEMU's default 65536
+ * @param maxlen the snap length, a QOM uint32 as text ({@link net.driverkit.QemuNumbers} reads it);
+ *               null for QEMU's default 65536
  */
-public record DumpFilterOptions(@JsonProperty(required = true) String file, Long maxlen) {
+public record DumpFilterOptions(@JsonProperty(required = true) String file, String maxlen) {
 }

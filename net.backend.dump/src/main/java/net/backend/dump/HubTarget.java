@@ -3,6 +3,8 @@ package net.backend.dump;
 import java.nio.file.Path;
 import java.util.OptionalInt;
 import net.api.NetClientContext;
+import net.api.NetException;
+import net.driverkit.OutputFiles;
 
 /**
  * Where a {@code dump} netdev records: only as a hub member, as QEMU's {@code -net dump} was (its
@@ -16,6 +18,7 @@ final class HubTarget {
     private final NetClientContext context;
     private final Capture capture;
     private final String file;
+    private final OutputFiles outputs;
     /** Whether the capture was released or refused; later peer changes do not move it. Loop only. */
     private boolean decided;
 
@@ -24,11 +27,13 @@ final class HubTarget {
      * @param capture its capture, held when the dump is on no hub yet
      * @param file    the file the user gave, or null for the hub's default name
      * @param onHub   whether the dump opened on its hub (its capture is not held)
+     * @param outputs where the default file may be written
      */
-    HubTarget(NetClientContext context, Capture capture, String file, boolean onHub) {
+    HubTarget(NetClientContext context, Capture capture, String file, boolean onHub, OutputFiles outputs) {
         this.context = context;
         this.capture = capture;
         this.file = file;
+        this.outputs = outputs;
         this.decided = onHub;
     }
 
@@ -55,9 +60,16 @@ final class HubTarget {
         OptionalInt hub = context.hubId();
         if (hub.isEmpty()) {
             capture.refuse(notOnHub(context.id()));
+        } else if (file != null) {
+            capture.release(null); // the file is open already
         } else {
-            // With file= the file is open already; else it is named after the hub now.
-            capture.release(file != null ? null : Path.of(defaultFile(hub.getAsInt())));
+            String named = defaultFile(hub.getAsInt());
+            try {
+                outputs.check(named); // the working directory may be the deploy directory
+                capture.release(Path.of(named));
+            } catch (NetException e) {
+                capture.refuse(e.getMessage());
+            }
         }
     }
 }

@@ -12,6 +12,8 @@ import java.util.List;
 import net.api.NetException;
 import net.control.Section;
 import net.control.dto.NetClientDTO;
+import net.driverkit.OutputFiles;
+import net.testkit.TestRuntime;
 import net.testlib.Await;
 import net.testlib.Frames;
 import net.testlib.Pcap;
@@ -116,6 +118,29 @@ class DumpNetdevTest {
             Await.until(() -> size(defaultFile) == 24, "the pcap header, before any frame");
             rig.runtime.netdevDel("d0");
             assertTrue(Pcap.readFinished(defaultFile).records().isEmpty());
+        } finally {
+            Files.deleteIfExists(defaultFile);
+        }
+    }
+
+    /** With the working directory as the deploy directory no capture goes there, a dump's default name included. */
+    @Test
+    void noCaptureIsWrittenIntoTheDeployDirectory() throws Exception {
+        OutputFiles deployHere = new OutputFiles(Path.of("").toAbsolutePath());
+        String refusal = "Parameter 'file' expects a file outside the deploy directory " + Path.of("").toRealPath();
+        Path defaultFile = Path.of(HubTarget.defaultFile(12)).toAbsolutePath();
+        try (TestRuntime guarded = new TestRuntime(1)) {
+            guarded.netdevType(DumpDriver.TYPE, new DumpDriver(CaptureRing.DEFAULT_CAPACITY, deployHere));
+            guarded.filterType(DumpFilterDriver.TYPE, new DumpFilterDriver(CaptureRing.DEFAULT_CAPACITY, deployHere));
+            guarded.netdev("inject,id=a");
+            assertEquals(refusal, guarded.error(Section.OBJECT, "filter-dump,id=f0,netdev=a,file=net.netdev-x.cfg"));
+            assertEquals(refusal, guarded.error(Section.NETDEV, "dump,id=d1,file=target/../x.pcap"));
+            guarded.object("filter-dump,id=f1,netdev=a,file=" + dir.resolve("a.pcap")); // elsewhere: fine
+            guarded.netdev("dump,id=d0");
+            guarded.netdev("hubport,id=h0,hubid=12,netdev=d0");
+            Await.until(() -> !guarded.events(CaptureEvents.STOPPED).isEmpty(), "the stop event");
+            assertEquals(refusal, guarded.events(CaptureEvents.STOPPED).get(0).data().get("reason"));
+            assertTrue(Files.notExists(defaultFile), "the default file was made in the deploy directory");
         } finally {
             Files.deleteIfExists(defaultFile);
         }

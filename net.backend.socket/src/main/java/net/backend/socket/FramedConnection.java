@@ -11,6 +11,7 @@ import net.api.NetClientContext;
 import net.api.NetCounter;
 import net.api.SendResult;
 import net.api.SentCallback;
+import net.log.RepeatedLog;
 
 /**
  * One connected stream socket carrying QEMU's length-prefixed frames, for {@code socket}'s
@@ -47,6 +48,7 @@ final class FramedConnection {
     private final Runnable flushGathered = this::flushGathered;
     private final Owner owner;
     private final String peer;
+    private final RepeatedLog failures;
     /** The socket did not take everything: waiting for OP_WRITE, frames from the peer are refused. */
     private boolean writePending;
     private boolean flushScheduled;
@@ -61,9 +63,11 @@ final class FramedConnection {
      * @param tx            the backend's encoder, cleared here
      * @param owner         told when the connection closes
      * @param peer          the remote end, for log lines
+     * @param failures      the backend's log of failed connections: a peer that reconnects and
+     *                      fails again and again is logged at a bounded rate
      */
     FramedConnection(NetClientContext context, ByteChannel channel, IoRegistration registration, StreamFramer framer,
-            StreamEncoder tx, Owner owner, String peer) {
+            StreamEncoder tx, Owner owner, String peer, RepeatedLog failures) {
         this.context = context;
         this.channel = channel;
         this.registration = registration;
@@ -71,6 +75,7 @@ final class FramedConnection {
         this.tx = tx;
         this.owner = owner;
         this.peer = peer;
+        this.failures = failures;
         framer.reset();
         tx.clear();
         registration.interestOps(SelectionKey.OP_READ);
@@ -200,12 +205,17 @@ final class FramedConnection {
     }
 
     private void fail(NetCounter counter, String message) {
-        end(System.Logger.Level.WARNING, counter, message);
+        failures.log(() -> message);
+        end(counter);
     }
 
     private void end(System.Logger.Level level, NetCounter counter, String message) {
-        counter.increment();
         context.logger().log(level, message);
+        end(counter);
+    }
+
+    private void end(NetCounter counter) {
+        counter.increment();
         boolean wasPending = writePending;
         writePending = false;
         close();

@@ -11,7 +11,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param host      inet: the host (an IP literal for Patchbay)
  * @param port      inet and vsock: the port, a string in QAPI
  * @param numeric   inet: no name lookup (Patchbay never looks names up)
- * @param to        inet: the last port a server may try
+ * @param to        inet: the last port a server may try, a uint16 as text ({@link SocketAddresses} reads it)
  * @param ipv4      inet: use IPv4
  * @param ipv6      inet: use IPv6
  * @param keepAlive inet: SO_KEEPALIVE
@@ -22,7 +22,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param cid       vsock: the context id
  * @param str       fd: the file descriptor
  */
-public record SocketAddressOptions(String type, String host, String port, Boolean numeric, Long to, Boolean ipv4,
+public record SocketAddressOptions(String type, String host, String port, Boolean numeric, String to, Boolean ipv4,
         Boolean ipv6, @JsonProperty("keep-alive") Boolean keepAlive, Boolean mptcp, String path,
         @JsonProperty("abstract") Boolean isAbstract, Boolean tight, String cid, String str) {
 }

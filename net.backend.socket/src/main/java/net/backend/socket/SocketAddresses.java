@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import net.api.NetException;
+import net.driverkit.QemuNumbers;
 
 /**
  * Checks a {@link SocketAddressOptions} the way QEMU's QAPI visitor checks a {@code SocketAddress}
@@ -54,6 +55,7 @@ final class SocketAddresses {
             case "inet" -> {
                 require(name, "host", address.host());
                 require(name, "port", address.port());
+                QemuNumbers.keyvalUint16(name + ".to", address.to());
             }
             case "unix" -> require(name, "path", address.path());
             case "vsock" -> {

@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import net.api.IoRegistration;
 import net.api.NetClientContext;
 import net.api.NetException;
+import net.driverkit.AcceptBackoff;
 import net.posix.FdChannel;
 import net.posix.Libc;
 
@@ -34,7 +35,9 @@ final class SocketListenBackend extends StreamBackend {
     private final Path socketFile;
     /** What "a client is waiting" is to the loop: OP_ACCEPT for the JDK's channel, readable for a descriptor. */
     private final int acceptOps;
+    private final AcceptBackoff backoff;
     private IoRegistration listening;
+    private boolean closed;
 
     private SocketListenBackend(NetClientContext context, ConnectionReporter reporter, boolean keepAlive,
             Channel server, Path socketFile) {
@@ -42,6 +45,7 @@ final class SocketListenBackend extends StreamBackend {
         this.server = server;
         this.socketFile = socketFile;
         this.acceptOps = server instanceof FdChannel ? SelectionKey.OP_READ : SelectionKey.OP_ACCEPT;
+        this.backoff = new AcceptBackoff(context.logger(), "listening socket");
     }
 
     /**
@@ -120,7 +124,9 @@ final class SocketListenBackend extends StreamBackend {
 
     @Override
     public void close() {
+        closed = true;
         super.close();
+        backoff.cancel();
         if (listening != null) {
             listening.cancel();
         }
@@ -139,13 +145,15 @@ final class SocketListenBackend extends StreamBackend {
         try {
             client = acceptOne();
         } catch (IOException e) {
+            // The client stays in the backlog, so the listener stays ready: pause, or it spins.
             context.counter("accept-error").increment();
-            context.logger().log(System.Logger.Level.WARNING, "accept failed: " + Sockets.reason(e));
+            backoff.pause(context.loop(), listening, e, this::resumeAccepting);
             return;
         }
         if (client == null) {
             return;
         }
+        backoff.accepted();
         try {
             IoRegistration registration = Sockets.register(context.loop(), client, SelectionKey.OP_READ,
                     this::connectionReady);
@@ -154,9 +162,15 @@ final class SocketListenBackend extends StreamBackend {
             connected(client, registration, shown(client));
         } catch (IOException e) {
             Sockets.closeQuietly(client);
-            listening.interestOps(acceptOps);
             context.counter("accept-error").increment();
-            context.logger().log(System.Logger.Level.WARNING, "cannot set up accepted connection: " + Sockets.reason(e));
+            backoff.pause(context.loop(), listening, e, this::resumeAccepting);
+        }
+    }
+
+    /** After a pause: watch for clients again, unless one is connected or the netdev closed. */
+    private void resumeAccepting() {
+        if (!closed && !isConnected()) {
+            listening.interestOps(acceptOps);
         }
     }
 

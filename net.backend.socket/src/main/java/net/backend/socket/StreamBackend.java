@@ -10,6 +10,7 @@ import net.api.IoRegistration;
 import net.api.NetClient;
 import net.api.NetClientContext;
 import net.api.NetCounter;
+import net.log.RepeatedLog;
 
 /**
  * What the server and client sides of {@code socket} and {@code stream} share: at most one
@@ -28,6 +29,7 @@ abstract class StreamBackend implements NetClient {
     private final NetCounter notConnected;
     private final NetCounter oversized;
     private final boolean keepAlive;
+    private final RepeatedLog failures;
     private FramedConnection connection;
     private String info = "";
 
@@ -42,6 +44,7 @@ abstract class StreamBackend implements NetClient {
         this.keepAlive = keepAlive;
         this.notConnected = context.dropCounter("not-connected");
         this.oversized = context.dropCounter("oversized");
+        this.failures = new RepeatedLog(context.logger(), System.Logger.Level.WARNING);
     }
 
     /**
@@ -63,7 +66,8 @@ abstract class StreamBackend implements NetClient {
             framer = new StreamFramer();
             tx = new StreamEncoder();
         }
-        connection = new FramedConnection(context, channel, registration, framer, tx, this::connectionClosed, peer);
+        connection = new FramedConnection(context, channel, registration, framer, tx, this::connectionClosed, peer,
+                failures);
         info = reporter.connected(context, shown);
         context.logger().log(System.Logger.Level.INFO, "connected: " + peer);
     }
@@ -73,6 +77,11 @@ abstract class StreamBackend implements NetClient {
         if (connection != null) {
             connection.ready(readyOps);
         }
+    }
+
+    /** @return whether a connection is up */
+    protected final boolean isConnected() {
+        return connection != null;
     }
 
     /** @param text the info string until the next change */

@@ -67,6 +67,10 @@ class SocketOptionErrorsTest {
             stream,id=e,addr.type=inet,addr.port=1                                | Parameter 'addr.host' is missing
             stream,id=e,addr.type=inet,addr.host=127.0.0.1                        | Parameter 'addr.port' is missing
             stream,id=e,addr.type=bogus                                           | Parameter 'type' does not accept value 'bogus'
+            stream,id=e,addr.type=inet,addr.host=127.0.0.1,addr.port=1,addr.to=-1 | Parameter 'to' expects uint16_t
+            stream,id=e,addr.type=inet,addr.host=127.0.0.1,addr.port=1,addr.to=70000 | Parameter 'to' expects uint16_t
+            stream,id=e,addr.type=inet,addr.host=127.0.0.1,addr.port=1,addr.to=1.5 | Parameter 'addr.to' expects integer
+            stream,id=e,addr.type=inet,addr.host=127.0.0.1,addr.port=1,addr.to=x  | Parameter 'addr.to' expects integer
             stream,id=e,addr.type=unix                                            | Parameter 'addr.path' is missing
             stream,id=e,addr.type=fd,addr.str=x                                   | Invalid file descriptor number 'x'
             stream,id=e,addr.type=fd,addr.str=99999                               | e: Can't use file descriptor 99999: Bad file descriptor
@@ -77,6 +81,8 @@ class SocketOptionErrorsTest {
             stream,id=e,server=on,addr.type=inet,addr.host=1.2.3.4,addr.port=5    | can't bind ip=1.2.3.4 to socket: Cannot assign requested address
             dgram,id=e                                                            | dgram requires local= parameter
             dgram,id=e,local.type=inet,local.host=127.0.0.1,local.port=5          | type=inet or type=unix requires remote parameter
+            dgram,id=e,local.type=inet,local.host=127.0.0.1,local.port=5,local.to=-1 | Parameter 'to' expects uint16_t
+            dgram,id=e,local.type=inet,local.host=127.0.0.1,local.port=5,local.to=x | Parameter 'local.to' expects integer
             dgram,id=e,remote.type=inet,remote.host=127.0.0.1,remote.port=5       | dgram requires local= parameter
             dgram,id=e,local.type=inet,local.host=127.0.0.1,local.port=5,remote.type=unix,remote.path=/tmp/x2 | remote and local types must be the same
             dgram,id=e,local.type=unix,local.path=/nonexistent/x1,remote.type=unix,remote.path=/tmp/x2 | can't bind unix=/nonexistent/x1 to socket: No such file or directory

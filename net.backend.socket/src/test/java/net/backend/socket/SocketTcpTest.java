@@ -8,7 +8,9 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.List;
 import java.util.Map;
+import net.testlib.Warnings;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -115,6 +117,25 @@ class SocketTcpTest {
                 assertArrayEquals(Peer.frame(50, 2), b.receive());
                 assertEquals("socket: connection from 127.0.0.1:" + second.socket.getLocalPort(), fx.info("a"));
             }
+        }
+    }
+
+    @Test
+    void aClientThatComesBackWithBadFramesAgainAndAgainIsLoggedAtABoundedRate() throws Exception {
+        fx.netdev("socket,id=a,listen=127.0.0.1:" + portA);
+        try (Warnings warnings = new Warnings("netdev a")) {
+            for (int i = 1; i <= 100; i++) {
+                try (Peer a = Peer.connect(portA)) {
+                    a.out.writeInt(0);
+                    a.out.flush();
+                    assertTrue(a.closedByNetdev());
+                }
+                fx.awaitDrops("a", "bad-length", i);
+            }
+            List<String> lines = warnings.messages();
+            assertEquals(1, lines.size(), "the first, then one line per 10 s at most: " + lines);
+            assertTrue(lines.get(0).matches("closing connection from 127\\.0\\.0\\.1:\\d+: bad frame length 0 .*"),
+                    lines.get(0));
         }
     }
 

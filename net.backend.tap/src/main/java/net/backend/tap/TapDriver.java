@@ -10,6 +10,7 @@ import net.api.NetException;
 import net.api.NetType;
 import net.posix.FdChannel;
 import net.driverkit.InheritedDescriptors;
+import net.driverkit.QemuNumbers;
 import net.posix.Libc;
 import net.posix.PosixException;
 import org.osgi.service.component.annotations.Component;
@@ -41,6 +42,9 @@ public final class TapDriver implements NetClientDriver<TapOptions> {
 
     @Override
     public NetClient open(TapOptions o, NetClientContext context) throws NetException {
+        // QEMU reads every member before it checks any combination.
+        Long queues = QemuNumbers.uint32("queues", o.queues());
+        QemuNumbers.uint32("poll-us", o.pollUs());
         checkCombinations(o);
         checkVhost(o);
         if (o.fd() != null) {
@@ -53,7 +57,7 @@ public final class TapDriver implements NetClientDriver<TapOptions> {
             String br = o.br() == null ? BridgeHelper.DEFAULT_BRIDGE : o.br();
             return fromHelper(context, o.helper(), br, "helper=" + o.helper());
         }
-        return create(o, context);
+        return create(o, queues == null ? 1 : queues, context);
     }
 
     /** QEMU's {@code net_init_tap} checks, in its order. */
@@ -154,8 +158,7 @@ public final class TapDriver implements NetClientDriver<TapOptions> {
     }
 
     /** Opens the queues of a new or existing interface, as QEMU's {@code net_tap_init} does. */
-    private static NetClient create(TapOptions o, NetClientContext context) throws NetException {
-        long queueCount = o.queues() == null ? 1 : o.queues();
+    private static NetClient create(TapOptions o, long queueCount, NetClientContext context) throws NetException {
         if (queueCount < 1) {
             // QEMU 7.2 aborts on queues=0; no netdev can have no queue.
             throw NetException.generic("Device 'tap' could not be initialized");

@@ -19,10 +19,12 @@ import net.api.ByteSize;
  * @param vhostfd    an opened vhost-net descriptor (Patchbay has no vhost)
  * @param vhostfds   opened vhost-net descriptors (Patchbay has no vhost)
  * @param vhostforce vhost-net even without MSI-X (Patchbay has no vhost)
- * @param queues     number of queues (IFF_MULTI_QUEUE when above 1)
- * @param pollUs     vhost busy-polling time, meaningless without vhost (QEMU ignores it then too)
+ * @param queues     number of queues (IFF_MULTI_QUEUE when above 1), a uint32
+ * @param pollUs     vhost busy-polling time, a uint32, meaningless without vhost (QEMU ignores it then too)
+ *
+ * <p>The uint32 members are text, which {@link net.driverkit.QemuNumbers} reads with QEMU's messages.
  */
 public record TapOptions(String ifname, String fd, String fds, String script, String downscript, String br,
         String helper, ByteSize sndbuf, @JsonProperty("vnet_hdr") Boolean vnetHdr, Boolean vhost, String vhostfd,
-        String vhostfds, Boolean vhostforce, Long queues, @JsonProperty("poll-us") Long pollUs) {
+        String vhostfds, Boolean vhostforce, String queues, @JsonProperty("poll-us") String pollUs) {
 }

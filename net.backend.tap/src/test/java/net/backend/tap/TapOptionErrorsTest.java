@@ -35,6 +35,12 @@ class TapOptionErrorsTest {
             tap,id=e,fds=999:998             | e: Can't use file descriptor 999: Bad file descriptor
             tap,id=e,queues=0,script=no      | Device 'tap' could not be initialized
             tap,id=e,sndbuf=x                | Parameter 'sndbuf' expects a size value
+            tap,id=e,queues=-1               | Parameter 'queues' expects a uint64 value
+            tap,id=e,queues=4294967296       | Parameter 'queues' expects uint32_t
+            tap,id=e,poll-us=-1              | Parameter 'poll-us' expects a uint64 value
+            tap,id=e,poll-us=1.5             | Parameter 'poll-us' expects a uint64 value
+            tap,id=e,poll-us=0x100000000     | Parameter 'poll-us' expects uint32_t
+            tap,id=e,fd=3,poll-us=-1         | Parameter 'poll-us' expects a uint64 value
             tap,id=e,bogus=1                 | Invalid parameter 'bogus'
             bridge,id=e,ifname=x             | Invalid parameter 'ifname'
             """)

@@ -11,6 +11,8 @@ import net.api.NetEventLoop;
 import net.api.NetException;
 import net.chardev.ChardevHandler;
 import net.chardev.ChardevPort;
+import net.driverkit.AcceptBackoff;
+import net.log.RepeatedLog;
 import net.posix.FdChannel;
 import net.posix.PosixException;
 
@@ -28,6 +30,8 @@ final class SocketChardev {
     private final System.Logger log;
     private final SocketAddress address;
     private final FdChannel listener;
+    /** A client that reconnects every second must not log a line every second. */
+    private final RepeatedLog connectFailures;
     /** Changed under this object's lock: by the front end's loop, or by the control thread with no front end. */
     private FdChannel connection;
     private Port frontend;
@@ -40,6 +44,7 @@ final class SocketChardev {
         this.address = address;
         this.listener = listener;
         this.connection = connection;
+        this.connectFailures = new RepeatedLog(log, System.Logger.Level.WARNING);
         updateFilename();
     }
 
@@ -80,11 +85,17 @@ final class SocketChardev {
     /** {@code server=on,wait=on}: QEMU holds its start-up until the first client connects. */
     private void awaitFirstClient() {
         log.log(System.Logger.Level.INFO, "Patchbay waiting for connection on: " + filename);
+        AcceptBackoff backoff = new AcceptBackoff(log, "chardev " + spec.id());
         while (connection == null && Sockets.await(listener.fd(), true, -1)) {
             try {
                 connection = listener.accept();
             } catch (IOException e) {
-                log.log(System.Logger.Level.WARNING, spec.id() + ": accept failed: " + e.getMessage());
+                try {
+                    Thread.sleep(backoff.failed(e));
+                } catch (InterruptedException stop) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
             }
         }
         updateFilename();
@@ -179,6 +190,7 @@ final class SocketChardev {
 
         private final NetEventLoop loop;
         private final ChardevHandler handler;
+        private final AcceptBackoff backoff = new AcceptBackoff(log, "chardev " + spec.id());
         private IoRegistration listening;
         private IoRegistration watching;
         private IoRegistration connecting;
@@ -231,10 +243,15 @@ final class SocketChardev {
             try {
                 accepted = listener.accept();
             } catch (IOException e) {
-                log.log(System.Logger.Level.WARNING, spec.id() + ": accept failed: " + e.getMessage());
+                backoff.pause(loop, listening, e, () -> {
+                    if (!closed && listening != null) {
+                        listening.interestOps(SelectionKey.OP_READ);
+                    }
+                });
                 return;
             }
             if (accepted != null) {
+                backoff.accepted();
                 listening.cancel();
                 listening = null;
                 established(accepted);
@@ -282,7 +299,7 @@ final class SocketChardev {
                 pending.close();
                 pending = null;
             }
-            log.log(System.Logger.Level.WARNING, "Unable to connect character device " + spec.id() + ": Failed to connect to '"
+            connectFailures.log(() -> "Unable to connect character device " + spec.id() + ": Failed to connect to '"
                     + spec.target() + "': " + reason);
             retry = loop.schedule(this::reconnect, spec.reconnect(), TimeUnit.SECONDS);
         }
@@ -409,6 +426,7 @@ final class SocketChardev {
             listening = null;
             watching = null;
             connecting = null;
+            backoff.cancel();
             if (retry != null) {
                 retry.cancel();
                 retry = null;

@@ -64,6 +64,7 @@ public final class NetClientState {
     private boolean linkDown;
     private boolean receiveDisabled;
     private boolean rxFilterEventArmed = true; // QEMU's flood protection for NIC_RX_FILTER_CHANGED
+    private BackendFailures failures = (client, broken, reason) -> { };
 
     /**
      * @param name the netdev id or NIC name
@@ -103,6 +104,11 @@ public final class NetClientState {
 
     public System.Logger log() {
         return log;
+    }
+
+    /** @param handler told when this client's backend throws from {@code receive} (set before it opens) */
+    public void onFailure(BackendFailures handler) {
+        this.failures = handler;
     }
 
     public ClientCounters counters() {
@@ -376,6 +382,7 @@ public final class NetClientState {
                 receiveFailureLogged = true; // a backend failing on every frame must not flood the log
                 log.log(System.Logger.Level.ERROR, name + ": receive failed (further failures are only counted as "
                         + DropReason.BACKEND_ERROR.label() + "): " + e, e);
+                failures.failed(this, client, "the driver's receive() failed (see the log)");
             }
             return Delivery.DROPPED;
         } finally {
@@ -485,6 +492,14 @@ public final class NetClientState {
             }
             notifyLink(peer, !peer.linkDown);
         }
+    }
+
+    /**
+     * Drops every frame this client sends from now on, without telling anyone: the first step of
+     * shutting down, so that nothing moves while the captures are closed.
+     */
+    public void stopSending() {
+        linkDown = true;
     }
 
     /** Forces the link down, as when a NIC's netdev is deleted under it. */

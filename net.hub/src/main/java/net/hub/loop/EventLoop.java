@@ -10,9 +10,11 @@ import java.util.List;
 import java.util.PriorityQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import net.log.RepeatedLog;
 
 /**
  * One event-loop thread: an NIO selector, a task queue for control operations, timers, and the
@@ -41,6 +43,8 @@ public final class EventLoop {
     private int afterIoCount;
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
     private final System.Logger log;
+    /** A failure that comes back on every iteration must not write a line per iteration. */
+    private final RepeatedLog iterationFailures;
     private final java.util.function.Consumer<SelectionKey> dispatcher = this::dispatch; // one instance, not one per wake-up
     private Mailbox[] inbound = new Mailbox[0];
     /** Started with the first raw descriptor a client registers; most set-ups never need it. */
@@ -61,6 +65,7 @@ public final class EventLoop {
     EventLoop(int index, System.Logger log, boolean held) {
         this.index = index;
         this.log = log;
+        this.iterationFailures = new RepeatedLog(log, System.Logger.Level.ERROR);
         this.startupMask = held ? 0 : POLL_ALL;
         try {
             this.selector = Selector.open();
@@ -136,14 +141,22 @@ public final class EventLoop {
      * @param timeout how long to wait
      * @param late    takes a result that came after the timeout (not null results)
      * @return its result
-     * @throws Exception what the task threw, or a TimeoutException when the loop does not answer
+     * @throws Exception what the task threw, a TimeoutException when the loop does not answer, or
+     *                   a RejectedExecutionException at once when the loop has stopped
      */
     public <T> T call(Callable<T> task, Duration timeout, Consumer<? super T> late) throws Exception {
         if (inLoop()) {
             return task.call();
         }
         LoopCall<T> call = new LoopCall<>(task, late);
-        execute(call);
+        if (running) {
+            execute(call);
+        }
+        // A stopped loop runs nothing more: waiting for it would only wait out the timeout. Looked
+        // at after queueing too, as the loop runs what was queued before it stopped but not after.
+        if (!running && call.abandonQueued()) {
+            throw new RejectedExecutionException(thread.getName() + " has stopped");
+        }
         return call.await(timeout, thread.getName());
     }
 
@@ -207,7 +220,7 @@ public final class EventLoop {
                 runAfterIo();
             } catch (IOException | RuntimeException e) {
                 // A loop must survive anything a backend does; report and go on.
-                log.log(System.Logger.Level.ERROR, thread.getName() + ": " + e, e);
+                iterationFailures.log(() -> thread.getName() + ": " + e, e);
             }
         }
         runTasks();

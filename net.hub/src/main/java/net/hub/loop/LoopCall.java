@@ -57,6 +57,15 @@ final class LoopCall<T> implements Runnable {
     }
 
     /**
+     * Gives the step up unless the loop has come to it.
+     *
+     * @return whether it was still queued (it will not run now)
+     */
+    boolean abandonQueued() {
+        return state.compareAndSet(QUEUED, ABANDONED);
+    }
+
+    /**
      * @param timeout how long to wait
      * @param loop    the loop's name, for the timeout's message
      * @return what the step produced

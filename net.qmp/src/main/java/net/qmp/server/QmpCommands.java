@@ -9,13 +9,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.stream.Collectors;
 import net.api.ErrorClass;
 import net.api.NetException;
 import net.control.NetControl;
 import net.control.NetEventListener;
 import net.control.Section;
-import net.control.dto.DriverDTO;
 import net.control.qmp.QmpCommand;
 import net.driverkit.MonitorDescriptors;
 
@@ -65,7 +63,7 @@ final class QmpCommands {
         HumanMonitor hmp = new HumanMonitor(control, version, shutdown, qom);
         builtins.put("query-version", a -> done(a, version.deepCopy()));
         builtins.put("query-commands", a -> done(a, commandList()));
-        builtins.put("netdev_add", a -> add(Section.NETDEV, QapiInput.netdev(a.all(), installed("netdev"))));
+        builtins.put("netdev_add", a -> add(Section.NETDEV, QapiInput.netdev(a.all(), installed(Section.NETDEV))));
         builtins.put("netdev_del", a -> {
             String id = a.string("id");
             a.done();
@@ -279,14 +277,13 @@ final class QmpCommands {
         return empty();
     }
 
-    /** @return the types of this kind drivers provide now */
-    private Set<String> installed(String kind) {
-        return control.drivers().stream().filter(d -> d.kind().equals(kind)).map(DriverDTO::type)
-                .collect(Collectors.toSet());
+    /** @return the types drivers provide now for this section (not {@code drivers()}: it counts instances) */
+    private Set<String> installed(Section section) {
+        return control.optionTypes(section).keySet();
     }
 
     private Outcome objectAdd(QmpArguments a) throws NetException {
-        return add(Section.OBJECT, QapiInput.object(a.all(), installed("filter")));
+        return add(Section.OBJECT, QapiInput.object(a.all(), installed(Section.OBJECT)));
     }
 
     private static Outcome done(QmpArguments a, JsonNode value) throws NetException {

@@ -17,6 +17,7 @@ import java.util.function.Function;
 import net.api.NetException;
 import net.control.qmp.QmpClientInfo;
 import net.control.qmp.QmpListener;
+import net.driverkit.AcceptBackoff;
 import net.posix.UnixStream;
 
 /**
@@ -40,6 +41,7 @@ final class QmpEndpoint implements QmpListener {
     private final Consumer<QmpEndpoint> onClose;
     private final System.Logger log;
     private final Set<QmpSession> clients = ConcurrentHashMap.newKeySet();
+    private final AcceptBackoff backoff;
     private volatile boolean closed;
 
     /**
@@ -67,6 +69,7 @@ final class QmpEndpoint implements QmpListener {
         this.sessions = sessions;
         this.onClose = onClose;
         this.log = log;
+        this.backoff = new AcceptBackoff(log, "QMP endpoint " + address);
     }
 
     /**
@@ -183,18 +186,24 @@ final class QmpEndpoint implements QmpListener {
             try {
                 if (unixServer != null) {
                     connection = QmpConnection.of(unixServer.accept());
+                    backoff.accepted();
                     peer = unixPath.toString();
                 } else {
                     SocketChannel channel = server.accept();
+                    backoff.accepted();
                     connection = QmpConnection.of(channel);
                     peer = peerOf(channel);
                 }
             } catch (IOException e) {
-                if (!closed) {
-                    log.log(System.Logger.Level.ERROR, "QMP endpoint " + address + " stopped accepting: " + e.getMessage());
-                    close();
+                if (closed) {
+                    return;
                 }
-                return;
+                // No descriptor free, say: the endpoint and its clients stay; accepting resumes
+                // once the pause is over, as often as it fails (see AcceptBackoff).
+                if (!pause(backoff.failed(e))) {
+                    return;
+                }
+                continue;
             }
             if (clients.size() >= limits.maxClients()) {
                 // Each client costs threads and buffers: beyond the limit the newest is turned away.
@@ -226,6 +235,17 @@ final class QmpEndpoint implements QmpListener {
             } else {
                 connection.close();
             }
+        }
+    }
+
+    /** @return false when the accepting thread was interrupted */
+    private static boolean pause(long millis) {
+        try {
+            Thread.sleep(millis);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 

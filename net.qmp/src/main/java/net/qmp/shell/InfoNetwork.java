@@ -1,6 +1,8 @@
 package net.qmp.shell;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import net.control.dto.FilterDTO;
 import net.control.dto.HubDTO;
 import net.control.dto.NetClientDTO;
@@ -25,13 +27,23 @@ public final class InfoNetwork {
      * @return the text, every line ending with a newline; empty when there are no clients
      */
     public static String format(NetworkDTO network) {
+        // Netdevs and NICs by name (a NIC may share its name with a netdev): every lookup below is
+        // one map access, so the text costs time in proportion to the clients.
+        Map<String, NetClientDTO> netdevs = new HashMap<>();
+        Map<String, NetClientDTO> nics = new HashMap<>();
+        for (NetClientDTO c : network.clients()) {
+            (NIC.equals(c.kind()) ? nics : netdevs).putIfAbsent(c.name(), c);
+        }
         StringBuilder out = new StringBuilder();
         for (HubDTO hub : network.hubs()) {
             out.append("hub ").append(hub.id()).append('\n');
             for (String portName : hub.ports()) {
-                NetClientDTO port = find(network, portName, HUBPORT);
+                NetClientDTO port = netdevs.get(portName);
+                if (port != null && !HUBPORT.equals(port.kind())) {
+                    port = null;
+                }
                 out.append(" \\ ").append(portName);
-                NetClientDTO peer = port == null ? null : peerOf(network, port);
+                NetClientDTO peer = port == null ? null : peerOf(netdevs, nics, port);
                 if (peer != null) {
                     out.append(": ");
                     client(out, peer);
@@ -44,7 +56,7 @@ public final class InfoNetwork {
             }
         }
         for (NetClientDTO c : network.clients()) {
-            NetClientDTO peer = peerOf(network, c);
+            NetClientDTO peer = peerOf(netdevs, nics, c);
             boolean onHub = HUBPORT.equals(c.kind()) || peer != null && HUBPORT.equals(peer.kind());
             if (onHub) {
                 continue;
@@ -104,25 +116,21 @@ public final class InfoNetwork {
         };
     }
 
-    private static NetClientDTO find(NetworkDTO network, String name, String kind) {
-        for (NetClientDTO c : network.clients()) {
-            if (c.name().equals(name) && kind.equals(c.kind())) {
-                return c;
-            }
-        }
-        return null;
-    }
-
     /** A NIC may share its name with a netdev, so the peer is the one that points back. */
-    private static NetClientDTO peerOf(NetworkDTO network, NetClientDTO c) {
+    private static NetClientDTO peerOf(Map<String, NetClientDTO> netdevs, Map<String, NetClientDTO> nics,
+            NetClientDTO c) {
         if (c.peer() == null) {
             return null;
         }
-        for (NetClientDTO other : network.clients()) {
-            if (other != c && other.name().equals(c.peer()) && c.name().equals(other.peer())) {
-                return other;
-            }
+        NetClientDTO netdev = netdevs.get(c.peer());
+        if (pointsBack(netdev, c)) {
+            return netdev;
         }
-        return null;
+        NetClientDTO nic = nics.get(c.peer());
+        return pointsBack(nic, c) ? nic : null;
+    }
+
+    private static boolean pointsBack(NetClientDTO other, NetClientDTO c) {
+        return other != null && other != c && c.name().equals(other.peer());
     }
 }

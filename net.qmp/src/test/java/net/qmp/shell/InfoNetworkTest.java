@@ -1,7 +1,10 @@
 package net.qmp.shell;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.AbstractList;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import net.control.dto.CountersDTO;
@@ -79,6 +82,50 @@ class InfoNetworkTest {
                 filters:
                   - f0: type=filter-dump,netdev=s1,queue=rx,status=off,(pending: no driver)
                 """, InfoNetwork.format(network));
+    }
+
+    /**
+     * 10 000 hub ports, each peered with a netdev: the text reads the client list a fixed number
+     * of times, not once per port (it read it 2 x 10 000 times per port, 10^8 reads in all, when
+     * each port and peer was looked up by going through the list).
+     */
+    @Test
+    void tenThousandPortsCostReadsInProportionToTheClients() {
+        int n = 10_000;
+        List<NetClientDTO> list = new ArrayList<>();
+        List<String> ports = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            list.add(client("s" + i, "socket", "netdev", "socket: listening", "h" + i, null));
+            list.add(client("h" + i, "hubport", "hubport", "", "s" + i, 1));
+            ports.add("h" + i);
+        }
+        CountingList clients = new CountingList(list);
+        String text = InfoNetwork.format(new NetworkDTO(List.of(new HubDTO(1, ports)), clients));
+
+        assertTrue(text.startsWith("hub 1\n \\ h0: s0: index=0,type=socket,socket: listening\n"), text.substring(0, 80));
+        assertEquals(n + 1, text.lines().count(), "every port with its peer, nothing else");
+        assertTrue(clients.reads <= 3L * clients.size(), clients.reads + " reads of " + clients.size() + " clients");
+    }
+
+    /** A client list that counts how often its elements are read. */
+    private static final class CountingList extends AbstractList<NetClientDTO> {
+        private final List<NetClientDTO> items;
+        long reads;
+
+        CountingList(List<NetClientDTO> items) {
+            this.items = items;
+        }
+
+        @Override
+        public NetClientDTO get(int index) {
+            reads++;
+            return items.get(index);
+        }
+
+        @Override
+        public int size() {
+            return items.size();
+        }
     }
 
     @Test
