@@ -5,13 +5,16 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.io.Closeable;
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
@@ -83,7 +86,9 @@ public final class UnixStream implements Closeable {
     }
 
     /**
-     * Binds a listening socket to a path (which must not exist).
+     * Binds a listening socket to a path (which must not exist). The socket file is the owner's
+     * only (mode 0600) whatever the umask: it is made so between bind and listen, while a
+     * connection is still refused, so no other user can connect in between.
      *
      * @param path    where
      * @param backlog connections the kernel queues
@@ -95,6 +100,7 @@ public final class UnixStream implements Closeable {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment address = arena.allocate(SocketAddresses.STORAGE);
             Libc.bind(fd, address, SocketAddresses.encode(UnixDomainSocketAddress.of(path), address));
+            ownerOnly(path);
             MemorySegment state = Libc.callState();
             if ((int) LISTEN.invokeExact(state, fd, backlog) < 0) {
                 throw Libc.error(Libc.errno(state));
@@ -103,6 +109,19 @@ public final class UnixStream implements Closeable {
         } catch (Throwable t) {
             Libc.close(fd);
             throw rethrow(t);
+        }
+    }
+
+    private static void ownerOnly(Path path) throws PosixException {
+        try {
+            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
+        } catch (IOException e) {
+            try {
+                Files.deleteIfExists(path);
+            } catch (IOException ignored) {
+                // the chmod failure is the one to report
+            }
+            throw Libc.error(Libc.EPERM); // chmod on a file just made fails only without the right
         }
     }
 

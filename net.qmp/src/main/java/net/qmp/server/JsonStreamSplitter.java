@@ -1,8 +1,8 @@
 package net.qmp.server;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -13,9 +13,11 @@ import java.util.List;
  *
  * <p>Errors are QEMU's: a byte no token may hold is reported as {@code JSON parse error, stray
  * 'TEXT'} with the token so far, the value in progress is dropped, and the lexer skips to the next
- * bracket or control character before it reads tokens again. Limits: {@link #MAX_VALUE_BYTES} per
- * value and {@link #MAX_NESTING} levels; crossing one is reported once, the value is dropped and
- * what follows is read as new input, as QEMU does. Not thread-safe: one per connection.
+ * structural or control character before it reads tokens again. Limits: {@link #MAX_VALUE_BYTES} per
+ * value, {@link #MAX_TOKEN_COUNT} tokens and {@link #MAX_NESTING} levels, checked in QEMU's order;
+ * crossing one is reported once, the value is dropped and what follows is read as new input, as
+ * QEMU does. So one connection holds at most about 2 MiB of input, whatever it sends. Not
+ * thread-safe: one per connection.
  */
 final class JsonStreamSplitter {
 
@@ -24,6 +26,15 @@ final class JsonStreamSplitter {
      * bytes, and 1 MiB per connection keeps many connections cheap while a 10 MB line is refused.
      */
     static final int MAX_VALUE_BYTES = 1 << 20;
+
+    /**
+     * The most tokens kept for a value, 16 Ki. QEMU allows 2 Mi; each token costs some 60 bytes
+     * beside its text, so this keeps a value of one-byte tokens near {@link #MAX_VALUE_BYTES} too.
+     */
+    static final int MAX_TOKEN_COUNT = 1 << 14;
+
+    /** A token buffer grown past this is let go once its token is done. */
+    private static final int SMALL_TOKEN = 4 * 1024;
 
     /** QEMU's nesting limit. */
     static final int MAX_NESTING = 1024;
@@ -60,7 +71,9 @@ final class JsonStreamSplitter {
     }
 
     private final Sink sink;
-    private final ByteArrayOutputStream token = new ByteArrayOutputStream();
+    /** The token in progress: {@link #length} bytes of it. */
+    private byte[] token = new byte[SMALL_TOKEN];
+    private int length;
     private State state = State.START;
     private byte quote;
     private List<Token> tokens = new ArrayList<>();
@@ -80,8 +93,49 @@ final class JsonStreamSplitter {
      * @param count  how many bytes
      */
     void feed(byte[] bytes, int offset, int count) {
-        for (int i = offset; i < offset + count; i++) {
+        int end = offset + count;
+        for (int i = offset; i < end; i++) {
+            if (state == State.STRING) {
+                // The inside of a string, copied a run at a time, up to where the size limit bites.
+                int run = i;
+                int limit = Math.min(end, i + MAX_VALUE_BYTES - length);
+                while (run < limit && plain(bytes[run] & 0xFF)) {
+                    run++;
+                }
+                put(bytes, i, run - i);
+                i = run;
+                if (i == end) {
+                    break;
+                }
+            }
             feed(bytes[i] & 0xFF);
+        }
+    }
+
+    /** @return whether a string holds the byte as it is: it ends no string and starts no escape */
+    private boolean plain(int b) {
+        return b >= 0x20 && b < 0xFE && b != '\\' && b != quote;
+    }
+
+    private void put(int b) {
+        if (length == token.length) {
+            token = Arrays.copyOf(token, length * 2);
+        }
+        token[length++] = (byte) b;
+    }
+
+    private void put(byte[] bytes, int offset, int count) {
+        if (length + count > token.length) {
+            token = Arrays.copyOf(token, Math.max(length + count, length * 2));
+        }
+        System.arraycopy(bytes, offset, token, length, count);
+        length += count;
+    }
+
+    private void reset() {
+        length = 0;
+        if (token.length > SMALL_TOKEN) {
+            token = new byte[SMALL_TOKEN]; // a huge token's buffer goes with it
         }
     }
 
@@ -118,7 +172,7 @@ final class JsonStreamSplitter {
         switch (state) {
             case START -> start(b);
             case STRING -> {
-                token.write(b);
+                put(b);
                 if (b < 0x20 || b >= 0xFE) {
                     stray();
                 } else if (b == '\\') {
@@ -128,7 +182,7 @@ final class JsonStreamSplitter {
                 }
             }
             case ESCAPE -> {
-                token.write(b);
+                put(b);
                 if (b < 0x20 || b >= 0xFE) {
                     stray();
                 } else {
@@ -139,7 +193,7 @@ final class JsonStreamSplitter {
                 if (b == '.') {
                     next(b, State.POINT);
                 } else if (isDigit(b)) {
-                    token.write(b);
+                    put(b);
                     stray();
                 } else {
                     emit(Kind.INTEGER);
@@ -148,7 +202,7 @@ final class JsonStreamSplitter {
             }
             case NUMBER -> {
                 if (isDigit(b)) {
-                    token.write(b);
+                    put(b);
                 } else if (b == '.') {
                     next(b, State.POINT);
                 } else if (b == 'e' || b == 'E') {
@@ -162,7 +216,7 @@ final class JsonStreamSplitter {
             case POINT -> digitOrStray(b, State.FRACTION);
             case FRACTION -> {
                 if (isDigit(b)) {
-                    token.write(b);
+                    put(b);
                 } else if (b == 'e' || b == 'E') {
                     next(b, State.EXPONENT);
                 } else {
@@ -180,7 +234,7 @@ final class JsonStreamSplitter {
             case EXPONENT_SIGN -> digitOrStray(b, State.EXPONENT_DIGITS);
             case EXPONENT_DIGITS -> {
                 if (isDigit(b)) {
-                    token.write(b);
+                    put(b);
                 } else {
                     emit(Kind.FLOAT);
                     return false;
@@ -188,23 +242,24 @@ final class JsonStreamSplitter {
             }
             case KEYWORD -> {
                 if (b >= 'a' && b <= 'z') {
-                    token.write(b);
+                    put(b);
                 } else {
                     emit(Kind.KEYWORD);
                     return false;
                 }
             }
             case RECOVERY -> {
-                // Brackets and line ends are where a client's next request may start.
-                if (b == '{' || b == '}' || b == '[' || b == ']' || b < 0x20 && b != '\t' || b >= 0xFE) {
+                // QEMU's resynchronisation points: structural characters (brackets, colon, comma),
+                // where a client's next request may start, and control characters but tab.
+                if (structural(b) || b < 0x20 && b != '\t' || b >= 0xFE) {
                     state = State.START;
                     return false;
                 }
             }
         }
-        if (token.size() > MAX_VALUE_BYTES) {
+        if (length > MAX_VALUE_BYTES) {
             // One token larger than a whole value: drop it and skip the rest of it.
-            token.reset();
+            reset();
             state = State.RECOVERY;
             limit("JSON token size limit exceeded");
         }
@@ -234,7 +289,7 @@ final class JsonStreamSplitter {
                 } else if (b >= 'a' && b <= 'z') {
                     next(b, State.KEYWORD);
                 } else {
-                    token.write(b);
+                    put(b);
                     stray();
                 }
             }
@@ -242,12 +297,12 @@ final class JsonStreamSplitter {
     }
 
     private void next(int b, State then) {
-        token.write(b);
+        put(b);
         state = then;
     }
 
     private void digitOrStray(int b, State then) {
-        token.write(b);
+        put(b);
         if (isDigit(b)) {
             state = then;
         } else {
@@ -255,27 +310,31 @@ final class JsonStreamSplitter {
         }
     }
 
-    private static boolean isDigit(int b) {
+    private static boolean structural(int b) {
+        return b == '{' || b == '}' || b == '[' || b == ']' || b == ':' || b == ',';
+    }
+
+        private static boolean isDigit(int b) {
         return b >= '0' && b <= '9';
     }
 
     private void single(int b, Kind kind) {
-        token.write(b);
+        put(b);
         emit(kind);
     }
 
     /** A byte no token may hold: the value in progress is dropped, and the lexer resynchronises. */
     private void stray() {
-        String text = new String(token.toByteArray(), StandardCharsets.UTF_8);
-        token.reset();
+        String text = Utf8.lenient(token, length);
+        reset();
         state = State.RECOVERY;
         drop();
         sink.error("JSON parse error, stray '" + text + "'");
     }
 
     private void emit(Kind kind) {
-        byte[] text = token.toByteArray();
-        token.reset();
+        byte[] text = Arrays.copyOf(token, length);
+        reset();
         state = State.START;
         switch (kind) {
             case LCURLY -> braces++;
@@ -288,6 +347,10 @@ final class JsonStreamSplitter {
         }
         if (size + text.length + 1 > MAX_VALUE_BYTES) {
             limit("JSON token size limit exceeded");
+            return;
+        }
+        if (tokens.size() + 1 > MAX_TOKEN_COUNT) {
+            limit("JSON token count limit exceeded");
             return;
         }
         if (braces + brackets > MAX_NESTING) {

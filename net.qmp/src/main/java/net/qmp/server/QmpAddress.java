@@ -17,12 +17,32 @@ import net.control.QemuOptions;
  * from the start and never waits. An empty HOST is 127.0.0.1; all interfaces only when the
  * address says {@code 0.0.0.0} (or {@code ::}). Commas in a path are doubled, as QEMU writes them.
  *
- * @param socket where to listen
- * @param unix   whether it is a unix socket
+ * <p>Patchbay's own options bound what clients may cost, and guard the network:
+ * {@code max-clients=N} clients at once (default {@value #UNIX_CLIENTS} on a unix socket, whose
+ * clients each take two platform threads, {@value #TCP_CLIENTS} over TCP); {@code max-queued=SIZE}
+ * bytes of replies and events waiting for one client (suffix {@code k}, {@code M} or {@code G};
+ * default 1M), beyond which it is disconnected; {@code remote=on} to listen on an address other
+ * than a loopback one, which is refused otherwise: QMP is unauthenticated and root-equivalent.
+ *
+ * @param socket     where to listen
+ * @param unix       whether it is a unix socket
+ * @param maxClients clients served at once
+ * @param maxQueued  bytes queued for one client before it is disconnected
+ * @param remote     whether a non-loopback address was asked for explicitly
  */
-record QmpAddress(SocketAddress socket, boolean unix) {
+record QmpAddress(SocketAddress socket, boolean unix, int maxClients, long maxQueued, boolean remote) {
+
+    /** Default client limit of a unix socket. */
+    static final int UNIX_CLIENTS = 64;
+    /** Default client limit of a TCP socket (virtual threads: an idle client costs little). */
+    static final int TCP_CLIENTS = 1024;
+    /** Default byte limit of a client's queue. */
+    static final long MAX_QUEUED = 1 << 20;
 
     private static final String ADDRESS = "address";
+    private static final String MAX_CLIENTS = "max-clients";
+    private static final String MAX_QUEUED_OPTION = "max-queued";
+    private static final String REMOTE = "remote";
 
     /**
      * @param text e.g. {@code tcp::4444,server=on,wait=off} or {@code unix:/tmp/qmp.sock,server,nowait}
@@ -31,6 +51,9 @@ record QmpAddress(SocketAddress socket, boolean unix) {
      */
     static QmpAddress parse(String text) throws NetException {
         Map<String, Object> options = QemuOptions.parse(text, ADDRESS);
+        int maxClients = 0;
+        long maxQueued = MAX_QUEUED;
+        boolean remote = false;
         for (Map.Entry<String, Object> option : options.entrySet()) {
             String value = String.valueOf(option.getValue());
             switch (option.getKey()) {
@@ -47,15 +70,24 @@ record QmpAddress(SocketAddress socket, boolean unix) {
                 case "nowait" -> {
                     // QEMU 3.0's spelling of wait=off
                 }
+                case MAX_CLIENTS -> maxClients = (int) number(MAX_CLIENTS, value, Integer.MAX_VALUE);
+                case MAX_QUEUED_OPTION -> maxQueued = number(MAX_QUEUED_OPTION, value, Long.MAX_VALUE);
+                case REMOTE -> remote = flag(REMOTE, value);
                 default -> throw NetException.generic("Invalid parameter '%s'", option.getKey());
             }
         }
         String address = String.valueOf(options.get(ADDRESS));
         if (address.startsWith("unix:") && address.length() > "unix:".length()) {
-            return new QmpAddress(UnixDomainSocketAddress.of(Path.of(address.substring("unix:".length()))), true);
+            return new QmpAddress(UnixDomainSocketAddress.of(Path.of(address.substring("unix:".length()))), true,
+                    maxClients > 0 ? maxClients : UNIX_CLIENTS, maxQueued, remote);
         }
         if (address.startsWith("tcp:")) {
-            return new QmpAddress(inet(address.substring("tcp:".length())), false);
+            InetSocketAddress inet = inet(address.substring("tcp:".length()));
+            if (!remote && !inet.getAddress().isLoopbackAddress()) {
+                throw NetException.generic("QMP endpoint '%s': QMP is unauthenticated; listening on %s, which is not"
+                        + " a loopback address, needs %s=on", text, inet.getAddress().getHostAddress(), REMOTE);
+            }
+            return new QmpAddress(inet, false, maxClients > 0 ? maxClients : TCP_CLIENTS, maxQueued, remote);
         }
         throw NetException.generic("QMP endpoint '%s': expected tcp:HOST:PORT or unix:PATH", text);
     }
@@ -94,6 +126,26 @@ record QmpAddress(SocketAddress socket, boolean unix) {
             throw NetException.generic("address resolution failed for %s:%d: Name or service not known", host, port);
         }
         return socket;
+    }
+
+    /** A positive number, with QEMU's size suffixes k, M and G (powers of 1024). */
+    private static long number(String name, String value, long max) throws NetException {
+        int shift = switch (value.isEmpty() ? ' ' : value.charAt(value.length() - 1)) {
+            case 'k', 'K' -> 10;
+            case 'M' -> 20;
+            case 'G' -> 30;
+            default -> 0;
+        };
+        String digits = shift == 0 ? value : value.substring(0, value.length() - 1);
+        try {
+            long n = Long.parseLong(digits);
+            if (n > 0 && n <= max >> shift && digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                return n << shift;
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw NetException.generic("Parameter '%s' expects a positive number", name);
     }
 
     private static boolean flag(String name, String value) throws NetException {

@@ -26,6 +26,8 @@ final class QmpCommands {
 
     /** The negotiation command. */
     static final String CAPABILITIES = "qmp_capabilities";
+    /** The most of an unknown command's name its error repeats (QEMU's names are under 40). */
+    static final int MAX_NAME_ECHO = 128;
 
     /**
      * What a command produced.
@@ -232,7 +234,9 @@ final class QmpCommands {
      * @return QEMU's error for a command that does not exist
      */
     static NetException notFound(String name) {
-        return new NetException(ErrorClass.CommandNotFound, "The command " + name + " has not been found");
+        // QEMU echoes the whole name; a longer one than any command's comes back cut.
+        String echo = name.length() <= MAX_NAME_ECHO ? name : name.substring(0, MAX_NAME_ECHO) + "...";
+        return new NetException(ErrorClass.CommandNotFound, "The command " + echo + " has not been found");
     }
 
     /** @return the argument record of each extension command that serves now */

@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -30,12 +29,6 @@ import net.posix.UnixStream;
 final class QmpEndpoint implements QmpListener {
 
     private static final int BACKLOG = 16;
-    /**
-     * Clients one unix endpoint serves at once: each costs two platform threads, so a local
-     * process opening connections without end is refused beyond this (QEMU serves one client
-     * per QMP socket and leaves the others waiting).
-     */
-    static final int MAX_UNIX_CLIENTS = 64;
 
     /** The TCP listener, or null. */
     private final ServerSocketChannel server;
@@ -43,6 +36,7 @@ final class QmpEndpoint implements QmpListener {
     private final UnixStream unixServer;
     private final String address;
     private final Path unixPath;
+    private final QmpAddress limits;
     private final Function<SessionStart, QmpSession> sessions;
     private final Consumer<QmpEndpoint> onClose;
     private final System.Logger log;
@@ -56,17 +50,20 @@ final class QmpEndpoint implements QmpListener {
      * @param connection the accepted connection
      * @param endpoint   this endpoint's address
      * @param peer       the client's address
+     * @param maxQueued  bytes queued for the client before it is disconnected
      * @param onClose    to call when the session ends
      */
-    record SessionStart(QmpConnection connection, String endpoint, String peer, Consumer<QmpSession> onClose) {
+    record SessionStart(QmpConnection connection, String endpoint, String peer, long maxQueued,
+            Consumer<QmpSession> onClose) {
     }
 
-    private QmpEndpoint(ServerSocketChannel server, UnixStream unixServer, Path unixPath,
+    private QmpEndpoint(ServerSocketChannel server, UnixStream unixServer, Path unixPath, QmpAddress limits,
             Function<SessionStart, QmpSession> sessions, Consumer<QmpEndpoint> onClose, System.Logger log)
             throws IOException {
         this.server = server;
         this.unixServer = unixServer;
         this.unixPath = unixPath;
+        this.limits = limits;
         this.address = server != null ? QmpAddress.format(server.getLocalAddress())
                 : QmpAddress.format(UnixDomainSocketAddress.of(unixPath));
         this.sessions = sessions;
@@ -95,13 +92,13 @@ final class QmpEndpoint implements QmpListener {
             if (unixPath != null) {
                 removeStaleSocket(unixPath);
                 unixServer = UnixStream.listen(unixPath, BACKLOG);
-                endpoint = new QmpEndpoint(null, unixServer, unixPath, sessions, onClose, log);
+                endpoint = new QmpEndpoint(null, unixServer, unixPath, address, sessions, onClose, log);
                 Thread.ofPlatform().daemon().name("qmp-accept " + endpoint.address).start(endpoint::accept);
             } else {
                 server = ServerSocketChannel.open(((InetSocketAddress) address.socket()).getAddress() instanceof
                         java.net.Inet6Address ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
                 server.bind(address.socket(), BACKLOG);
-                endpoint = new QmpEndpoint(server, null, null, sessions, onClose, log);
+                endpoint = new QmpEndpoint(server, null, null, address, sessions, onClose, log);
                 Thread.ofVirtual().name("qmp-accept " + endpoint.address).start(endpoint::accept);
             }
             return endpoint;
@@ -146,8 +143,13 @@ final class QmpEndpoint implements QmpListener {
         return clients.stream().map(QmpSession::info).toList();
     }
 
-    /** @param event an event message for every negotiated client of this endpoint */
-    void event(Map<String, Object> event) {
+    /** @return the sessions of the clients connected now */
+    List<QmpSession> sessions() {
+        return List.copyOf(clients);
+    }
+
+    /** @param event an event message, serialised, for every negotiated client of this endpoint */
+    void event(byte[] event) {
         clients.forEach(c -> c.event(event));
     }
 
@@ -183,15 +185,8 @@ final class QmpEndpoint implements QmpListener {
             String peer;
             try {
                 if (unixServer != null) {
-                    UnixStream accepted = unixServer.accept();
+                    connection = QmpConnection.of(unixServer.accept());
                     backoff.accepted();
-                    if (clients.size() >= MAX_UNIX_CLIENTS) {
-                        accepted.close();
-                        log.log(System.Logger.Level.WARNING, "QMP endpoint " + address + " refused a client: "
-                                + MAX_UNIX_CLIENTS + " are connected");
-                        continue;
-                    }
-                    connection = QmpConnection.of(accepted);
                     peer = unixPath.toString();
                 } else {
                     SocketChannel channel = server.accept();
@@ -210,13 +205,35 @@ final class QmpEndpoint implements QmpListener {
                 }
                 continue;
             }
-            QmpSession session = sessions.apply(new SessionStart(connection, address, peer, clients::remove));
+            if (clients.size() >= limits.maxClients()) {
+                // Each client costs threads and buffers: beyond the limit the newest is turned away.
+                log.log(System.Logger.Level.WARNING, "QMP endpoint " + address + " refused a client: "
+                        + limits.maxClients() + " are connected");
+                connection.close();
+                continue;
+            }
+            serve(connection, peer);
+        }
+    }
+
+    /** Starts a session; a failure to (say, no thread to be had) loses this client only. */
+    private void serve(QmpConnection connection, String peer) {
+        QmpSession session = null;
+        try {
+            session = sessions.apply(new SessionStart(connection, address, peer, limits.maxQueued(), clients::remove));
             clients.add(session);
             // A close racing with this accept must not leave the new client behind.
             if (closed) {
                 session.close();
             } else {
                 session.start();
+            }
+        } catch (Throwable t) {
+            log.log(System.Logger.Level.ERROR, "QMP endpoint " + address + " could not serve a client: " + t);
+            if (session != null) {
+                session.close();
+            } else {
+                connection.close();
             }
         }
     }

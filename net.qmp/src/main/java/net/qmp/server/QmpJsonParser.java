@@ -185,6 +185,10 @@ final class QmpJsonParser {
         StringBuilder out = new StringBuilder(end);
         int i = 1;
         while (i < end) {
+            if (b[i] >= 0 && b[i] != '\\') {
+                out.append((char) b[i++]); // ASCII, the common case: nothing to decode
+                continue;
+            }
             if (b[i] != '\\') {
                 int[] decoded = Utf8.decode(b, i, end);
                 if (decoded[0] < 0) {

@@ -111,7 +111,8 @@ public final class QmpServer implements QmpService, NetEventListener {
         QmpAddress parsed = QmpAddress.parse(address);
         QmpEndpoint endpoint = QmpEndpoint.open(parsed, start -> {
             commands.fdSets().clientConnected();
-            return new QmpSession(start.connection(), start.endpoint(), start.peer(), commands, greeting, log,
+            return new QmpSession(start.connection(), start.endpoint(), start.peer(), start.maxQueued(), commands,
+                    greeting, log,
                     session -> {
                         start.onClose().accept(session);
                         commands.fdSets().clientLeft();
@@ -125,6 +126,10 @@ public final class QmpServer implements QmpService, NetEventListener {
             throw NetException.generic("QMP server is shutting down");
         }
         log.log(System.Logger.Level.INFO, "QMP listening on " + endpoint.address());
+        if (parsed.remote()) {
+            log.log(System.Logger.Level.WARNING, "QMP endpoint " + endpoint.address() + " is open to other hosts:"
+                    + " QMP is unauthenticated, and whoever connects can run programs as Patchbay's user");
+        }
         return endpoint;
     }
 
@@ -138,9 +143,20 @@ public final class QmpServer implements QmpService, NetEventListener {
         return endpoints.stream().flatMap(e -> e.clients().stream()).toList();
     }
 
-    /** Queues the event for every negotiated client; returns at once (runtime threads call it). */
+    /**
+     * Queues the event for every negotiated client; returns at once (runtime threads call it), and
+     * throws nothing, an Error included: a failure here must not stop the runtime's loop.
+     */
     @Override
     public void event(String name, Map<String, Object> data, Instant time) {
+        try {
+            forward(name, data, time);
+        } catch (Throwable t) {
+            log.log(System.Logger.Level.ERROR, "QMP event " + name + " not sent: " + t);
+        }
+    }
+
+    private void forward(String name, Map<String, Object> data, Instant time) {
         Map<String, Object> event = new LinkedHashMap<>();
         event.put("event", name);
         if (data != null && !data.isEmpty()) {
@@ -150,7 +166,9 @@ public final class QmpServer implements QmpService, NetEventListener {
         timestamp.put("seconds", time.getEpochSecond());
         timestamp.put("microseconds", time.getNano() / 1000);
         event.put("timestamp", timestamp);
-        endpoints.forEach(e -> e.event(event));
+        // Serialised once for every client.
+        byte[] bytes = QmpSession.serialised(QmpJson.MAPPER.valueToTree(event));
+        endpoints.forEach(e -> e.event(bytes));
     }
 
     /**

@@ -6,12 +6,15 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import net.api.ErrorClass;
 import net.api.NetException;
@@ -24,22 +27,38 @@ import net.control.qmp.QmpClientInfo;
  * splits the input into JSON values and executes each request in turn, so replies come in request
  * order; the writer is the only thread that writes to the socket, so a reply and an event never
  * interleave inside a message. Events from runtime threads are only queued, never written there.
+ *
+ * <p>What a client costs is bounded in bytes: messages wait for it already serialised, at most
+ * the endpoint's {@code max-queued} bytes of them (one that arrives while nothing waits is always
+ * taken, so no reply is too large to send). A reply that does not fit waits, and so the client's
+ * input waits: a client that reads slowly is served slowly, one that has read nothing for
+ * {@link #STALL} is disconnected. An event that does not fit disconnects the client at once,
+ * since the runtime thread that sends it must not wait. Its
+ * input is bounded by {@link JsonStreamSplitter}, and no error echoes more than
+ * {@value #MAX_DESC} characters of it. Anything thrown while serving the client, an
+ * {@link Error} included, ends this session only.
  */
 final class QmpSession {
 
-    /** Messages waiting for a slow client; an event that finds the queue full disconnects it. */
-    static final int MAX_QUEUED = 1024;
+    /**
+     * The longest error text sent: QEMU echoes input in some (a command's name, a member's), and a
+     * megabyte-long name must not come back as a megabyte-long reply.
+     */
+    static final int MAX_DESC = 1024;
 
-    private static final byte[] CRLF = {'\r', '\n'};
+    /** How long a reply waits for room while the client reads nothing before it is disconnected. */
+    static final Duration STALL = Duration.ofSeconds(5);
+
+    private static final String ELLIPSIS = "...";
     private static final String OOB = "oob";
     private static final String EXEC_OOB = "exec-oob";
     private static final int READ_BUFFER = 8 * 1024;
 
-    /** A message for the writer, with what to do once it is on the wire. */
-    private record Outgoing(Object message, Runnable afterWrite) {
+    /** A message for the writer, serialised with its CRLF, with what to do once it is on the wire. */
+    private record Outgoing(byte[] bytes, Runnable afterWrite) {
     }
 
-    private static final Outgoing CLOSE = new Outgoing(null, null);
+    private static final Outgoing CLOSE = new Outgoing(new byte[0], null);
 
     private final QmpConnection connection;
     private final MonitorFds fds = new MonitorFds();
@@ -47,10 +66,18 @@ final class QmpSession {
     private final String peer;
     private final Instant since = Instant.now();
     private final QmpCommands commands;
-    private final Object greeting;
+    private final JsonNode greeting;
     private final System.Logger log;
     private final Consumer<QmpSession> onClose;
-    private final BlockingQueue<Outgoing> out = new ArrayBlockingQueue<>(MAX_QUEUED);
+    private final long maxQueued;
+    private final BlockingQueue<Outgoing> out = new LinkedBlockingQueue<>();
+    /** Bytes in {@link #out}; the message being written is no longer counted. */
+    private final AtomicLong queued = new AtomicLong();
+    /** The most bytes {@link #out} ever held (tests check the bound with it). */
+    private final AtomicLong peakQueued = new AtomicLong();
+    /** Messages the writer took so far: a reply waiting for room watches it for progress. */
+    private long taken;
+    private final Object room = new Object();
     private volatile boolean negotiated;
     /** Whether the client enabled out-of-band execution; only the reader thread uses it. */
     private boolean oob;
@@ -61,16 +88,18 @@ final class QmpSession {
      * @param connection the accepted connection
      * @param endpoint the endpoint's address
      * @param peer     the client's address
+     * @param maxQueued bytes that may wait for the client before it is disconnected
      * @param commands the command table
      * @param greeting the greeting message
      * @param log      where failures go
      * @param onClose  told once when the session ends
      */
-    QmpSession(QmpConnection connection, String endpoint, String peer, QmpCommands commands, Object greeting,
-            System.Logger log, Consumer<QmpSession> onClose) {
+    QmpSession(QmpConnection connection, String endpoint, String peer, long maxQueued, QmpCommands commands,
+            JsonNode greeting, System.Logger log, Consumer<QmpSession> onClose) {
         this.connection = connection;
         this.endpoint = endpoint;
         this.peer = peer;
+        this.maxQueued = maxQueued;
         this.commands = commands;
         this.greeting = greeting;
         this.log = log;
@@ -79,7 +108,7 @@ final class QmpSession {
 
     /** Sends the greeting and starts serving. */
     void start() {
-        queue(new Outgoing(greeting, null));
+        queue(greeting, null);
         connection.threads().name("qmp-writer " + peer).start(this::write);
         connection.threads().name("qmp-reader " + peer).start(this::read);
     }
@@ -89,15 +118,24 @@ final class QmpSession {
         return new QmpClientInfo(endpoint, peer, negotiated, since, executed);
     }
 
+    /** @return bytes waiting for the client now */
+    long queuedBytes() {
+        return queued.get();
+    }
+
+    /** @return the most bytes that ever waited for the client */
+    long peakQueuedBytes() {
+        return peakQueued.get();
+    }
+
     /**
      * Queues an event if the client finished negotiation; never blocks (called from runtime threads).
      *
-     * @param event the event message
+     * @param event the event message, serialised with its CRLF
      */
-    void event(Map<String, Object> event) {
-        if (negotiated && !closed.get() && !out.offer(new Outgoing(event, null))) {
-            log.log(System.Logger.Level.WARNING, "QMP client " + peer + " reads too slowly; disconnected");
-            close();
+    void event(byte[] event) {
+        if (negotiated) {
+            queue(new Outgoing(event, null), false);
         }
     }
 
@@ -107,7 +145,11 @@ final class QmpSession {
             return;
         }
         out.clear();
+        queued.set(0);
         out.offer(CLOSE);
+        synchronized (room) {
+            room.notifyAll(); // a reply waiting for room gives up
+        }
         connection.close();
         fds.closeAll();
         onClose.accept(this);
@@ -134,11 +176,23 @@ final class QmpSession {
             }
             // End of input (e.g. socat after its last line): the replies still go out, then the
             // writer closes the session.
-            queue(CLOSE);
+            if (!closed.get()) {
+                out.add(CLOSE);
+            }
         } catch (IOException e) {
             // the client went away or we closed the socket: either way the session ends
             close();
+        } catch (Throwable t) {
+            failed(t);
         }
+    }
+
+    /** Something thrown while serving the client, an Error too: it ends this session, nothing else. */
+    private void failed(Throwable t) {
+        if (!closed.get()) {
+            log.log(System.Logger.Level.ERROR, "QMP client " + peer + " disconnected after an internal error: " + t);
+        }
+        close();
     }
 
     private void parsed(List<JsonStreamSplitter.Token> tokens) {
@@ -167,6 +221,7 @@ final class QmpSession {
             log.log(System.Logger.Level.ERROR, "QMP request from " + peer + " failed: " + e, e);
             reply(error(ErrorClass.GenericError, String.valueOf(e.getMessage()), id), null);
         }
+        // An Error goes on to read(), which ends the session: the command left its state unknown.
     }
 
     /** QEMU's checks of a request's shape, member by member in the order its QDict holds them. */
@@ -256,7 +311,7 @@ final class QmpSession {
 
     private static ObjectNode error(ErrorClass errorClass, String desc, JsonNode id) {
         ObjectNode reply = QmpJson.MAPPER.createObjectNode();
-        reply.putObject("error").put("class", errorClass.name()).put("desc", desc);
+        reply.putObject("error").put("class", errorClass.name()).put("desc", bounded(desc));
         return withId(reply, id);
     }
 
@@ -267,27 +322,89 @@ final class QmpSession {
         return reply;
     }
 
-    /** Replies wait for room: a client that does not read stops being read. */
-    private void reply(ObjectNode message, Runnable afterWrite) {
-        queue(new Outgoing(message, afterWrite));
+    /** @return the text, cut to {@value #MAX_DESC} characters with an ellipsis */
+    static String bounded(String desc) {
+        return desc.length() <= MAX_DESC ? desc : desc.substring(0, MAX_DESC - ELLIPSIS.length()) + ELLIPSIS;
     }
 
-    private void queue(Outgoing message) {
-        try {
-            if (!closed.get()) {
-                out.put(message);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    private void reply(ObjectNode message, Runnable afterWrite) {
+        queue(message, afterWrite);
+    }
+
+    private void queue(JsonNode message, Runnable afterWrite) {
+        queue(new Outgoing(serialised(message), afterWrite), true);
+    }
+
+    /** @return the message as QEMU writes it, CRLF included */
+    static byte[] serialised(JsonNode message) {
+        byte[] json = QmpJsonWriter.write(message);
+        byte[] line = Arrays.copyOf(json, json.length + 2);
+        line[json.length] = '\r';
+        line[json.length + 1] = '\n';
+        return line;
+    }
+
+    /**
+     * @param wait whether to wait for room (the reader's replies) rather than disconnect at once
+     *             (events, from threads that must not wait)
+     */
+    private void queue(Outgoing message, boolean wait) {
+        if (closed.get()) {
+            return;
+        }
+        int size = message.bytes().length;
+        if (wait && !awaitRoom(size)) {
+            log.log(System.Logger.Level.WARNING, "QMP client " + peer + " reads too slowly: nothing read for "
+                    + STALL.toSeconds() + " s with " + queued.get() + " bytes waiting (max-queued=" + maxQueued
+                    + "); disconnected");
             close();
+            return;
+        }
+        long now = queued.addAndGet(size);
+        if (now > maxQueued && now > size) {
+            log.log(System.Logger.Level.WARNING, "QMP client " + peer + " reads too slowly: " + (now - size)
+                    + " bytes wait for it (max-queued=" + maxQueued + "); disconnected");
+            close();
+            return;
+        }
+        peakQueued.accumulateAndGet(now, Math::max);
+        out.add(message);
+    }
+
+    /** @return false when the client read nothing for {@link #STALL} while the message did not fit */
+    private boolean awaitRoom(int size) {
+        synchronized (room) {
+            long seen = taken;
+            long deadline = System.nanoTime() + STALL.toNanos();
+            while (!closed.get() && queued.get() > 0 && queued.get() + size > maxQueued) {
+                if (taken != seen) {
+                    seen = taken; // it reads, however slowly
+                    deadline = System.nanoTime() + STALL.toNanos();
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                try {
+                    room.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return true;
         }
     }
 
     private void write() {
         try (OutputStream stream = new BufferedOutputStream(connection.output())) {
             for (Outgoing next = out.take(); next != CLOSE; next = out.take()) {
-                stream.write(QmpJsonWriter.write(QmpJson.MAPPER.valueToTree(next.message())));
-                stream.write(CRLF);
+                queued.addAndGet(-next.bytes().length);
+                synchronized (room) {
+                    taken++;
+                    room.notifyAll();
+                }
+                stream.write(next.bytes());
                 if (out.isEmpty() || next.afterWrite() != null) {
                     stream.flush();
                 }
@@ -299,6 +416,8 @@ final class QmpSession {
             // the client went away; the reader notices too
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (Throwable t) {
+            failed(t);
         } finally {
             close();
         }

@@ -47,4 +47,26 @@ final class Utf8 {
         boolean overlong = cp < shortest && !(cp == 0 && length == 2);
         return new int[] {isValid(cp) && !overlong ? cp : -1, p};
     }
+
+    /**
+     * Reads bytes that need not be UTF-8 as QEMU prints them in an error: as a C string (up to
+     * the first NUL), each sequence it cannot decode one U+FFFD.
+     *
+     * @param b      the bytes
+     * @param length how many
+     * @return the text
+     */
+    static String lenient(byte[] b, int length) {
+        int end = 0;
+        while (end < length && b[end] != 0) {
+            end++;
+        }
+        StringBuilder text = new StringBuilder(end);
+        for (int i = 0; i < end;) {
+            int[] decoded = decode(b, i, end);
+            text.appendCodePoint(decoded[0] < 0 ? 0xFFFD : decoded[0]);
+            i = decoded[1];
+        }
+        return text.toString();
+    }
 }

@@ -51,12 +51,15 @@ class JsonStreamSplitterTest {
     }
 
     @Test
-    void aStrayByteDropsTheValueAndTheLexerResynchronisesAtABracketOrLineEnd() {
+    void aStrayByteDropsTheValueAndTheLexerResynchronisesAtAStructuralCharacterOrLineEnd() {
+        // As QEMU 7.2: a comma or colon after the stray is read afresh, each a value of its own.
         feed("{\"execute\": 01, \"id\": 2}\n");
         feed("{\"a\": .5}");
         feed("{\"a\": 1.}");
-        assertEquals(List.of("ERROR JSON parse error, stray '01'", "}", "ERROR JSON parse error, stray '.'", "}",
-                "ERROR JSON parse error, stray '1.}'"), out);
+        feed("\nGa: 1\n");
+        assertEquals(List.of("ERROR JSON parse error, stray '01'", ",", "\"id\"", ":", "2", "}",
+                "ERROR JSON parse error, stray '.'", "}", "ERROR JSON parse error, stray '1.}'",
+                "ERROR JSON parse error, stray 'G'", ":", "1"), out);
     }
 
     @Test
@@ -71,6 +74,18 @@ class JsonStreamSplitterTest {
         splitter.feed(new byte[] {(byte) 0xFF}, 0, 1);
         feed("{}");
         assertEquals(List.of("ERROR JSON parse error, stray '\"qu\uFFFD'", "{ }"), out);
+    }
+
+    @Test
+    void strayTextIsQemusCStringWithOneReplacementPerBadSequence() {
+        // QEMU 7.2's words for these bytes: the text stops at NUL, an overlong E0 80 80, a
+        // surrogate ED A0 80 and a five-byte F8 88 80 80 80 are one U+FFFD each.
+        byte[] bytes = {'"', 'a', (byte) 0xE0, (byte) 0x80, (byte) 0x80, 0, 'b', '\n',
+            '"', (byte) 0xED, (byte) 0xA0, (byte) 0x80, (byte) 0xF8, (byte) 0x88, (byte) 0x80, (byte) 0x80, (byte) 0x80,
+            'z', 1, '\n'};
+        splitter.feed(bytes, 0, bytes.length);
+        assertEquals(List.of("ERROR JSON parse error, stray '\"a\uFFFD'",
+                "ERROR JSON parse error, stray '\"\uFFFD\uFFFDz\u0001'"), out);
     }
 
     @Test

@@ -27,6 +27,8 @@ abstract class QmpServerFixture {
     final TestDrivers.XNic nics = new TestDrivers.XNic();
     /** How often the server asked to quit. */
     final AtomicInteger quits = new AtomicInteger();
+    /** The server's log. */
+    final RecordingLog log = new RecordingLog("qmp-test");
     private final List<QmpTestClient> clients = new ArrayList<>();
 
     @BeforeEach
@@ -36,7 +38,7 @@ abstract class QmpServerFixture {
         runtime.bindNetFilterDriver(new PassFilterDriver<>(TestDrivers.XFilterOptions.class),
                 Map.of(NetFilterDriver.TYPE, "filter-x"));
         runtime.bindNicModel(nics, Map.of(NicModel.TYPE, "nic-x"));
-        server = new QmpServer(runtime, "patchbay-1.0.0", quits::incrementAndGet, System.getLogger("qmp-test"));
+        server = new QmpServer(runtime, "patchbay-1.0.0", quits::incrementAndGet, log);
         runtime.bindNetEventListener(server);
         tcp = server.listen("tcp:127.0.0.1:0,server=on,wait=off");
     }
