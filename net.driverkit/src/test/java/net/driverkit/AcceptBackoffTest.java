@@ -5,37 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.ResourceBundle;
+import net.testlib.RecordingLog;
 import org.junit.jupiter.api.Test;
 
 class AcceptBackoffTest {
 
     /** What was logged, line by line. */
-    private static final class Lines implements System.Logger {
-        final List<String> lines = new ArrayList<>();
-
-        @Override
-        public String getName() {
-            return "test";
-        }
-
-        @Override
-        public boolean isLoggable(Level level) {
-            return true;
-        }
-
-        @Override
-        public void log(Level level, ResourceBundle bundle, String message, Throwable thrown) {
-            lines.add(level + " " + message);
-        }
-
-        @Override
-        public void log(Level level, ResourceBundle bundle, String format, Object... params) {
-            lines.add(level + " " + format);
-        }
-    }
-
-    private final Lines out = new Lines();
+    private final RecordingLog out = new RecordingLog("test");
     private final AcceptBackoff backoff = new AcceptBackoff(out, "QMP endpoint unix:q.sock");
     private final IOException emfile = new IOException("Too many open files");
 
@@ -51,7 +27,7 @@ class AcceptBackoffTest {
         backoff.accepted();
         assertEquals(List.of("WARNING QMP endpoint unix:q.sock: accept failed: Too many open files; accepting paused,"
                 + " retried every 1000 ms at most until it succeeds",
-                "INFO QMP endpoint unix:q.sock: accepting again after 50 failed attempts"), out.lines);
+                "INFO QMP endpoint unix:q.sock: accepting again after 50 failed attempts"), out.lines());
         assertEquals(50, backoff.failures());
     }
 
@@ -62,6 +38,6 @@ class AcceptBackoffTest {
         backoff.accepted();
         assertEquals(100L, backoff.failed(emfile));
         assertEquals(3, backoff.failures());
-        assertEquals(3, out.lines.size(), "start, end, start: " + out.lines);
+        assertEquals(3, out.lines().size(), "start, end, start: " + out.lines());
     }
 }

@@ -18,6 +18,7 @@ import net.control.dto.NetClientDTO;
 import net.testlib.Await;
 import net.testlib.Background;
 import net.testlib.InjectDriver;
+import net.testlib.RecordingLog;
 import net.testlib.PassFilterDriver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -31,42 +32,12 @@ class ControlPlaneTest {
 
     private static final Duration DEADLINE = Duration.ofMillis(400);
 
-    private final List<String> info = new CopyOnWriteArrayList<>();
+    private final RecordingLog log = new RecordingLog("test");
     private final InjectDriver mem = new InjectDriver();
-    private final NetRuntime runtime = new NetRuntime(2, this::logger, DEADLINE);
+    private final NetRuntime runtime = new NetRuntime(2, name -> log, DEADLINE);
 
-    /** Loggers that keep INFO records and pass everything on to the system logger. */
-    private System.Logger logger(String name) {
-        System.Logger inner = System.getLogger("test." + name);
-        return new System.Logger() {
-            @Override
-            public String getName() {
-                return name;
-            }
-
-            @Override
-            public boolean isLoggable(Level level) {
-                return true;
-            }
-
-            @Override
-            public void log(Level level, java.util.ResourceBundle bundle, String msg, Throwable thrown) {
-                keep(level, msg);
-                inner.log(level, bundle, msg, thrown);
-            }
-
-            @Override
-            public void log(Level level, java.util.ResourceBundle bundle, String format, Object... params) {
-                keep(level, format);
-                inner.log(level, bundle, format, params);
-            }
-
-            private void keep(Level level, String msg) {
-                if (level == Level.INFO) {
-                    info.add(msg);
-                }
-            }
-        };
+    private List<String> info() {
+        return log.messages(System.Logger.Level.INFO);
     }
 
     @AfterEach
@@ -218,10 +189,10 @@ class ControlPlaneTest {
     @Test
     void driverTypesComingAndGoingAreLoggedAndAMissingTypeIsQemusUnknownValue() throws Exception {
         bindMem();
-        assertTrue(info.contains("netdev type 'mem' available from (class path)"), info.toString());
+        assertTrue(info().contains("netdev type 'mem' available from (class path)"), info().toString());
         runtime.unbindNetClientDriver(mem, Map.of(NetClientDriver.TYPE, "mem"));
-        assertTrue(info.contains("netdev type 'mem' from (class path) left; its instances wait for a driver"),
-                info.toString());
+        assertTrue(info().contains("netdev type 'mem' from (class path) left; its instances wait for a driver"),
+                info().toString());
         NetException e = assertThrows(NetException.class, () -> netdev("mem,id=m"));
         assertEquals("Parameter 'type' does not accept value 'mem'", e.getMessage());
     }

@@ -15,6 +15,7 @@ import net.control.Section;
 import net.control.dto.NetClientDTO;
 import net.testlib.Await;
 import net.testlib.InjectDriver;
+import net.testlib.RecordingLog;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,40 +37,11 @@ class FaultyDriverTest {
     private static final int BLOCK_MS = 4000;
     private static final Duration QUERY_BOUND = Snapshots.QUERY_TIMEOUT.plusSeconds(1);
 
-    private final List<String> errors = new CopyOnWriteArrayList<>();
+    private final RecordingLog log = new RecordingLog("test");
     private final List<String> events = new CopyOnWriteArrayList<>();
     private final InjectDriver mem = new InjectDriver();
-    private final NetRuntime runtime = new NetRuntime(3, this::logger, DEADLINE);
+    private final NetRuntime runtime = new NetRuntime(3, name -> log, DEADLINE);
     private int sent;
-
-    /** Loggers that keep ERROR records (with their exception) and pass everything on. */
-    private System.Logger logger(String name) {
-        System.Logger inner = System.getLogger("test." + name);
-        return new System.Logger() {
-            @Override
-            public String getName() {
-                return name;
-            }
-
-            @Override
-            public boolean isLoggable(Level level) {
-                return true;
-            }
-
-            @Override
-            public void log(Level level, java.util.ResourceBundle bundle, String msg, Throwable thrown) {
-                if (level == Level.ERROR) {
-                    errors.add(msg);
-                }
-                inner.log(level, bundle, msg, thrown);
-            }
-
-            @Override
-            public void log(Level level, java.util.ResourceBundle bundle, String format, Object... params) {
-                log(level, bundle, format, (Throwable) null);
-            }
-        };
-    }
 
     @BeforeEach
     void start() throws Exception {
@@ -123,8 +95,12 @@ class FaultyDriverTest {
         return netdev.calls().stream().filter(c -> c.equals("close") || c.equals("release")).toList();
     }
 
+    private List<String> errors() {
+        return log.messages(System.Logger.Level.ERROR);
+    }
+
     private long errorsAbout(String name) {
-        return errors.stream().filter(m -> m.startsWith(name + ":") || m.startsWith("netdev " + name + ":")).count();
+        return errors().stream().filter(m -> m.startsWith(name + ":") || m.startsWith("netdev " + name + ":")).count();
     }
 
     @Test
@@ -140,7 +116,7 @@ class FaultyDriverTest {
         Await.until(() -> events.contains("X_NETDEV_FAILED {id=bad, reason=the driver's receive() failed (see the log)}"),
                 Duration.ofSeconds(5), "the event", events::toString);
         hubCarriesOn(100);
-        assertEquals(1L, errorsAbout("bad"), "one log line: " + errors);
+        assertEquals(1L, errorsAbout("bad"), "one log line: " + errors());
         queryAnswers();
         runtime.netdevDel("bad");
     }
@@ -151,7 +127,7 @@ class FaultyDriverTest {
         assertEquals("Device 'mem' could not be initialized", e.getMessage());
         assertThrows(NetException.class, () -> runtime.client("bad"), "a failed add leaves nothing behind");
         assertEquals(List.of("bad: the driver's open() threw java.lang.IllegalStateException: open broken on purpose"),
-                errors);
+                errors());
         hubCarriesOn(10);
 
         // Declared before its driver came: it fails when the driver arrives (as after a hot deploy).
@@ -162,7 +138,7 @@ class FaultyDriverTest {
         assertEquals("failed", decl.state());
         assertEquals("Device 'late' could not be initialized", decl.error());
         assertEquals(List.of("X_NETDEV_FAILED {id=decl, reason=Device 'late' could not be initialized}"), events);
-        assertEquals(1L, errorsAbout("decl"), "one log line: " + errors);
+        assertEquals(1L, errorsAbout("decl"), "one log line: " + errors());
         hubCarriesOn(10);
         queryAnswers();
     }
@@ -174,7 +150,7 @@ class FaultyDriverTest {
         runtime.netdevDel("bad");
         assertThrows(NetException.class, () -> runtime.client("bad"), "gone");
         assertEquals(List.of("close", "release"), closeAndRelease(mem.get("bad")));
-        assertEquals(1L, errorsAbout("bad"), "one log line: " + errors);
+        assertEquals(1L, errorsAbout("bad"), "one log line: " + errors());
         hubCarriesOn(5);
         queryAnswers();
     }

@@ -21,6 +21,7 @@ import net.testlib.Await;
 import net.testlib.Background;
 import net.testlib.InjectDriver;
 import net.testlib.PassFilterDriver;
+import net.testlib.RecordingLog;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -493,30 +494,7 @@ class NetRuntimeTest {
 
     @Test
     void ioFailuresAreCountedEveryTimeAndLoggedOnce() throws Exception {
-        List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
-        System.Logger recording = new System.Logger() {
-            @Override
-            public String getName() {
-                return "recording";
-            }
-
-            @Override
-            public boolean isLoggable(Level level) {
-                return true;
-            }
-
-            @Override
-            public void log(Level level, java.util.ResourceBundle bundle, String msg, Throwable thrown) {
-                if (level == Level.WARNING) {
-                    warnings.add(msg);
-                }
-            }
-
-            @Override
-            public void log(Level level, java.util.ResourceBundle bundle, String format, Object... params) {
-                log(level, bundle, format, (Throwable) null);
-            }
-        };
+        RecordingLog recording = new RecordingLog("recording");
         NetRuntime logged = new NetRuntime(1, name -> recording);
         try {
             InjectDriver driver = new InjectDriver();
@@ -533,7 +511,8 @@ class NetRuntimeTest {
             });
             done.get(5, java.util.concurrent.TimeUnit.SECONDS);
             assertEquals(3L, logged.client("m0").counters().drops().get("send-error"));
-            assertEquals(List.of("send failed: Connection refused (further errors are only counted)"), warnings);
+            assertEquals(List.of("send failed: Connection refused (further errors are only counted)"),
+                    recording.messages(System.Logger.Level.WARNING));
         } finally {
             logged.close();
         }

@@ -4,10 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.ResourceBundle;
 import java.util.concurrent.atomic.AtomicInteger;
+import net.testlib.RecordingLog;
 import org.junit.jupiter.api.Test;
 
 class RepeatedLogTest {
@@ -15,31 +14,7 @@ class RepeatedLogTest {
     private static final long SECOND = 1_000_000_000L;
 
     /** What was logged, line by line. */
-    private static final class Lines implements System.Logger {
-        final List<String> lines = new ArrayList<>();
-
-        @Override
-        public String getName() {
-            return "test";
-        }
-
-        @Override
-        public boolean isLoggable(Level level) {
-            return true;
-        }
-
-        @Override
-        public void log(Level level, ResourceBundle bundle, String message, Throwable thrown) {
-            lines.add(level + " " + message + (thrown == null ? "" : " " + thrown));
-        }
-
-        @Override
-        public void log(Level level, ResourceBundle bundle, String format, Object... params) {
-            lines.add(level + " " + format);
-        }
-    }
-
-    private final Lines out = new Lines();
+    private final RecordingLog out = new RecordingLog("test");
     private long now = 5 * SECOND;
     private final RepeatedLog failures = new RepeatedLog(out, System.Logger.Level.WARNING, 10 * SECOND, () -> now);
 
@@ -54,7 +29,7 @@ class RepeatedLogTest {
         assertEquals(1, made.get(), "a message is made only when it is logged");
         now += 10 * SECOND;
         assertTrue(failures.log(() -> "bad frame " + made.incrementAndGet()));
-        assertEquals(List.of("WARNING bad frame 1", "WARNING bad frame 2 (100000 more like this not logged)"), out.lines);
+        assertEquals(List.of("WARNING bad frame 1", "WARNING bad frame 2 (100000 more like this not logged)"), out.lines());
         assertEquals(100_002, failures.count());
     }
 
@@ -68,7 +43,7 @@ class RepeatedLogTest {
         now += 10 * SECOND;
         failures.log(() -> "accept failed");
         assertEquals(List.of("WARNING accept failed", "WARNING accept failed",
-                "WARNING accept failed (1 more like this not logged)"), out.lines);
+                "WARNING accept failed (1 more like this not logged)"), out.lines());
     }
 
     @Test
@@ -87,6 +62,6 @@ class RepeatedLogTest {
         now += 10 * SECOND;
         failures.log(() -> "loop failed", e);
         assertEquals(List.of("WARNING loop failed " + e, "WARNING loop failed (1 more like this not logged) " + e),
-                out.lines);
+                out.lines());
     }
 }

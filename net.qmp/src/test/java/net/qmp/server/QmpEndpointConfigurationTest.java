@@ -7,9 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
-import java.util.ResourceBundle;
-import java.util.concurrent.CopyOnWriteArrayList;
 import net.hub.NetRuntime;
+import net.testlib.RecordingLog;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import net.control.qmp.QmpListener;
@@ -18,30 +17,11 @@ class QmpEndpointConfigurationTest {
 
     private final NetRuntime runtime = new NetRuntime(1, System::getLogger);
     private final QmpServer server = new QmpServer(runtime, "patchbay-1.0.0", () -> { }, System.getLogger("qmp-test"));
-    private final List<String> errors = new CopyOnWriteArrayList<>();
-    private final System.Logger log = new System.Logger() {
-        @Override
-        public String getName() {
-            return "test";
-        }
+    private final RecordingLog log = new RecordingLog("test");
 
-        @Override
-        public boolean isLoggable(Level level) {
-            return true;
-        }
-
-        @Override
-        public void log(Level level, ResourceBundle bundle, String msg, Throwable thrown) {
-            if (level == Level.ERROR) {
-                errors.add(msg);
-            }
-        }
-
-        @Override
-        public void log(Level level, ResourceBundle bundle, String format, Object... params) {
-            log(level, bundle, format, (Throwable) null);
-        }
-    };
+    private List<String> errors() {
+        return log.messages(System.Logger.Level.ERROR);
+    }
 
     @AfterEach
     void stop() {
@@ -62,7 +42,7 @@ class QmpEndpointConfigurationTest {
         assertEquals(List.of(config.listener()), server.listeners());
         config.close();
         assertEquals(List.of(), server.listeners());
-        assertEquals(List.of(), errors);
+        assertEquals(List.of(), errors());
     }
 
     @Test
@@ -71,9 +51,9 @@ class QmpEndpointConfigurationTest {
         QmpEndpointConfiguration config = new QmpEndpointConfiguration(server, log,
                 Map.of(QmpEndpointConfiguration.ADDRESS, taken.address()));
         assertNull(config.listener());
-        assertEquals(List.of("QMP endpoint '" + taken.address() + "': Failed to bind socket: Address already in use"), errors);
+        assertEquals(List.of("QMP endpoint '" + taken.address() + "': Failed to bind socket: Address already in use"), errors());
         config.modified(Map.of("service.pid", "net.qmp.endpoint~x"));
-        assertTrue(errors.get(1).contains("property 'address' is missing"), errors.toString());
+        assertTrue(errors().get(1).contains("property 'address' is missing"), errors().toString());
         config.close();
     }
 }

@@ -10,6 +10,7 @@ import net.api.NicModel;
 import net.control.qmp.QmpListener;
 import net.hub.NetRuntime;
 import net.testlib.PassFilterDriver;
+import net.testlib.RecordingLog;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
