@@ -44,8 +44,7 @@ public class ConfigAdminTest {
 
     @Test
     public void factoryConfigurationIsANetdev() throws Exception {
-        context.installBundle(Provisioning.url(Provisioning.UDPWIRE)).start();
-        Await.await("udpwire in control.drivers()", () -> ControlQueries.driverListed(control, "udpwire"));
+        Provisioning.startUdpwire(context, control);
         MemWireDriver memwire = MemWireDriver.register(context);
         try (ErrorRecorder recorder = new ErrorRecorder(context, logReader);
                 UdpPeer first = new UdpPeer(); UdpPeer second = new UdpPeer()) {

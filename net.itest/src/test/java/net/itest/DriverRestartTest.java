@@ -48,9 +48,7 @@ public class DriverRestartTest {
     public void buildTopology() throws Exception {
         peer = new UdpPeer();
         net = new HubTopology(control, MemWireDriver.register(context), peer);
-        udpwire = context.installBundle(Provisioning.url(Provisioning.UDPWIRE));
-        udpwire.start();
-        Await.await("udpwire in control.drivers()", () -> ControlQueries.driverListed(control, "udpwire"));
+        udpwire = Provisioning.startUdpwire(context, control);
         net.addMemWires();
         net.addUdpWire();
     }

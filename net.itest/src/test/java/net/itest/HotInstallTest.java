@@ -48,9 +48,7 @@ public class HotInstallTest {
             assertAddFails("Parameter 'type' does not accept value 'udpwire'",
                     args("type", "udpwire", "id", "u0", "remote", peer.address()));
 
-            Bundle bundle = context.installBundle(Provisioning.url(Provisioning.UDPWIRE));
-            bundle.start();
-            Await.await("udpwire in control.drivers()", () -> ControlQueries.driverListed(control, "udpwire"));
+            Bundle bundle = Provisioning.startUdpwire(context, control);
             DriverDTO driver = control.drivers().stream().filter(d -> d.type().equals("udpwire")).findFirst().orElseThrow();
             assertEquals("netdev", driver.kind());
             assertEquals(Provisioning.UDPWIRE, driver.bundle());
@@ -67,8 +65,7 @@ public class HotInstallTest {
 
     @Test
     public void driverAndRuntimeRejectBadOptionsInQemuWords() throws Exception {
-        context.installBundle(Provisioning.url(Provisioning.UDPWIRE)).start();
-        Await.await("udpwire in control.drivers()", () -> ControlQueries.driverListed(control, "udpwire"));
+        Provisioning.startUdpwire(context, control);
 
         assertAddFails("Parameter 'remote' is missing", args("type", "udpwire", "id", "u2"));
         assertAddFails("host address 'nocolon' doesn't contain ':' separating host from port",

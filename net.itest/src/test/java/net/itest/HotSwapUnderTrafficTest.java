@@ -62,9 +62,7 @@ public class HotSwapUnderTrafficTest {
             MemWireDriver memwire = MemWireDriver.register(context);
             HubTopology net = new HubTopology(control, memwire, peer);
             net.addMemWires();
-            Bundle udpwire = context.installBundle(Provisioning.url(Provisioning.UDPWIRE));
-            udpwire.start();
-            Await.await("udpwire in control.drivers()", () -> ControlQueries.driverListed(control, "udpwire"));
+            Bundle udpwire = Provisioning.startUdpwire(context, control);
             net.addUdpWire();
 
             AtomicBoolean feeding = new AtomicBoolean(true);

@@ -10,7 +10,11 @@ import static org.ops4j.pax.exam.CoreOptions.workingDirectory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import net.control.NetControl;
 import org.ops4j.pax.exam.Option;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
 
 /**
  * The framework every test starts: Felix with the real Patchbay runtime and what it needs, from
@@ -97,5 +101,17 @@ final class Provisioning {
      */
     static String url(String artifactId) {
         return jar(artifactId).toUri().toString();
+    }
+
+    /**
+     * Installs and starts the udpwire example driver, as an operator dropping it in would.
+     *
+     * @return its bundle, once the control service lists its type
+     */
+    static Bundle startUdpwire(BundleContext context, NetControl control) throws BundleException {
+        Bundle udpwire = context.installBundle(url(UDPWIRE));
+        udpwire.start();
+        Await.await("udpwire in control.drivers()", () -> ControlQueries.driverListed(control, "udpwire"));
+        return udpwire;
     }
 }

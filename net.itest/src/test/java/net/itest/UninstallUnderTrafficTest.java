@@ -60,9 +60,7 @@ public class UninstallUnderTrafficTest {
             memwire.wire("m2"); // open, with whatever the runtime started for it, before the snapshot
             Set<Thread> before = liveThreads();
 
-            Bundle udpwire = context.installBundle(Provisioning.url(Provisioning.UDPWIRE));
-            udpwire.start();
-            Await.await("udpwire in control.drivers()", () -> ControlQueries.driverListed(control, "udpwire"));
+            Bundle udpwire = Provisioning.startUdpwire(context, control);
             net.addUdpWire();
             net.assertUdpReachesMemWires();
 
