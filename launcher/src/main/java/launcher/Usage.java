@@ -37,7 +37,7 @@ final class Usage {
                   -qmp tcp:HOST:PORT[,server=on,wait=off]   QMP server on a TCP port (port 0: any free one)
                   -qmp unix:PATH[,server=on,wait=off]       QMP server on a unix socket
                                   repeatable; default: unix:./patchbay-qmp.sock; -qmp none: no QMP
-                                  Patchbay's suboptions: max-clients=N (default 64 unix, 1024 tcp),
+                                  Patchbay's suboptions: max-clients=N at once (default 1024),
                                   max-queued=SIZE bytes waiting per client, then it is cut (default 1M),
                                   remote=on to listen on a non-loopback address (QMP is
                                   unauthenticated and root-equivalent); the unix socket is mode 0600

@@ -20,10 +20,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 
 /**
- * A <em>blocking</em> AF_UNIX stream socket that carries descriptors (SCM_RIGHTS) with its
- * bytes, which the JDK's unix channels cannot: QEMU's QMP {@code getfd}/{@code add-fd} over a
- * unix socket. Its calls block in native code, which pins a virtual thread to its carrier: call
- * them from platform threads.
+ * An AF_UNIX stream socket that carries descriptors (SCM_RIGHTS) with its bytes, which the JDK's
+ * unix channels cannot: QEMU's QMP {@code getfd}/{@code add-fd} over a unix socket. Its calls
+ * block; by default in native code, which pins a virtual thread to its carrier (call them from
+ * platform threads). Once {@linkplain #pollWith polled} by a {@link Poller}, they call the kernel
+ * without waiting and park the calling thread until the poller says the socket is ready: a
+ * virtual thread then waits without holding a carrier.
  *
  * <p>Safe to use from several threads: a reader, a writer, and a closer. {@link #close()} shuts
  * the socket down, which wakes a blocked {@link #accept()}, {@link #receive} or {@link #write};
@@ -72,6 +74,8 @@ public final class UnixStream implements Closeable {
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
 
     private final int fd;
+    /** Set once, before the socket is used, when a poller watches it. */
+    private volatile Poller.Registration polled;
     private final AtomicBoolean closed = new AtomicBoolean();
     /** 1 for the owner, plus one per call inside the kernel; the number is closed at 0. */
     private final AtomicInteger users = new AtomicInteger(1);
@@ -160,6 +164,27 @@ public final class UnixStream implements Closeable {
         }
     }
 
+    /**
+     * Makes the socket non-blocking and has {@code poller} watch it, so that its calls park the
+     * calling thread instead of blocking it in native code; a listening socket's
+     * {@link #accept()} then returns connections the same poller watches. Call it once, before
+     * any other call. Closing the socket stops the watch.
+     *
+     * @param poller the poller
+     * @throws PosixException when the socket is closed or the poller refuses it
+     */
+    public void pollWith(Poller poller) throws PosixException {
+        if (!enter()) {
+            throw Libc.error(Libc.EBADF);
+        }
+        try {
+            Libc.setNonBlocking(fd);
+            polled = poller.register(fd);
+        } finally {
+            exit();
+        }
+    }
+
     /** @return the descriptor number, for logs and tests */
     public int fd() {
         return fd;
@@ -168,7 +193,8 @@ public final class UnixStream implements Closeable {
     /**
      * Waits for a connection.
      *
-     * @return the connection, blocking, close-on-exec
+     * @return the connection, close-on-exec; polled by this socket's poller if it has one,
+     *         blocking otherwise
      * @throws PosixException when the socket was closed meanwhile ({@code EINVAL}) or accept fails
      */
     public UnixStream accept() throws PosixException {
@@ -176,16 +202,40 @@ public final class UnixStream implements Closeable {
             throw Libc.error(Libc.EINVAL);
         }
         try {
+            Poller.Registration poller = polled;
+            int flags = Libc.SOCK_CLOEXEC | (poller != null ? Libc.SOCK_NONBLOCK : 0);
             MemorySegment state = Libc.callState();
-            int result = (int) ACCEPT4.invokeExact(state, fd, MemorySegment.NULL, MemorySegment.NULL, Libc.SOCK_CLOEXEC);
-            if (result < 0) {
-                throw Libc.error(Libc.errno(state));
+            while (true) {
+                int seen = poller != null ? poller.readable() : 0;
+                int result = (int) ACCEPT4.invokeExact(state, fd, MemorySegment.NULL, MemorySegment.NULL, flags);
+                if (result >= 0) {
+                    return poller != null ? polled(result, poller.poller()) : new UnixStream(result);
+                }
+                int errno = Libc.errno(state);
+                if (errno == Libc.EAGAIN && poller != null) {
+                    if (!poller.awaitReadable(seen)) {
+                        throw Libc.error(Libc.EINVAL);
+                    }
+                } else if (errno != Libc.EINTR) {
+                    throw Libc.error(errno);
+                }
             }
-            return new UnixStream(result);
         } catch (Throwable t) {
             throw rethrow(t);
         } finally {
             exit();
+        }
+    }
+
+    /** @return a connection {@code poller} watches; closed when it refuses it */
+    private static UnixStream polled(int fd, Poller poller) throws PosixException {
+        UnixStream stream = new UnixStream(fd);
+        try {
+            stream.polled = poller.register(fd);
+            return stream;
+        } catch (PosixException e) {
+            stream.close();
+            throw e;
         }
     }
 
@@ -206,7 +256,22 @@ public final class UnixStream implements Closeable {
             return -1;
         }
         try {
-            long n = receive(fd, receiveHeader, receiveData, Math.min(dst.remaining(), CHUNK), 0, descriptors);
+            Poller.Registration poller = polled;
+            long n;
+            while (true) {
+                int seen = poller != null ? poller.readable() : 0;
+                n = receive(fd, receiveHeader, receiveData, Math.min(dst.remaining(), CHUNK),
+                        poller != null ? Libc.MSG_DONTWAIT : 0, descriptors);
+                if (n != -Libc.EAGAIN || poller == null) {
+                    break;
+                }
+                if (!poller.awaitReadable(seen)) {
+                    return -1; // closed meanwhile
+                }
+            }
+            if (n < 0) {
+                throw Libc.error((int) -n);
+            }
             if (n == 0) {
                 return -1;
             }
@@ -234,12 +299,14 @@ public final class UnixStream implements Closeable {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment header = arena.allocate(MSGHDR_SIZE + 16 + CONTROL_SPACE, 8);
             MemorySegment data = arena.allocate(CHUNK);
-            return (int) receive(socket, header, data, CHUNK, Libc.MSG_DONTWAIT, descriptors);
-        } catch (PosixException e) {
-            if (e.errno() == Libc.EAGAIN) {
+            long n = receive(socket, header, data, CHUNK, Libc.MSG_DONTWAIT, descriptors);
+            if (n == -Libc.EAGAIN) {
                 return 0;
             }
-            throw e;
+            if (n < 0) {
+                throw Libc.error((int) -n);
+            }
+            return (int) n;
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -249,7 +316,7 @@ public final class UnixStream implements Closeable {
      * One recvmsg into {@code data}, retried on EINTR; the descriptors that came are handed over.
      *
      * @param header room for a msghdr, an iovec and {@link #CONTROL_SPACE} of control data
-     * @return the bytes received, 0 at end of stream
+     * @return the bytes received, 0 at end of stream, or {@code -errno}
      */
     private static long receive(int fd, MemorySegment header, MemorySegment data, long length, int flags,
             IntConsumer descriptors) throws Throwable {
@@ -269,7 +336,7 @@ public final class UnixStream implements Closeable {
             n = (long) RECVMSG.invokeExact(state, fd, msg, flags | MSG_CMSG_CLOEXEC);
         } while (n < 0 && Libc.errno(state) == Libc.EINTR);
         if (n < 0) {
-            throw Libc.error(Libc.errno(state));
+            return -Libc.errno(state);
         }
         received(control, msg.get(JAVA_LONG, MSG_CONTROLLEN), descriptors);
         return n;
@@ -294,7 +361,7 @@ public final class UnixStream implements Closeable {
     }
 
     /**
-     * Writes all of {@code src}, blocking while the peer does not read.
+     * Writes all of {@code src}, waiting while the peer does not read.
      *
      * @throws PosixException when the peer is gone ({@code EPIPE}) or the socket was closed
      */
@@ -319,8 +386,11 @@ public final class UnixStream implements Closeable {
             throw Libc.error(Libc.EPIPE);
         }
         try {
+            Poller.Registration poller = polled;
+            int flags = MSG_NOSIGNAL | (poller != null ? Libc.MSG_DONTWAIT : 0);
             int[] attached = descriptors;
             while (src.hasRemaining()) {
+                int seen = poller != null ? poller.writable() : 0;
                 MemorySegment msg = sendHeader.asSlice(0, MSGHDR_SIZE);
                 MemorySegment iov = sendHeader.asSlice(MSGHDR_SIZE, 16);
                 MemorySegment control = sendHeader.asSlice(MSGHDR_SIZE + 16, SEND_CONTROL_SPACE);
@@ -343,9 +413,15 @@ public final class UnixStream implements Closeable {
                     msg.set(JAVA_LONG, MSG_CONTROLLEN, (cmsgLength + 7) & ~7L);
                 }
                 MemorySegment state = Libc.callState();
-                long n = (long) SENDMSG.invokeExact(state, fd, msg, MSG_NOSIGNAL);
+                long n = (long) SENDMSG.invokeExact(state, fd, msg, flags);
                 if (n < 0) {
                     if (Libc.errno(state) == Libc.EINTR) {
+                        continue;
+                    }
+                    if (Libc.errno(state) == Libc.EAGAIN && poller != null) {
+                        if (!poller.awaitWritable(seen)) {
+                            throw Libc.error(Libc.EPIPE); // closed meanwhile
+                        }
                         continue;
                     }
                     throw Libc.error(Libc.errno(state));
@@ -360,12 +436,19 @@ public final class UnixStream implements Closeable {
         }
     }
 
-    /** Shuts the socket down (waking blocked calls) and closes it once no call uses it; idempotent. */
+    /**
+     * Shuts the socket down (waking blocked calls), stops its poller's watch (waking parked ones),
+     * and closes it once no call uses it; idempotent.
+     */
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
             try {
                 int ignored = (int) SHUTDOWN.invokeExact(Libc.callState(), fd, SHUT_RDWR);
+                Poller.Registration poller = polled;
+                if (poller != null) {
+                    poller.cancel(); // before exit() below may close the number
+                }
             } catch (Throwable t) {
                 throw new IllegalStateException(t);
             } finally {

@@ -6,7 +6,8 @@
  * <p>{@link net.posix.FdChannel} is a non-blocking descriptor that an event loop watches
  * (hand its {@link net.posix.FdChannel#fd() number} to an event loop).
  * {@link net.posix.UnixStream} is a blocking unix stream socket that passes descriptors
- * (SCM_RIGHTS) with its bytes, for management sockets. {@link net.posix.Libc}
+ * (SCM_RIGHTS) with its bytes, for management sockets. A {@link net.posix.Poller} lets virtual
+ * threads use many of them: one platform thread waits for all in {@code epoll_wait}. {@link net.posix.Libc}
  * binds further C functions with errno capture for a driver that needs one this package lacks.
  * Failures are {@link net.posix.PosixException}s whose message is the C library's
  * {@code strerror} text, so a driver can word its error as QEMU does

@@ -16,7 +16,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Bytes and descriptors over a real unix socket, and closing that wakes a blocked call. */
+/**
+ * Bytes and descriptors over a real unix socket, and closing that wakes a blocked call; polled,
+ * the same on virtual threads that park while the socket is not ready.
+ */
 @Timeout(30)
 class UnixStreamTest {
 
@@ -101,5 +104,72 @@ class UnixStreamTest {
             Libc.close(pair[0]);
             Libc.close(pair[1]);
         }
+    }
+
+    @Test
+    void polledStreamsServeVirtualThreadsThatParkUntilReady() throws Exception {
+        Path path = dir.resolve("s");
+        int[] pair = Libc.socketPair(Libc.AF_UNIX, Libc.SOCK_STREAM);
+        try (Poller poller = Poller.start("test-poll"); UnixStream server = UnixStream.listen(path, 1)) {
+            server.pollWith(poller);
+            CompletableFuture<UnixStream> accept = virtual(server::accept);
+            UnixStream client = UnixStream.connect(path);
+            UnixStream accepted = accept.get(10, TimeUnit.SECONDS);
+            // Nothing to read yet: the reader parks until the bytes and their descriptor come.
+            List<Integer> fds = new ArrayList<>();
+            ByteBuffer in = ByteBuffer.allocate(64);
+            CompletableFuture<Integer> read = virtual(() -> accepted.receive(in, fds::add));
+            client.send(ByteBuffer.wrap("hi".getBytes(StandardCharsets.US_ASCII)), pair[0]);
+            assertEquals(2, read.get(10, TimeUnit.SECONDS));
+            assertEquals(List.of(file(pair[0])), List.of(file(fds.getFirst())));
+            fds.forEach(Libc::close);
+
+            // 4 MiB do not fit the socket's buffers: the writer parks until the client reads.
+            int size = 4 << 20;
+            CompletableFuture<Integer> write = virtual(() -> {
+                accepted.write(ByteBuffer.allocate(size));
+                return size;
+            });
+            int got = 0;
+            for (ByteBuffer chunk = ByteBuffer.allocate(65536); got < size; chunk.clear()) {
+                got += client.receive(chunk, Libc::close);
+            }
+            assertEquals(size, write.get(10, TimeUnit.SECONDS));
+
+            // Closing wakes a parked reader and a parked accept.
+            CompletableFuture<Integer> parked = virtual(() -> accepted.receive(in.clear(), fd -> { }));
+            CompletableFuture<UnixStream> parkedAccept = virtual(() -> {
+                try {
+                    return server.accept();
+                } catch (PosixException e) {
+                    return null;
+                }
+            });
+            accepted.close();
+            assertEquals(-1, parked.get(10, TimeUnit.SECONDS));
+            server.close();
+            assertEquals(null, parkedAccept.get(10, TimeUnit.SECONDS));
+            assertEquals(-1, client.receive(in.clear(), fd -> { }), "the peer sees the end of the stream");
+            client.close();
+        } finally {
+            Libc.close(pair[0]);
+            Libc.close(pair[1]);
+        }
+    }
+
+    private interface Call<T> {
+        T call() throws Exception;
+    }
+
+    private static <T> CompletableFuture<T> virtual(Call<T> call) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        Thread.ofVirtual().start(() -> {
+            try {
+                result.complete(call.call());
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            }
+        });
+        return result;
     }
 }

@@ -18,8 +18,7 @@ import net.control.QemuOptions;
  * address says {@code 0.0.0.0} (or {@code ::}). Commas in a path are doubled, as QEMU writes them.
  *
  * <p>Patchbay's own options bound what clients may cost, and guard the network:
- * {@code max-clients=N} clients at once (default {@value #UNIX_CLIENTS} on a unix socket, whose
- * clients each take two platform threads, {@value #TCP_CLIENTS} over TCP); {@code max-queued=SIZE}
+ * {@code max-clients=N} clients at once (default {@value #CLIENTS}); {@code max-queued=SIZE}
  * bytes of replies and events waiting for one client (suffix {@code k}, {@code M} or {@code G};
  * default 1M), beyond which it is disconnected; {@code remote=on} to listen on an address other
  * than a loopback one, which is refused otherwise: QMP is unauthenticated and root-equivalent.
@@ -32,10 +31,8 @@ import net.control.QemuOptions;
  */
 record QmpAddress(SocketAddress socket, boolean unix, int maxClients, long maxQueued, boolean remote) {
 
-    /** Default client limit of a unix socket. */
-    static final int UNIX_CLIENTS = 64;
-    /** Default client limit of a TCP socket (virtual threads: an idle client costs little). */
-    static final int TCP_CLIENTS = 1024;
+    /** Default client limit (virtual threads, unix clients polled: an idle client costs little). */
+    static final int CLIENTS = 1024;
     /** Default byte limit of a client's queue. */
     static final long MAX_QUEUED = 1 << 20;
 
@@ -79,7 +76,7 @@ record QmpAddress(SocketAddress socket, boolean unix, int maxClients, long maxQu
         String address = String.valueOf(options.get(ADDRESS));
         if (address.startsWith("unix:") && address.length() > "unix:".length()) {
             return new QmpAddress(UnixDomainSocketAddress.of(Path.of(address.substring("unix:".length()))), true,
-                    maxClients > 0 ? maxClients : UNIX_CLIENTS, maxQueued, remote);
+                    maxClients > 0 ? maxClients : CLIENTS, maxQueued, remote);
         }
         if (address.startsWith("tcp:")) {
             InetSocketAddress inet = inet(address.substring("tcp:".length()));
@@ -87,7 +84,7 @@ record QmpAddress(SocketAddress socket, boolean unix, int maxClients, long maxQu
                 throw NetException.generic("QMP endpoint '%s': QMP is unauthenticated; listening on %s, which is not"
                         + " a loopback address, needs %s=on", text, inet.getAddress().getHostAddress(), REMOTE);
             }
-            return new QmpAddress(inet, false, maxClients > 0 ? maxClients : TCP_CLIENTS, maxQueued, remote);
+            return new QmpAddress(inet, false, maxClients > 0 ? maxClients : CLIENTS, maxQueued, remote);
         }
         throw NetException.generic("QMP endpoint '%s': expected tcp:HOST:PORT or unix:PATH", text);
     }

@@ -10,9 +10,9 @@ import net.posix.UnixStream;
 
 /**
  * The byte stream under a QMP session: a JDK channel (TCP), or a unix socket through
- * {@link UnixStream}, which also carries the descriptors a client passes (SCM_RIGHTS). Blocking;
- * the session reads from one thread and writes from another, and {@link #close()} from any
- * thread wakes both.
+ * {@link UnixStream} watched by its endpoint's poller, which also carries the descriptors a client
+ * passes (SCM_RIGHTS). Blocking, without holding a carrier thread either way: the session reads
+ * from one virtual thread and writes from another, and {@link #close()} from any thread wakes both.
  */
 interface QmpConnection {
 
@@ -30,10 +30,7 @@ interface QmpConnection {
     /** Disconnects; idempotent. */
     void close();
 
-    /** @return the threads to serve it on: blocking native calls need platform threads */
-    Thread.Builder threads();
-
-    /** A TCP connection: virtual threads, no descriptors. */
+    /** A TCP connection: no descriptors. */
     static QmpConnection of(SocketChannel channel) {
         return new QmpConnection() {
             @Override
@@ -55,14 +52,10 @@ interface QmpConnection {
                 }
             }
 
-            @Override
-            public Thread.Builder threads() {
-                return Thread.ofVirtual();
-            }
         };
     }
 
-    /** A unix connection: platform threads (its calls block in native code), descriptors. */
+    /** A unix connection, {@linkplain UnixStream#pollWith polled}: descriptors too. */
     static QmpConnection of(UnixStream stream) {
         return new QmpConnection() {
             @Override
@@ -90,10 +83,6 @@ interface QmpConnection {
                 stream.close();
             }
 
-            @Override
-            public Thread.Builder threads() {
-                return Thread.ofPlatform().daemon();
-            }
         };
     }
 }

@@ -18,13 +18,15 @@ import net.api.NetException;
 import net.control.qmp.QmpClientInfo;
 import net.control.qmp.QmpListener;
 import net.driverkit.AcceptBackoff;
+import net.posix.Poller;
 import net.posix.UnixStream;
 
 /**
- * A listening QMP socket: accepts clients on a thread of its own and gives each its own
- * {@link QmpSession}. A TCP endpoint is a JDK channel served by virtual threads; a unix one is a
- * {@link UnixStream}, so its clients can pass descriptors (SCM_RIGHTS), served by platform
- * threads. Closing it stops accepting, disconnects its clients and removes its unix socket file.
+ * A listening QMP socket: accepts clients on a virtual thread of its own and gives each its own
+ * {@link QmpSession}. A TCP endpoint is a JDK channel; a unix one is a {@link UnixStream}, so its
+ * clients can pass descriptors (SCM_RIGHTS), watched by a {@link Poller} of the endpoint's (one
+ * platform thread), so that an idle client holds no platform thread either way. Closing it stops
+ * accepting, disconnects its clients and removes its unix socket file.
  */
 final class QmpEndpoint implements QmpListener {
 
@@ -34,6 +36,8 @@ final class QmpEndpoint implements QmpListener {
     private final ServerSocketChannel server;
     /** The unix listener, or null. */
     private final UnixStream unixServer;
+    /** Watches the unix listener and its clients, or null. */
+    private final Poller poller;
     private final String address;
     private final Path unixPath;
     private final QmpAddress limits;
@@ -57,11 +61,13 @@ final class QmpEndpoint implements QmpListener {
             Consumer<QmpSession> onClose) {
     }
 
-    private QmpEndpoint(ServerSocketChannel server, UnixStream unixServer, Path unixPath, QmpAddress limits,
+    private QmpEndpoint(ServerSocketChannel server, UnixStream unixServer, Poller poller, Path unixPath,
+            QmpAddress limits,
             Function<SessionStart, QmpSession> sessions, Consumer<QmpEndpoint> onClose, System.Logger log)
             throws IOException {
         this.server = server;
         this.unixServer = unixServer;
+        this.poller = poller;
         this.unixPath = unixPath;
         this.limits = limits;
         this.address = server != null ? QmpAddress.format(server.getLocalAddress())
@@ -87,24 +93,29 @@ final class QmpEndpoint implements QmpListener {
         Path unixPath = address.unix() ? ((UnixDomainSocketAddress) address.socket()).getPath() : null;
         ServerSocketChannel server = null;
         UnixStream unixServer = null;
+        Poller poller = null;
         try {
             QmpEndpoint endpoint;
             if (unixPath != null) {
                 removeStaleSocket(unixPath);
                 unixServer = UnixStream.listen(unixPath, BACKLOG);
-                endpoint = new QmpEndpoint(null, unixServer, unixPath, address, sessions, onClose, log);
-                Thread.ofPlatform().daemon().name("qmp-accept " + endpoint.address).start(endpoint::accept);
+                poller = Poller.start("qmp-poll " + QmpAddress.format(UnixDomainSocketAddress.of(unixPath)));
+                unixServer.pollWith(poller);
+                endpoint = new QmpEndpoint(null, unixServer, poller, unixPath, address, sessions, onClose, log);
             } else {
                 server = ServerSocketChannel.open(((InetSocketAddress) address.socket()).getAddress() instanceof
                         java.net.Inet6Address ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
                 server.bind(address.socket(), BACKLOG);
-                endpoint = new QmpEndpoint(server, null, null, address, sessions, onClose, log);
-                Thread.ofVirtual().name("qmp-accept " + endpoint.address).start(endpoint::accept);
+                endpoint = new QmpEndpoint(server, null, null, null, address, sessions, onClose, log);
             }
+            Thread.ofVirtual().name("qmp-accept " + endpoint.address).start(endpoint::accept);
             return endpoint;
         } catch (IOException e) {
             if (unixServer != null) {
                 unixServer.close();
+            }
+            if (poller != null) {
+                poller.close();
             }
             if (server != null) {
                 try {
@@ -169,6 +180,9 @@ final class QmpEndpoint implements QmpListener {
             }
         }
         clients.forEach(QmpSession::close);
+        if (poller != null) {
+            poller.close(); // after the clients: a session that closes later fails its waits at once
+        }
         if (unixPath != null) {
             try {
                 Files.deleteIfExists(unixPath);
@@ -206,7 +220,7 @@ final class QmpEndpoint implements QmpListener {
                 continue;
             }
             if (clients.size() >= limits.maxClients()) {
-                // Each client costs threads and buffers: beyond the limit the newest is turned away.
+                // Each client costs buffers and two virtual threads: beyond the limit the newest is turned away.
                 log.log(System.Logger.Level.WARNING, "QMP endpoint " + address + " refused a client: "
                         + limits.maxClients() + " are connected");
                 connection.close();

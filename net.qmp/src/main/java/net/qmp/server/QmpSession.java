@@ -22,9 +22,7 @@ import net.control.qmp.QmpClientInfo;
 
 /**
  * One QMP connection: its greeting, its negotiation state, the descriptors its client passed
- * ({@link MonitorFds}), and two threads (virtual, or platform ones over a unix socket whose calls
- * block in native code). The reader
- * splits the input into JSON values and executes each request in turn, so replies come in request
+ * ({@link MonitorFds}), and two virtual threads. The reader splits the input into JSON values and executes each request in turn, so replies come in request
  * order; the writer is the only thread that writes to the socket, so a reply and an event never
  * interleave inside a message. Events from runtime threads are only queued, never written there.
  *
@@ -109,8 +107,8 @@ final class QmpSession {
     /** Sends the greeting and starts serving. */
     void start() {
         queue(greeting, null);
-        connection.threads().name("qmp-writer " + peer).start(this::write);
-        connection.threads().name("qmp-reader " + peer).start(this::read);
+        Thread.ofVirtual().name("qmp-writer " + peer).start(this::write);
+        Thread.ofVirtual().name("qmp-reader " + peer).start(this::read);
     }
 
     /** @return what the {@code net:qmp} command shows */

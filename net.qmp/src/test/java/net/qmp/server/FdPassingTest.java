@@ -272,14 +272,14 @@ class FdPassingTest {
 
     @Test
     void aUnixEndpointServesABoundedNumberOfClients() throws Exception {
-        for (int i = 0; i < QmpAddress.UNIX_CLIENTS; i++) {
+        for (int i = 0; i < QmpAddress.CLIENTS; i++) {
             client();
         }
         try (UnixStream over = UnixStream.connect(dir.resolve("qmp.sock"))) {
             assertEquals(-1, over.receive(ByteBuffer.allocate(256), Libc::close), "refused: no greeting");
         }
         clients.removeFirst().close();
-        Await.until(() -> server.clients().size() < QmpAddress.UNIX_CLIENTS, "a client gone");
+        Await.until(() -> server.clients().size() < QmpAddress.CLIENTS, "a client gone");
         assertReply("{\"return\": []}", client().execute("{\"execute\": \"query-fdsets\"}"));
     }
 
