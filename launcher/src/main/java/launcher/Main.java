@@ -154,8 +154,9 @@ public final class Main {
     private static void tellQmpClients(EmbeddedFramework framework) {
         try {
             Main.<Runnable>frontEnd(framework.bundle(FRONT_ENDS), "net.qmp.cli.HostSignal").run();
-        } catch (BundleException | ReflectiveOperationException | IllegalStateException e) {
-            // Not started yet, or stopped already: no client to tell.
+        } catch (BundleException | ReflectiveOperationException | RuntimeException e) {
+            // Not started yet, or stopped already: no client to tell. Nothing here may keep
+            // Patchbay from stopping.
         }
     }
 
