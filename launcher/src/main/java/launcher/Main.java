@@ -96,15 +96,15 @@ public final class Main {
             Bundle frontEnds = framework.bundle(FRONT_ENDS);
             List<String> groups = new java.util.ArrayList<>(options.network().stream().map(NetworkOption::toString).toList());
             options.qmp().forEach(address -> groups.add("-qmp " + address));
-            String error = this.<Function<List<String>, String>>frontEnd(frontEnds, "net.qmp.cli.CommandLine")
+            String error = Main.<Function<List<String>, String>>frontEnd(frontEnds, "net.qmp.cli.CommandLine")
                     .apply(groups);
             if (error != null) {
                 throw new UsageException(error);
             }
-            for (String warning : this.<Supplier<List<String>>>frontEnd(frontEnds, "net.qmp.cli.StartupWarnings").get()) {
+            for (String warning : Main.<Supplier<List<String>>>frontEnd(frontEnds, "net.qmp.cli.StartupWarnings").get()) {
                 System.err.println("patchbay: warning: " + warning);
             }
-            String summary = this.<Supplier<String>>frontEnd(frontEnds, "net.qmp.cli.Summary").get();
+            String summary = Main.<Supplier<String>>frontEnd(frontEnds, "net.qmp.cli.Summary").get();
             System.out.print(Banner.text(summary, options));
             System.out.flush();
             if (options.console()) {
@@ -143,10 +143,21 @@ public final class Main {
             return;
         }
         signalled = true;
+        tellQmpClients(framework);
         framework.stop();
         System.out.flush();
         System.err.flush();
         Runtime.getRuntime().halt(0);
+    }
+
+    /** As QEMU does on a signal: QMP clients get {@code SHUTDOWN} before their sessions close. */
+    private static void tellQmpClients(EmbeddedFramework framework) {
+        try {
+            Main.<Runnable>frontEnd(framework.bundle(FRONT_ENDS), "net.qmp.cli.HostSignal").run();
+        } catch (BundleException | ReflectiveOperationException | RuntimeException e) {
+            // Not started yet, or stopped already: no client to tell. Nothing here may keep
+            // Patchbay from stopping.
+        }
     }
 
     /**
@@ -154,7 +165,7 @@ public final class Main {
      * it is seen here only through the JDK interface it implements.
      */
     @SuppressWarnings("unchecked")
-    private <T> T frontEnd(Bundle bundle, String className) throws ReflectiveOperationException {
+    private static <T> T frontEnd(Bundle bundle, String className) throws ReflectiveOperationException {
         return (T) bundle.loadClass(className).getConstructor(BundleContext.class).newInstance(bundle.getBundleContext());
     }
 }

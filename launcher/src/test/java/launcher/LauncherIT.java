@@ -4,15 +4,23 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.lang.ProcessBuilder.Redirect;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
 import java.util.jar.JarOutputStream;
@@ -22,10 +30,15 @@ import net.testlib.Frames;
 import net.testlib.OsgiTest;
 import net.testlib.Pcap;
 import net.testlib.Ports;
+import net.testlib.Program;
+import net.testlib.Qemu;
+import net.testlib.QemuTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Runs the built {@code patchbay.jar} as a process, with the JDK and flags the run script uses,
@@ -208,6 +221,78 @@ class LauncherIT {
             assertTrue(info.replace(" ", "").contains("\"id\":2"), info);
         }
         stopCleanly(p);
+    }
+
+    /**
+     * As QEMU 7.2 on SIGTERM or SIGINT: every negotiated QMP client gets {@code SHUTDOWN} (reason
+     * {@code host-signal}) before the connection closes. Everything after the negotiation must be
+     * QEMU's bytes, the timestamp's numbers aside.
+     */
+    @QemuTest
+    @ParameterizedTest
+    @ValueSource(strings = {"TERM", "INT"})
+    void aSignalSendsQemusShutdownEventToQmpClients(String signal) throws Exception {
+        assumeTrue(Qemu.available(), "qemu-system-x86_64 is not installed");
+        Path qemuSocket = work.resolve("qemu-qmp.sock");
+        String qemuSaw;
+        try (Program qemu = Qemu.startWithQmp(work, "qemu", qemuSocket)) {
+            qemuSaw = afterSignal(qemuSocket, qemu.process(), signal);
+            assertEquals(0, qemu.await(STOPPED.toSeconds()), qemu::describe);
+        }
+        Process p = start("--no-console", "-netdev", "hubport,id=h1,hubid=1");
+        awaitBanner(p, "QMP on unix:");
+        Path socket = work.resolve("patchbay-qmp.sock");
+        Await.until(() -> Ports.unixListening(socket), STARTED, "Patchbay's QMP socket");
+        String patchbaySaw = afterSignal(socket, p, signal);
+        assertTrue(p.waitFor(STOPPED.toSeconds(), TimeUnit.SECONDS), "SIG" + signal + " did not stop it");
+        assertEquals(0, p.exitValue(), "a clean stop exits 0");
+        assertTrue(qemuSaw.contains("\"reason\": \"host-signal\""), qemuSaw);
+        assertEquals(withoutTimestamp(qemuSaw), withoutTimestamp(patchbaySaw));
+    }
+
+    /**
+     * Negotiates on the unix socket, sends the signal to the process, and reads until the server
+     * closes the connection.
+     *
+     * @return the bytes after the negotiation's reply, as text
+     */
+    private static String afterSignal(Path socket, Process process, String signal) throws Exception {
+        try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+            InputStream in = Channels.newInputStream(channel);
+            OutputStream out = Channels.newOutputStream(channel);
+            FutureTask<String> rest = new FutureTask<>(() -> {
+                assertTrue(line(in).startsWith("{\"QMP\""), "greeting");
+                out.write("{\"execute\": \"qmp_capabilities\"}\n".getBytes(StandardCharsets.US_ASCII));
+                assertEquals("{\"return\": {}}\r\n", line(in));
+                kill(process, signal);
+                return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+            });
+            Thread.ofVirtual().start(rest);
+            // Closing the channel (on a timeout) ends a read that waits forever.
+            return rest.get(STOPPED.toSeconds(), TimeUnit.SECONDS);
+        }
+    }
+
+    /** @return one line of the stream, its CRLF included */
+    private static String line(InputStream in) throws IOException {
+        StringBuilder line = new StringBuilder();
+        for (int b = in.read(); b >= 0; b = in.read()) {
+            line.append((char) b);
+            if (b == '\n') {
+                break;
+            }
+        }
+        return line.toString();
+    }
+
+    private static void kill(Process process, String signal) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start();
+        assertTrue(kill.waitFor(STOPPED.toSeconds(), TimeUnit.SECONDS), "kill did not finish");
+        assertEquals(0, kill.exitValue(), "kill -" + signal);
+    }
+
+    private static String withoutTimestamp(String messages) {
+        return messages.replaceAll("\"seconds\": \\d+, \"microseconds\": \\d+", "\"seconds\": S, \"microseconds\": U");
     }
 
     @Test

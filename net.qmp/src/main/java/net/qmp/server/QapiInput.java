@@ -127,7 +127,12 @@ final class QapiInput {
     /** The {@code ObjectOptions} branches of the objects Patchbay may have. */
     private static final Map<String, Struct> OBJECT_BRANCHES = Map.of(
             "filter-dump", new Struct(concat(NETFILTER, new Member[] {req("file", Scalar.STR),
-                opt("maxlen", Scalar.UINT32)})));
+                opt("maxlen", Scalar.UINT32)})),
+            "filter-buffer", new Struct(concat(NETFILTER, new Member[] {req("interval", Scalar.UINT32)})),
+            "filter-mirror", new Struct(concat(NETFILTER, new Member[] {req("outdev", Scalar.STR),
+                opt("vnet_hdr_support", Scalar.BOOL)})),
+            "filter-redirector", new Struct(concat(NETFILTER, new Member[] {opt("indev", Scalar.STR),
+                opt("outdev", Scalar.STR), opt("vnet_hdr_support", Scalar.BOOL)})));
 
     private static final BigInteger UINT64_LIMIT = BigInteger.ONE.shiftLeft(64);
 
@@ -158,6 +163,62 @@ final class QapiInput {
         installed.stream().filter(t -> !types.contains(t)).forEach(types::add);
         return union(arguments, List.of(req("qom-type", new Enum(types)), req("id", Scalar.STR)), "qom-type",
                 OBJECT_BRANCHES);
+    }
+
+    /**
+     * @param schema where the type goes
+     * @param type   a netdev type
+     * @return QEMU's {@code Netdev} branch of that type as introspection states it, or null when
+     *         QEMU has no such type
+     */
+    static String netdevSchema(SchemaBuilder schema, String type) {
+        Struct branch = NETDEV_BRANCHES.get(type);
+        return branch == null ? null : describe(schema, branch);
+    }
+
+    /** @return QEMU's {@code ObjectOptions} branch of that object type, or null when QEMU has none */
+    static String objectSchema(SchemaBuilder schema, String type) {
+        Struct branch = OBJECT_BRANCHES.get(type);
+        return branch == null ? null : describe(schema, branch);
+    }
+
+    /** @return the members of {@code NetfilterProperties}, every filter's first */
+    static List<SchemaBuilder.Member> netfilterSchema(SchemaBuilder schema) {
+        return members(schema, List.of(NETFILTER));
+    }
+
+    /** @return QEMU's {@code SocketAddress} */
+    static String socketAddressSchema(SchemaBuilder schema) {
+        return describe(schema, SOCKET_ADDRESS);
+    }
+
+    /** A type as QEMU's introspection states it: every integer kind is the built-in {@code int}. */
+    private static String describe(SchemaBuilder schema, Type type) {
+        return switch (type) {
+            case Scalar.STR -> schema.builtin(SchemaBuilder.STR);
+            case Scalar.BOOL -> schema.builtin(SchemaBuilder.BOOL);
+            case Scalar.INT, Scalar.INT32, Scalar.UINT16, Scalar.UINT32, Scalar.UINT64, Scalar.SIZE ->
+                    schema.builtin(SchemaBuilder.INT);
+            case Enum e -> schema.enumeration(e.values());
+            case ListOf list -> schema.array(describe(schema, list.element()));
+            case Struct struct when struct.discriminator() == null -> schema.object(members(schema, struct.members()));
+            case Struct struct -> {
+                // The branches in the order of the tag's values, as QEMU states them.
+                Enum tag = (Enum) struct.members().stream().filter(m -> m.name().equals(struct.discriminator()))
+                        .findFirst().orElseThrow().type();
+                Map<String, String> variants = new LinkedHashMap<>();
+                tag.values().forEach(value -> variants.put(value, describe(schema, struct.branches().get(value))));
+                yield schema.union(members(schema, struct.members()), struct.discriminator(), variants);
+            }
+        };
+    }
+
+    private static List<SchemaBuilder.Member> members(SchemaBuilder schema, List<Member> members) {
+        List<SchemaBuilder.Member> out = new ArrayList<>();
+        for (Member m : members) {
+            out.add(new SchemaBuilder.Member(m.name(), describe(schema, m.type()), !m.required()));
+        }
+        return out;
     }
 
     /** A top-level flat union whose branches without a schema take any member. */

@@ -21,10 +21,12 @@ import net.qmp.server.SchemaBuilder.Member;
 /**
  * {@code query-qmp-schema}: QEMU 7.2's introspection of what is installed now. {@code netdev_add}
  * takes QAPI's {@code Netdev} union with a branch per netdev type a driver serves (the built-in
- * {@code hubport} included) whose members are that driver's option record; {@code object-add}
- * takes the {@code ObjectOptions} union with a branch per filter type (the common netfilter
- * properties and the driver's own); a third-party command's arguments are its argument record.
- * So the answer changes as driver and command bundles come and go.
+ * {@code hubport} included), {@code object-add} the {@code ObjectOptions} union with a branch per
+ * filter type. A type QEMU has is stated as QEMU states it, from the schema {@link QapiInput}
+ * checks the input against (so {@code int} for every integer kind, whatever the driver's record
+ * holds); a type QEMU does not have is its driver's option record (after the common netfilter
+ * properties for a filter). A third-party command's arguments are its argument record. So the
+ * answer changes as driver and command bundles come and go.
  */
 final class QmpSchema {
 
@@ -121,28 +123,37 @@ final class QmpSchema {
                 required("multicast-table", schema.array(str)));
     }
 
-    /** QAPI's {@code Netdev}: {@code id}, {@code type}, and each installed type's options. */
+    /**
+     * QAPI's {@code Netdev}: {@code id}, {@code type}, and each installed type's options: QEMU's
+     * own for the types QEMU has, the driver's option record for the others.
+     */
     private String netdev() {
         Map<String, String> variants = new LinkedHashMap<>();
-        control.optionTypes(Section.NETDEV).forEach((type, options) ->
-                variants.put(type, schema.record(QmpJson.MAPPER, options)));
+        control.optionTypes(Section.NETDEV).forEach((type, options) -> {
+            String qemus = QapiInput.netdevSchema(schema, type);
+            variants.put(type, qemus != null ? qemus : schema.record(QmpJson.MAPPER, options));
+        });
         return schema.union(List.of(required("id", schema.builtin(STR)),
                 required("type", schema.enumeration(variants.keySet()))), "type", variants);
     }
 
-    /** QAPI's {@code ObjectOptions}, of the filter types installed. */
+    /**
+     * QAPI's {@code ObjectOptions}, of the filter types installed: QEMU's properties for the types
+     * QEMU has; for the others the common netfilter properties and the driver's option record.
+     */
     private String objectOptions() {
-        String str = schema.builtin(STR);
         Map<String, String> variants = new LinkedHashMap<>();
         control.optionTypes(Section.OBJECT).forEach((type, options) -> {
-            List<Member> members = new ArrayList<>(List.of(required("netdev", str),
-                    optional("queue", schema.enumeration(List.of("all", "rx", "tx"))), optional("status", str),
-                    optional("position", str), optional("insert", schema.enumeration(List.of("before", "behind")))));
-            members.addAll(schema.members(QmpJson.MAPPER, options));
-            variants.put(type, schema.object(members));
+            String qemus = QapiInput.objectSchema(schema, type);
+            if (qemus == null) {
+                List<Member> members = new ArrayList<>(QapiInput.netfilterSchema(schema));
+                members.addAll(schema.members(QmpJson.MAPPER, options));
+                qemus = schema.object(members);
+            }
+            variants.put(type, qemus);
         });
-        return schema.union(List.of(required("qom-type", schema.enumeration(variants.keySet())), required("id", str)),
-                "qom-type", variants);
+        return schema.union(List.of(required("qom-type", schema.enumeration(variants.keySet())),
+                required("id", schema.builtin(STR))), "qom-type", variants);
     }
 
     private void events() {
@@ -152,21 +163,8 @@ final class QmpSchema {
         schema.event("DEVICE_DELETED", schema.object(optional("device", str), required("path", str)));
         schema.event("NIC_RX_FILTER_CHANGED", schema.object(optional("name", str), required("path", str)));
         schema.event("NETDEV_STREAM_CONNECTED", schema.object(required("netdev-id", str),
-                required("addr", socketAddress())));
+                required("addr", QapiInput.socketAddressSchema(schema))));
         schema.event("NETDEV_STREAM_DISCONNECTED", schema.object(required("netdev-id", str)));
     }
 
-    /** QAPI's {@code SocketAddress}, as {@code NETDEV_STREAM_CONNECTED} reports the peer. */
-    private String socketAddress() {
-        String str = schema.builtin(STR);
-        String bool = schema.builtin(BOOL);
-        Map<String, String> variants = new LinkedHashMap<>();
-        variants.put("inet", schema.object(required("host", str), required("port", str), optional("numeric", bool),
-                optional("to", schema.builtin(INT)), optional("ipv4", bool), optional("ipv6", bool),
-                optional("keep-alive", bool), optional("mptcp", bool)));
-        variants.put("unix", schema.object(required("path", str), optional("abstract", bool), optional("tight", bool)));
-        variants.put("vsock", schema.object(required("cid", str), required("port", str)));
-        variants.put("fd", schema.object(required("str", str)));
-        return schema.union(List.of(required("type", schema.enumeration(variants.keySet()))), "type", variants);
-    }
 }

@@ -1,11 +1,14 @@
 package net.qmp.server;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import net.api.NetException;
 import net.control.NetControl;
 import net.control.NetEventListener;
@@ -42,6 +45,9 @@ public final class QmpServer implements QmpService, NetEventListener {
     private static final int QEMU_MAJOR = 7;
     private static final int QEMU_MINOR = 2;
     private static final int QEMU_MICRO = 0;
+
+    /** How long a stop on a signal waits for clients to take their {@code SHUTDOWN}. */
+    static final Duration FAREWELL = Duration.ofMillis(100);
 
     private final QmpCommands commands;
     private final ObjectNode greeting;
@@ -157,6 +163,37 @@ public final class QmpServer implements QmpService, NetEventListener {
     }
 
     private void forward(String name, Map<String, Object> data, Instant time) {
+        byte[] bytes = serialisedEvent(name, data, time);
+        endpoints.forEach(e -> e.event(bytes));
+    }
+
+    /**
+     * Patchbay stops on a signal (SIGTERM, SIGINT, SIGHUP): as QEMU 7.2, every negotiated client is
+     * sent {@code SHUTDOWN} with reason {@code host-signal}. Returns once each has it on the wire,
+     * or after {@link #FAREWELL} for clients that do not read; the sessions close later, with the
+     * server.
+     */
+    public void hostSignal() {
+        byte[] bytes = serialisedEvent(Quit.SHUTDOWN, Quit.data("host-signal"), Instant.now());
+        List<QmpSession> sessions = endpoints.stream().flatMap(e -> e.sessions().stream()).toList();
+        CountDownLatch written = new CountDownLatch(sessions.size());
+        for (QmpSession session : sessions) {
+            if (!session.event(bytes, written::countDown)) {
+                written.countDown();
+            }
+        }
+        try {
+            if (!written.await(FAREWELL.toMillis(), TimeUnit.MILLISECONDS)) {
+                log.log(System.Logger.Level.DEBUG, "QMP: " + written.getCount()
+                        + " clients did not take SHUTDOWN before the stop");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** @return the event message as every client gets it, serialised once */
+    private static byte[] serialisedEvent(String name, Map<String, Object> data, Instant time) {
         Map<String, Object> event = new LinkedHashMap<>();
         event.put("event", name);
         if (data != null && !data.isEmpty()) {
@@ -166,9 +203,7 @@ public final class QmpServer implements QmpService, NetEventListener {
         timestamp.put("seconds", time.getEpochSecond());
         timestamp.put("microseconds", time.getNano() / 1000);
         event.put("timestamp", timestamp);
-        // Serialised once for every client.
-        byte[] bytes = QmpSession.serialised(QmpJson.MAPPER.valueToTree(event));
-        endpoints.forEach(e -> e.event(bytes));
+        return QmpSession.serialised(QmpJson.MAPPER.valueToTree(event));
     }
 
     /**

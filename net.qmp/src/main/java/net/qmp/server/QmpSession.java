@@ -132,9 +132,22 @@ final class QmpSession {
      * @param event the event message, serialised with its CRLF
      */
     void event(byte[] event) {
-        if (negotiated) {
-            queue(new Outgoing(event, null), false);
+        event(event, null);
+    }
+
+    /**
+     * Queues an event as {@link #event(byte[])} does, with what to do once it is on the wire.
+     *
+     * @param event      the event message, serialised with its CRLF
+     * @param afterWrite runs once the event is written and flushed; never when the session ends first
+     * @return whether the event was queued (the client negotiated, and is still connected)
+     */
+    boolean event(byte[] event, Runnable afterWrite) {
+        if (!negotiated || closed.get()) {
+            return false;
         }
+        queue(new Outgoing(event, afterWrite), false);
+        return true;
     }
 
     /** Disconnects the client; idempotent. */

@@ -8,9 +8,13 @@ import net.control.NetEventListener;
 
 /**
  * QMP {@code quit} and HMP {@code quit}: as QEMU 7.2, {@code SHUTDOWN} goes to every negotiated
- * client before the reply, and Patchbay stops once the reply is written.
+ * client before the reply, and Patchbay stops once the reply is written. The event's data is the
+ * one a stop on a signal sends too ({@link QmpServer#hostSignal()}).
  */
 final class Quit {
+
+    /** QEMU's event when it is about to stop. */
+    static final String SHUTDOWN = "SHUTDOWN";
 
     private final NetEventListener events;
     private final Runnable stop;
@@ -29,10 +33,18 @@ final class Quit {
      * @return the outcome that stops Patchbay after its reply
      */
     QmpCommands.Outcome run(JsonNode reply) {
+        events.event(SHUTDOWN, data("host-qmp-quit"), Instant.now());
+        return new QmpCommands.Outcome(reply, stop);
+    }
+
+    /**
+     * @param reason QAPI's {@code ShutdownCause}
+     * @return the data of QEMU's {@code SHUTDOWN} event when no guest asked for it
+     */
+    static Map<String, Object> data(String reason) {
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("guest", false);
-        data.put("reason", "host-qmp-quit");
-        events.event("SHUTDOWN", data, Instant.now());
-        return new QmpCommands.Outcome(reply, stop);
+        data.put("reason", reason);
+        return data;
     }
 }
