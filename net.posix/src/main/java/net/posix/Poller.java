@@ -1,15 +1,10 @@
 package net.posix;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
 import java.io.Closeable;
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -27,32 +22,10 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class Poller implements Closeable {
 
-    private static final int EPOLL_CLOEXEC = Libc.O_CLOEXEC;
-    private static final int EPOLL_CTL_ADD = 1;
-    private static final int EPOLL_CTL_DEL = 2;
-    private static final int EPOLLIN = 0x1;
-    private static final int EPOLLOUT = 0x4;
-    private static final int EPOLLERR = 0x8;
-    private static final int EPOLLHUP = 0x10;
-    private static final int EPOLLRDHUP = 0x2000;
-    private static final int EPOLLET = 1 << 31;
-    private static final int WATCHED = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
-    /** {@code struct epoll_event} is packed on x86_64 (12 bytes), naturally aligned elsewhere (16). */
-    private static final boolean PACKED = System.getProperty("os.arch").equals("amd64");
-    private static final long EVENT_SIZE = PACKED ? 12 : 16;
-    private static final long EVENT_DATA = PACKED ? 4 : 8;
+    private static final int WATCHED = Epoll.IN | Epoll.OUT | Epoll.RDHUP | Epoll.EDGE_TRIGGERED;
     private static final int BATCH = 256;
     /** The key of the eventfd that wakes the thread to stop. */
     private static final long STOP = 0;
-
-    private static final MethodHandle EPOLL_CREATE1 = Libc.function("epoll_create1",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle EPOLL_CTL = Libc.function("epoll_ctl",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
-    private static final MethodHandle EPOLL_WAIT = Libc.function("epoll_wait",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
-    private static final MethodHandle EVENTFD = Libc.function("eventfd",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
 
     private final int epoll;
     private final int wakeup;
@@ -75,17 +48,17 @@ public final class Poller implements Closeable {
      * @throws PosixException when the kernel gives no epoll instance
      */
     public static Poller start(String name) throws PosixException {
-        int epoll = create(() -> (int) EPOLL_CREATE1.invokeExact(Libc.callState(), EPOLL_CLOEXEC));
+        int epoll = Epoll.create();
         int wakeup;
         try {
-            wakeup = create(() -> (int) EVENTFD.invokeExact(Libc.callState(), 0, Libc.O_CLOEXEC | Libc.O_NONBLOCK));
+            wakeup = Epoll.eventFd();
         } catch (PosixException e) {
             Libc.close(epoll);
             throw e;
         }
         Poller poller = new Poller(epoll, wakeup);
         try {
-            poller.control(EPOLL_CTL_ADD, wakeup, EPOLLIN, STOP);
+            poller.control(Epoll.CTL_ADD, wakeup, Epoll.IN, STOP);
         } catch (PosixException e) {
             Libc.close(wakeup);
             Libc.close(epoll);
@@ -93,24 +66,6 @@ public final class Poller implements Closeable {
         }
         Thread.ofPlatform().daemon().name(name).start(poller::run);
         return poller;
-    }
-
-    private interface Call {
-        int invoke() throws Throwable;
-    }
-
-    private static int create(Call call) throws PosixException {
-        try {
-            int fd = call.invoke();
-            if (fd < 0) {
-                throw Libc.error(Libc.errno(Libc.callState()));
-            }
-            return fd;
-        } catch (PosixException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
     }
 
     /**
@@ -123,7 +78,7 @@ public final class Poller implements Closeable {
         Registration registration = new Registration(this, fd, keys.incrementAndGet());
         watched.put(registration.key, registration);
         try {
-            control(EPOLL_CTL_ADD, fd, WATCHED, registration.key);
+            control(Epoll.CTL_ADD, fd, WATCHED, registration.key);
         } catch (PosixException e) {
             watched.remove(registration.key);
             throw e;
@@ -137,43 +92,29 @@ public final class Poller implements Closeable {
                 throw Libc.error(Libc.EBADF);
             }
             try (Arena arena = Arena.ofConfined()) {
-                MemorySegment event = arena.allocate(EVENT_SIZE, 8);
-                event.set(JAVA_INT_UNALIGNED, 0, events);
-                event.set(JAVA_LONG_UNALIGNED, EVENT_DATA, key);
-                MemorySegment state = Libc.callState();
-                if ((int) EPOLL_CTL.invokeExact(state, epoll, op, fd, event) < 0) {
-                    throw Libc.error(Libc.errno(state));
-                }
-            } catch (PosixException e) {
-                throw e;
-            } catch (Throwable t) {
-                throw new IllegalStateException(t);
+                Epoll.control(epoll, op, fd, events, key, arena.allocate(Epoll.EVENT_SIZE, 8));
             }
         }
     }
 
     private void run() {
-        MemorySegment events = Arena.ofAuto().allocate(EVENT_SIZE * BATCH, 8);
-        MemorySegment state = Libc.callState();
+        MemorySegment events = Arena.ofAuto().allocate(Epoll.EVENT_SIZE * BATCH, 8);
         try {
             while (true) {
-                int n = (int) EPOLL_WAIT.invokeExact(state, epoll, events, BATCH, -1);
-                if (n < 0 && Libc.errno(state) != Libc.EINTR) {
-                    return; // EBADF or EINVAL: nothing left to wait on
-                }
+                int n = Epoll.await(epoll, events, BATCH, -1);
                 for (int i = 0; i < n; i++) {
-                    long key = events.get(JAVA_LONG_UNALIGNED, EVENT_SIZE * i + EVENT_DATA);
+                    long key = Epoll.data(events, i);
                     if (key == STOP) {
                         return;
                     }
                     Registration registration = watched.get(key);
                     if (registration != null) {
-                        registration.ready(events.get(JAVA_INT_UNALIGNED, EVENT_SIZE * i));
+                        registration.ready(Epoll.events(events, i));
                     }
                 }
             }
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
+        } catch (PosixException nothingLeft) {
+            // EBADF or EINVAL: the epoll descriptor is gone, nothing left to wait on
         } finally {
             synchronized (lock) {
                 closed = true;
@@ -282,11 +223,11 @@ public final class Poller implements Closeable {
 
         /** Called on the poller's thread only (so the counters need no atomic update). */
         private void ready(int events) {
-            if ((events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0) {
+            if ((events & (Epoll.IN | Epoll.RDHUP | Epoll.HUP | Epoll.ERR)) != 0) {
                 readable++;
                 LockSupport.unpark(reader);
             }
-            if ((events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) != 0) {
+            if ((events & (Epoll.OUT | Epoll.HUP | Epoll.ERR)) != 0) {
                 writable++;
                 LockSupport.unpark(writer);
             }
@@ -306,7 +247,7 @@ public final class Poller implements Closeable {
             cancelled = true;
             poller.watched.remove(key);
             try {
-                poller.control(EPOLL_CTL_DEL, fd, 0, key);
+                poller.control(Epoll.CTL_DEL, fd, 0, key);
             } catch (PosixException e) {
                 // the poller is closed: nothing watches the number any more
             }

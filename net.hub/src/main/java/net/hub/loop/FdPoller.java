@@ -10,6 +10,7 @@ import java.nio.channels.SelectionKey;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import net.posix.Epoll;
 import net.posix.Libc;
 import net.posix.PosixException;
 

@@ -1,4 +1,4 @@
-package net.hub.loop;
+package net.posix;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -7,26 +7,28 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
-import net.posix.Libc;
-import net.posix.PosixException;
 
-/** The epoll(7) and eventfd(2) calls {@link FdPoller} makes, bound through {@link Libc#function}. */
-final class Epoll {
+/**
+ * The epoll(7) and eventfd(2) calls, bound through {@link Libc#function}: what an event loop and
+ * {@link Poller} wait with. Event masks and data words are read and written in the kernel's
+ * {@code struct epoll_event} layout, which is packed on x86_64.
+ */
+public final class Epoll {
 
-    static final int CTL_ADD = 1;
-    static final int CTL_DEL = 2;
-    static final int CTL_MOD = 3;
-    static final int IN = 0x001;
-    static final int OUT = 0x004;
-    static final int ERR = 0x008;
-    static final int HUP = 0x010;
-    static final int ONESHOT = 1 << 30;
+    /** {@code epoll_ctl} operations and event bits, as in {@code <sys/epoll.h>}. */
+    public static final int CTL_ADD = 1;
+    public static final int CTL_DEL = 2;
+    public static final int CTL_MOD = 3;
+    public static final int IN = 0x001;
+    public static final int OUT = 0x004;
+    public static final int ERR = 0x008;
+    public static final int HUP = 0x010;
+    public static final int RDHUP = 0x2000;
+    public static final int ONESHOT = 1 << 30;
+    public static final int EDGE_TRIGGERED = 1 << 31;
     /** {@code struct epoll_event} is packed on x86_64: a 32-bit event mask, then 64 bits of data. */
-    static final long EVENT_SIZE = isX86() ? 12 : 16;
+    public static final long EVENT_SIZE = isX86() ? 12 : 16;
 
-    private static final int CLOEXEC = 0x80000;
-    private static final int NONBLOCK = 0x800;
-    private static final int EINTR = 4;
     private static final MethodHandle CREATE1 = Libc.function("epoll_create1",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle CTL = Libc.function("epoll_ctl",
@@ -40,13 +42,14 @@ final class Epoll {
     }
 
     /** @return a new epoll descriptor, close-on-exec */
-    static int create() throws PosixException {
+    public static int create() throws PosixException {
         MemorySegment state = Libc.callState();
-        return check(invoke(() -> (int) CREATE1.invokeExact(state, CLOEXEC)), state);
+        return check(invoke(() -> (int) CREATE1.invokeExact(state, Libc.O_CLOEXEC)), state);
     }
 
     /** @param event a scratch segment of {@link #EVENT_SIZE} bytes */
-    static void control(int epfd, int op, int fd, int events, long data, MemorySegment event) throws PosixException {
+    public static void control(int epfd, int op, int fd, int events, long data, MemorySegment event)
+            throws PosixException {
         event.set(JAVA_INT, 0, events);
         event.set(JAVA_LONG.withByteAlignment(4), EVENT_SIZE - 8, data);
         MemorySegment state = Libc.callState();
@@ -54,29 +57,29 @@ final class Epoll {
     }
 
     /** @return the number of events, 0 on timeout or EINTR */
-    static int await(int epfd, MemorySegment events, int max, int timeoutMillis) throws PosixException {
+    public static int await(int epfd, MemorySegment events, int max, int timeoutMillis) throws PosixException {
         MemorySegment state = Libc.callState();
         int n = invoke(() -> (int) WAIT.invokeExact(state, epfd, events, max, timeoutMillis));
-        if (n < 0 && Libc.errno(state) == EINTR) {
+        if (n < 0 && Libc.errno(state) == Libc.EINTR) {
             return 0;
         }
         return check(n, state);
     }
 
     /** @return the event mask of entry {@code index} of an epoll_wait result */
-    static int events(MemorySegment events, int index) {
+    public static int events(MemorySegment events, int index) {
         return events.get(JAVA_INT, index * EVENT_SIZE);
     }
 
     /** @return the data word of entry {@code index} of an epoll_wait result */
-    static long data(MemorySegment events, int index) {
+    public static long data(MemorySegment events, int index) {
         return events.get(JAVA_LONG.withByteAlignment(4), index * EVENT_SIZE + EVENT_SIZE - 8);
     }
 
     /** @return a non-blocking eventfd, close-on-exec */
-    static int eventFd() throws PosixException {
+    public static int eventFd() throws PosixException {
         MemorySegment state = Libc.callState();
-        return check(invoke(() -> (int) EVENTFD.invokeExact(state, 0, CLOEXEC | NONBLOCK)), state);
+        return check(invoke(() -> (int) EVENTFD.invokeExact(state, 0, Libc.O_CLOEXEC | Libc.O_NONBLOCK)), state);
     }
 
     /** A downcall; they throw nothing checked but their handles' signature says Throwable. */
