@@ -95,8 +95,8 @@ class DialectTableTest {
     void qmp(DialectTable.Row row) throws Exception {
         Path side = Files.createTempDirectory(dir, "q");
         try (Patchbay patchbay = new Patchbay()) {
-            String qemu = transcript(qemuQmp(), row, Files.createTempDirectory(side, "qemu"));
-            String ours = transcript(patchbay.qmp(), row, Files.createTempDirectory(side, "patchbay"));
+            String qemu = transcript(qemuQmp(), row, Files.createTempDirectory(side, "qemu"), true);
+            String ours = transcript(patchbay.qmp(), row, Files.createTempDirectory(side, "patchbay"), false);
             assertFalse(ours.contains(SILENT) || ours.contains(EXITED), "Patchbay stopped answering:\n" + ours);
             compare(row, qemu, ours);
         }
@@ -137,8 +137,15 @@ class DialectTableTest {
         }
     }
 
-    /** Sends the row's lines and returns every reply after the greeting, one per line. */
-    private static String transcript(Session session, DialectTable.Row row, Path sideDir) throws Exception {
+    /**
+     * Sends the row's lines and returns every reply after the greeting, one per line.
+     *
+     * @param qemu whether QEMU answers: QEMU 7.2 once greeted a client twice in CI, under load, when
+     *             it connected while QEMU was starting (not reproduced in 90 tries since); a second
+     *             greeting is no reply. Patchbay's side gets no such allowance.
+     */
+    private static String transcript(Session session, DialectTable.Row row, Path sideDir, boolean qemu)
+            throws Exception {
         try (session) {
             // The greeting, which a test of its own compares. QEMU may send its start-up RESUME event
             // even before it (it starts the machine while the client connects): that is no reply.
@@ -156,7 +163,7 @@ class DialectTableTest {
             session.send(END);
             List<String> replies = new ArrayList<>();
             for (String reply = session.next(); !reply.contains("\"id\": \"table-end\""); reply = session.next()) {
-                if (reply.contains(RESUME)) {
+                if (reply.contains(RESUME) || qemu && reply.startsWith("{\"QMP\"")) {
                     continue;
                 }
                 replies.add(reply.replaceAll("\"seconds\": \\d+, \"microseconds\": \\d+", "\"seconds\": S, \"microseconds\": U")
