@@ -85,8 +85,13 @@ class Server:
         self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=self.stderr,
                                         stderr=self.stderr, cwd=self.work)
         if qmp:
-            wait_for(lambda: unix_listening(self.qmp_path) or self.process.poll() is not None, 60,
-                     kind + "'s QMP socket")
+            try:
+                wait_for(lambda: unix_listening(self.qmp_path) or self.process.poll() is not None, 60,
+                         kind + "'s QMP socket")
+            except TimeoutError:
+                self.process.kill()  # the caller gets no object to stop
+                self.process.wait()
+                raise
             if self.process.poll() is not None:
                 raise RuntimeError(kind + " exited: " + self.log_text())
 
@@ -461,8 +466,10 @@ def restart_after_kill(kind):
             server.stderr.close()
     killed_left = set(n for n in os.listdir(tempfile.gettempdir()) if n.startswith("patchbay-")) - temp_before
     last = Server(kind, [], work=work, qmp=False)  # one more start, stopped with SIGTERM once it serves
-    connect_tcp(p1).close()
-    last.stop()
+    try:
+        connect_tcp(p1).close()
+    finally:
+        last.stop()
     left = set(n for n in os.listdir(tempfile.gettempdir()) if n.startswith("patchbay-")) - temp_before
     return ("topology back and carrying a frame in %d of %d starts; after the kills %d directories in %s, "
             "after one more start and SIGTERM %d") % (back, runs, len(killed_left), tempfile.gettempdir(), len(left))
