@@ -43,7 +43,7 @@ import net.control.qmp.QmpListener;
 import net.hub.NetRuntime;
 import net.qmp.cli.CommandLine;
 import net.qmp.server.QmpServer;
-import net.testlib.Await;
+import net.testlib.Program;
 import net.testlib.Qemu;
 import net.testlib.QemuTest;
 import org.junit.jupiter.api.BeforeAll;
@@ -180,38 +180,20 @@ class DialectTableTest {
      * QEMU with its monitor on a unix socket (not stdio: some of QEMU's error paths close
      * descriptor 0).
      */
-    private static Session qemuQmp() throws IOException, InterruptedException {
-        Path socket = Files.createTempDirectory(dir, "m").resolve("qmp.sock");
-        List<String> command = new ArrayList<>(List.of(Qemu.BINARY));
-        command.addAll(QEMU);
-        command.addAll(List.of("-qmp", "unix:" + socket + ",server=on,wait=off"));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    private static Session qemuQmp() throws Exception {
+        Path work = Files.createTempDirectory(dir, "m");
+        Path socket = work.resolve("qmp.sock");
+        Program qemu = Qemu.startWithQmp(work, "qemu-qmp", socket);
         try {
-            SocketChannel[] connected = new SocketChannel[1];
-            Await.until(() -> {
-                try {
-                    connected[0] = SocketChannel.open(UnixDomainSocketAddress.of(socket));
-                    return true;
-                } catch (IOException notYet) {
-                    return !p.isAlive();
-                }
-            }, "QEMU's QMP socket");
-            SocketChannel channel = connected[0];
-            if (channel == null) {
-                throw new IOException("QEMU exited before it listened");
-            }
+            SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(socket));
             return new Session(Channels.newInputStream(channel), Channels.newOutputStream(channel), () -> {
                 channel.close();
-                p.destroyForcibly();
-                p.waitFor(5, TimeUnit.SECONDS);
+                qemu.process().destroyForcibly(); // some rows leave QEMU hung: no SIGTERM grace
+                qemu.process().waitFor(5, TimeUnit.SECONDS);
             });
-        } catch (IOException | RuntimeException | Error e) {
-            p.destroyForcibly();
+        } catch (IOException | RuntimeException e) {
+            qemu.close();
             throw e;
-        } catch (Exception e) {
-            p.destroyForcibly();
-            throw new IOException(e);
         }
     }
 
