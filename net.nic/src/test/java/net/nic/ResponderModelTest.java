@@ -1,11 +1,20 @@
 package net.nic;
 
+import static net.nic.ResponderFrames.HEX;
+import static net.nic.ResponderFrames.PEER_MAC;
+import static net.nic.ResponderFrames.arp;
+import static net.nic.ResponderFrames.echo6;
+import static net.nic.ResponderFrames.hex;
+import static net.nic.ResponderFrames.icmp6;
+import static net.nic.ResponderFrames.icmpEcho;
+import static net.nic.ResponderFrames.pseudo;
+import static net.nic.ResponderFrames.solicitation;
+import static net.nic.ResponderFrames.sum;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -26,9 +35,6 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(30)
 class ResponderModelTest {
 
-    private static final String PEER_MAC = "020000000001";
-    private static final HexFormat HEX = HexFormat.of();
-
     private final TestRuntime rt = new TestRuntime(1).nicModel("responder", new ResponderModel(new MacTable()));
 
     @AfterEach
@@ -44,45 +50,12 @@ class ResponderModelTest {
         return rt.inject.get("p-" + id);
     }
 
-    private static byte[] hex(String text) {
-        return HEX.parseHex(text.replace(" ", ""));
-    }
-
     /** Sends one frame and returns the one reply, or fails when none comes. */
     private static byte[] ask(Inject peer, byte[] frame) throws Exception {
         int before = peer.count();
         peer.send(List.of(frame));
         Await.until(() -> peer.count() > before, "a reply");
         return peer.received().get(before);
-    }
-
-    private static byte[] arp(int operation, String senderIp, String targetIp) {
-        return hex("ffffffffffff" + PEER_MAC + "0806 0001 0800 06 04 000" + operation + PEER_MAC + senderIp
-                + "000000000000" + targetIp);
-    }
-
-    /** Ones' complement sum of 16-bit words, folded: 0xffff over data that carries a correct checksum. */
-    private static int sum(byte[] data, int from, int to, int initial) {
-        int sum = initial;
-        for (int i = from; i < to; i += 2) {
-            sum += (data[i] & 0xff) << 8 | (i + 1 < to ? data[i + 1] & 0xff : 0);
-        }
-        while (sum > 0xffff) {
-            sum = (sum & 0xffff) + (sum >>> 16);
-        }
-        return sum;
-    }
-
-    private static byte[] icmpEcho(String destinationMac, int sourceIp, int destinationIp, byte[] data) {
-        int total = 20 + 8 + data.length;
-        ByteBuffer f = ByteBuffer.allocate(Math.max(60, 14 + total));
-        f.put(hex(destinationMac + PEER_MAC + "0800"));
-        f.put((byte) 0x45).put((byte) 0x10).putShort((short) total).putShort((short) 0x4242).putShort((short) 0x4000);
-        f.put((byte) 61).put((byte) 1).putShort((short) 0).putInt(sourceIp).putInt(destinationIp);
-        f.putShort(24, (short) ~sum(f.array(), 14, 34, 0));
-        f.put((byte) 8).put((byte) 0).putShort((short) 0).putShort((short) 0x1234).putShort((short) 7).put(data);
-        f.putShort(36, (short) ~sum(f.array(), 34, 14 + total, 0));
-        return f.array();
     }
 
     @Test
@@ -180,25 +153,9 @@ class ResponderModelTest {
     private static final String LINK_LOCAL6 = "fe80000000000000505400fffeabcdef";
     private static final String MAC6 = "525400abcdef";
 
-    private static byte[] icmp6(String destinationMac, String source, String destination, int hopLimit, byte[] icmp) {
-        ByteBuffer f = ByteBuffer.allocate(Math.max(60, 14 + 40 + icmp.length));
-        f.put(hex(destinationMac + PEER_MAC + "86dd 60000000")).putShort((short) icmp.length);
-        f.put((byte) 58).put((byte) hopLimit).put(hex(source)).put(hex(destination)).put(icmp);
-        f.putShort(56, (short) ~sum(f.array(), 54, 54 + icmp.length, pseudo(f.array(), icmp.length)));
-        return f.array();
-    }
-
-    private static int pseudo(byte[] frame, int length) {
-        return sum(frame, 22, 54, 0) + length + 58;
-    }
-
     private static void assertIcmp6ChecksumValid(byte[] frame) {
         int length = ByteBuffer.wrap(frame).getShort(18) & 0xffff;
         assertEquals(0xffff, sum(frame, 54, 54 + length, pseudo(frame, length)), "ICMPv6 checksum");
-    }
-
-    private static byte[] solicitation(String target, boolean withSourceOption) {
-        return hex("87 00 0000 00000000" + target + (withSourceOption ? "01 01" + PEER_MAC : ""));
     }
 
     @Test
@@ -243,7 +200,7 @@ class ResponderModelTest {
         Inject peer = plug(1, "r6", "ip=fd00:77::5,mac=52:54:00:ab:cd:ef");
         byte[] data = new byte[1449];
         new Random(9).nextBytes(data);
-        byte[] echo = ByteBuffer.allocate(8 + data.length).put(hex("80 00 0000 abcd 0003")).put(data).array();
+        byte[] echo = echo6(data);
         byte[] request = icmp6(MAC6, PEER_IP6, IP6, 64, echo);
         byte[] reply = ask(peer, request);
         assertIcmp6ChecksumValid(reply);
