@@ -69,12 +69,29 @@ class ResponderModelTest {
         assertArrayEquals(Arrays.copyOfRange(reply, 0, 32), Arrays.copyOfRange(probe, 0, 32));
         assertEquals("00000000", HEX.formatHex(probe, 38, 42));
 
+        // A host announcing that it has taken this address: the answer defends it, and it is counted.
+        byte[] defended = ask(peer, arp(1, "0a000005", "0a000005"));
+        assertEquals("0a000005", HEX.formatHex(defended, 38, 42));
+        assertEquals(1, rt.counter("r0", "address-conflicts"));
+
         peer.send(List.of(arp(1, "0a000001", "0a000006"), arp(2, "0a000001", "0a000005"),
+                arp(1, "0a000001", "0a000001"), // another host's gratuitous ARP
                 Arrays.copyOf(arp(1, "0a000001", "0a000005"), 30)));
         Await.until(() -> rt.counter("r0", "malformed") == 1, "the runt counted");
-        assertEquals(2, rt.counter("r0", "ignored")); // another host's address, a reply
-        assertEquals(2, rt.counter("r0", "arp-replies"));
-        assertEquals(2, peer.count());
+        assertEquals(3, rt.counter("r0", "ignored")); // another host's address, a reply, an announcement
+        assertEquals(3, rt.counter("r0", "arp-replies"));
+        assertEquals(3, peer.count());
+    }
+
+    @Test
+    void aShortReplyAfterALongOneIsPaddedWithZeros() throws Exception {
+        Inject peer = plug(1, "r0", "ip=10.0.0.5");
+        byte[] ones = new byte[1000];
+        Arrays.fill(ones, (byte) 0xff);
+        ask(peer, icmpEcho("525400123456", 0x0a000001, 0x0a000005, ones));
+        byte[] reply = ask(peer, arp(1, "0a000001", "0a000005"));
+        assertEquals(60, reply.length);
+        assertEquals("00".repeat(18), HEX.formatHex(reply, 42, 60), "the reused buffer's old bytes are no padding");
     }
 
     @Test
