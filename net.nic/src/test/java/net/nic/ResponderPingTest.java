@@ -5,16 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import net.backend.tap.TapDriver;
 import net.control.Section;
 import net.testkit.TestRuntime;
 import net.testlib.Await;
+import net.testlib.Host;
 import net.testlib.KernelTest;
+import net.testlib.Netns;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -28,39 +25,23 @@ import org.junit.jupiter.api.Timeout;
 @KernelTest
 class ResponderPingTest {
 
-    private final String namespace = "pbns" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x10000, 0xfffff));
-    private final String tap = "pbr" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x10000, 0xfffff));
+    private final String tap = Host.name("pbr");
     private final TestRuntime rt = new TestRuntime(1).netdevType("tap", new TapDriver())
             .nicModel("responder", new ResponderModel(new MacTable()));
+    private Netns namespace;
 
     @AfterEach
-    void cleanUp() throws Exception {
+    void cleanUp() {
         rt.close(); // the tap goes with its descriptor, before its namespace
-        run("ip", "netns", "del", namespace);
-    }
-
-    /** Runs a command for at most 20 s. @return its status, and stdout with stderr */
-    private static Result run(String... command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        try {
-            if (!p.waitFor(20, TimeUnit.SECONDS)) {
-                throw new IOException("timed out: " + String.join(" ", command));
-            }
-            return new Result(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
-        } finally {
-            p.destroyForcibly();
+        if (namespace != null) {
+            namespace.close();
         }
-    }
-
-    private record Result(int status, String output) {
     }
 
     /** Runs a command in the namespace; it must succeed. */
     private String inNamespace(String... command) throws IOException, InterruptedException {
-        List<String> all = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
-        all.addAll(List.of(command));
-        Result r = run(all.toArray(String[]::new));
-        assertEquals(0, r.status(), String.join(" ", all) + "\n" + r.output());
+        Host.Result r = Host.run(20, namespace.exec(command));
+        assertEquals(0, r.status(), String.join(" ", command) + "\n" + r.output());
         return r.output();
     }
 
@@ -76,12 +57,9 @@ class ResponderPingTest {
         rt.hub("t0");
         rt.add(Section.NET, "nic,model=responder,id=r4,vlan=1,ip=10.78.0.5,prefix=24");
         rt.add(Section.NET, "nic,model=responder,id=r6,vlan=1,ip=fd00:78::5");
-        assertEquals(0, run("ip", "netns", "add", namespace).status());
-        assertEquals(0, run("ip", "link", "set", tap, "netns", namespace).status());
-        inNamespace("ip", "link", "set", "lo", "up");
-        inNamespace("ip", "addr", "add", "10.78.0.1/24", "dev", tap);
+        namespace = new Netns();
+        namespace.adopt(tap, "10.78.0.1/24");
         inNamespace("ip", "-6", "addr", "add", "fd00:78::1/64", "dev", tap);
-        inNamespace("ip", "link", "set", tap, "up");
         // Linux checks its addresses are free first; a responder that answered for them would fail them.
         Await.until(() -> !inNamespace("ip", "-6", "addr", "show", "dev", tap).contains("tentative"),
                 "duplicate address detection done");

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import net.testlib.Host;
 import net.testlib.KernelTest;
 import net.testlib.QemuTest;
 import org.junit.jupiter.api.AfterEach;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import net.testlib.Descriptors;
+import net.testlib.Host;
 import net.testlib.KernelTest;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;

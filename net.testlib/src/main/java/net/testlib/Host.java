@@ -1,4 +1,4 @@
-package net.backend.tap;
+package net.testlib;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -9,17 +9,17 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /** The host as tests see it: commands (bounded), interface names nobody else uses, /sys/class/net. */
-final class Host {
+public final class Host {
 
     private Host() {
     }
 
     /** The output of a command that ran to completion. */
-    record Result(int status, String output) {
+    public record Result(int status, String output) {
     }
 
     /** Runs a command for at most {@code seconds}; stdout and stderr together. */
-    static Result run(int seconds, String... command) throws IOException, InterruptedException {
+    public static Result run(int seconds, String... command) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         try {
             if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
@@ -32,7 +32,7 @@ final class Host {
     }
 
     /** Runs a command that must succeed. */
-    static String sh(String... command) throws IOException, InterruptedException {
+    public static String sh(String... command) throws IOException, InterruptedException {
         Result r = run(20, command);
         if (r.status() != 0) {
             throw new IOException(String.join(" ", command) + " -> " + r.status() + ": " + r.output());
@@ -41,7 +41,7 @@ final class Host {
     }
 
     /** Runs a cleanup command, ignoring failure (the thing may never have been made). */
-    static void quietly(String... command) {
+    public static void quietly(String... command) {
         try {
             run(20, command);
         } catch (IOException | InterruptedException e) {
@@ -50,28 +50,28 @@ final class Host {
     }
 
     /** @return a fresh name such as {@code pbt3f9a1} (short enough for IFNAMSIZ) */
-    static String name(String prefix) {
+    public static String name(String prefix) {
         return prefix + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x10000, 0xfffff));
     }
 
-    static boolean exists(String ifname) {
+    public static boolean exists(String ifname) {
         return Files.exists(Path.of("/sys/class/net", ifname));
     }
 
     /** @return {@code ip -d link show} of an interface in the root namespace */
-    static String details(String ifname) throws IOException, InterruptedException {
+    public static String details(String ifname) throws IOException, InterruptedException {
         return sh("ip", "-d", "link", "show", ifname);
     }
 
     /** A small script file that the test deletes. */
-    static Path script(Path dir, String name, String body) throws IOException {
+    public static Path script(Path dir, String name, String body) throws IOException {
         Path file = dir.resolve(name);
         Files.writeString(file, "#!/bin/sh\n" + body + "\n");
         file.toFile().setExecutable(true);
         return file;
     }
 
-    static List<String> lines(String text) {
+    public static List<String> lines(String text) {
         return text.lines().toList();
     }
 }

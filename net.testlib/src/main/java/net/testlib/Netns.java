@@ -1,26 +1,26 @@
-package net.backend.tap;
+package net.testlib;
 
 import java.io.IOException;
 
 /** A network namespace this test made; {@link #close()} deletes it and whatever it still holds. */
-final class Netns implements AutoCloseable {
+public final class Netns implements AutoCloseable {
 
-    final String name = Host.name("pbns");
+    public final String name = Host.name("pbns");
 
-    Netns() throws IOException, InterruptedException {
+    public Netns() throws IOException, InterruptedException {
         Host.sh("ip", "netns", "add", name);
         Host.sh("ip", "-n", name, "link", "set", "lo", "up");
     }
 
     /** Moves a root-namespace interface here, gives it an address and brings it up. */
-    void adopt(String ifname, String cidr) throws IOException, InterruptedException {
+    public void adopt(String ifname, String cidr) throws IOException, InterruptedException {
         Host.sh("ip", "link", "set", ifname, "netns", name);
         Host.sh("ip", "-n", name, "addr", "add", cidr, "dev", ifname);
         Host.sh("ip", "-n", name, "link", "set", ifname, "up");
     }
 
     /** @return the command prefixed to run inside this namespace */
-    String[] exec(String... command) {
+    public String[] exec(String... command) {
         String[] all = new String[command.length + 4];
         all[0] = "ip";
         all[1] = "netns";
