@@ -3,6 +3,7 @@ package net.nic;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
 import net.api.RxFilterInfo;
 
 /**
@@ -14,6 +15,10 @@ final class RxFilter {
 
     /** virtio-net's MAC table size: a longer multicast list makes the NIC take every multicast. */
     static final int MULTICAST_ENTRIES = 64;
+
+    /** virtio-net's VLAN ids, highest first as it lists them; without VLAN filtering all are on. */
+    private static final List<Integer> EVERY_VLAN = IntStream.iterate(4095, id -> id >= 0, id -> id - 1)
+            .boxed().toList();
 
     private final MacAddress mac;
     private final long[] multicast = new long[MULTICAST_ENTRIES];
@@ -89,19 +94,26 @@ final class RxFilter {
     }
 
     /**
-     * The filter as {@code query-rx-filter} reports it, valued as QEMU 7.2's virtio-net reports
-     * the same state, including its quirk: {@code broadcast-allowed} carries virtio-net's
-     * "no broadcast" flag, so a NIC that receives broadcast reports {@code false}.
+     * The filter as {@code query-rx-filter} reports it, valued as QEMU 7.2's virtio-net reports a
+     * NIC whose guest driver is up with the same filter: rx modes set by the driver (promiscuous
+     * as here, no all-/no-unicast or multicast flags), no VLAN filtering negotiated (virtio-net then
+     * passes every VLAN: {@code vlan} is {@code all} and the table lists all 4096 ids), its MAC
+     * table holding this filter's multicast list. virtio-net's quirks are kept: the tables are
+     * listed last entry first, a list that overflowed the table is not kept in it, and
+     * {@code broadcast-allowed} carries its "no broadcast" flag, so a NIC that receives broadcast
+     * reports {@code false}.
      *
      * @param name the NIC's name
      * @return the report
      */
     RxFilterInfo info(String name) {
-        List<String> groups = new ArrayList<>(multicastCount);
-        for (int i = 0; i < multicastCount; i++) {
-            groups.add(new MacAddress(multicast[i]).toString());
+        List<String> groups = new ArrayList<>();
+        if (!multicastOverflow) {
+            for (int i = multicastCount - 1; i >= 0; i--) {
+                groups.add(new MacAddress(multicast[i]).toString());
+            }
         }
-        return new RxFilterInfo(name, promiscuous, "normal", "normal", "all",
-                false, multicastOverflow, false, mac.toString(), List.of(), List.of(), List.copyOf(groups));
+        return new RxFilterInfo(name, promiscuous, "normal", "normal", "all", false, multicastOverflow, false,
+                mac.toString(), EVERY_VLAN, List.of(), List.copyOf(groups));
     }
 }
