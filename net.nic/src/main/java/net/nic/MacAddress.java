@@ -31,14 +31,19 @@ record MacAddress(long bits) {
             if (i < 5 && text.charAt(at + 2) != ':' && text.charAt(at + 2) != '-') {
                 throw refused(model, text);
             }
-            int high = Character.digit(text.charAt(at), 16);
-            int low = Character.digit(text.charAt(at + 1), 16);
+            int high = hexDigit(text.charAt(at));
+            int low = hexDigit(text.charAt(at + 1));
             if (high < 0 || low < 0) {
                 throw refused(model, text);
             }
             bits = bits << 8 | high << 4 | low;
         }
         return new MacAddress(bits);
+    }
+
+    /** @return the value of an ASCII hex digit, or -1 (QEMU takes no other digits) */
+    private static int hexDigit(char c) {
+        return c < 128 ? Character.digit(c, 16) : -1;
     }
 
     private static NetException refused(String model, String text) {
@@ -57,6 +62,11 @@ record MacAddress(long bits) {
     /** Writes the address at the buffer's position and moves past it. */
     void put(ByteBuffer frame) {
         frame.putInt((int) (bits >>> 16)).putShort((short) bits);
+    }
+
+    /** @return whether this is 00:00:00:00:00:00, which QEMU takes for "no address given" */
+    boolean isZero() {
+        return bits == 0;
     }
 
     /** @return whether the group bit (the lowest bit of the first byte) is set */

@@ -5,7 +5,8 @@ import org.osgi.service.component.annotations.Component;
 /**
  * QEMU's table of default MAC addresses: a NIC given no {@code mac} gets the lowest free one of
  * 52:54:00:12:34:56 to 52:54:00:12:34:fe; a NIC given one inside that range takes it from the
- * table, so defaults never repeat an address in use. Shared by every model of this bundle.
+ * table, so defaults never repeat an address in use; 00:00:00:00:00:00 counts as none given, as in
+ * QEMU. Shared by every model of this bundle.
  */
 @Component(service = MacTable.class)
 public final class MacTable {
@@ -22,7 +23,7 @@ public final class MacTable {
      */
     synchronized MacAddress take(MacAddress given) {
         MacAddress mac = given;
-        if (mac == null) {
+        if (mac == null || mac.isZero()) {
             int free = FIRST;
             while (free < END && uses[free] > 0) {
                 free++;
