@@ -12,6 +12,7 @@ import net.control.NetdevTypes;
 import net.api.NetFilter;
 import net.api.NetFilterDriver;
 import net.api.NicModel;
+import net.api.RxFilterReporter;
 import net.hub.data.ClientContext;
 import net.hub.data.FilterContext;
 import net.hub.data.NetClientState;
@@ -50,9 +51,9 @@ final class ClientLifecycle {
     @SuppressWarnings("unchecked")
     void open(ClientEntry e, Object driver) throws NetException {
         NetClientState state = e.state;
+        Class<?> optionsType = driver instanceof NetClientDriver<?> d ? d.optionsType()
+                : ((NicModel<?>) driver).optionsType();
         try {
-            Class<?> optionsType = driver instanceof NetClientDriver<?> d ? d.optionsType()
-                    : ((NicModel<?>) driver).optionsType();
             Object options = binder.bind(optionsType, e.options, NetdevTypes.isKeyval(e.state.type()));
             onLoop(state.loop(), () -> {
                 ClientLoop clientLoop = new ClientLoop(state.loop(), state.log());
@@ -92,6 +93,18 @@ final class ClientLifecycle {
         }
         e.error = null;
         e.openedBy = driver;
+        if (driver instanceof NicModel<?> && NicAddress.isDefault(optionsType, e.options)) {
+            keepDefaultAddress(e);
+        }
+    }
+
+    /** A NIC that got a default address keeps it among its options ({@link NicAddress}). */
+    private void keepDefaultAddress(ClientEntry e) {
+        String mac = quietly(() -> onLoop(e.state.loop(),
+                () -> e.state.client() instanceof RxFilterReporter r ? r.rxFilter().mainMac() : null));
+        if (mac != null) {
+            e.options = NicAddress.kept(e.options, mac);
+        }
     }
 
     /**
