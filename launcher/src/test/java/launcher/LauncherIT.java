@@ -183,6 +183,23 @@ class LauncherIT {
                 run("--no-console", "-net", "hubport,hubid=1"));
     }
 
+    /** net.nic is in the jar: {@code -device help} lists its models, and one plugs into a hub port. */
+    @Test
+    void aNicModelOfTheJarIsListedAndPlugsIntoAHub() throws Exception {
+        Run help = run("-device", "help");
+        assertEquals(0, help.code());
+        assertEquals("Network devices:", help.out().get(0));
+        assertTrue(help.out().contains("name \"sink\""), "sink in " + help.out());
+
+        Process p = start("--no-console", "-qmp", "tcp:127.0.0.1:0,server=on,wait=off",
+                "-netdev", "hubport,id=h1,hubid=1", "-device", "sink,netdev=h1");
+        awaitBanner(p, "QMP on tcp:127.0.0.1:");
+        String info = infoNetwork(qmpPort());
+        assertTrue(info.contains("hub 1\\r\\n \\\\ h1: sink.0: index=0,type=nic,model=sink,macaddr=52:54:00:12:34:56\\r\\n"),
+                info);
+        stopCleanly(p);
+    }
+
     @Test
     void aServiceSurvivesClosedInputAndStopsCleanlyOnSigterm() throws Exception {
         Process p = start("--no-console", "-netdev", "hubport,id=h1,hubid=1", "-netdev", "hubport,id=h2,hubid=1");
@@ -311,7 +328,7 @@ class LauncherIT {
         Process p = start("--no-console", "-netdev", "udpwire,id=u0,local=127.0.0.1:0,remote=127.0.0.1:9",
                 "-netdev", "hubport,id=h1,hubid=1,netdev=u0");
         String types = "bridge, dgram, dump, filter-buffer, filter-dump, filter-mirror, filter-redirector, hubport, "
-                + "l2tpv3, socket, stream, tap, udpwire, vde";
+                + "l2tpv3, sink, socket, stream, tap, udpwire, vde";
         awaitBanner(p, "running: 2 netdevs; types: " + types);
         p.destroy();
         String help = String.join("\n", run("--help").out());

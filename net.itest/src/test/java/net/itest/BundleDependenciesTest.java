@@ -108,6 +108,16 @@ public class BundleDependenciesTest {
         }
     }
 
+    /** Patchbay's NIC models are written as a third party's would be: against the SPI alone. */
+    @Test
+    public void nicModelsUseTheSpiOnly() {
+        Bundle nic = BUNDLES.get("net.nic");
+        assertTrue("net.nic is provisioned: " + BUNDLES.keySet(), nic != null);
+        for (String p : nic.imports()) {
+            assertTrue("net.nic imports " + p, !EXPORTER.containsKey(p) || p.equals("net.api"));
+        }
+    }
+
     private static Bundle read(Path jar) throws IOException {
         try (JarFile file = new JarFile(jar.toFile())) {
             Manifest m = file.getManifest();
