@@ -37,6 +37,9 @@ final class Provisioning {
     static final String L2TPV3 = "net.backend.l2tpv3";
     static final String DUMP = "net.backend.dump";
 
+    /** The NIC models' bundle, installed by its hot-deploy test. */
+    static final String NIC = "net.nic";
+
     /** The management front ends' bundle (console commands, QMP server). */
     static final String QMP = "net.qmp";
 
