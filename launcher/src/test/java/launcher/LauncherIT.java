@@ -189,7 +189,9 @@ class LauncherIT {
         Run help = run("-device", "help");
         assertEquals(0, help.code());
         assertEquals("Network devices:", help.out().get(0));
-        assertTrue(help.out().contains("name \"sink\""), "sink in " + help.out());
+        for (String model : List.of("responder", "sink")) {
+            assertTrue(help.out().contains("name \"" + model + "\""), model + " in " + help.out());
+        }
 
         Process p = start("--no-console", "-qmp", "tcp:127.0.0.1:0,server=on,wait=off",
                 "-netdev", "hubport,id=h1,hubid=1", "-device", "sink,netdev=h1");
@@ -328,7 +330,7 @@ class LauncherIT {
         Process p = start("--no-console", "-netdev", "udpwire,id=u0,local=127.0.0.1:0,remote=127.0.0.1:9",
                 "-netdev", "hubport,id=h1,hubid=1,netdev=u0");
         String types = "bridge, dgram, dump, filter-buffer, filter-dump, filter-mirror, filter-redirector, hubport, "
-                + "l2tpv3, sink, socket, stream, tap, udpwire, vde";
+                + "l2tpv3, responder, sink, socket, stream, tap, udpwire, vde";
         awaitBanner(p, "running: 2 netdevs; types: " + types);
         p.destroy();
         String help = String.join("\n", run("--help").out());
