@@ -67,6 +67,7 @@ public final class NetRuntime implements NetControl {
     private final Clients clients;
     private final FilterObjects filters;
     private final Snapshots snapshots;
+    private final Announcements announcements;
     private final List<NetEventListener> listeners = new CopyOnWriteArrayList<>();
     /** Counted down when start-up ends, by a front end or by the hold's deadline. */
     private final CountDownLatch startupEnded = new CountDownLatch(1);
@@ -142,6 +143,7 @@ public final class NetRuntime implements NetControl {
         this.filters = new FilterObjects(topology, drivers, lifecycle, log);
         this.clients = new Clients(topology, drivers, lifecycle, filters, loops, binder, loggers, this::emit, log);
         this.snapshots = new Snapshots(topology, log);
+        this.announcements = new Announcements(topology, lifecycle);
         if (startupHold != null) {
             Thread.ofVirtual().name("patchbay-startup-hold").start(() -> endHoldAfter(startupHold));
         }
@@ -449,6 +451,11 @@ public final class NetRuntime implements NetControl {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    @Override
+    public void announceSelf(long initial, long max, long rounds, long step, List<String> interfaces, String id) {
+        announcements.announce(initial, max, rounds, step, interfaces, id);
     }
 
     @Override
