@@ -357,6 +357,9 @@ public final class NetRuntime implements NetControl {
 
     private String create(Section section, Map<String, Object> arguments, boolean declare) throws NetException {
         Map<String, Object> args = new LinkedHashMap<>(arguments);
+        if (section == Section.NIC) {
+            args.putIfAbsent(section.typeKey(), "user"); // QEMU's -nic without a type
+        }
         String type = QapiArguments.requireType(section, args);
         args.remove(section.typeKey());
         return switch (section) {
@@ -364,6 +367,7 @@ public final class NetRuntime implements NetControl {
             case NET -> clients.addLegacy(type, args, declare);
             case OBJECT -> filters.add(type, args, declare);
             case DEVICE -> clients.addNic(type, args, declare);
+            case NIC -> clients.addNicAndNetdev(type, args, declare);
             case CHARDEV -> throw notHere();
         };
     }
@@ -377,6 +381,7 @@ public final class NetRuntime implements NetControl {
             case NETDEV, DEVICE -> clients.update(section, type, id, arguments);
             case OBJECT -> filters.update(type, id, arguments);
             case NET -> throw NetException.generic("-net options cannot be changed; use -netdev");
+            case NIC -> throw NetException.generic("-nic options cannot be changed; use -netdev and -device");
             case CHARDEV -> throw notHere();
         }
     }
