@@ -117,7 +117,7 @@ class LauncherIT {
         Run run = run("--help");
         assertEquals(0, run.code());
         String out = String.join("\n", run.out());
-        for (String option : List.of("-netdev", "-net ", "-object", "-device", "--deploy", "--no-console",
+        for (String option : List.of("-netdev", "-net ", "-object", "-device", "-nic ", "--deploy", "--no-console",
                 "--verbose", "--version", "--help")) {
             assertTrue(out.contains("  " + option), option + " in\n" + out);
         }
