@@ -18,6 +18,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import net.api.NetClientContext;
 import net.api.NetClientDriver;
 import net.api.NicModel;
 import net.control.QemuOptions;
@@ -54,6 +55,7 @@ class QemuNicTest {
     private final List<AutoCloseable> open = new ArrayList<>();
     private NetRuntime runtime;
     private final InjectDriver wires = new InjectDriver();
+    private final TestDrivers.XNic nics = new TestDrivers.XNic();
     private QmpTestClient patchbay;
 
     @BeforeEach
@@ -61,7 +63,7 @@ class QemuNicTest {
         assumeTrue(Qemu.available(), "qemu-system-x86_64 is not installed");
         runtime = new NetRuntime(1, System::getLogger);
         runtime.bindNetClientDriver(wires, Map.of(NetClientDriver.TYPE, InjectDriver.TYPE));
-        runtime.bindNicModel(new TestDrivers.XNic(), Map.of(NicModel.TYPE, "nic-x"));
+        runtime.bindNicModel(nics, Map.of(NicModel.TYPE, "nic-x"));
         QmpServer server = new QmpServer(runtime, "patchbay-1.0.0", () -> { }, System.getLogger("qmp-test"));
         runtime.bindNetEventListener(server);
         QmpListener listener = server.listen("unix:" + dir.resolve("patchbay-qmp.sock") + ",server=on,wait=off");
@@ -202,6 +204,97 @@ class QemuNicTest {
 
     private static String afterTimestamp(String event) {
         return event.substring(event.indexOf("\"event\""));
+    }
+
+    /**
+     * QEMU's virtio-net raises NIC_RX_FILTER_CHANGED when its driver changes the receive mode; with
+     * no guest, this test is the driver: a legacy virtio-net-pci's control queue is laid out in
+     * memory by QEMU's loader device, and HMP's port I/O sets the device up and kicks the queue,
+     * which holds two changes: promiscuous mode off, then on again (one event: the second is
+     * held back until a query). Patchbay's NIC is the device itself, so QEMU's path is compared
+     * without virtio-net's inner {@code /virtio-backend}.
+     */
+    @Test
+    void rxFilterEventNamesTheDeviceAsVirtioNetDoes() throws Exception {
+        Path memory = dir.resolve("ctrl-queues.bin");
+        java.nio.file.Files.write(memory, controlQueues());
+        QmpTestClient qemu = qemu(List.of("-M", "pc", "-accel", "tcg", "-S",
+                "-netdev", "hubport,id=h1,hubid=1", "-netdev", "hubport,id=h2,hubid=1",
+                "-device", "virtio-net-pci,netdev=h1,id=v0,addr=5,disable-modern=on,romfile=",
+                "-device", "virtio-net-pci,netdev=h2,addr=6,disable-modern=on,romfile=",
+                "-device", "loader,file=" + memory + ",addr=0x" + Long.toHexString(QUEUES) + ",force-raw=on"));
+        for (int slot : new int[] {5, 6}) {
+            kickControlQueue(qemu, slot);
+        }
+        add(Section.NETDEV, "hubport,id=h1,hubid=1");
+        add(Section.NETDEV, "hubport,id=h2,hubid=1");
+        add(Section.DEVICE, "nic-x,netdev=h1,id=v0");
+        add(Section.DEVICE, "nic-x,netdev=h2");
+        for (String nic : List.of("v0", runtime.client("h2").peer())) {
+            NetClientContext context = nics.contexts.get(nic);
+            context.loop().execute(() -> {
+                context.rxFilterChanged();
+                context.rxFilterChanged();
+            });
+        }
+        for (String device : List.of("v0", "anonymous")) {
+            assertEquals(afterTimestamp(qemu.nextEventRaw()).replace("/virtio-backend", ""),
+                    afterTimestamp(patchbay.nextEventRaw()), device);
+        }
+        qemu.assertNoEvent();
+        patchbay.assertNoEvent();
+    }
+
+    /** Where the control queues and their buffers are in the machine's memory (1 MiB up). */
+    private static final long QUEUES = 0x100000;
+    /** QEMU's virtio-net control queue size. */
+    private static final int QUEUE_SIZE = 64;
+    /** The legacy virtio I/O BAR each device is given: 0xc000 + slot * 0x100. */
+    private static final int IO_BASE = 0xc000;
+
+    /**
+     * Per device (slot 5 at {@link #QUEUES}, slot 6 64 KiB above), a legacy split ring with two
+     * VIRTIO_NET_CTRL_RX_PROMISC commands in its available ring, and their buffers a page on.
+     */
+    private static byte[] controlQueues() {
+        ByteBuffer m = ByteBuffer.allocate(0x20000).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int d = 0; d < 2; d++) {
+            int ring = d * 0x10000;
+            long buffers = QUEUES + ring + 0x8000;
+            for (int command = 0; command < 2; command++) {
+                long at = buffers + command * 0x10;
+                int first = command * 3;
+                // header {class RX, command PROMISC}, the on/off byte, the status the device writes
+                m.putLong(ring + first * 16, at).putInt(ring + first * 16 + 8, 2).putShort(ring + first * 16 + 12, (short) 1)
+                        .putShort(ring + first * 16 + 14, (short) (first + 1));
+                m.putLong(ring + (first + 1) * 16, at + 4).putInt(ring + (first + 1) * 16 + 8, 1)
+                        .putShort(ring + (first + 1) * 16 + 12, (short) 1).putShort(ring + (first + 1) * 16 + 14, (short) (first + 2));
+                m.putLong(ring + (first + 2) * 16, at + 8).putInt(ring + (first + 2) * 16 + 8, 1)
+                        .putShort(ring + (first + 2) * 16 + 12, (short) 2);
+                m.put((int) (at - QUEUES) + 4, (byte) command); // off, then on
+                m.putShort(ring + QUEUE_SIZE * 16 + 4 + command * 2, (short) first);
+            }
+            m.putShort(ring + QUEUE_SIZE * 16 + 2, (short) 2); // available index: both commands
+        }
+        return m.array();
+    }
+
+    /** Sets a legacy virtio-net-pci in {@code slot} up as its driver would, and kicks its control queue. */
+    private static void kickControlQueue(QmpTestClient qemu, int slot) throws Exception {
+        int config = 0x80000000 | slot << 11;
+        int io = IO_BASE + slot * 0x100;
+        for (String line : List.of(
+                "o /w 0xcf8 0x" + Integer.toHexString(config | 0x10), "o /w 0xcfc 0x" + Integer.toHexString(io),
+                "o /w 0xcf8 0x" + Integer.toHexString(config | 0x04), "o /h 0xcfc 0x5",
+                "o /b 0x" + Integer.toHexString(io + 0x12) + " 0x3", // acknowledge, driver
+                "o /w 0x" + Integer.toHexString(io + 0x04) + " 0x60000", // CTRL_VQ, CTRL_RX
+                "o /h 0x" + Integer.toHexString(io + 0x0e) + " 2", // the control queue
+                "o /w 0x" + Integer.toHexString(io + 0x08) + " 0x"
+                        + Long.toHexString((QUEUES + (slot - 5) * 0x10000L) >> 12), // its ring's page
+                "o /b 0x" + Integer.toHexString(io + 0x12) + " 0x7", // driver ok
+                "o /h 0x" + Integer.toHexString(io + 0x10) + " 2")) { // kick
+            assertEquals("", hmp(qemu, line), line);
+        }
     }
 
     @Test
