@@ -53,7 +53,8 @@ final class ClientLifecycle {
         try {
             Class<?> optionsType = driver instanceof NetClientDriver<?> d ? d.optionsType()
                     : ((NicModel<?>) driver).optionsType();
-            Object options = state.kind() == NetClientState.Kind.NIC ? binder.bindDevice(optionsType, e.options, state.type())
+            Object options = state.kind() == NetClientState.Kind.NIC
+                    ? binder.bindDevice(optionsType, e.options, state.type())
                     : binder.bind(optionsType, e.options, NetdevTypes.isKeyval(state.type()));
             onLoop(state.loop(), () -> {
                 ClientLoop clientLoop = new ClientLoop(state.loop(), state.log());

@@ -294,7 +294,8 @@ final class Clients {
         if (args.containsKey("mac")) {
             throw NetException.generic("Invalid parameter 'mac'"); // -net nic's is macaddr
         }
-        Map<String, Object> nic = nicMac(args.remove("macaddr"), "NIC cannot have multicast MAC address (odd 1st byte)");
+        Map<String, Object> nic = nicMac(args.remove("macaddr"),
+                "NIC cannot have multicast MAC address (odd 1st byte)");
         String model = QapiArguments.string(args, "model");
         args.remove("model");
         if (model == null) {
@@ -335,9 +336,7 @@ final class Clients {
         if (model == null) {
             throw NetException.generic("Parameter 'model' is missing");
         }
-        if (drivers.current(drivers.nics, String.valueOf(model)) == null && !declare) {
-            throw NetException.generic("'%s' is not a valid device model name", model);
-        }
+        requireModel(String.valueOf(model), declare); // before a netdev is made for it
         Object idArg = args.remove("id");
         String id = idArg != null ? Ids.check(String.valueOf(idArg))
                 : "#net" + generatedIds.getAndIncrement() + String.format("%02d", RANDOM.nextInt(100));
@@ -346,7 +345,10 @@ final class Clients {
         try {
             addNic(String.valueOf(model), nic, declare);
         } catch (NetException e) {
-            netdevDel(id); // nothing is left behind
+            lifecycle.quietly(() -> {
+                netdevDel(id); // nothing is left behind
+                return null;
+            });
             throw e;
         }
         return id;
@@ -382,17 +384,15 @@ final class Clients {
     private String addNic(String model, Map<String, Object> args, boolean declare, Topology.Claim claim)
             throws NetException {
         // QEMU looks the model up first, then names the device, then sets its properties.
-        if (drivers.current(drivers.nics, model) == null && !declare) {
-            throw NetException.generic("'%s' is not a valid device model name", model);
-        }
+        requireModel(model, declare);
         Object idArg = args.remove("id");
         String id = idArg == null ? topology.autoName(model, true) : Ids.check(String.valueOf(idArg));
         if (topology.nic(id) != null) {
             throw NetException.generic("Duplicate ID '%s' for device", id);
         }
         // A number is used up once the device is named, even if a property then fails (QEMU's counter).
-        String path = idArg == null ? NetClientState.ANONYMOUS_DEVICES + "device[" + anonymousDevices.getAndIncrement() + "]"
-                : PERIPHERAL + id;
+        String path = idArg != null ? PERIPHERAL + id
+                : NetClientState.ANONYMOUS_DEVICES + "device[" + anonymousDevices.getAndIncrement() + "]";
         Object netdevArg = args.remove("netdev");
         ClientEntry target = null;
         if (netdevArg != null) {
@@ -430,6 +430,13 @@ final class Clients {
             throw ex;
         }
         return id;
+    }
+
+    /** Refuses a model no bundle provides now, unless the NIC is declared (it then waits for one). */
+    private void requireModel(String model, boolean declare) throws NetException {
+        if (drivers.current(drivers.nics, model) == null && !declare) {
+            throw NetException.generic("'%s' is not a valid device model name", model);
+        }
     }
 
     /** Refuses a NIC's netdev that has a peer already; it is claimed, so it stays free. */
@@ -502,7 +509,10 @@ final class Clients {
         log.log(System.Logger.Level.INFO, "netdev " + id + " deleted");
     }
 
-    /** {@code device_del ID} or {@code device_del PATH}: once the NIC is gone, QEMU's {@code DEVICE_DELETED} tells every front end. */
+    /**
+     * {@code device_del ID} or {@code device_del PATH}: once the NIC is gone, QEMU's
+     * {@code DEVICE_DELETED} tells every front end.
+     */
     void deviceDel(String id) throws NetException {
         ClientEntry e = id.startsWith("/") ? topology.nicAt(id) : topology.nic(id);
         if (e == null || e.state.anonymous() && !id.startsWith("/")) {
