@@ -181,6 +181,13 @@ class LauncherIT {
                 run("--no-console", "-net", "nic,model=nosuch"));
         assertOneErrorLine("patchbay: -net hubport,hubid=1: network backend 'hubport' is only supported with -netdev/-nic",
                 run("--no-console", "-net", "hubport,hubid=1"));
+        assertOneErrorLine("patchbay: -nic hubport,hubid=1,model=nosuch: 'nosuch' is not a valid device model name",
+                run("--no-console", "-nic", "hubport,hubid=1,model=nosuch"));
+        assertOneErrorLine("patchbay: -nic help: Parameter 'type' does not accept value 'help'",
+                run("--no-console", "-nic", "help"));
+        Run models = run("-nic", "hubport,hubid=1,model=help");
+        assertEquals(0, models.code(), "stderr: " + models.err());
+        assertEquals("Supported NIC models:", models.out().getFirst());
     }
 
     @Test
