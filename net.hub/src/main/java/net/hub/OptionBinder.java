@@ -84,6 +84,9 @@ final class OptionBinder {
             if (e.getCause() instanceof UnrecognizedPropertyException u) {
                 throw NetException.generic("Property '%s.%s' not found", model, path(u));
             }
+            if (e.getCause() instanceof InvalidFormatException f && isInteger(f.getTargetType()) && !isLong(f.getValue())) {
+                throw NetException.generic("Parameter '%s' expects integer", path(f)); // a device's words for it
+            }
             if (e.getCause() instanceof JsonMappingException j && j.getCause() instanceof IllegalArgumentException
                     && !j.getPath().isEmpty()) {
                 // A value type's own check (e.g. a MAC address): QEMU's property setters say this.
@@ -171,6 +174,10 @@ final class OptionBinder {
             return "an int64 value";
         }
         return jsonTypeName(target);
+    }
+
+    private static boolean isInteger(Class<?> target) {
+        return target == int.class || target == Integer.class || target == long.class || target == Long.class;
     }
 
     private static boolean isLong(Object value) {

@@ -65,7 +65,9 @@ class OptionBinderTest {
     @CsvSource(delimiter = '|', value = {
         "foo=1|Property 'e1000.foo' not found",
         "mac=zz|Property 'e1000.mac' doesn't take value 'zz'",
-        "promisc=maybe|Parameter 'promisc' expects 'on' or 'off'"})
+        "promisc=maybe|Parameter 'promisc' expects 'on' or 'off'",
+        "speed=x|Parameter 'speed' expects integer",
+        "speed=99999999999|Parameter 'speed' expects int32_t"})
     void devicePropertiesAreRefusedInQemusWordsForDevices(String text, String message) {
         assertEquals(message, assertThrows(NetException.class,
                 () -> binder.bindDevice(NicOpts.class, QemuOptions.parse(text, null), "e1000")).getMessage());
