@@ -71,7 +71,7 @@ final class DriverTypes {
     private static void checkIds(List<NetworkOption> options) throws UsageException {
         Set<String> seen = new java.util.HashSet<>();
         for (NetworkOption option : options) {
-            boolean grouped = option.section() == Section.OBJECT
+            boolean grouped = option.section() == Section.OBJECT || option.section() == Section.NIC
                     || option.section() == Section.NETDEV && !NetdevTypes.isKeyval(option.type());
             if (grouped && option.id() != null && !seen.add(option.section().option() + " " + option.id())) {
                 throw new UsageException(option + ": Duplicate ID '" + option.id() + "' for " + option.section().option());
@@ -126,6 +126,8 @@ final class DriverTypes {
                         : type.equals("none") || netdevs.contains(type) ? null : NetdevTypes.missing(type).getMessage();
                 case OBJECT -> filters.contains(type) ? null : "Parameter 'qom-type' does not accept value '" + type + "'";
                 case DEVICE -> nicModel(type);
+                case NIC -> type.equals("none") ? null
+                        : netdevs.contains(type) ? nicModel(option.model()) : NetdevTypes.missing(type).getMessage();
                 case CHARDEV -> null; // net.chardev checks its backends when it makes them
             };
             if (problem != null) {

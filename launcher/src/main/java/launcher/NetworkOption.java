@@ -12,7 +12,7 @@ import net.control.QemuOptions;
  * @param section the option
  * @param value   its value as given
  * @param type    the type it names (netdev type, QOM type or device model)
- * @param model   the NIC model of {@code -net nic,model=M}, else null
+ * @param model   the NIC model of {@code -net nic,model=M} and {@code -nic TYPE,model=M}, else null
  * @param id      its {@code id}, or null
  */
 record NetworkOption(Section section, String value, String type, String model, String id) {
@@ -36,6 +36,9 @@ record NetworkOption(Section section, String value, String type, String model, S
         if (section == Section.CHARDEV && !arguments.containsKey(section.typeKey()) && arguments.get("id") != null) {
             throw new UsageException(where + ": chardev: \"" + arguments.get("id") + "\" missing backend");
         }
+        if (section == Section.NIC && "".equals(arguments.getOrDefault(section.typeKey(), ""))) {
+            arguments.put(section.typeKey(), "user"); // QEMU's -nic without a type
+        }
         if (!(arguments.get(section.typeKey()) instanceof String type)) {
             throw new UsageException(where + ": Parameter '" + section.typeKey() + "' is missing");
         }
@@ -44,7 +47,7 @@ record NetworkOption(Section section, String value, String type, String model, S
             throw new UsageException(where + ": " + (section == Section.NETDEV || section == Section.NET
                     ? NetdevTypes.missing(type).getMessage() : "Parameter '" + section.typeKey() + "' is missing"));
         }
-        Object model = section == Section.NET && "nic".equals(type) ? arguments.get("model") : null;
+        Object model = section == Section.NET && "nic".equals(type) || section == Section.NIC ? arguments.get("model") : null;
         Object id = arguments.get("id");
         return new NetworkOption(section, value, type, model == null ? null : model.toString(),
                 id == null ? null : id.toString());

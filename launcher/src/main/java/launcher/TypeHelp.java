@@ -5,7 +5,7 @@ import java.util.List;
 import net.control.Section;
 
 /**
- * QEMU's {@code -netdev help}, {@code -object help} and {@code -device help}: the types installed
+ * QEMU's {@code -netdev help}, {@code -object help}, {@code -device help} and {@code model=help}: the types installed
  * now, in QEMU 7.2's format, on stdout. QEMU lists its compiled-in netdev types in a fixed order;
  * Patchbay's come in that order, then the others (built-in or deployed) by name, and a note on
  * stderr says where drivers of more types go.
@@ -22,10 +22,19 @@ final class TypeHelp {
     /**
      * @param option a network option
      * @return whether it asks for a list of types ({@code help} or {@code ?} as its type), as QEMU
-     *         takes it for -netdev, -object and -device; {@code -net help} is an unknown type there
+     *         takes it for -netdev, -object and -device, or as its {@code model} for -net nic and
+     *         -nic; {@code -net help} and {@code -nic help} are unknown types there
      */
     static boolean asksForList(NetworkOption option) {
-        return option.section() != Section.NET && (option.type().equals("help") || option.type().equals("?"));
+        if (option.model() != null) {
+            return isHelp(option.model()); // -net nic,model=help and -nic TYPE,model=help
+        }
+        // QEMU 7.2's -nic help fails: its type is checked before help is looked for
+        return option.section() != Section.NET && option.section() != Section.NIC && isHelp(option.type());
+    }
+
+    private static boolean isHelp(String value) {
+        return value.equals("help") || value.equals("?");
     }
 
     /**
@@ -53,7 +62,11 @@ final class TypeHelp {
                     types.nics().forEach(t -> text.append("name \"").append(t).append("\"\n"));
                 }
             }
-            case NET -> throw new IllegalArgumentException("-net has no list");
+            case NET, NIC -> {
+                // What QEMU prints for a machine that has NICs (-M none has none and lists nothing).
+                text.append("Supported NIC models:\n");
+                types.nics().forEach(t -> text.append(t).append('\n'));
+            }
         }
         return text.toString();
     }

@@ -30,7 +30,11 @@ final class Usage {
                   -chardev socket,id=ID,path=P|host=H,port=N[,server=on,wait=off][,reconnect=S]
                                                       add a socket chardev (made first), e.g. for filter-mirror
                   -device MODEL,netdev=ID[,...]       add an in-process NIC
-                  -netdev help, -object help, -device help
+                  -nic TYPE[,id=ID],model=MODEL[,mac=MAC][,KEY=VALUE...]
+                                                      a netdev of TYPE and a NIC of MODEL on it (the NIC
+                                                      takes only mac=); -nic none adds nothing
+                  -net nic,model=MODEL[,macaddr=MAC]  legacy form: a NIC on a port of hub 0
+                  -netdev help, -object help, -device help, -nic TYPE,model=help
                                                       list the installed types (deployed drivers too) and exit
 
                 Management:

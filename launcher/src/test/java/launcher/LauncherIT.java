@@ -117,7 +117,7 @@ class LauncherIT {
         Run run = run("--help");
         assertEquals(0, run.code());
         String out = String.join("\n", run.out());
-        for (String option : List.of("-netdev", "-net ", "-object", "-device", "--deploy", "--no-console",
+        for (String option : List.of("-netdev", "-net ", "-object", "-device", "-nic ", "--deploy", "--no-console",
                 "--verbose", "--version", "--help")) {
             assertTrue(out.contains("  " + option), option + " in\n" + out);
         }
@@ -181,6 +181,13 @@ class LauncherIT {
                 run("--no-console", "-net", "nic,model=nosuch"));
         assertOneErrorLine("patchbay: -net hubport,hubid=1: network backend 'hubport' is only supported with -netdev/-nic",
                 run("--no-console", "-net", "hubport,hubid=1"));
+        assertOneErrorLine("patchbay: -nic hubport,hubid=1,model=nosuch: 'nosuch' is not a valid device model name",
+                run("--no-console", "-nic", "hubport,hubid=1,model=nosuch"));
+        assertOneErrorLine("patchbay: -nic help: Parameter 'type' does not accept value 'help'",
+                run("--no-console", "-nic", "help"));
+        Run models = run("-nic", "hubport,hubid=1,model=help");
+        assertEquals(0, models.code(), "stderr: " + models.err());
+        assertEquals("Supported NIC models:", models.out().getFirst());
     }
 
     /** net.nic is in the jar: {@code -device help} lists its models, and one plugs into a hub port. */

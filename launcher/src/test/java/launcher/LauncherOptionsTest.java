@@ -31,6 +31,29 @@ class LauncherOptionsTest {
     }
 
     @Test
+    void nicIsANetdevAndANicInOneOption() throws UsageException {
+        LauncherOptions o = LauncherOptions.parse(List.of("-nic", "socket,listen=127.0.0.1:1,model=responder",
+                "--nic", "model=help", "-nic", "none"));
+        assertEquals(List.of(Section.NIC, Section.NIC, Section.NIC), o.network().stream().map(NetworkOption::section).toList());
+        // QEMU's -nic without a type is a user netdev.
+        assertEquals(List.of("socket", "user", "none"), o.network().stream().map(NetworkOption::type).toList());
+        assertEquals("responder", o.network().get(0).model());
+        assertTrue(TypeHelp.asksForList(o.network().get(1)));
+        assertFalse(TypeHelp.asksForList(o.network().get(0)));
+        assertFalse(TypeHelp.asksForList(LauncherOptions.parse(List.of("-nic", "help")).network().get(0)),
+                "QEMU 7.2's -nic help is an unknown type");
+        assertTrue(TypeHelp.asksForList(LauncherOptions.parse(List.of("-net", "nic,model=?")).network().get(0)));
+        DriverTypes types = new DriverTypes(java.util.Set.of("socket"), java.util.Set.of(),
+                java.util.Set.of("responder", "echo"), Path.of("deploy"));
+        assertEquals("Supported NIC models:\necho\nresponder\n", TypeHelp.list(o.network().get(1), types));
+        assertEquals("-nic socket,model=sink: 'sink' is not a valid device model name", assertThrows(UsageException.class,
+                () -> types.check(LauncherOptions.parse(List.of("-nic", "socket,model=sink")).network())).getMessage());
+        assertEquals("-nic model=echo: network backend 'user' is not compiled into this binary",
+                assertThrows(UsageException.class,
+                        () -> types.check(LauncherOptions.parse(List.of("-nic", "model=echo")).network())).getMessage());
+    }
+
+    @Test
     void patchbaysOwnOptions() throws UsageException {
         LauncherOptions defaults = LauncherOptions.parse(List.of());
         assertEquals(Path.of("deploy"), defaults.deploy());

@@ -5,7 +5,9 @@ import org.osgi.annotation.versioning.ConsumerType;
 /**
  * An in-process NIC model ({@code -device MODEL,netdev=ID,...}), registered with the service
  * property {@value #TYPE}. The runtime handles {@code id} and {@code netdev}; the record receives
- * the rest (e.g. {@code mac}).
+ * the rest (e.g. {@code mac}: {@code -nic ...,mac=} and {@code -net nic,macaddr=} reach it as
+ * {@code mac}, written {@code xx:xx:xx:xx:xx:xx}). A property the record does not have is QEMU's
+ * {@code Property 'MODEL.NAME' not found}.
  *
  * @param <O> the option record of the model's properties
  */

@@ -150,6 +150,24 @@ public interface NetControl {
     List<RxFilterInfo> queryRxFilter(String name) throws NetException;
 
     /**
+     * {@code announce-self}: each NIC sends QEMU's self-announcement, a RARP request from its MAC
+     * (the {@code main-mac} it reports for {@code query-rx-filter}; a NIC that reports none sends
+     * nothing), {@code rounds} times: the first before this returns, the next {@code initial} ms
+     * later, each following pause {@code step} ms longer, no pause longer than {@code max} (a
+     * negative one is {@code max}). A NIC whose link is down sends nothing, as in QEMU. An
+     * announcement with the id of one still running replaces it; others run side by side.
+     *
+     * @param initial    the first pause, ms
+     * @param max        the longest pause, ms
+     * @param rounds     how many times each NIC announces itself
+     * @param step       how much each pause grows, ms
+     * @param interfaces the names of the NICs that announce, or null for every NIC
+     * @param id         the announcement's id, or null (QEMU's default: one shared unnamed one)
+     * @since 2.1
+     */
+    void announceSelf(long initial, long max, long rounds, long step, List<String> interfaces, String id);
+
+    /**
      * Ends start-up. A runtime may be held from its start (the launcher asks for it): its event
      * loops run control operations but read from no netdev and run no timer, so that nothing flows
      * until everything given at start-up is in place, as QEMU applies its whole command line

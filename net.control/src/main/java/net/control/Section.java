@@ -11,6 +11,13 @@ public enum Section {
     /** {@code -device MODEL,netdev=ID,...} and QMP {@code device_add}: an in-process NIC. */
     DEVICE("device", "driver"),
     /**
+     * {@code -nic TYPE[,id=ID][,model=MODEL][,mac=MAC],...}: a netdev and a NIC of that model
+     * plugged into it, in one option (command line only).
+     *
+     * @since 2.1
+     */
+    NIC("nic", "type"),
+    /**
      * {@code -chardev BACKEND,id=ID,...}: a character device, made by the bundle that provides
      * chardevs ({@code net.chardev}), not by {@link NetControl}.
      */

@@ -54,7 +54,9 @@ final class ClientLifecycle {
         Class<?> optionsType = driver instanceof NetClientDriver<?> d ? d.optionsType()
                 : ((NicModel<?>) driver).optionsType();
         try {
-            Object options = binder.bind(optionsType, e.options, NetdevTypes.isKeyval(e.state.type()));
+            Object options = state.kind() == NetClientState.Kind.NIC
+                    ? binder.bindDevice(optionsType, e.options, state.type())
+                    : binder.bind(optionsType, e.options, NetdevTypes.isKeyval(state.type()));
             onLoop(state.loop(), () -> {
                 ClientLoop clientLoop = new ClientLoop(state.loop(), state.log());
                 ClientContext context = new ClientContext(state, clientLoop, events);

@@ -3,6 +3,8 @@ package net.hub;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import net.api.NetClientDriver;
@@ -13,6 +15,7 @@ import net.control.Section;
 import net.hub.data.ClientContext;
 import net.hub.data.Hub;
 import net.hub.data.HubPort;
+import net.hub.data.MacAddress;
 import net.hub.data.NetClientState;
 import net.hub.data.NetClientState.Kind;
 import net.hub.loop.ClientLoop;
@@ -30,6 +33,8 @@ final class Clients {
     static final String HUBPORT = "hubport";
     /** Sent when a netdev or NIC that exists fails because of its driver: {@code {"id", "reason"}}. */
     static final String FAILED_EVENT = "X_NETDEV_FAILED";
+    /** Where QEMU puts the devices made with an id. */
+    private static final String PERIPHERAL = "/machine/peripheral/";
 
     /** What a new netdev may wait for. */
     enum Mode {
@@ -54,6 +59,11 @@ final class Clients {
     private final Function<String, System.Logger> loggers;
     private final ClientContext.EventSink events;
     private final System.Logger log;
+    /** QEMU numbers the devices made without an id from 0 and never reuses a number. */
+    private final AtomicInteger anonymousDevices = new AtomicInteger();
+    /** QEMU's counter of the ids it makes up for netdevs ({@code #net} + counter + two random digits). */
+    private final AtomicInteger generatedIds = new AtomicInteger();
+    private static final Random RANDOM = new Random();
 
     Clients(Topology topology, DriverRegistry drivers, ClientLifecycle lifecycle, FilterObjects filters,
             EventLoopGroup loops, OptionBinder binder, Function<String, System.Logger> loggers,
@@ -73,7 +83,11 @@ final class Clients {
 
     /** {@code -netdev TYPE,id=ID,...}, {@code netdev_add}, a file; {@code mode} says what it may wait for. */
     String addNetdev(String type, Map<String, Object> args, Mode mode) throws NetException {
-        String id = QapiArguments.requireId(args);
+        return addNetdev(QapiArguments.requireId(args), type, args, mode);
+    }
+
+    /** A netdev whose id is checked already, or generated ({@code -nic}). */
+    private String addNetdev(String id, String type, Map<String, Object> args, Mode mode) throws NetException {
         if (HUBPORT.equals(type)) {
             addHubport(id, args, mode == Mode.AWAIT_REFERENCES);
         } else {
@@ -236,25 +250,7 @@ final class Clients {
         }
         Hub hub = topology.hub(vlan);
         if ("nic".equals(type)) {
-            String model = QapiArguments.string(args, "model");
-            args.remove("model");
-            if (model == null) {
-                throw NetException.generic("Parameter 'model' is missing");
-            }
-            try (Topology.Claim claim = topology.claim()) {
-                ClientEntry port = addPort(topology.nextPortName(hub), hub, null, false, new LinkedHashMap<>(), claim);
-                Map<String, Object> nic = new LinkedHashMap<>(args);
-                if (id != null || name != null) {
-                    nic.put("id", String.valueOf(id != null ? id : name));
-                }
-                nic.put("netdev", port.name());
-                try {
-                    return addNic(model, nic, declare, claim);
-                } catch (NetException e) {
-                    discard(port); // nothing is left behind
-                    throw e;
-                }
-            }
+            return addLegacyNic(hub, args, declare);
         }
         if (drivers.current(drivers.netdevs, type) == null && !declare) {
             throw NetdevTypes.missing(type);
@@ -284,6 +280,100 @@ final class Clients {
         return netdevName;
     }
 
+    /**
+     * Legacy {@code -net nic,model=M,...}: a NIC on a new port of the hub, or plugged into
+     * {@code netdev=} as QEMU does. QEMU names it after its model (its {@code id} names only the
+     * option) and gives {@code macaddr=} to the device as its {@code mac}; PCI's {@code addr} and
+     * {@code vectors} mean nothing here. Other options go to the model.
+     */
+    private String addLegacyNic(Hub hub, Map<String, Object> args, boolean declare) throws NetException {
+        Object netdev = args.remove("netdev");
+        if (netdev != null && topology.netdev(String.valueOf(netdev)) == null) {
+            throw NetException.generic("netdev '%s' not found", netdev);
+        }
+        if (args.containsKey("mac")) {
+            throw NetException.generic("Invalid parameter 'mac'"); // -net nic's is macaddr
+        }
+        Map<String, Object> nic = nicMac(args.remove("macaddr"),
+                "NIC cannot have multicast MAC address (odd 1st byte)");
+        String model = QapiArguments.string(args, "model");
+        args.remove("model");
+        if (model == null) {
+            throw NetException.generic("Parameter 'model' is missing");
+        }
+        args.remove("addr");
+        args.remove("vectors");
+        nic.putAll(args);
+        if (netdev != null) {
+            nic.put("netdev", netdev);
+            return addNic(model, nic, declare);
+        }
+        try (Topology.Claim claim = topology.claim()) {
+            ClientEntry port = addPort(topology.nextPortName(hub), hub, null, false, new LinkedHashMap<>(), claim);
+            nic.put("netdev", port.name());
+            try {
+                return addNic(model, nic, declare, claim);
+            } catch (NetException e) {
+                discard(port); // nothing is left behind
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * {@code -nic TYPE,...}: the netdev of its options (named by {@code id}, else by QEMU's
+     * generated {@code #netNRR}) and a NIC of {@code model} plugged into it, which gets only
+     * {@code mac}, as in QEMU. Patchbay has no default model: {@code model} is required.
+     *
+     * @return the netdev's id, or null for {@code -nic none}
+     */
+    String addNicAndNetdev(String type, Map<String, Object> args, boolean declare) throws NetException {
+        if ("none".equals(type)) {
+            return null; // -nic none: no default NIC, which Patchbay never makes anyway
+        }
+        Object model = args.remove("model");
+        Map<String, Object> nic = nicMac(args.remove("mac"), "NIC cannot have multicast MAC address");
+        if (model == null) {
+            throw NetException.generic("Parameter 'model' is missing");
+        }
+        requireModel(String.valueOf(model), declare); // before a netdev is made for it
+        Object idArg = args.remove("id");
+        String id = idArg != null ? Ids.check(String.valueOf(idArg))
+                : "#net" + generatedIds.getAndIncrement() + String.format("%02d", RANDOM.nextInt(100));
+        addNetdev(id, type, args, declare ? Mode.DECLARE : Mode.ADD);
+        nic.put("netdev", id);
+        try {
+            addNic(String.valueOf(model), nic, declare);
+        } catch (NetException e) {
+            lifecycle.quietly(() -> {
+                netdevDel(id); // nothing is left behind
+                return null;
+            });
+            throw e;
+        }
+        return id;
+    }
+
+    /**
+     * @param mac       a MAC as {@code -nic} or {@code -net nic} takes it, or null
+     * @param multicast QEMU's error for a multicast one, which each option words its own way
+     * @return the NIC's properties so far: its {@code mac}, as a device takes it, if given
+     */
+    private static Map<String, Object> nicMac(Object mac, String multicast) throws NetException {
+        Map<String, Object> nic = new LinkedHashMap<>();
+        if (mac != null) {
+            byte[] bytes = MacAddress.parse(String.valueOf(mac));
+            if (bytes == null) {
+                throw NetException.generic("invalid syntax for ethernet address");
+            }
+            if (MacAddress.isMulticast(bytes)) {
+                throw NetException.generic("%s", multicast);
+            }
+            nic.put("mac", MacAddress.format(bytes));
+        }
+        return nic;
+    }
+
     /** {@code -device MODEL,...}, {@code device_add}: an in-process NIC, plugged into {@code netdev=} if given. */
     String addNic(String model, Map<String, Object> args, boolean declare) throws NetException {
         try (Topology.Claim claim = topology.claim()) {
@@ -293,11 +383,16 @@ final class Clients {
 
     private String addNic(String model, Map<String, Object> args, boolean declare, Topology.Claim claim)
             throws NetException {
+        // QEMU looks the model up first, then names the device, then sets its properties.
+        requireModel(model, declare);
         Object idArg = args.remove("id");
         String id = idArg == null ? topology.autoName(model, true) : Ids.check(String.valueOf(idArg));
         if (topology.nic(id) != null) {
             throw NetException.generic("Duplicate ID '%s' for device", id);
         }
+        // A number is used up once the device is named, even if a property then fails (QEMU's counter).
+        String path = idArg != null ? PERIPHERAL + id
+                : NetClientState.ANONYMOUS_DEVICES + "device[" + anonymousDevices.getAndIncrement() + "]";
         Object netdevArg = args.remove("netdev");
         ClientEntry target = null;
         if (netdevArg != null) {
@@ -310,11 +405,9 @@ final class Clients {
             }
             requireFree(target, model);
         }
-        if (drivers.current(drivers.nics, model) == null && !declare) {
-            throw NetException.generic("'%s' is not a valid device model name", model);
-        }
         EventLoop loop = target != null ? target.state.loop() : loops.next();
         ClientEntry e = newEntry(id, model, Kind.NIC, loop, Section.DEVICE, true, args);
+        e.state.devicePath(path);
         topology.add(e, claim);
         NicModel<?> driver = drivers.current(drivers.nics, model);
         ClientEntry peer = target;
@@ -337,6 +430,13 @@ final class Clients {
             throw ex;
         }
         return id;
+    }
+
+    /** Refuses a model no bundle provides now, unless the NIC is declared (it then waits for one). */
+    private void requireModel(String model, boolean declare) throws NetException {
+        if (drivers.current(drivers.nics, model) == null && !declare) {
+            throw NetException.generic("'%s' is not a valid device model name", model);
+        }
     }
 
     /** Refuses a NIC's netdev that has a peer already; it is claimed, so it stays free. */
@@ -409,10 +509,13 @@ final class Clients {
         log.log(System.Logger.Level.INFO, "netdev " + id + " deleted");
     }
 
-    /** {@code device_del}: once the NIC is gone, QEMU's {@code DEVICE_DELETED} tells every front end. */
+    /**
+     * {@code device_del ID} or {@code device_del PATH}: once the NIC is gone, QEMU's
+     * {@code DEVICE_DELETED} tells every front end.
+     */
     void deviceDel(String id) throws NetException {
-        ClientEntry e = topology.nic(id);
-        if (e == null) {
+        ClientEntry e = id.startsWith("/") ? topology.nicAt(id) : topology.nic(id);
+        if (e == null || e.state.anonymous() && !id.startsWith("/")) {
             throw Topology.notFound(id);
         }
         try (Topology.Claim claim = topology.claim(e)) {
@@ -422,10 +525,7 @@ final class Clients {
             lifecycle.delete(e);
             topology.remove(e);
         }
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("device", id);
-        data.put("path", "/machine/peripheral/" + id);
-        events.emit("DEVICE_DELETED", data);
+        events.emit("DEVICE_DELETED", ClientContext.deviceEvent(e.state, "device"));
     }
 
     /** Undoes an automatic hub port when what it was made for could not be added. */

@@ -67,6 +67,7 @@ public final class NetRuntime implements NetControl {
     private final Clients clients;
     private final FilterObjects filters;
     private final Snapshots snapshots;
+    private final Announcements announcements;
     private final List<NetEventListener> listeners = new CopyOnWriteArrayList<>();
     /** Counted down when start-up ends, by a front end or by the hold's deadline. */
     private final CountDownLatch startupEnded = new CountDownLatch(1);
@@ -142,6 +143,7 @@ public final class NetRuntime implements NetControl {
         this.filters = new FilterObjects(topology, drivers, lifecycle, log);
         this.clients = new Clients(topology, drivers, lifecycle, filters, loops, binder, loggers, this::emit, log);
         this.snapshots = new Snapshots(topology, log);
+        this.announcements = new Announcements(topology, lifecycle);
         if (startupHold != null) {
             Thread.ofVirtual().name("patchbay-startup-hold").start(() -> endHoldAfter(startupHold));
         }
@@ -355,6 +357,9 @@ public final class NetRuntime implements NetControl {
 
     private String create(Section section, Map<String, Object> arguments, boolean declare) throws NetException {
         Map<String, Object> args = new LinkedHashMap<>(arguments);
+        if (section == Section.NIC) {
+            args.putIfAbsent(section.typeKey(), "user"); // QEMU's -nic without a type
+        }
         String type = QapiArguments.requireType(section, args);
         args.remove(section.typeKey());
         return switch (section) {
@@ -362,6 +367,7 @@ public final class NetRuntime implements NetControl {
             case NET -> clients.addLegacy(type, args, declare);
             case OBJECT -> filters.add(type, args, declare);
             case DEVICE -> clients.addNic(type, args, declare);
+            case NIC -> clients.addNicAndNetdev(type, args, declare);
             case CHARDEV -> throw notHere();
         };
     }
@@ -375,6 +381,7 @@ public final class NetRuntime implements NetControl {
             case NETDEV, DEVICE -> clients.update(section, type, id, arguments);
             case OBJECT -> filters.update(type, id, arguments);
             case NET -> throw NetException.generic("-net options cannot be changed; use -netdev");
+            case NIC -> throw NetException.generic("-nic options cannot be changed; use -netdev and -device");
             case CHARDEV -> throw notHere();
         }
     }
@@ -449,6 +456,11 @@ public final class NetRuntime implements NetControl {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    @Override
+    public void announceSelf(long initial, long max, long rounds, long step, List<String> interfaces, String id) {
+        announcements.announce(initial, max, rounds, step, interfaces, id);
     }
 
     @Override

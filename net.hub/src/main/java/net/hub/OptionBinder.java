@@ -65,6 +65,38 @@ final class OptionBinder {
         }
     }
 
+    /**
+     * Binds a device's properties ({@code -device}, {@code device_add}): QEMU words what a device
+     * does not have, or a value a property refuses, as a property of its model.
+     *
+     * @param <O>     the record type
+     * @param type    the model's property record
+     * @param options the properties, without {@code driver}, {@code id} and {@code netdev}
+     * @param model   the model, e.g. {@code e1000}
+     * @return the bound record
+     * @throws NetException QEMU's error for a missing, unknown or refused property
+     */
+    <O> O bindDevice(Class<O> type, Map<String, Object> options, String model) throws NetException {
+        checkRequired(type, options, "");
+        try {
+            return mapper.convertValue(options, type);
+        } catch (IllegalArgumentException e) {
+            if (e.getCause() instanceof UnrecognizedPropertyException u) {
+                throw NetException.generic("Property '%s.%s' not found", model, path(u));
+            }
+            if (e.getCause() instanceof InvalidFormatException f && isInteger(f.getTargetType()) && !isLong(f.getValue())) {
+                throw NetException.generic("Parameter '%s' expects integer", path(f)); // a device's words for it
+            }
+            if (e.getCause() instanceof JsonMappingException j && j.getCause() instanceof IllegalArgumentException
+                    && !j.getPath().isEmpty()) {
+                // A value type's own check (e.g. a MAC address): QEMU's property setters say this.
+                String name = path(j);
+                throw NetException.generic("Property '%s.%s' doesn't take value '%s'", model, name, options.get(name));
+            }
+            throw translate(e);
+        }
+    }
+
     private static void checkRequired(Class<?> type, Map<String, Object> options, String prefix) throws NetException {
         if (!type.isRecord()) {
             return;
@@ -142,6 +174,10 @@ final class OptionBinder {
             return "an int64 value";
         }
         return jsonTypeName(target);
+    }
+
+    private static boolean isInteger(Class<?> target) {
+        return target == int.class || target == Integer.class || target == long.class || target == Long.class;
     }
 
     private static boolean isLong(Object value) {

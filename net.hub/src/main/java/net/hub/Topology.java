@@ -55,6 +55,11 @@ final class Topology {
         return nics.get(id);
     }
 
+    /** @return the NIC whose device has that QOM path, or null */
+    synchronized ClientEntry nicAt(String path) {
+        return nics.values().stream().filter(e -> path.equals(e.state.devicePath())).findFirst().orElse(null);
+    }
+
     synchronized FilterEntry filter(String id) {
         return filters.get(id);
     }
@@ -170,10 +175,14 @@ final class Topology {
         return names;
     }
 
-    /** @return {@code model.N}, the first N that no netdev (or NIC) has */
+    /**
+     * @return {@code model.N}: for a NIC, as QEMU names it, N the number of NICs of that model there
+     *         are (named ones too), or the next N no NIC has where QEMU would repeat a name; for a
+     *         netdev the first N that no netdev has
+     */
     synchronized String autoName(String model, boolean nic) {
         Map<String, ClientEntry> taken = nic ? nics : netdevs;
-        int n = 0;
+        int n = nic ? (int) nics.values().stream().filter(e -> e.state.type().equals(model)).count() : 0;
         while (taken.containsKey(model + "." + n)) {
             n++;
         }

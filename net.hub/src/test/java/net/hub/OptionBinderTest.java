@@ -44,6 +44,35 @@ class OptionBinderTest {
         assertEquals(Boolean.FALSE, o.udp());
     }
 
+    /** A device property whose value type refuses what it cannot read, as a MAC address would. */
+    record Mac(String text) {
+        Mac {
+            if (!text.matches("([0-9a-f]{2}:){5}[0-9a-f]{2}")) {
+                throw new IllegalArgumentException("a MAC address");
+            }
+        }
+
+        @com.fasterxml.jackson.annotation.JsonCreator
+        static Mac of(String text) {
+            return new Mac(text);
+        }
+    }
+
+    record NicOpts(Mac mac, Boolean promisc, Integer speed) {
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "foo=1|Property 'e1000.foo' not found",
+        "mac=zz|Property 'e1000.mac' doesn't take value 'zz'",
+        "promisc=maybe|Parameter 'promisc' expects 'on' or 'off'",
+        "speed=x|Parameter 'speed' expects integer",
+        "speed=99999999999|Parameter 'speed' expects int32_t"})
+    void devicePropertiesAreRefusedInQemusWordsForDevices(String text, String message) {
+        assertEquals(message, assertThrows(NetException.class,
+                () -> binder.bindDevice(NicOpts.class, QemuOptions.parse(text, null), "e1000")).getMessage());
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "len=1|Parameter 'txsession' is missing",

@@ -59,8 +59,19 @@ public final class Qemu {
      * the file can be refused.
      */
     public static Program startWithQmp(Path dir, String name, Path socket) throws Exception {
-        Program program = start(dir, name, List.of("-M", "none", "-nodefaults", "-display", "none",
-                "-qmp", "unix:" + socket + ",server=on,wait=off"));
+        return startWithQmp(dir, name, socket, List.of("-M", "none"));
+    }
+
+    /**
+     * As {@link #startWithQmp(Path, String, Path)}, with a machine and devices of the caller's.
+     *
+     * @param machine the arguments before QMP's, e.g. {@code -M pc -accel tcg -device e1000,...}
+     *                ({@code -nodefaults -display none} are added)
+     */
+    public static Program startWithQmp(Path dir, String name, Path socket, List<String> machine) throws Exception {
+        List<String> args = new ArrayList<>(machine);
+        args.addAll(List.of("-nodefaults", "-display", "none", "-qmp", "unix:" + socket + ",server=on,wait=off"));
+        Program program = start(dir, name, args);
         try {
             Await.until(() -> Ports.unixListening(socket) || !program.isAlive(), Duration.ofSeconds(20),
                     "QEMU's QMP socket", program::describe);

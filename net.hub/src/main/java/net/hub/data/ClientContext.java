@@ -1,6 +1,7 @@
 package net.hub.data;
 
 import java.nio.ByteBuffer;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.OptionalInt;
 import net.api.NetClientContext;
@@ -125,8 +126,25 @@ public final class ClientContext implements NetClientContext {
     @Override
     public void rxFilterChanged() {
         if (!loop.isClosed() && state.kind() == NetClientState.Kind.NIC && state.takeRxFilterEvent()) {
-            events.emit("NIC_RX_FILTER_CHANGED", Map.of("name", state.name(), "path", "/machine/peripheral/" + state.name()));
+            events.emit("NIC_RX_FILTER_CHANGED", deviceEvent(state, "name"));
         }
+    }
+
+    /**
+     * The data of QEMU's events about a device ({@code NIC_RX_FILTER_CHANGED}, {@code DEVICE_DELETED}
+     * have the same form): its id, which a device made without one does not have, and its path.
+     *
+     * @param nic  the NIC
+     * @param name the member that names it: {@code name} or {@code device}
+     * @return the data, in QEMU's order
+     */
+    public static Map<String, Object> deviceEvent(NetClientState nic, String name) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        if (!nic.anonymous()) {
+            data.put(name, nic.name());
+        }
+        data.put("path", nic.devicePath());
+        return data;
     }
 
     @Override

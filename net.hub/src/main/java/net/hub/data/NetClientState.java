@@ -38,6 +38,9 @@ public final class NetClientState {
         }
     }
 
+    /** Where QEMU puts the devices made without an id. */
+    public static final String ANONYMOUS_DEVICES = "/machine/peripheral-anon/";
+
     private final String name;
     private volatile String type;
     private final Kind kind;
@@ -64,6 +67,8 @@ public final class NetClientState {
     private boolean linkDown;
     private boolean receiveDisabled;
     private boolean rxFilterEventArmed = true; // QEMU's flood protection for NIC_RX_FILTER_CHANGED
+    /** A NIC's device path in QEMU's QOM tree, set before it opens; null for a netdev. */
+    private volatile String devicePath;
     private BackendFailures failures = (client, broken, reason) -> { };
 
     /**
@@ -544,6 +549,24 @@ public final class NetClientState {
 
     ClientLoop clientLoop() {
         return clientLoop;
+    }
+
+    /**
+     * @param path a NIC's QOM path: {@code /machine/peripheral/ID}, or for a device without an id
+     *             {@code /machine/peripheral-anon/device[N]}
+     */
+    public void devicePath(String path) {
+        this.devicePath = path;
+    }
+
+    /** @return the NIC's QOM path, or null for a netdev */
+    public String devicePath() {
+        return devicePath;
+    }
+
+    /** @return whether this NIC was made without an id (QEMU's events then name it by path only) */
+    public boolean anonymous() {
+        return devicePath != null && devicePath.startsWith(ANONYMOUS_DEVICES);
     }
 
     /** @return the counters and queue depth now; call on the loop */

@@ -55,6 +55,11 @@ final class HumanMonitor {
     }
 
     private static final String INFO = "info";
+    /** QEMU's defaults of the migration parameters {@code announce-initial}, {@code -max}, {@code -rounds}, {@code -step}. */
+    private static final long ANNOUNCE_INITIAL = 50;
+    private static final long ANNOUNCE_MAX = 550;
+    private static final long ANNOUNCE_ROUNDS = 5;
+    private static final long ANNOUNCE_STEP = 100;
     private static final Reply NOTHING = Reply.text("");
 
     private final NetControl control;
@@ -74,6 +79,8 @@ final class HumanMonitor {
         this.version = version;
         this.qom = qom;
         this.commands = sorted(List.of(
+                new Command("announce_self", () -> "[interfaces] [id]", "Trigger GARP/RARP announcements",
+                        this::announceSelf),
                 new Command("device_add", () -> "driver[,prop=value][,...]",
                         "add device, like -device on the command line", (l, n) -> add(Section.DEVICE, l, n)),
                 new Command("device_del", () -> "device", "remove device", deleting(control::deviceDel)),
@@ -240,6 +247,19 @@ final class HumanMonitor {
                 ? QmpCommands.enter(id, fdname -> -1) : null) {
             control.add(section, arguments);
         }
+        return NOTHING;
+    }
+
+    /**
+     * {@code announce_self [interfaces] [id]}: QEMU's HMP takes the migration parameters' announce
+     * timing, whose defaults Patchbay (with no migration) always has; the interfaces are a comma list.
+     */
+    private Reply announceSelf(HmpLine line, String name) throws HmpLine.Syntax {
+        String interfaces = line.atEnd() ? null : line.string(name);
+        String id = line.atEnd() ? null : line.string(name);
+        line.end(name);
+        control.announceSelf(ANNOUNCE_INITIAL, ANNOUNCE_MAX, ANNOUNCE_ROUNDS, ANNOUNCE_STEP,
+                interfaces == null ? null : List.of(interfaces.split(",", -1)), id);
         return NOTHING;
     }
 

@@ -3,8 +3,10 @@ package net.qmp.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import net.api.NetException;
@@ -51,7 +53,8 @@ final class QmpArguments {
     /** @return an optional integer member, or null */
     Long optionalInteger(String name) throws NetException {
         JsonNode value = optional(name, JsonNodeType.NUMBER, "integer");
-        if (value != null && !value.canConvertToExactIntegral()) {
+        // QEMU's int64: a fraction (1.0 too) or a number beyond 64 bits is no integer.
+        if (value != null && !(value.isIntegralNumber() && value.canConvertToLong())) {
             throw typeError(name, "integer");
         }
         return value == null ? null : value.longValue();
@@ -70,6 +73,22 @@ final class QmpArguments {
     /** @return an optional object member, or null */
     ObjectNode optionalObject(String name) throws NetException {
         return (ObjectNode) optional(name, JsonNodeType.OBJECT, "object");
+    }
+
+    /** @return an optional list of strings, or null; an element of another type is named by its index */
+    List<String> optionalStrings(String name) throws NetException {
+        JsonNode array = optionalArray(name);
+        if (array == null) {
+            return null;
+        }
+        List<String> strings = new ArrayList<>();
+        for (int i = 0; i < array.size(); i++) {
+            if (!array.get(i).isTextual()) {
+                throw typeError(name + "[" + i + "]", "string");
+            }
+            strings.add(array.get(i).textValue());
+        }
+        return strings;
     }
 
     /** @return an optional array member, or null */

@@ -82,6 +82,7 @@ final class QmpCommands {
             a.done();
             return new Outcome(QmpJson.DTO.valueToTree(control.queryRxFilter(name)), null);
         });
+        builtins.put("announce-self", this::announceSelf);
         builtins.put("object-add", this::objectAdd);
         builtins.put("object-del", a -> {
             String id = a.string("id");
@@ -280,6 +281,19 @@ final class QmpCommands {
     /** @return the types drivers provide now for this section (not {@code drivers()}: it counts instances) */
     private Set<String> installed(Section section) {
         return control.optionTypes(section).keySet();
+    }
+
+    /** QAPI's {@code AnnounceParameters}, its members checked in the schema's order. */
+    private Outcome announceSelf(QmpArguments a) throws NetException {
+        long initial = a.integer("initial");
+        long max = a.integer("max");
+        long rounds = a.integer("rounds");
+        long step = a.integer("step");
+        List<String> interfaces = a.optionalStrings("interfaces");
+        String id = a.optionalString("id");
+        a.done();
+        control.announceSelf(initial, max, rounds, step, interfaces, id);
+        return empty();
     }
 
     private Outcome objectAdd(QmpArguments a) throws NetException {

@@ -82,6 +82,9 @@ final class QmpSchema {
             case "netdev_del", "object-del", "device_del" -> b.command(name, b.object(required("id", str)), none);
             case "set_link" -> b.command(name, b.object(required("name", str), required("up", b.builtin(BOOL))), none);
             case "query-rx-filter" -> b.command(name, b.object(optional("name", str)), b.array(rxFilterInfo()));
+            case "announce-self" -> b.command(name, b.object(required("initial", b.builtin(INT)),
+                    required("max", b.builtin(INT)), required("rounds", b.builtin(INT)),
+                    required("step", b.builtin(INT)), optional("interfaces", b.array(str)), optional("id", str)), none);
             case "object-add" -> b.command(name, objectOptions(), none);
             // QEMU's device_add describes only these; a model's properties are checked when it is added.
             case "device_add" -> b.command(name,

@@ -252,7 +252,7 @@ class QmpServerTest extends QmpServerFixture {
         List<String> names = new ArrayList<>();
         c.execute("{\"execute\": \"query-commands\"}").get("return").forEach(n -> names.add(n.get("name").asText()));
         assertEquals(List.of("qmp_capabilities", "query-version", "query-commands", "netdev_add", "netdev_del", "set_link",
-                "query-rx-filter", "object-add", "object-del", "device_add", "device_del", "quit",
+                "query-rx-filter", "announce-self", "object-add", "object-del", "device_add", "device_del", "quit",
                 "human-monitor-command", "query-status", "query-name", "qom-get", "qom-set", "query-qmp-schema",
                 "x-query-netdevs", "x-query-drivers", "getfd", "closefd", "add-fd", "remove-fd", "query-fdsets"), names);
         c.assertError("{\"execute\": \"query-version\", \"arguments\": {\"foo\": 1}}", "GenericError", "Parameter 'foo' is unexpected");

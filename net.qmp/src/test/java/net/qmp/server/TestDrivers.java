@@ -71,7 +71,10 @@ final class TestDrivers {
     record DumpOptions(@JsonProperty(required = true) String file, Long maxlen) {
     }
 
-    /** A NIC that reports its receive filter; the test triggers its rx-filter event through the context. */
+    /**
+     * A NIC that reports its receive filter, with its {@code mac} (default 52:54:00:12:34:56) as
+     * its main MAC; the test triggers its rx-filter event through the context.
+     */
     static final class XNic implements NicModel<XNic.Options> {
         record Options(String mac) {
         }
@@ -86,21 +89,23 @@ final class TestDrivers {
         @Override
         public NetClient open(Options options, NetClientContext context) {
             contexts.put(context.id(), context);
-            return new Nic(context);
+            return new Nic(context, options.mac() != null ? options.mac() : "52:54:00:12:34:56");
         }
 
         static final class Nic extends IdleClient implements RxFilterReporter {
             private final NetClientContext context;
+            private final String mac;
 
-            Nic(NetClientContext context) {
-                super("model=nic-x,macaddr=52:54:00:12:34:56");
+            Nic(NetClientContext context, String mac) {
+                super("model=nic-x,macaddr=" + mac);
                 this.context = context;
+                this.mac = mac;
             }
 
             @Override
             public RxFilterInfo rxFilter() {
                 return new RxFilterInfo(context.id(), true, "normal", "normal", "all", false, false, false,
-                        "52:54:00:12:34:56", List.of(), List.of(), List.of());
+                        mac, List.of(), List.of(), List.of());
             }
         }
     }
