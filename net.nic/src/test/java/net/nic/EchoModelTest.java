@@ -2,9 +2,15 @@ package net.nic;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.management.ThreadMXBean;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import net.control.Section;
 import net.testkit.TestRuntime;
 import net.testlib.Await;
@@ -79,6 +85,35 @@ class EchoModelTest {
             assertEquals(Map.of(), rt.client("e0").counters().drops());
             assertEquals(Map.of(), rt.client("src").counters().drops());
             assertEquals(1, rt.counter("e0", "paused"), "one pause: the peer never refused again");
+        }
+    }
+
+    @Test
+    void echoingAllocatesNothingPerFrame() throws Exception {
+        try (TestRuntime rt = new TestRuntime(1).nicModel("echo", new EchoModel(new MacTable()))) {
+            rt.netdev("inject,id=src,tag=sink");
+            rt.add(Section.DEVICE, "echo,id=e0,netdev=src,mac=" + TEST_DST);
+            Inject src = rt.inject.get("src");
+            ByteBuffer frame = ByteBuffer.wrap(Frames.testFrame(1, 64));
+            ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+            CompletableFuture<Long> allocated = new CompletableFuture<>();
+            int frames = 200_000;
+            src.context().loop().execute(() -> {
+                for (int i = 0; i < 20_000; i++) { // warm-up: JIT
+                    src.context().send(frame.clear());
+                }
+                long before = threads.getCurrentThreadAllocatedBytes();
+                for (int i = 0; i < frames; i++) {
+                    src.context().send(frame.clear());
+                }
+                allocated.complete(threads.getCurrentThreadAllocatedBytes() - before);
+            });
+            long bytes = allocated.get(30, TimeUnit.SECONDS);
+            CompletableFuture<Long> sunk = new CompletableFuture<>();
+            src.context().loop().execute(() -> sunk.complete(src.sunk()));
+            assertEquals(220_000L, sunk.get(10, TimeUnit.SECONDS), "every frame came back");
+            // One allocation per frame would be >= 16 B x 200 000 = 3.2 MB; a few KiB are one-off JIT work.
+            assertTrue(bytes < 64 * 1024, "allocated " + bytes + " bytes for " + frames + " frames");
         }
     }
 }
