@@ -1,5 +1,6 @@
 package net.nic;
 
+import java.math.BigInteger;
 import net.api.NetClient;
 import net.api.NetClientContext;
 import net.api.NetException;
@@ -49,26 +50,36 @@ public final class DhcpProbeModel implements NicModel<DhcpProbeModel.Options> {
     }
 
     /**
-     * Reads {@code interval} as QEMU reads a uint32 device property: {@code expects integer} for
-     * what is no number, {@code expects uint32_t} out of range; 0 (no probing at all) is refused as
-     * a bad value.
+     * Reads {@code interval} as QEMU reads a uint32 device property (C's {@code strtoull} with base
+     * 0: leading blanks and a sign allowed, {@code 0x} hex, a leading {@code 0} octal):
+     * {@code expects integer} for what is no number, {@code expects uint32_t} out of range (negative
+     * included); 0, no probing at all, is refused as a bad value.
      */
     static long interval(String text) throws NetException {
-        long value;
-        try {
-            value = Long.parseLong(text.strip());
-        } catch (NumberFormatException e) {
-            if (text.strip().matches("[-+]?\\d+")) {
-                throw NetException.generic("Parameter 'interval' expects uint32_t");
-            }
+        String digits = text.stripLeading();
+        boolean negative = digits.startsWith("-");
+        if (negative || digits.startsWith("+")) {
+            digits = digits.substring(1);
+        }
+        int radix = 10;
+        if (digits.startsWith("0x") || digits.startsWith("0X")) {
+            radix = 16;
+            digits = digits.substring(2);
+        } else if (digits.length() > 1 && digits.startsWith("0")) {
+            radix = 8;
+            digits = digits.substring(1);
+        }
+        int base = radix;
+        if (digits.isEmpty() || !digits.chars().allMatch(c -> c < 0x80 && Character.digit(c, base) >= 0)) {
             throw NetException.generic("Parameter 'interval' expects integer");
         }
-        if (value < 0 || value > 0xffff_ffffL) {
+        BigInteger value = new BigInteger(digits, radix);
+        if (negative && value.signum() != 0 || value.bitLength() > 32) {
             throw NetException.generic("Parameter 'interval' expects uint32_t");
         }
-        if (value == 0) {
+        if (value.signum() == 0) {
             throw NetException.generic("Property '%s.interval' doesn't take value '%s'", MODEL, text);
         }
-        return value;
+        return value.longValue();
     }
 }

@@ -93,7 +93,13 @@ class DhcpProbeModelTest {
             assertEquals("Property 'dhcp-probe.interval' doesn't take value '0'", rt.error(Section.DEVICE, device + "0"));
             assertEquals("Property 'dhcp-probe.mac' doesn't take value 'zz'",
                     rt.error(Section.DEVICE, "dhcp-probe,id=p0,netdev=src,mac=zz"));
+            assertEquals("Parameter 'interval' expects integer", rt.error(Section.DEVICE, device + "08"));
+            assertEquals("Parameter 'interval' expects integer", rt.error(Section.DEVICE, device + "0x"));
             rt.add(Section.DEVICE, device + "4294967295");
+            // Numbers as C reads them: hex, octal, a sign, leading blanks.
+            assertEquals(16, DhcpProbeModel.interval("0x10"));
+            assertEquals(8, DhcpProbeModel.interval("010"));
+            assertEquals(5, DhcpProbeModel.interval(" +5"));
         }
     }
 
