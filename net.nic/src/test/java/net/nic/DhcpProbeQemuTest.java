@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A {@code dhcp-probe}'s DHCPDISCOVERs as an independent recorder sees them: the probe on a
  * Patchbay hub with a socket netdev listening, a real QEMU 7.2 connecting to it with
- * {@code filter-dump} on its netdev, and tshark reading the file as DHCP.
+ * {@code filter-dump} on its netdev, and tshark reading the file as DHCP; and a real DHCP server,
+ * QEMU's user netdev, answering it.
  */
 @QemuTest
 @Timeout(60)
@@ -69,6 +70,25 @@ class DhcpProbeQemuTest {
         }
         assertEquals(List.of(), tshark(pcap, "_ws.malformed || _ws.expert.severity >= warning", "frame.number"),
                 "nothing tshark finds malformed or worth a warning");
+    }
+
+    @Test
+    void countsTheOffersOfQemusUserNetdevDhcpServer() throws Exception {
+        assumeTrue(Qemu.available(), Qemu.BINARY + " is not installed");
+        int port = Ports.freeTcpPort();
+        try (TestRuntime rt = new TestRuntime(1).netdevType("socket", new SocketDriver())
+                .nicModel("dhcp-probe", new DhcpProbeModel(new MacTable()))) {
+            rt.netdev("socket,id=s0,listen=127.0.0.1:" + port);
+            rt.add(Section.DEVICE, "dhcp-probe,id=p0,netdev=s0,interval=1,mac=" + MAC);
+            // QEMU as a pure relay between its socket netdev and slirp, whose DHCP server answers.
+            try (Program qemu = Qemu.start(dir, "slirp", List.of("-M", "none", "-nodefaults", "-display", "none",
+                    "-netdev", "socket,id=s,connect=127.0.0.1:" + port, "-netdev", "user,id=u",
+                    "-netdev", "hubport,id=hs,hubid=0,netdev=s", "-netdev", "hubport,id=hu,hubid=0,netdev=u"))) {
+                Await.until(() -> rt.counter("p0", "offers-seen") >= 1, Duration.ofSeconds(20),
+                        "an offer from QEMU's DHCP server", qemu::describe);
+            }
+            assertTrue(rt.counter("p0", "discovers-sent") >= rt.counter("p0", "offers-seen"));
+        }
     }
 
     /** @return one line per frame matching {@code filter}: the fields, tab separated */
