@@ -27,7 +27,7 @@ class EchoModelTest {
     private static final String TEST_DST = "52:54:00:ab:cd:ef";
 
     /** @return the frame with its destination and source addresses swapped */
-    private static byte[] swapped(byte[] frame) {
+    static byte[] swapped(byte[] frame) {
         byte[] out = frame.clone();
         System.arraycopy(frame, 6, out, 0, 6);
         System.arraycopy(frame, 0, out, 6, 6);
