@@ -63,11 +63,6 @@ final class DhcpProbe extends NicClient {
         this.timer = context.loop().schedule(probe, 0, TimeUnit.SECONDS);
     }
 
-    /** @return this run's transaction id */
-    int xid() {
-        return xid;
-    }
-
     private void probe() {
         long secs = Math.min(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started), 0xffff);
         discover.putShort(BOOTP + 8, (short) secs);
