@@ -60,8 +60,8 @@ final class Usage {
                   patchbay --no-console --deploy /srv/patchbay/deploy
 
                 Drivers built in: netdevs socket, stream, dgram, tap, bridge, l2tpv3, vde, dump (and hubport);
-                filters filter-dump, filter-mirror, filter-redirector, filter-buffer; NIC models (-device) sink
-                and responder. More come as bundles dropped into the deploy directory.
+                filters filter-dump, filter-mirror, filter-redirector, filter-buffer; NIC models (-device)
+                are sink, responder, echo and dhcp-probe. More come as bundles dropped into the deploy directory.
 
                 At the console: net:netdevs, net:add TYPE id=ID KEY=VALUE..., net:del ID, net:drivers,
                 net:capture NETDEV [FILE|-]; help lists every command.

@@ -196,7 +196,7 @@ class LauncherIT {
         Run help = run("-device", "help");
         assertEquals(0, help.code());
         assertEquals("Network devices:", help.out().get(0));
-        for (String model : List.of("responder", "sink")) {
+        for (String model : List.of("dhcp-probe", "echo", "responder", "sink")) {
             assertTrue(help.out().contains("name \"" + model + "\""), model + " in " + help.out());
         }
 
@@ -336,8 +336,8 @@ class LauncherIT {
 
         Process p = start("--no-console", "-netdev", "udpwire,id=u0,local=127.0.0.1:0,remote=127.0.0.1:9",
                 "-netdev", "hubport,id=h1,hubid=1,netdev=u0");
-        String types = "bridge, dgram, dump, filter-buffer, filter-dump, filter-mirror, filter-redirector, hubport, "
-                + "l2tpv3, responder, sink, socket, stream, tap, udpwire, vde";
+        String types = "bridge, dgram, dhcp-probe, dump, echo, filter-buffer, filter-dump, filter-mirror, "
+                + "filter-redirector, hubport, l2tpv3, responder, sink, socket, stream, tap, udpwire, vde";
         awaitBanner(p, "running: 2 netdevs; types: " + types);
         p.destroy();
         String help = String.join("\n", run("--help").out());
