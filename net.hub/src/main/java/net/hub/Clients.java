@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -338,6 +339,7 @@ final class Clients {
         }
         requireModel(String.valueOf(model), declare); // before a netdev is made for it
         Object idArg = args.remove("id");
+        nic.putAll(modelProperties(String.valueOf(model), type, args));
         String id = idArg != null ? Ids.check(String.valueOf(idArg))
                 : "#net" + generatedIds.getAndIncrement() + String.format("%02d", RANDOM.nextInt(100));
         addNetdev(id, type, args, declare ? Mode.DECLARE : Mode.ADD);
@@ -352,6 +354,28 @@ final class Clients {
             throw e;
         }
         return id;
+    }
+
+    /**
+     * Takes out of a {@code -nic}'s options those that are the model's and not the netdev's, such
+     * as a responder's {@code ip}: QEMU's on-board models have no property but {@code mac}, so its
+     * {@code -nic} gives every other option to the netdev.
+     */
+    private Map<String, Object> modelProperties(String model, String type, Map<String, Object> args) {
+        Map<String, Object> taken = new LinkedHashMap<>();
+        NicModel<?> nicModel = drivers.current(drivers.nics, model);
+        if (nicModel == null) {
+            return taken; // a declared NIC whose model is absent: nothing tells the two apart
+        }
+        NetClientDriver<?> driver = drivers.current(drivers.netdevs, type);
+        Set<String> netdevs = HUBPORT.equals(type) ? OptionBinder.propertyNames(HubPortOptions.class)
+                : driver == null ? Set.of() : OptionBinder.propertyNames(driver.optionsType());
+        for (String name : OptionBinder.propertyNames(nicModel.optionsType())) {
+            if (args.containsKey(name) && !netdevs.contains(name)) {
+                taken.put(name, args.remove(name));
+            }
+        }
+        return taken;
     }
 
     /**

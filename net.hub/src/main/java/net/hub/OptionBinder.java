@@ -15,6 +15,8 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import java.io.IOException;
 import java.lang.reflect.RecordComponent;
+import java.util.HashSet;
+import java.util.Set;
 import java.math.BigInteger;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -102,9 +104,8 @@ final class OptionBinder {
             return;
         }
         for (RecordComponent c : type.getRecordComponents()) {
-            // @JsonProperty does not target record components; it lands on the accessor.
             JsonProperty p = c.getAccessor().getAnnotation(JsonProperty.class);
-            String name = p != null && !p.value().isEmpty() ? p.value() : c.getName();
+            String name = propertyName(c);
             Object value = options.get(name);
             if (value == null && p != null && p.required()) {
                 throw NetException.generic("Parameter '%s%s' is missing", prefix, name);
@@ -115,6 +116,26 @@ final class OptionBinder {
                 checkRequired(c.getType(), tree, prefix + name + ".");
             }
         }
+    }
+
+    /**
+     * @param type an option record
+     * @return the names of its properties as options spell them
+     */
+    static Set<String> propertyNames(Class<?> type) {
+        Set<String> names = new HashSet<>();
+        if (type.isRecord()) {
+            for (RecordComponent c : type.getRecordComponents()) {
+                names.add(propertyName(c));
+            }
+        }
+        return names;
+    }
+
+    private static String propertyName(RecordComponent c) {
+        // @JsonProperty does not target record components; it lands on the accessor.
+        JsonProperty p = c.getAccessor().getAnnotation(JsonProperty.class);
+        return p != null && !p.value().isEmpty() ? p.value() : c.getName();
     }
 
     private static NetException translate(IllegalArgumentException e) {

@@ -45,7 +45,8 @@ class EchoModelTest {
         try (TestRuntime rt = new TestRuntime(1).nicModel("echo", new EchoModel(new MacTable()))) {
             rt.netdev("inject,id=src");
             rt.hub("src");
-            rt.add(Section.NET, "nic,model=echo,id=e0,vlan=1,mac=" + TEST_DST);
+            rt.netdev("hubport,id=port-e0,hubid=1");
+            rt.add(Section.DEVICE, "echo,id=e0,netdev=port-e0,mac=" + TEST_DST);
             Inject src = rt.inject.get("src");
             List<byte[]> taken = List.of(Frames.testFrame(1, 60), Frames.testFrame(2, 1514), to("ff:ff:ff:ff:ff:ff", 3),
                     Frames.testFrame(4, 9000));

@@ -46,7 +46,8 @@ class ResponderModelTest {
     private Inject plug(int hub, String id, String options) throws Exception {
         rt.netdev("inject,id=p-" + id);
         rt.hub(hub, "p-" + id);
-        rt.add(Section.NET, "nic,model=responder,id=" + id + ",vlan=" + hub + "," + options);
+        rt.netdev("hubport,id=port-" + id + ",hubid=" + hub);
+        rt.add(Section.DEVICE, "responder,id=" + id + ",netdev=port-" + id + "," + options);
         return rt.inject.get("p-" + id);
     }
 
@@ -56,6 +57,18 @@ class ResponderModelTest {
         peer.send(List.of(frame));
         Await.until(() -> peer.count() > before, "a reply");
         return peer.received().get(before);
+    }
+
+    @Test
+    void nicOptionGivesTheModelItsOwnPropertiesAndTheNetdevTheRest() throws Exception {
+        // -nic TYPE,...,model=responder,ip=...: ip is the model's (the netdev has none), tag the netdev's.
+        rt.add(Section.NIC, "inject,id=p,tag=plain,model=responder,ip=10.0.0.5,prefix=24,mac=52:54:00:00:00:07");
+        Inject peer = rt.inject.get("p");
+        byte[] reply = ask(peer, arp(1, "0a000001", "0a000005"));
+        assertEquals("525400000007", HEX.formatHex(reply, 6, 12));
+        assertEquals("plain", rt.client("p").options().get("tag"));
+        assertEquals("Invalid parameter 'colour'",
+                rt.error(Section.NIC, "inject,id=q,model=responder,ip=10.0.0.6,colour=red"));
     }
 
     @Test

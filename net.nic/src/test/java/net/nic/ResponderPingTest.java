@@ -55,8 +55,10 @@ class ResponderPingTest {
     void pingAndPing6FromANamespaceAreAnswered() throws Exception {
         rt.netdev("tap,id=t0,ifname=" + tap + ",script=no,downscript=no");
         rt.hub("t0");
-        rt.add(Section.NET, "nic,model=responder,id=r4,vlan=1,ip=10.78.0.5,prefix=24");
-        rt.add(Section.NET, "nic,model=responder,id=r6,vlan=1,ip=fd00:78::5");
+        rt.netdev("hubport,id=port-r4,hubid=1");
+        rt.add(Section.DEVICE, "responder,id=r4,netdev=port-r4,ip=10.78.0.5,prefix=24");
+        rt.netdev("hubport,id=port-r6,hubid=1");
+        rt.add(Section.DEVICE, "responder,id=r6,netdev=port-r6,ip=fd00:78::5");
         namespace = new Netns();
         namespace.adopt(tap, "10.78.0.1/24");
         inNamespace("ip", "-6", "addr", "add", "fd00:78::1/64", "dev", tap);

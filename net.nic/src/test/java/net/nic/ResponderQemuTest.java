@@ -66,8 +66,10 @@ class ResponderQemuTest {
                 .nicModel("responder", new ResponderModel(new MacTable())));
         rt.netdev("socket,id=s0,connect=127.0.0.1:" + ours);
         rt.hub("s0");
-        rt.add(Section.NET, "nic,model=responder,id=r4,vlan=1,ip=10.0.0.5");
-        rt.add(Section.NET, "nic,model=responder,id=r6,vlan=1,ip=fd00:77::5");
+        rt.netdev("hubport,id=port-r4,hubid=1");
+        rt.add(Section.DEVICE, "responder,id=r4,netdev=port-r4,ip=10.0.0.5");
+        rt.netdev("hubport,id=port-r6,hubid=1");
+        rt.add(Section.DEVICE, "responder,id=r6,netdev=port-r6,ip=fd00:77::5");
         rt.awaitInfo("s0", "socket: connect to 127.0.0.1:" + ours);
 
         Socket test = cleanup.add(new Socket());

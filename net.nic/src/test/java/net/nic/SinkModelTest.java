@@ -28,7 +28,8 @@ class SinkModelTest {
         try (TestRuntime rt = new TestRuntime(1).nicModel("sink", new SinkModel(new MacTable()))) {
             rt.netdev("inject,id=src");
             rt.hub("src");
-            rt.add(Section.NET, "nic,model=sink,id=k0,vlan=1");
+            rt.netdev("hubport,id=port-k0,hubid=1");
+            rt.add(Section.DEVICE, "sink,id=k0,netdev=port-k0");
             Inject src = rt.inject.get("src");
             src.send(List.of(frameTo("52:54:00:12:34:56"), frameTo("ff:ff:ff:ff:ff:ff"),
                     frameTo("52:54:00:12:34:99"), frameTo("01:00:5e:00:00:01")));
