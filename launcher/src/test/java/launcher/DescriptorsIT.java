@@ -18,6 +18,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import net.testlib.Await;
+import net.testlib.Installed;
 import net.testlib.OsgiTest;
 import net.testlib.Ports;
 import net.testlib.QmpUnixClient;
@@ -75,6 +76,7 @@ class DescriptorsIT {
 
         long pid = process.pid();
         int limit = openDescriptors(pid) + HEADROOM;
+        Installed.require("prlimit");
         Process prlimit = new ProcessBuilder("prlimit", "--pid", Long.toString(pid), "--nofile=" + limit + ":" + limit)
                 .inheritIO().start();
         assertTrue(prlimit.waitFor(10, TimeUnit.SECONDS) && prlimit.exitValue() == 0, "prlimit");

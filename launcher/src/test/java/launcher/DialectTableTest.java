@@ -3,7 +3,6 @@ package launcher;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -43,6 +42,7 @@ import net.control.qmp.QmpListener;
 import net.hub.NetRuntime;
 import net.qmp.cli.CommandLine;
 import net.qmp.server.QmpServer;
+import net.testlib.Installed;
 import net.testlib.Program;
 import net.testlib.Qemu;
 import net.testlib.QemuTest;
@@ -79,7 +79,7 @@ class DialectTableTest {
 
     @BeforeAll
     static void qemu() {
-        assumeTrue(Qemu.available(), Qemu.BINARY + " is not installed");
+        Installed.require(Qemu.BINARY);
     }
 
     static Stream<DialectTable.Row> qmpRows() throws IOException {

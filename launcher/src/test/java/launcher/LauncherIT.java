@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,6 +26,7 @@ import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 import net.testlib.Await;
 import net.testlib.Frames;
+import net.testlib.Installed;
 import net.testlib.OsgiTest;
 import net.testlib.Pcap;
 import net.testlib.Ports;
@@ -258,7 +258,7 @@ class LauncherIT {
     @ParameterizedTest
     @ValueSource(strings = {"TERM", "INT"})
     void aSignalSendsQemusShutdownEventToQmpClients(String signal) throws Exception {
-        assumeTrue(Qemu.available(), "qemu-system-x86_64 is not installed");
+        Installed.require(Qemu.BINARY);
         Path qemuSocket = work.resolve("qemu-qmp.sock");
         String qemuSaw;
         try (Program qemu = Qemu.startWithQmp(work, "qemu", qemuSocket)) {

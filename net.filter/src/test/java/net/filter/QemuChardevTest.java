@@ -2,7 +2,6 @@ package net.filter;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -19,6 +18,7 @@ import net.chardev.socket.ChardevRegistry;
 import net.hub.NetRuntime;
 import net.qmp.server.QmpServer;
 import net.testlib.Cleanup;
+import net.testlib.Installed;
 import net.testlib.Program;
 import net.testlib.Qemu;
 import net.testlib.QemuTest;
@@ -50,7 +50,7 @@ class QemuChardevTest {
 
     @BeforeEach
     void start() throws Exception {
-        assumeTrue(Qemu.available(), "qemu-system-x86_64 is not installed");
+        Installed.require(Qemu.BINARY);
         Path qemuSocket = dir.resolve("qemu-qmp.sock");
         cleanup.add(Qemu.startWithQmp(dir, "qemu-qmp", qemuSocket));
         qemu = new Client(new QmpUnixClient(qemuSocket));

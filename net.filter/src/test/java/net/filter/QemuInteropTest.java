@@ -15,12 +15,12 @@ import java.util.List;
 import net.testlib.Await;
 import net.testlib.Cleanup;
 import net.testlib.Frames;
+import net.testlib.Installed;
 import net.testlib.Ports;
 import net.testlib.Program;
 import net.testlib.Qemu;
 import net.testlib.QemuTest;
 import org.junit.jupiter.api.AutoClose;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -51,7 +51,7 @@ class QemuInteropTest {
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
     void patchbaysMirrorFeedsQemusRedirector(boolean vnet) throws Exception {
-        Assumptions.assumeTrue(Qemu.available(), "QEMU is not installed");
+        Installed.require(Qemu.BINARY);
         String hdr = vnet ? ",vnet_hdr_support=on" : "";
         Path chardev = dir.resolve("mirror.sock");
         ServerSocketChannel far = ServerSocketChannel.open(StandardProtocolFamily.INET);
@@ -88,7 +88,7 @@ class QemuInteropTest {
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
     void qemusMirrorFeedsPatchbaysRedirector(boolean vnet) throws Exception {
-        Assumptions.assumeTrue(Qemu.available(), "QEMU is not installed");
+        Installed.require(Qemu.BINARY);
         String hdr = vnet ? ",vnet_hdr_support=on" : "";
         Path chardev = dir.resolve("redirector.sock");
         Rig rig = new Rig().pair();

@@ -2,9 +2,7 @@ package net.nic;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -13,6 +11,7 @@ import net.control.Section;
 import net.testkit.TestRuntime;
 import net.testlib.Await;
 import net.testlib.Frames;
+import net.testlib.Installed;
 import net.testlib.Pcap;
 import net.testlib.Ports;
 import net.testlib.Program;
@@ -40,8 +39,8 @@ class DhcpProbeQemuTest {
 
     @Test
     void qemusFilterDumpRecordsDiscoversThatTsharkReadsAsPxeDhcp() throws Exception {
-        assumeTrue(Qemu.available(), Qemu.BINARY + " is not installed");
-        assumeTrue(Files.isExecutable(TSHARK), "tshark is not installed");
+        Installed.require(Qemu.BINARY);
+        Installed.require(TSHARK.toString());
         int port = Ports.freeTcpPort();
         Path pcap = dir.resolve("recorder.pcap");
         try (TestRuntime rt = new TestRuntime(1).netdevType("socket", new SocketDriver())
@@ -74,7 +73,7 @@ class DhcpProbeQemuTest {
 
     @Test
     void countsTheOffersOfQemusUserNetdevDhcpServer() throws Exception {
-        assumeTrue(Qemu.available(), Qemu.BINARY + " is not installed");
+        Installed.require(Qemu.BINARY);
         int port = Ports.freeTcpPort();
         try (TestRuntime rt = new TestRuntime(1).netdevType("socket", new SocketDriver())
                 .nicModel("dhcp-probe", new DhcpProbeModel(new MacTable()))) {

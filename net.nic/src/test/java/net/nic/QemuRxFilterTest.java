@@ -2,7 +2,6 @@ package net.nic;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,6 +10,7 @@ import net.qmp.server.QmpServer;
 import net.testkit.TestRuntime;
 import net.testlib.Await;
 import net.testlib.Cleanup;
+import net.testlib.Installed;
 import net.testlib.Ports;
 import net.testlib.Program;
 import net.testlib.Qemu;
@@ -39,7 +39,7 @@ class QemuRxFilterTest {
 
     @Test
     void aSinkReportsItsFilterAsVirtioNetDoes() throws Exception {
-        assumeTrue(Qemu.available(), "qemu-system-x86_64 is not installed");
+        Installed.require(Qemu.BINARY);
         Path qemuSocket = dir.resolve("qemu-qmp.sock");
         Program qemu = Qemu.start(dir, "virtio-net", List.of("-M", "pc", "-accel", "tcg", "-nodefaults",
                 "-display", "none", "-S", "-netdev", "socket,id=n0,listen=127.0.0.1:0",

@@ -19,13 +19,13 @@ import net.control.Section;
 import net.testkit.TestRuntime;
 import net.testlib.Await;
 import net.testlib.Cleanup;
+import net.testlib.Installed;
 import net.testlib.Pcap;
 import net.testlib.Ports;
 import net.testlib.Program;
 import net.testlib.Qemu;
 import net.testlib.QemuTest;
 import org.junit.jupiter.api.AutoClose;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,7 +50,7 @@ class ResponderQemuTest {
 
     @Test
     void answersRequestsThatCameThroughQemu() throws Exception {
-        Assumptions.assumeTrue(Qemu.available(), "QEMU is not installed");
+        Installed.require(Qemu.BINARY);
         int ours = Ports.freeTcpPort();
         int theirs = Ports.freeTcpPort();
         Path pcap = dir.resolve("qemu.pcap");

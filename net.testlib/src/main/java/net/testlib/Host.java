@@ -18,8 +18,12 @@ public final class Host {
     public record Result(int status, String output) {
     }
 
-    /** Runs a command for at most {@code seconds}; stdout and stderr together. */
+    /**
+     * Runs a command for at most {@code seconds}; stdout and stderr together. A program not installed
+     * fails the test with one line naming its Debian package ({@link Installed}).
+     */
     public static Result run(int seconds, String... command) throws IOException, InterruptedException {
+        Installed.requireCommand(List.of(command));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         try {
             if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
@@ -42,6 +46,9 @@ public final class Host {
 
     /** Runs a cleanup command, ignoring failure (the thing may never have been made). */
     public static void quietly(String... command) {
+        if (!Installed.present(command[0])) {
+            return; // the test has already failed for it
+        }
         try {
             run(20, command);
         } catch (IOException | InterruptedException e) {

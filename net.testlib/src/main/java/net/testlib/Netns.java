@@ -19,8 +19,12 @@ public final class Netns implements AutoCloseable {
         Host.sh("ip", "-n", name, "link", "set", ifname, "up");
     }
 
-    /** @return the command prefixed to run inside this namespace */
+    /**
+     * @return the command prefixed to run inside this namespace; a program not installed fails the
+     *         test with one line naming its Debian package ({@link Installed})
+     */
     public String[] exec(String... command) {
+        Installed.require(command[0]);
         String[] all = new String[command.length + 4];
         all[0] = "ip";
         all[1] = "netns";

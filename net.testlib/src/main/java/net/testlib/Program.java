@@ -40,9 +40,11 @@ public final class Program implements AutoCloseable {
     /**
      * @param dir     the working directory; {@code NAME.out} and {@code NAME.err} go there
      * @param name    a short name for files and failure messages
-     * @param command the program and its arguments
+     * @param command the program and its arguments; a program not installed fails the test with
+     *                one line naming its Debian package ({@link Installed})
      */
     public static Program start(Path dir, String name, List<String> command) throws IOException {
+        Installed.requireCommand(command);
         Path out = dir.resolve(name + ".out");
         Path err = dir.resolve(name + ".err");
         Process process = new ProcessBuilder(command).directory(dir.toFile())

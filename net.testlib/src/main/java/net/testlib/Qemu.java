@@ -1,13 +1,10 @@
 package net.testlib;
 
-import java.io.File;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * A real {@code qemu-system-x86_64} as a test peer, in the two roles of the team's verified recipes
@@ -23,32 +20,16 @@ public final class Qemu {
     /** The MAC of the PXE source's e1000; its frames carry it as their source address. */
     public static final String SOURCE_MAC = "52:54:00:12:34:56";
 
+    /** The PXE source's boot ROM, where Debian's ipxe-qemu puts it (one of QEMU's ROM folders). */
+    public static final String PXE_ROM = "/usr/lib/ipxe/qemu/pxe-e1000.rom";
+
     private Qemu() {
     }
 
-    /** @return the QEMU binary on the PATH, if there is one */
-    public static Optional<Path> binary() {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            if (!dir.isEmpty()) {
-                Path candidate = Path.of(dir, BINARY);
-                if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
-                    return Optional.of(candidate);
-                }
-            }
-        }
-        return Optional.empty();
-    }
-
-    /** @return whether QEMU is installed; interop tests are skipped only when it is not */
-    public static boolean available() {
-        return binary().isPresent();
-    }
-
-    /** Starts QEMU with these arguments after the binary. */
+    /** Starts QEMU with these arguments after the binary; fails the test when QEMU is not installed. */
     public static Program start(Path dir, String name, List<String> args) throws IOException {
-        Path bin = binary().orElseThrow(() -> new IOException(BINARY + " is not on the PATH"));
         List<String> command = new ArrayList<>();
-        command.add(bin.toString());
+        command.add(BINARY);
         command.addAll(args);
         return Program.start(dir, name, command);
     }
@@ -91,6 +72,7 @@ public final class Qemu {
     }
 
     public static Program pxeSource(Path dir, String name, String netdev) throws IOException {
+        Installed.require(PXE_ROM); // without it QEMU says only "failed to find romfile"
         return start(dir, name, List.of("-M", "pc", "-accel", "tcg", "-nodefaults", "-no-user-config",
                 "-display", "none", "-m", "64", "-boot", "n",
                 "-netdev", netdev + ",id=n0",

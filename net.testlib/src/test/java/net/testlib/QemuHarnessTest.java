@@ -2,7 +2,6 @@ package net.testlib;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,7 +24,7 @@ class QemuHarnessTest {
 
     @BeforeAll
     static void needQemu() {
-        assumeTrue(Qemu.available(), Qemu.BINARY + " is not installed; skipping the QEMU interop tests");
+        Installed.require(Qemu.BINARY);
     }
 
     @Test

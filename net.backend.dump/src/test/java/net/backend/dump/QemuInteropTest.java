@@ -9,13 +9,13 @@ import java.util.List;
 import net.testlib.Await;
 import net.testlib.Cleanup;
 import net.testlib.Frames;
+import net.testlib.Installed;
 import net.testlib.Pcap;
 import net.testlib.Ports;
 import net.testlib.Program;
 import net.testlib.Qemu;
 import net.testlib.QemuTest;
 import org.junit.jupiter.api.AutoClose;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,7 +35,7 @@ class QemuInteropTest {
 
     @Test
     void patchbayAndQemuRecordTheSameFrames() throws Exception {
-        Assumptions.assumeTrue(Qemu.available(), "QEMU is not installed");
+        Installed.require(Qemu.BINARY);
         int port = Ports.freeTcpPort();
         Path qemuPcap = dir.resolve("qemu.pcap");
         Path ourPcap = dir.resolve("patchbay.pcap");

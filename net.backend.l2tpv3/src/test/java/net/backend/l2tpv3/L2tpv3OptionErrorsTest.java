@@ -1,13 +1,13 @@
 package net.backend.l2tpv3;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import net.api.ErrorClass;
 import net.api.NetException;
+import net.testlib.Installed;
 import net.testlib.KernelTest;
 import net.testlib.QemuTest;
 import org.junit.jupiter.api.AutoClose;
@@ -88,7 +88,7 @@ class L2tpv3OptionErrorsTest {
     @CsvSource(delimiter = '|', textBlock = MESSAGES)
     @QemuTest
     void qemuPrintsTheSameMessages(String options, String message) throws Exception {
-        assumeTrue(Qemu.available(), "qemu-system-x86_64 is not installed: checked against the table only");
+        Installed.require("qemu-system-x86_64");
         assertEquals(message, qemuError(options), "QEMU 7.2");
     }
 
@@ -117,7 +117,8 @@ class L2tpv3OptionErrorsTest {
     void withoutCapNetRawTheRawSocketFailsInQemusWords() throws Exception {
         // The runtime's own process is root here; QEMU run without capabilities shows the text, and
         // Patchbay's errno mapping is the same call (EPERM from socket(2)).
-        assumeTrue(Qemu.available() && Qemu.setprivAvailable(), "qemu-system-x86_64 or setpriv missing");
+        Installed.require("qemu-system-x86_64");
+        Installed.require("setpriv");
         String qemu = Qemu.errorWithoutCapabilities("l2tpv3,id=e,src=127.0.0.1,dst=127.0.0.1,txsession=1");
         assertEquals("socket creation failed, errno = 1", qemu);
         assertEquals(1, Errno.of(new net.posix.PosixException(1, "Operation not permitted")));
@@ -160,23 +161,6 @@ class L2tpv3OptionErrorsTest {
 
     /** Runs {@code qemu-system-x86_64 -M none} with netdev options that must fail, for its message. */
     static final class Qemu {
-        static boolean available() {
-            return onPath("qemu-system-x86_64");
-        }
-
-        static boolean setprivAvailable() {
-            return onPath("setpriv");
-        }
-
-        private static boolean onPath(String binary) {
-            for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-                if (!dir.isEmpty() && java.nio.file.Files.isExecutable(java.nio.file.Path.of(dir, binary))) {
-                    return true;
-                }
-            }
-            return false;
-        }
-
         static String error(java.util.List<String> netdevArgs) throws IOException, InterruptedException {
             java.util.List<String> command = new java.util.ArrayList<>(
                     java.util.List.of("qemu-system-x86_64", "-M", "none", "-nodefaults", "-display", "none"));

@@ -3,7 +3,6 @@ package net.backend.l2tpv3;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -18,6 +17,7 @@ import net.api.SendResult;
 import net.testlib.Await;
 import net.testlib.Frames;
 import net.testlib.InjectDriver;
+import net.testlib.Installed;
 import net.testlib.KernelTest;
 import net.testlib.Pcap;
 import net.testlib.Program;
@@ -75,7 +75,7 @@ class L2tpv3QemuInteropTest {
 
     @BeforeAll
     static void needQemu() {
-        assumeTrue(Qemu.available(), "qemu-system-x86_64 is not installed");
+        Installed.require(Qemu.BINARY);
     }
 
     @BeforeEach

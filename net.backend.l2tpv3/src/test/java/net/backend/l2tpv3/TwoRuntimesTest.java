@@ -1,7 +1,5 @@
 package net.backend.l2tpv3;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,6 +10,7 @@ import net.backend.socket.SocketDriver;
 import net.testlib.Await;
 import net.testlib.Frames;
 import net.testlib.InjectDriver;
+import net.testlib.Installed;
 import net.testlib.Pcap;
 import net.testlib.Ports;
 import net.testlib.Program;
@@ -52,7 +51,7 @@ class TwoRuntimesTest {
 
     @Test
     void dhcpFromVmAOnRuntimeAReachesVmBOnRuntimeB() throws Exception {
-        assumeTrue(Qemu.available(), "qemu-system-x86_64 is not installed");
+        Installed.require(Qemu.BINARY);
         int vmA = Ports.freeTcpPort();
         int vmB = Ports.freeTcpPort();
         int tunnelA = L2tpv3QemuInteropTest.freePort(L2tpv3QemuInteropTest.Mode.UDP4);

@@ -1,7 +1,6 @@
 package net.backend.vde;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.File;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import net.api.ErrorClass;
 import net.api.NetException;
+import net.testlib.Installed;
 import net.testlib.Qemu;
 import net.testlib.QemuTest;
 import org.junit.jupiter.api.AutoClose;
@@ -70,7 +70,7 @@ class VdeOptionErrorsTest {
     @CsvSource(delimiter = '|', textBlock = MESSAGES)
     @QemuTest
     void qemuPrintsTheSameMessages(String options, String message) throws Exception {
-        assumeTrue(Qemu.available(), "qemu-system-x86_64 is not installed: checked against the table only");
+        Installed.require(Qemu.BINARY);
         assertEquals(message, qemuError("vde,id=e," + expand(options)), "QEMU 7.2");
     }
 

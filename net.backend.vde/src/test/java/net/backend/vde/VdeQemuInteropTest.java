@@ -1,7 +1,6 @@
 package net.backend.vde;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,6 +12,7 @@ import net.api.SendResult;
 import net.testlib.Await;
 import net.testlib.Frames;
 import net.testlib.InjectDriver;
+import net.testlib.Installed;
 import net.testlib.Pcap;
 import net.testlib.Program;
 import net.testlib.Qemu;
@@ -44,8 +44,8 @@ class VdeQemuInteropTest {
 
     @BeforeAll
     static void needPeers() {
-        assumeTrue(Qemu.available(), "qemu-system-x86_64 is not installed");
-        assumeTrue(VdeSwitch.available(), "vde_switch (Debian vde2) is not installed");
+        Installed.require(Qemu.BINARY);
+        Installed.require(VdeSwitch.BINARY);
     }
 
     @BeforeEach

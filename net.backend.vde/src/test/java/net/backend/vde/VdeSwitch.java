@@ -28,16 +28,6 @@ final class VdeSwitch implements AutoCloseable {
         this.pidFile = pidFile;
     }
 
-    /** @return whether vde_switch is installed (the vde2 package) */
-    static boolean available() {
-        for (String p : System.getenv().getOrDefault("PATH", "").split(":")) {
-            if (!p.isEmpty() && Files.isExecutable(Path.of(p, BINARY))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /**
      * Starts a switch on {@code dir} and waits until its control socket answers.
      *

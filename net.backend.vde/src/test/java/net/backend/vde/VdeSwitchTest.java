@@ -3,7 +3,6 @@ package net.backend.vde;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +16,7 @@ import net.api.SendResult;
 import net.testlib.Await;
 import net.testlib.Frames;
 import net.testlib.InjectDriver;
+import net.testlib.Installed;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -42,7 +42,7 @@ class VdeSwitchTest {
 
     @BeforeAll
     static void needVde() {
-        assumeTrue(VdeSwitch.available(), "vde_switch (Debian vde2) is not installed");
+        Installed.require(VdeSwitch.BINARY);
     }
 
     @BeforeEach

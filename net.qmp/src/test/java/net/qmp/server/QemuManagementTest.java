@@ -2,7 +2,6 @@ package net.qmp.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -17,6 +16,7 @@ import net.api.NetFilterDriver;
 import net.control.qmp.QmpListener;
 import net.hub.NetRuntime;
 import net.testlib.Await;
+import net.testlib.Installed;
 import net.testlib.PassFilterDriver;
 import net.testlib.Program;
 import net.testlib.Qemu;
@@ -51,7 +51,7 @@ class QemuManagementTest {
 
     @BeforeEach
     void start() throws Exception {
-        assumeTrue(Qemu.available(), "qemu-system-x86_64 is not installed");
+        Installed.require(Qemu.BINARY);
         Path socket = dir.resolve("qemu-qmp.sock");
         qemu = Qemu.startWithQmp(dir, "qemu-qmp", socket);
         qemuClient = QmpTestClient.connect(socket);

@@ -3,7 +3,6 @@ package net.qmp.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -28,6 +27,7 @@ import net.hub.NetRuntime;
 import net.testlib.Await;
 import net.testlib.Background;
 import net.testlib.InjectDriver;
+import net.testlib.Installed;
 import net.testlib.Program;
 import net.testlib.Qemu;
 import net.testlib.QemuTest;
@@ -60,7 +60,7 @@ class QemuNicTest {
 
     @BeforeEach
     void start() throws Exception {
-        assumeTrue(Qemu.available(), "qemu-system-x86_64 is not installed");
+        Installed.require(Qemu.BINARY);
         runtime = new NetRuntime(1, System::getLogger);
         runtime.bindNetClientDriver(wires, Map.of(NetClientDriver.TYPE, InjectDriver.TYPE));
         runtime.bindNicModel(nics, Map.of(NicModel.TYPE, "nic-x"));

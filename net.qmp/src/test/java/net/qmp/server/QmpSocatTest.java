@@ -2,7 +2,6 @@ package net.qmp.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -10,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import net.api.NetClientDriver;
 import net.hub.NetRuntime;
+import net.testlib.Installed;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,7 +20,7 @@ class QmpSocatTest {
 
     @Test
     void socatPipingJsonLines(@TempDir Path dir) throws Exception {
-        assumeTrue(run("command -v socat").exitCode == 0, "socat is not installed (CI installs it)");
+        Installed.require("socat");
         NetRuntime runtime = new NetRuntime(1, System::getLogger);
         QmpServer server = new QmpServer(runtime, "patchbay-1.0.0", () -> { }, System.getLogger("qmp-test"));
         try {

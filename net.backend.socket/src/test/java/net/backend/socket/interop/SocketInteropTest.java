@@ -3,7 +3,6 @@ package net.backend.socket.interop;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -29,6 +28,7 @@ import net.testlib.Await;
 import net.testlib.Descriptors;
 import net.testlib.Frames;
 import net.testlib.InjectDriver;
+import net.testlib.Installed;
 import net.testlib.Pcap;
 import net.testlib.Ports;
 import net.testlib.Program;
@@ -77,7 +77,7 @@ class SocketInteropTest {
 
     @BeforeAll
     static void needQemu() {
-        assumeTrue(Qemu.available(), Qemu.BINARY + " is not installed; skipping the QEMU interop tests");
+        Installed.require(Qemu.BINARY);
     }
 
     @BeforeEach
@@ -479,13 +479,9 @@ class SocketInteropTest {
         return out.toString();
     }
 
-    /** Optional: when tshark is installed, it must decode the recorder's file as DHCP from the VM. */
+    /** tshark, an independent reader, must decode the recorder's file as DHCP from the VM. */
     private void tsharkCrossCheck(Path pcap) throws IOException, InterruptedException {
-        boolean haveTshark = Arrays.stream(System.getenv().getOrDefault("PATH", "").split(":"))
-                .anyMatch(d -> !d.isEmpty() && Path.of(d, "tshark").toFile().canExecute());
-        if (!haveTshark) {
-            return;
-        }
+        Installed.require("tshark");
         Path out = dir.resolve("tshark.out");
         Process tshark = new ProcessBuilder("tshark", "-r", pcap.toString(), "-Y", "dhcp", "-T", "fields", "-e", "eth.src")
                 .redirectErrorStream(true).redirectOutput(out.toFile()).start();

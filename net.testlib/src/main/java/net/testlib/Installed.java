@@ -1,0 +1,91 @@
+package net.testlib;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The programs and files the tests need from Debian packages, and the one check every test makes
+ * before it starts one: a missing program fails the test with one line naming its package
+ * ({@code tshark not found: install the Debian package tshark (./test installs it)}) instead of
+ * an {@code IOException}'s stack trace. {@link Program}, {@link Host}, {@link Netns} and {@link Qemu}
+ * check what they start; tests starting a program otherwise call {@link #require(String)}. The
+ * repository's {@code ./test} installs the same packages.
+ */
+public final class Installed {
+
+    /** Program (or file) name to the Debian package that installs it; ./test's list. */
+    private static final Map<String, String> PACKAGES = Map.ofEntries(
+            Map.entry("tshark", "tshark"),
+            Map.entry("socat", "socat"),
+            Map.entry(Qemu.BINARY, "qemu-system-x86"),
+            Map.entry("qemu-bridge-helper", "qemu-system-common"),
+            Map.entry("pxe-e1000.rom", "ipxe-qemu"),
+            Map.entry("tcpdump", "tcpdump"),
+            Map.entry("iperf3", "iperf3"),
+            Map.entry("ping", "iputils-ping"),
+            Map.entry("ip", "iproute2"),
+            Map.entry("setpriv", "util-linux"),
+            Map.entry("prlimit", "util-linux"),
+            Map.entry("vde_switch", "vde2"));
+
+    private Installed() {
+    }
+
+    /**
+     * @param program a name looked up on the PATH, or an absolute path (a program or a file such as
+     *                a NIC ROM)
+     * @return where it is; fails the test with one line naming its Debian package when it is not there
+     */
+    public static Path require(String program) {
+        return require(program, System.getenv().getOrDefault("PATH", ""));
+    }
+
+    /** As {@link #require(String)}, on the first element of a command line. */
+    static void requireCommand(List<String> command) {
+        if (!command.isEmpty()) {
+            require(command.getFirst());
+        }
+    }
+
+    /** @return whether {@code program} is there (on the PATH, or at its absolute path) */
+    public static boolean present(String program) {
+        return find(program, System.getenv().getOrDefault("PATH", "")).isPresent();
+    }
+
+    /** {@link #require(String)} with a PATH of the caller's (its own tests). */
+    static Path require(String program, String path) {
+        Optional<Path> found = find(program, path);
+        if (found.isEmpty()) {
+            String pkg = PACKAGES.get(Path.of(program).getFileName().toString());
+            fail(pkg == null
+                    ? program + " not found on the PATH"
+                    : program + " not found: install the Debian package " + pkg + " (./test installs it)");
+        }
+        return found.get();
+    }
+
+    private static Optional<Path> find(String program, String path) {
+        Path given = Path.of(program);
+        if (given.isAbsolute()) {
+            return Files.exists(given) ? Optional.of(given) : Optional.empty();
+        }
+        if (program.contains("/")) {
+            return Optional.of(given); // relative to a working directory the caller chooses: not judged here
+        }
+        for (String dir : path.split(File.pathSeparator)) {
+            if (!dir.isEmpty()) {
+                Path candidate = Path.of(dir, program);
+                if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+                    return Optional.of(candidate);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+}
