@@ -1,13 +1,13 @@
 package net.testlib;
 
-import static org.junit.jupiter.api.Assertions.fail;
-
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.opentest4j.AssertionFailedError;
 
 /**
  * The programs and files the tests need from Debian packages, and the one check every test makes
@@ -63,11 +63,27 @@ public final class Installed {
         Optional<Path> found = find(program, path);
         if (found.isEmpty()) {
             String pkg = PACKAGES.get(Path.of(program).getFileName().toString());
-            fail(pkg == null
+            throw missing(pkg == null
                     ? program + " not found on the PATH"
                     : program + " not found: install the Debian package " + pkg + " (./test installs it)");
         }
         return found.get();
+    }
+
+    /**
+     * @return the failure, its trace cut to the frames of the test that needs the program: the
+     *         report shows the line to act on and where, not how the check was made
+     */
+    private static AssertionFailedError missing(String message) {
+        AssertionFailedError e = new AssertionFailedError(message);
+        String here = Installed.class.getPackageName() + ".";
+        e.setStackTrace(Arrays.stream(e.getStackTrace())
+                .filter(frame -> !frame.getClassName().startsWith(here))
+                .takeWhile(frame -> !frame.getClassName().startsWith("java.")
+                        && !frame.getClassName().startsWith("jdk.")
+                        && !frame.getClassName().startsWith("org.junit."))
+                .toArray(StackTraceElement[]::new));
+        return e;
     }
 
     private static Optional<Path> find(String program, String path) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,6 +22,8 @@ class InstalledTest {
         Path bin = Files.createDirectory(dir.resolve("bin"));
         AssertionFailedError e = assertThrows(AssertionFailedError.class, () -> Installed.require("tshark", bin.toString()));
         assertEquals("tshark not found: install the Debian package tshark (./test installs it)", e.getMessage());
+        assertEquals(List.of(), Arrays.stream(e.getStackTrace()).filter(f -> f.getClassName().startsWith("net.testlib.")
+                || f.getClassName().startsWith("java.")).toList(), "no frames of the check itself, nor the JDK's");
         e = assertThrows(AssertionFailedError.class, () -> Installed.require("ping", "/nonexistent:" + bin));
         assertEquals("ping not found: install the Debian package iputils-ping (./test installs it)", e.getMessage());
     }
