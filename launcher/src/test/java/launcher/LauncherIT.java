@@ -26,6 +26,7 @@ import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 import net.testlib.Await;
 import net.testlib.Frames;
+import net.testlib.Host;
 import net.testlib.Installed;
 import net.testlib.OsgiTest;
 import net.testlib.Pcap;
@@ -312,9 +313,8 @@ class LauncherIT {
     }
 
     private static void kill(Process process, String signal) throws IOException, InterruptedException {
-        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start();
-        assertTrue(kill.waitFor(STOPPED.toSeconds(), TimeUnit.SECONDS), "kill did not finish");
-        assertEquals(0, kill.exitValue(), "kill -" + signal);
+        Host.Result kill = Host.run((int) STOPPED.toSeconds(), "kill", "-" + signal, Long.toString(process.pid()));
+        assertEquals(0, kill.status(), "kill -" + signal + ": " + kill.output());
     }
 
     private static String withoutTimestamp(String messages) {

@@ -32,6 +32,7 @@ public final class Installed {
             Map.entry("ip", "iproute2"),
             Map.entry("setpriv", "util-linux"),
             Map.entry("prlimit", "util-linux"),
+            Map.entry("kill", "procps"),
             Map.entry("vde_switch", "vde2"));
 
     private Installed() {
