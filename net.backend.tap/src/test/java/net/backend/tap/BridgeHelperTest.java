@@ -8,6 +8,7 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import net.testlib.Host;
+import net.testlib.Installed;
 import net.testlib.KernelTest;
 import net.testlib.QemuTest;
 import org.junit.jupiter.api.AfterEach;
@@ -33,6 +34,7 @@ class BridgeHelperTest {
 
     @BeforeEach
     void setUp() throws Exception {
+        Installed.require(BridgeHelper.DEFAULT_HELPER);
         Host.sh("ip", "link", "add", bridge, "type", "bridge");
         Host.sh("ip", "link", "set", bridge, "up");
         if (Files.exists(ACL)) {
