@@ -17,7 +17,9 @@ import net.posix.Libc;
  * capture's own writer thread opens the file (a FIFO may wait for its reader), writes the global
  * header and drains the ring after every wake-up, so a reader following the file sees each frame
  * at once. The writer is per capture so that a FIFO whose reader stalls holds up only its own
- * capture. A write error stops the capture and nothing else: frames keep flowing unrecorded.
+ * capture. A write error stops the capture and nothing else: frames keep flowing unrecorded. A
+ * FIFO whose reader leaves (EPIPE) is not an error: the writer waits for the next reader and
+ * starts it on a fresh global header, and frames meanwhile are counted, not recorded.
  */
 final class Capture {
 
@@ -45,6 +47,12 @@ final class Capture {
     static final long CLOSE_WAIT_MS = 2000;
     private static final long IDLE_PARK_NS = TimeUnit.MILLISECONDS.toNanos(200);
     private static final long ONE_SECOND_NS = TimeUnit.SECONDS.toNanos(1);
+    /** How often a writer whose FIFO lost its reader looks for the next one. */
+    private static final long READER_POLL_NS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** strerror(EPIPE): how the JDK reports a write to a FIFO nobody reads any more. */
+    private static final String BROKEN_PIPE = "Broken pipe";
+    /** The state of a FIFO between two readers. */
+    static final String READER_LEFT = "reader left; waiting for the next";
 
     private final String name;
     /** The snap length as the header states it (QEMU's uint32 maxlen). */
@@ -54,6 +62,7 @@ final class Capture {
     private final CaptureRing ring;
     private final System.Logger log;
     private final NetCounter dropped;
+    private final NetCounter noReader;
     private final Listener listener;
     private final Thread writer;
     // The clock: wall time at creation plus monotonic time since, as QEMU does; no allocation.
@@ -69,6 +78,8 @@ final class Capture {
     private volatile String refusal;
     private volatile boolean writerWaiting;
     private volatile boolean closeRequested;
+    /** Set while a FIFO has lost its reader and has no new one yet: the loop counts, not records. */
+    private volatile boolean readerGone;
     /** Set once the writer has ended: the loop stops copying frames. */
     private volatile boolean stopped;
     private volatile String stopReason;
@@ -81,6 +92,7 @@ final class Capture {
      * @param ringSize the ring's capacity (a power of two)
      * @param log      where reasons go
      * @param dropped  counts frames not recorded because the ring was full
+     * @param noReader counts frames not recorded because the FIFO's reader had left
      * @param listener told when the capture fails
      * @param path     the file when known now (then {@code fd} may be open already), else null
      * @param fd       the file opened on the caller's thread by {@link CaptureFile#openNow} (the
@@ -88,14 +100,15 @@ final class Capture {
      * @param held     whether the writer waits for {@link #release} or {@link #refuse}; frames are
      *                 kept in the ring meanwhile
      */
-    Capture(String name, int snaplen, int ringSize, System.Logger log, NetCounter dropped, Listener listener,
-            Path path, int fd, boolean held) {
+    Capture(String name, int snaplen, int ringSize, System.Logger log, NetCounter dropped, NetCounter noReader,
+            Listener listener, Path path, int fd, boolean held) {
         this.name = name;
         this.snaplen = snaplen;
         this.storeLimit = snaplen < 0 ? Integer.MAX_VALUE : snaplen; // above 2^31: everything fits
         this.ring = new CaptureRing(ringSize);
         this.log = log;
         this.dropped = dropped;
+        this.noReader = noReader;
         this.listener = listener;
         this.path = path;
         this.openedFd = fd;
@@ -124,6 +137,19 @@ final class Capture {
     /** @return whether frames are still being recorded */
     boolean isRunning() {
         return !stopped;
+    }
+
+    /**
+     * What {@code info network} adds after the options: nothing while recording.
+     *
+     * @return {@code " (stopped: REASON)"}, {@code " (reader left; waiting for the next)"} or ""
+     */
+    String state() {
+        String reason = stopReason;
+        if (reason != null) {
+            return " (stopped: " + reason + ")";
+        }
+        return readerGone && !stopped ? " (" + READER_LEFT + ")" : "";
     }
 
     /**
@@ -159,6 +185,10 @@ final class Capture {
      */
     void record(ByteBuffer frame) {
         if (stopped || closeRequested) {
+            return;
+        }
+        if (readerGone) {
+            noReader.increment();
             return;
         }
         long micros = baseMicros + (System.nanoTime() - baseNanos) / 1000;
@@ -261,8 +291,21 @@ final class Capture {
             } finally {
                 opening = false;
             }
-            writeFully(out, PcapFormat.globalHeader(snaplen));
-            drainUntilClosed(out);
+            boolean fifo = CaptureFile.isFifo(resolved);
+            while (out != null) {
+                try {
+                    writeFully(out, PcapFormat.globalHeader(snaplen));
+                    drainUntilClosed(out);
+                    return;
+                } catch (IOException e) {
+                    if (!fifo || closeRequested || !BROKEN_PIPE.equals(CaptureFile.reason(e))) {
+                        throw e;
+                    }
+                    out.close();
+                    out = null;
+                    out = awaitNextReader(resolved);
+                }
+            }
         } catch (StopCapture e) {
             failure = e.getMessage();
         } catch (IOException e) {
@@ -295,6 +338,39 @@ final class Capture {
                 log.log(System.Logger.Level.DEBUG, name + ": closed; last error: " + failure);
             }
         }
+    }
+
+    /**
+     * The FIFO's reader left: stop recording (the loop counts frames instead), forget what the old
+     * reader did not take (the next reader starts on a record boundary, after its own header) and
+     * look for the next reader, without blocking, so a close is seen at once and a deleted FIFO
+     * ends the capture instead of leaving the writer waiting on a name nobody can open.
+     *
+     * @return the channel to the next reader, or null when the capture was closed meanwhile
+     */
+    private FileChannel awaitNextReader(Path fifo) throws IOException, StopCapture {
+        readerGone = true;
+        ring.discard();
+        log.log(System.Logger.Level.INFO, name + ": the reader of " + fifo + " left; waiting for the next one");
+        while (!closeRequested) {
+            int fd;
+            try {
+                fd = CaptureFile.openReaderNow(fifo);
+            } catch (IOException e) {
+                throw new StopCapture("can't open " + fifo + ": " + CaptureFile.reason(e));
+            }
+            if (fd != CaptureFile.NOT_OPEN) {
+                try {
+                    ring.discard(); // a frame recorded as the reader left would start the stream
+                    readerGone = false;
+                    return CaptureFile.reopen(fd);
+                } finally {
+                    Libc.close(fd);
+                }
+            }
+            LockSupport.parkNanos(this, READER_POLL_NS);
+        }
+        return null;
     }
 
     private void drainUntilClosed(FileChannel out) throws IOException, StopCapture {

@@ -68,19 +68,25 @@ public final class CaptureCommands {
     }
 
     private String list() {
-        List<LiveCaptures.Started> running = captures.list();
+        List<LiveCaptures.Listed> running = captures.describe();
         if (running.isEmpty()) {
             return "no captures\n" + USAGE;
         }
-        int w = running.stream().mapToInt(c -> c.id().length()).max().orElse(0);
-        w = Math.max(w, "ID".length());
-        int n = running.stream().mapToInt(c -> c.netdev().length()).max().orElse(0);
-        n = Math.max(n, "NETDEV".length());
-        StringBuilder out = new StringBuilder(String.format("%-" + w + "s  %-" + n + "s  %s%n", "ID", "NETDEV", "FILE"));
-        for (LiveCaptures.Started c : running) {
-            out.append(String.format("%-" + w + "s  %-" + n + "s  %s%s%n", c.id(), c.netdev(), c.file(),
-                    c.pipe() ? " (named pipe)" : ""));
+        int w = Math.max("ID".length(), running.stream().mapToInt(c -> c.id().length()).max().orElse(0));
+        int n = Math.max("NETDEV".length(), running.stream().mapToInt(c -> c.netdev().length()).max().orElse(0));
+        int f = Math.max("FILE".length(),
+                running.stream().mapToInt(c -> file(c).length()).max().orElse(0));
+        String row = "%-" + w + "s  %-" + n + "s  %-" + f + "s  %s%n";
+        StringBuilder out = new StringBuilder(String.format(row, "ID", "NETDEV", "FILE", "STATE"));
+        for (LiveCaptures.Listed c : running) {
+            StringBuilder state = new StringBuilder(c.state());
+            c.counters().forEach((name, count) -> state.append(", ").append(name).append('=').append(count));
+            out.append(String.format(row, c.id(), c.netdev(), file(c), state));
         }
         return out.toString().stripTrailing();
+    }
+
+    private static String file(LiveCaptures.Listed c) {
+        return c.file() + (c.pipe() ? " (named pipe)" : "");
     }
 }

@@ -27,19 +27,22 @@ final class CaptureFactory {
      * @param loop    its event loop, where the stop event is sent from
      * @param log     where reasons go
      * @param dropped counts frames not recorded because the writer was behind
+     * @param noReader counts frames not recorded because a FIFO's reader had left
      * @param events  the context's event method (loop only)
      */
     record Recorder(String id, String netdev, NetEventLoop loop, System.Logger log, NetCounter dropped,
-            BiConsumer<String, Map<String, Object>> events) {
+            NetCounter noReader, BiConsumer<String, Map<String, Object>> events) {
 
         static Recorder of(NetClientContext context) {
             return new Recorder(context.id(), context.id(), context.loop(), context.logger(),
-                    context.dropCounter(DumpFilterDriver.DROPPED), context::event);
+                    context.dropCounter(DumpFilterDriver.DROPPED),
+                    context.dropCounter(DumpFilterDriver.NO_READER), context::event);
         }
 
         static Recorder of(NetFilterContext context) {
             return new Recorder(context.id(), context.netdev(), context.loop(), context.logger(),
-                    context.counter(DumpFilterDriver.DROPPED), context::event);
+                    context.counter(DumpFilterDriver.DROPPED),
+                    context.counter(DumpFilterDriver.NO_READER), context::event);
         }
     }
 
@@ -78,7 +81,7 @@ final class CaptureFactory {
                 throw cantOpen.apply(e.getMessage());
             }
         }
-        Capture capture = new Capture(who.id(), snaplen, ringSize, who.log(), who.dropped(),
+        Capture capture = new Capture(who.id(), snaplen, ringSize, who.log(), who.dropped(), who.noReader(),
                 // The context belongs to the loop; the writer thread hands the event over.
                 (file, reason) -> who.loop().execute(() -> who.events().accept(CaptureEvents.STOPPED,
                         CaptureEvents.stopped(who.id(), who.netdev(), file, reason))),

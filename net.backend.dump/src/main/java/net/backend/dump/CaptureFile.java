@@ -74,6 +74,27 @@ final class CaptureFile {
     }
 
     /**
+     * Opens an existing FIFO for writing without blocking and without creating anything: for the
+     * writer looking for a FIFO's next reader (a FIFO deleted meanwhile must not come back as a
+     * plain file).
+     *
+     * @param fifo the named pipe
+     * @return the descriptor (close-on-exec; for {@link #reopen}), or {@link #NOT_OPEN} while the
+     *         FIFO has no reader
+     * @throws PosixException as the system reports it, e.g. {@code No such file or directory}
+     */
+    static int openReaderNow(Path fifo) throws PosixException {
+        try {
+            return Libc.open(fifo.toString(), Libc.O_WRONLY | Libc.O_NONBLOCK | Libc.O_CLOEXEC);
+        } catch (PosixException e) {
+            if (e.errno() == ENXIO) {
+                return NOT_OPEN;
+            }
+            throw e;
+        }
+    }
+
+    /**
      * A blocking channel on the file behind a descriptor from {@link #openNow}: opened again
      * through {@code /proc/self/fd}, which reaches the very file the descriptor has (not whatever
      * the name means now). Writer thread only: for a FIFO whose reader left, this waits for one.

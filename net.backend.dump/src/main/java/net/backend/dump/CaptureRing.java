@@ -102,6 +102,14 @@ final class CaptureRing {
         return total;
     }
 
+    /**
+     * Forgets everything published so far, e.g. what a reader that left did not take. Writer
+     * thread only; the loop publishes whole records, so the next record starts a clean stream.
+     */
+    void discard() {
+        head.set(tail.get());
+    }
+
     private void putInt(long at, int value) {
         int i = (int) (at & mask);
         if (i + 4 <= capacity) {

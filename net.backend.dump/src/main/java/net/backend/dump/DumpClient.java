@@ -32,8 +32,7 @@ final class DumpClient implements NetClient {
     @Override
     public String info() {
         Object file = capture.path() == null ? "(file named when it joins a hub)" : capture.path();
-        String reason = capture.stopReason();
-        return "dump to " + file + " (len=" + len + ")" + (reason == null ? "" : " stopped: " + reason);
+        return "dump to " + file + " (len=" + len + ")" + capture.state();
     }
 
     /** Stops recording; the loop does not wait for the file. */

@@ -26,10 +26,9 @@ final class DumpFilter implements NetFilter {
 
     @Override
     public String info() {
-        // QEMU's property list, then what QEMU cannot report: a stop (frames lost to a slow writer
-        // are the filter's capture-dropped counter).
-        String reason = capture.stopReason();
-        return "file=" + file + ",maxlen=" + maxlen + (reason == null ? "" : " (stopped: " + reason + ")");
+        // QEMU's property list, then what QEMU cannot report: a stop, a pipe without its reader
+        // (frames lost meanwhile are the filter's counters).
+        return "file=" + file + ",maxlen=" + maxlen + capture.state();
     }
 
     /** Stops recording; the loop does not wait for the file. */

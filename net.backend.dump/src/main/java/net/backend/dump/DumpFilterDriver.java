@@ -24,6 +24,8 @@ public final class DumpFilterDriver implements NetFilterDriver<DumpFilterOptions
     public static final String TYPE = "filter-dump";
     /** Counts frames not recorded because the writer was behind. */
     static final String DROPPED = "capture-dropped";
+    /** Counts frames not recorded while a named pipe's reader had left and no new one came yet. */
+    static final String NO_READER = "capture-no-reader";
 
     private final CaptureFactory captures;
 

@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import net.api.NetException;
 import net.control.NetControl;
 import net.control.Section;
+import net.control.dto.FilterDTO;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -38,6 +39,21 @@ public final class LiveCaptures {
      * @param pipe   whether {@code file} is a named pipe this class made (and removes)
      */
     public record Started(String id, String netdev, Path file, boolean pipe) {
+    }
+
+    /**
+     * A capture as {@code net:capture} and {@code x-query-captures} list it.
+     *
+     * @param id       the filter object's id
+     * @param netdev   the netdev recorded
+     * @param file     where it writes
+     * @param pipe     whether {@code file} is a named pipe made for it
+     * @param state    {@code recording}, {@code reader left; waiting for the next},
+     *                 {@code stopped: REASON}, or {@code deleted} once its filter is gone
+     * @param counters the filter's counters that are not zero, e.g. {@code capture-no-reader}
+     */
+    public record Listed(String id, String netdev, String file, boolean pipe, String state,
+            Map<String, Long> counters) {
     }
 
     private final NetControl control;
@@ -116,6 +132,49 @@ public final class LiveCaptures {
     /** @return the captures started here and not stopped, oldest first */
     public synchronized List<Started> list() {
         return new ArrayList<>(running.values());
+    }
+
+    /**
+     * @return the captures started here and not stopped, oldest first, each with what its filter
+     *         says now: a capture that stopped on an error stays listed until it is stopped here
+     */
+    public synchronized List<Listed> describe() {
+        List<Listed> out = new ArrayList<>();
+        for (Started c : running.values()) {
+            FilterDTO f = filter(c);
+            Map<String, Long> counters = new LinkedHashMap<>();
+            String state;
+            if (f == null) {
+                state = "deleted"; // object-del, or its netdev went
+            } else if (f.error() != null) {
+                state = "stopped: " + f.error();
+            } else {
+                state = state(c, f.info());
+                f.counters().forEach((name, n) -> {
+                    if (n != 0) {
+                        counters.put(name, n);
+                    }
+                });
+            }
+            out.add(new Listed(c.id(), c.netdev(), c.file().toString(), c.pipe(), state, counters));
+        }
+        return out;
+    }
+
+    private FilterDTO filter(Started c) {
+        try {
+            return control.client(c.netdev()).filters().stream().filter(f -> f.id().equals(c.id())).findFirst()
+                    .orElse(null);
+        } catch (NetException e) {
+            return null;
+        }
+    }
+
+    /** The filter's info is QEMU's {@code file=F,maxlen=N}, then {@code " (STATE)"} unless recording. */
+    private static String state(Started c, String info) {
+        String options = "file=" + c.file() + ",maxlen=";
+        int open = info == null ? -1 : info.indexOf(" (", options.length());
+        return open < 0 || !info.endsWith(")") ? "recording" : info.substring(open + 2, info.length() - 1);
     }
 
     /** Stops every capture when the bundle goes away. */

@@ -164,7 +164,7 @@ class DumpNetdevTest {
         assertEquals("d0", e.data().get("id"));
         assertEquals(pcap.toString(), e.data().get("file"));
         assertEquals(HubTarget.notOnHub("d0"), e.data().get("reason"));
-        assertEquals("dump to " + pcap + " (len=65536) stopped: " + HubTarget.notOnHub("d0"), info("d0"));
+        assertEquals("dump to " + pcap + " (len=65536) (stopped: " + HubTarget.notOnHub("d0") + ")", info("d0"));
         rig.runtime.netdevDel("d0");
         assertEquals(0, Files.size(pcap), "nothing recorded");
     }

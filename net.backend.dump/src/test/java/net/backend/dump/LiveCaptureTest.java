@@ -55,7 +55,7 @@ class LiveCaptureTest {
         FilterDTO f = rig.filter("b", "capture1");
         assertEquals("filter-dump", f.type());
         assertEquals("file=" + pb + ",maxlen=100", f.info());
-        assertEquals(Map.of(DumpFilterDriver.DROPPED, 0L), f.counters());
+        assertEquals(Map.of(DumpFilterDriver.DROPPED, 0L, DumpFilterDriver.NO_READER, 0L), f.counters());
         List<byte[]> frames = Frames.testFrames(0, 30, 500);
         rig.inject.get("a").send(frames);
         Await.until(() -> rig.inject.get("b").count() == 30, "frames at b");
@@ -65,6 +65,15 @@ class LiveCaptureTest {
         FilterDumpTest.assertFramesEqual(frames, Pcap.readFinished(pa).frames());
         assertEquals(Tools.lengths(frames, 65536), Tools.tshark(dir, pa));
         assertEquals(Tools.lengths(frames, 100), Tools.tshark(dir, pb));
+
+        // A write error stops a capture; it stays listed, with the reason, until it is stopped.
+        assertEquals(Map.of("id", "capture2"), start.execute(new CaptureStartArguments("a", "/dev/full", null)));
+        rig.inject.get("a").send(frames.subList(0, 1));
+        Await.until(() -> state(0).startsWith("stopped"), "the capture to stop");
+        assertEquals(List.of(new LiveCaptures.Listed("capture2", "a", "/dev/full", false,
+                "stopped: write error on /dev/full: No space left on device", Map.of())),
+                new CaptureQueryCommand(live).execute(new CaptureQueryArguments()));
+        assertEquals(null, stop.execute(new CaptureStopArguments("capture2")));
 
         assertEquals("capture 'capture0' not found", error(() -> stop.execute(new CaptureStopArguments("capture0"))));
         assertEquals("Device 'nope' not found",
@@ -89,11 +98,23 @@ class LiveCaptureTest {
             assertEquals(0, tshark.await(30), tshark.stderr());
             assertEquals(Tools.lengths(frames, 65536), tshark.stdout().lines().toList());
         }
-        // The reader is gone: the next write fails with EPIPE and stops this capture only.
+        // The reader is gone: the next write fails with EPIPE; the capture waits for the next reader.
         rig.inject.get("a").send(Frames.testFrames(20, 20, 700));
-        Await.until(() -> !rig.events(CaptureEvents.STOPPED).isEmpty(), "the stop event");
-        assertEquals("write error on " + fifo + ": Broken pipe", rig.events(CaptureEvents.STOPPED).get(0).data().get("reason"));
-        Await.until(() -> rig.inject.get("b").count() == 40, "every frame at b");
+        Await.until(() -> state(0).equals(Capture.READER_LEFT), "the capture to see its reader leave");
+        rig.inject.get("a").send(Frames.testFrames(40, 5, 600));
+        Await.until(() -> rig.inject.get("b").count() == 45, "every frame at b");
+        assertEquals(Map.of(DumpFilterDriver.NO_READER, 5L), live.describe().get(0).counters());
+        assertTrue(console.capture().contains(" " + Capture.READER_LEFT + ", capture-no-reader=5"), console.capture());
+        // tshark started again reads a fresh stream: its own header, then the frames sent since.
+        List<byte[]> again = Frames.testFrames(50, 10, 300);
+        try (Program tshark = Program.start(dir, "tshark-i-again", List.of(Tools.TSHARK, "-i", fifo.toString(), "-c",
+                "10", "-T", "fields", "-e", "frame.len", "-e", "frame.cap_len"))) {
+            Await.until(() -> state(0).equals("recording"), "the capture to find its next reader");
+            rig.inject.get("a").send(again);
+            assertEquals(0, tshark.await(30), tshark.stderr());
+            assertEquals(Tools.lengths(again, 65536), tshark.stdout().lines().toList());
+        }
+        assertTrue(rig.events(CaptureEvents.STOPPED).isEmpty(), "no stop: " + rig.events(CaptureEvents.STOPPED));
         assertEquals("capture0 stopped", console.capture("--stop", "capture0"));
         assertFalse(Files.exists(fifo));
         assertFalse(Files.exists(fifo.getParent()));
@@ -114,6 +135,10 @@ class LiveCaptureTest {
         assertEquals("file=" + fifo + ",maxlen=65536", f.info(), "the counter says it, not the info");
         rig.runtime.objectDel("f1");
         assertTrue(System.nanoTime() - t0 < 5_000_000_000L, "no wait for a reader");
+    }
+
+    private String state(int capture) {
+        return live.describe().get(capture).state();
     }
 
     private interface Call {
