@@ -1,6 +1,9 @@
 package net.backend.dump;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import net.api.NetException;
 import org.apache.felix.service.command.Descriptor;
 import org.osgi.service.component.annotations.Activate;
@@ -14,10 +17,14 @@ import org.osgi.service.component.annotations.Reference;
 public final class CaptureCommands {
 
     static final String USAGE = String.join("\n",
-            "usage: net:capture NETDEV [FILE|-]   record NETDEV (both directions) into FILE;",
+            "usage: net:capture NETDEV [FILE|- [OPTIONS]]  record NETDEV (both directions) into FILE;",
             "                                     '-' (the default) makes a named pipe for Wireshark",
+            "         OPTIONS: maxlen=BYTES (65536), and for '-': mode=0640,group=GROUP (who may read it;",
+            "                  mode 0600 without a group, 0640 with one)",
             "       net:capture --stop CAPTURE-ID stop a capture; its file is complete when this returns",
-            "       net:capture                   list running captures");
+            "       net:capture                   list the captures and their state");
+
+    private static final Set<String> OPTIONS = Set.of("maxlen", "mode", "group");
 
     private final LiveCaptures captures;
 
@@ -32,7 +39,7 @@ public final class CaptureCommands {
      * @return what happened, for people
      */
     @Descriptor("record a netdev into a pcap file or a named pipe for Wireshark: net:capture s0 -, net:capture --stop capture0")
-    public String capture(@Descriptor("NETDEV [FILE|-] | --stop CAPTURE-ID | nothing to list") String... args) {
+    public String capture(@Descriptor("NETDEV [FILE|- [maxlen=N,mode=0640,group=G]] | --stop CAPTURE-ID | nothing to list") String... args) {
         try {
             if (args.length == 0) {
                 return list();
@@ -44,14 +51,40 @@ public final class CaptureCommands {
                 captures.stop(args[1]);
                 return args[1] + " stopped";
             }
-            if (args.length > 2 || args[0].startsWith("-")) {
+            if (args.length > 3 || args[0].startsWith("-")) {
                 return USAGE;
             }
-            LiveCaptures.Started c = captures.start(args[0], args.length == 2 ? args[1] : LiveCaptures.PIPE, null);
+            Map<String, String> options = args.length == 3 ? options(args[2]) : Map.of();
+            Long maxlen = null;
+            if (options.containsKey("maxlen")) {
+                try {
+                    maxlen = Long.parseLong(options.get("maxlen"));
+                } catch (NumberFormatException e) {
+                    return "Parameter 'maxlen' expects uint32_t";
+                }
+            }
+            PipeAccess access = options.containsKey("mode") || options.containsKey("group")
+                    ? PipeAccess.of(options.get("mode"), options.get("group")) : null;
+            LiveCaptures.Started c = captures.start(args[0], args.length >= 2 ? args[1] : LiveCaptures.PIPE, maxlen,
+                    access);
             return started(c);
         } catch (NetException e) {
             return e.getMessage();
         }
+    }
+
+    /** {@code key=value,...} as QEMU's option lists, with the keys net:capture knows. */
+    private static Map<String, String> options(String text) throws NetException {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String option : text.split(",", -1)) {
+            int eq = option.indexOf('=');
+            String key = eq < 0 ? option : option.substring(0, eq);
+            if (eq < 0 || !OPTIONS.contains(key)) {
+                throw NetException.generic("Invalid parameter '%s'", key);
+            }
+            out.put(key, option.substring(eq + 1));
+        }
+        return out;
     }
 
     static String started(LiveCaptures.Started c) {
@@ -60,11 +93,16 @@ public final class CaptureCommands {
                     + "\nstop with: net:capture --stop " + c.id();
         }
         return String.join("\n",
-                c.id() + ": recording " + c.netdev() + " into the named pipe " + c.file(),
+                c.id() + ": recording " + c.netdev() + " into the named pipe " + c.file() + readers(c.access()),
                 "frames are kept (up to 4 MiB) until a reader opens the pipe; run one of:",
                 "  wireshark -k -i " + c.file(),
                 "  tshark -i " + c.file(),
                 "stop with: net:capture --stop " + c.id());
+    }
+
+    private static String readers(PipeAccess access) {
+        return access.group() == null ? " (mode " + access.octal() + ")"
+                : " (mode " + access.octal() + ", group " + access.group() + ")";
     }
 
     private String list() {

@@ -1,5 +1,6 @@
 package net.backend.dump;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 import net.api.NetException;
 import net.control.qmp.QmpCommand;
@@ -7,7 +8,10 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
-/** QMP {@code x-capture-start}: records a netdev into a file; returns {@code {"id": CAPTURE-ID}}. */
+/**
+ * QMP {@code x-capture-start}: records a netdev into a file or a new named pipe ({@code "file": "-"});
+ * returns {@code {"id": CAPTURE-ID, "file": PATH}}, PATH being the pipe made.
+ */
 @Component(service = QmpCommand.class, property = QmpCommand.NAME + "=" + CaptureStartCommand.NAME)
 public final class CaptureStartCommand implements QmpCommand<CaptureStartArguments> {
 
@@ -29,10 +33,12 @@ public final class CaptureStartCommand implements QmpCommand<CaptureStartArgumen
 
     @Override
     public Object execute(CaptureStartArguments arguments) throws NetException {
-        if (LiveCaptures.PIPE.equals(arguments.file())) {
-            // A pipe made here would need its path returned and a reader started: the console's job.
-            throw NetException.generic("Parameter 'file' expects a file name");
-        }
-        return Map.of("id", captures.start(arguments.netdev(), arguments.file(), arguments.maxlen()).id());
+        PipeAccess access = arguments.mode() == null && arguments.group() == null ? null
+                : PipeAccess.of(arguments.mode(), arguments.group());
+        LiveCaptures.Started c = captures.start(arguments.netdev(), arguments.file(), arguments.maxlen(), access);
+        Map<String, Object> reply = new LinkedHashMap<>();
+        reply.put("id", c.id());
+        reply.put("file", c.file().toString());
+        return reply;
     }
 }

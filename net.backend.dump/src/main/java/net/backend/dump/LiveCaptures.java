@@ -37,8 +37,9 @@ public final class LiveCaptures {
      * @param netdev the netdev recorded
      * @param file   where it writes
      * @param pipe   whether {@code file} is a named pipe this class made (and removes)
+     * @param access who may read that pipe; null for a file
      */
-    public record Started(String id, String netdev, Path file, boolean pipe) {
+    public record Started(String id, String netdev, Path file, boolean pipe, PipeAccess access) {
     }
 
     /**
@@ -72,13 +73,19 @@ public final class LiveCaptures {
      * @param netdev the netdev id
      * @param file   a path, or {@value #PIPE} for a new named pipe in the temporary directory
      * @param maxlen the snap length, or null for 65536
+     * @param access who may read the named pipe; null for {@link PipeAccess#OWNER} (only for a pipe)
      * @return the capture
      * @throws NetException DeviceNotFound for an unknown netdev; QEMU's filter-dump errors
      */
-    public synchronized Started start(String netdev, String file, Long maxlen) throws NetException {
+    public synchronized Started start(String netdev, String file, Long maxlen, PipeAccess access)
+            throws NetException {
         control.client(netdev); // DeviceNotFound in QEMU's words before anything is made
         boolean pipe = PIPE.equals(file);
-        Path path = pipe ? makePipe(netdev) : Path.of(file).toAbsolutePath();
+        if (access != null && !pipe) {
+            throw NetException.generic("Parameters 'mode' and 'group' are only for a named pipe (file '-')");
+        }
+        PipeAccess readers = pipe && access == null ? PipeAccess.OWNER : access;
+        Path path = pipe ? makePipe(netdev, readers) : Path.of(file).toAbsolutePath();
         while (true) {
             String id = ID_PREFIX + next++;
             Map<String, Object> args = new LinkedHashMap<>();
@@ -100,7 +107,7 @@ public final class LiveCaptures {
                 }
                 throw e;
             }
-            Started started = new Started(id, netdev, path, pipe);
+            Started started = new Started(id, netdev, path, pipe, readers);
             running.put(id, started);
             return started;
         }
@@ -189,8 +196,9 @@ public final class LiveCaptures {
         }
     }
 
-    private static Path makePipe(String netdev) throws NetException {
+    private static Path makePipe(String netdev, PipeAccess access) throws NetException {
         try {
+            // Mode 0700: nobody else can reach the pipe until access.apply() gave it its final mode.
             Path dir = Files.createTempDirectory("patchbay-capture-");
             Path fifo = dir.resolve(netdev + ".pcap");
             Process mkfifo = new ProcessBuilder("mkfifo", "-m", "0600", fifo.toString())
@@ -203,6 +211,12 @@ public final class LiveCaptures {
                 String out = new String(mkfifo.getInputStream().readAllBytes()).strip();
                 Files.deleteIfExists(dir);
                 throw NetException.generic("can't create named pipe %s: %s", fifo, out);
+            }
+            try {
+                access.apply(fifo);
+            } catch (NetException e) {
+                removePipe(fifo);
+                throw e;
             }
             return fifo;
         } catch (IOException e) {

@@ -6,12 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import net.api.NetException;
 import net.control.dto.FilterDTO;
 import net.testlib.Await;
 import net.testlib.Frames;
+import net.testlib.KernelTest;
 import net.testlib.Pcap;
 import net.testlib.Program;
 import org.junit.jupiter.api.AfterEach;
@@ -50,8 +53,10 @@ class LiveCaptureTest {
         CaptureStopCommand stop = new CaptureStopCommand(live);
         Path pa = dir.resolve("a.pcap");
         Path pb = dir.resolve("b.pcap");
-        assertEquals(Map.of("id", "capture0"), start.execute(new CaptureStartArguments("a", pa.toString(), null)));
-        assertEquals(Map.of("id", "capture1"), start.execute(new CaptureStartArguments("b", pb.toString(), 100L)));
+        assertEquals(Map.of("id", "capture0", "file", pa.toString()),
+                start.execute(new CaptureStartArguments("a", pa.toString(), null, null, null)));
+        assertEquals(Map.of("id", "capture1", "file", pb.toString()),
+                start.execute(new CaptureStartArguments("b", pb.toString(), 100L, null, null)));
         FilterDTO f = rig.filter("b", "capture1");
         assertEquals("filter-dump", f.type());
         assertEquals("file=" + pb + ",maxlen=100", f.info());
@@ -67,7 +72,8 @@ class LiveCaptureTest {
         assertEquals(Tools.lengths(frames, 100), Tools.tshark(dir, pb));
 
         // A write error stops a capture; it stays listed, with the reason, until it is stopped.
-        assertEquals(Map.of("id", "capture2"), start.execute(new CaptureStartArguments("a", "/dev/full", null)));
+        assertEquals(Map.of("id", "capture2", "file", "/dev/full"),
+                start.execute(new CaptureStartArguments("a", "/dev/full", null, null, null)));
         rig.inject.get("a").send(frames.subList(0, 1));
         Await.until(() -> state(0).startsWith("stopped"), "the capture to stop");
         assertEquals(List.of(new LiveCaptures.Listed("capture2", "a", "/dev/full", false,
@@ -77,9 +83,9 @@ class LiveCaptureTest {
 
         assertEquals("capture 'capture0' not found", error(() -> stop.execute(new CaptureStopArguments("capture0"))));
         assertEquals("Device 'nope' not found",
-                error(() -> start.execute(new CaptureStartArguments("nope", pa.toString(), null))));
+                error(() -> start.execute(new CaptureStartArguments("nope", pa.toString(), null, null, null))));
         assertEquals("Property 'filter-dump.maxlen' doesn't take value '0'",
-                error(() -> start.execute(new CaptureStartArguments("a", pa.toString(), 0L))));
+                error(() -> start.execute(new CaptureStartArguments("a", pa.toString(), 0L, null, null))));
     }
 
     @Test
@@ -118,6 +124,70 @@ class LiveCaptureTest {
         assertEquals("capture0 stopped", console.capture("--stop", "capture0"));
         assertFalse(Files.exists(fifo));
         assertFalse(Files.exists(fifo.getParent()));
+    }
+
+    /**
+     * QMP makes a named pipe too, with the group and mode asked for: another user of that group
+     * reads it, and without them nobody but Patchbay's user can.
+     */
+    @Test
+    @KernelTest
+    void qmpMakesANamedPipeThatTheGroupGivenReads() throws Exception {
+        rig(CaptureRing.DEFAULT_CAPACITY);
+        CaptureStartCommand start = new CaptureStartCommand(live);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> reply = (Map<String, Object>) start.execute(
+                new CaptureStartArguments("a", "-", null, null, "nogroup"));
+        Path fifo = Path.of((String) reply.get("file"));
+        assertEquals("capture0", reply.get("id"));
+        assertTrue(CaptureFile.isFifo(fifo), fifo.toString());
+        assertEquals("rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(fifo)));
+        assertEquals("rwx--x---", PosixFilePermissions.toString(Files.getPosixFilePermissions(fifo.getParent())));
+        assertEquals("nogroup", Files.readAttributes(fifo, PosixFileAttributes.class).group().getName());
+        assertEquals("nogroup", Files.readAttributes(fifo.getParent(), PosixFileAttributes.class).group().getName());
+        try (Program nobody = Program.start(dir, "read-as-nobody", asNobody("od", "-A", "n", "-t", "x1", "-N", "4",
+                fifo.toString()))) {
+            assertEquals(0, nobody.await(30), nobody.stderr());
+            assertEquals("d4 c3 b2 a1", nobody.stdout().strip(), "the pcap magic, read by nobody:nogroup");
+        }
+
+        Map<?, ?> own = (Map<?, ?>) start.execute(new CaptureStartArguments("a", "-", null, null, null));
+        Path mine = Path.of((String) own.get("file"));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(mine)));
+        try (Program nobody = Program.start(dir, "refused-to-nobody", asNobody("od", "-N", "4", mine.toString()))) {
+            assertEquals(1, nobody.await(30));
+            assertTrue(nobody.stderr().contains("Permission denied"), nobody.stderr());
+        }
+
+        assertEquals("Parameter 'mode' expects an octal file mode such as 0640",
+                error(() -> start.execute(new CaptureStartArguments("a", "-", null, "rw-r-----", null))));
+        assertEquals("group 'no-such-group' not found",
+                error(() -> start.execute(new CaptureStartArguments("a", "-", null, null, "no-such-group"))));
+        assertEquals("Parameters 'mode' and 'group' are only for a named pipe (file '-')",
+                error(() -> start.execute(new CaptureStartArguments("a", dir.resolve("x.pcap").toString(), null,
+                        "0644", null))));
+        assertEquals(2, live.list().size(), "nothing left behind by a refused start");
+    }
+
+    private static List<String> asNobody(String... command) {
+        List<String> out = new java.util.ArrayList<>(List.of("setpriv", "--reuid=65534", "--regid=65534",
+                "--clear-groups", "--"));
+        out.addAll(List.of(command));
+        return out;
+    }
+
+    @Test
+    void consoleOptionsGiveThePipeItsReaders() throws Exception {
+        rig(CaptureRing.DEFAULT_CAPACITY);
+        CaptureCommands console = new CaptureCommands(live);
+        String out = console.capture("a", "-", "maxlen=100,mode=0644");
+        Path fifo = live.list().get(0).file();
+        assertTrue(out.startsWith("capture0: recording a into the named pipe " + fifo + " (mode 0644)\n"), out);
+        assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(fifo)));
+        assertEquals("rwx--x--x", PosixFilePermissions.toString(Files.getPosixFilePermissions(fifo.getParent())));
+        assertEquals("file=" + fifo + ",maxlen=100", rig.filter("a", "capture0").info());
+        assertEquals("Invalid parameter 'owner'", console.capture("a", "-", "owner=me"));
+        assertEquals("Parameter 'maxlen' expects uint32_t", console.capture("a", "-", "maxlen=lots"));
     }
 
     @Test
