@@ -7,19 +7,22 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import net.api.NetCounter;
 import net.posix.Libc;
 
 /**
- * One pcap capture: the event loop {@link #record records} frames into a {@link CaptureRing}; the
- * capture's own writer thread opens the file (a FIFO may wait for its reader), writes the global
- * header and drains the ring after every wake-up, so a reader following the file sees each frame
- * at once. The writer is per capture so that a FIFO whose reader stalls holds up only its own
- * capture. A write error stops the capture and nothing else: frames keep flowing unrecorded. A
- * FIFO whose reader leaves (EPIPE) is not an error: the writer waits for the next reader and
- * starts it on a fresh global header, and frames meanwhile are counted, not recorded.
+ * One pcap or pcapng file and its writer. Each recorder ({@link Member}: a filter or a dump
+ * netdev; several only for pcapng, one interface each) has a {@link CaptureRing} its event loop
+ * {@link Member#record records} frames into; the capture's own writer thread opens the file (a
+ * FIFO may wait for its reader), writes the header and drains the rings after every wake-up, so a
+ * reader following the file sees each frame at once. The writer is per file so that a FIFO whose
+ * reader stalls holds up only its own capture. A write error stops the capture and nothing else:
+ * frames keep flowing unrecorded. A FIFO whose reader leaves (EPIPE) is not an error: the writer
+ * waits for the next reader and starts it on a fresh header, and frames meanwhile are counted,
+ * not recorded.
  */
 final class Capture {
 
@@ -55,16 +58,18 @@ final class Capture {
     static final String READER_LEFT = "reader left; waiting for the next";
 
     private final String name;
-    /** The snap length as the header states it (QEMU's uint32 maxlen). */
+    /** The snap length as the pcap header states it (QEMU's uint32 maxlen). */
     private final int snaplen;
-    /** The most bytes stored per frame. */
-    private final int storeLimit;
-    private final CaptureRing ring;
+    private final int ringSize;
+    /** pcapng, one interface per member; else classic pcap, one member. */
+    private final boolean pcapng;
     private final System.Logger log;
-    private final NetCounter dropped;
-    private final NetCounter noReader;
-    private final Listener listener;
     private final Thread writer;
+    /** Who records into the file, in the order they came; members that left stay (empty). */
+    private volatile Member[] members = new Member[0];
+    /** pcapng: each member's interface description, by interface id; published before the member. */
+    private volatile ByteBuffer[] interfaces = new ByteBuffer[0];
+    private int interfacesWritten; // writer thread only: in the current section
     // The clock: wall time at creation plus monotonic time since, as QEMU does; no allocation.
     private final long baseMicros;
     private final long baseNanos;
@@ -83,11 +88,11 @@ final class Capture {
     /** Set once the writer has ended: the loop stops copying frames. */
     private volatile boolean stopped;
     private volatile String stopReason;
-    private long lastDropLogNanos; // loop thread only
-    private long dropsAtLastLog; // loop thread only
 
     /**
      * @param name     who writes, for logs and the thread name (the filter or netdev id)
+     * @param netdev   the netdev it records (a pcapng interface's name)
+     * @param pcapng   whether to write pcapng (other filters may {@link #join}) or classic pcap
      * @param snaplen  the most bytes stored per frame, as an unsigned 32-bit value
      * @param ringSize the ring's capacity (a power of two)
      * @param log      where reasons go
@@ -100,16 +105,13 @@ final class Capture {
      * @param held     whether the writer waits for {@link #release} or {@link #refuse}; frames are
      *                 kept in the ring meanwhile
      */
-    Capture(String name, int snaplen, int ringSize, System.Logger log, NetCounter dropped, NetCounter noReader,
-            Listener listener, Path path, int fd, boolean held) {
+    Capture(String name, String netdev, boolean pcapng, int snaplen, int ringSize, System.Logger log,
+            NetCounter dropped, NetCounter noReader, Listener listener, Path path, int fd, boolean held) {
         this.name = name;
         this.snaplen = snaplen;
-        this.storeLimit = snaplen < 0 ? Integer.MAX_VALUE : snaplen; // above 2^31: everything fits
-        this.ring = new CaptureRing(ringSize);
+        this.ringSize = ringSize;
+        this.pcapng = pcapng;
         this.log = log;
-        this.dropped = dropped;
-        this.noReader = noReader;
-        this.listener = listener;
         this.path = path;
         this.openedFd = fd;
         this.held = held;
@@ -117,6 +119,147 @@ final class Capture {
         this.baseNanos = System.nanoTime();
         this.writer = new Thread(this::run, "pcap-writer " + name);
         this.writer.setDaemon(true);
+        add(name, netdev, snaplen, dropped, noReader, listener);
+    }
+
+    /** @return the recorder the capture was made for */
+    Member first() {
+        return members[0];
+    }
+
+    /**
+     * Another recorder writing into this pcapng file, as one more interface. Called on its loop.
+     *
+     * @return the new member, or null when this capture cannot take it (classic pcap, closing or
+     *         stopped): the caller starts a capture of its own
+     */
+    synchronized Member join(String id, String netdev, int maxlen, NetCounter dropped, NetCounter noReader,
+            Listener listener) {
+        if (!pcapng || closeRequested || stopped) {
+            return null;
+        }
+        Member m = add(id, netdev, maxlen, dropped, noReader, listener);
+        LockSupport.unpark(writer); // its interface description goes out before its first frame
+        return m;
+    }
+
+    /** @return whether this capture takes no more members */
+    boolean isClosing() {
+        return closeRequested || stopped;
+    }
+
+    private synchronized Member add(String id, String netdev, int maxlen, NetCounter dropped, NetCounter noReader,
+            Listener listener) {
+        int interfaceId = interfaces.length;
+        if (pcapng) {
+            ByteBuffer[] more = Arrays.copyOf(interfaces, interfaceId + 1);
+            more[interfaceId] = PcapngFormat.interfaceDescription(netdev, id, maxlen);
+            interfaces = more;
+        }
+        Member m = new Member(id, interfaceId, maxlen, dropped, noReader, listener);
+        Member[] more = Arrays.copyOf(members, members.length + 1);
+        more[members.length] = m;
+        members = more;
+        return m;
+    }
+
+    private void leave(Member m) {
+        synchronized (this) {
+            m.left = true;
+            for (Member other : members) {
+                if (!other.left) {
+                    return;
+                }
+            }
+            closeRequested = true;
+        }
+        LockSupport.unpark(writer);
+    }
+
+    /**
+     * One recorder: a filter or a dump netdev, with a ring only its loop fills, so recorders on
+     * different loops never share one; the capture's writer drains every member's ring.
+     */
+    final class Member {
+        private final String id;
+        private final int interfaceId;
+        /** The most bytes stored per frame. */
+        private final int storeLimit;
+        private final CaptureRing ring = new CaptureRing(ringSize);
+        private final NetCounter dropped;
+        private final NetCounter noReader;
+        private final Listener listener;
+        private volatile boolean left;
+        private long lastDropLogNanos; // loop thread only
+        private long dropsAtLastLog; // loop thread only
+
+        private Member(String id, int interfaceId, int maxlen, NetCounter dropped, NetCounter noReader,
+                Listener listener) {
+            this.id = id;
+            this.interfaceId = interfaceId;
+            this.storeLimit = maxlen < 0 ? Integer.MAX_VALUE : maxlen; // above 2^31: everything fits
+            this.dropped = dropped;
+            this.noReader = noReader;
+            this.listener = listener;
+        }
+
+        /** @return the capture this member records into */
+        Capture capture() {
+            return Capture.this;
+        }
+
+        /**
+         * Records one frame. Its loop only; never blocks, never allocates (except one log line a
+         * second while frames are being lost).
+         *
+         * @param frame the frame between position and limit; left unchanged
+         */
+        void record(ByteBuffer frame) {
+            if (stopped || left) {
+                return;
+            }
+            if (readerGone) {
+                noReader.increment();
+                return;
+            }
+            long micros = baseMicros + (System.nanoTime() - baseNanos) / 1000;
+            boolean kept = pcapng ? ring.offerBlock(interfaceId, micros, frame, storeLimit)
+                    : ring.offer(micros / 1_000_000, (int) (micros % 1_000_000), frame, storeLimit);
+            if (!kept) {
+                dropped.increment();
+                reportDrops();
+                return;
+            }
+            if (writerWaiting) {
+                LockSupport.unpark(writer);
+            }
+        }
+
+        private void reportDrops() {
+            long now = System.nanoTime();
+            if (now - lastDropLogNanos >= ONE_SECOND_NS) {
+                long total = dropped.get();
+                log.log(System.Logger.Level.WARNING, id + ": capture to " + describe(path) + " is behind: "
+                        + (total - dropsAtLastLog) + " frames not recorded (" + total + " in all)");
+                lastDropLogNanos = now;
+                dropsAtLastLog = total;
+            }
+        }
+
+        /**
+         * Stops this member's recording; the last member to leave closes the capture. Returns at
+         * once; called on the loop when the filter or netdev goes away.
+         */
+        void close() {
+            leave(this);
+        }
+
+        /** Waits (bounded) for the file to be complete and closed, when this member closed it. */
+        void awaitClosed() {
+            if (closeRequested) {
+                Capture.this.awaitClosed();
+            }
+        }
     }
 
     /** Starts the writer. */
@@ -178,53 +321,8 @@ final class Capture {
     }
 
     /**
-     * Records one frame. Event loop only; never blocks, never allocates (except one log line a
-     * second while frames are being lost).
-     *
-     * @param frame the frame between position and limit; left unchanged
-     */
-    void record(ByteBuffer frame) {
-        if (stopped || closeRequested) {
-            return;
-        }
-        if (readerGone) {
-            noReader.increment();
-            return;
-        }
-        long micros = baseMicros + (System.nanoTime() - baseNanos) / 1000;
-        if (!ring.offer(micros / 1_000_000, (int) (micros % 1_000_000), frame, storeLimit)) {
-            dropped.increment();
-            reportDrops();
-            return;
-        }
-        if (writerWaiting) {
-            LockSupport.unpark(writer);
-        }
-    }
-
-    private void reportDrops() {
-        long now = System.nanoTime();
-        if (now - lastDropLogNanos >= ONE_SECOND_NS) {
-            long total = dropped.get();
-            log.log(System.Logger.Level.WARNING, name + ": capture to " + describe(path) + " is behind: "
-                    + (total - dropsAtLastLog) + " frames not recorded (" + total + " in all)");
-            lastDropLogNanos = now;
-            dropsAtLastLog = total;
-        }
-    }
-
-    /**
-     * Stops recording and tells the writer to finish; returns at once. Called on the loop when the
-     * filter or netdev goes away; {@link #awaitClosed()} then waits for the file.
-     */
-    void close() {
-        closeRequested = true;
-        LockSupport.unpark(writer);
-    }
-
-    /**
      * Waits (bounded) until what was recorded is in the file and the file is closed. Called on a
-     * control thread after {@link #close()} ({@code release()}): the wait is what lets
+     * control thread after the last {@link Member#close()} ({@code release()}): the wait is what lets
      * {@code object-del} and {@code netdev_del} promise a complete file, and its bound keeps a
      * stalled FIFO reader from holding the control thread.
      */
@@ -294,7 +392,7 @@ final class Capture {
             boolean fifo = CaptureFile.isFifo(resolved);
             while (out != null) {
                 try {
-                    writeFully(out, PcapFormat.globalHeader(snaplen));
+                    startSection(out);
                     drainUntilClosed(out);
                     return;
                 } catch (IOException e) {
@@ -329,10 +427,12 @@ final class Capture {
             if (failure != null && !closeRequested) {
                 stopReason = failure;
                 log.log(System.Logger.Level.ERROR, name + ": " + failure + " - stopping dump");
-                try {
-                    listener.failed(path, failure);
-                } catch (RuntimeException e) {
-                    log.log(System.Logger.Level.ERROR, name + ": capture listener failed: " + e, e);
+                for (Member m : members) {
+                    try {
+                        m.listener.failed(path, failure);
+                    } catch (RuntimeException e) {
+                        log.log(System.Logger.Level.ERROR, m.id + ": capture listener failed: " + e, e);
+                    }
                 }
             } else if (failure != null) {
                 log.log(System.Logger.Level.DEBUG, name + ": closed; last error: " + failure);
@@ -350,7 +450,7 @@ final class Capture {
      */
     private FileChannel awaitNextReader(Path fifo) throws IOException, StopCapture {
         readerGone = true;
-        ring.discard();
+        discardAll();
         log.log(System.Logger.Level.INFO, name + ": the reader of " + fifo + " left; waiting for the next one");
         while (!closeRequested) {
             int fd;
@@ -361,7 +461,7 @@ final class Capture {
             }
             if (fd != CaptureFile.NOT_OPEN) {
                 try {
-                    ring.discard(); // a frame recorded as the reader left would start the stream
+                    discardAll(); // a frame recorded as the reader left would start the stream
                     readerGone = false;
                     return CaptureFile.reopen(fd);
                 } finally {
@@ -373,6 +473,31 @@ final class Capture {
         return null;
     }
 
+    private void discardAll() {
+        for (Member m : members) {
+            m.ring.discard();
+        }
+    }
+
+    /** The file's header: pcap's global header, or pcapng's section header and interfaces. */
+    private void startSection(FileChannel out) throws IOException {
+        if (!pcapng) {
+            writeFully(out, PcapFormat.globalHeader(snaplen));
+            return;
+        }
+        writeFully(out, PcapngFormat.sectionHeader());
+        interfacesWritten = 0;
+        writeNewInterfaces(out);
+    }
+
+    /** pcapng: the descriptions of members that joined since; before any of their frames. */
+    private void writeNewInterfaces(FileChannel out) throws IOException {
+        ByteBuffer[] all = interfaces;
+        while (interfacesWritten < all.length) {
+            writeFully(out, all[interfacesWritten++].duplicate());
+        }
+    }
+
     private void drainUntilClosed(FileChannel out) throws IOException, StopCapture {
         Object fileKey = fileKey(path);
         long lastCheck = System.nanoTime();
@@ -381,13 +506,23 @@ final class Capture {
             // seen every record is too. Looked at after, a record made between the two looks
             // would be left behind (the last frame of a capture, now and then, at shutdown).
             boolean closing = closeRequested;
-            if (ring.pending() > 0) {
-                ring.drainTo(out);
-            } else if (closing) {
-                return; // the loop records nothing after close(), so this was the last batch
-            } else {
+            // Members before interfaces: a member's interface is published before the member.
+            Member[] recorders = members;
+            if (pcapng) {
+                writeNewInterfaces(out);
+            }
+            boolean wrote = false;
+            for (Member m : recorders) {
+                if (m.ring.pending() > 0) {
+                    m.ring.drainTo(out); // whole records: each ring ends on a record boundary
+                    wrote = true;
+                }
+            }
+            if (!wrote && closing) {
+                return; // the loops record nothing after the last close(), so this was the last batch
+            } else if (!wrote) {
                 writerWaiting = true;
-                if (ring.pending() == 0 && !closeRequested) {
+                if (nothingPending() && !closeRequested) {
                     LockSupport.parkNanos(this, IDLE_PARK_NS);
                 }
                 writerWaiting = false;
@@ -398,6 +533,15 @@ final class Capture {
                 checkStillThere(fileKey);
             }
         }
+    }
+
+    private boolean nothingPending() {
+        for (Member m : members) {
+            if (m.ring.pending() > 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

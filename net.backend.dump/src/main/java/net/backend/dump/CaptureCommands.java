@@ -17,14 +17,16 @@ import org.osgi.service.component.annotations.Reference;
 public final class CaptureCommands {
 
     static final String USAGE = String.join("\n",
-            "usage: net:capture NETDEV [FILE|- [OPTIONS]]  record NETDEV (both directions) into FILE;",
-            "                                     '-' (the default) makes a named pipe for Wireshark",
-            "         OPTIONS: maxlen=BYTES (65536), and for '-': mode=0640,group=GROUP (who may read it;",
-            "                  mode 0600 without a group, 0640 with one)",
+            "usage: net:capture NETDEV[,NETDEV...] [FILE|- [OPTIONS]]",
+            "                                     record the netdevs (both directions) into FILE; '-' (the",
+            "                                     default) makes a named pipe for Wireshark",
+            "         OPTIONS: maxlen=BYTES (65536), format=pcap|pcapng (pcapng, one interface per netdev:",
+            "                  the default for several), and for '-': mode=0640,group=GROUP (who may read",
+            "                  it; mode 0600 without a group, 0640 with one)",
             "       net:capture --stop CAPTURE-ID stop a capture; its file is complete when this returns",
             "       net:capture                   list the captures and their state");
 
-    private static final Set<String> OPTIONS = Set.of("maxlen", "mode", "group");
+    private static final Set<String> OPTIONS = Set.of("maxlen", "format", "mode", "group");
 
     private final LiveCaptures captures;
 
@@ -39,7 +41,7 @@ public final class CaptureCommands {
      * @return what happened, for people
      */
     @Descriptor("record a netdev into a pcap file or a named pipe for Wireshark: net:capture s0 -, net:capture --stop capture0")
-    public String capture(@Descriptor("NETDEV [FILE|- [maxlen=N,mode=0640,group=G]] | --stop CAPTURE-ID | nothing to list") String... args) {
+    public String capture(@Descriptor("NETDEV[,NETDEV...] [FILE|- [maxlen=N,format=pcapng,mode=0640,group=G]] | --stop CAPTURE-ID | nothing to list") String... args) {
         try {
             if (args.length == 0) {
                 return list();
@@ -65,8 +67,8 @@ public final class CaptureCommands {
             }
             PipeAccess access = options.containsKey("mode") || options.containsKey("group")
                     ? PipeAccess.of(options.get("mode"), options.get("group")) : null;
-            LiveCaptures.Started c = captures.start(args[0], args.length >= 2 ? args[1] : LiveCaptures.PIPE, maxlen,
-                    access);
+            LiveCaptures.Started c = captures.start(List.of(args[0].split(",", -1)),
+                    args.length >= 2 ? args[1] : LiveCaptures.PIPE, maxlen, access, options.get("format"));
             return started(c);
         } catch (NetException e) {
             return e.getMessage();
@@ -111,7 +113,7 @@ public final class CaptureCommands {
             return "no captures\n" + USAGE;
         }
         int w = Math.max("ID".length(), running.stream().mapToInt(c -> c.id().length()).max().orElse(0));
-        int n = Math.max("NETDEV".length(), running.stream().mapToInt(c -> c.netdev().length()).max().orElse(0));
+        int n = Math.max("NETDEV".length(), running.stream().mapToInt(c -> netdevs(c).length()).max().orElse(0));
         int f = Math.max("FILE".length(),
                 running.stream().mapToInt(c -> file(c).length()).max().orElse(0));
         String row = "%-" + w + "s  %-" + n + "s  %-" + f + "s  %s%n";
@@ -119,9 +121,13 @@ public final class CaptureCommands {
         for (LiveCaptures.Listed c : running) {
             StringBuilder state = new StringBuilder(c.state());
             c.counters().forEach((name, count) -> state.append(", ").append(name).append('=').append(count));
-            out.append(String.format(row, c.id(), c.netdev(), file(c), state));
+            out.append(String.format(row, c.id(), netdevs(c), file(c), state));
         }
         return out.toString().stripTrailing();
+    }
+
+    private static String netdevs(LiveCaptures.Listed c) {
+        return String.join(",", c.netdevs());
     }
 
     private static String file(LiveCaptures.Listed c) {

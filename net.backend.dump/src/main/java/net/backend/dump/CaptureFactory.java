@@ -1,6 +1,7 @@
 package net.backend.dump;
 
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
@@ -48,6 +49,8 @@ final class CaptureFactory {
 
     private final int ringSize;
     private final OutputFiles outputs;
+    /** pcapng captures by file, which other filters into the same file join. */
+    private final Map<Path, Capture> shared = new HashMap<>();
 
     /**
      * @param ringSize the per-capture ring, a power of two
@@ -59,34 +62,61 @@ final class CaptureFactory {
     }
 
     /**
-     * Opens the file (when known) and starts the writer. Call on the loop, in {@code open}.
+     * Opens the file (when known) and starts the writer, or joins the pcapng capture already
+     * writing that file. Call on the loop, in {@code open}.
      *
      * @param who      the recorder
      * @param path     the file, or null while it is not decided (then {@code held})
      * @param held     whether the writer waits for {@link Capture#release} or {@link Capture#refuse}
+     * @param pcapng   pcapng (one interface per recorder, shared by recorders of one file) or pcap
      * @param snaplen  the most bytes stored per frame, as an unsigned 32-bit value
      * @param cantOpen QEMU's error for a file that cannot be opened, given the system's reason
-     * @return the running capture
+     * @return the recorder's place in the running capture
      * @throws NetException from {@code cantOpen}, or {@link OutputFiles#check}'s for a file in the
      *                      deploy directory
      */
-    Capture start(Recorder who, Path path, boolean held, int snaplen, Function<String, NetException> cantOpen)
-            throws NetException {
-        int fd = CaptureFile.NOT_OPEN;
+    Capture.Member start(Recorder who, Path path, boolean held, boolean pcapng, int snaplen,
+            Function<String, NetException> cantOpen) throws NetException {
         if (path != null) {
             outputs.check(path.toString());
+        }
+        if (!pcapng || path == null) {
+            return open(who, path, held, false, snaplen, cantOpen).first();
+        }
+        Path key = path.toAbsolutePath().normalize();
+        synchronized (shared) { // filters of one file may open on different loops at once
+            shared.values().removeIf(Capture::isClosing);
+            Capture running = shared.get(key);
+            Capture.Member joined = running == null ? null
+                    : running.join(who.id(), who.netdev(), snaplen, who.dropped(), who.noReader(), listener(who));
+            if (joined != null) {
+                return joined;
+            }
+            Capture capture = open(who, path, held, true, snaplen, cantOpen);
+            shared.put(key, capture);
+            return capture.first();
+        }
+    }
+
+    private Capture open(Recorder who, Path path, boolean held, boolean pcapng, int snaplen,
+            Function<String, NetException> cantOpen) throws NetException {
+        int fd = CaptureFile.NOT_OPEN;
+        if (path != null) {
             try {
                 fd = CaptureFile.openNow(path);
             } catch (PosixException e) {
                 throw cantOpen.apply(e.getMessage());
             }
         }
-        Capture capture = new Capture(who.id(), snaplen, ringSize, who.log(), who.dropped(), who.noReader(),
-                // The context belongs to the loop; the writer thread hands the event over.
-                (file, reason) -> who.loop().execute(() -> who.events().accept(CaptureEvents.STOPPED,
-                        CaptureEvents.stopped(who.id(), who.netdev(), file, reason))),
-                path, fd, held);
+        Capture capture = new Capture(who.id(), who.netdev(), pcapng, snaplen, ringSize, who.log(), who.dropped(),
+                who.noReader(), listener(who), path, fd, held);
         capture.start();
         return capture;
+    }
+
+    private static Capture.Listener listener(Recorder who) {
+        // The context belongs to the loop; the writer thread hands the event over.
+        return (file, reason) -> who.loop().execute(() -> who.events().accept(CaptureEvents.STOPPED,
+                CaptureEvents.stopped(who.id(), who.netdev(), file, reason)));
     }
 }

@@ -72,6 +72,40 @@ final class CaptureRing {
         return true;
     }
 
+    /**
+     * Appends one pcapng enhanced packet block. Loop thread only.
+     *
+     * @param interfaceId the block's interface, as its description's place in the section
+     * @param micros      timestamp, microseconds since the epoch
+     * @param frame       the frame between position and limit; left unchanged
+     * @param snaplen     the most bytes stored
+     * @return false when the ring has no room (the frame is not recorded)
+     */
+    boolean offerBlock(int interfaceId, long micros, ByteBuffer frame, int snaplen) {
+        int original = frame.remaining();
+        int stored = Math.min(original, snaplen);
+        int padded = PcapngFormat.padded(stored);
+        int need = PcapngFormat.PACKET_OVERHEAD + padded;
+        long t = tail.get();
+        if (need > capacity - (t - head.get())) {
+            return false;
+        }
+        putInt(t, PcapngFormat.ENHANCED_PACKET);
+        putInt(t + 4, need);
+        putInt(t + 8, interfaceId);
+        putInt(t + 12, (int) (micros >>> 32));
+        putInt(t + 16, (int) micros);
+        putInt(t + 20, stored);
+        putInt(t + 24, original);
+        putBytes(t + 28, frame, frame.position(), stored);
+        for (int i = stored; i < padded; i++) {
+            bytes.put((int) ((t + 28 + i) & mask), (byte) 0); // the ring holds old bytes there
+        }
+        putInt(t + 28 + padded, need);
+        tail.set(t + need); // published last, as in offer()
+        return true;
+    }
+
     /** @return bytes published and not yet written */
     long pending() {
         return tail.get() - head.get();

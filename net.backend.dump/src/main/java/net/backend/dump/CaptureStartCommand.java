@@ -1,6 +1,7 @@
 package net.backend.dump;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import net.api.NetException;
 import net.control.qmp.QmpCommand;
@@ -35,7 +36,13 @@ public final class CaptureStartCommand implements QmpCommand<CaptureStartArgumen
     public Object execute(CaptureStartArguments arguments) throws NetException {
         PipeAccess access = arguments.mode() == null && arguments.group() == null ? null
                 : PipeAccess.of(arguments.mode(), arguments.group());
-        LiveCaptures.Started c = captures.start(arguments.netdev(), arguments.file(), arguments.maxlen(), access);
+        if (arguments.netdev() != null && arguments.netdevs() != null) {
+            throw NetException.generic("Parameters 'netdev' and 'netdevs' are mutually exclusive");
+        }
+        List<String> netdevs = arguments.netdevs() != null ? arguments.netdevs()
+                : arguments.netdev() != null ? List.of(arguments.netdev()) : List.of();
+        LiveCaptures.Started c = captures.start(netdevs, arguments.file(), arguments.maxlen(), access,
+                arguments.format());
         Map<String, Object> reply = new LinkedHashMap<>();
         reply.put("id", c.id());
         reply.put("file", c.file().toString());

@@ -1,18 +1,19 @@
 package net.backend.dump;
 
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import net.api.Delivery;
 import net.api.NetClient;
 
 /** One {@code dump} netdev: a hub member that records every frame the hub gives it and sends none. */
 final class DumpClient implements NetClient {
 
-    private final Capture capture;
+    private final Capture.Member capture;
     private final long len;
     /** Decides the file when the dump is given its peer. */
     private final HubTarget hub;
 
-    DumpClient(Capture capture, long len, HubTarget hub) {
+    DumpClient(Capture.Member capture, long len, HubTarget hub) {
         this.capture = capture;
         this.len = len;
         this.hub = hub;
@@ -31,8 +32,9 @@ final class DumpClient implements NetClient {
 
     @Override
     public String info() {
-        Object file = capture.path() == null ? "(file named when it joins a hub)" : capture.path();
-        return "dump to " + file + " (len=" + len + ")" + capture.state();
+        Path path = capture.capture().path();
+        Object file = path == null ? "(file named when it joins a hub)" : path;
+        return "dump to " + file + " (len=" + len + ")" + capture.capture().state();
     }
 
     /** Stops recording; the loop does not wait for the file. */

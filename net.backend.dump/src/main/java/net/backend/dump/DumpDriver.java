@@ -65,8 +65,8 @@ public final class DumpDriver implements NetClientDriver<DumpOptions> {
         OptionalInt hub = context.hubId();
         String file = options.file() != null ? options.file()
                 : hub.isPresent() ? HubTarget.defaultFile(hub.getAsInt()) : null;
-        Capture capture = captures.start(CaptureFactory.Recorder.of(context), file == null ? null : Path.of(file),
-                hub.isEmpty(), (int) len, reason -> NetException.generic("-net dump: can't open %s", file));
-        return new DumpClient(capture, len, new HubTarget(context, capture, options.file(), hub.isPresent(), outputs));
+        Capture.Member capture = captures.start(CaptureFactory.Recorder.of(context),
+                file == null ? null : Path.of(file), hub.isEmpty(), false, (int) len, reason -> NetException.generic("-net dump: can't open %s", file));
+        return new DumpClient(capture, len, new HubTarget(context, capture.capture(), options.file(), hub.isPresent(), outputs));
     }
 }

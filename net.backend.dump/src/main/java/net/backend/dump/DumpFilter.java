@@ -7,14 +7,16 @@ import net.api.NetFilterDirection;
 /** One {@code filter-dump} object: records every frame the chain shows it and passes it on. */
 final class DumpFilter implements NetFilter {
 
-    private final Capture capture;
+    private final Capture.Member capture;
     private final String file;
     private final long maxlen;
+    private final boolean pcapng;
 
-    DumpFilter(Capture capture, String file, long maxlen) {
+    DumpFilter(Capture.Member capture, String file, long maxlen, boolean pcapng) {
         this.capture = capture;
         this.file = file;
         this.maxlen = maxlen;
+        this.pcapng = pcapng;
     }
 
     @Override
@@ -28,7 +30,7 @@ final class DumpFilter implements NetFilter {
     public String info() {
         // QEMU's property list, then what QEMU cannot report: a stop, a pipe without its reader
         // (frames lost meanwhile are the filter's counters).
-        return "file=" + file + ",maxlen=" + maxlen + capture.state();
+        return "file=" + file + ",maxlen=" + maxlen + (pcapng ? ",format=pcapng" : "") + capture.capture().state();
     }
 
     /** Stops recording; the loop does not wait for the file. */

@@ -24,6 +24,10 @@ public final class DumpFilterDriver implements NetFilterDriver<DumpFilterOptions
     public static final String TYPE = "filter-dump";
     /** Counts frames not recorded because the writer was behind. */
     static final String DROPPED = "capture-dropped";
+    /** {@code format=}: classic pcap, QEMU's only format and the default. */
+    static final String PCAP = "pcap";
+    /** {@code format=}: pcapng; filters with the same file share it, one interface each. */
+    static final String PCAPNG = "pcapng";
     /** Counts frames not recorded while a named pipe's reader had left and no new one came yet. */
     static final String NO_READER = "capture-no-reader";
 
@@ -68,8 +72,21 @@ public final class DumpFilterDriver implements NetFilterDriver<DumpFilterOptions
             throw NetException.generic("Property '%s.maxlen' doesn't take value '0'", TYPE);
         }
         // Opened at once, on the loop and without blocking, so a bad path fails object-add as in QEMU.
-        Capture capture = captures.start(CaptureFactory.Recorder.of(context), Path.of(options.file()), false,
-                (int) maxlen, reason -> NetException.generic("net dump: can't open %s: %s", options.file(), reason));
-        return new DumpFilter(capture, options.file(), maxlen);
+        boolean pcapng = pcapng(options.format());
+        Capture.Member capture = captures.start(CaptureFactory.Recorder.of(context), Path.of(options.file()), false,
+                pcapng, (int) maxlen,
+                reason -> NetException.generic("net dump: can't open %s: %s", options.file(), reason));
+        return new DumpFilter(capture, options.file(), maxlen, pcapng);
+    }
+
+    /** @return whether {@code format} asks for pcapng; null and {@code pcap} are QEMU's pcap */
+    static boolean pcapng(String format) throws NetException {
+        if (format == null || format.equals(PCAP)) {
+            return false;
+        }
+        if (format.equals(PCAPNG)) {
+            return true;
+        }
+        throw NetException.generic("Parameter 'format' does not accept value '%s'", format);
     }
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,27 +34,37 @@ public final class LiveCaptures {
     /**
      * One running capture.
      *
-     * @param id     the filter object's id
-     * @param netdev the netdev recorded
-     * @param file   where it writes
-     * @param pipe   whether {@code file} is a named pipe this class made (and removes)
-     * @param access who may read that pipe; null for a file
+     * @param id      the capture's id: its filter object's id, or with several netdevs the prefix
+     *                of its filters' ids ({@code capture0-s0}, {@code capture0-s1})
+     * @param netdevs the netdevs recorded
+     * @param filters the filter objects recording them, in the same order
+     * @param file    where it writes
+     * @param pipe    whether {@code file} is a named pipe this class made (and removes)
+     * @param access  who may read that pipe; null for a file
+     * @param pcapng  whether it writes pcapng (one interface per netdev) rather than pcap
      */
-    public record Started(String id, String netdev, Path file, boolean pipe, PipeAccess access) {
+    public record Started(String id, List<String> netdevs, List<String> filters, Path file, boolean pipe,
+            PipeAccess access, boolean pcapng) {
+
+        /** @return the netdevs as people write them: {@code s0,s1} */
+        public String netdev() {
+            return String.join(",", netdevs);
+        }
     }
 
     /**
      * A capture as {@code net:capture} and {@code x-query-captures} list it.
      *
-     * @param id       the filter object's id
-     * @param netdev   the netdev recorded
+     * @param id       the capture's id
+     * @param netdevs  the netdevs recorded
      * @param file     where it writes
      * @param pipe     whether {@code file} is a named pipe made for it
+     * @param format   {@code pcap} or {@code pcapng}
      * @param state    {@code recording}, {@code reader left; waiting for the next},
      *                 {@code stopped: REASON}, or {@code deleted} once its filter is gone
      * @param counters the filter's counters that are not zero, e.g. {@code capture-no-reader}
      */
-    public record Listed(String id, String netdev, String file, boolean pipe, String state,
+    public record Listed(String id, List<String> netdevs, String file, boolean pipe, String format, String state,
             Map<String, Long> counters) {
     }
 
@@ -68,38 +79,51 @@ public final class LiveCaptures {
     }
 
     /**
-     * Starts recording a netdev, both directions.
+     * Starts recording netdevs, both directions, into one file.
      *
-     * @param netdev the netdev id
-     * @param file   a path, or {@value #PIPE} for a new named pipe in the temporary directory
-     * @param maxlen the snap length, or null for 65536
-     * @param access who may read the named pipe; null for {@link PipeAccess#OWNER} (only for a pipe)
+     * @param netdevs the netdev ids; several are written as pcapng, one interface each
+     * @param file    a path, or {@value #PIPE} for a new named pipe in the temporary directory
+     * @param maxlen  the snap length, or null for 65536
+     * @param access  who may read the named pipe; null for {@link PipeAccess#OWNER} (only for a pipe)
+     * @param format  {@code pcap} or {@code pcapng}; null for pcap with one netdev, pcapng with several
      * @return the capture
      * @throws NetException DeviceNotFound for an unknown netdev; QEMU's filter-dump errors
      */
-    public synchronized Started start(String netdev, String file, Long maxlen, PipeAccess access)
-            throws NetException {
-        control.client(netdev); // DeviceNotFound in QEMU's words before anything is made
+    public synchronized Started start(List<String> netdevs, String file, Long maxlen, PipeAccess access,
+            String format) throws NetException {
+        if (netdevs.isEmpty()) {
+            throw NetException.generic("Parameter 'netdev' is missing");
+        }
+        for (String netdev : netdevs) {
+            control.client(netdev); // DeviceNotFound in QEMU's words before anything is made
+        }
+        if (new HashSet<>(netdevs).size() < netdevs.size()) {
+            throw NetException.generic("Parameter 'netdevs' names a netdev twice");
+        }
+        boolean pcapng = format == null ? netdevs.size() > 1 : DumpFilterDriver.pcapng(format);
+        if (!pcapng && netdevs.size() > 1) {
+            // pcap has no interfaces: the netdevs' filters would each write the file from its start
+            throw NetException.generic("Parameter 'format' expects pcapng for several netdevs");
+        }
         boolean pipe = PIPE.equals(file);
         if (access != null && !pipe) {
             throw NetException.generic("Parameters 'mode' and 'group' are only for a named pipe (file '-')");
         }
         PipeAccess readers = pipe && access == null ? PipeAccess.OWNER : access;
-        Path path = pipe ? makePipe(netdev, readers) : Path.of(file).toAbsolutePath();
+        Path path = pipe ? makePipe(String.join("+", netdevs) + (pcapng ? ".pcapng" : ".pcap"), readers)
+                : Path.of(file).toAbsolutePath();
         while (true) {
             String id = ID_PREFIX + next++;
-            Map<String, Object> args = new LinkedHashMap<>();
-            args.put(Section.OBJECT.typeKey(), DumpFilterDriver.TYPE);
-            args.put("id", id);
-            args.put("netdev", netdev);
-            args.put("file", path.toString());
-            if (maxlen != null) {
-                args.put("maxlen", maxlen);
-            }
+            List<String> filters = new ArrayList<>();
             try {
-                control.add(Section.OBJECT, args);
+                for (String netdev : netdevs) {
+                    String filter = netdevs.size() == 1 ? id : id + "-" + netdev;
+                    control.add(Section.OBJECT, filterArgs(filter, netdev, path, maxlen, pcapng));
+                    filters.add(filter);
+                }
             } catch (NetException e) {
-                if (e.getMessage().contains("duplicate property '" + id + "'")) {
+                deleteFilters(filters);
+                if (e.getMessage().contains("duplicate property '" + id)) {
                     continue; // someone named an object like our captures: take the next number
                 }
                 if (pipe) {
@@ -107,15 +131,41 @@ public final class LiveCaptures {
                 }
                 throw e;
             }
-            Started started = new Started(id, netdev, path, pipe, readers);
+            Started started = new Started(id, List.copyOf(netdevs), List.copyOf(filters), path, pipe, readers, pcapng);
             running.put(id, started);
             return started;
         }
     }
 
+    private static Map<String, Object> filterArgs(String id, String netdev, Path file, Long maxlen, boolean pcapng) {
+        Map<String, Object> args = new LinkedHashMap<>();
+        args.put(Section.OBJECT.typeKey(), DumpFilterDriver.TYPE);
+        args.put("id", id);
+        args.put("netdev", netdev);
+        args.put("file", file.toString());
+        if (maxlen != null) {
+            args.put("maxlen", maxlen);
+        }
+        if (pcapng) {
+            args.put("format", DumpFilterDriver.PCAPNG);
+        }
+        return args;
+    }
+
+    /** Deletes filters; one deleted already (object-del, or with its netdev) is left alone. */
+    private void deleteFilters(List<String> filters) {
+        for (String filter : filters) {
+            try {
+                control.objectDel(filter);
+            } catch (NetException e) {
+                // gone already
+            }
+        }
+    }
+
     /**
-     * Stops a capture: the filter is deleted (the file is complete and closed) and a pipe made for
-     * it removed.
+     * Stops a capture: its filters are deleted (the file is complete and closed) and a pipe made
+     * for it removed.
      *
      * @param id the capture id
      * @throws NetException when no capture has that id
@@ -126,9 +176,7 @@ public final class LiveCaptures {
             throw NetException.generic("capture '%s' not found", id);
         }
         try {
-            control.objectDel(id);
-        } catch (NetException e) {
-            // deleted already (object-del, or with its netdev): only the pipe is left to clean up
+            deleteFilters(started.filters());
         } finally {
             if (started.pipe()) {
                 removePipe(started.file());
@@ -148,30 +196,33 @@ public final class LiveCaptures {
     public synchronized List<Listed> describe() {
         List<Listed> out = new ArrayList<>();
         for (Started c : running.values()) {
-            FilterDTO f = filter(c);
+            // The filters share one file and its writer: the first one still there tells the state.
             Map<String, Long> counters = new LinkedHashMap<>();
-            String state;
-            if (f == null) {
-                state = "deleted"; // object-del, or its netdev went
-            } else if (f.error() != null) {
-                state = "stopped: " + f.error();
-            } else {
-                state = state(c, f.info());
+            String state = null;
+            for (int i = 0; i < c.filters().size(); i++) {
+                FilterDTO f = filter(c.netdevs().get(i), c.filters().get(i));
+                if (f == null) {
+                    continue;
+                }
+                if (state == null) {
+                    state = f.error() != null ? "stopped: " + f.error() : state(c, f.info());
+                }
                 f.counters().forEach((name, n) -> {
                     if (n != 0) {
-                        counters.put(name, n);
+                        counters.merge(name, n, Long::sum);
                     }
                 });
             }
-            out.add(new Listed(c.id(), c.netdev(), c.file().toString(), c.pipe(), state, counters));
+            out.add(new Listed(c.id(), c.netdevs(), c.file().toString(), c.pipe(),
+                    c.pcapng() ? DumpFilterDriver.PCAPNG : DumpFilterDriver.PCAP,
+                    state == null ? "deleted" : state, counters)); // deleted: object-del, or its netdev went
         }
         return out;
     }
 
-    private FilterDTO filter(Started c) {
+    private FilterDTO filter(String netdev, String id) {
         try {
-            return control.client(c.netdev()).filters().stream().filter(f -> f.id().equals(c.id())).findFirst()
-                    .orElse(null);
+            return control.client(netdev).filters().stream().filter(f -> f.id().equals(id)).findFirst().orElse(null);
         } catch (NetException e) {
             return null;
         }
@@ -196,11 +247,11 @@ public final class LiveCaptures {
         }
     }
 
-    private static Path makePipe(String netdev, PipeAccess access) throws NetException {
+    private static Path makePipe(String name, PipeAccess access) throws NetException {
         try {
             // Mode 0700: nobody else can reach the pipe until access.apply() gave it its final mode.
             Path dir = Files.createTempDirectory("patchbay-capture-");
-            Path fifo = dir.resolve(netdev + ".pcap");
+            Path fifo = dir.resolve(name);
             Process mkfifo = new ProcessBuilder("mkfifo", "-m", "0600", fifo.toString())
                     .redirectErrorStream(true).start();
             if (!mkfifo.waitFor(5, TimeUnit.SECONDS)) {

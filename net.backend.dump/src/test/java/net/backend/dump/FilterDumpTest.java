@@ -2,6 +2,7 @@ package net.backend.dump;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -65,6 +66,37 @@ class FilterDumpTest {
             assertTrue(t >= previous && Math.abs(t / 1000 - System.currentTimeMillis()) < 60_000, "timestamps: " + t);
             previous = t;
         }
+    }
+
+    /** filter-dump objects with {@code format=pcapng} and one file share it: one interface each. */
+    @Test
+    void pcapngFiltersIntoOneFileAreOneInterfaceEach() throws Exception {
+        Path pcapng = dir.resolve("ab.pcapng");
+        rig.object("filter-dump,id=fa,netdev=a,format=pcapng,queue=tx,file=" + pcapng);
+        rig.object("filter-dump,id=fb,netdev=b,format=pcapng,queue=tx,maxlen=64,file=" + pcapng);
+        rig.inject.get("a").send(Frames.testFrames(0, 4, 100));
+        Await.until(() -> rig.inject.get("b").count() == 4, "frames at b");
+        rig.inject.get("b").send(Frames.testFrames(0, 2, 101)); // odd: padded to 32 bits in the file
+        Await.until(() -> rig.inject.get("a").count() == 2, "frames at a");
+        rig.runtime.objectDel("fa");
+        rig.inject.get("b").send(Frames.testFrames(0, 1, 102)); // fb still writes after fa left
+        Await.until(() -> rig.inject.get("a").count() == 3, "frames at a");
+        rig.runtime.objectDel("fb");
+        try (var tshark = net.testlib.Program.start(dir, "tshark-r-ab", List.of(Tools.TSHARK, "-r", pcapng.toString(),
+                "-T", "fields", "-e", "frame.interface_id", "-e", "frame.interface_name", "-e",
+                "frame.interface_description", "-e", "frame.len", "-e", "frame.cap_len"))) {
+            assertEquals(0, tshark.await(30), tshark.stderr());
+            assertEquals("", Tools.warnings(tshark.stderr()));
+            List<String> lines = new ArrayList<>(List.of("1\tb\tfb\t101\t64", "1\tb\tfb\t101\t64",
+                    "1\tb\tfb\t102\t64"));
+            for (int i = 0; i < 4; i++) {
+                lines.add(0, "0\ta\tfa\t100\t100");
+            }
+            assertEquals(lines, tshark.stdout().lines().toList());
+        }
+        assertEquals("Parameter 'format' does not accept value 'ng'",
+                assertThrows(net.api.NetException.class,
+                        () -> rig.object("filter-dump,id=fc,netdev=a,format=ng,file=" + pcapng)).getMessage());
     }
 
     @Test

@@ -54,9 +54,9 @@ class LiveCaptureTest {
         Path pa = dir.resolve("a.pcap");
         Path pb = dir.resolve("b.pcap");
         assertEquals(Map.of("id", "capture0", "file", pa.toString()),
-                start.execute(new CaptureStartArguments("a", pa.toString(), null, null, null)));
+                start.execute(new CaptureStartArguments("a", null, pa.toString(), null, null, null, null)));
         assertEquals(Map.of("id", "capture1", "file", pb.toString()),
-                start.execute(new CaptureStartArguments("b", pb.toString(), 100L, null, null)));
+                start.execute(new CaptureStartArguments("b", null, pb.toString(), 100L, null, null, null)));
         FilterDTO f = rig.filter("b", "capture1");
         assertEquals("filter-dump", f.type());
         assertEquals("file=" + pb + ",maxlen=100", f.info());
@@ -73,19 +73,20 @@ class LiveCaptureTest {
 
         // A write error stops a capture; it stays listed, with the reason, until it is stopped.
         assertEquals(Map.of("id", "capture2", "file", "/dev/full"),
-                start.execute(new CaptureStartArguments("a", "/dev/full", null, null, null)));
+                start.execute(new CaptureStartArguments("a", null, "/dev/full", null, null, null, null)));
         rig.inject.get("a").send(frames.subList(0, 1));
         Await.until(() -> state(0).startsWith("stopped"), "the capture to stop");
-        assertEquals(List.of(new LiveCaptures.Listed("capture2", "a", "/dev/full", false,
+        assertEquals(List.of(new LiveCaptures.Listed("capture2", List.of("a"), "/dev/full", false, "pcap",
                 "stopped: write error on /dev/full: No space left on device", Map.of())),
                 new CaptureQueryCommand(live).execute(new CaptureQueryArguments()));
         assertEquals(null, stop.execute(new CaptureStopArguments("capture2")));
 
         assertEquals("capture 'capture0' not found", error(() -> stop.execute(new CaptureStopArguments("capture0"))));
         assertEquals("Device 'nope' not found",
-                error(() -> start.execute(new CaptureStartArguments("nope", pa.toString(), null, null, null))));
+                error(() -> start.execute(new CaptureStartArguments("nope", null, pa.toString(), null, null, null,
+                        null))));
         assertEquals("Property 'filter-dump.maxlen' doesn't take value '0'",
-                error(() -> start.execute(new CaptureStartArguments("a", pa.toString(), 0L, null, null))));
+                error(() -> start.execute(new CaptureStartArguments("a", null, pa.toString(), 0L, null, null, null))));
     }
 
     @Test
@@ -137,7 +138,7 @@ class LiveCaptureTest {
         CaptureStartCommand start = new CaptureStartCommand(live);
         @SuppressWarnings("unchecked")
         Map<String, Object> reply = (Map<String, Object>) start.execute(
-                new CaptureStartArguments("a", "-", null, null, "nogroup"));
+                new CaptureStartArguments("a", null, "-", null, null, "nogroup", null));
         Path fifo = Path.of((String) reply.get("file"));
         assertEquals("capture0", reply.get("id"));
         assertTrue(CaptureFile.isFifo(fifo), fifo.toString());
@@ -151,7 +152,7 @@ class LiveCaptureTest {
             assertEquals("d4 c3 b2 a1", nobody.stdout().strip(), "the pcap magic, read by nobody:nogroup");
         }
 
-        Map<?, ?> own = (Map<?, ?>) start.execute(new CaptureStartArguments("a", "-", null, null, null));
+        Map<?, ?> own = (Map<?, ?>) start.execute(new CaptureStartArguments("a", null, "-", null, null, null, null));
         Path mine = Path.of((String) own.get("file"));
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(mine)));
         try (Program nobody = Program.start(dir, "refused-to-nobody", asNobody("od", "-N", "4", mine.toString()))) {
@@ -160,12 +161,12 @@ class LiveCaptureTest {
         }
 
         assertEquals("Parameter 'mode' expects an octal file mode such as 0640",
-                error(() -> start.execute(new CaptureStartArguments("a", "-", null, "rw-r-----", null))));
+                error(() -> start.execute(new CaptureStartArguments("a", null, "-", null, "rw-r-----", null, null))));
         assertEquals("group 'no-such-group' not found",
-                error(() -> start.execute(new CaptureStartArguments("a", "-", null, null, "no-such-group"))));
+                error(() -> start.execute(new CaptureStartArguments("a", null, "-", null, null, "no-such-group", null))));
         assertEquals("Parameters 'mode' and 'group' are only for a named pipe (file '-')",
-                error(() -> start.execute(new CaptureStartArguments("a", dir.resolve("x.pcap").toString(), null,
-                        "0644", null))));
+                error(() -> start.execute(new CaptureStartArguments("a", null, dir.resolve("x.pcap").toString(), null,
+                        "0644", null, null))));
         assertEquals(2, live.list().size(), "nothing left behind by a refused start");
     }
 
@@ -188,6 +189,78 @@ class LiveCaptureTest {
         assertEquals("file=" + fifo + ",maxlen=100", rig.filter("a", "capture0").info());
         assertEquals("Invalid parameter 'owner'", console.capture("a", "-", "owner=me"));
         assertEquals("Parameter 'maxlen' expects uint32_t", console.capture("a", "-", "maxlen=lots"));
+    }
+
+    /**
+     * Several netdevs into one named pipe: pcapng, one interface per netdev, and a reader started
+     * again gets the section header and every interface again.
+     */
+    @Test
+    void severalNetdevsIntoOnePcapngPipeOneInterfaceEach() throws Exception {
+        rig(CaptureRing.DEFAULT_CAPACITY);
+        CaptureCommands console = new CaptureCommands(live);
+        console.capture("a,b", "-");
+        LiveCaptures.Started c = live.list().get(0);
+        assertEquals(List.of("capture0-a", "capture0-b"), c.filters());
+        assertEquals("a+b.pcapng", c.file().getFileName().toString());
+        assertEquals("file=" + c.file() + ",maxlen=65536,format=pcapng", rig.filter("a", "capture0-a").info());
+        assertTrue(console.capture().contains("capture0  a,b "), console.capture());
+        for (int round = 0; round < 2; round++) {
+            try (Program tshark = Program.start(dir, "tshark-pcapng-" + round, List.of(Tools.TSHARK, "-i",
+                    c.file().toString(), "-c", "6", "-T", "fields", "-e", "frame.interface_name", "-e",
+                    "frame.interface_description", "-e", "frame.len"))) {
+                if (round == 1) {
+                    Await.until(() -> state(0).equals("recording"), "the capture to find its next reader");
+                }
+                rig.inject.get("a").send(Frames.testFrames(0, 2, 100 + round));
+                int atB = 2 + round * 3;
+                Await.until(() -> rig.inject.get("b").count() == atB, "frames at b");
+                rig.inject.get("b").send(Frames.testFrames(10, 1, 300 + round));
+                assertEquals(0, tshark.await(30), tshark.stderr());
+                // The writer drains the netdevs' rings in turn: sorted, not in time order.
+                assertEquals(List.of("a\tcapture0-a\t" + (100 + round), "a\tcapture0-a\t" + (100 + round),
+                        "a\tcapture0-a\t" + (300 + round), "b\tcapture0-b\t" + (100 + round),
+                        "b\tcapture0-b\t" + (100 + round), "b\tcapture0-b\t" + (300 + round)),
+                        tshark.stdout().lines().sorted().toList());
+            }
+            if (round == 0) { // the next frame finds the reader gone
+                rig.inject.get("a").send(Frames.testFrames(20, 1, 60));
+                Await.until(() -> state(0).equals(Capture.READER_LEFT), "the capture to see its reader leave");
+            }
+        }
+        assertEquals("capture0 stopped", console.capture("--stop", "capture0"));
+        assertTrue(rig.runtime.client("a").filters().isEmpty() && rig.runtime.client("b").filters().isEmpty());
+        assertFalse(Files.exists(c.file()));
+    }
+
+    @Test
+    void qmpRecordsSeveralNetdevsIntoOnePcapngFile() throws Exception {
+        rig(CaptureRing.DEFAULT_CAPACITY);
+        CaptureStartCommand start = new CaptureStartCommand(live);
+        Path file = dir.resolve("ab.pcapng");
+        assertEquals(Map.of("id", "capture0", "file", file.toString()), start.execute(
+                new CaptureStartArguments(null, List.of("b", "a"), file.toString(), 200L, null, null, null)));
+        rig.inject.get("a").send(Frames.testFrames(0, 3, 1000));
+        Await.until(() -> rig.inject.get("b").count() == 3, "frames at b");
+        new CaptureStopCommand(live).execute(new CaptureStopArguments("capture0"));
+        try (Program tshark = Program.start(dir, "tshark-r-pcapng", List.of(Tools.TSHARK, "-r", file.toString(),
+                "-T", "fields", "-e", "frame.interface_id", "-e", "frame.interface_name", "-e", "frame.len", "-e",
+                "frame.cap_len"))) {
+            assertEquals(0, tshark.await(30), tshark.stderr());
+            assertEquals("", Tools.warnings(tshark.stderr()));
+            assertEquals(List.of("0\tb\t1000\t200", "0\tb\t1000\t200", "0\tb\t1000\t200",
+                    "1\ta\t1000\t200", "1\ta\t1000\t200", "1\ta\t1000\t200"),
+                    tshark.stdout().lines().sorted().toList());
+        }
+        assertEquals("Parameter 'format' expects pcapng for several netdevs", error(() -> start.execute(
+                new CaptureStartArguments(null, List.of("a", "b"), file.toString(), null, null, null, "pcap"))));
+        assertEquals("Parameter 'format' does not accept value 'pcap-ng'", error(() -> start.execute(
+                new CaptureStartArguments("a", null, file.toString(), null, null, null, "pcap-ng"))));
+        assertEquals("Parameters 'netdev' and 'netdevs' are mutually exclusive", error(() -> start.execute(
+                new CaptureStartArguments("a", List.of("b"), file.toString(), null, null, null, null))));
+        assertEquals("Device 'c' not found", error(() -> start.execute(
+                new CaptureStartArguments(null, List.of("a", "c"), file.toString(), null, null, null, null))));
+        assertTrue(live.list().isEmpty() && rig.runtime.client("a").filters().isEmpty());
     }
 
     @Test
