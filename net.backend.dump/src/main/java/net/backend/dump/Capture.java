@@ -400,7 +400,7 @@ final class Capture {
                         throw e;
                     }
                     out.close();
-                    out = null;
+                    out = null; // closed: not again in finally, should the wait end in an error
                     out = awaitNextReader(resolved);
                 }
             }
@@ -428,6 +428,9 @@ final class Capture {
                 stopReason = failure;
                 log.log(System.Logger.Level.ERROR, name + ": " + failure + " - stopping dump");
                 for (Member m : members) {
+                    if (m.left) {
+                        continue; // its filter is gone, and its context with it
+                    }
                     try {
                         m.listener.failed(path, failure);
                     } catch (RuntimeException e) {

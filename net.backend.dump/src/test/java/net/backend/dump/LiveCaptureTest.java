@@ -110,8 +110,11 @@ class LiveCaptureTest {
         Await.until(() -> state(0).equals(Capture.READER_LEFT), "the capture to see its reader leave");
         rig.inject.get("a").send(Frames.testFrames(40, 5, 600));
         Await.until(() -> rig.inject.get("b").count() == 45, "every frame at b");
-        assertEquals(Map.of(DumpFilterDriver.NO_READER, 5L), live.describe().get(0).counters());
-        assertTrue(console.capture().contains(" " + Capture.READER_LEFT + ", capture-no-reader=5"), console.capture());
+        // The 5, and those of the 20 the loop recorded after the writer had seen EPIPE.
+        long noReader = live.describe().get(0).counters().get(DumpFilterDriver.NO_READER);
+        assertTrue(noReader >= 5 && noReader <= 25, "frames counted while no reader: " + noReader);
+        assertTrue(console.capture().contains(" " + Capture.READER_LEFT + ", capture-no-reader=" + noReader),
+                console.capture());
         // tshark started again reads a fresh stream: its own header, then the frames sent since.
         List<byte[]> again = Frames.testFrames(50, 10, 300);
         try (Program tshark = Program.start(dir, "tshark-i-again", List.of(Tools.TSHARK, "-i", fifo.toString(), "-c",
