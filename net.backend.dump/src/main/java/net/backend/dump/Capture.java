@@ -56,6 +56,8 @@ final class Capture {
     private static final String BROKEN_PIPE = "Broken pipe";
     /** The state of a FIFO between two readers. */
     static final String READER_LEFT = "reader left; waiting for the next";
+    /** The state of a FIFO before its first reader (frames are kept meanwhile). */
+    static final String NO_READER_YET = "waiting for a reader";
 
     private final String name;
     /** The snap length as the pcap header states it (QEMU's uint32 maxlen). */
@@ -285,14 +287,22 @@ final class Capture {
     /**
      * What {@code info network} adds after the options: nothing while recording.
      *
-     * @return {@code " (stopped: REASON)"}, {@code " (reader left; waiting for the next)"} or ""
+     * @return {@code " (stopped: REASON)"}, {@code " (waiting for a reader)"},
+     *         {@code " (reader left; waiting for the next)"} or ""
      */
     String state() {
         String reason = stopReason;
         if (reason != null) {
             return " (stopped: " + reason + ")";
         }
-        return readerGone && !stopped ? " (" + READER_LEFT + ")" : "";
+        if (stopped) {
+            return "";
+        }
+        Path p = path;
+        if (opening && openedFd < 0 && p != null && CaptureFile.isFifo(p)) {
+            return " (" + NO_READER_YET + ")"; // the writer waits in open() for the first reader
+        }
+        return readerGone ? " (" + READER_LEFT + ")" : "";
     }
 
     /**

@@ -60,7 +60,7 @@ public final class LiveCaptures {
      * @param file     where it writes
      * @param pipe     whether {@code file} is a named pipe made for it
      * @param format   {@code pcap} or {@code pcapng}
-     * @param state    {@code recording}, {@code reader left; waiting for the next},
+     * @param state    {@code recording}, {@code waiting for a reader}, {@code reader left; waiting for the next},
      *                 {@code stopped: REASON}, or {@code deleted} once its filter is gone
      * @param counters the filter's counters that are not zero, e.g. {@code capture-no-reader}
      */
