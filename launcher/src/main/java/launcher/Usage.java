@@ -64,7 +64,7 @@ final class Usage {
                 are sink, responder, echo and dhcp-probe. More come as bundles dropped into the deploy directory.
 
                 At the console: net:netdevs, net:add TYPE id=ID KEY=VALUE..., net:del ID, net:drivers,
-                net:capture NETDEV [FILE|-]; help lists every command.
+                net:capture NETDEV[,NETDEV...] [FILE|-] [group=G,mode=M]; help lists every command.
                 """;
     }
 }
