@@ -9,13 +9,14 @@ final class Banner {
     /**
      * @param summary what runs, from the runtime (netdev count, types)
      * @param options the launcher's options
+     * @param created whether this start made the deploy directory
      * @return the banner, ending with a newline
      */
-    static String text(String summary, LauncherOptions options) {
+    static String text(String summary, LauncherOptions options, boolean created) {
         String deploy = options.deploy().toAbsolutePath().normalize().toString();
         StringBuilder text = new StringBuilder()
                 .append(Usage.version()).append(" running: ").append(summary).append(".\n")
-                .append("Watching ").append(deploy)
+                .append(created ? "Created " + deploy + " and watching it" : "Watching " + deploy)
                 .append(" for driver bundles (*.jar) and netdev files (net.netdev-<id>.cfg).\n");
         if (options.console()) {
             text.append("Add a netdev with: net:add socket id=s0 listen=127.0.0.1:11122 (or -netdev on the\n")

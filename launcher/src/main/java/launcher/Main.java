@@ -30,6 +30,10 @@ public final class Main {
     private static volatile boolean signalled;
 
     private final LauncherOptions options;
+    /** Whether this start made the deploy directory, which the banner then says. */
+    private boolean createdDeploy;
+    /** Whether start-up ended and Patchbay ran. */
+    private boolean running;
 
     private Main(LauncherOptions options) {
         this.options = options;
@@ -65,11 +69,31 @@ public final class Main {
 
     private int run() {
         try {
-            Files.createDirectories(options.deploy());
+            if (Files.exists(options.deploy()) && !Files.isDirectory(options.deploy())) {
+                System.err.println("patchbay: --deploy " + options.deploy() + ": Not a directory");
+                return 1;
+            }
+            if (!Files.isDirectory(options.deploy())) {
+                Files.createDirectories(options.deploy());
+                createdDeploy = true;
+            }
         } catch (IOException e) {
             System.err.println("patchbay: --deploy " + options.deploy() + ": " + reason(e));
             return 1;
         }
+        int code = runIn();
+        if (createdDeploy && !running) {
+            // A start that ended before running leaves no directory behind it.
+            try {
+                Files.deleteIfExists(options.deploy());
+            } catch (IOException e) {
+                // not empty any more, or not ours to remove: it stays
+            }
+        }
+        return code;
+    }
+
+    private int runIn() {
         EmbeddedFramework framework;
         try {
             framework = EmbeddedFramework.init(options);
@@ -105,7 +129,8 @@ public final class Main {
                 System.err.println("patchbay: warning: " + warning);
             }
             String summary = Main.<Supplier<String>>frontEnd(frontEnds, "net.qmp.cli.Summary").get();
-            System.out.print(Banner.text(summary, options));
+            running = true;
+            System.out.print(Banner.text(summary, options, createdDeploy));
             System.out.flush();
             if (options.console()) {
                 Console.start(framework);

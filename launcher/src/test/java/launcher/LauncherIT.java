@@ -153,6 +153,34 @@ class LauncherIT {
     }
 
     @Test
+    void aDeployThatIsAFileIsOneLine() throws Exception {
+        Files.writeString(work.resolve("deploy.cfg"), "type=hubport\nhubid=1\n");
+        assertOneErrorLine("patchbay: --deploy deploy.cfg: Not a directory",
+                run("--no-console", "--deploy", "deploy.cfg"));
+    }
+
+    @Test
+    void aMissingDeployDirectoryIsCreatedAndTheBannerSaysSo() throws Exception {
+        Process p = start("--no-console", "-qmp", "none", "--deploy", "new/deploy");
+        Path deploy = work.resolve("new/deploy").toAbsolutePath().normalize();
+        awaitBanner(p, "Created " + deploy + " and watching it for driver bundles");
+        assertTrue(Files.isDirectory(deploy));
+        stopCleanly(p);
+        Process again = start("--no-console", "-qmp", "none", "--deploy", "new/deploy");
+        awaitBanner(again, "running: ");
+        assertTrue(lines("out.txt").contains("Watching " + deploy
+                + " for driver bundles (*.jar) and netdev files (net.netdev-<id>.cfg)."), read("out.txt"));
+        stopCleanly(again);
+    }
+
+    @Test
+    void aFailedStartLeavesNoDeployDirectoryItMade() throws Exception {
+        assertOneErrorLine("patchbay: -netdev hubport,id=h1: Parameter 'hubid' is missing",
+                run("--no-console", "-qmp", "none", "-netdev", "hubport,id=h1"));
+        assertFalse(Files.exists(work.resolve("deploy")), "an empty deploy directory left behind");
+    }
+
+    @Test
     void aValueWithoutAType() throws Exception {
         assertOneErrorLine("patchbay: -netdev id=h1: Parameter 'type' is missing", run("-netdev", "id=h1"));
     }
