@@ -59,6 +59,8 @@ final class EmbeddedFramework {
         props.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
         props.put("felix.fileinstall.dir", options.deploy().toAbsolutePath().toString());
         props.put("felix.fileinstall.poll", "500");
+        // Names beginning with a dot are not configuration: the deploy lock, editors' swap files.
+        props.put("felix.fileinstall.filter", "[^.].*");
         props.put("felix.fileinstall.noInitialDelay", "true");
         props.put("felix.fileinstall.log.level", "2");
         // Its own temporary files go with the storage, so a killed instance leaves nothing of them.

@@ -32,6 +32,8 @@ public final class Main {
     private final LauncherOptions options;
     /** Whether this start made the deploy directory, which the banner then says. */
     private boolean createdDeploy;
+    /** This process's claim on the deploy directory, held while it lives. */
+    private DeployLock lock;
     /** Whether start-up ended and Patchbay ran. */
     private boolean running;
 
@@ -81,10 +83,26 @@ public final class Main {
             System.err.println("patchbay: --deploy " + options.deploy() + ": " + reason(e));
             return 1;
         }
+        // A listing of the types changes nothing: it may look at a directory another one runs on.
+        if (options.network().stream().noneMatch(TypeHelp::asksForList)) {
+            try {
+                lock = DeployLock.take(options.deploy(), options.qmp());
+            } catch (UsageException e) {
+                System.err.println("patchbay: " + e.getMessage());
+                return 1;
+            } catch (IOException e) {
+                System.err.println("patchbay: --deploy " + options.deploy() + ": " + reason(e));
+                return 1;
+            }
+        }
         int code = runIn();
         if (createdDeploy && !running) {
             // A start that ended before running leaves no directory behind it.
             try {
+                if (lock != null) {
+                    lock.close();
+                    Files.deleteIfExists(options.deploy().resolve(DeployLock.NAME));
+                }
                 Files.deleteIfExists(options.deploy());
             } catch (IOException e) {
                 // not empty any more, or not ours to remove: it stays

@@ -49,7 +49,8 @@ final class Usage {
                 Patchbay's options:
                   --deploy DIR    watch DIR for driver bundles (*.jar) and netdev files
                                   (net.netdev-ID.cfg); default: deploy, created if missing (the
-                                  banner says so)
+                                  banner says so). One Patchbay per DIR: a second one is refused,
+                                  naming the first (it holds DIR/.patchbay.lock while it runs)
                   --no-console    run as a service: no console, stop with SIGTERM or Ctrl-C
                   --verbose       log at DEBUG level (default INFO); the log goes to stderr
                   --version       print the version and exit

@@ -180,6 +180,33 @@ class LauncherIT {
         assertFalse(Files.exists(work.resolve("deploy")), "an empty deploy directory left behind");
     }
 
+    /** Two runtimes on one deploy directory would both apply its files: the second names the first. */
+    @Test
+    void aSecondPatchbayOnTheSameDeployDirectoryNamesTheFirst() throws Exception {
+        Process first = start("--no-console", "-netdev", "hubport,id=h1,hubid=1");
+        awaitBanner(first, "running: ");
+        Process second = new ProcessBuilder(javaCommand("--no-console", "-qmp", "none")).directory(work.toFile())
+                .redirectOutput(work.resolve("out2.txt").toFile())
+                .redirectError(work.resolve("err2.txt").toFile())
+                .start();
+        try {
+            second.getOutputStream().close();
+            assertTrue(second.waitFor(EXIT.toSeconds(), TimeUnit.SECONDS), "the second did not exit");
+            assertEquals(1, second.exitValue());
+            assertEquals(List.of("patchbay: --deploy deploy: in use by another Patchbay (pid " + first.pid()
+                    + ", QMP unix:" + work.toRealPath().resolve("patchbay-qmp.sock")
+                    + "); give each its own --deploy DIR"), lines("err2.txt"));
+        } finally {
+            second.destroyForcibly();
+        }
+        assertTrue(first.isAlive(), "the first one runs on");
+        stopCleanly(first);
+        // Its claim ends with it: the directory can be used again.
+        Process third = start("--no-console", "-qmp", "none");
+        awaitBanner(third, "running: ");
+        stopCleanly(third);
+    }
+
     @Test
     void aValueWithoutAType() throws Exception {
         assertOneErrorLine("patchbay: -netdev id=h1: Parameter 'type' is missing", run("-netdev", "id=h1"));
