@@ -38,13 +38,16 @@ final class Usage {
                                                       list the installed types (deployed drivers too) and exit
 
                 Management:
-                  -qmp tcp:HOST:PORT[,server=on,wait=off]   QMP server on a TCP port (port 0: any free one)
-                  -qmp unix:PATH[,server=on,wait=off]       QMP server on a unix socket
+                  -qmp tcp:HOST:PORT,server=on[,wait=off]   QMP server on a TCP port (port 0: any free one;
+                                                            empty HOST: all interfaces, with a warning)
+                  -qmp unix:PATH,server=on[,wait=off]       QMP server on a unix socket (mode 0600)
+                  -qmp tcp:HOST:PORT | unix:PATH            without server=on, as QEMU: connect to a
+                                                            listening QMP client (e.g. socat TCP-LISTEN)
                                   repeatable; default: unix:./patchbay-qmp.sock; -qmp none: no QMP
                                   Patchbay's suboptions: max-clients=N at once (default 1024),
                                   max-queued=SIZE bytes waiting per client, then it is cut (default 1M),
-                                  remote=on to listen on a non-loopback address (QMP is
-                                  unauthenticated and root-equivalent); the unix socket is mode 0600
+                                  remote=on to listen on a named non-loopback address (QMP is
+                                  unauthenticated and root-equivalent)
 
                 Patchbay's options:
                   --deploy DIR    watch DIR for driver bundles (*.jar) and netdev files

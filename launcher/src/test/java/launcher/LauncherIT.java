@@ -305,6 +305,32 @@ class LauncherIT {
         stopCleanly(p);
     }
 
+    /** QEMU's -qmp forms: without server=on it connects out, an empty host listens everywhere (warned). */
+    @Test
+    void qmpConnectsOutWithoutServerOnAndAnEmptyHostListensEverywhere() throws Exception {
+        int refused = Ports.freeTcpPort();
+        // qemu-system-x86_64 -M none -nodefaults -qmp tcp:127.0.0.1:P prints the same after its name.
+        assertOneErrorLine("patchbay: -qmp tcp:127.0.0.1:" + refused + ": Failed to connect to '127.0.0.1:" + refused
+                + "': Connection refused", run("--no-console", "-qmp", "tcp:127.0.0.1:" + refused));
+        try (java.nio.channels.ServerSocketChannel tool = java.nio.channels.ServerSocketChannel.open()) {
+            tool.bind(new java.net.InetSocketAddress("127.0.0.1", 0));
+            int port = ((java.net.InetSocketAddress) tool.getLocalAddress()).getPort();
+            Process p = start("--no-console", "-qmp", "tcp:127.0.0.1:" + port, "-qmp", "tcp::0,server=on,wait=off");
+            tool.socket().setSoTimeout((int) STARTED.toMillis());
+            try (java.net.Socket monitor = tool.socket().accept()) {
+                monitor.setSoTimeout((int) STARTED.toMillis());
+                java.io.BufferedReader in = new java.io.BufferedReader(
+                        new java.io.InputStreamReader(monitor.getInputStream(), StandardCharsets.US_ASCII));
+                assertTrue(in.readLine().startsWith("{\"QMP\""), "greeting");
+            }
+            awaitBanner(p, "running: ");
+            assertTrue(lines("err.txt").stream().anyMatch(l -> l.matches(
+                    ".*QMP endpoint tcp:(\\[::]|0\\.0\\.0\\.0):\\d+ is open to other hosts: QMP is unauthenticated.*")),
+                    read("err.txt"));
+            stopCleanly(p);
+        }
+    }
+
     /**
      * As QEMU 7.2 on SIGTERM or SIGINT: every negotiated QMP client gets {@code SHUTDOWN} (reason
      * {@code host-signal}) before the connection closes. Everything after the negotiation must be

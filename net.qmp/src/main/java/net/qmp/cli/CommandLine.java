@@ -9,6 +9,7 @@ import net.api.NetException;
 import net.control.NetControl;
 import net.control.Section;
 import net.control.qmp.QmpService;
+import net.qmp.server.QmpServer;
 import net.control.dto.NetworkDTO;
 import org.osgi.framework.BundleContext;
 import org.osgi.util.tracker.ServiceTracker;
@@ -127,7 +128,12 @@ public final class CommandLine implements Function<List<String>, String> {
             }
             for (String address : addresses) {
                 try {
-                    server.listen(address);
+                    // QEMU's -qmp: server=on listens, else it connects out (QmpService only listens).
+                    if (server instanceof QmpServer own) {
+                        own.open(address);
+                    } else {
+                        server.listen(address);
+                    }
                 } catch (NetException e) {
                     return "-qmp " + address + ": " + e.getMessage();
                 }

@@ -71,7 +71,8 @@ final class QmpEndpoint implements QmpListener {
         this.unixPath = unixPath;
         this.limits = limits;
         this.address = server != null ? QmpAddress.format(server.getLocalAddress())
-                : QmpAddress.format(UnixDomainSocketAddress.of(unixPath));
+                : unixPath != null ? QmpAddress.format(UnixDomainSocketAddress.of(unixPath))
+                : QmpAddress.format(limits.socket());
         this.sessions = sessions;
         this.onClose = onClose;
         this.log = log;
@@ -90,6 +91,9 @@ final class QmpEndpoint implements QmpListener {
      */
     static QmpEndpoint open(QmpAddress address, Function<SessionStart, QmpSession> sessions,
             Consumer<QmpEndpoint> onClose, System.Logger log) throws NetException {
+        if (!address.server()) {
+            return connect(address, sessions, onClose, log);
+        }
         Path unixPath = address.unix() ? ((UnixDomainSocketAddress) address.socket()).getPath() : null;
         ServerSocketChannel server = null;
         UnixStream unixServer = null;
@@ -102,6 +106,11 @@ final class QmpEndpoint implements QmpListener {
                 poller = Poller.start("qmp-poll " + QmpAddress.format(UnixDomainSocketAddress.of(unixPath)));
                 unixServer.pollWith(poller);
                 endpoint = new QmpEndpoint(null, unixServer, poller, unixPath, address, sessions, onClose, log);
+            } else if (address.anyHost()) {
+                // As QEMU: every interface of both families (one dual-stack socket where IPv6 is there).
+                server = ServerSocketChannel.open();
+                server.bind(new InetSocketAddress(((InetSocketAddress) address.socket()).getPort()), BACKLOG);
+                endpoint = new QmpEndpoint(server, null, null, null, address, sessions, onClose, log);
             } else {
                 server = ServerSocketChannel.open(((InetSocketAddress) address.socket()).getAddress() instanceof
                         java.net.Inet6Address ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
@@ -126,6 +135,46 @@ final class QmpEndpoint implements QmpListener {
             }
             throw NetException.generic("Failed to bind socket: %s", e.getMessage());
         }
+    }
+
+    /**
+     * QEMU's client mode: connects to a listening QMP client and serves it as its one session. The
+     * endpoint stays, unconnected, once that session ends, as a QEMU chardev without
+     * {@code reconnect} does.
+     */
+    private static QmpEndpoint connect(QmpAddress address, Function<SessionStart, QmpSession> sessions,
+            Consumer<QmpEndpoint> onClose, System.Logger log) throws NetException {
+        Poller poller = null;
+        QmpConnection connection;
+        try {
+            if (address.unix()) {
+                UnixStream stream = UnixStream.connect(((UnixDomainSocketAddress) address.socket()).getPath());
+                try {
+                    poller = Poller.start("qmp-poll " + address.target());
+                    stream.pollWith(poller);
+                } catch (IOException | RuntimeException e) {
+                    stream.close();
+                    throw e;
+                }
+                connection = QmpConnection.of(stream);
+            } else {
+                connection = QmpConnection.of(SocketChannel.open(address.socket()));
+            }
+        } catch (IOException e) {
+            if (poller != null) {
+                poller.close();
+            }
+            throw NetException.generic("Failed to connect to '%s': %s", address.target(), e.getMessage());
+        }
+        QmpEndpoint endpoint;
+        try {
+            endpoint = new QmpEndpoint(null, null, poller, null, address, sessions, onClose, log);
+        } catch (IOException e) {
+            connection.close();
+            throw NetException.generic("Failed to connect to '%s': %s", address.target(), e.getMessage());
+        }
+        endpoint.serve(connection, address.target());
+        return endpoint;
     }
 
     /**
@@ -172,7 +221,7 @@ final class QmpEndpoint implements QmpListener {
         closed = true;
         if (unixServer != null) {
             unixServer.close();
-        } else {
+        } else if (server != null) {
             try {
                 server.close();
             } catch (IOException e) {

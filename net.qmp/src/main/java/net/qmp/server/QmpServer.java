@@ -114,7 +114,23 @@ public final class QmpServer implements QmpService, NetEventListener {
      */
     @Override
     public QmpListener listen(String address) throws NetException {
-        QmpAddress parsed = QmpAddress.parse(address);
+        return open(QmpAddress.parse(address, true));
+    }
+
+    /**
+     * A QMP endpoint as QEMU's {@code -qmp} takes it: with {@code server=on} it listens, without it
+     * it connects out to a listening QMP client (a management tool waiting for the monitor) and
+     * serves that one connection; when it ends, the endpoint stays, unconnected, as QEMU's does.
+     *
+     * @param address in QEMU's chardev syntax, e.g. {@code tcp:127.0.0.1:4444}
+     * @return the endpoint
+     * @throws NetException QEMU's {@code Failed to connect to 'ADDRESS': REASON}, or an error in the address
+     */
+    public QmpListener open(String address) throws NetException {
+        return open(QmpAddress.parse(address, false));
+    }
+
+    private QmpListener open(QmpAddress parsed) throws NetException {
         QmpEndpoint endpoint = QmpEndpoint.open(parsed, start -> {
             commands.fdSets().clientConnected();
             return new QmpSession(start.connection(), start.endpoint(), start.peer(), start.maxQueued(), commands,
@@ -131,7 +147,8 @@ public final class QmpServer implements QmpService, NetEventListener {
             endpoint.close();
             throw NetException.generic("QMP server is shutting down");
         }
-        log.log(System.Logger.Level.INFO, "QMP listening on " + endpoint.address());
+        log.log(System.Logger.Level.INFO, (parsed.server() ? "QMP listening on " : "QMP connected to ")
+                + endpoint.address());
         if (parsed.remote()) {
             log.log(System.Logger.Level.WARNING, "QMP endpoint " + endpoint.address() + " is open to other hosts:"
                     + " QMP is unauthenticated, and whoever connects can run programs as Patchbay's user");

@@ -73,8 +73,16 @@ class QmpServerTest extends QmpServerFixture {
 
     @Test
     void addressesInQemusSyntax() throws Exception {
+        // As QEMU: an empty host is every interface (a warning says so), reached on loopback too.
         QmpListener emptyHost = server.listen("tcp::0,server=on");
-        assertTrue(emptyHost.address().startsWith("tcp:127.0.0.1:"), "empty host is loopback, not all interfaces");
+        assertTrue(emptyHost.address().matches("tcp:(\\[::]|0\\.0\\.0\\.0):\\d+"), emptyHost.address());
+        assertEquals(1, log.count("QMP endpoint " + emptyHost.address() + " is open to other hosts: QMP is unauthenticated"),
+                log.lines().toString());
+        try (java.net.Socket client = new java.net.Socket("127.0.0.1",
+                Integer.parseInt(emptyHost.address().replaceAll(".*:", "")))) {
+            client.setSoTimeout((int) Duration.ofSeconds(QmpTestClient.TIMEOUT_SECONDS).toMillis());
+            assertEquals("{\"QMP\":", new String(client.getInputStream().readNBytes(7), StandardCharsets.US_ASCII));
+        }
         emptyHost.close();
         assertEquals("QMP endpoint 'tcp:127.0.0.1:0,server=off': client mode (server=off) is not supported, use server=on",
                 assertThrows(NetException.class, () -> server.listen("tcp:127.0.0.1:0,server=off")).getMessage());
@@ -93,6 +101,54 @@ class QmpServerTest extends QmpServerFixture {
             c.assertUsable();
         }
         waiting.close();
+    }
+
+    /** QEMU's {@code -qmp tcp:H:P} without {@code server=on}: it connects to a listening QMP client. */
+    @Test
+    void withoutServerOnItConnectsOutAsQemuDoes(@TempDir Path dir) throws Exception {
+        try (ServerSocketChannel tool = ServerSocketChannel.open()) {
+            tool.bind(new java.net.InetSocketAddress("127.0.0.1", 0));
+            int port = ((java.net.InetSocketAddress) tool.getLocalAddress()).getPort();
+            QmpListener out = server.open("tcp:127.0.0.1:" + port);
+            assertEquals("tcp:127.0.0.1:" + port, out.address());
+            try (java.nio.channels.SocketChannel monitor = tool.accept()) {
+                java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(
+                        java.nio.channels.Channels.newInputStream(monitor), StandardCharsets.US_ASCII));
+                assertTrue(in.readLine().startsWith("{\"QMP\": {\"version\""), "greeting");
+                monitor.write(java.nio.ByteBuffer.wrap("{\"execute\": \"qmp_capabilities\"}\n".getBytes(StandardCharsets.US_ASCII)));
+                assertEquals("{\"return\": {}}", in.readLine());
+            }
+            out.close();
+            // Nobody listens there any more: QEMU's words.
+            assertEquals("Failed to connect to '127.0.0.1:" + port + "': Connection refused",
+                    assertThrows(NetException.class, () -> {
+                        tool.close();
+                        server.open("tcp:127.0.0.1:" + port);
+                    }).getMessage());
+        }
+        assertEquals("address resolution failed for :4473: Name or service not known",
+                assertThrows(NetException.class, () -> server.open("tcp::4473")).getMessage());
+        Path missing = dir.resolve("nobody.sock");
+        assertEquals("Failed to connect to '" + missing + "': No such file or directory",
+                assertThrows(NetException.class, () -> server.open("unix:" + missing)).getMessage());
+        // A unix QMP client too, and server=on still listens.
+        Path socket = dir.resolve("tool.sock");
+        try (ServerSocketChannel tool = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            tool.bind(UnixDomainSocketAddress.of(socket));
+            QmpListener out = server.open("unix:" + socket + ",server=off");
+            try (java.nio.channels.SocketChannel monitor = tool.accept()) {
+                java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(
+                        java.nio.channels.Channels.newInputStream(monitor), StandardCharsets.US_ASCII));
+                assertTrue(in.readLine().startsWith("{\"QMP\": {\"version\""), "greeting");
+            }
+            out.close();
+            assertTrue(Files.exists(socket), "the tool's socket is not the endpoint's to remove");
+        }
+        QmpListener listening = server.open("tcp:127.0.0.1:0,server=on");
+        try (QmpTestClient c = QmpTestClient.negotiated(listening)) {
+            c.assertUsable();
+        }
+        listening.close();
     }
 
     // ---- negotiation ---------------------------------------------------------------------------
