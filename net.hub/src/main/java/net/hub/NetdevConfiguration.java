@@ -2,6 +2,7 @@ package net.hub;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import net.api.ErrorClass;
 import net.api.NetException;
 import net.control.NetControl;
 import net.control.Section;
@@ -20,7 +21,9 @@ import org.osgi.service.log.LoggerFactory;
  * ({@code type}, {@code id} and the options as properties, dotted keys for nested options). FileInstall
  * turns {@code deploy/net.netdev-s0.cfg} into one; the id defaults to the part after the dash.
  * The netdev waits for its driver and for a netdev it names (files are taken up in any order),
- * follows changes, and is deleted with the configuration.
+ * follows changes, and is deleted with the configuration. The file owns the netdev and Patchbay
+ * never writes it: {@code netdev_del} deletes the netdev until the file changes (a change makes it
+ * again) or Patchbay starts again.
  */
 @Component(configurationPid = NetdevConfiguration.PID, configurationPolicy = ConfigurationPolicy.REQUIRE)
 public final class NetdevConfiguration {
@@ -84,7 +87,15 @@ public final class NetdevConfiguration {
             }
             id = newId;
             if (update) {
-                control.update(Section.NETDEV, tree);
+                try {
+                    control.update(Section.NETDEV, tree);
+                } catch (NetException e) {
+                    if (e.errorClass() != ErrorClass.DeviceNotFound) {
+                        throw e;
+                    }
+                    // Deleted meanwhile (netdev_del): the file still declares it, so it comes back.
+                    control.declareAwaiting(Section.NETDEV, tree);
+                }
             } else {
                 control.declareAwaiting(Section.NETDEV, tree);
             }

@@ -77,6 +77,37 @@ public class ConfigAdminTest {
         }
     }
 
+    /**
+     * The file owns the netdev: {@code netdev_del} deletes it (the file stays, Patchbay writes
+     * none), and a change to the file makes it again instead of failing on the missing netdev.
+     */
+    @Test
+    public void aChangedConfigurationRecreatesANetdevDeletedOverQmp() throws Exception {
+        try (ErrorRecorder recorder = new ErrorRecorder(context, logReader)) {
+            org.osgi.service.cm.Configuration netdev = configAdmin.getFactoryConfiguration("net.netdev", "m", "?");
+            netdev.update(hubport("1"));
+            Await.await("m2 on hub 1", () -> ControlQueries.clientExists(control, "m2")
+                    && Integer.valueOf(1).equals(control.client("m2").hub()));
+            control.netdevDel("m2");
+            netdev.update(hubport("2"));
+            Await.await("m2 again, on hub 2", () -> ControlQueries.clientExists(control, "m2")
+                    && Integer.valueOf(2).equals(control.client("m2").hub()));
+            netdev.update(hubport("3"));
+            Await.await("m2 follows its file", () -> Integer.valueOf(3).equals(control.client("m2").hub()));
+            netdev.delete();
+            Await.await("m2 deleted with its configuration", () -> !ControlQueries.clientExists(control, "m2"));
+            assertEquals(List.of(), recorder.errors());
+        }
+    }
+
+    private static Dictionary<String, Object> hubport(String hubid) {
+        Dictionary<String, Object> properties = new Hashtable<>();
+        properties.put("type", "hubport");
+        properties.put("id", "m2");
+        properties.put("hubid", hubid);
+        return properties;
+    }
+
     private static Dictionary<String, Object> properties(UdpPeer peer) {
         Dictionary<String, Object> properties = new Hashtable<>();
         properties.put("type", "udpwire");
