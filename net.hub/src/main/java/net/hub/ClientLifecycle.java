@@ -57,6 +57,9 @@ final class ClientLifecycle {
             Object options = state.kind() == NetClientState.Kind.NIC
                     ? binder.bindDevice(optionsType, e.options, state.type())
                     : binder.bind(optionsType, e.options, NetdevTypes.isKeyval(state.type()));
+            if (state.kind() != NetClientState.Kind.NIC) {
+                e.options = binder.typed(optionsType, e.options);
+            }
             onLoop(state.loop(), () -> {
                 ClientLoop clientLoop = new ClientLoop(state.loop(), state.log());
                 ClientContext context = new ClientContext(state, clientLoop, events);

@@ -135,8 +135,9 @@ final class Clients {
         return driver;
     }
 
-    private void addHubport(String id, Map<String, Object> args, boolean awaitNetdev) throws NetException {
-        HubPortOptions options = binder.bind(HubPortOptions.class, args, false);
+    private void addHubport(String id, Map<String, Object> given, boolean awaitNetdev) throws NetException {
+        HubPortOptions options = binder.bind(HubPortOptions.class, given, false);
+        Map<String, Object> args = binder.typed(HubPortOptions.class, given);
         ClientEntry target = null;
         if (options.netdev() != null) {
             target = topology.netdev(options.netdev());

@@ -99,6 +99,47 @@ final class OptionBinder {
         }
     }
 
+    /**
+     * The options as the schema types them, for reporting: a number or boolean given as a string
+     * (the command line, a file) becomes the number or boolean it was bound as, as QMP gives it,
+     * so that {@code hubid} reads {@code 1} whichever front end set it. Keys and their order stay.
+     *
+     * @param type    the option record the options were bound to
+     * @param options options that bound to it
+     * @return the options typed; values of other types as they were
+     */
+    Map<String, Object> typed(Class<?> type, Map<String, Object> options) {
+        if (!type.isRecord()) {
+            return options;
+        }
+        Map<String, Class<?>> types = new java.util.HashMap<>();
+        for (RecordComponent c : type.getRecordComponents()) {
+            types.put(propertyName(c), c.getType());
+        }
+        Map<String, Object> typed = new java.util.LinkedHashMap<>();
+        options.forEach((key, value) -> typed.put(key, typedValue(types.get(key), value)));
+        return typed;
+    }
+
+    private Object typedValue(Class<?> target, Object value) {
+        if (target == null || !(value instanceof String) && !(value instanceof Map<?, ?>)) {
+            return value;
+        }
+        if (value instanceof Map<?, ?> nested) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> tree = (Map<String, Object>) nested;
+            return target.isRecord() ? typed(target, tree) : value;
+        }
+        if (isInteger(target) || target == boolean.class || target == Boolean.class) {
+            try {
+                return mapper.convertValue(value, target);
+            } catch (IllegalArgumentException e) {
+                return value; // it bound, so this is not reached; the text stays as given
+            }
+        }
+        return value;
+    }
+
     private static void checkRequired(Class<?> type, Map<String, Object> options, String prefix) throws NetException {
         if (!type.isRecord()) {
             return;

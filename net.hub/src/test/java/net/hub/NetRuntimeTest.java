@@ -254,6 +254,22 @@ class NetRuntimeTest {
         assertEquals(4L, runtime.client("p2").counters().drops().get("queue-full"));
     }
 
+    /** The command line's strings are reported as the schema types them, as QMP gives them. */
+    @Test
+    void optionsAreReportedTypedWhicheverFrontEndGaveThem() throws Exception {
+        netdev("mem,id=a,tag=7,refuse=off,openms=0x10");
+        netdev("hubport,id=p1,hubid=1,netdev=a");
+        runtime.add(Section.NETDEV, Map.of("type", "hubport", "id", "p2", "hubid", 1));
+        assertEquals(Map.of("tag", "7", "refuse", false, "openms", 16), runtime.client("a").options());
+        assertEquals(Map.of("hubid", 1, "netdev", "a"), runtime.client("p1").options());
+        assertEquals(Map.of("hubid", 1), runtime.client("p2").options());
+        // Still bound as before when the driver comes back.
+        runtime.unbindNetClientDriver(mem, Map.of(NetClientDriver.TYPE, "mem"));
+        runtime.bindNetClientDriver(new InjectDriver(), Map.of(NetClientDriver.TYPE, "mem"));
+        Await.until(() -> runtime.client("a").state().equals("active"), Duration.ofSeconds(10), "a again");
+        assertEquals(Map.of("tag", "7", "refuse", false, "openms", 16), runtime.client("a").options());
+    }
+
     @Test
     void driverLeavingMakesNetdevsPendingAndReturningRestoresThem() throws Exception {
         netdev("mem,id=a,tag=x");

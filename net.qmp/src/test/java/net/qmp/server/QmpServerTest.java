@@ -269,6 +269,22 @@ class QmpServerTest extends QmpServerFixture {
         c.assertError("{\"execute\": \"netdev_del\"}", "GenericError", "Parameter 'id' is missing");
     }
 
+    /** {@code hubid} given as text (HMP, as the command line and files give it) reads as QMP's integer. */
+    @Test
+    void xQueryNetdevsReportsOptionsTypedAsTheSchemaSays() throws Exception {
+        QmpTestClient c = negotiated();
+        c.execute("{\"execute\": \"human-monitor-command\", \"arguments\": {\"command-line\":"
+                + " \"netdev_add hubport,id=h8,hubid=2\"}}");
+        c.assertEmptyReturn("{\"execute\": \"netdev_add\", \"arguments\": {\"type\": \"hubport\", \"id\": \"h9\","
+                + " \"hubid\": 2}}");
+        JsonNode netdevs = c.execute("{\"execute\": \"x-query-netdevs\"}").get("return");
+        for (JsonNode netdev : netdevs) {
+            assertTrue(netdev.get("options").get("hubid").isInt(), netdev.toString());
+            assertEquals(2, netdev.get("options").get("hubid").asInt());
+        }
+        assertEquals(2, netdevs.size());
+    }
+
     @Test
     void objectsAndDevices() throws Exception {
         QmpTestClient c = negotiated();
