@@ -92,13 +92,19 @@ final class Clients {
         if (HUBPORT.equals(type)) {
             addHubport(id, args, mode == Mode.AWAIT_REFERENCES);
         } else {
-            addBackend(id, type, args, mode.declared());
+            addBackend(id, type, args, mode);
         }
         joinAwaitingPorts(id);
         return id;
     }
 
-    private void addBackend(String id, String type, Map<String, Object> args, boolean declare) throws NetException {
+    /**
+     * A backend netdev. One from a file ({@link Mode#AWAIT_REFERENCES}) whose driver refuses it
+     * stays, failed with the driver's reason, as one whose driver fails later does: the file still
+     * declares it, and a change to the file opens it again.
+     */
+    private void addBackend(String id, String type, Map<String, Object> args, Mode mode) throws NetException {
+        boolean declare = mode.declared();
         if (drivers.current(drivers.netdevs, type) == null && (!declare || !QapiArguments.isBackendTypeName(type))) {
             throw NetdevTypes.missing(type);
         }
@@ -109,8 +115,13 @@ final class Clients {
             try {
                 driver = openOrPend(e, declare, () -> NetdevTypes.missing(type));
             } catch (NetException ex) {
-                topology.remove(e);
-                throw ex;
+                if (mode != Mode.AWAIT_REFERENCES || e.error == null) {
+                    topology.remove(e);
+                    throw ex;
+                }
+                log.log(System.Logger.Level.ERROR, "netdev " + id + " (" + type + ") failed: " + e.error);
+                failed(e);
+                return;
             }
             log.log(System.Logger.Level.INFO, "netdev " + id + " (" + type + ") "
                     + (driver == null ? "pending: no driver yet" : "up"));

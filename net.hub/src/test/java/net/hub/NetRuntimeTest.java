@@ -2,6 +2,7 @@ package net.hub;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -338,6 +339,21 @@ class NetRuntimeTest {
         assertEquals("netdev 's4' is already in use", runtime.client("h5").error(), "the second fails as QEMU's would");
         assertEquals("netdev 's2' is already in use", error(() -> runtime.declareAwaiting(Section.NETDEV,
                 QemuOptions.parse("hubport,id=h6,hubid=2,netdev=s2", "type"))).getMessage(), "a netdev there is joined at once");
+    }
+
+    /** A file's netdev that its driver refuses is listed failed, with why, and opens once the file is right. */
+    @Test
+    void aNetdevFromAFileThatItsDriverRefusesIsListedFailed() throws Exception {
+        assertEquals("bad", runtime.declareAwaiting(Section.NETDEV, QemuOptions.parse("mem,id=bad,openms=soon", "type")));
+        NetClientDTO bad = runtime.client("bad");
+        assertEquals("failed", bad.state());
+        assertEquals("Parameter 'openms' expects an int64 value", bad.error());
+        runtime.update(Section.NETDEV, QemuOptions.parse("mem,id=bad,openms=1", "type"));
+        assertEquals("active", runtime.client("bad").state());
+        // The other front ends still refuse it, leaving nothing behind.
+        assertEquals("Parameter 'openms' expects an int64 value",
+                error(() -> netdev("mem,id=worse,openms=soon")).getMessage());
+        assertFalse(runtime.network().clients().stream().anyMatch(c -> c.name().equals("worse")));
     }
 
     /** Once closed nothing runs on the loops: a step for them fails at once, it does not wait them out. */

@@ -100,6 +100,30 @@ public class ConfigAdminTest {
         }
     }
 
+    /** A file its driver refuses is a failed netdev, with the reason, until the file is right. */
+    @Test
+    public void aConfigurationItsDriverRefusesIsAFailedNetdev() throws Exception {
+        Provisioning.startUdpwire(context, control);
+        try (ErrorRecorder recorder = new ErrorRecorder(context, logReader); UdpPeer peer = new UdpPeer()) {
+            org.osgi.service.cm.Configuration netdev = configAdmin.getFactoryConfiguration("net.netdev", "u", "?");
+            Dictionary<String, Object> properties = new Hashtable<>();
+            properties.put("type", "udpwire");
+            properties.put("id", "u5");
+            netdev.update(properties);
+            Await.await("u5 listed failed", () -> ControlQueries.clientExists(control, "u5")
+                    && control.client("u5").state().equals("failed"));
+            assertEquals("Parameter 'remote' is missing", control.client("u5").error());
+            Await.await("the failure logged", () -> recorder.logged("net.hub",
+                    "netdev u5 (udpwire) failed: Parameter 'remote' is missing"));
+            properties.put("remote", peer.address());
+            netdev.update(properties);
+            Await.await("u5 active once its file is right", () -> control.client("u5").state().equals("active"));
+            netdev.delete();
+            Await.await("u5 deleted with its file", () -> !ControlQueries.clientExists(control, "u5"));
+            assertEquals(List.of(), recorder.errors());
+        }
+    }
+
     private static Dictionary<String, Object> hubport(String hubid) {
         Dictionary<String, Object> properties = new Hashtable<>();
         properties.put("type", "hubport");
