@@ -48,13 +48,14 @@ public interface NetControl {
      * Declares as {@link #declare} does, for a topology kept in files, which are taken up in no
      * particular order: a netdev that a hubport's {@code netdev=} names and that does not exist yet
      * is waited for, as a missing driver is, and the port joins it when it is added. A backend
-     * netdev its driver refuses (its options, or the driver's {@code open}) stays, in state
-     * {@code failed} with the reason, as the file still declares it; {@link #update} opens it again.
+     * netdev its driver refuses (its options, or the driver's {@code open}), or a hubport whose
+     * options are refused, stays, in state {@code failed} with the reason, as the file still
+     * declares it; {@link #update} opens it again.
      *
      * @param section   what is declared
      * @param arguments as for {@link #add}
      * @return the name of what was declared, as for {@link #add}
-     * @throws NetException with QEMU's error, and nothing is left behind (a refused backend aside)
+     * @throws NetException with QEMU's error, and nothing is left behind (a refused netdev aside)
      * @since 2.1
      */
     String declareAwaiting(Section section, Map<String, Object> arguments) throws NetException;

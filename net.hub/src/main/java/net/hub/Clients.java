@@ -147,7 +147,16 @@ final class Clients {
     }
 
     private void addHubport(String id, Map<String, Object> given, boolean awaitNetdev) throws NetException {
-        HubPortOptions options = binder.bind(HubPortOptions.class, given, false);
+        HubPortOptions options;
+        try {
+            options = binder.bind(HubPortOptions.class, given, false);
+        } catch (NetException ex) {
+            if (!awaitNetdev) {
+                throw ex;
+            }
+            addFailedPort(id, given, ex.getMessage());
+            return;
+        }
         Map<String, Object> args = binder.typed(HubPortOptions.class, given);
         ClientEntry target = null;
         if (options.netdev() != null) {
@@ -166,6 +175,20 @@ final class Clients {
             }
             addPort(id, topology.hub(options.hubid()), target, true, args, claim);
         }
+    }
+
+    /**
+     * A hubport from a file whose options are refused: listed failed with the reason, on no hub,
+     * until the file changes, as a backend its driver refuses is.
+     */
+    private void addFailedPort(String id, Map<String, Object> args, String reason) throws NetException {
+        ClientEntry e = newEntry(id, HUBPORT, Kind.HUBPORT, loops.next(), Section.NETDEV, true, args);
+        e.error = reason;
+        try (Topology.Claim claim = topology.claim()) {
+            topology.add(e, claim);
+        }
+        log.log(System.Logger.Level.ERROR, "netdev " + id + " (hubport) failed: " + reason);
+        failed(e);
     }
 
     /**

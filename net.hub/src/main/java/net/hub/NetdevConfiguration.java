@@ -23,7 +23,7 @@ import org.osgi.service.log.LoggerFactory;
  * The netdev waits for its driver and for a netdev it names (files are taken up in any order),
  * follows changes, and is deleted with the configuration. The file owns the netdev and Patchbay
  * never writes it: {@code netdev_del} deletes the netdev until the file changes (a change makes it
- * again) or Patchbay starts again. A file whose driver refuses it is a netdev in state
+ * again) or Patchbay starts again. A file whose options are refused is a netdev in state
  * {@code failed} with the reason ({@code net:netdevs}, {@code x-query-netdevs}) until it is right;
  * a file that cannot name a netdev (no type, a bad or taken id) is only logged.
  */

@@ -350,6 +350,13 @@ class NetRuntimeTest {
         assertEquals("Parameter 'openms' expects an int64 value", bad.error());
         runtime.update(Section.NETDEV, QemuOptions.parse("mem,id=bad,openms=1", "type"));
         assertEquals("active", runtime.client("bad").state());
+        runtime.declareAwaiting(Section.NETDEV, QemuOptions.parse("hubport,id=hp,hubid=one", "type"));
+        assertEquals("failed", runtime.client("hp").state());
+        assertEquals("Parameter 'hubid' expects an int64 value", runtime.client("hp").error());
+        assertNull(runtime.client("hp").hub());
+        runtime.update(Section.NETDEV, QemuOptions.parse("hubport,id=hp,hubid=1", "type"));
+        assertEquals("active", runtime.client("hp").state());
+        assertEquals(Integer.valueOf(1), runtime.client("hp").hub());
         // The other front ends still refuse it, leaving nothing behind.
         assertEquals("Parameter 'openms' expects an int64 value",
                 error(() -> netdev("mem,id=worse,openms=soon")).getMessage());
