@@ -79,7 +79,7 @@ class Server:
                 command += ["-qmp", "unix:%s,server=on,wait=off" % self.qmp_path]
         else:
             command = [PATCHBAY, "--no-console", "--deploy", os.path.join(self.work, "deploy")]
-            command += ["-qmp", "unix:" + self.qmp_path] if qmp else ["-qmp", "none"]
+            command += ["-qmp", "unix:%s,server=on,wait=off" % self.qmp_path] if qmp else ["-qmp", "none"]
         command += [a.replace("{DIR}", self.work) for a in args]
         self.stderr = open(self.log_path, "wb")
         self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=self.stderr,
