@@ -21,7 +21,7 @@ final class Banner {
         if (options.console()) {
             text.append("Add a netdev with: net:add socket id=s0 listen=127.0.0.1:11122 (or -netdev on the\n")
                     .append("command line, or a file in the deploy directory). net:netdevs shows the network,\n")
-                    .append("help lists every command; Ctrl-D or 'stop 0' quits.\n");
+                    .append("help lists every command; quit (or Ctrl-D) stops Patchbay.\n");
         } else {
             text.append("No console: add netdevs with -netdev on the command line or files in the deploy\n")
                     .append("directory. SIGTERM or Ctrl-C stops Patchbay.\n");

@@ -2,16 +2,20 @@ package launcher;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Collectors;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleException;
 
 /**
  * The Gogo console on the terminal. Its profile is the console bundle's own, placed in the
  * framework's {@code gosh.home} next to an empty greeting, because the launcher prints its own
- * banner in place of Felix's.
+ * banner in place of Felix's. Two lines of that profile are left out: the clock it sets at the
+ * right of the prompt, and the commands it makes of {@code java.lang.System}, whose {@code exit}
+ * would stand in the way of Patchbay's own {@code exit} (net.qmp's {@code quit}).
  */
 final class Console {
 
@@ -19,7 +23,7 @@ final class Console {
     }
 
     /**
-     * Starts the console; when it reads end of input (Ctrl-D) or runs {@code stop 0}, it stops the
+     * Starts the console; when it reads end of input (Ctrl-D) or runs {@code quit} or {@code stop 0}, it stops the
      * framework.
      *
      * @param framework the running framework
@@ -31,11 +35,23 @@ final class Console {
         Path etc = Files.createDirectories(framework.storage().resolve("gosh").resolve("etc"));
         URL profile = console.getEntry("gosh_profile");
         if (profile != null) {
+            String text;
             try (InputStream in = profile.openStream()) {
-                Files.copy(in, etc.resolve("gosh_profile"));
+                text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             }
+            Files.writeString(etc.resolve("gosh_profile"), withoutLeftOutLines(text));
             Files.writeString(etc.resolve("motd"), "");
         }
         framework.start(console);
+    }
+
+    /**
+     * @param profile the console bundle's profile
+     * @return it without the lines that set the right prompt or add {@code System}'s methods
+     */
+    static String withoutLeftOutLines(String profile) {
+        return profile.lines()
+                .filter(line -> !line.strip().startsWith("\\#rprompt") && !line.strip().startsWith("addcommand system "))
+                .collect(Collectors.joining("\n", "", "\n"));
     }
 }

@@ -358,6 +358,12 @@ class LauncherIT {
         assertEquals(withoutTimestamp(qemuSaw), withoutTimestamp(patchbaySaw));
     }
 
+    /** What a test does to a running Patchbay while a QMP client waits. */
+    @FunctionalInterface
+    private interface Step {
+        void run() throws Exception;
+    }
+
     /**
      * Negotiates on the unix socket, sends the signal to the process, and reads until the server
      * closes the connection.
@@ -365,6 +371,16 @@ class LauncherIT {
      * @return the bytes after the negotiation's reply, as text
      */
     private static String afterSignal(Path socket, Process process, String signal) throws Exception {
+        return afterNegotiation(socket, () -> kill(process, signal));
+    }
+
+    /**
+     * Negotiates on the unix socket, takes the step, and reads until the server closes the
+     * connection.
+     *
+     * @return the bytes after the negotiation's reply, as text
+     */
+    private static String afterNegotiation(Path socket, Step step) throws Exception {
         try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
             InputStream in = Channels.newInputStream(channel);
             OutputStream out = Channels.newOutputStream(channel);
@@ -372,7 +388,7 @@ class LauncherIT {
                 assertTrue(line(in).startsWith("{\"QMP\""), "greeting");
                 out.write("{\"execute\": \"qmp_capabilities\"}\n".getBytes(StandardCharsets.US_ASCII));
                 assertEquals("{\"return\": {}}\r\n", line(in));
-                kill(process, signal);
+                step.run();
                 return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
             });
             Thread.ofVirtual().start(rest);
@@ -906,6 +922,68 @@ class LauncherIT {
     }
 
     /** SIGTERM, as a service manager stops it: Patchbay must stop in time and exit 0. */
+    /**
+     * The words people type to leave a shell stop Patchbay as QEMU's HMP {@code quit} does: QMP
+     * clients get {@code SHUTDOWN} with reason {@code host-qmp-quit}, and the exit code is 0.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"quit", "exit", "shutdown"})
+    void quitAtTheConsoleStopsPatchbayAsQemusQuit(String word) throws Exception {
+        Process p = startWithConsole("-netdev", "hubport,id=h1,hubid=1");
+        awaitBanner(p, "QMP on unix:");
+        Path socket = work.resolve("patchbay-qmp.sock");
+        Await.until(() -> Ports.unixListening(socket), STARTED, "Patchbay's QMP socket");
+        String saw = afterNegotiation(socket, () -> type(p, word));
+        assertTrue(saw.startsWith("{\"timestamp\": {"), saw);
+        assertTrue(saw.contains("\"event\": \"SHUTDOWN\", \"data\": {\"guest\": false, \"reason\": \"host-qmp-quit\"}"), saw);
+        assertTrue(p.waitFor(STOPPED.toSeconds(), TimeUnit.SECONDS), word + " did not stop it");
+        assertEquals(0, p.exitValue(), "a clean stop exits 0");
+        String printed = read("out.txt") + read("err.txt");
+        assertFalse(printed.contains("Exception"), printed);
+    }
+
+    /**
+     * {@code net:add} takes QEMU's comma form as well as the spaced one, refuses a comma inside a
+     * spaced value, and {@code net:link} takes {@code set_link}'s {@code on}/{@code off}.
+     */
+    @Test
+    void netCommandsTakeQemusWords() throws Exception {
+        Process p = startWithConsole("-qmp", "none", "-netdev", "hubport,id=h1,hubid=1");
+        awaitBanner(p, "running: 1 netdev");
+        type(p, "net:add hubport,id=h9,hubid=2");
+        type(p, "net:add socket id=s0 connect=127.0.0.1:1,reconnect=5");
+        type(p, "net:link h1 off");
+        type(p, "net:stats h1");
+        type(p, "net:netdevs");
+        type(p, "nosuch");
+        type(p, "quit");
+        assertTrue(p.waitFor(STOPPED.toSeconds(), TimeUnit.SECONDS), "quit did not stop it");
+        assertEquals(0, p.exitValue());
+        String out = read("out.txt");
+        assertTrue(out.contains("Error: Parameter 'connect' has a comma in its value"), out);
+        assertTrue(out.contains("hub 2\n \\ h9: index=0,type=hubport") || out.contains("\\ h9: "), out);
+        assertFalse(out.contains("s0: "), "no netdev s0 was made: " + out);
+        assertTrue(out.lines().anyMatch(l -> l.startsWith("h1 ") && l.matches("h1\\s+hubport\\s+hubport\\s+\\S+\\s+down\\s.*")), out);
+        String printed = out + read("err.txt");
+        assertFalse(printed.contains("Exception"), printed);
+    }
+
+    /** Starts Patchbay with its console reading a pipe the test writes to with {@link #type}. */
+    private Process startWithConsole(String... args) throws IOException {
+        process = new ProcessBuilder(javaCommand(args)).directory(work.toFile())
+                .redirectOutput(work.resolve("out.txt").toFile())
+                .redirectError(work.resolve("err.txt").toFile())
+                .start();
+        return process;
+    }
+
+    /** Types one line at the console. */
+    private static void type(Process p, String line) throws IOException {
+        OutputStream in = p.getOutputStream();
+        in.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        in.flush();
+    }
+
     private static void stopCleanly(Process p) throws InterruptedException {
         p.destroy();
         assertTrue(p.waitFor(STOPPED.toSeconds(), TimeUnit.SECONDS), "SIGTERM did not stop it");

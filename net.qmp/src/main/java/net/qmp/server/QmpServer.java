@@ -50,6 +50,7 @@ public final class QmpServer implements QmpService, NetEventListener {
     static final Duration FAREWELL = Duration.ofMillis(100);
 
     private final QmpCommands commands;
+    private final Runnable quit;
     private final ObjectNode greeting;
     private final System.Logger log;
     private final List<QmpEndpoint> endpoints = new CopyOnWriteArrayList<>();
@@ -79,6 +80,7 @@ public final class QmpServer implements QmpService, NetEventListener {
      */
     public QmpServer(NetControl control, String packageName, Runnable quit, System.Logger log) {
         this.log = log;
+        this.quit = quit;
         ObjectNode version = QmpJson.MAPPER.createObjectNode();
         // QAPI's member order; the writer puts them in QEMU's output order.
         version.putObject("qemu").put("major", QEMU_MAJOR).put("minor", QEMU_MINOR).put("micro", QEMU_MICRO);
@@ -191,7 +193,21 @@ public final class QmpServer implements QmpService, NetEventListener {
      * server.
      */
     public void hostSignal() {
-        byte[] bytes = serialisedEvent(Quit.SHUTDOWN, Quit.data("host-signal"), Instant.now());
+        farewell("host-signal");
+    }
+
+    /**
+     * {@code quit} typed at Patchbay's console: as QEMU 7.2's HMP {@code quit}, every negotiated
+     * client is sent {@code SHUTDOWN} with reason {@code host-qmp-quit} (waiting as {@link
+     * #hostSignal()} does), then Patchbay stops.
+     */
+    public void quit() {
+        farewell("host-qmp-quit");
+        quit.run();
+    }
+
+    private void farewell(String reason) {
+        byte[] bytes = serialisedEvent(Quit.SHUTDOWN, Quit.data(reason), Instant.now());
         List<QmpSession> sessions = endpoints.stream().flatMap(e -> e.sessions().stream()).toList();
         CountDownLatch written = new CountDownLatch(sessions.size());
         for (QmpSession session : sessions) {

@@ -63,10 +63,10 @@ public class NetCommands {
      * @param options {@code key=value} pairs
      * @return null when added, else the error message
      */
-    @Descriptor("add a netdev, like QEMU's netdev_add: net:add socket id=s0 listen=127.0.0.1:11122")
+    @Descriptor("add a netdev, like QEMU's netdev_add: net:add socket id=s0 listen=127.0.0.1:11122 or net:add socket,id=s0,listen=127.0.0.1:11122")
     public String add(
-            @Descriptor("netdev type, e.g. socket or hubport") String type,
-            @Descriptor("options as key=value, e.g. id=s0 listen=127.0.0.1:11122") String... options) {
+            @Descriptor("netdev type, e.g. socket or hubport, or QEMU's whole option string TYPE,id=ID,KEY=VALUE...") String type,
+            @Descriptor("options as key=value, e.g. id=s0 listen=127.0.0.1:11122; a comma in a value is written ,,") String... options) {
         try {
             control.add(Section.NETDEV, arguments(type, options));
             return null;
@@ -101,13 +101,13 @@ public class NetCommands {
 
     /**
      * @param name  a netdev id or NIC name
-     * @param state {@code up} or {@code down}
+     * @param state {@code on} or {@code off}, as QEMU's {@code set_link}; {@code up}, {@code down} too
      * @return null when set, else the error message
      */
-    @Descriptor("set the link of a netdev or NIC up or down, like QEMU's set_link")
+    @Descriptor("set the link of a netdev or NIC on or off, like QEMU's set_link")
     public String link(
             @Descriptor("netdev id or NIC name") String name,
-            @Descriptor("up or down") String state) {
+            @Descriptor("on or off (up or down)") String state) {
         try {
             control.setLink(name, linkUp(state));
             return null;
@@ -158,25 +158,32 @@ public class NetCommands {
     /**
      * @param state the console's word for a link state
      * @return whether it means up
-     * @throws NetException GenericError for anything but {@code up} and {@code down}
+     * @throws NetException GenericError for anything but {@code on}, {@code off}, {@code up} and {@code down}
      */
     static boolean linkUp(String state) throws NetException {
         return switch (state) {
-            case "up" -> true;
-            case "down" -> false;
-            default -> throw NetException.generic("Parameter 'state' expects 'up' or 'down'");
+            case "on", "up" -> true;
+            case "off", "down" -> false;
+            default -> throw NetException.generic("Parameter 'state' expects 'on' or 'off'");
         };
     }
 
     /**
-     * Turns the console's words into {@code netdev_add}'s arguments: the words are joined into one
-     * option string, and a comma inside a word is part of its value, so it is escaped as QEMU's
-     * {@code ,,}.
+     * Turns the console's words into {@code netdev_add}'s arguments. The first word is QEMU's
+     * option string as {@code -netdev} takes it ({@code hubport,id=h9,hubid=2}, or the type alone);
+     * each further word is one {@code KEY=VALUE}, so a single comma in it is refused rather than
+     * read as the start of another option or kept in a value: {@code connect=127.0.0.1:1,reconnect=5}
+     * would otherwise be an address that never connects. A comma in a value is {@code ,,}, as in QEMU.
      */
     static Map<String, Object> arguments(String type, String... options) throws NetException {
-        StringBuilder text = new StringBuilder(type.replace(",", ",,"));
+        StringBuilder text = new StringBuilder(type);
         for (String option : options) {
-            text.append(',').append(option.replace(",", ",,"));
+            if (option.replace(",,", "").contains(",")) {
+                String key = option.contains("=") ? option.substring(0, option.indexOf('=')) : option;
+                throw NetException.generic("Parameter '%s' has a comma in its value: write a comma in a value as ',,',"
+                        + " or give every option in QEMU's form: net:add TYPE,id=ID,KEY=VALUE", key);
+            }
+            text.append(',').append(option);
         }
         return QemuOptions.parse(text.toString(), Section.NETDEV.typeKey());
     }

@@ -19,8 +19,22 @@ class NetCommandsTest {
     }
 
     @Test
-    void aCommaInsideAWordStaysInItsValue() throws NetException {
-        Map<String, Object> args = NetCommands.arguments("dump", "id=d0", "file=a,b.pcap");
+    void theFirstWordMayBeQemusWholeOptionString() throws NetException {
+        assertEquals(Map.of("type", "hubport", "id", "h9", "hubid", "2"), NetCommands.arguments("hubport,id=h9,hubid=2"));
+        assertEquals(Map.of("type", "hubport", "id", "h9", "hubid", "2"), NetCommands.arguments("hubport,id=h9", "hubid=2"));
+    }
+
+    @Test
+    void aCommaInASpacedValueIsRefusedNotTakenAsPartOfIt() {
+        NetException e = assertThrows(NetException.class,
+                () -> NetCommands.arguments("socket", "id=s0", "connect=127.0.0.1:1,reconnect=5"));
+        assertEquals(ErrorClass.GenericError, e.errorClass());
+        assertTrue(e.getMessage().startsWith("Parameter 'connect' has a comma in its value"), e.getMessage());
+    }
+
+    @Test
+    void aDoubledCommaIsACommaInTheValue() throws NetException {
+        Map<String, Object> args = NetCommands.arguments("dump", "id=d0", "file=a,,b.pcap");
         assertEquals("a,b.pcap", args.get("file"));
         assertEquals(3, args.size());
     }
@@ -31,11 +45,13 @@ class NetCommandsTest {
     }
 
     @Test
-    void linkStatesAreUpAndDownOnly() throws NetException {
+    void linkStatesAreSetLinksOnAndOffOrUpAndDown() throws NetException {
+        assertTrue(NetCommands.linkUp("on"));
+        assertFalse(NetCommands.linkUp("off"));
         assertTrue(NetCommands.linkUp("up"));
         assertFalse(NetCommands.linkUp("down"));
-        NetException e = assertThrows(NetException.class, () -> NetCommands.linkUp("on"));
+        NetException e = assertThrows(NetException.class, () -> NetCommands.linkUp("sideways"));
         assertEquals(ErrorClass.GenericError, e.errorClass());
-        assertEquals("Parameter 'state' expects 'up' or 'down'", e.getMessage());
+        assertEquals("Parameter 'state' expects 'on' or 'off'", e.getMessage());
     }
 }
