@@ -955,15 +955,14 @@ class LauncherIT {
         type(p, "net:link h1 off");
         type(p, "net:stats h1");
         type(p, "net:netdevs");
-        type(p, "nosuch");
         type(p, "quit");
         assertTrue(p.waitFor(STOPPED.toSeconds(), TimeUnit.SECONDS), "quit did not stop it");
         assertEquals(0, p.exitValue());
         String out = read("out.txt");
         assertTrue(out.contains("Error: Parameter 'connect' has a comma in its value"), out);
-        assertTrue(out.contains("hub 2\n \\ h9: index=0,type=hubport") || out.contains("\\ h9: "), out);
+        assertTrue(out.contains("hub 2\n \\ h9\n"), out);
         assertFalse(out.contains("s0: "), "no netdev s0 was made: " + out);
-        assertTrue(out.lines().anyMatch(l -> l.startsWith("h1 ") && l.matches("h1\\s+hubport\\s+hubport\\s+\\S+\\s+down\\s.*")), out);
+        assertTrue(out.lines().anyMatch(l -> l.matches("h1\\s+hubport\\s+hubport\\s+\\S+\\s+down\\s.*")), out);
         String printed = out + read("err.txt");
         assertFalse(printed.contains("Exception"), printed);
     }

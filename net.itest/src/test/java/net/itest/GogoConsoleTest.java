@@ -124,14 +124,14 @@ public class GogoConsoleTest {
     }
 
     @Test
-    public void errorsAreOneLineOfQemuText() throws Exception {
+    public void errorsAreOneLineOfHmpText() throws Exception {
         try (GogoSession gogo = GogoSession.open(context, processor)) {
-            assertEquals("Device 'nosuch' not found\n", gogo.run("net:del nosuch"));
+            assertEquals("Error: Device 'nosuch' not found\n", gogo.run("net:del nosuch"));
             assertEquals("", gogo.errors());
-            assertEquals("Device 'nosuch' not found\n", gogo.run("net:stats nosuch"));
-            assertEquals("Device 'nosuch' not found\n", gogo.run("net:link nosuch up"));
-            assertEquals("Parameter 'hubid' is missing\n", gogo.run("net:add hubport id=h9"));
-            assertEquals("Parameter 'state' expects 'up' or 'down'\n", gogo.run("net:link h9 sideways"));
+            assertEquals("Error: Device 'nosuch' not found\n", gogo.run("net:stats nosuch"));
+            assertEquals("Error: Device 'nosuch' not found\n", gogo.run("net:link nosuch up"));
+            assertEquals("Error: Parameter 'hubid' is missing\n", gogo.run("net:add hubport id=h9"));
+            assertEquals("Error: Parameter 'state' expects 'on' or 'off'\n", gogo.run("net:link h9 sideways"));
             assertEquals("", gogo.errors());
             assertFalse("a failed add leaves nothing behind", ControlQueries.clientExists(control, "h9"));
         }
@@ -145,8 +145,8 @@ public class GogoConsoleTest {
             assertTrue(add, add.contains("netdev type, e.g. socket or hubport"));
             assertTrue(add, add.contains("options as key=value"));
             String link = gogo.run("help net:link");
-            assertTrue(link, link.contains("set the link of a netdev or NIC up or down"));
-            assertTrue(link, link.contains("up or down"));
+            assertTrue(link, link.contains("set the link of a netdev or NIC on or off"));
+            assertTrue(link, link.contains("on or off"));
 
             String all = gogo.run("help");
             for (String command : List.of("netdevs", "add", "del", "drivers", "link", "stats", "filters", "qmp")) {

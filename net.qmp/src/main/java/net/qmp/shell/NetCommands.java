@@ -20,7 +20,7 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 
 /**
  * The Gogo console's {@code net:} commands. Every command calls {@link NetControl}; errors come
- * back as QEMU's one-line message, never as a stack trace.
+ * back as HMP prints them, {@code Error: } and QEMU's one-line message, never as a stack trace.
  */
 @Component(service = NetCommands.class, property = {
         "osgi.command.scope=net",
@@ -61,7 +61,7 @@ public class NetCommands {
     /**
      * @param type    the netdev type
      * @param options {@code key=value} pairs
-     * @return null when added, else the error message
+     * @return null when added, else the error line
      */
     @Descriptor("add a netdev, like QEMU's netdev_add: net:add socket id=s0 listen=127.0.0.1:11122 or net:add socket,id=s0,listen=127.0.0.1:11122")
     public String add(
@@ -71,13 +71,13 @@ public class NetCommands {
             control.add(Section.NETDEV, arguments(type, options));
             return null;
         } catch (NetException e) {
-            return e.getMessage();
+            return error(e);
         }
     }
 
     /**
      * @param id the netdev id
-     * @return null when deleted, else the error message
+     * @return null when deleted, else the error line
      */
     @Descriptor("delete a netdev, like QEMU's netdev_del")
     public String del(@Descriptor("netdev id") String id) {
@@ -85,7 +85,7 @@ public class NetCommands {
             control.netdevDel(id);
             return null;
         } catch (NetException e) {
-            return e.getMessage();
+            return error(e);
         }
     }
 
@@ -102,7 +102,7 @@ public class NetCommands {
     /**
      * @param name  a netdev id or NIC name
      * @param state {@code on} or {@code off}, as QEMU's {@code set_link}; {@code up}, {@code down} too
-     * @return null when set, else the error message
+     * @return null when set, else the error line
      */
     @Descriptor("set the link of a netdev or NIC on or off, like QEMU's set_link")
     public String link(
@@ -112,7 +112,7 @@ public class NetCommands {
             control.setLink(name, linkUp(state));
             return null;
         } catch (NetException e) {
-            return e.getMessage();
+            return error(e);
         }
     }
 
@@ -125,14 +125,14 @@ public class NetCommands {
 
     /**
      * @param name a netdev id or NIC name
-     * @return its counters as a one-row table, else the error message
+     * @return its counters as a one-row table, else the error line
      */
     @Descriptor("show the counters of one netdev or NIC: frames, bytes, queued frames, drops by reason, the driver's own counters")
     public String stats(@Descriptor("netdev id or NIC name") String name) {
         try {
             return CounterTable.format(List.of(control.client(name))).stripTrailing();
         } catch (NetException e) {
-            return e.getMessage();
+            return error(e);
         }
     }
 
@@ -153,6 +153,11 @@ public class NetCommands {
         }
         List<String> endpoints = server.listeners().stream().map(QmpListener::address).toList();
         return QmpStatus.format(endpoints, server.clients()).stripTrailing();
+    }
+
+    /** @return the failure as HMP prints it */
+    static String error(NetException e) {
+        return "Error: " + e.getMessage();
     }
 
     /**
