@@ -15,7 +15,8 @@ import org.osgi.framework.BundleException;
  * framework's {@code gosh.home} next to an empty greeting, because the launcher prints its own
  * banner in place of Felix's. Two lines of that profile are left out: the clock it sets at the
  * right of the prompt, and the commands it makes of {@code java.lang.System}, whose {@code exit}
- * would stand in the way of Patchbay's own {@code exit} (net.qmp's {@code quit}).
+ * would stand in the way of Patchbay's own {@code exit} (net.qmp's {@code quit}). Patchbay's
+ * commands come first when a name has no scope, so {@code help} is net.qmp's, one line per command.
  */
 final class Console {
 
@@ -39,7 +40,7 @@ final class Console {
             try (InputStream in = profile.openStream()) {
                 text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             }
-            Files.writeString(etc.resolve("gosh_profile"), withoutLeftOutLines(text));
+            Files.writeString(etc.resolve("gosh_profile"), patchbayProfile(text));
             Files.writeString(etc.resolve("motd"), "");
         }
         framework.start(console);
@@ -47,11 +48,12 @@ final class Console {
 
     /**
      * @param profile the console bundle's profile
-     * @return it without the lines that set the right prompt or add {@code System}'s methods
+     * @return it without the lines that set the right prompt or add {@code System}'s methods, and
+     *         with the {@code patchbay} scope searched first
      */
-    static String withoutLeftOutLines(String profile) {
+    static String patchbayProfile(String profile) {
         return profile.lines()
                 .filter(line -> !line.strip().startsWith("\\#rprompt") && !line.strip().startsWith("addcommand system "))
-                .collect(Collectors.joining("\n", "", "\n"));
+                .collect(Collectors.joining("\n", "", "\nSCOPE = 'patchbay:gogo:*'\n"));
     }
 }

@@ -68,8 +68,9 @@ final class Usage {
                 filters filter-dump, filter-mirror, filter-redirector, filter-buffer; NIC models (-device)
                 are sink, responder, echo and dhcp-probe. More come as bundles dropped into the deploy directory.
 
-                At the console: net:netdevs, net:add TYPE id=ID KEY=VALUE..., net:del ID, net:drivers,
-                net:capture NETDEV[,NETDEV...] [FILE|-] [group=G,mode=M]; help lists every command.
+                At the console: net:netdevs, net:add TYPE,id=ID,KEY=VALUE... (or TYPE id=ID KEY=VALUE...),
+                net:del ID, net:link ID on|off, net:drivers, net:capture NETDEV[,NETDEV...] [FILE|-]
+                [group=G,mode=M]; help lists the commands; quit stops Patchbay as QEMU's quit does.
                 """;
     }
 }

@@ -148,10 +148,16 @@ public class GogoConsoleTest {
             assertTrue(link, link.contains("set the link of a netdev or NIC on or off"));
             assertTrue(link, link.contains("on or off"));
 
-            String all = gogo.run("help");
+            // The launcher's profile searches the patchbay scope first; this session has no profile.
+            String all = gogo.run("patchbay:help");
             for (String command : List.of("netdevs", "add", "del", "drivers", "link", "stats", "filters", "qmp")) {
-                assertTrue("net:" + command + " in " + all, all.lines().anyMatch(line -> line.strip().equals("net:" + command)));
+                assertTrue("net:" + command + " in " + all, all.lines().anyMatch(line -> line.startsWith("  net:" + command + " ")));
             }
+            assertTrue(all, all.lines().anyMatch(line -> line.matches("  net:add +add a netdev, like QEMU's netdev_add")));
+            assertTrue(all, all.lines().anyMatch(line -> line.matches("  quit +stop Patchbay, like QEMU's quit.*")));
+            assertTrue(all, all.contains("more groups (help GROUP lists one): "));
+            String felix = gogo.run("patchbay:help felix");
+            assertTrue(felix, felix.lines().anyMatch(line -> line.matches("  felix:lb +list all installed bundles")));
         }
     }
 }

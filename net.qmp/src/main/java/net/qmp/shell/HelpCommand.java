@@ -1,0 +1,137 @@
+package net.qmp.shell;
+
+import java.lang.reflect.Method;
+import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.apache.felix.service.command.CommandSession;
+import org.apache.felix.service.command.Descriptor;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+
+/**
+ * The console's {@code help}, as HMP's: one line per command. Patchbay's own groups ({@code net},
+ * {@code patchbay}) are listed in full, the framework's and the shell's by name only, each listed
+ * by {@code help GROUP}; {@code help COMMAND} is Gogo's detailed help of one command. The launcher's
+ * console profile puts the {@code patchbay} scope first, so {@code help} is this one.
+ */
+@Component(service = HelpCommand.class, property = {
+        "osgi.command.scope=patchbay",
+        "osgi.command.function=help"})
+public class HelpCommand {
+
+    /** Listed in full by {@code help}, in this order. */
+    private static final List<String> OWN = List.of("net", "patchbay");
+    private static final String SCOPE = "osgi.command.scope";
+    private static final String FUNCTION = "osgi.command.function";
+
+    private final BundleContext context;
+
+    /** @param context this bundle's context, to find the command services with */
+    @Activate
+    public HelpCommand(BundleContext context) {
+        this.context = context;
+    }
+
+    /** @return every group, Patchbay's own with a line per command */
+    @Descriptor("list the commands, one line each; help GROUP lists a group, help COMMAND explains one")
+    public String help() {
+        Map<String, Map<String, String>> groups = groups();
+        StringBuilder out = new StringBuilder();
+        for (String scope : OWN) {
+            if (groups.containsKey(scope)) {
+                out.append(listing(scope, groups.get(scope)));
+            }
+        }
+        List<String> others = groups.keySet().stream().filter(s -> !OWN.contains(s)).toList();
+        if (!others.isEmpty()) {
+            out.append("more groups (help GROUP lists one): ").append(String.join(", ", others)).append('\n');
+        }
+        return out.toString().stripTrailing();
+    }
+
+    /**
+     * @param session the console's session, for Gogo's own help of one command
+     * @param topic   a group or a command
+     * @return the group's commands one line each, or null once Gogo printed the command's help
+     * @throws Exception when Gogo's help fails
+     */
+    @Descriptor("list a group's commands, one line each, or explain one command")
+    public String help(CommandSession session, @Descriptor("a group (net, felix...) or a command (net:add)") String topic)
+            throws Exception {
+        Map<String, String> group = groups().get(topic);
+        if (group != null) {
+            return listing(topic, group).stripTrailing();
+        }
+        session.execute("gogo:help " + topic);
+        return null;
+    }
+
+    /** Patchbay's own commands are typed without their scope; the others are shown with it. */
+    private static String listing(String scope, Map<String, String> commands) {
+        String prefix = scope.equals("patchbay") ? "" : scope + ":";
+        int width = commands.keySet().stream().mapToInt(String::length).max().orElse(0) + prefix.length();
+        StringBuilder out = new StringBuilder(scope).append(":\n");
+        commands.forEach((name, line) -> out.append(String.format("  %-" + width + "s  %s%n", prefix + name, line)));
+        return out.toString();
+    }
+
+    /** @return per scope, per command, its description's first line */
+    private Map<String, Map<String, String>> groups() {
+        Map<String, Map<String, String>> groups = new TreeMap<>();
+        ServiceReference<?>[] refs;
+        try {
+            refs = context.getAllServiceReferences(null, "(" + SCOPE + "=*)");
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+        for (ServiceReference<?> ref : refs == null ? new ServiceReference<?>[0] : refs) {
+            String scope = String.valueOf(ref.getProperty(SCOPE));
+            Map<String, String> group = groups.computeIfAbsent(scope, s -> new TreeMap<>());
+            Object service = context.getService(ref);
+            try {
+                for (String function : functions(ref.getProperty(FUNCTION))) {
+                    if (function.startsWith("_")) {
+                        continue; // the shell's helpers, e.g. for completion
+                    }
+                    group.put(function, service == null ? "" : description(service.getClass(), function));
+                }
+            } finally {
+                if (service != null) {
+                    context.ungetService(ref);
+                }
+            }
+        }
+        return groups;
+    }
+
+    private static List<String> functions(Object property) {
+        List<String> functions = new ArrayList<>();
+        if (property instanceof String[] names) {
+            functions.addAll(List.of(names));
+        } else if (property instanceof String name) {
+            functions.add(name);
+        }
+        return new ArrayList<>(new TreeSet<>(functions));
+    }
+
+    /**
+     * The description of the first described method of that name, shortest parameter list first,
+     * up to an example or a list after {@code ": "}.
+     */
+    private static String description(Class<?> type, String function) {
+        return Arrays.stream(type.getMethods())
+                .filter(m -> m.getName().equalsIgnoreCase(function) || m.getName().equalsIgnoreCase("_" + function))
+                .filter(m -> m.getAnnotation(Descriptor.class) != null)
+                .sorted(Comparator.comparingInt(Method::getParameterCount))
+                .map(m -> m.getAnnotation(Descriptor.class).value().lines().findFirst().orElse("").split(": ", 2)[0])
+                .findFirst().orElse("");
+    }
+}
