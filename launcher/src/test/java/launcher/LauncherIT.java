@@ -944,7 +944,8 @@ class LauncherIT {
 
     /**
      * {@code net:add} takes QEMU's comma form as well as the spaced one, refuses a comma inside a
-     * spaced value, and {@code net:link} takes {@code set_link}'s {@code on}/{@code off}.
+     * spaced value, and {@code net:link} takes {@code set_link}'s {@code on}/{@code off}; errors
+     * are HMP's lines, never an exception's name.
      */
     @Test
     void netCommandsTakeQemusWords() throws Exception {
@@ -955,6 +956,7 @@ class LauncherIT {
         type(p, "net:link h1 off");
         type(p, "net:stats h1");
         type(p, "net:netdevs");
+        type(p, "nosuch 1");
         type(p, "quit");
         assertTrue(p.waitFor(STOPPED.toSeconds(), TimeUnit.SECONDS), "quit did not stop it");
         assertEquals(0, p.exitValue());
@@ -962,6 +964,7 @@ class LauncherIT {
         assertTrue(out.contains("Error: Parameter 'connect' has a comma in its value"), out);
         assertTrue(out.contains("hub 2\n \\ h9\n"), out);
         assertFalse(out.contains("s0: "), "no netdev s0 was made: " + out);
+        assertTrue(out.contains("unknown command: 'nosuch'\n"), out);
         assertTrue(out.lines().anyMatch(l -> l.matches("h1\\s+hubport\\s+hubport\\s+\\S+\\s+down\\s.*")), out);
         String printed = out + read("err.txt");
         assertFalse(printed.contains("Exception"), printed);

@@ -132,6 +132,7 @@ public class GogoConsoleTest {
             assertEquals("Error: Device 'nosuch' not found\n", gogo.run("net:link nosuch up"));
             assertEquals("Error: Parameter 'hubid' is missing\n", gogo.run("net:add hubport id=h9"));
             assertEquals("Error: Parameter 'state' expects 'on' or 'off'\n", gogo.run("net:link h9 sideways"));
+            assertEquals("unknown command: 'nosuch'\n", gogo.run("nosuch h9"));
             assertEquals("", gogo.errors());
             assertFalse("a failed add leaves nothing behind", ControlQueries.clientExists(control, "h9"));
         }

@@ -31,6 +31,8 @@ public class HelpCommand {
     private static final List<String> OWN = List.of("net", "patchbay");
     private static final String SCOPE = "osgi.command.scope";
     private static final String FUNCTION = "osgi.command.function";
+    /** Gogo's hook for a name it does not know ({@link UnknownCommand}). */
+    private static final String UNKNOWN = "default";
 
     private final BundleContext context;
 
@@ -98,8 +100,8 @@ public class HelpCommand {
             Object service = context.getService(ref);
             try {
                 for (String function : functions(ref.getProperty(FUNCTION))) {
-                    if (function.startsWith("_")) {
-                        continue; // the shell's helpers, e.g. for completion
+                    if (function.startsWith("_") || function.equals(UNKNOWN)) {
+                        continue; // the shell's helpers and hooks, no commands to type
                     }
                     group.put(function, service == null ? "" : description(service.getClass(), function));
                 }
