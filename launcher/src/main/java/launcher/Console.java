@@ -20,6 +20,24 @@ import org.osgi.framework.BundleException;
  */
 final class Console {
 
+    /**
+     * Appended to the profile: Patchbay's scope first (its help, quit, and its hook for unknown
+     * names), the line reader handed to net.qmp (log lines go above the prompt), and completion of
+     * the net: commands' types, option names and netdev names.
+     */
+    static final String PATCHBAY_LINES = """
+            SCOPE = 'patchbay:gogo:*'
+            __console ${.reader}
+            complete -c net:add -e
+            complete -c net:add -a 'net:__addwords $.commandLine'
+            complete -c net:del -e
+            complete -c net:del -a 'net:__names'
+            complete -c net:stats -e
+            complete -c net:stats -a 'net:__names'
+            complete -c net:link -e
+            complete -c net:link -a 'wi = ($.commandLine wordIndex); if { %(wi==1) } { net:__names } { [ on off ] }'
+            """;
+
     private Console() {
     }
 
@@ -48,12 +66,12 @@ final class Console {
 
     /**
      * @param profile the console bundle's profile
-     * @return it without the lines that set the right prompt or add {@code System}'s methods, and
-     *         with the {@code patchbay} scope searched first
+     * @return it without the lines that set the right prompt or add {@code System}'s methods,
+     *         followed by {@link #PATCHBAY_LINES}
      */
     static String patchbayProfile(String profile) {
         return profile.lines()
                 .filter(line -> !line.strip().startsWith("\\#rprompt") && !line.strip().startsWith("addcommand system "))
-                .collect(Collectors.joining("\n", "", "\nSCOPE = 'patchbay:gogo:*'\n"));
+                .collect(Collectors.joining("\n", "", "\n" + PATCHBAY_LINES));
     }
 }

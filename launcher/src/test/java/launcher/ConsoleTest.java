@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 class ConsoleTest {
 
     @Test
-    void theProfileLosesTheClockAndSystemsCommandsAndSearchesPatchbayFirst() {
+    void theProfileLosesTheClockAndSystemsCommandsAndGainsPatchbaysLines() {
         String bundles = """
                 try {
                   SCOPE = 'gogo:*'
@@ -27,7 +27,6 @@ class ConsoleTest {
                 } {
                     echo "$0: ERROR: $exception"
                 }
-                SCOPE = 'patchbay:gogo:*'
-                """, Console.patchbayProfile(bundles));
+                """ + Console.PATCHBAY_LINES, Console.patchbayProfile(bundles));
     }
 }

@@ -14,6 +14,8 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.log.LogEntry;
 import org.osgi.service.log.LogLevel;
 import org.osgi.service.log.LogListener;
@@ -29,6 +31,7 @@ import org.osgi.service.log.admin.LoggerContext;
  * people running a network; so are the INFO records of start-up, logged before this component
  * started (the launcher's banner sums them up). FileInstall's warning about a deployed jar that
  * does not resolve is left to {@link DeployProblems}, which says what is missing in one line.
+ * While the console reads a line, the lines go above its prompt ({@link PromptLines}).
  */
 @Component(service = {}, immediate = true)
 public class StderrLog implements LogListener {
@@ -43,6 +46,10 @@ public class StderrLog implements LogListener {
     private final LogLevel threshold;
     private final boolean enabled;
     private final PrintStream err = System.err;
+
+    /** Optional and dynamic: while the console reads a line, log lines go above its prompt. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile PromptLines prompt;
 
     /**
      * @param context this bundle's context, for the framework properties
@@ -95,7 +102,11 @@ public class StderrLog implements LogListener {
         if (!threshold.implies(LogLevel.DEBUG) && DeployProblems.isResolveFailure(entry)) {
             return; // DeployProblems names what is missing in one line
         }
-        err.println(format(entry));
+        String line = format(entry);
+        PromptLines above = prompt;
+        if (above == null || !above.print(line)) {
+            err.println(line);
+        }
     }
 
     private static boolean isInfrastructure(LogEntry entry) {
