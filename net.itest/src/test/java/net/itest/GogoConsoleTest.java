@@ -133,6 +133,9 @@ public class GogoConsoleTest {
             assertEquals("Error: Parameter 'hubid' is missing\n", gogo.run("net:add hubport id=h9"));
             assertEquals("Error: Parameter 'state' expects 'on' or 'off'\n", gogo.run("net:link h9 sideways"));
             assertEquals("unknown command: 'nosuch'\n", gogo.run("nosuch h9"));
+            assertEquals("net:del: string expected\nTry \"help net:del\" for more information\n", gogo.run("net:del"));
+            assertEquals("net:link: string expected\nTry \"help net:link\" for more information\n", gogo.run("net:link h9"));
+            assertEquals("net:add: string expected\nTry \"help net:add\" for more information\n", gogo.run("net:add"));
             assertEquals("", gogo.errors());
             assertFalse("a failed add leaves nothing behind", ControlQueries.clientExists(control, "h9"));
         }

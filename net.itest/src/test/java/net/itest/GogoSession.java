@@ -40,8 +40,8 @@ final class GogoSession implements AutoCloseable {
     }
 
     /**
-     * Runs one command line. Gogo's own failures (an unknown command, wrong arguments) are thrown;
-     * the net: commands are expected to report theirs as text.
+     * Runs one command line. Gogo's own failures (a line it cannot read, arguments no method
+     * takes) are thrown; the commands are expected to report theirs as text.
      *
      * @param commandLine e.g. {@code net:add hubport id=h1 hubid=1}
      * @return what the session printed, output only

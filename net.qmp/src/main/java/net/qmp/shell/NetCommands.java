@@ -58,6 +58,11 @@ public class NetCommands {
         return (InfoNetwork.format(network) + "\n" + CounterTable.format(network.clients())).stripTrailing();
     }
 
+    /** @return HMP's words for the missing type, instead of Gogo's exception */
+    public String add() {
+        return missing("net:add");
+    }
+
     /**
      * @param type    the netdev type
      * @param options {@code key=value} pairs
@@ -73,6 +78,11 @@ public class NetCommands {
         } catch (NetException e) {
             return error(e);
         }
+    }
+
+    /** @return HMP's words for the missing id */
+    public String del() {
+        return missing("net:del");
     }
 
     /**
@@ -97,6 +107,19 @@ public class NetCommands {
             table.row(d.kind(), d.type(), d.bundle(), d.version(), d.instances());
         }
         return table.toString().stripTrailing();
+    }
+
+    /** @return HMP's words for the missing name and state */
+    public String link() {
+        return missing("net:link");
+    }
+
+    /**
+     * @param name a netdev id or NIC name
+     * @return HMP's words for the missing state
+     */
+    public String link(String name) {
+        return missing("net:link");
     }
 
     /**
@@ -153,6 +176,15 @@ public class NetCommands {
         }
         List<String> endpoints = server.listeners().stream().map(QmpListener::address).toList();
         return QmpStatus.format(endpoints, server.clients()).stripTrailing();
+    }
+
+    /**
+     * @param command the command as typed
+     * @return what HMP prints for a missing argument; Gogo would print the Java exception of a
+     *         call that fits no method
+     */
+    static String missing(String command) {
+        return command + ": string expected\nTry \"help " + command + "\" for more information";
     }
 
     /** @return the failure as HMP prints it */
