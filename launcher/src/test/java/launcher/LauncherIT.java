@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
+import java.util.regex.Pattern;
 import net.testlib.Await;
 import net.testlib.Frames;
 import net.testlib.Host;
@@ -968,6 +969,50 @@ class LauncherIT {
         assertTrue(out.lines().anyMatch(l -> l.matches("h1\\s+hubport\\s+hubport\\s+\\S+\\s+down\\s.*")), out);
         String printed = out + read("err.txt");
         assertFalse(printed.contains("Exception"), printed);
+    }
+
+    /**
+     * On a terminal (script(1) makes one, 100 columns wide): Tab completes {@code net:add}'s types
+     * and then the type's option names with no blank after the {@code =}, and a log line is
+     * printed above the prompt (the line being typed is cleared first, then drawn again), not into it.
+     */
+    @Test
+    void onATerminalTabCompletesAndLogLinesGoAboveThePrompt() throws Exception {
+        StringBuilder shell = new StringBuilder("stty cols 100 rows 24; exec");
+        for (String word : javaCommand("-qmp", "none", "-netdev", "hubport,id=h1,hubid=1")) {
+            shell.append(" '").append(word).append('\'');
+        }
+        process = new ProcessBuilder("script", "-qfec", shell.toString(), "/dev/null").directory(work.toFile())
+                .redirectOutput(work.resolve("out.txt").toFile())
+                .redirectError(work.resolve("err.txt").toFile())
+                .start();
+        Process p = process;
+        awaitBanner(p, "running: 1 netdev");
+        awaitLine(p, "out.txt", "g! "); // the console reads: keys typed earlier would be the tty's
+        keys(p, "net:add hub\t");
+        awaitLine(p, "out.txt", " hubport ");
+        keys(p, "h\t");
+        awaitLine(p, "out.txt", "hubport hubid=");
+        assertFalse(read("out.txt").contains("hubid= "), "no blank after an option name: " + read("out.txt"));
+        // While the console waits for the rest of a line, a netdev file is taken up: its news is
+        // logged (it is up; it cannot connect).
+        keys(p, "\u0015net:stats");
+        Files.writeString(work.resolve("deploy").resolve("net.netdev-x9.cfg"), "type=stream\naddr.type=inet\n"
+                + "addr.host=127.0.0.1\naddr.port=" + Ports.freeTcpPort() + "\nreconnect=1\n");
+        awaitLine(p, "out.txt", "net.hub: netdev x9");
+        String out = read("out.txt");
+        assertTrue(Pattern.compile("\r\u001b\\[K\\d{4}-\\d\\d-\\d\\d [0-9:.]+ [A-Z]+ +net\\.hub: netdev x9[^\r\n]*\r\ng! ")
+                .matcher(out).find(), "the prompt line is cleared before the log line and drawn after it: " + out);
+        keys(p, "\u0015quit\r");
+        assertTrue(p.waitFor(STOPPED.toSeconds(), TimeUnit.SECONDS), "quit did not stop it");
+        assertEquals(0, p.exitValue());
+    }
+
+    /** Sends keys to the terminal as typed, no line end added. */
+    private static void keys(Process p, String keys) throws IOException {
+        OutputStream in = p.getOutputStream();
+        in.write(keys.getBytes(StandardCharsets.UTF_8));
+        in.flush();
     }
 
     /** Starts Patchbay with its console reading a pipe the test writes to with {@link #type}. */
