@@ -144,11 +144,13 @@ public class GogoConsoleTest {
     @Test
     public void helpDescribesTheCommandsAndTheirParameters() throws Exception {
         try (GogoSession gogo = GogoSession.open(context, processor)) {
-            String add = gogo.run("help net:add");
+            String add = gogo.run("patchbay:help net:add");
             assertTrue(add, add.contains("add a netdev, like QEMU's netdev_add"));
             assertTrue(add, add.contains("netdev type, e.g. socket or hubport"));
             assertTrue(add, add.contains("options as key=value"));
-            String link = gogo.run("help net:link");
+            String link = gogo.run("patchbay:help net:link");
+            assertEquals("the overloads that stand for missing arguments are not shown: " + link,
+                    1, link.lines().filter(line -> line.startsWith("link")).count());
             assertTrue(link, link.contains("set the link of a netdev or NIC on or off"));
             assertTrue(link, link.contains("on or off"));
 

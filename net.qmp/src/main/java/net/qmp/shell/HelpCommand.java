@@ -1,6 +1,7 @@
 package net.qmp.shell;
 
 import java.lang.reflect.Method;
+import java.lang.reflect.Parameter;
 import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -19,8 +20,8 @@ import org.osgi.service.component.annotations.Component;
 /**
  * The console's {@code help}, as HMP's: one line per command. Patchbay's own groups ({@code net},
  * {@code patchbay}) are listed in full, the framework's and the shell's by name only, each listed
- * by {@code help GROUP}; {@code help COMMAND} is Gogo's detailed help of one command. The launcher's
- * console profile puts the {@code patchbay} scope first, so {@code help} is this one.
+ * by {@code help GROUP}; {@code help COMMAND} explains one command as Gogo's help does. The
+ * launcher's console profile puts the {@code patchbay} scope first, so {@code help} is this one.
  */
 @Component(service = HelpCommand.class, property = {
         "osgi.command.scope=patchbay",
@@ -72,8 +73,55 @@ public class HelpCommand {
         if (group != null) {
             return listing(topic, group).stripTrailing();
         }
+        String own = explain(topic);
+        if (own != null) {
+            return own;
+        }
         session.execute("gogo:help " + topic);
         return null;
+    }
+
+    /**
+     * Gogo's layout of one command's help, for Patchbay's own commands, with only the described
+     * methods: the others take the place of missing arguments ({@link NetCommands#missing}).
+     *
+     * @return the help, or null when the topic is none of Patchbay's commands
+     */
+    private String explain(String topic) {
+        int colon = topic.indexOf(':');
+        String name = topic.substring(colon + 1);
+        StringBuilder out = new StringBuilder();
+        for (String scope : OWN) {
+            if (colon >= 0 && !topic.substring(0, colon).equals(scope)) {
+                continue;
+            }
+            for (ServiceReference<?> ref : references("(&(" + SCOPE + "=" + scope + ")(" + FUNCTION + "=" + name + "))")) {
+                Object service = context.getService(ref);
+                if (service == null) {
+                    continue;
+                }
+                try {
+                    described(service.getClass(), name).forEach(m -> out.append(explain(m, scope)));
+                } finally {
+                    context.ungetService(ref);
+                }
+            }
+        }
+        return out.isEmpty() ? null : out.toString().stripTrailing();
+    }
+
+    private static String explain(Method method, String scope) {
+        StringBuilder out = new StringBuilder("\n").append(method.getName()).append(" - ")
+                .append(method.getAnnotation(Descriptor.class).value()).append("\n   scope: ").append(scope).append('\n');
+        StringBuilder parameters = new StringBuilder();
+        for (Parameter p : method.getParameters()) {
+            Descriptor d = p.getAnnotation(Descriptor.class);
+            if (p.getType() != CommandSession.class) {
+                parameters.append("      ").append(p.getType().getSimpleName()).append("   ")
+                        .append(d == null ? "" : d.value()).append('\n');
+            }
+        }
+        return parameters.isEmpty() ? out.toString() : out.append("   parameters:\n").append(parameters).toString();
     }
 
     /** Patchbay's own commands are typed without their scope; the others are shown with it. */
@@ -88,13 +136,7 @@ public class HelpCommand {
     /** @return per scope, per command, its description's first line */
     private Map<String, Map<String, String>> groups() {
         Map<String, Map<String, String>> groups = new TreeMap<>();
-        ServiceReference<?>[] refs;
-        try {
-            refs = context.getAllServiceReferences(null, "(" + SCOPE + "=*)");
-        } catch (InvalidSyntaxException e) {
-            throw new IllegalStateException(e);
-        }
-        for (ServiceReference<?> ref : refs == null ? new ServiceReference<?>[0] : refs) {
+        for (ServiceReference<?> ref : references("(" + SCOPE + "=*)")) {
             String scope = String.valueOf(ref.getProperty(SCOPE));
             Map<String, String> group = groups.computeIfAbsent(scope, s -> new TreeMap<>());
             Object service = context.getService(ref);
@@ -114,6 +156,15 @@ public class HelpCommand {
         return groups;
     }
 
+    private ServiceReference<?>[] references(String filter) {
+        try {
+            ServiceReference<?>[] refs = context.getAllServiceReferences(null, filter);
+            return refs == null ? new ServiceReference<?>[0] : refs;
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
     private static List<String> functions(Object property) {
         List<String> functions = new ArrayList<>();
         if (property instanceof String[] names) {
@@ -129,11 +180,17 @@ public class HelpCommand {
      * up to an example or a list after {@code ": "}.
      */
     private static String description(Class<?> type, String function) {
+        return described(type, function).stream()
+                .map(m -> m.getAnnotation(Descriptor.class).value().lines().findFirst().orElse("").split(": ", 2)[0])
+                .findFirst().orElse("");
+    }
+
+    /** The methods Gogo calls for the function that have a description, fewest parameters first. */
+    private static List<Method> described(Class<?> type, String function) {
         return Arrays.stream(type.getMethods())
                 .filter(m -> m.getName().equalsIgnoreCase(function) || m.getName().equalsIgnoreCase("_" + function))
                 .filter(m -> m.getAnnotation(Descriptor.class) != null)
                 .sorted(Comparator.comparingInt(Method::getParameterCount))
-                .map(m -> m.getAnnotation(Descriptor.class).value().lines().findFirst().orElse("").split(": ", 2)[0])
-                .findFirst().orElse("");
+                .toList();
     }
 }
