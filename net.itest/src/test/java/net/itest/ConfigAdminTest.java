@@ -18,7 +18,6 @@ import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerMethod;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.cm.ConfigurationAdmin;
-import org.osgi.service.log.LogReaderService;
 
 /** A {@code net.netdev} factory configuration is a netdev: created, recreated on update, deleted. */
 @RunWith(PaxExam.class)
@@ -34,9 +33,6 @@ public class ConfigAdminTest {
     @Inject
     private ConfigurationAdmin configAdmin;
 
-    @Inject
-    private LogReaderService logReader;
-
     @Configuration
     public Option[] config() {
         return Provisioning.patchbay();
@@ -46,7 +42,7 @@ public class ConfigAdminTest {
     public void factoryConfigurationIsANetdev() throws Exception {
         Provisioning.startUdpwire(context, control);
         MemWireDriver memwire = MemWireDriver.register(context);
-        try (ErrorRecorder recorder = new ErrorRecorder(context, logReader);
+        try (ErrorRecorder recorder = new ErrorRecorder(context);
                 UdpPeer first = new UdpPeer(); UdpPeer second = new UdpPeer()) {
             HubTopology before = new HubTopology(control, memwire, first, "x1");
             before.addMemWires();
@@ -83,7 +79,7 @@ public class ConfigAdminTest {
      */
     @Test
     public void aChangedConfigurationRecreatesANetdevDeletedOverQmp() throws Exception {
-        try (ErrorRecorder recorder = new ErrorRecorder(context, logReader)) {
+        try (ErrorRecorder recorder = new ErrorRecorder(context)) {
             org.osgi.service.cm.Configuration netdev = configAdmin.getFactoryConfiguration("net.netdev", "m", "?");
             netdev.update(hubport("1"));
             Await.await("m2 on hub 1", () -> ControlQueries.clientExists(control, "m2")
@@ -104,7 +100,7 @@ public class ConfigAdminTest {
     @Test
     public void aConfigurationItsDriverRefusesIsAFailedNetdev() throws Exception {
         Provisioning.startUdpwire(context, control);
-        try (ErrorRecorder recorder = new ErrorRecorder(context, logReader); UdpPeer peer = new UdpPeer()) {
+        try (ErrorRecorder recorder = new ErrorRecorder(context); UdpPeer peer = new UdpPeer()) {
             org.osgi.service.cm.Configuration netdev = configAdmin.getFactoryConfiguration("net.netdev", "u", "?");
             Dictionary<String, Object> properties = new Hashtable<>();
             properties.put("type", "udpwire");

@@ -1,8 +1,11 @@
 package net.itest;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
 import org.osgi.framework.FrameworkEvent;
 import org.osgi.framework.FrameworkListener;
 import org.osgi.service.log.LogEntry;
@@ -12,21 +15,25 @@ import org.osgi.service.log.LogReaderService;
 
 /**
  * Records every exception the framework reports while it is open: ERROR log entries that carry an
- * exception (through {@link LogReaderService}) and framework ERROR events. It also keeps every log
+ * exception (through every {@link LogReaderService} there is: Equinox has its own beside Felix Log,
+ * and a bundle may log to either) and framework ERROR events. It also keeps every log
  * message, so a test can prove the listener was really hearing the log, and prints warnings and
  * errors to standard output, which Surefire keeps in the test's report for diagnosis.
  */
 final class ErrorRecorder implements LogListener, FrameworkListener, AutoCloseable {
 
     private final BundleContext context;
-    private final LogReaderService logReader;
+    private final List<LogReaderService> logReaders = new ArrayList<>();
     private final List<String> errors = new CopyOnWriteArrayList<>();
     private final List<String> messages = new CopyOnWriteArrayList<>();
 
-    ErrorRecorder(BundleContext context, LogReaderService logReader) {
+    ErrorRecorder(BundleContext context) throws InvalidSyntaxException {
         this.context = context;
-        this.logReader = logReader;
-        logReader.addLogListener(this);
+        for (ServiceReference<LogReaderService> reference : context.getServiceReferences(LogReaderService.class, null)) {
+            LogReaderService logReader = context.getService(reference);
+            logReader.addLogListener(this);
+            logReaders.add(logReader);
+        }
         context.addFrameworkListener(this);
     }
 
@@ -66,7 +73,7 @@ final class ErrorRecorder implements LogListener, FrameworkListener, AutoCloseab
 
     @Override
     public void close() {
-        logReader.removeLogListener(this);
+        logReaders.forEach(logReader -> logReader.removeLogListener(this));
         context.removeFrameworkListener(this);
     }
 }

@@ -24,7 +24,6 @@ import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerMethod;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
-import org.osgi.service.log.LogReaderService;
 
 /**
  * A driver with a bug deployed into the running framework: the netdevs it opens fail (state,
@@ -43,9 +42,6 @@ public class FaultyDriverHotDeployTest {
     @Inject
     private NetControl control;
 
-    @Inject
-    private LogReaderService logReader;
-
     @Configuration
     public Option[] config() {
         return Provisioning.patchbay();
@@ -56,7 +52,7 @@ public class FaultyDriverHotDeployTest {
         List<String> events = new CopyOnWriteArrayList<>();
         ServiceRegistration<NetEventListener> listening = context.registerService(NetEventListener.class,
                 (name, data, time) -> events.add(name + " " + data), null);
-        try (ErrorRecorder recorder = new ErrorRecorder(context, logReader)) {
+        try (ErrorRecorder recorder = new ErrorRecorder(context)) {
             MemWireDriver memwire = MemWireDriver.register(context);
             control.add(Section.NETDEV, args("type", MemWireDriver.TYPE, "id", "m1"));
             control.add(Section.NETDEV, args("type", MemWireDriver.TYPE, "id", "m2"));

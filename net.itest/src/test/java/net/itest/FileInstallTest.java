@@ -18,7 +18,6 @@ import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerMethod;
 import org.osgi.framework.BundleContext;
-import org.osgi.service.log.LogReaderService;
 
 /** A watched folder: driver bundles and netdev configuration files go live when copied in. */
 @RunWith(PaxExam.class)
@@ -31,9 +30,6 @@ public class FileInstallTest {
     @Inject
     private NetControl control;
 
-    @Inject
-    private LogReaderService logReader;
-
     @Configuration
     public Option[] config() {
         return Provisioning.patchbay();
@@ -41,7 +37,7 @@ public class FileInstallTest {
 
     @Test
     public void driverBundleFollowsItsFile() throws Exception {
-        try (ErrorRecorder recorder = new ErrorRecorder(context, logReader);
+        try (ErrorRecorder recorder = new ErrorRecorder(context);
                 WatchedFolder deploy = WatchedFolder.start(context)) {
             assertFalse("udpwire listed before its jar is deployed", ControlQueries.driverListed(control, "udpwire"));
             Path jar = deploy.copyIn(Provisioning.jar(Provisioning.UDPWIRE));
@@ -55,7 +51,7 @@ public class FileInstallTest {
 
     @Test
     public void netdevConfigurationFileFollowsItsDriverAndItsFile() throws Exception {
-        try (ErrorRecorder recorder = new ErrorRecorder(context, logReader);
+        try (ErrorRecorder recorder = new ErrorRecorder(context);
                 WatchedFolder deploy = WatchedFolder.start(context); UdpPeer peer = new UdpPeer()) {
             Path cfg = deploy.write("net.netdev-u9.cfg",
                     "type=udpwire\nid=u9\nremote=" + peer.address() + "\n");

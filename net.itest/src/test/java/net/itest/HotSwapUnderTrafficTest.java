@@ -26,7 +26,6 @@ import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerMethod;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
-import org.osgi.service.log.LogReaderService;
 
 /**
  * A driver bundle stopped and started fifty times while frames flow between two other netdevs on
@@ -48,9 +47,6 @@ public class HotSwapUnderTrafficTest {
     @Inject
     private NetControl control;
 
-    @Inject
-    private LogReaderService logReader;
-
     @Configuration
     public Option[] config() {
         return Provisioning.patchbay();
@@ -58,7 +54,7 @@ public class HotSwapUnderTrafficTest {
 
     @Test
     public void fiftySwapsLoseNoFrameBetweenTheOtherNetdevs() throws Exception {
-        try (ErrorRecorder recorder = new ErrorRecorder(context, logReader); UdpPeer peer = new UdpPeer()) {
+        try (ErrorRecorder recorder = new ErrorRecorder(context); UdpPeer peer = new UdpPeer()) {
             MemWireDriver memwire = MemWireDriver.register(context);
             HubTopology net = new HubTopology(control, memwire, peer);
             net.addMemWires();

@@ -24,7 +24,6 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.FrameworkEvent;
 import org.osgi.framework.wiring.FrameworkWiring;
-import org.osgi.service.log.LogReaderService;
 
 /**
  * NIC models hot-deploy like drivers: with frames flowing on hub 1 into {@code sink} NICs, stopping
@@ -42,9 +41,6 @@ public class NicHotDeployTest {
     @Inject
     private NetControl control;
 
-    @Inject
-    private LogReaderService logReader;
-
     @Configuration
     public Option[] config() {
         return Provisioning.patchbay();
@@ -52,7 +48,7 @@ public class NicHotDeployTest {
 
     @Test
     public void nicsGoPendingWithTheBundleAndComeBackInPlace() throws Exception {
-        try (ErrorRecorder recorder = new ErrorRecorder(context, logReader)) {
+        try (ErrorRecorder recorder = new ErrorRecorder(context)) {
             MemWireDriver memwire = MemWireDriver.register(context);
             HubTopology net = new HubTopology(control, memwire, null);
             net.addMemWires();

@@ -24,7 +24,6 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.FrameworkEvent;
 import org.osgi.framework.wiring.FrameworkWiring;
-import org.osgi.service.log.LogReaderService;
 
 /** Uninstalling a driver bundle while frames flow: no exception anywhere, no thread left behind. */
 @RunWith(PaxExam.class)
@@ -42,9 +41,6 @@ public class UninstallUnderTrafficTest {
     @Inject
     private NetControl control;
 
-    @Inject
-    private LogReaderService logReader;
-
     @Configuration
     public Option[] config() {
         return Provisioning.patchbay();
@@ -52,7 +48,7 @@ public class UninstallUnderTrafficTest {
 
     @Test
     public void uninstallWhileFramesFlow() throws Exception {
-        try (ErrorRecorder recorder = new ErrorRecorder(context, logReader); UdpPeer peer = new UdpPeer()) {
+        try (ErrorRecorder recorder = new ErrorRecorder(context); UdpPeer peer = new UdpPeer()) {
             MemWireDriver memwire = MemWireDriver.register(context);
             HubTopology net = new HubTopology(control, memwire, peer);
             net.addMemWires();
