@@ -54,6 +54,8 @@ public class UninstallUnderTrafficTest {
             net.addMemWires();
             MemWire m1 = memwire.wire("m1");
             memwire.wire("m2"); // open, with whatever the runtime started for it, before the snapshot
+            // Equinox starts its refresh thread on the first refresh and keeps it: start it now.
+            refresh();
             Set<Thread> before = liveThreads();
 
             Bundle udpwire = Provisioning.startUdpwire(context, control);
