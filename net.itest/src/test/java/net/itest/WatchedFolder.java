@@ -19,7 +19,8 @@ import org.osgi.framework.BundleException;
 final class WatchedFolder implements AutoCloseable {
 
     private static final List<String> SETTINGS = List.of(
-            "felix.fileinstall.dir", "felix.fileinstall.poll", "felix.fileinstall.noInitialDelay");
+            "felix.fileinstall.dir", "felix.fileinstall.poll", "felix.fileinstall.noInitialDelay",
+            "felix.fileinstall.enableConfigSave");
 
     private final Path dir;
     private final Bundle fileInstall;
@@ -40,6 +41,8 @@ final class WatchedFolder implements AutoCloseable {
         System.setProperty("felix.fileinstall.dir", dir.toString());
         System.setProperty("felix.fileinstall.poll", "200");
         System.setProperty("felix.fileinstall.noInitialDelay", "true");
+        // No write-back of configurations into the folder: on Equinox it once truncated a .cfg to 0 bytes.
+        System.setProperty("felix.fileinstall.enableConfigSave", "false");
         Bundle fileInstall = context.installBundle(Provisioning.url(Provisioning.FILEINSTALL));
         fileInstall.start();
         return new WatchedFolder(dir, fileInstall);
