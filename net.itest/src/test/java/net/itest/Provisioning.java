@@ -17,7 +17,8 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
 
 /**
- * The framework every test starts: Felix with the real Patchbay runtime and what it needs, from
+ * The framework every test starts: Felix, or Equinox in the build's {@code equinox} execution (Pax
+ * Exam takes the framework on the class path), with the real Patchbay runtime and what it needs, from
  * the jars Maven copied into {@code target/bundles} (property {@code patchbay.itest.bundles}).
  * The driver bundle under test is not among them: the tests install it at run time.
  */
