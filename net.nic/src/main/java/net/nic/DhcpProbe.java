@@ -138,7 +138,7 @@ final class DhcpProbe extends NicClient {
         // IPv4 from 0.0.0.0 to 255.255.255.255: the client has no address yet.
         f.put((byte) 0x45).put((byte) 0).putShort((short) (20 + 8 + bootpLength)).putShort((short) 0)
                 .putShort((short) 0).put((byte) 64).put((byte) 17).putShort((short) 0).putInt(0).putInt(-1);
-        f.putShort(IP + 10, ipChecksum(f));
+        f.putShort(IP + 10, InternetChecksum.fold(InternetChecksum.sum(f, IP, 20)));
         f.position(UDP);
         f.putShort((short) CLIENT_PORT).putShort((short) SERVER_PORT).putShort((short) (8 + bootpLength))
                 .putShort((short) 0);
@@ -158,36 +158,11 @@ final class DhcpProbe extends NicClient {
         return f.clear();
     }
 
-    private static short ipChecksum(ByteBuffer f) {
-        long sum = 0;
-        for (int i = IP; i < IP + 20; i += 2) {
-            sum += Short.toUnsignedInt(f.getShort(i));
-        }
-        return fold(sum);
-    }
-
     /** The UDP checksum over the IPv4 pseudo-header, the header (checksum field zero) and the data. */
     private static short udpChecksum(ByteBuffer f) {
         int length = f.capacity() - UDP;
-        long sum = 17 + length;
-        for (int i = IP + 12; i < IP + 20; i += 2) {
-            sum += Short.toUnsignedInt(f.getShort(i));
-        }
-        int i = UDP;
-        for (; i + 1 < f.capacity(); i += 2) {
-            sum += Short.toUnsignedInt(f.getShort(i));
-        }
-        if (i < f.capacity()) {
-            sum += (f.get(i) & 0xff) << 8;
-        }
-        short checksum = fold(sum);
+        long sum = 17 + length + InternetChecksum.sum(f, IP + 12, 8) + InternetChecksum.sum(f, UDP, length);
+        short checksum = InternetChecksum.fold(sum);
         return checksum == 0 ? (short) 0xffff : checksum; // 0 would mean "no checksum"
-    }
-
-    private static short fold(long sum) {
-        while (sum >>> 16 != 0) {
-            sum = (sum & 0xffff) + (sum >>> 16);
-        }
-        return (short) ~sum;
     }
 }

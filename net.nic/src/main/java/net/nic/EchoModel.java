@@ -75,8 +75,8 @@ public final class EchoModel implements NicModel<EchoModel.Options> {
             buffer.put(frame).flip();
             long destination = MacAddress.read(buffer, 0);
             long source = MacAddress.read(buffer, 6);
-            buffer.putInt(0, (int) (source >>> 16)).putShort(4, (short) source)
-                    .putInt(6, (int) (destination >>> 16)).putShort(10, (short) destination);
+            MacAddress.write(buffer, 0, source);
+            MacAddress.write(buffer, 6, destination);
             if (context.send(buffer, resume) == SendResult.QUEUED) {
                 // The peer holds our frame: wait for it to leave before echoing more.
                 waiting = true;

@@ -78,8 +78,7 @@ final class Ipv4Responder extends Responder {
         ethernet(MacAddress.read(frame, at + 6), ETHERTYPE_ARP);
         reply.putInt(ETHERNET, 1 << 16 | ETHERTYPE_IPV4).putShort(ETHERNET + 4, (short) 0x0604);
         reply.putShort(ETHERNET + 6, (short) ARP_REPLY);
-        long mac = filter.mac().bits();
-        reply.putInt(ETHERNET + 8, (int) (mac >>> 16)).putShort(ETHERNET + 12, (short) mac);
+        MacAddress.write(reply, ETHERNET + 8, filter.mac().bits());
         reply.putInt(ETHERNET + 14, ip);
         // The requester's addresses as it gave them: a probe's sender address 0.0.0.0 included.
         reply.put(ETHERNET + 18, frame, arp + 8, 10);

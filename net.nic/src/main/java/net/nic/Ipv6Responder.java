@@ -131,9 +131,8 @@ final class Ipv6Responder extends Responder {
         reply.put(out, (byte) NEIGHBOR_ADVERTISEMENT).put(out + 1, (byte) 0).putShort(out + 2, (short) 0);
         reply.putInt(out + 4, duplicateCheck ? FLAG_OVERRIDE : FLAG_SOLICITED | FLAG_OVERRIDE);
         reply.putLong(out + 8, targetHigh).putLong(out + 16, targetLow);
-        long mac = filter.mac().bits();
         reply.put(out + 24, (byte) OPTION_TARGET_LINK_LAYER).put(out + 25, (byte) 1);
-        reply.putInt(out + 26, (int) (mac >>> 16)).putShort(out + 30, (short) mac);
+        MacAddress.write(reply, out + 26, filter.mac().bits());
         checksum(out, ADVERTISEMENT_LENGTH);
         send(out + ADVERTISEMENT_LENGTH);
         advertisements.increment();

@@ -59,9 +59,21 @@ record MacAddress(long bits) {
         return (frame.getInt(at) & 0xffff_ffffL) << 16 | frame.getShort(at + 4) & 0xffffL;
     }
 
+    /**
+     * Writes an address where {@link #read} reads one.
+     *
+     * @param frame a buffer
+     * @param at    the absolute index of the address's first byte
+     * @param bits  the address, 48 bits
+     */
+    static void write(ByteBuffer frame, int at, long bits) {
+        frame.putInt(at, (int) (bits >>> 16)).putShort(at + 4, (short) bits);
+    }
+
     /** Writes the address at the buffer's position and moves past it. */
     void put(ByteBuffer frame) {
-        frame.putInt((int) (bits >>> 16)).putShort((short) bits);
+        write(frame, frame.position(), bits);
+        frame.position(frame.position() + 6);
     }
 
     /** @return whether this is 00:00:00:00:00:00, which QEMU takes for "no address given" */

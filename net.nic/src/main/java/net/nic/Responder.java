@@ -64,9 +64,8 @@ abstract class Responder extends NicClient {
      */
     protected final void ethernet(long destination, int etherType) {
         reply.clear(); // the last send left its limit at that reply's length
-        reply.putInt(0, (int) (destination >>> 16)).putShort(4, (short) destination);
-        long source = filter.mac().bits();
-        reply.putInt(6, (int) (source >>> 16)).putShort(10, (short) source);
+        MacAddress.write(reply, 0, destination);
+        MacAddress.write(reply, 6, filter.mac().bits());
         reply.putShort(12, (short) etherType);
     }
 
