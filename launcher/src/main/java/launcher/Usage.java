@@ -32,7 +32,8 @@ final class Usage {
                   -device MODEL,netdev=ID[,...]       add an in-process NIC
                   -nic TYPE[,id=ID],model=MODEL[,mac=MAC][,KEY=VALUE...]
                                                       a netdev of TYPE and a NIC of MODEL on it (the NIC
-                                                      takes only mac=); -nic none adds nothing
+                                                      takes mac= and the options only MODEL has);
+                                                      -nic none adds nothing
                   -net nic,model=MODEL[,macaddr=MAC]  legacy form: a NIC on a port of hub 0
                   -netdev help, -object help, -device help, -nic TYPE,model=help
                                                       list the installed types (deployed drivers too) and exit

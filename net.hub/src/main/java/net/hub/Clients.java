@@ -358,8 +358,9 @@ final class Clients {
 
     /**
      * {@code -nic TYPE,...}: the netdev of its options (named by {@code id}, else by QEMU's
-     * generated {@code #netNRR}) and a NIC of {@code model} plugged into it, which gets only
-     * {@code mac}, as in QEMU. Patchbay has no default model: {@code model} is required.
+     * generated {@code #netNRR}) and a NIC of {@code model} plugged into it, which gets {@code mac}
+     * as in QEMU, and the options only the model has ({@link #modelProperties}). Patchbay has no
+     * default model: {@code model} is required.
      *
      * @return the netdev's id, or null for {@code -nic none}
      */
