@@ -60,10 +60,9 @@ class DescriptorsIT {
     @Test
     void aFullDescriptorTableNeitherSpinsNorFloodsTheLogAndQmpRecovers() throws Exception {
         // More listeners than free descriptors, each with a client: the last ones cannot accept theirs.
-        int[] ports = new int[HEADROOM + 4];
+        int[] ports = Ports.freeTcpPortsBelowEphemeral(HEADROOM + 4);
         List<String> netdevs = new ArrayList<>();
         for (int i = 0; i < ports.length; i++) {
-            ports[i] = Ports.freeTcpPort();
             netdevs.addAll(List.of("-netdev", "socket,id=s" + i + ",listen=127.0.0.1:" + ports[i]));
         }
         // And a socket chardev, listening on the loop for the filter that writes to it.
@@ -176,8 +175,10 @@ class DescriptorsIT {
                 .start();
         process.getOutputStream().close();
         Path qmp = work.resolve("patchbay-qmp.sock");
-        Await.until(() -> read("out.txt").contains("running:") && Ports.unixListening(qmp), STARTED, "start-up",
-                () -> read("err.txt"));
+        // A start that failed ends the wait at once; its stderr says why.
+        Await.until(() -> !process.isAlive() || read("out.txt").contains("running:") && Ports.unixListening(qmp),
+                STARTED, "start-up", () -> read("err.txt"));
+        assertTrue(process.isAlive(), () -> "Patchbay did not start: " + read("err.txt"));
         return qmp;
     }
 

@@ -8,6 +8,8 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -60,6 +62,22 @@ public final class Ports {
         } catch (IOException | RuntimeException e) {
             return 32768; // Linux's default
         }
+    }
+
+    /**
+     * Several listening ports for one process, all different (one at a time, a port just closed
+     * may be handed out again) and below the ephemeral range, where no other test's outgoing
+     * connection takes one meanwhile.
+     *
+     * @param count how many
+     * @return distinct free ports
+     */
+    public static int[] freeTcpPortsBelowEphemeral(int count) {
+        Set<Integer> ports = new LinkedHashSet<>();
+        while (ports.size() < count) {
+            ports.add(freeTcpPortBelowEphemeral());
+        }
+        return ports.stream().mapToInt(Integer::intValue).toArray();
     }
 
     /** @return a UDP port on 127.0.0.1 that was free a moment ago */
