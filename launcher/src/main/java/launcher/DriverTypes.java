@@ -106,8 +106,21 @@ final class DriverTypes {
     }
 
     /** @return null when the model is provided (or not given: the runtime names what is missing) */
-    private String nicModel(String model) {
+    private String deviceModel(String model) {
         return model == null || nics.contains(model) ? null : "'" + model + "' is not a valid device model name";
+    }
+
+    /**
+     * @return whether a {@code -nic} or {@code -net nic} names a model no bundle provides; QEMU's
+     *         error for that names the model but not the option
+     */
+    private boolean unsupportedNic(NetworkOption option) {
+        String model = option.model();
+        return switch (option.section()) {
+            case NET -> option.type().equals("nic") && model != null && !nics.contains(model);
+            case NIC -> netdevs.contains(option.type()) && model != null && !nics.contains(model);
+            default -> false;
+        };
     }
 
     /**
@@ -121,17 +134,19 @@ final class DriverTypes {
             String type = option.type();
             String problem = switch (option.section()) {
                 case NETDEV -> netdevs.contains(type) ? null : NetdevTypes.missing(type).getMessage();
-                case NET -> type.equals("nic") ? nicModel(option.model())
+                case NET -> type.equals("nic") ? null
                         : type.equals(HUBPORT) ? "network backend 'hubport' is only supported with -netdev/-nic"
                         : type.equals("none") || netdevs.contains(type) ? null : NetdevTypes.missing(type).getMessage();
                 case OBJECT -> filters.contains(type) ? null : "Parameter 'qom-type' does not accept value '" + type + "'";
-                case DEVICE -> nicModel(type);
-                case NIC -> type.equals("none") ? null
-                        : netdevs.contains(type) ? nicModel(option.model()) : NetdevTypes.missing(type).getMessage();
+                case DEVICE -> deviceModel(type);
+                case NIC -> type.equals("none") || netdevs.contains(type) ? null : NetdevTypes.missing(type).getMessage();
                 case CHARDEV -> null; // net.chardev checks its backends when it makes them
             };
             if (problem != null) {
                 throw new UsageException(option + ": " + problem);
+            }
+            if (unsupportedNic(option)) {
+                throw new UsageException("Unsupported NIC model: " + option.model());
             }
         }
     }

@@ -234,11 +234,11 @@ class LauncherIT {
                 run("--no-console", "-object", "filter-nosuch,id=f0,netdev=h1"));
         assertOneErrorLine("patchbay: -device nosuch,netdev=h1: 'nosuch' is not a valid device model name",
                 run("--no-console", "-device", "nosuch,netdev=h1"));
-        assertOneErrorLine("patchbay: -net nic,model=nosuch: 'nosuch' is not a valid device model name",
+        assertOneErrorLine("patchbay: Unsupported NIC model: nosuch",
                 run("--no-console", "-net", "nic,model=nosuch"));
         assertOneErrorLine("patchbay: -net hubport,hubid=1: network backend 'hubport' is only supported with -netdev/-nic",
                 run("--no-console", "-net", "hubport,hubid=1"));
-        assertOneErrorLine("patchbay: -nic hubport,hubid=1,model=nosuch: 'nosuch' is not a valid device model name",
+        assertOneErrorLine("patchbay: Unsupported NIC model: nosuch",
                 run("--no-console", "-nic", "hubport,hubid=1,model=nosuch"));
         assertOneErrorLine("patchbay: -nic help: Parameter 'type' does not accept value 'help'",
                 run("--no-console", "-nic", "help"));

@@ -46,7 +46,7 @@ class LauncherOptionsTest {
         DriverTypes types = new DriverTypes(java.util.Set.of("socket"), java.util.Set.of(),
                 java.util.Set.of("responder", "echo"), Path.of("deploy"));
         assertEquals("Supported NIC models:\necho\nresponder\n", TypeHelp.list(o.network().get(1), types));
-        assertEquals("-nic socket,model=sink: 'sink' is not a valid device model name", assertThrows(UsageException.class,
+        assertEquals("Unsupported NIC model: sink", assertThrows(UsageException.class,
                 () -> types.check(LauncherOptions.parse(List.of("-nic", "socket,model=sink")).network())).getMessage());
         assertEquals("-nic model=echo: network backend 'user' is not compiled into this binary",
                 assertThrows(UsageException.class,

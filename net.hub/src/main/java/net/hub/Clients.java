@@ -36,6 +36,8 @@ final class Clients {
     static final String FAILED_EVENT = "X_NETDEV_FAILED";
     /** Where QEMU puts the devices made with an id. */
     private static final String PERIPHERAL = "/machine/peripheral/";
+    /** What QEMU says of an unknown {@code -nic}/{@code -net nic} model (a {@code -device}'s text differs). */
+    private static final String UNSUPPORTED_MODEL = "Unsupported NIC model: %s";
 
     /** What a new netdev may wait for. */
     enum Mode {
@@ -337,6 +339,7 @@ final class Clients {
         if (model == null) {
             throw NetException.generic("Parameter 'model' is missing");
         }
+        requireModel(model, declare, UNSUPPORTED_MODEL);
         args.remove("addr");
         args.remove("vectors");
         nic.putAll(args);
@@ -373,7 +376,7 @@ final class Clients {
         if (model == null) {
             throw NetException.generic("Parameter 'model' is missing");
         }
-        requireModel(String.valueOf(model), declare); // before a netdev is made for it
+        requireModel(String.valueOf(model), declare, UNSUPPORTED_MODEL); // before a netdev is made for it
         Object idArg = args.remove("id");
         nic.putAll(modelProperties(String.valueOf(model), type, args));
         String id = idArg != null ? Ids.check(String.valueOf(idArg))
@@ -444,7 +447,7 @@ final class Clients {
     private String addNic(String model, Map<String, Object> args, boolean declare, Topology.Claim claim)
             throws NetException {
         // QEMU looks the model up first, then names the device, then sets its properties.
-        requireModel(model, declare);
+        requireModel(model, declare, "'%s' is not a valid device model name");
         Object idArg = args.remove("id");
         String id = idArg == null ? topology.autoName(model, true) : Ids.check(String.valueOf(idArg));
         if (topology.nic(id) != null) {
@@ -492,10 +495,14 @@ final class Clients {
         return id;
     }
 
-    /** Refuses a model no bundle provides now, unless the NIC is declared (it then waits for one). */
-    private void requireModel(String model, boolean declare) throws NetException {
+    /**
+     * Refuses a model no bundle provides now, unless the NIC is declared (it then waits for one).
+     *
+     * @param error QEMU's words, which differ between {@code -device} and {@code -nic}/{@code -net nic}
+     */
+    private void requireModel(String model, boolean declare, String error) throws NetException {
         if (drivers.current(drivers.nics, model) == null && !declare) {
-            throw NetException.generic("'%s' is not a valid device model name", model);
+            throw NetException.generic(error, model);
         }
     }
 

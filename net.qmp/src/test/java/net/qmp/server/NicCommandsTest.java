@@ -293,7 +293,7 @@ class NicCommandsTest extends QmpServerFixture {
         assertEquals("invalid syntax for ethernet address", error(Section.NIC, "inject,model=nic-x,mac=zz"));
         assertEquals("NIC cannot have multicast MAC address", error(Section.NIC, "inject,model=nic-x,mac=01:00:00:00:00:01"));
         assertEquals("Parameter 'model' is missing", error(Section.NIC, "inject"));
-        assertEquals("'nosuch' is not a valid device model name", error(Section.NIC, "inject,model=nosuch"));
+        assertEquals("Unsupported NIC model: nosuch", error(Section.NIC, "inject,model=nosuch"));
         assertEquals("Invalid parameter 'macaddr'", error(Section.NIC, "inject,model=nic-x,macaddr=52:54:00:00:00:01"));
         assertEquals("Parameter 'id' expects an identifier", error(Section.NIC, "inject,id=9x,model=nic-x"));
         assertEquals("network backend 'user' is not compiled into this binary", error(Section.NIC, "model=nic-x"));
