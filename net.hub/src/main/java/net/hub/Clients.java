@@ -276,7 +276,9 @@ final class Clients {
     String addLegacy(String type, Map<String, Object> args, boolean declare) throws NetException {
         int vlan = QapiArguments.intArgument(args.remove("vlan"), "vlan", 0);
         Object id = args.remove("id");
-        Object name = args.remove("name");
+        if (args.containsKey("name")) {
+            throw NetException.generic("Invalid parameter 'name'"); // gone from -net by QEMU 7.2
+        }
         if ("none".equals(type)) {
             return null; // -net none: no network, nothing to name
         }
@@ -293,8 +295,7 @@ final class Clients {
         if (drivers.current(drivers.netdevs, type) == null && !declare) {
             throw NetdevTypes.missing(type);
         }
-        String netdevName = id != null || name != null ? Ids.check(String.valueOf(id != null ? id : name))
-                : topology.autoName(type, false);
+        String netdevName = id != null ? Ids.check(String.valueOf(id)) : generatedId();
         ClientEntry e = newEntry(netdevName, type, Kind.NETDEV, loops.next(), Section.NET, false, args);
         try (Topology.Claim claim = topology.claim()) {
             topology.add(e, claim);
@@ -379,8 +380,7 @@ final class Clients {
         requireModel(String.valueOf(model), declare, UNSUPPORTED_MODEL); // before a netdev is made for it
         Object idArg = args.remove("id");
         nic.putAll(modelProperties(String.valueOf(model), type, args));
-        String id = idArg != null ? Ids.check(String.valueOf(idArg))
-                : "#net" + generatedIds.getAndIncrement() + String.format("%02d", RANDOM.nextInt(100));
+        String id = idArg != null ? Ids.check(String.valueOf(idArg)) : generatedId();
         addNetdev(id, type, args, declare ? Mode.DECLARE : Mode.ADD);
         nic.put("netdev", id);
         try {
@@ -449,7 +449,7 @@ final class Clients {
         // QEMU looks the model up first, then names the device, then sets its properties.
         requireModel(model, declare, "'%s' is not a valid device model name");
         Object idArg = args.remove("id");
-        String id = idArg == null ? topology.autoName(model, true) : Ids.check(String.valueOf(idArg));
+        String id = idArg == null ? topology.autoNicName(model) : Ids.check(String.valueOf(idArg));
         if (topology.nic(id) != null) {
             throw NetException.generic("Duplicate ID '%s' for device", id);
         }
@@ -504,6 +504,14 @@ final class Clients {
         if (drivers.current(drivers.nics, model) == null && !declare) {
             throw NetException.generic(error, model);
         }
+    }
+
+    /**
+     * @return an id as QEMU 7.2 makes one up for a {@code -nic} or {@code -net} netdev without one:
+     *         {@code #net}, a counter and two random digits (no user id can start with {@code #})
+     */
+    private String generatedId() {
+        return "#net" + generatedIds.getAndIncrement() + String.format("%02d", RANDOM.nextInt(100));
     }
 
     /** Refuses a NIC's netdev that has a peer already; it is claimed, so it stays free. */

@@ -176,14 +176,12 @@ final class Topology {
     }
 
     /**
-     * @return {@code model.N}: for a NIC, as QEMU names it, N the number of NICs of that model there
-     *         are (named ones too), or the next N no NIC has where QEMU would repeat a name; for a
-     *         netdev the first N that no netdev has
+     * @return {@code model.N}, as QEMU names a NIC made without an id: N the number of NICs of that
+     *         model there are (named ones too), or the next N no NIC has where QEMU would repeat a name
      */
-    synchronized String autoName(String model, boolean nic) {
-        Map<String, ClientEntry> taken = nic ? nics : netdevs;
-        int n = nic ? (int) nics.values().stream().filter(e -> e.state.type().equals(model)).count() : 0;
-        while (taken.containsKey(model + "." + n)) {
+    synchronized String autoNicName(String model) {
+        int n = (int) nics.values().stream().filter(e -> e.state.type().equals(model)).count();
+        while (nics.containsKey(model + "." + n)) {
             n++;
         }
         return model + "." + n;

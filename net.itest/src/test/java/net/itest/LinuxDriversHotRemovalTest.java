@@ -89,9 +89,9 @@ public class LinuxDriversHotRemovalTest {
         Path file = Files.createTempFile("patchbay-itest", ".pcap");
         try {
             install(Provisioning.DUMP, "dump");
-            control.add(Section.NET, QemuOptions.parse("dump,vlan=4,file=" + file, "type"));
+            String dump = control.add(Section.NET, QemuOptions.parse("dump,vlan=4,file=" + file, "type"));
             bundle(Provisioning.DUMP).uninstall();
-            Await.await("dump.0 to be pending", () -> control.client("dump.0").state().equals("pending"));
+            Await.await(dump + " to be pending", () -> control.client(dump).state().equals("pending"));
             byte[] header = Files.readAllBytes(file);
             assertEquals("a classic pcap header, written and closed", 24, header.length);
             assertEquals((byte) 0xd4, header[0]);

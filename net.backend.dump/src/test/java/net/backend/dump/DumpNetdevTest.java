@@ -38,12 +38,12 @@ class DumpNetdevTest {
     @Test
     void legacyDumpOnAVlanRecordsTheHubsFrames() throws Exception {
         Path pcap = dir.resolve("vlan3.pcap");
-        assertEquals("dump.0", rig.add(Section.NET, "dump,vlan=3,file=" + pcap));
+        String dump = rig.add(Section.NET, "dump,vlan=3,file=" + pcap);
         rig.add(Section.NET, "inject,vlan=3,id=src");
-        assertEquals("dump to " + pcap + " (len=65536)", rig.runtime.client("dump.0").info());
+        assertEquals("dump to " + pcap + " (len=65536)", rig.runtime.client(dump).info());
         List<byte[]> frames = Frames.testFrames(0, 40, 1514);
         rig.inject.get("src").send(frames);
-        Await.until(() -> rig.runtime.network().clients().stream().anyMatch(c -> c.name().equals("dump.0")
+        Await.until(() -> rig.runtime.network().clients().stream().anyMatch(c -> c.name().equals(dump)
                 && c.counters().rxFrames() == 40), "40 frames at the dump");
         rig.close(); // -net clients cannot be deleted; closing the runtime closes the file
         Tools.awaitNoWriters();
@@ -55,14 +55,14 @@ class DumpNetdevTest {
     void lenTruncatesAndDefaultFileIsNamedAfterTheHub() throws Exception {
         Path defaultFile = Path.of(HubTarget.defaultFile(7)).toAbsolutePath();
         try {
-            rig.add(Section.NET, "dump,vlan=7,len=64");
+            String dump = rig.add(Section.NET, "dump,vlan=7,len=64");
             // The hub is known when a -net dump opens: its file is named and open at once.
-            assertEquals("dump to qemu-vlan7.pcap (len=64)", rig.runtime.client("dump.0").info());
+            assertEquals("dump to qemu-vlan7.pcap (len=64)", rig.runtime.client(dump).info());
             assertTrue(Files.exists(defaultFile));
             rig.add(Section.NET, "inject,vlan=7,id=src");
             List<byte[]> frames = List.of(Frames.testFrame(1, 60), Frames.testFrame(2, 64), Frames.testFrame(3, 65), Frames.testFrame(4, 1500));
             rig.inject.get("src").send(frames);
-            Await.until(() -> rxFrames("dump.0") == 4, "4 frames at the dump");
+            Await.until(() -> rxFrames(dump) == 4, "4 frames at the dump");
             rig.close();
             Tools.awaitNoWriters();
             Pcap.Capture file = Pcap.readFinished(defaultFile);

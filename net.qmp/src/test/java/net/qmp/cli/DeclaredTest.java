@@ -48,9 +48,9 @@ class DeclaredTest {
 
     @Test
     void anUnnamedNetIsFoundUnderTheNameTheRuntimeGaveIt() {
-        Declared d = declared("-net dump", "dump.0", false);
+        Declared d = declared("-net dump", "#net042", false);
         NetworkDTO network = network(client("d0", "dump", "netdev", "pending", null),
-                client("dump.0", "dump", "netdev", "failed", "cannot open"));
+                client("#net042", "dump", "netdev", "failed", "cannot open"));
         assertEquals(new Declared.Failed("cannot open"), d.standing(network));
         assertInstanceOf(Declared.Settled.class, declared("-net none", null, false).standing(network));
     }
