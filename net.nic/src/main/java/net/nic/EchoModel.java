@@ -4,9 +4,8 @@ import java.nio.ByteBuffer;
 import net.api.Delivery;
 import net.api.NetClient;
 import net.api.NetClientContext;
-import net.api.NetCounter;
-import net.api.NetException;
 import net.api.NicModel;
+import net.api.NetCounter;
 import net.api.NicType;
 import net.api.SendResult;
 import net.api.SentCallback;
@@ -22,29 +21,17 @@ import org.osgi.service.component.annotations.Reference;
  */
 @Component(service = NicModel.class)
 @NicType(EchoModel.MODEL)
-public final class EchoModel implements NicModel<EchoModel.Options> {
+public final class EchoModel extends AddressOnlyModel {
 
     static final String MODEL = "echo";
 
-    /** @param mac the NIC's address; QEMU's next default when absent */
-    public record Options(String mac) {
-    }
-
-    private final MacTable macs;
-
     @Activate
     public EchoModel(@Reference MacTable macs) {
-        this.macs = macs;
+        super(MODEL, macs);
     }
 
     @Override
-    public Class<Options> optionsType() {
-        return Options.class;
-    }
-
-    @Override
-    public NetClient open(Options options, NetClientContext context) throws NetException {
-        MacAddress mac = options.mac() == null ? null : MacAddress.parse(MODEL, options.mac());
+    NetClient open(MacAddress mac, MacTable macs, NetClientContext context) {
         return new Echo(mac, macs, context);
     }
 

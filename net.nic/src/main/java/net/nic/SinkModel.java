@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import net.api.Delivery;
 import net.api.NetClient;
 import net.api.NetClientContext;
-import net.api.NetException;
 import net.api.NicModel;
 import net.api.NicType;
 import org.osgi.service.component.annotations.Activate;
@@ -17,29 +16,17 @@ import org.osgi.service.component.annotations.Reference;
  */
 @Component(service = NicModel.class)
 @NicType(SinkModel.MODEL)
-public final class SinkModel implements NicModel<SinkModel.Options> {
+public final class SinkModel extends AddressOnlyModel {
 
     static final String MODEL = "sink";
 
-    /** @param mac the NIC's address; QEMU's next default when absent */
-    public record Options(String mac) {
-    }
-
-    private final MacTable macs;
-
     @Activate
     public SinkModel(@Reference MacTable macs) {
-        this.macs = macs;
+        super(MODEL, macs);
     }
 
     @Override
-    public Class<Options> optionsType() {
-        return Options.class;
-    }
-
-    @Override
-    public NetClient open(Options options, NetClientContext context) throws NetException {
-        MacAddress mac = options.mac() == null ? null : MacAddress.parse(MODEL, options.mac());
+    NetClient open(MacAddress mac, MacTable macs, NetClientContext context) {
         return new NicClient(MODEL, mac, macs, context) {
             @Override
             protected Delivery deliver(ByteBuffer frame) {
