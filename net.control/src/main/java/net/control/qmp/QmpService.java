@@ -27,4 +27,13 @@ public interface QmpService {
 
     /** @return the clients connected now */
     List<QmpClientInfo> clients();
+
+    /**
+     * QEMU's HMP {@code quit} typed at a console: every negotiated client is sent {@code SHUTDOWN}
+     * with reason {@code host-qmp-quit} (a bounded wait for it to be written), then the framework
+     * stops, on a thread of its own.
+     *
+     * @since 2.1
+     */
+    void quit();
 }

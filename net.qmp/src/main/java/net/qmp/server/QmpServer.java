@@ -201,6 +201,7 @@ public final class QmpServer implements QmpService, NetEventListener {
      * client is sent {@code SHUTDOWN} with reason {@code host-qmp-quit} (waiting as {@link
      * #hostSignal()} does), then Patchbay stops.
      */
+    @Override
     public void quit() {
         farewell("host-qmp-quit");
         quit.run();

@@ -1,8 +1,9 @@
-package net.qmp.shell;
+package net.console;
 
 import java.util.List;
 import java.util.Map;
 import net.api.NetException;
+import net.control.InfoNetwork;
 import net.control.NetControl;
 import net.control.Section;
 import net.control.dto.DriverDTO;

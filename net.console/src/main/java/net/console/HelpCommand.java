@@ -1,4 +1,4 @@
-package net.qmp.shell;
+package net.console;
 
 import java.lang.reflect.Method;
 import java.lang.reflect.Parameter;

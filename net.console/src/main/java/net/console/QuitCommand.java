@@ -1,7 +1,6 @@
-package net.qmp.shell;
+package net.console;
 
 import net.control.qmp.QmpService;
-import net.qmp.server.QmpServer;
 import org.apache.felix.service.command.Descriptor;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
@@ -42,7 +41,8 @@ public class QuitCommand {
      */
     @Descriptor("stop Patchbay, like QEMU's quit (QMP clients get SHUTDOWN)")
     public String quit() {
-        if (qmp instanceof QmpServer server) {
+        QmpService server = qmp;
+        if (server != null) {
             server.quit();
             return null;
         }
