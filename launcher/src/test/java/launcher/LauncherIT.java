@@ -972,6 +972,35 @@ class LauncherIT {
     }
 
     /**
+     * Words a command does not take, at the real console (Gogo's shell loop, which prints a Java
+     * exception's name for whatever reaches it): HMP's lines instead, as QEMU 7.2 prints them for
+     * {@code set_link a on extra}, {@code set_link a maybe} and {@code quit now}.
+     */
+    @Test
+    void wrongWordsAtTheConsoleAreHmpLinesNotExceptions() throws Exception {
+        Process p = startWithConsole("-qmp", "none", "-netdev", "hubport,id=h1,hubid=1");
+        awaitBanner(p, "running: 1 netdev");
+        type(p, "net:link h1 off extra");
+        type(p, "net:link h1 maybe");
+        type(p, "net:stats h1 h2 h3");
+        type(p, "quit now");
+        type(p, "help net:add net:del");
+        type(p, "nosuch");
+        type(p, "quit");
+        assertTrue(p.waitFor(STOPPED.toSeconds(), TimeUnit.SECONDS), "quit did not stop it");
+        assertEquals(0, p.exitValue());
+        String out = read("out.txt");
+        assertTrue(out.contains("net:link: extraneous characters at the end of line\nTry \"help net:link\" for more information\n"), out);
+        assertTrue(out.contains("Expected 'on' or 'off'\nTry \"help net:link\" for more information\n"), out);
+        assertTrue(out.contains("net:stats: extraneous characters at the end of line\n"), out);
+        assertTrue(out.contains("quit: extraneous characters at the end of line\n"), out);
+        assertTrue(out.contains("help: extraneous characters at the end of line\n"), out);
+        assertTrue(out.contains("unknown command: 'nosuch'\n"), out);
+        String printed = out + read("err.txt");
+        assertFalse(printed.contains("Exception") || printed.contains("java."), printed);
+    }
+
+    /**
      * On a terminal (script(1) makes one, 100 columns wide): Tab completes {@code net:add}'s types
      * and then the type's option names with no blank after the {@code =}, and a log line is
      * printed above the prompt (the line being typed is cleared first, then drawn again), not into it.

@@ -82,6 +82,14 @@ public class HelpCommand {
     }
 
     /**
+     * @param words more than one topic
+     * @return HMP's words for them, instead of Gogo's exception
+     */
+    public String help(Object... words) {
+        return NetCommands.extraneous("help");
+    }
+
+    /**
      * Gogo's layout of one command's help, for Patchbay's own commands, with only the described
      * methods: the others take the place of missing arguments ({@link NetCommands#missing}).
      *

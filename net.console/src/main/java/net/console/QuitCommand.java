@@ -54,10 +54,26 @@ public class QuitCommand {
         }
     }
 
+    /**
+     * @param words anything after the command
+     * @return HMP's words for them; Patchbay goes on
+     */
+    public String quit(Object... words) {
+        return NetCommands.extraneous("quit");
+    }
+
     /** @return as {@link #quit()} */
     @Descriptor("stop Patchbay; same as quit")
     public String q() {
         return quit();
+    }
+
+    /**
+     * @param words anything after the command
+     * @return HMP's words for them; Patchbay goes on
+     */
+    public String q(Object... words) {
+        return NetCommands.extraneous("q");
     }
 
     /** @return as {@link #quit()} */
@@ -66,9 +82,25 @@ public class QuitCommand {
         return quit();
     }
 
+    /**
+     * @param words anything after the command
+     * @return HMP's words for them; Patchbay goes on
+     */
+    public String exit(Object... words) {
+        return NetCommands.extraneous("exit");
+    }
+
     /** @return as {@link #quit()} */
     @Descriptor("stop Patchbay; same as quit")
     public String shutdown() {
         return quit();
+    }
+
+    /**
+     * @param words anything after the command
+     * @return HMP's words for them; Patchbay goes on
+     */
+    public String shutdown(Object... words) {
+        return NetCommands.extraneous("shutdown");
     }
 }
