@@ -22,6 +22,19 @@ public interface QmpService {
      */
     QmpListener listen(String address) throws NetException;
 
+    /**
+     * Opens a QMP endpoint as QEMU's {@code -qmp} does: with {@code server=on} it listens, as
+     * {@link #listen} does; without it, it connects out to a QMP client that listens (a management
+     * tool waiting for the monitor) and serves that one connection.
+     *
+     * @param address QEMU's syntax, as for {@link #listen}
+     * @return the endpoint
+     * @throws NetException GenericError in QEMU's words ({@code Failed to connect to 'HOST:PORT':
+     *                      Connection refused}) when it cannot connect, or the address is malformed
+     * @since 2.1
+     */
+    QmpListener open(String address) throws NetException;
+
     /** @return the endpoints open now */
     List<QmpListener> listeners();
 
