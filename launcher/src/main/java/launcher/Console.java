@@ -22,12 +22,14 @@ final class Console {
 
     /**
      * Appended to the profile: Patchbay's scope first (its help, quit, and its hook for unknown
-     * names), the line reader handed to net.qmp's log (log lines go above the prompt), and completion of
+     * names), the line reader handed to net.qmp's log (log lines go above the prompt) and to
+     * net.console (a failing line prints HMP's words, not Gogo's exception), and completion of
      * the net: commands' types, option names and netdev names.
      */
     static final String PATCHBAY_LINES = """
             SCOPE = 'patchbay:gogo:*'
             __console ${.reader}
+            __shell ${.reader}
             complete -c net:add -e
             complete -c net:add -a 'net:__addwords $.commandLine'
             complete -c net:del -e
