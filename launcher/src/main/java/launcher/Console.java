@@ -15,19 +15,21 @@ import org.osgi.framework.BundleException;
  * framework's {@code gosh.home} next to an empty greeting, because the launcher prints its own
  * banner in place of Felix's. Two lines of that profile are left out: the clock it sets at the
  * right of the prompt, and the commands it makes of {@code java.lang.System}, whose {@code exit}
- * would stand in the way of Patchbay's own {@code exit} (net.qmp's {@code quit}). Patchbay's
- * commands come first when a name has no scope, so {@code help} is net.qmp's, one line per command.
+ * would stand in the way of Patchbay's own {@code exit} (net.console's {@code quit}). Patchbay's
+ * commands come first when a name has no scope, so {@code help} is net.console's, one line per command.
  */
 final class Console {
 
     /**
      * Appended to the profile: Patchbay's scope first (its help, quit, and its hook for unknown
-     * names), the line reader handed to net.qmp (log lines go above the prompt), and completion of
+     * names), the line reader handed to net.qmp's log (log lines go above the prompt) and to
+     * net.console (a failing line prints HMP's words, not Gogo's exception), and completion of
      * the net: commands' types, option names and netdev names.
      */
     static final String PATCHBAY_LINES = """
             SCOPE = 'patchbay:gogo:*'
             __console ${.reader}
+            __shell ${.reader}
             complete -c net:add -e
             complete -c net:add -a 'net:__addwords $.commandLine'
             complete -c net:del -e

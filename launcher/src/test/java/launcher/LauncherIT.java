@@ -972,6 +972,43 @@ class LauncherIT {
     }
 
     /**
+     * Words a command does not take, at the real console (Gogo's shell loop, which prints a Java
+     * exception's name for whatever reaches it): HMP's lines instead, as QEMU 7.2 prints them for
+     * {@code set_link a on extra}, {@code set_link a maybe} and {@code quit now}; the framework's
+     * own commands and pipes too.
+     */
+    @Test
+    void wrongWordsAtTheConsoleAreHmpLinesNotExceptions() throws Exception {
+        Process p = startWithConsole("-qmp", "none", "-netdev", "hubport,id=h1,hubid=1");
+        awaitBanner(p, "running: 1 netdev");
+        type(p, "net:link h1 off extra");
+        type(p, "net:link h1 maybe");
+        type(p, "net:stats h1 h2 h3");
+        type(p, "quit now");
+        type(p, "help net:add net:del");
+        type(p, "nosuch");
+        type(p, "lb a b c d");
+        type(p, "net:stats h1 | nosuchfilter");
+        type(p, "x = seen-x");
+        type(p, "echo $x");
+        type(p, "quit");
+        assertTrue(p.waitFor(STOPPED.toSeconds(), TimeUnit.SECONDS), "quit did not stop it");
+        assertEquals(0, p.exitValue());
+        String out = read("out.txt");
+        assertTrue(out.contains("lb: invalid arguments\nTry \"help lb\" for more information\n"), out);
+        assertTrue(out.contains("unknown command: 'nosuchfilter'\n"), out);
+        assertTrue(out.contains("seen-x\n"), "a variable set on one line is there on the next: " + out);
+        assertTrue(out.contains("net:link: extraneous characters at the end of line\nTry \"help net:link\" for more information\n"), out);
+        assertTrue(out.contains("Expected 'on' or 'off'\nTry \"help net:link\" for more information\n"), out);
+        assertTrue(out.contains("net:stats: extraneous characters at the end of line\n"), out);
+        assertTrue(out.contains("quit: extraneous characters at the end of line\n"), out);
+        assertTrue(out.contains("help: extraneous characters at the end of line\n"), out);
+        assertTrue(out.contains("unknown command: 'nosuch'\n"), out);
+        String printed = out + read("err.txt");
+        assertFalse(printed.contains("Exception") || printed.contains("java."), printed);
+    }
+
+    /**
      * On a terminal (script(1) makes one, 100 columns wide): Tab completes {@code net:add}'s types
      * and then the type's option names with no blank after the {@code =}, and a log line is
      * printed above the prompt (the line being typed is cleared first, then drawn again), not into it.
@@ -1006,6 +1043,36 @@ class LauncherIT {
         keys(p, "\u0015quit\r");
         assertTrue(p.waitFor(STOPPED.toSeconds(), TimeUnit.SECONDS), "quit did not stop it");
         assertEquals(0, p.exitValue());
+    }
+
+    /** Ctrl-C stops the command running (Gogo's {@code sleep} here) with one line, not Java's exception. */
+    @Test
+    void ctrlCDuringACommandIsOneLine() throws Exception {
+        StringBuilder shell = new StringBuilder("stty cols 100 rows 24; exec");
+        for (String word : javaCommand("-qmp", "none")) {
+            shell.append(" '").append(word).append('\'');
+        }
+        process = new ProcessBuilder("script", "-qfec", shell.toString(), "/dev/null").directory(work.toFile())
+                .redirectOutput(work.resolve("out.txt").toFile())
+                .redirectError(work.resolve("err.txt").toFile())
+                .start();
+        Process p = process;
+        awaitBanner(p, "running: 0 netdevs");
+        awaitLine(p, "out.txt", "g! ");
+        keys(p, "sleep 600000\r");
+        awaitLine(p, "out.txt", "\u001b[?2004l"); // the line is accepted (bracketed paste off)
+        // A Ctrl-C in the moment before the command is the foreground job is lost (as in Gogo):
+        // sent again until the command has stopped.
+        long deadline = System.nanoTime() + STARTED.toNanos();
+        while (!read("out.txt").contains("Error: interrupted")) {
+            assertTrue(System.nanoTime() < deadline, () -> "Ctrl-C did not stop sleep: " + read("out.txt"));
+            keys(p, "\u0003");
+            Thread.sleep(200);
+        }
+        keys(p, "quit\r");
+        assertTrue(p.waitFor(STOPPED.toSeconds(), TimeUnit.SECONDS), "quit did not stop it");
+        String out = read("out.txt");
+        assertFalse(out.contains("Exception") || out.contains("java."), out);
     }
 
     /** Sends keys to the terminal as typed, no line end added. */

@@ -61,6 +61,18 @@ public interface NetControl {
     String declareAwaiting(Section section, Map<String, Object> arguments) throws NetException;
 
     /**
+     * Lists a netdev file that names no netdev (it has no {@code id}) where the others are listed:
+     * an entry called {@code name}, in state {@code failed} with QEMU's {@code Parameter 'id' is
+     * missing}, that never opens. {@link #netdevDel} removes it, as when the file changes or goes.
+     *
+     * @param name      what the listing calls it, e.g. the file's name
+     * @param arguments the file's options, with their {@code type}
+     * @throws NetException when the type is missing or the name is taken
+     * @since 2.1
+     */
+    void declareUnnamed(String name, Map<String, Object> arguments) throws NetException;
+
+    /**
      * Replaces the options of a declared netdev, filter or NIC and reopens it in place. A netdev
      * or NIC keeps its peer, hub port and filters, even when the new options name another type; a
      * filter keeps its place in the chain. Some things are made afresh instead: a hubport (its hub

@@ -184,12 +184,26 @@ final class Clients {
      * until the file changes, as a backend its driver refuses is.
      */
     private void addFailedPort(String id, Map<String, Object> args, String reason) throws NetException {
-        ClientEntry e = newEntry(id, HUBPORT, Kind.HUBPORT, loops.next(), Section.NETDEV, true, args);
+        addFailed(newEntry(id, HUBPORT, Kind.HUBPORT, loops.next(), Section.NETDEV, true, args), reason);
+    }
+
+    /**
+     * A netdev file without an id: listed under the file's name, failed with QEMU's words for the
+     * missing id, and never opened (it is no netdev anyone could name), until the file changes.
+     */
+    void addUnnamed(String name, String type, Map<String, Object> args) throws NetException {
+        ClientEntry e = newEntry(name, type, HUBPORT.equals(type) ? Kind.HUBPORT : Kind.NETDEV, loops.next(),
+                Section.NETDEV, true, args);
+        e.unnamed = true;
+        addFailed(e, "Parameter 'id' is missing");
+    }
+
+    private void addFailed(ClientEntry e, String reason) throws NetException {
         e.error = reason;
         try (Topology.Claim claim = topology.claim()) {
             topology.add(e, claim);
         }
-        log.log(System.Logger.Level.ERROR, "netdev " + id + " (hubport) failed: " + reason);
+        log.log(System.Logger.Level.ERROR, "netdev " + e.name() + " (" + e.state.type() + ") failed: " + reason);
         failed(e);
     }
 
@@ -688,8 +702,8 @@ final class Clients {
     /** Closes what {@code gone} opened in the entry, then opens it with {@code next} if it is not open. */
     private void follow(ClientEntry e, String type, Object gone, Object next) {
         try (Topology.Claim claim = topology.claim(e)) {
-            if (!topology.contains(e) || !e.state.type().equals(type)) {
-                return; // deleted or changed while we waited for it
+            if (!topology.contains(e) || !e.state.type().equals(type) || e.unnamed) {
+                return; // deleted or changed while we waited for it, or no netdev to open
             }
             if (gone != null && e.openedBy == gone) {
                 lifecycle.closeAndRelease(e);

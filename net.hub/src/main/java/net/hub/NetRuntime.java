@@ -355,6 +355,15 @@ public final class NetRuntime implements NetControl {
         return clients.addNetdev(type, args, Clients.Mode.AWAIT_REFERENCES);
     }
 
+    @Override
+    public void declareUnnamed(String name, Map<String, Object> arguments) throws NetException {
+        Map<String, Object> args = new LinkedHashMap<>(arguments);
+        String type = QapiArguments.requireType(Section.NETDEV, args);
+        args.remove(Section.NETDEV.typeKey());
+        args.remove("id"); // null, or blank: what it has not
+        clients.addUnnamed(name, type, args);
+    }
+
     private String create(Section section, Map<String, Object> arguments, boolean declare) throws NetException {
         Map<String, Object> args = new LinkedHashMap<>(arguments);
         if (section == Section.NIC) {

@@ -25,7 +25,9 @@ import org.osgi.service.log.LoggerFactory;
  * never writes it: {@code netdev_del} deletes the netdev until the file changes (a change makes it
  * again) or Patchbay starts again. A file whose options are refused is a netdev in state
  * {@code failed} with the reason ({@code net:netdevs}, {@code x-query-netdevs}) until it is right;
- * a file that cannot name a netdev (no type, a bad or taken id) is only logged.
+ * so is a file without an id (none in it, none after the dash of its name), listed under the
+ * file's name with QEMU's {@code Parameter 'id' is missing}. A file whose type is missing or whose
+ * id is bad or taken is only logged.
  */
 @Component(configurationPid = NetdevConfiguration.PID, configurationPolicy = ConfigurationPolicy.REQUIRE)
 public final class NetdevConfiguration {
@@ -77,18 +79,24 @@ public final class NetdevConfiguration {
                 flat.put(key, value);
             }
         });
-        flat.putIfAbsent("id", idFromFileName(properties.get(FILEINSTALL_FILENAME)));
+        String idFromName = idFromFileName(properties.get(FILEINSTALL_FILENAME));
+        if (idFromName != null) {
+            flat.putIfAbsent("id", idFromName);
+        }
         String source = String.valueOf(properties.getOrDefault(FILEINSTALL_FILENAME, properties.get("service.pid")));
         try {
             Map<String, Object> tree = QemuOptions.nest(flat);
-            String newId = tree.get("id") == null ? null : String.valueOf(tree.get("id"));
-            if (update && (id == null || !id.equals(newId))) {
+            boolean named = tree.get("id") != null;
+            String newId = named ? String.valueOf(tree.get("id")) : source.substring(source.lastIndexOf('/') + 1);
+            if (update && (id == null || !id.equals(newId) || !named)) {
                 // The old netdev is gone or had another id: this is a new one.
                 deactivate();
                 update = false;
             }
             id = newId;
-            if (update) {
+            if (!named) {
+                control.declareUnnamed(newId, tree);
+            } else if (update) {
                 try {
                     control.update(Section.NETDEV, tree);
                 } catch (NetException e) {
@@ -117,6 +125,6 @@ public final class NetdevConfiguration {
         name = name.substring(name.lastIndexOf('/') + 1);
         int dash = name.indexOf('-');
         int dot = name.lastIndexOf('.');
-        return dash < 0 || dot <= dash ? null : name.substring(dash + 1, dot);
+        return dash < 0 || dot <= dash + 1 ? null : name.substring(dash + 1, dot);
     }
 }

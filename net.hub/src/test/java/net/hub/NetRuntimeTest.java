@@ -363,6 +363,26 @@ class NetRuntimeTest {
         assertFalse(runtime.network().clients().stream().anyMatch(c -> c.name().equals("worse")));
     }
 
+    /**
+     * A file without an id is listed under the file's name, failed with QEMU's words, and never
+     * opens, not even when a driver of its type arrives; deleting it (the file changed) removes it.
+     */
+    @Test
+    void aNetdevFileWithoutAnIdIsListedFailedUnderItsName() throws Exception {
+        runtime.declareUnnamed("net.netdev-.cfg", QemuOptions.parse("mem,openms=1", "type"));
+        NetClientDTO unnamed = runtime.client("net.netdev-.cfg");
+        assertEquals("failed", unnamed.state());
+        assertEquals("Parameter 'id' is missing", unnamed.error());
+        assertEquals("mem", unnamed.type());
+        netdev("mem,id=named");
+        runtime.unbindNetClientDriver(mem, Map.of(NetClientDriver.TYPE, "mem"));
+        runtime.bindNetClientDriver(new InjectDriver(), Map.of(NetClientDriver.TYPE, "mem"));
+        Await.until(() -> runtime.client("named").state().equals("active"), Duration.ofSeconds(10), "named again");
+        assertEquals("failed", runtime.client("net.netdev-.cfg").state(), "a driver arriving opened it");
+        runtime.netdevDel("net.netdev-.cfg");
+        assertFalse(runtime.network().clients().stream().anyMatch(c -> c.name().equals("net.netdev-.cfg")));
+    }
+
     /** Once closed nothing runs on the loops: a step for them fails at once, it does not wait them out. */
     @Test
     void aStepForALoopThatHasStoppedFailsAtOnce() throws Exception {

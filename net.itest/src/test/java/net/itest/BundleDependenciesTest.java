@@ -108,6 +108,25 @@ public class BundleDependenciesTest {
         }
     }
 
+    /** The QMP server runs without a shell: Gogo is net.console's alone. */
+    @Test
+    public void theQmpServerNeedsNoShell() {
+        Bundle qmp = BUNDLES.get("net.qmp");
+        Bundle console = BUNDLES.get("net.console");
+        assertTrue("net.qmp and net.console are provisioned: " + BUNDLES.keySet(), qmp != null && console != null);
+        assertFalse("net.qmp imports " + qmp.imports(), qmp.imports().stream().anyMatch(p -> p.startsWith("org.apache.felix.service.command")));
+        assertTrue("net.console imports Gogo: " + console.imports(), console.imports().contains("org.apache.felix.service.command"));
+    }
+
+    /** The console is a front end like any other: it reaches the runtime and the QMP server through their API. */
+    @Test
+    public void theConsoleUsesThePublicBundlesOnly() {
+        Set<String> allowed = Set.of("net.api", "net.control", "net.control.dto", "net.control.qmp");
+        for (String p : BUNDLES.get("net.console").imports()) {
+            assertTrue("net.console imports " + p, !EXPORTER.containsKey(p) || allowed.contains(p));
+        }
+    }
+
     /** Patchbay's NIC models are written as a third party's would be: against the SPI alone. */
     @Test
     public void nicModelsUseTheSpiOnly() {

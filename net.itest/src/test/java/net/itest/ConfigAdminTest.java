@@ -1,6 +1,7 @@
 package net.itest;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNull;
 
 import java.util.Dictionary;
@@ -94,6 +95,28 @@ public class ConfigAdminTest {
             Await.await("m2 deleted with its configuration", () -> !ControlQueries.clientExists(control, "m2"));
             assertEquals(List.of(), recorder.errors());
         }
+    }
+
+    /**
+     * A configuration without an id (a file with none in it and none after the dash of its name)
+     * is listed under its name, failed with QEMU's words, until it names its netdev.
+     */
+    @Test
+    public void aConfigurationWithoutAnIdIsListedFailedUnderItsName() throws Exception {
+        org.osgi.service.cm.Configuration netdev = configAdmin.getFactoryConfiguration("net.netdev", "n", "?");
+        Dictionary<String, Object> properties = hubport("3");
+        properties.remove("id");
+        netdev.update(properties);
+        String name = netdev.getPid();
+        Await.await(name + " listed failed", () -> ControlQueries.clientExists(control, name)
+                && control.client(name).state().equals("failed"));
+        assertEquals("Parameter 'id' is missing", control.client(name).error());
+        properties.put("id", "h3");
+        netdev.update(properties);
+        Await.await("h3 made once the file names it", () -> ControlQueries.clientExists(control, "h3"));
+        assertFalse("the failed entry stays", ControlQueries.clientExists(control, name));
+        netdev.delete();
+        Await.await("h3 deleted with its file", () -> !ControlQueries.clientExists(control, "h3"));
     }
 
     /** A file its driver refuses is a failed netdev, with the reason, until the file is right. */

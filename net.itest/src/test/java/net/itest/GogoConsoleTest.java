@@ -131,7 +131,14 @@ public class GogoConsoleTest {
             assertEquals("Error: Device 'nosuch' not found\n", gogo.run("net:stats nosuch"));
             assertEquals("Error: Device 'nosuch' not found\n", gogo.run("net:link nosuch up"));
             assertEquals("Error: Parameter 'hubid' is missing\n", gogo.run("net:add hubport id=h9"));
-            assertEquals("Error: Parameter 'state' expects 'on' or 'off'\n", gogo.run("net:link h9 sideways"));
+            assertEquals("Expected 'on' or 'off'\nTry \"help net:link\" for more information\n", gogo.run("net:link h9 sideways"));
+            // More words than a command takes: HMP's line, not Gogo's "Cannot coerce" exception.
+            assertEquals("net:link: extraneous characters at the end of line\nTry \"help net:link\" for more information\n",
+                    gogo.run("net:link h9 on extra"));
+            assertEquals("net:del: extraneous characters at the end of line\nTry \"help net:del\" for more information\n",
+                    gogo.run("net:del h9 h10"));
+            assertEquals("net:netdevs: extraneous characters at the end of line\nTry \"help net:netdevs\" for more information\n",
+                    gogo.run("net:netdevs all"));
             assertEquals("unknown command: 'nosuch'\n", gogo.run("nosuch h9"));
             assertEquals("net:del: string expected\nTry \"help net:del\" for more information\n", gogo.run("net:del"));
             assertEquals("net:link: string expected\nTry \"help net:link\" for more information\n", gogo.run("net:link h9"));

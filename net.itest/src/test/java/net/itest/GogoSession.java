@@ -26,7 +26,7 @@ final class GogoSession implements AutoCloseable {
     }
 
     /**
-     * Opens a session once the {@code net:} commands are registered (net.qmp's component starts
+     * Opens a session once the {@code net:} commands are registered (net.console's component starts
      * after the control service, so it may lag behind the test).
      *
      * @param context   the test bundle's context

@@ -41,12 +41,15 @@ final class Provisioning {
     /** The NIC models' bundle, installed by its hot-deploy test. */
     static final String NIC = "net.nic";
 
-    /** The management front ends' bundle (console commands, QMP server). */
+    /** The management front ends' bundle (QMP server, command line). */
     static final String QMP = "net.qmp";
 
-    /** Started after the runtime by {@link #console()}: the Gogo runtime, its commands and net.qmp. */
+    /** The console commands' bundle (net:, help, quit). */
+    static final String CONSOLE_COMMANDS = "net.console";
+
+    /** Started after the runtime by {@link #console()}: the Gogo runtime, its commands, net.qmp and net.console. */
     private static final List<String> CONSOLE = List.of(
-            "org.apache.felix.gogo.runtime", "org.apache.felix.gogo.command", QMP);
+            "org.apache.felix.gogo.runtime", "org.apache.felix.gogo.command", QMP, CONSOLE_COMMANDS);
 
     /** Started with the framework, in dependency order. */
     private static final List<String> STARTED = List.of(
@@ -79,7 +82,7 @@ final class Provisioning {
      * The runtime with its management front ends. Only the tests of the front ends use it, so the
      * runtime's own tests stay free of a QMP server and a console.
      *
-     * @return the Pax Exam options of {@link #patchbay()} plus Gogo and net.qmp
+     * @return the Pax Exam options of {@link #patchbay()} plus Gogo, net.qmp and net.console
      */
     static Option[] console() {
         List<Option> options = new ArrayList<>(List.of(patchbay()));

@@ -22,9 +22,31 @@ public interface QmpService {
      */
     QmpListener listen(String address) throws NetException;
 
+    /**
+     * Opens a QMP endpoint as QEMU's {@code -qmp} does: with {@code server=on} it listens, as
+     * {@link #listen} does; without it, it connects out to a QMP client that listens (a management
+     * tool waiting for the monitor) and serves that one connection.
+     *
+     * @param address QEMU's syntax, as for {@link #listen}
+     * @return the endpoint
+     * @throws NetException GenericError in QEMU's words ({@code Failed to connect to 'HOST:PORT':
+     *                      Connection refused}) when it cannot connect, or the address is malformed
+     * @since 2.1
+     */
+    QmpListener open(String address) throws NetException;
+
     /** @return the endpoints open now */
     List<QmpListener> listeners();
 
     /** @return the clients connected now */
     List<QmpClientInfo> clients();
+
+    /**
+     * QEMU's HMP {@code quit} typed at a console: every negotiated client is sent {@code SHUTDOWN}
+     * with reason {@code host-qmp-quit} (a bounded wait for it to be written), then the framework
+     * stops, on a thread of its own.
+     *
+     * @since 2.1
+     */
+    void quit();
 }

@@ -4,7 +4,7 @@
  * service; it appears in {@code query-commands} while the service is registered.
  */
 @Export
-@Version("2.0.0")
+@Version("2.1.0")
 package net.control.qmp;
 
 import org.osgi.annotation.bundle.Export;

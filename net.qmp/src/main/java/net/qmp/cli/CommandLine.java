@@ -9,7 +9,6 @@ import net.api.NetException;
 import net.control.NetControl;
 import net.control.Section;
 import net.control.qmp.QmpService;
-import net.qmp.server.QmpServer;
 import net.control.dto.NetworkDTO;
 import org.osgi.framework.BundleContext;
 import org.osgi.util.tracker.ServiceTracker;
@@ -128,12 +127,7 @@ public final class CommandLine implements Function<List<String>, String> {
             }
             for (String address : addresses) {
                 try {
-                    // QEMU's -qmp: server=on listens, else it connects out (QmpService only listens).
-                    if (server instanceof QmpServer own) {
-                        own.open(address);
-                    } else {
-                        server.listen(address);
-                    }
+                    server.open(address); // QEMU's -qmp: server=on listens, else it connects out
                 } catch (NetException e) {
                     return "-qmp " + address + ": " + e.getMessage();
                 }

@@ -11,7 +11,7 @@ import net.control.NetControl;
 import net.control.QemuOptions;
 import net.control.Section;
 import net.driverkit.MonitorDescriptors;
-import net.qmp.shell.InfoNetwork;
+import net.control.InfoNetwork;
 
 /**
  * HMP over QMP ({@code human-monitor-command}), QEMU 7.2's monitor for the commands Patchbay has:

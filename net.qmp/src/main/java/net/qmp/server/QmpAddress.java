@@ -183,7 +183,7 @@ record QmpAddress(SocketAddress socket, boolean unix, boolean server, boolean an
         throw NetException.generic("Parameter '%s' expects a positive number", name);
     }
 
-    private static boolean flag(String name, String value) throws NetException {
+    static boolean flag(String name, String value) throws NetException {
         return switch (value) {
             case "on", "yes", "true" -> true;
             case "off", "no", "false" -> false;

@@ -16,9 +16,11 @@ import net.log.OsgiSystemLogger;
 /**
  * A QMP endpoint from ConfigAdmin: each factory configuration of PID {@value #PID} with a property
  * {@value #ADDRESS} in QEMU's syntax ({@code tcp:127.0.0.1:4444,server=on,wait=off},
- * {@code unix:/run/patchbay/qmp.sock,server=on,wait=off}) is one open endpoint. A changed
- * configuration reopens it; a deleted one closes it. An endpoint that cannot open is one ERROR line
- * in the log.
+ * {@code unix:/run/patchbay/qmp.sock,server=on,wait=off}) is one open endpoint. It listens
+ * ({@code server=on} implied) unless the property {@value #SERVER} is {@code false} ({@code off}):
+ * then the address is read as QEMU's {@code -qmp} reads it, and without {@code server=on} the
+ * endpoint connects out to a QMP client that listens there. A changed configuration reopens it; a
+ * deleted one closes it. An endpoint that cannot open is one ERROR line in the log.
  */
 @Component(configurationPid = QmpEndpointConfiguration.PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
         service = {})
@@ -29,6 +31,9 @@ public final class QmpEndpointConfiguration {
 
     /** The property holding the address. */
     public static final String ADDRESS = "address";
+
+    /** The property that, {@code false}, lets the endpoint connect out instead of listening. */
+    public static final String SERVER = "server";
 
     private final QmpService qmp;
     private final System.Logger log;
@@ -89,7 +94,9 @@ public final class QmpEndpointConfiguration {
             return;
         }
         try {
-            listener = qmp.listen(address.toString());
+            Object server = properties.get(SERVER);
+            boolean listen = server == null || QmpAddress.flag(SERVER, String.valueOf(server));
+            listener = listen ? qmp.listen(address.toString()) : qmp.open(address.toString());
         } catch (NetException e) {
             log.log(System.Logger.Level.ERROR, "QMP endpoint '" + address + "': " + e.getMessage());
         }

@@ -128,6 +128,7 @@ public final class QmpServer implements QmpService, NetEventListener {
      * @return the endpoint
      * @throws NetException QEMU's {@code Failed to connect to 'ADDRESS': REASON}, or an error in the address
      */
+    @Override
     public QmpListener open(String address) throws NetException {
         return open(QmpAddress.parse(address, false));
     }
@@ -201,6 +202,7 @@ public final class QmpServer implements QmpService, NetEventListener {
      * client is sent {@code SHUTDOWN} with reason {@code host-qmp-quit} (waiting as {@link
      * #hostSignal()} does), then Patchbay stops.
      */
+    @Override
     public void quit() {
         farewell("host-qmp-quit");
         quit.run();

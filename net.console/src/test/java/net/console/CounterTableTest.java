@@ -1,4 +1,4 @@
-package net.qmp.shell;
+package net.console;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

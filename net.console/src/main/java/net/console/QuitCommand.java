@@ -1,7 +1,6 @@
-package net.qmp.shell;
+package net.console;
 
 import net.control.qmp.QmpService;
-import net.qmp.server.QmpServer;
 import org.apache.felix.service.command.Descriptor;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
@@ -42,7 +41,8 @@ public class QuitCommand {
      */
     @Descriptor("stop Patchbay, like QEMU's quit (QMP clients get SHUTDOWN)")
     public String quit() {
-        if (qmp instanceof QmpServer server) {
+        QmpService server = qmp;
+        if (server != null) {
             server.quit();
             return null;
         }
@@ -54,10 +54,26 @@ public class QuitCommand {
         }
     }
 
+    /**
+     * @param words anything after the command
+     * @return HMP's words for them; Patchbay goes on
+     */
+    public String quit(Object... words) {
+        return NetCommands.extraneous("quit");
+    }
+
     /** @return as {@link #quit()} */
     @Descriptor("stop Patchbay; same as quit")
     public String q() {
         return quit();
+    }
+
+    /**
+     * @param words anything after the command
+     * @return HMP's words for them; Patchbay goes on
+     */
+    public String q(Object... words) {
+        return NetCommands.extraneous("q");
     }
 
     /** @return as {@link #quit()} */
@@ -66,9 +82,25 @@ public class QuitCommand {
         return quit();
     }
 
+    /**
+     * @param words anything after the command
+     * @return HMP's words for them; Patchbay goes on
+     */
+    public String exit(Object... words) {
+        return NetCommands.extraneous("exit");
+    }
+
     /** @return as {@link #quit()} */
     @Descriptor("stop Patchbay; same as quit")
     public String shutdown() {
         return quit();
+    }
+
+    /**
+     * @param words anything after the command
+     * @return HMP's words for them; Patchbay goes on
+     */
+    public String shutdown(Object... words) {
+        return NetCommands.extraneous("shutdown");
     }
 }

@@ -1,4 +1,4 @@
-package net.qmp.shell;
+package net.console;
 
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package net.qmp.shell;
+package net.console;
 
 import org.osgi.service.component.annotations.Component;
 

@@ -1,4 +1,4 @@
-package net.qmp.shell;
+package net.console;
 
 import net.control.dto.FilterDTO;
 import net.control.dto.NetClientDTO;

@@ -1,4 +1,4 @@
-package net.qmp.shell;
+package net.console;
 
 import java.time.temporal.ChronoUnit;
 import java.util.List;

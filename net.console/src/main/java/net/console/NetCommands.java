@@ -1,8 +1,9 @@
-package net.qmp.shell;
+package net.console;
 
 import java.util.List;
 import java.util.Map;
 import net.api.NetException;
+import net.control.InfoNetwork;
 import net.control.NetControl;
 import net.control.Section;
 import net.control.dto.DriverDTO;
@@ -58,6 +59,14 @@ public class NetCommands {
         return (InfoNetwork.format(network) + "\n" + CounterTable.format(network.clients())).stripTrailing();
     }
 
+    /**
+     * @param words more words than {@code net:netdevs} takes
+     * @return HMP's words for them, instead of Gogo's exception for a call that fits no method
+     */
+    public String netdevs(Object... words) {
+        return extraneous("net:netdevs");
+    }
+
     /** @return HMP's words for the missing type, instead of Gogo's exception */
     public String add() {
         return missing("net:add");
@@ -99,6 +108,14 @@ public class NetCommands {
         }
     }
 
+    /**
+     * @param words more words than {@code net:del} takes
+     * @return HMP's words for them, instead of Gogo's exception for a call that fits no method
+     */
+    public String del(Object... words) {
+        return extraneous("net:del");
+    }
+
     /** @return the registered types as a table */
     @Descriptor("list the netdev, filter and NIC types that can be used now, and who provides them")
     public String drivers() {
@@ -107,6 +124,14 @@ public class NetCommands {
             table.row(d.kind(), d.type(), d.bundle(), d.version(), d.instances());
         }
         return table.toString().stripTrailing();
+    }
+
+    /**
+     * @param words more words than {@code net:drivers} takes
+     * @return HMP's words for them, instead of Gogo's exception for a call that fits no method
+     */
+    public String drivers(Object... words) {
+        return extraneous("net:drivers");
     }
 
     /** @return HMP's words for the missing name and state */
@@ -131,12 +156,24 @@ public class NetCommands {
     public String link(
             @Descriptor("netdev id or NIC name") String name,
             @Descriptor("on or off (up or down)") String state) {
+        Boolean up = linkUp(state);
+        if (up == null) {
+            return "Expected 'on' or 'off'\nTry \"help net:link\" for more information";
+        }
         try {
-            control.setLink(name, linkUp(state));
+            control.setLink(name, up);
             return null;
         } catch (NetException e) {
             return error(e);
         }
+    }
+
+    /**
+     * @param words more words than {@code net:link} takes
+     * @return HMP's words for them, instead of Gogo's exception for a call that fits no method
+     */
+    public String link(Object... words) {
+        return extraneous("net:link");
     }
 
     /** @return the counters of every client as a table */
@@ -159,12 +196,28 @@ public class NetCommands {
         }
     }
 
+    /**
+     * @param words more words than {@code net:stats} takes
+     * @return HMP's words for them, instead of Gogo's exception for a call that fits no method
+     */
+    public String stats(Object... words) {
+        return extraneous("net:stats");
+    }
+
     /** @return every filter object as a table */
     @Descriptor("list the filter objects (-object filter-*) with their netdev, queue, status and state")
     public String filters() {
         NetworkDTO network = control.network();
         boolean none = network.clients().stream().allMatch(c -> c.filters() == null || c.filters().isEmpty());
         return none ? "no filters" : FilterTable.format(network).stripTrailing();
+    }
+
+    /**
+     * @param words more words than {@code net:filters} takes
+     * @return HMP's words for them, instead of Gogo's exception for a call that fits no method
+     */
+    public String filters(Object... words) {
+        return extraneous("net:filters");
     }
 
     /** @return the QMP endpoints and clients, or why there are none */
@@ -179,12 +232,28 @@ public class NetCommands {
     }
 
     /**
+     * @param words more words than {@code net:qmp} takes
+     * @return HMP's words for them, instead of Gogo's exception for a call that fits no method
+     */
+    public String qmp(Object... words) {
+        return extraneous("net:qmp");
+    }
+
+    /**
      * @param command the command as typed
      * @return what HMP prints for a missing argument; Gogo would print the Java exception of a
      *         call that fits no method
      */
     static String missing(String command) {
         return command + ": string expected\nTry \"help " + command + "\" for more information";
+    }
+
+    /**
+     * @param command the command as typed
+     * @return what HMP prints for words after the last argument a command takes
+     */
+    static String extraneous(String command) {
+        return command + ": extraneous characters at the end of line\nTry \"help " + command + "\" for more information";
     }
 
     /** @return the failure as HMP prints it */
@@ -194,14 +263,14 @@ public class NetCommands {
 
     /**
      * @param state the console's word for a link state
-     * @return whether it means up
-     * @throws NetException GenericError for anything but {@code on}, {@code off}, {@code up} and {@code down}
+     * @return whether it means up; null for anything but {@code on}, {@code off}, {@code up} and
+     *         {@code down}, which HMP's {@code set_link} refuses before it looks for the name
      */
-    static boolean linkUp(String state) throws NetException {
+    static Boolean linkUp(String state) {
         return switch (state) {
             case "on", "up" -> true;
             case "off", "down" -> false;
-            default -> throw NetException.generic("Parameter 'state' expects 'on' or 'off'");
+            default -> null;
         };
     }
 

@@ -1,4 +1,4 @@
-package net.qmp.shell;
+package net.console;
 
 import com.fasterxml.jackson.databind.BeanDescription;
 import com.fasterxml.jackson.databind.ObjectMapper;

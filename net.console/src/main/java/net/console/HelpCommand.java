@@ -1,4 +1,4 @@
-package net.qmp.shell;
+package net.console;
 
 import java.lang.reflect.Method;
 import java.lang.reflect.Parameter;
@@ -79,6 +79,14 @@ public class HelpCommand {
         }
         session.execute("gogo:help " + topic);
         return null;
+    }
+
+    /**
+     * @param words more than one topic
+     * @return HMP's words for them, instead of Gogo's exception
+     */
+    public String help(Object... words) {
+        return NetCommands.extraneous("help");
     }
 
     /**

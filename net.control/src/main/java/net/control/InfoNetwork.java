@@ -1,4 +1,4 @@
-package net.qmp.shell;
+package net.control;
 
 import java.util.HashMap;
 import java.util.List;

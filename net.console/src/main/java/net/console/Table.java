@@ -1,4 +1,4 @@
-package net.qmp.shell;
+package net.console;
 
 import java.util.ArrayList;
 import java.util.List;
