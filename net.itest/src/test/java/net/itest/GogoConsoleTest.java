@@ -13,6 +13,7 @@ import net.api.ErrorClass;
 import net.api.NetException;
 import net.control.NetControl;
 import net.control.Section;
+import net.control.qmp.QmpService;
 import org.apache.felix.service.command.CommandProcessor;
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -145,6 +146,23 @@ public class GogoConsoleTest {
             assertEquals("net:add: string expected\nTry \"help net:add\" for more information\n", gogo.run("net:add"));
             assertEquals("", gogo.errors());
             assertFalse("a failed add leaves nothing behind", ControlQueries.clientExists(control, "h9"));
+        }
+    }
+
+    @Test
+    public void linesOfQemusMonitorRunAsInQemu() throws Exception {
+        Await.await("the QMP server", () -> context.getServiceReference(QmpService.class) != null);
+        try (GogoSession gogo = GogoSession.open(context, processor)) {
+            assertEquals("", gogo.run("netdev_add hubport,id=h1,hubid=1"));
+            assertEquals("", gogo.run("set_link h1 off"));
+            assertFalse("set_link reached the runtime", control.client("h1").linkUp());
+            // info is HMP's, not SCR's (which stays reachable as scr:info).
+            assertEquals("hub 1\n \\ h1\n", gogo.run("info network")); // QEMU 7.2's, with \n for its \r\n
+            assertEquals("unknown command: 'info nosuch'\n", gogo.run("info nosuch"));
+            assertEquals("Error: Device 'nosuch' not found\n", gogo.run("netdev_del nosuch"));
+            assertEquals("", gogo.run("netdev_del h1"));
+            assertFalse(ControlQueries.clientExists(control, "h1"));
+            assertEquals("", gogo.errors());
         }
     }
 

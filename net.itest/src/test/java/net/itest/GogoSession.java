@@ -23,6 +23,7 @@ final class GogoSession implements AutoCloseable {
 
     private GogoSession(CommandProcessor processor) {
         session = processor.createSession(new ByteArrayInputStream(new byte[0]), out, err);
+        session.put("SCOPE", "patchbay:gogo:*"); // as the launcher's console profile sets it
     }
 
     /**

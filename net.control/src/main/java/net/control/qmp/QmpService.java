@@ -49,4 +49,15 @@ public interface QmpService {
      * @since 2.1
      */
     void quit();
+
+    /**
+     * Runs a line of QEMU's human monitor (HMP), as QMP's {@code human-monitor-command} does, for a
+     * console: {@code info network}, {@code set_link h1 off}, {@code netdev_add ...}.
+     *
+     * @param commandLine the line, as typed
+     * @return HMP's output, lines ending in {@code \n}; errors are part of it ({@code Error: ...},
+     *         {@code unknown command: 'x'}), as HMP prints them
+     * @since 2.1
+     */
+    String humanMonitorCommand(String commandLine);
 }

@@ -159,6 +159,18 @@ final class HumanMonitor {
         return new QmpCommands.Outcome(TextNode.valueOf(reply.text().replace("\n", "\r\n")), reply.afterReply());
     }
 
+    /**
+     * @param commandLine a line typed at Patchbay's console
+     * @return the text, with the console's {@code \n} line ends; what follows the reply (quit) has run
+     */
+    String console(String commandLine) {
+        Reply reply = run(new HmpLine(commandLine));
+        if (reply.afterReply() != null) {
+            reply.afterReply().run();
+        }
+        return reply.text();
+    }
+
     private Reply run(HmpLine line) {
         String typed = line.name();
         if (typed.isEmpty()) {

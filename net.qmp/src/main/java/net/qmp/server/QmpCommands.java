@@ -44,6 +44,7 @@ final class QmpCommands {
     }
 
     private final NetControl control;
+    private final HumanMonitor hmp;
     private final FdSets fdSets = new FdSets();
     private final FdCommands fdCommands = new FdCommands(fdSets);
     private final Map<String, Builtin> builtins = new LinkedHashMap<>();
@@ -60,7 +61,7 @@ final class QmpCommands {
         this.control = control;
         Quit shutdown = new Quit(events, quit);
         Qom qom = new Qom(control);
-        HumanMonitor hmp = new HumanMonitor(control, version, shutdown, qom);
+        this.hmp = new HumanMonitor(control, version, shutdown, qom);
         builtins.put("query-version", a -> done(a, version.deepCopy()));
         builtins.put("query-commands", a -> done(a, commandList()));
         builtins.put("netdev_add", a -> add(Section.NETDEV, QapiInput.netdev(a.all(), installed(Section.NETDEV))));
@@ -130,6 +131,11 @@ final class QmpCommands {
         builtins.put("query-qmp-schema", a -> done(a, QmpSchema.describe(control, names(), extensionArguments())));
         builtins.put("x-query-netdevs", a -> done(a, QmpJson.DTO.valueToTree(control.network().clients())));
         builtins.put("x-query-drivers", a -> done(a, QmpJson.DTO.valueToTree(control.drivers())));
+    }
+
+    /** @return the human monitor, which {@code human-monitor-command} and the console share */
+    HumanMonitor humanMonitor() {
+        return hmp;
     }
 
     /** @return the descriptor sets of {@code add-fd}, shared by every session */

@@ -208,6 +208,11 @@ public final class QmpServer implements QmpService, NetEventListener {
         quit.run();
     }
 
+    @Override
+    public String humanMonitorCommand(String commandLine) {
+        return commands.humanMonitor().console(commandLine);
+    }
+
     private void farewell(String reason) {
         byte[] bytes = serialisedEvent(Quit.SHUTDOWN, Quit.data(reason), Instant.now());
         List<QmpSession> sessions = endpoints.stream().flatMap(e -> e.sessions().stream()).toList();
