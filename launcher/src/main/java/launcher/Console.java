@@ -40,6 +40,9 @@ final class Console {
             complete -c net:link -a 'wi = ($.commandLine wordIndex); if { %(wi==1) } { net:__names } { [ on off ] }'
             """;
 
+    /** JLine's switch for a terminal without cursor control where no real one can be had. */
+    private static final String JLINE_DUMB = "org.jline.terminal.dumb";
+
     private Console() {
     }
 
@@ -62,6 +65,11 @@ final class Console {
             }
             Files.writeString(etc.resolve("gosh_profile"), patchbayProfile(text));
             Files.writeString(etc.resolve("motd"), "");
+        }
+        // On a pipe or a file JLine makes a dumb terminal anyway; allowing it up front spares the
+        // user JLine's java.util.logging warning about it ("Unable to create a system terminal").
+        if (System.getProperty(JLINE_DUMB) == null) {
+            System.setProperty(JLINE_DUMB, "true");
         }
         framework.start(console);
     }

@@ -991,6 +991,7 @@ class LauncherIT {
         type(p, "net:stats h1 | nosuchfilter");
         type(p, "x = seen-x");
         type(p, "echo $x");
+        type(p, "info network");
         type(p, "quit");
         assertTrue(p.waitFor(STOPPED.toSeconds(), TimeUnit.SECONDS), "quit did not stop it");
         assertEquals(0, p.exitValue());
@@ -1004,8 +1005,10 @@ class LauncherIT {
         assertTrue(out.contains("quit: extraneous characters at the end of line\n"), out);
         assertTrue(out.contains("help: extraneous characters at the end of line\n"), out);
         assertTrue(out.contains("unknown command: 'nosuch'\n"), out);
+        assertTrue(out.contains("hub 1\n \\ h1\n"), "QEMU's monitor line, as QEMU 7.2 prints it: " + out);
         String printed = out + read("err.txt");
         assertFalse(printed.contains("Exception") || printed.contains("java."), printed);
+        assertFalse(printed.contains("org.jline"), "no JLine log line about the dumb terminal: " + printed);
     }
 
     /**
