@@ -25,7 +25,7 @@ import net.control.dto.NetClientDTO;
 import net.control.dto.NetworkDTO;
 import net.hub.loop.EventLoop;
 import net.hub.loop.EventLoopGroup;
-import net.log.OsgiSystemLogger;
+import net.log.Loggers;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
@@ -36,6 +36,7 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.log.LoggerFactory;
 
 /**
@@ -74,25 +75,37 @@ public final class NetRuntime implements NetControl {
     /** Whether the whole framework is stopping: then drivers leave in no particular order. */
     private final BooleanSupplier frameworkStopping;
     private boolean closed;
+    /** The OSGi component's loggers; outside OSGi the caller gives its own. */
+    private Loggers logs;
 
     /**
-     * The OSGi component.
-     *
-     * @param loggerFactory the OSGi log; the framework property {@value #LOOPS_PROPERTY} (loops) is
-     *                      read too
+     * The OSGi component; the framework property {@value #LOOPS_PROPERTY} (loops) is read. It logs
+     * to the OSGi log while there is one ({@link #bindLoggerFactory}), to {@code System.Logger}
+     * otherwise.
      */
     @Activate
-    public NetRuntime(@Reference LoggerFactory loggerFactory) {
-        this(FrameworkUtil.getBundle(NetRuntime.class).getBundleContext(), loggerFactory);
+    public NetRuntime() {
+        this(FrameworkUtil.getBundle(NetRuntime.class).getBundleContext(), new Loggers());
     }
 
-    private NetRuntime(BundleContext context, LoggerFactory loggerFactory) {
+    private NetRuntime(BundleContext context, Loggers logs) {
         this(loopCount(context.getProperty(LOOPS_PROPERTY)),
-                name -> name.equals(RUNTIME_LOGGER) ? new OsgiSystemLogger(loggerFactory.getLogger(name))
-                        : new OsgiSystemLogger(loggerFactory.getLogger(name), name + ": "),
+                name -> name.equals(RUNTIME_LOGGER) ? logs.logger(name) : logs.logger(name, name + ": "),
                 EventLoop.CALL_TIMEOUT,
                 seconds(context.getProperty(STARTUP_HOLD_PROPERTY)),
                 () -> context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).getState() == Bundle.STOPPING);
+        this.logs = logs;
+    }
+
+    /** @param factory the OSGi log, optional: without one the runtime logs to {@code System.Logger} */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindLoggerFactory(LoggerFactory factory) {
+        logs.bind(factory);
+    }
+
+    void unbindLoggerFactory(LoggerFactory factory) {
+        logs.unbind(factory);
     }
 
     /**
