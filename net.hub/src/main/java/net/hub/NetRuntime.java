@@ -15,6 +15,7 @@ import net.api.NetClientDriver;
 import net.api.NetException;
 import net.api.NetFilterDriver;
 import net.api.NicModel;
+import net.api.RequireRuntime;
 import net.api.RxFilterInfo;
 import net.api.RxFilterReporter;
 import net.control.NetControl;
@@ -26,6 +27,7 @@ import net.control.dto.NetworkDTO;
 import net.hub.loop.EventLoop;
 import net.hub.loop.EventLoopGroup;
 import net.log.Loggers;
+import org.osgi.annotation.bundle.Capability;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
@@ -47,6 +49,9 @@ import org.osgi.service.log.LoggerFactory;
  * {@link Snapshots} (the DTOs queries return) and the event loops.
  */
 @Component(service = NetControl.class, immediate = true)
+// What drivers and front ends require (RequireRuntime): the implementation of net.api's SPI, at
+// that package's version.
+@Capability(namespace = RequireRuntime.NAMESPACE, name = RequireRuntime.NAME, version = "2.1.0")
 public final class NetRuntime implements NetControl {
 
     /** Framework property: number of event-loop threads (default: the number of cores). */

@@ -10,6 +10,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import net.api.NetException;
+import net.api.RequireRuntime;
 import net.control.NetControl;
 import net.control.NetEventListener;
 import net.control.qmp.QmpCommand;
@@ -39,6 +40,8 @@ import net.log.Loggers;
  * over unix sockets are kept as QEMU keeps them ({@link FdCommands}). Deactivation closes every
  * endpoint, socket, thread and descriptor.
  */
+// A resolver asked for the QMP server brings the runtime it serves.
+@RequireRuntime
 @Component(service = {QmpService.class, NetEventListener.class}, immediate = true)
 public final class QmpServer implements QmpService, NetEventListener {
 
