@@ -14,7 +14,7 @@ import org.osgi.resource.Capability;
 
 /**
  * The netdev, filter and NIC types the installed bundles declare in their manifests
- * ({@value NetType#NAMESPACE} capabilities), read before any of them has to be running, so a
+ * ({@value NetType#DRIVER_NAMESPACE} capabilities), read before any of them has to be running, so a
  * command line naming a type no bundle provides fails at start-up with QEMU's message.
  */
 final class DriverTypes {
@@ -55,7 +55,7 @@ final class DriverTypes {
             if (revision == null) {
                 continue;
             }
-            for (Capability c : revision.getCapabilities(NetType.NAMESPACE)) {
+            for (Capability c : revision.getCapabilities(NetType.DRIVER_NAMESPACE)) {
                 add(netdevs, c.getAttributes().get("net.type"));
                 add(filters, c.getAttributes().get("filter.type"));
                 add(nics, c.getAttributes().get("nic.type"));

@@ -10,9 +10,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
@@ -23,7 +25,8 @@ import org.osgi.framework.launch.FrameworkFactory;
 import org.osgi.framework.wiring.BundleRevision;
 
 /**
- * Felix with the bundles embedded under {@code bundles/} in the launcher's jar, its storage in a
+ * Felix with the bundles embedded under {@code bundles/} in the launcher's jar that the embedded
+ * {@code patchbay.bndrun} resolved ({@link RunBundles}), its storage in a
  * fresh temporary directory that is deleted when it stops ({@link FrameworkStorage}).
  */
 final class EmbeddedFramework {
@@ -186,15 +189,28 @@ final class EmbeddedFramework {
             throw new IOException("cannot locate the launcher jar", e);
         }
         try (FileSystem jar = Files.isDirectory(self) ? null : FileSystems.newFileSystem(self)) {
-            Path dir = jar == null ? self.resolve("bundles") : jar.getPath("/bundles");
+            Path root = jar == null ? self : jar.getPath("/");
+            Path dir = root.resolve("bundles");
+            RunBundles run;
+            try (InputStream in = Files.newInputStream(root.resolve(RunBundles.FILE))) {
+                run = RunBundles.read(in);
+            }
             List<Path> files;
             try (Stream<Path> list = Files.list(dir)) {
                 files = list.filter(p -> p.toString().endsWith(".jar")).sorted().toList();
             }
+            // Exactly the resolved run set: what the build resolved is what runs.
+            Set<RunBundles.Entry> missing = new LinkedHashSet<>(run.entries());
             for (Path file : files) {
-                try (InputStream in = Files.newInputStream(file)) {
-                    installed.add(context().installBundle("patchbay:bundles/" + file.getFileName(), in));
+                RunBundles.Entry entry = run.entryOf(file);
+                if (entry != null && missing.remove(entry)) {
+                    try (InputStream in = Files.newInputStream(file)) {
+                        installed.add(context().installBundle("patchbay:bundles/" + file.getFileName(), in));
+                    }
                 }
+            }
+            if (!missing.isEmpty()) {
+                throw new IOException("the launcher jar lacks bundles of its run set: " + missing);
             }
         }
         return installed;

@@ -10,10 +10,12 @@ import org.osgi.service.component.annotations.ComponentPropertyType;
 
 /**
  * Marks a {@link NetFilterDriver} component with the object type it implements: sets the service
- * property {@value NetFilterDriver#TYPE} and declares a {@value NetType#NAMESPACE} capability.
+ * property {@value NetFilterDriver#TYPE} and declares a {@value NetType#DRIVER_NAMESPACE} capability and requires the runtime
+ * ({@link RequireRuntime}).
  */
 @ComponentPropertyType
-@Capability(namespace = NetType.NAMESPACE)
+@Capability(namespace = NetType.DRIVER_NAMESPACE, version = NetType.DRIVER_VERSION)
+@RequireRuntime
 @Retention(RetentionPolicy.CLASS)
 @Target(ElementType.TYPE)
 public @interface FilterType {

@@ -10,10 +10,12 @@ import org.osgi.service.component.annotations.ComponentPropertyType;
 
 /**
  * Marks a {@link NicModel} component with the model it implements: sets the service property
- * {@value NicModel#TYPE} and declares a {@value NetType#NAMESPACE} capability.
+ * {@value NicModel#TYPE} and declares a {@value NetType#DRIVER_NAMESPACE} capability and requires the runtime
+ * ({@link RequireRuntime}).
  */
 @ComponentPropertyType
-@Capability(namespace = NetType.NAMESPACE)
+@Capability(namespace = NetType.DRIVER_NAMESPACE, version = NetType.DRIVER_VERSION)
+@RequireRuntime
 @Retention(RetentionPolicy.CLASS)
 @Target(ElementType.TYPE)
 public @interface NicType {

@@ -15,6 +15,7 @@ import net.api.NetClientDriver;
 import net.api.NetException;
 import net.api.NetFilterDriver;
 import net.api.NicModel;
+import net.api.RequireRuntime;
 import net.api.RxFilterInfo;
 import net.api.RxFilterReporter;
 import net.control.NetControl;
@@ -25,7 +26,8 @@ import net.control.dto.NetClientDTO;
 import net.control.dto.NetworkDTO;
 import net.hub.loop.EventLoop;
 import net.hub.loop.EventLoopGroup;
-import net.log.OsgiSystemLogger;
+import net.log.Loggers;
+import org.osgi.annotation.bundle.Capability;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
@@ -36,6 +38,7 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.log.LoggerFactory;
 
 /**
@@ -46,6 +49,9 @@ import org.osgi.service.log.LoggerFactory;
  * {@link Snapshots} (the DTOs queries return) and the event loops.
  */
 @Component(service = NetControl.class, immediate = true)
+// What drivers and front ends require (RequireRuntime): the implementation of net.api's SPI, at
+// that package's version.
+@Capability(namespace = RequireRuntime.NAMESPACE, name = RequireRuntime.NAME, version = "2.1.0")
 public final class NetRuntime implements NetControl {
 
     /** Framework property: number of event-loop threads (default: the number of cores). */
@@ -74,25 +80,37 @@ public final class NetRuntime implements NetControl {
     /** Whether the whole framework is stopping: then drivers leave in no particular order. */
     private final BooleanSupplier frameworkStopping;
     private boolean closed;
+    /** The OSGi component's loggers; outside OSGi the caller gives its own. */
+    private Loggers logs;
 
     /**
-     * The OSGi component.
-     *
-     * @param loggerFactory the OSGi log; the framework property {@value #LOOPS_PROPERTY} (loops) is
-     *                      read too
+     * The OSGi component; the framework property {@value #LOOPS_PROPERTY} (loops) is read. It logs
+     * to the OSGi log while there is one ({@link #bindLoggerFactory}), to {@code System.Logger}
+     * otherwise.
      */
     @Activate
-    public NetRuntime(@Reference LoggerFactory loggerFactory) {
-        this(FrameworkUtil.getBundle(NetRuntime.class).getBundleContext(), loggerFactory);
+    public NetRuntime() {
+        this(FrameworkUtil.getBundle(NetRuntime.class).getBundleContext(), new Loggers());
     }
 
-    private NetRuntime(BundleContext context, LoggerFactory loggerFactory) {
+    private NetRuntime(BundleContext context, Loggers logs) {
         this(loopCount(context.getProperty(LOOPS_PROPERTY)),
-                name -> name.equals(RUNTIME_LOGGER) ? new OsgiSystemLogger(loggerFactory.getLogger(name))
-                        : new OsgiSystemLogger(loggerFactory.getLogger(name), name + ": "),
+                name -> name.equals(RUNTIME_LOGGER) ? logs.logger(name) : logs.logger(name, name + ": "),
                 EventLoop.CALL_TIMEOUT,
                 seconds(context.getProperty(STARTUP_HOLD_PROPERTY)),
                 () -> context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).getState() == Bundle.STOPPING);
+        this.logs = logs;
+    }
+
+    /** @param factory the OSGi log, optional: without one the runtime logs to {@code System.Logger} */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindLoggerFactory(LoggerFactory factory) {
+        logs.bind(factory);
+    }
+
+    void unbindLoggerFactory(LoggerFactory factory) {
+        logs.unbind(factory);
     }
 
     /**

@@ -7,13 +7,16 @@ import net.api.NetException;
 import net.control.NetControl;
 import net.control.Section;
 import net.control.QemuOptions;
+import net.log.Loggers;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
-import org.osgi.service.log.Logger;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.log.LoggerFactory;
 
 /**
@@ -37,20 +40,35 @@ public final class NetdevConfiguration {
     private static final String FILEINSTALL_FILENAME = "felix.fileinstall.filename";
 
     private final NetControl control;
-    private final Logger log;
+    private final Loggers logs = new Loggers();
+    private final System.Logger log = logs.logger(NetdevConfiguration.class.getName());
     private String id;
 
+    /** @param control the control service */
+    @Activate
+    public NetdevConfiguration(@Reference NetControl control) {
+        this.control = control;
+    }
+
     /**
-     * @param control       the control service
-     * @param loggerFactory the OSGi log
-     * @param properties    the configuration
+     * Applies the configuration once the log, if there is one, is bound (after the constructor).
+     *
+     * @param properties the configuration
      */
     @Activate
-    public NetdevConfiguration(@Reference NetControl control, @Reference LoggerFactory loggerFactory,
-            Map<String, Object> properties) {
-        this.control = control;
-        this.log = loggerFactory.getLogger(NetdevConfiguration.class);
+    void activate(Map<String, Object> properties) {
         apply(properties, false);
+    }
+
+    /** @param factory the OSGi log, optional: without one this logs to {@code System.Logger} */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindLoggerFactory(LoggerFactory factory) {
+        logs.bind(factory);
+    }
+
+    void unbindLoggerFactory(LoggerFactory factory) {
+        logs.unbind(factory);
     }
 
     /** @param properties the changed configuration */
@@ -65,7 +83,7 @@ public final class NetdevConfiguration {
             try {
                 control.netdevDel(id);
             } catch (NetException e) {
-                log.debug("netdev {} already gone: {}", id, e.getMessage());
+                log.log(System.Logger.Level.DEBUG, () -> "netdev " + id + " already gone: " + e.getMessage());
             }
         }
     }
@@ -110,7 +128,7 @@ public final class NetdevConfiguration {
                 control.declareAwaiting(Section.NETDEV, tree);
             }
         } catch (NetException e) {
-            log.error("{}: {}", source, e.getMessage());
+            log.log(System.Logger.Level.ERROR, source + ": " + e.getMessage());
             if (!update) {
                 id = null;
             }

@@ -28,7 +28,8 @@ import org.junit.Test;
 public class BundleDependenciesTest {
 
     /** A Patchbay bundle as its manifest says: what it exports (with {@code uses}) and imports. */
-    record Bundle(String name, Map<String, String> exportVersions, Map<String, Set<String>> uses, Set<String> imports) {
+    record Bundle(String name, Map<String, String> exportVersions, Map<String, Set<String>> uses, Set<String> imports,
+            List<String> requirements, List<String> capabilities) {
     }
 
     private static final Map<String, Bundle> BUNDLES = new TreeMap<>();
@@ -127,6 +128,51 @@ public class BundleDependenciesTest {
         }
     }
 
+    /**
+     * The runtime and the drivers run without a log service (they fall back to System.Logger): no
+     * mandatory requirement of one. net.qmp is left out: its stderr log and its explanation of
+     * undeployable bundles exist to read the log (its QMP server binds the log optionally).
+     */
+    @Test
+    public void theLogServiceIsOptional() {
+        int checked = 0;
+        for (Bundle b : BUNDLES.values()) {
+            if (b.name().equals("net.qmp")) {
+                continue;
+            }
+            for (String r : b.requirements()) {
+                assertFalse(b.name() + " requires " + r, r.contains("org.osgi.service.log.") && !r.contains("resolution:=optional"));
+            }
+            checked++;
+        }
+        assertTrue("bundles checked: " + checked, BUNDLES.get("net.hub").requirements().stream()
+                .anyMatch(r -> r.contains("org.osgi.service.log.LoggerFactory") && r.contains("resolution:=optional")));
+    }
+
+    /**
+     * A resolver asked for a driver or the QMP server brings the runtime: each of them requires the
+     * osgi.implementation capability net.hub provides, at resolve time.
+     */
+    @Test
+    public void driversAndTheFrontEndRequireTheRuntime() {
+        String provided = "osgi.implementation;osgi.implementation=\"org.patchbay.net\"";
+        assertTrue("net.hub provides the runtime: " + BUNDLES.get("net.hub").capabilities(),
+                BUNDLES.get("net.hub").capabilities().stream().anyMatch(c -> c.trim().startsWith(provided)));
+        int drivers = 0;
+        for (Bundle b : BUNDLES.values()) {
+            boolean driver = b.capabilities().stream().anyMatch(c -> c.trim().startsWith("org.patchbay.net.driver;"));
+            if (driver || b.name().equals("net.qmp")) {
+                assertTrue(b.name() + " requires the runtime: " + b.requirements(), b.requirements().stream()
+                        .anyMatch(r -> r.trim().startsWith("osgi.implementation;") && r.contains("(osgi.implementation=org.patchbay.net)")
+                                && !r.contains("effective:=") && !r.contains("resolution:=optional")));
+                drivers += driver ? 1 : 0;
+            }
+            assertFalse(b.name() + " declares the old driver namespace",
+                    b.capabilities().stream().anyMatch(c -> c.trim().startsWith("net.driver;")));
+        }
+        assertTrue("drivers found: " + drivers, drivers >= 6);
+    }
+
     /** Patchbay's NIC models are written as a third party's would be: against the SPI alone. */
     @Test
     public void nicModelsUseTheSpiOnly() {
@@ -153,7 +199,9 @@ public class BundleDependenciesTest {
             for (String clause : clauses(m.getMainAttributes().getValue("Import-Package"))) {
                 imports.add(clause.split(";")[0].trim());
             }
-            return new Bundle(name, versions, uses, imports);
+            return new Bundle(name, versions, uses, imports,
+                    clauses(m.getMainAttributes().getValue("Require-Capability")),
+                    clauses(m.getMainAttributes().getValue("Provide-Capability")));
         }
     }
 

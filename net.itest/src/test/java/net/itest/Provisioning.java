@@ -47,6 +47,9 @@ final class Provisioning {
     /** The console commands' bundle (net:, help, quit). */
     static final String CONSOLE_COMMANDS = "net.console";
 
+    /** The log service's bundle: it exports org.osgi.service.log and registers the service. */
+    static final String LOG = "org.apache.felix.log";
+
     /** Started after the runtime by {@link #console()}: the Gogo runtime, its commands, net.qmp and net.console. */
     private static final List<String> CONSOLE = List.of(
             "org.apache.felix.gogo.runtime", "org.apache.felix.gogo.command", QMP, CONSOLE_COMMANDS);
@@ -54,7 +57,7 @@ final class Provisioning {
     /** Started with the framework, in dependency order. */
     private static final List<String> STARTED = List.of(
             "org.osgi.util.function", "org.osgi.util.promise", "org.osgi.service.component",
-            "org.apache.felix.scr", "org.apache.felix.log", "org.apache.felix.configadmin",
+            "org.apache.felix.scr", LOG, "org.apache.felix.configadmin",
             "jackson-annotations", "jackson-core", "jackson-databind",
             "net.posix", "net.api", "net.control", "net.driverkit", "net.log", "net.hub");
 
@@ -66,6 +69,15 @@ final class Provisioning {
 
     /** @return the Pax Exam options of a Patchbay framework */
     static Option[] patchbay() {
+        return patchbay(true);
+    }
+
+    /**
+     * @param logService whether the log bundle is started; when not, its API package is there but
+     *                   no log service
+     * @return the Pax Exam options of a Patchbay framework
+     */
+    static Option[] patchbay(boolean logService) {
         List<Option> options = new ArrayList<>();
         options.add(junitBundles());
         options.add(cleanCaches());
@@ -74,7 +86,7 @@ final class Provisioning {
         // does not add Pax Logging, whose second org.osgi.service.log export would shadow Felix Log.
         options.add(bundle(url("slf4j-simple")).start(false).startLevel(START_LEVEL_SYSTEM_BUNDLES));
         options.add(bundle(url("slf4j-api")).startLevel(START_LEVEL_SYSTEM_BUNDLES));
-        STARTED.forEach(name -> options.add(bundle(url(name))));
+        STARTED.forEach(name -> options.add(bundle(url(name)).start(logService || !name.equals(LOG))));
         return options(options.toArray(Option[]::new));
     }
 

@@ -10,11 +10,14 @@ import net.api.NetException;
 import net.chardev.ChardevHandler;
 import net.chardev.ChardevPort;
 import net.chardev.Chardevs;
-import net.log.OsgiSystemLogger;
+import net.log.Loggers;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.log.LoggerFactory;
 
 /** The chardevs by id: created from the command line or QMP, attached by filters and drivers. */
@@ -23,11 +26,32 @@ public final class ChardevRegistry implements Chardevs {
 
     private final Map<String, SocketChardev> chardevs = new LinkedHashMap<>();
     private final System.Logger log;
+    /** The OSGi component's loggers; outside OSGi the caller gives its logger. */
+    private Loggers logs;
 
-    /** @param logs the OSGi log, where a client's failed reconnections and a waiting server are reported */
+    /**
+     * The OSGi component: a client's failed reconnections and a waiting server are reported to the
+     * OSGi log while there is one, to {@code System.Logger} otherwise.
+     */
     @Activate
-    public ChardevRegistry(@Reference LoggerFactory logs) {
-        this(new OsgiSystemLogger(logs.getLogger(ChardevRegistry.class)));
+    public ChardevRegistry() {
+        this(new Loggers());
+    }
+
+    private ChardevRegistry(Loggers logs) {
+        this(logs.logger(ChardevRegistry.class.getName()));
+        this.logs = logs;
+    }
+
+    /** @param factory the OSGi log, optional: without one this logs to {@code System.Logger} */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindLoggerFactory(LoggerFactory factory) {
+        logs.bind(factory);
+    }
+
+    void unbindLoggerFactory(LoggerFactory factory) {
+        logs.unbind(factory);
     }
 
     /** @param log where a client's failed reconnections and a waiting server are reported */

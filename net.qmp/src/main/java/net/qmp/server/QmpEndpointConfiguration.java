@@ -8,10 +8,13 @@ import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.log.LoggerFactory;
 import net.control.qmp.QmpListener;
 import net.control.qmp.QmpService;
-import net.log.OsgiSystemLogger;
+import net.log.Loggers;
 
 /**
  * A QMP endpoint from ConfigAdmin: each factory configuration of PID {@value #PID} with a property
@@ -35,6 +38,7 @@ public final class QmpEndpointConfiguration {
     /** The property that, {@code false}, lets the endpoint connect out instead of listening. */
     public static final String SERVER = "server";
 
+    private final Loggers logs = new Loggers();
     private final QmpService qmp;
     private final System.Logger log;
     private QmpListener listener;
@@ -42,14 +46,33 @@ public final class QmpEndpointConfiguration {
     /**
      * The OSGi component.
      *
-     * @param qmp        the server
-     * @param logs       the OSGi log
+     * @param qmp the server
+     */
+    @Activate
+    public QmpEndpointConfiguration(@Reference QmpService qmp) {
+        this.qmp = qmp;
+        this.log = logs.logger(QmpEndpointConfiguration.class.getName());
+    }
+
+    /**
+     * Opens the endpoint once the log, if there is one, is bound (after the constructor).
+     *
      * @param properties the configuration
      */
     @Activate
-    public QmpEndpointConfiguration(@Reference QmpService qmp, @Reference LoggerFactory logs,
-            Map<String, Object> properties) {
-        this(qmp, new OsgiSystemLogger(logs.getLogger(QmpEndpointConfiguration.class)), properties);
+    synchronized void activate(Map<String, Object> properties) {
+        open(properties);
+    }
+
+    /** @param factory the OSGi log, optional: without one this logs to {@code System.Logger} */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindLoggerFactory(LoggerFactory factory) {
+        logs.bind(factory);
+    }
+
+    void unbindLoggerFactory(LoggerFactory factory) {
+        logs.unbind(factory);
     }
 
     /**

@@ -10,6 +10,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import net.api.NetException;
+import net.api.RequireRuntime;
 import net.control.NetControl;
 import net.control.NetEventListener;
 import net.control.qmp.QmpCommand;
@@ -23,11 +24,12 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.log.LoggerFactory;
 import net.control.qmp.QmpClientInfo;
 import net.control.qmp.QmpListener;
 import net.control.qmp.QmpService;
-import net.log.OsgiSystemLogger;
+import net.log.Loggers;
 
 /**
  * The QMP server: endpoints in QEMU's syntax, each client its own session speaking QEMU 7.2's
@@ -38,6 +40,8 @@ import net.log.OsgiSystemLogger;
  * over unix sockets are kept as QEMU keeps them ({@link FdCommands}). Deactivation closes every
  * endpoint, socket, thread and descriptor.
  */
+// A resolver asked for the QMP server brings the runtime it serves.
+@RequireRuntime
 @Component(service = {QmpService.class, NetEventListener.class}, immediate = true)
 public final class QmpServer implements QmpService, NetEventListener {
 
@@ -55,19 +59,38 @@ public final class QmpServer implements QmpService, NetEventListener {
     private final System.Logger log;
     private final List<QmpEndpoint> endpoints = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
+    /** The OSGi component's loggers; outside OSGi the caller gives its logger. */
+    private Loggers logs;
 
     /**
      * The OSGi component: {@code quit} stops the framework.
      *
      * @param context this bundle's context
      * @param control the runtime
-     * @param logs    the OSGi log
      */
     @Activate
-    public QmpServer(BundleContext context, @Reference NetControl control, @Reference LoggerFactory logs) {
-        this(control, packageName(context.getBundle().getVersion()),
-                () -> stopFramework(context, logs.getLogger(QmpServer.class)),
-                new OsgiSystemLogger(logs.getLogger(QmpServer.class)));
+    public QmpServer(BundleContext context, @Reference NetControl control) {
+        this(context, control, new Loggers());
+    }
+
+    private QmpServer(BundleContext context, NetControl control, Loggers logs) {
+        this(control, packageName(context.getBundle().getVersion()), logs.logger(QmpServer.class.getName()), context);
+        this.logs = logs;
+    }
+
+    private QmpServer(NetControl control, String packageName, System.Logger log, BundleContext context) {
+        this(control, packageName, () -> stopFramework(context, log), log);
+    }
+
+    /** @param factory the OSGi log, optional: without one this logs to {@code System.Logger} */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindLoggerFactory(LoggerFactory factory) {
+        logs.bind(factory);
+    }
+
+    void unbindLoggerFactory(LoggerFactory factory) {
+        logs.unbind(factory);
     }
 
     /**
@@ -98,12 +121,12 @@ public final class QmpServer implements QmpService, NetEventListener {
     }
 
     /** Stops the system bundle from a thread of its own: stopping waits for this component to go. */
-    private static void stopFramework(BundleContext context, org.osgi.service.log.Logger log) {
+    private static void stopFramework(BundleContext context, System.Logger log) {
         Thread.ofPlatform().name("qmp-quit").start(() -> {
             try {
                 context.getBundle(Constants.SYSTEM_BUNDLE_ID).stop();
             } catch (BundleException | IllegalStateException e) {
-                log.error("quit: cannot stop the framework: " + e.getMessage());
+                log.log(System.Logger.Level.ERROR, "quit: cannot stop the framework: " + e.getMessage());
             }
         });
     }

@@ -58,7 +58,8 @@ class DeployProblemsTest {
     void otherNamespacesAsTheyAre() {
         assertEquals("osgi.extender (&(osgi.extender=osgi.cdi)(version>=1.0.0))", DeployProblems.describe(
                 requirement("osgi.extender", "(&(osgi.extender=osgi.cdi)(version>=1.0.0))")));
-        assertEquals("net.driver (net.type=x)", DeployProblems.describe(requirement("net.driver", "(net.type=x)")));
+        assertEquals("org.patchbay.net.driver (net.type=x)",
+                DeployProblems.describe(requirement("org.patchbay.net.driver", "(net.type=x)")));
     }
 
     @Test
