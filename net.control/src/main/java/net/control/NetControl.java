@@ -61,16 +61,18 @@ public interface NetControl {
     String declareAwaiting(Section section, Map<String, Object> arguments) throws NetException;
 
     /**
-     * Lists a netdev file that names no netdev (it has no {@code id}) where the others are listed:
-     * an entry called {@code name}, in state {@code failed} with QEMU's {@code Parameter 'id' is
-     * missing}, that never opens. {@link #netdevDel} removes it, as when the file changes or goes.
+     * Lists a netdev file the runtime can keep nothing of (it has no {@code id}, or one QEMU
+     * refuses or another netdev has, or no {@code type}) where the netdevs are listed: an entry
+     * called {@code name}, in state {@code failed} with QEMU's error, that never opens.
+     * {@link #netdevDel} removes it, as when the file changes or goes.
      *
      * @param name      what the listing calls it, e.g. the file's name
-     * @param arguments the file's options, with their {@code type}
-     * @throws NetException when the type is missing or the name is taken
+     * @param arguments the file's options, shown as the entry's
+     * @param reason    QEMU's error for them, e.g. {@code Parameter 'id' is missing}
+     * @throws NetException when the name is taken
      * @since 2.1
      */
-    void declareUnnamed(String name, Map<String, Object> arguments) throws NetException;
+    void declareRefused(String name, Map<String, Object> arguments, String reason) throws NetException;
 
     /**
      * Replaces the options of a declared netdev, filter or NIC and reopens it in place. A netdev

@@ -23,8 +23,8 @@ final class ClientEntry {
     volatile Object openedBy;
     /** For a hubport made from a file before its {@code netdev=}: that netdev's name, else null. */
     volatile String awaiting;
-    /** Listed for a file that names no netdev (no id): it never opens, whatever driver comes. */
-    volatile boolean unnamed;
+    /** Listed for a file the runtime refused (no id, a bad or taken one, no type): it never opens. */
+    volatile boolean refused;
 
     ClientEntry(NetClientState state, Section section, boolean deletable, Map<String, Object> options) {
         this.state = state;

@@ -32,6 +32,8 @@ final class Clients {
 
     /** The one netdev type the runtime implements itself. */
     static final String HUBPORT = "hubport";
+    /** The type listed for a netdev file without one. */
+    static final String NO_TYPE = "-";
     /** Sent when a netdev or NIC that exists fails because of its driver: {@code {"id", "reason"}}. */
     static final String FAILED_EVENT = "X_NETDEV_FAILED";
     /** Where QEMU puts the devices made with an id. */
@@ -188,14 +190,15 @@ final class Clients {
     }
 
     /**
-     * A netdev file without an id: listed under the file's name, failed with QEMU's words for the
-     * missing id, and never opened (it is no netdev anyone could name), until the file changes.
+     * A netdev file the runtime keeps nothing of (no id, a refused or taken one, no type): listed
+     * under the file's name, failed with QEMU's words, and never opened (it is no netdev anyone
+     * could name), until the file changes.
      */
-    void addUnnamed(String name, String type, Map<String, Object> args) throws NetException {
+    void addRefused(String name, String type, Map<String, Object> args, String reason) throws NetException {
         ClientEntry e = newEntry(name, type, HUBPORT.equals(type) ? Kind.HUBPORT : Kind.NETDEV, loops.next(),
                 Section.NETDEV, true, args);
-        e.unnamed = true;
-        addFailed(e, "Parameter 'id' is missing");
+        e.refused = true;
+        addFailed(e, reason);
     }
 
     private void addFailed(ClientEntry e, String reason) throws NetException {
@@ -702,7 +705,7 @@ final class Clients {
     /** Closes what {@code gone} opened in the entry, then opens it with {@code next} if it is not open. */
     private void follow(ClientEntry e, String type, Object gone, Object next) {
         try (Topology.Claim claim = topology.claim(e)) {
-            if (!topology.contains(e) || !e.state.type().equals(type) || e.unnamed) {
+            if (!topology.contains(e) || !e.state.type().equals(type) || e.refused) {
                 return; // deleted or changed while we waited for it, or no netdev to open
             }
             if (gone != null && e.openedBy == gone) {

@@ -374,12 +374,11 @@ public final class NetRuntime implements NetControl {
     }
 
     @Override
-    public void declareUnnamed(String name, Map<String, Object> arguments) throws NetException {
+    public void declareRefused(String name, Map<String, Object> arguments, String reason) throws NetException {
         Map<String, Object> args = new LinkedHashMap<>(arguments);
-        String type = QapiArguments.requireType(Section.NETDEV, args);
+        String type = QapiArguments.string(args, Section.NETDEV.typeKey());
         args.remove(Section.NETDEV.typeKey());
-        args.remove("id"); // null, or blank: what it has not
-        clients.addUnnamed(name, type, args);
+        clients.addRefused(name, type == null ? Clients.NO_TYPE : type, args, reason);
     }
 
     private String create(Section section, Map<String, Object> arguments, boolean declare) throws NetException {

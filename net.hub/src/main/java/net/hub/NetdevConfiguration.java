@@ -29,8 +29,8 @@ import org.osgi.service.log.LoggerFactory;
  * again) or Patchbay starts again. A file whose options are refused is a netdev in state
  * {@code failed} with the reason ({@code net:netdevs}, {@code x-query-netdevs}) until it is right;
  * so is a file without an id (none in it, none after the dash of its name), listed under the
- * file's name with QEMU's {@code Parameter 'id' is missing}. A file whose type is missing or whose
- * id is bad or taken is only logged.
+ * file's name with QEMU's {@code Parameter 'id' is missing}, and a file whose type is missing or
+ * whose id is refused or taken, with QEMU's error for that.
  */
 @Component(configurationPid = NetdevConfiguration.PID, configurationPolicy = ConfigurationPolicy.REQUIRE)
 public final class NetdevConfiguration {
@@ -102,10 +102,11 @@ public final class NetdevConfiguration {
             flat.putIfAbsent("id", idFromName);
         }
         String source = String.valueOf(properties.getOrDefault(FILEINSTALL_FILENAME, properties.get("service.pid")));
+        String fileName = source.substring(source.lastIndexOf('/') + 1);
         try {
             Map<String, Object> tree = QemuOptions.nest(flat);
             boolean named = tree.get("id") != null;
-            String newId = named ? String.valueOf(tree.get("id")) : source.substring(source.lastIndexOf('/') + 1);
+            String newId = named ? String.valueOf(tree.get("id")) : fileName;
             if (update && (id == null || !id.equals(newId) || !named)) {
                 // The old netdev is gone or had another id: this is a new one.
                 deactivate();
@@ -113,7 +114,7 @@ public final class NetdevConfiguration {
             }
             id = newId;
             if (!named) {
-                control.declareUnnamed(newId, tree);
+                control.declareRefused(newId, tree, "Parameter 'id' is missing");
             } else if (update) {
                 try {
                     control.update(Section.NETDEV, tree);
@@ -130,8 +131,24 @@ public final class NetdevConfiguration {
         } catch (NetException e) {
             log.log(System.Logger.Level.ERROR, source + ": " + e.getMessage());
             if (!update) {
-                id = null;
+                id = refuse(fileName, flat, e.getMessage());
             }
+        }
+    }
+
+    /**
+     * Lists a file the runtime kept nothing of (its id refused or taken, its type missing) under
+     * the file's name, failed with why, so it shows where the netdevs are and not only in the log.
+     *
+     * @return the name it is listed under, or null when even that is taken
+     */
+    private String refuse(String fileName, Map<String, Object> options, String reason) {
+        try {
+            control.declareRefused(fileName, options, reason);
+            return fileName;
+        } catch (NetException e) {
+            log.log(System.Logger.Level.ERROR, fileName + ": cannot be listed: " + e.getMessage());
+            return null;
         }
     }
 

@@ -369,7 +369,7 @@ class NetRuntimeTest {
      */
     @Test
     void aNetdevFileWithoutAnIdIsListedFailedUnderItsName() throws Exception {
-        runtime.declareUnnamed("net.netdev-.cfg", QemuOptions.parse("mem,openms=1", "type"));
+        runtime.declareRefused("net.netdev-.cfg", QemuOptions.parse("mem,openms=1", "type"), "Parameter 'id' is missing");
         NetClientDTO unnamed = runtime.client("net.netdev-.cfg");
         assertEquals("failed", unnamed.state());
         assertEquals("Parameter 'id' is missing", unnamed.error());

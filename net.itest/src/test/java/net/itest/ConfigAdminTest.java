@@ -7,8 +7,11 @@ import static org.junit.Assert.assertNull;
 import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.List;
+import java.util.Map;
 import javax.inject.Inject;
 import net.control.NetControl;
+import net.control.QemuOptions;
+import net.control.Section;
 import net.control.dto.NetClientDTO;
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -117,6 +120,41 @@ public class ConfigAdminTest {
         assertFalse("the failed entry stays", ControlQueries.clientExists(control, name));
         netdev.delete();
         Await.await("h3 deleted with its file", () -> !ControlQueries.clientExists(control, "h3"));
+    }
+
+    /**
+     * A configuration the runtime keeps nothing of (no type, an id QEMU refuses, an id another
+     * netdev has) is listed under its name too, failed with QEMU's words, not only logged.
+     */
+    @Test
+    public void aConfigurationWithoutATypeOrWithABadOrTakenIdIsListedFailed() throws Exception {
+        control.add(Section.NETDEV, QemuOptions.parse("hubport,id=taken,hubid=1", "type"));
+        Map<String, String> expected = Map.of(
+                "type", "Parameter 'type' is missing",
+                "9x", "Parameter 'id' expects an identifier",
+                "taken", "Duplicate ID 'taken' for netdev");
+        for (Map.Entry<String, String> wrong : expected.entrySet()) {
+            org.osgi.service.cm.Configuration netdev = configAdmin.getFactoryConfiguration("net.netdev", "w", "?");
+            Dictionary<String, Object> properties = hubport("4");
+            if (wrong.getKey().equals("type")) {
+                properties.remove("type");
+            } else {
+                properties.put("id", wrong.getKey());
+            }
+            netdev.update(properties);
+            String name = netdev.getPid();
+            Await.await(name + " listed failed", () -> ControlQueries.clientExists(control, name)
+                    && control.client(name).state().equals("failed"));
+            assertEquals(wrong.getValue(), control.client(name).error());
+            properties.put("type", "hubport");
+            properties.put("id", "h4");
+            netdev.update(properties);
+            Await.await("h4 made once the file is right", () -> ControlQueries.clientExists(control, "h4"));
+            assertFalse("the failed entry goes", ControlQueries.clientExists(control, name));
+            netdev.delete();
+            Await.await("h4 deleted with its file", () -> !ControlQueries.clientExists(control, "h4"));
+        }
+        control.netdevDel("taken");
     }
 
     /** A file its driver refuses is a failed netdev, with the reason, until the file is right. */
