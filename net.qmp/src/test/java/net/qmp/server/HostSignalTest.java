@@ -25,7 +25,13 @@ class HostSignalTest extends QmpServerFixture {
     @Test
     void everyReaderGetsShutdownAndAClientThatDoesNotReadHoldsTheStopBriefly() throws Exception {
         QmpTestClient reader = negotiated();
-        QmpEndpoint hogs = (QmpEndpoint) server.listen("tcp:127.0.0.1:0,server=on,wait=off");
+        // The hog's replies stay below its endpoint's bound, so SHUTDOWN does not find it there
+        // (which would cut it at once, not wait): a bound of 64M, and 32M of replies, enough to
+        // fill any kernel's socket buffers many times over.
+        String request = "{\"execute\": \"query-qmp-schema\"}\n";
+        int replyBytes = reader.executeRaw(request.strip()).length();
+        int requests = 32 * 1024 * 1024 / replyBytes;
+        QmpEndpoint hogs = (QmpEndpoint) server.listen("tcp:127.0.0.1:0,server=on,wait=off,max-queued=64M");
         String address = hogs.address();
         int port = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
         try (SocketChannel hog = SocketChannel.open(new InetSocketAddress("127.0.0.1", port))) {
@@ -33,9 +39,9 @@ class HostSignalTest extends QmpServerFixture {
             Await.until(() -> hogs.clients().size() == 1 && hogs.clients().getFirst().negotiated(), "the hog negotiated");
             QmpSession session = hogs.sessions().getFirst();
             // Far more replies than the kernel's buffers hold: the hog's writer blocks for good.
-            byte[] request = "{\"execute\": \"query-qmp-schema\"}\n".getBytes(StandardCharsets.US_ASCII);
-            for (int i = 0; i < 2_000; i++) {
-                hog.write(ByteBuffer.wrap(request));
+            byte[] bytes = request.getBytes(StandardCharsets.US_ASCII);
+            for (int i = 0; i < requests; i++) {
+                hog.write(ByteBuffer.wrap(bytes));
             }
             Await.until(() -> session.queuedBytes() >= 256 * 1024, "replies wait for the hog");
 
