@@ -102,6 +102,14 @@ class GeneratedDriverIT {
                     .orElseThrow(() -> new AssertionError("no jar in " + GENERATED.resolve("target")
                             + ": the archetype's integration test (projects/udp) did not build one"));
         }
+        java.util.jar.Attributes manifest;
+        try (java.util.jar.JarFile jar = new java.util.jar.JarFile(driver.toFile())) {
+            manifest = jar.getManifest().getMainAttributes();
+        }
+        assertTrue(manifest.getValue("Provide-Capability").contains("org.patchbay.net.driver"), manifest.toString());
+        for (String header : List.of("Created-By", "Build-Jdk-Spec", "Build-Tool-Jdk-Spec", "Bnd-LastModified")) {
+            assertEquals(null, manifest.getValue(header), header + " is a build machine's, not the driver's");
+        }
         assertTrue(drivers().stream().noneMatch(TYPE::equals), "no " + TYPE + " before the jar is deployed");
         Path deployed = work.resolve("deploy").resolve(driver.getFileName());
         Files.copy(driver, deployed);
