@@ -1,0 +1,78 @@
+package net.backend.user;
+
+import java.util.List;
+import net.api.NetClient;
+import net.api.NetClientContext;
+import net.api.NetClientDriver;
+import net.api.NetException;
+import net.api.NetType;
+import org.osgi.service.component.annotations.Component;
+
+/**
+ * The {@code user} netdev type: QEMU's user-mode network (NAT, DHCP, DNS forwarder, TFTP, port
+ * forwards) from the system's libslirp, with QEMU 7.2's defaults, checks and words.
+ */
+@Component(service = NetClientDriver.class)
+@NetType("user")
+public final class UserDriver implements NetClientDriver<UserOptions> {
+
+    /** What QEMU 7.2 built with smbd support says when smbd is not installed (Patchbay runs none). */
+    static final String NO_SMBD = "Could not find '/usr/sbin/smbd', please install it";
+
+    @Override
+    public Class<UserOptions> optionsType() {
+        return UserOptions.class;
+    }
+
+    @Override
+    public NetClient open(UserOptions o, NetClientContext context) throws NetException {
+        UserSettings settings = UserSettings.of(o);
+        Libslirp lib = Libslirp.get();
+        UserBackend backend = new UserBackend(context, lib, settings);
+        try {
+            // QEMU keeps the rules in a list it prepends to: guest forwards first, each list backwards.
+            for (QemuString rule : reversed(o.guestfwd())) {
+                guestForward(backend.stack(), rule.str());
+            }
+            for (QemuString rule : reversed(o.hostfwd())) {
+                hostForward(backend.stack(), rule.str());
+            }
+            if (o.smb() != null) {
+                throw NetException.generic(NO_SMBD);
+            }
+        } catch (NetException | RuntimeException e) {
+            backend.close();
+            throw e;
+        }
+        backend.start();
+        return backend;
+    }
+
+    /**
+     * Sets up a host forward, as {@code hostfwd=} and {@code hostfwd_add} do.
+     *
+     * @param stack the libslirp instance
+     * @param rule  the rule's text
+     * @throws NetException QEMU's message for a rule that does not parse or cannot be set up
+     */
+    static void hostForward(SlirpStack stack, String rule) throws NetException {
+        if (!stack.addHostForward(HostForward.parse(rule))) {
+            throw NetException.generic("Could not set up host forwarding rule '%s'", rule);
+        }
+    }
+
+    private static void guestForward(SlirpStack stack, String rule) throws NetException {
+        GuestForward fwd = GuestForward.parse(rule);
+        if (!fwd.target().startsWith(GuestForward.COMMAND)) {
+            // QEMU opens a character device here; Patchbay has no chardev frontend for it.
+            throw NetException.generic("Could not open guest forwarding device 'guestfwd.tcp.%d'", fwd.port());
+        }
+        if (!stack.addExec(fwd.target().substring(GuestForward.COMMAND.length()), fwd.server(), fwd.port())) {
+            throw NetException.generic("Conflicting/invalid host:port in guest forwarding rule '%s'", rule);
+        }
+    }
+
+    private static List<QemuString> reversed(List<QemuString> rules) {
+        return rules == null ? List.of() : rules.reversed();
+    }
+}
