@@ -117,10 +117,12 @@ final class UserBackend implements NetClient, SlirpStack.Host, SlirpStack.PollSi
     }
 
     private void cycle() {
-        cycleQueued = false;
         if (closing) {
             return;
         }
+        // cycleQueued stays set until the fill: libslirp notifies from inside the poll, and a cycle
+        // queued from there would run in this same iteration, again and again, never letting the
+        // loop wait for I/O.
         stack.poll(this);
         for (int i = 0; i < polledCount; i++) {
             Watch w = watches[polled[i]];
@@ -131,6 +133,7 @@ final class UserBackend implements NetClient, SlirpStack.Host, SlirpStack.PollSi
         cycle++;
         polledCount = 0;
         long timeout = stack.fill(this);
+        cycleQueued = false;
         for (int fd = 0; fd < watches.length; fd++) {
             Watch w = watches[fd];
             if (w != null && w.registration != null && w.seen != cycle && w.registration.interestOps() != 0) {
@@ -185,6 +188,11 @@ final class UserBackend implements NetClient, SlirpStack.Host, SlirpStack.PollSi
         if (w == null) {
             return;
         }
+        // Readiness is reported once per cycle, as poll(2) reports it to QEMU: the loop would re-arm
+        // the descriptor before libslirp handles it and report the same readiness again, and a stale
+        // POLL_IN on a listening socket makes libslirp's accept() block the loop. The next fill
+        // restores the interest.
+        w.registration.interestOps(0);
         if ((ready & SelectionKey.OP_READ) != 0) {
             w.revents |= Libslirp.POLL_IN;
         }
