@@ -59,8 +59,11 @@ final class UserBackend implements NetClient, SlirpStack.Host, SlirpStack.PollSi
     private record Timer(int id, MemorySegment cbOpaque, NetEventLoop.Cancellable[] pending) {
     }
 
-    UserBackend(NetClientContext context, Libslirp lib, UserSettings settings) {
+    private final UserNetdevs netdevs;
+
+    UserBackend(NetClientContext context, Libslirp lib, UserSettings settings, UserNetdevs netdevs) {
         this.context = context;
+        this.netdevs = netdevs;
         this.loop = context.loop();
         this.settings = settings;
         this.opened = context.counter("sockets-opened");
@@ -76,7 +79,13 @@ final class UserBackend implements NetClient, SlirpStack.Host, SlirpStack.PollSi
 
     /** Starts watching what libslirp has (forwarded ports). Call on the loop. */
     void start() {
+        netdevs.add(new UserNetdevs.Open(context.id(), this, loop));
         requestCycle();
+    }
+
+    /** @return the hub this netdev's peer is a port of, or -1 (QEMU's {@code info usernet} header); on the loop */
+    int hubId() {
+        return context.hubId().orElse(-1);
     }
 
     @Override
@@ -94,6 +103,7 @@ final class UserBackend implements NetClient, SlirpStack.Host, SlirpStack.PollSi
     @Override
     public void close() {
         closing = true;
+        netdevs.remove(context.id(), this);
         for (Watch w : watches) {
             if (w != null && w.registration != null) {
                 w.registration.cancel();

@@ -6,7 +6,9 @@ import net.api.NetClientContext;
 import net.api.NetClientDriver;
 import net.api.NetException;
 import net.api.NetType;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
 
 /**
  * The {@code user} netdev type: QEMU's user-mode network (NAT, DHCP, DNS forwarder, TFTP, port
@@ -19,6 +21,24 @@ public final class UserDriver implements NetClientDriver<UserOptions> {
     /** What QEMU 7.2 built with smbd support says when smbd is not installed (Patchbay runs none). */
     static final String NO_SMBD = "Could not find '/usr/sbin/smbd', please install it";
 
+    private final UserNetdevs netdevs;
+
+    /** @param netdevs where the open netdevs are kept for the monitor's commands */
+    @Activate
+    public UserDriver(@Reference UserNetdevs netdevs) {
+        this.netdevs = netdevs;
+    }
+
+    /** A driver of its own, outside OSGi. */
+    public UserDriver() {
+        this(new UserNetdevs());
+    }
+
+    /** @return the open netdevs */
+    UserNetdevs netdevs() {
+        return netdevs;
+    }
+
     @Override
     public Class<UserOptions> optionsType() {
         return UserOptions.class;
@@ -28,7 +48,7 @@ public final class UserDriver implements NetClientDriver<UserOptions> {
     public NetClient open(UserOptions o, NetClientContext context) throws NetException {
         UserSettings settings = UserSettings.of(o);
         Libslirp lib = Libslirp.get();
-        UserBackend backend = new UserBackend(context, lib, settings);
+        UserBackend backend = new UserBackend(context, lib, settings, netdevs);
         try {
             // QEMU keeps the rules in a list it prepends to: guest forwards first, each list backwards.
             for (QemuString rule : reversed(o.guestfwd())) {
