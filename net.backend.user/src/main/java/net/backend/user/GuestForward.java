@@ -3,9 +3,10 @@ package net.backend.user;
 import net.api.NetException;
 
 /**
- * A {@code guestfwd} rule, {@code [tcp]:[server]:port-cmd:COMMAND}: a guest's TCP connection to
- * {@code server:port} (server default: libslirp picks the network's .4 and up) runs the command
- * with its standard input and output as the connection.
+ * A {@code guestfwd} rule, {@code [tcp]:[server]:port-TARGET}: a guest's TCP connection to
+ * {@code server:port} (server default: libslirp picks one of the network's addresses) goes to
+ * TARGET: {@code cmd:COMMAND} runs the command with the connection as its standard input and
+ * output, {@code tcp:HOST:PORT} is a TCP endpoint connected when the netdev is made.
  *
  * @param server  the guest-visible address (host order; 0 for libslirp's choice)
  * @param port    the guest-visible port
@@ -53,6 +54,25 @@ record GuestForward(int server, int port, String target) {
             throw invalid(rule);
         }
         return new GuestForward(server, port, rule.substring(at));
+    }
+
+    /**
+     * The endpoint of a {@code tcp:HOST:PORT} target (a TCP client character device), numeric port.
+     *
+     * @param target what follows the rule's {@code -}
+     * @return the endpoint, unresolved names resolved now; null for any other target
+     */
+    static java.net.InetSocketAddress tcpEndpoint(String target) {
+        if (!target.startsWith("tcp:") || target.contains(",")) {
+            return null;
+        }
+        int colon = target.lastIndexOf(':');
+        String host = target.substring(4, colon);
+        String port = target.substring(colon + 1);
+        if (colon < 4 || host.isEmpty() || !port.matches("[0-9]{1,5}") || Integer.parseInt(port) > 65535) {
+            return null;
+        }
+        return new java.net.InetSocketAddress(host, Integer.parseInt(port));
     }
 
     private static NetException invalid(String rule) {

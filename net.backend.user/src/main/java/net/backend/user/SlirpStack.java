@@ -49,6 +49,16 @@ final class SlirpStack implements AutoCloseable {
         void timerMod(long timer, long expireMs);
     }
 
+    /** Takes what a guest sends to a guest forward ({@code slirp_add_guestfwd}'s write callback). */
+    interface GuestWriter {
+        /**
+         * @param address the bytes, valid during the call
+         * @param length  how many
+         * @return how many were taken, or -1 on an error
+         */
+        long write(long address, long length);
+    }
+
     /** Receives libslirp's poll requests during {@link #fill}. */
     interface PollSink {
         /** @return the index libslirp passes back to {@link #revents} */
@@ -280,6 +290,58 @@ final class SlirpStack implements AutoCloseable {
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
+    }
+
+    /**
+     * {@code slirp_add_guestfwd}: a guest connection to the address goes to the writer.
+     *
+     * @param server the guest-visible address (host order), 0 for libslirp's choice
+     * @return the address libslirp uses (host order), or null when it refused the rule
+     */
+    Integer addGuestForward(int server, int port, GuestWriter writer) {
+        try {
+            MethodHandle target = MethodHandles.lookup().findVirtual(GuestWriter.class, "write",
+                    java.lang.invoke.MethodType.methodType(long.class, long.class, long.class)).bindTo(writer);
+            target = MethodHandles.dropArguments(target, 2, MemorySegment.class);
+            MemorySegment stub = Linker.nativeLinker().upcallStub(target,
+                    FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS), arena);
+            MemorySegment address = arena.allocate(JAVA_INT);
+            address.set(NET_INT, 0, server);
+            int r = (int) lib.addGuestfwd.invokeExact(slirp, stub, MemorySegment.NULL, address, port);
+            return r < 0 ? null : address.get(NET_INT, 0);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** @return how many bytes the guest connection of a guest forward can take now (0: none, or no connection) */
+    long guestCanReceive(MemorySegment server, int port) {
+        try {
+            return (long) lib.socketCanRecv.invokeExact(slirp, server, port);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** Hands bytes to a guest forward's guest connection. */
+    void guestReceive(MemorySegment server, int port, MemorySegment data, int length) {
+        try {
+            lib.socketRecv.invokeExact(slirp, server, port, data, length);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** @return a 4-byte {@code struct in_addr} holding the address (host order), for the calls above */
+    MemorySegment inAddr(int address) {
+        MemorySegment a = arena.allocate(JAVA_INT);
+        a.set(NET_INT, 0, address);
+        return a;
+    }
+
+    /** @return native memory that lives as long as this stack */
+    MemorySegment allocate(long size) {
+        return arena.allocate(size);
     }
 
     /** @return {@code slirp_connection_info}: the table {@code info usernet} prints */

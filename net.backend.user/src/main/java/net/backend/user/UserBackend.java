@@ -60,6 +60,7 @@ final class UserBackend implements NetClient, SlirpStack.Host, SlirpStack.PollSi
     }
 
     private final UserNetdevs netdevs;
+    private final List<TcpGuestForward> guestForwards = new ArrayList<>();
 
     UserBackend(NetClientContext context, Libslirp lib, UserSettings settings, UserNetdevs netdevs) {
         this.context = context;
@@ -75,6 +76,11 @@ final class UserBackend implements NetClient, SlirpStack.Host, SlirpStack.PollSi
     /** @return the libslirp instance, for forwards and {@code info usernet} */
     SlirpStack stack() {
         return stack;
+    }
+
+    /** @param forward a guest forward to a TCP endpoint, closed with the netdev and pumped after each cycle */
+    void addGuestForward(TcpGuestForward forward) {
+        guestForwards.add(forward);
     }
 
     /** Starts watching what libslirp has (forwarded ports). Call on the loop. */
@@ -113,6 +119,7 @@ final class UserBackend implements NetClient, SlirpStack.Host, SlirpStack.PollSi
         if (wakeup != null) {
             wakeup.cancel();
         }
+        guestForwards.forEach(TcpGuestForward::close);
         stack.close();
     }
 
@@ -144,6 +151,9 @@ final class UserBackend implements NetClient, SlirpStack.Host, SlirpStack.PollSi
         polledCount = 0;
         long timeout = stack.fill(this);
         cycleQueued = false;
+        for (int i = 0; i < guestForwards.size(); i++) {
+            guestForwards.get(i).afterCycle();
+        }
         for (int fd = 0; fd < watches.length; fd++) {
             Watch w = watches[fd];
             if (w != null && w.registration != null && w.seen != cycle && w.registration.interestOps() != 0) {

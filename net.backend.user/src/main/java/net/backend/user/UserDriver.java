@@ -1,5 +1,7 @@
 package net.backend.user;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.util.List;
 import net.api.NetClient;
 import net.api.NetClientContext;
@@ -52,7 +54,7 @@ public final class UserDriver implements NetClientDriver<UserOptions> {
         try {
             // QEMU keeps the rules in a list it prepends to: guest forwards first, each list backwards.
             for (QemuString rule : reversed(o.guestfwd())) {
-                guestForward(backend.stack(), rule.str());
+                guestForward(backend, context, rule.str());
             }
             for (QemuString rule : reversed(o.hostfwd())) {
                 hostForward(backend.stack(), rule.str());
@@ -81,15 +83,38 @@ public final class UserDriver implements NetClientDriver<UserOptions> {
         }
     }
 
-    private static void guestForward(SlirpStack stack, String rule) throws NetException {
+    private static void guestForward(UserBackend backend, NetClientContext context, String rule)
+            throws NetException {
         GuestForward fwd = GuestForward.parse(rule);
-        if (!fwd.target().startsWith(GuestForward.COMMAND)) {
-            // QEMU opens a character device here; Patchbay has no chardev frontend for it.
-            throw NetException.generic("Could not open guest forwarding device 'guestfwd.tcp.%d'", fwd.port());
+        SlirpStack stack = backend.stack();
+        if (fwd.target().startsWith(GuestForward.COMMAND)) {
+            if (!stack.addExec(fwd.target().substring(GuestForward.COMMAND.length()), fwd.server(), fwd.port())) {
+                throw conflicting(rule);
+            }
+            return;
         }
-        if (!stack.addExec(fwd.target().substring(GuestForward.COMMAND.length()), fwd.server(), fwd.port())) {
-            throw NetException.generic("Conflicting/invalid host:port in guest forwarding rule '%s'", rule);
+        // QEMU opens a character device here; of those, a TCP client is what Patchbay makes.
+        InetSocketAddress endpoint = GuestForward.tcpEndpoint(fwd.target());
+        String device = "guestfwd.tcp." + fwd.port();
+        if (endpoint == null) {
+            throw NetException.generic("Could not open guest forwarding device '%s'", device);
         }
+        TcpGuestForward open;
+        try {
+            open = TcpGuestForward.open(stack, context.loop(), fwd, endpoint);
+        } catch (IOException e) {
+            context.logger().log(System.Logger.Level.WARNING, "Failed to connect to '" + endpoint.getHostString() + ":"
+                    + endpoint.getPort() + "': " + (e.getMessage() == null ? e : e.getMessage()));
+            throw NetException.generic("Could not open guest forwarding device '%s'", device);
+        }
+        if (open == null) {
+            throw conflicting(rule);
+        }
+        backend.addGuestForward(open);
+    }
+
+    private static NetException conflicting(String rule) {
+        return NetException.generic("Conflicting/invalid host:port in guest forwarding rule '%s'", rule);
     }
 
     private static List<QemuString> reversed(List<QemuString> rules) {

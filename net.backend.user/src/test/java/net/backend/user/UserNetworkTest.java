@@ -118,6 +118,29 @@ class UserNetworkTest {
     }
 
     @Test
+    void aGuestForwardCarriesTheGuestsConnectionToATcpEndpoint() throws Exception {
+        assertEquals("Could not open guest forwarding device 'guestfwd.tcp.1234'",
+                fx.error("user,id=refused,guestfwd=tcp:10.0.2.100:1234-tcp:127.0.0.1:1"));
+        try (ServerSocket endpoint = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            guest(ns, 1, ",guestfwd=tcp:10.0.2.100:1234-tcp:127.0.0.1:" + endpoint.getLocalPort());
+            // The netdev connected when it was made, as QEMU's chardev does.
+            try (Socket s = endpoint.accept()) {
+                s.setSoTimeout(20_000);
+                server = new ProcessBuilder(ns.exec("sh", "-c", "echo hello from the guest | socat -t 3 - "
+                        + "TCP:10.0.2.100:1234")).redirectErrorStream(true).start();
+                java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(
+                        s.getInputStream(), StandardCharsets.US_ASCII));
+                assertEquals("hello from the guest", in.readLine());
+                s.getOutputStream().write("hello from the endpoint\n".getBytes(StandardCharsets.US_ASCII));
+                s.shutdownOutput();
+                assertTrue(server.waitFor(20, TimeUnit.SECONDS), "socat in the guest ended");
+                assertEquals("hello from the endpoint",
+                        new String(server.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).strip());
+            }
+        }
+    }
+
+    @Test
     void twoUserNetdevsOnTwoHubsAreApartAndDeletingOneClosesItsPortsAtOnce() throws Exception {
         other = new Netns();
         int port1 = freePort();
