@@ -33,7 +33,9 @@ public final class Installed {
             Map.entry("setpriv", "util-linux"),
             Map.entry("prlimit", "util-linux"),
             Map.entry("kill", "procps"),
-            Map.entry("vde_switch", "vde2"));
+            Map.entry("vde_switch", "vde2"),
+            Map.entry("busybox", "busybox"),
+            Map.entry("libslirp.so.0", "libslirp0"));
 
     private Installed() {
     }

@@ -38,6 +38,16 @@ final class HumanMonitor {
         Reply run(HmpLine line, String name) throws NetException, HmpLine.Syntax;
     }
 
+    /** Runs a QMP extension command by name: the user netdev's bundle answers HMP's slirp commands. */
+    @FunctionalInterface
+    interface Extensions {
+        /**
+         * @return the command's return value, or null when no bundle provides the command
+         * @throws NetException the command's error
+         */
+        JsonNode call(String name, com.fasterxml.jackson.databind.node.ObjectNode arguments) throws NetException;
+    }
+
     @FunctionalInterface
     private interface Deletion {
         void delete(String id) throws NetException;
@@ -67,15 +77,18 @@ final class HumanMonitor {
     private final Qom qom;
     private final List<Command> commands;
     private final List<Command> infos;
+    private final Extensions extensions;
 
     /**
      * @param control the runtime
      * @param version QAPI {@code VersionInfo}, for {@code info version}
      * @param quit    {@code quit}
      * @param qom     {@code qom-get} and {@code qom-set}
+     * @param extensions the bundles' QMP commands, for the commands of the user netdev
      */
-    HumanMonitor(NetControl control, JsonNode version, Quit quit, Qom qom) {
+    HumanMonitor(NetControl control, JsonNode version, Quit quit, Qom qom, Extensions extensions) {
         this.control = control;
+        this.extensions = extensions;
         this.version = version;
         this.qom = qom;
         this.commands = sorted(List.of(
@@ -98,6 +111,11 @@ final class HumanMonitor {
                             throw NetException.generic("No file descriptor supplied via SCM_RIGHTS");
                         }),
                 new Command("help|?", () -> "[cmd]", "show the help", (l, n) -> help(l.rest())),
+                new Command("hostfwd_add", () -> "[netdev_id] [tcp|udp]:[hostaddr]:hostport-[guestaddr]:guestport",
+                        "redirect TCP or UDP connections from host to guest (requires -net user)",
+                        (l, n) -> hostfwd("x-hostfwd-add", l, n)),
+                new Command("hostfwd_remove", () -> "[netdev_id] [tcp|udp]:[hostaddr]:hostport",
+                        "remove host-to-guest TCP or UDP redirection", (l, n) -> hostfwd("x-hostfwd-remove", l, n)),
                 new Command(INFO, () -> "[subcommand]", "show various information about the system state", null),
                 new Command("netdev_add", this::netdevParams, "add host network device",
                         (l, n) -> add(Section.NETDEV, l, n)),
@@ -134,6 +152,11 @@ final class HumanMonitor {
                     l.end(n);
                     return Reply.text(InfoNetwork.format(control.network()));
                 }),
+                new Command("usernet", () -> "", "show user network stack connection states", (l, n) -> {
+                    l.end(n);
+                    JsonNode text = extensions.call("x-query-usernet", QmpJson.MAPPER.createObjectNode());
+                    return Reply.text(text == null ? "" : text.asText());
+                }),
                 new Command("status", () -> "", "show the current VM status (running|paused)", (l, n) -> {
                     l.end(n);
                     return Reply.text(RunStatus.statusLine());
@@ -144,6 +167,20 @@ final class HumanMonitor {
                     return Reply.text(qemu.path("major").asInt() + "." + qemu.path("minor").asInt() + "."
                             + qemu.path("micro").asInt() + version.path("package").asText() + "\n");
                 })));
+    }
+
+    /** {@code hostfwd_add} and {@code hostfwd_remove}: {@code [netdev_id] RULE}, answered by the user netdev's bundle. */
+    private Reply hostfwd(String extension, HmpLine line, String name) throws NetException, HmpLine.Syntax {
+        String first = line.string(name);
+        String second = line.atEnd() ? null : line.string(name);
+        line.end(name);
+        com.fasterxml.jackson.databind.node.ObjectNode arguments = QmpJson.MAPPER.createObjectNode();
+        if (second != null) {
+            arguments.put("netdev", first);
+        }
+        arguments.put("rule", second != null ? second : first);
+        JsonNode text = extensions.call(extension, arguments);
+        return Reply.text(text == null ? "user mode network stack not in use\n" : text.asText());
     }
 
     private static List<Command> sorted(List<Command> commands) {

@@ -61,7 +61,10 @@ final class QmpCommands {
         this.control = control;
         Quit shutdown = new Quit(events, quit);
         Qom qom = new Qom(control);
-        this.hmp = new HumanMonitor(control, version, shutdown, qom);
+        this.hmp = new HumanMonitor(control, version, shutdown, qom, (name, arguments) -> {
+            QmpCommand<?> extension = extension(name);
+            return extension == null ? null : ExtensionCommand.execute(extension, arguments);
+        });
         builtins.put("query-version", a -> done(a, version.deepCopy()));
         builtins.put("query-commands", a -> done(a, commandList()));
         builtins.put("netdev_add", a -> add(Section.NETDEV, QapiInput.netdev(a.all(), installed(Section.NETDEV))));

@@ -1,0 +1,5 @@
+package net.backend.user;
+
+/** A command without arguments. */
+public record NoArguments() {
+}
