@@ -34,7 +34,7 @@ public final class QemuOptions {
      * @throws NetException GenericError on a malformed string
      */
     public static Map<String, Object> parse(String text, String impliedKey) throws NetException {
-        Map<String, String> flat = new LinkedHashMap<>();
+        Map<String, Object> flat = new LinkedHashMap<>();
         int i = 0;
         int n = text.length();
         boolean first = true;
@@ -49,21 +49,59 @@ public final class QemuOptions {
                 if (first && impliedKey != null) {
                     StringBuilder value = new StringBuilder();
                     i = readValue(text, i, value);
-                    flat.put(impliedKey, value.toString());
+                    put(flat, impliedKey, value.toString());
                 } else {
                     checkKey(key);
-                    flat.put(key, "on");
+                    put(flat, key, "on");
                     i = keyEnd + 1;
                 }
             } else {
                 checkKey(key);
                 StringBuilder value = new StringBuilder();
                 i = readValue(text, keyEnd + 1, value);
-                flat.put(key, value.toString());
+                put(flat, key, value.toString());
             }
             first = false;
         }
         return nest(flat);
+    }
+
+    /** A key given again keeps every value, in order, as QemuOpts keeps them ({@link Repeated}). */
+    private static void put(Map<String, Object> flat, String key, String value) {
+        Object before = flat.get(key);
+        if (before == null) {
+            flat.put(key, value);
+        } else if (before instanceof Repeated values) {
+            values.add(value);
+        } else {
+            Repeated values = new Repeated();
+            values.add((String) before);
+            values.add(value);
+            flat.put(key, values);
+        }
+    }
+
+    /**
+     * The values of a key given more than once ({@code hostfwd=A,hostfwd=B}), in order. As in
+     * QEMU's QemuOpts, an option of list type takes them all and any other option the last: the
+     * runtime's binder does the former, and {@link #toString()} is the last value, so a reader
+     * that wants one value ({@code String.valueOf}) gets what QEMU would.
+     *
+     * @since 2.1
+     */
+    public static final class Repeated extends ArrayList<String> {
+
+        private static final long serialVersionUID = 1L;
+
+        /** @return the value given last */
+        public String last() {
+            return getLast();
+        }
+
+        @Override
+        public String toString() {
+            return last();
+        }
     }
 
     /**
@@ -115,6 +153,8 @@ public final class QemuOptions {
             for (Map.Entry<?, ?> e : map.entrySet()) {
                 flatten(prefix.isEmpty() ? String.valueOf(e.getKey()) : prefix + "." + e.getKey(), e.getValue(), out);
             }
+        } else if (node instanceof Repeated values) {
+            values.forEach(value -> flatten(prefix, value, out));
         } else if (node instanceof List<?> list) {
             for (int i = 0; i < list.size(); i++) {
                 flatten(prefix + "." + i, list.get(i), out);

@@ -34,6 +34,15 @@ class QemuOptionsTest {
         assertEquals(Map.of("type", "socket"), QemuOptions.parse("type=socket", "type"));
     }
 
+    /** QemuOpts keeps every value of a key given again; one value is the last one. */
+    @Test
+    void aRepeatedKeyKeepsEveryValueInOrder() throws NetException {
+        Map<String, Object> tree = QemuOptions.parse("user,id=u,hostfwd=tcp::1-:2,hostfwd=udp::3-:4,hostfwd=tcp::5-:6", "type");
+        assertEquals(List.of("tcp::1-:2", "udp::3-:4", "tcp::5-:6"), tree.get("hostfwd"));
+        assertEquals("tcp::5-:6", String.valueOf(tree.get("hostfwd")), "a reader of one value gets the last");
+        assertEquals("type=user,id=u,hostfwd=tcp::1-:2,hostfwd=udp::3-:4,hostfwd=tcp::5-:6", QemuOptions.format(tree));
+    }
+
     @Test
     void dottedKeysNestAndIndexedObjectsBecomeLists() throws NetException {
         Map<String, Object> tree = QemuOptions.parse("stream,id=s,addr.type=inet,addr.host=127.0.0.1,addr.port=1,"
@@ -44,7 +53,9 @@ class QemuOptionsTest {
 
     @Test
     void lastRepeatedKeyWinsAndEmptyTrailingElementIsIgnored() throws NetException {
-        assertEquals(Map.of("type", "socket", "id", "b"), QemuOptions.parse("socket,id=a,id=b,", "type"));
+        Map<String, Object> tree = QemuOptions.parse("socket,id=a,id=b,", "type");
+        assertEquals(List.of("type", "id"), List.copyOf(tree.keySet()));
+        assertEquals("b", String.valueOf(tree.get("id")));
     }
 
     @ParameterizedTest

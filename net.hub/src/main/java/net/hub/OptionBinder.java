@@ -15,12 +15,16 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import java.io.IOException;
 import java.lang.reflect.RecordComponent;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.Set;
 import java.math.BigInteger;
 import java.util.Map;
 import java.util.stream.Collectors;
 import net.api.NetException;
+import net.control.QemuOptions;
 import net.api.ByteSize;
 
 /**
@@ -58,7 +62,7 @@ final class OptionBinder {
     <O> O bind(Class<O> type, Map<String, Object> options, boolean keyval) throws NetException {
         checkRequired(type, options, "");
         try {
-            return mapper.convertValue(options, type);
+            return mapper.convertValue(lastOfRepeated(type, options), type);
         } catch (IllegalArgumentException e) {
             if (keyval && e.getCause() instanceof UnrecognizedPropertyException u) {
                 throw NetException.generic("Parameter '%s' is unexpected", path(u));
@@ -81,7 +85,7 @@ final class OptionBinder {
     <O> O bindDevice(Class<O> type, Map<String, Object> options, String model) throws NetException {
         checkRequired(type, options, "");
         try {
-            return mapper.convertValue(options, type);
+            return mapper.convertValue(lastOfRepeated(type, options), type);
         } catch (IllegalArgumentException e) {
             if (e.getCause() instanceof UnrecognizedPropertyException u) {
                 throw NetException.generic("Property '%s.%s' not found", model, path(u));
@@ -112,11 +116,8 @@ final class OptionBinder {
         if (!type.isRecord()) {
             return options;
         }
-        Map<String, Class<?>> types = new java.util.HashMap<>();
-        for (RecordComponent c : type.getRecordComponents()) {
-            types.put(propertyName(c), c.getType());
-        }
-        Map<String, Object> typed = new java.util.LinkedHashMap<>();
+        Map<String, Class<?>> types = componentTypes(type);
+        Map<String, Object> typed = new LinkedHashMap<>();
         options.forEach((key, value) -> typed.put(key, typedValue(types.get(key), value)));
         return typed;
     }
@@ -138,6 +139,30 @@ final class OptionBinder {
             }
         }
         return value;
+    }
+
+    /**
+     * A key given more than once on a command line ({@link QemuOptions.Repeated}) gives a list
+     * option all its values and any other option the last, as QEMU's QemuOpts visitor does.
+     */
+    private static Map<String, Object> lastOfRepeated(Class<?> type, Map<String, Object> options) {
+        if (!type.isRecord() || options.values().stream().noneMatch(QemuOptions.Repeated.class::isInstance)) {
+            return options;
+        }
+        Map<String, Class<?>> types = componentTypes(type);
+        Map<String, Object> single = new LinkedHashMap<>(options);
+        single.replaceAll((key, value) -> value instanceof QemuOptions.Repeated values
+                && !Collection.class.isAssignableFrom(types.getOrDefault(key, Object.class)) ? values.last() : value);
+        return single;
+    }
+
+    /** @return a record's option names and the types they bind to */
+    private static Map<String, Class<?>> componentTypes(Class<?> type) {
+        Map<String, Class<?>> types = new HashMap<>();
+        for (RecordComponent c : type.getRecordComponents()) {
+            types.put(propertyName(c), c.getType());
+        }
+        return types;
     }
 
     private static void checkRequired(Class<?> type, Map<String, Object> options, String prefix) throws NetException {

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import net.api.NetException;
 import net.api.NetFilterDirection;
+import net.control.QemuOptions;
 import net.control.Section;
 
 /**
@@ -37,6 +38,9 @@ final class QapiArguments {
         Object v = args.get(key);
         if (v == null) {
             return null;
+        }
+        if (v instanceof QemuOptions.Repeated values) {
+            return values.last(); // QemuOpts' answer for a key given twice
         }
         if (v instanceof Map || v instanceof List) {
             throw NetException.generic("Invalid parameter type for '%s', expected: string", key);

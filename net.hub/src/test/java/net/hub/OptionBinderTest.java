@@ -37,6 +37,19 @@ class OptionBinderTest {
         assertEquals(new Addr("h", 9), o.addr());
     }
 
+    record Forwards(String id, java.util.List<String> hostfwd) {
+    }
+
+    /** As QEMU's QemuOpts: a key given again fills a list option, and any other keeps its last value. */
+    @Test
+    void aRepeatedKeyFillsAListAndOtherwiseTheLastValueCounts() throws NetException {
+        Forwards f = binder.bind(Forwards.class, QemuOptions.parse("id=a,hostfwd=tcp::1-:2,id=b,hostfwd=udp::3-:4", null), false);
+        assertEquals(new Forwards("b", java.util.List.of("tcp::1-:2", "udp::3-:4")), f);
+        assertEquals(java.util.List.of("tcp::1-:2"), binder.bind(Forwards.class, QemuOptions.parse("hostfwd=tcp::1-:2", null),
+                false).hostfwd());
+        assertEquals(new Opts(8L, null, Boolean.FALSE, null, null, null), bind("txsession=7,udp=on,txsession=8,udp=off"));
+    }
+
     @Test
     void typedJsonBindsToo() throws NetException {
         Opts o = binder.bind(Opts.class, Map.of("txsession", 7, "len", 1500, "udp", false), false);

@@ -96,6 +96,16 @@ class UsernetMonitorTest {
         assertEquals("info usernet  -- show user network stack connection states\n", hmp("help info usernet"));
     }
 
+    /** As in QEMU 7.2, {@code hostfwd} given twice on a command line sets up both rules. */
+    @Test
+    void everyHostfwdOfACommandLineIsSetUp() throws Exception {
+        int[] ports = Ports.freeTcpPortsBelowEphemeral(2);
+        fx.netdev("user,id=u1,hostfwd=tcp:127.0.0.1:" + ports[0] + "-:22,hostfwd=tcp:127.0.0.1:" + ports[1] + "-:80");
+        assertTrue(accepts(ports[0]), "the first rule listens");
+        assertTrue(accepts(ports[1]), "the second rule listens");
+        assertEquals(2, hmp("info usernet").lines().filter(l -> l.contains("HOST_FORWARD")).count());
+    }
+
     private static boolean accepts(int port) throws Exception {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 2000);
