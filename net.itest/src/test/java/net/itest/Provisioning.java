@@ -38,6 +38,9 @@ final class Provisioning {
     static final String L2TPV3 = "net.backend.l2tpv3";
     static final String DUMP = "net.backend.dump";
 
+    /** The user netdev's bundle (libslirp through FFM), installed by its hot-removal test. */
+    static final String USER = "net.backend.user";
+
     /** The NIC models' bundle, installed by its hot-deploy test. */
     static final String NIC = "net.nic";
 
