@@ -38,20 +38,28 @@ final class UsernetQmpCommands {
         }
     }
 
-    /** {@code x-hostfwd-add}: the text of {@code hostfwd_add}. */
-    @Component(service = QmpCommand.class, property = QmpCommand.NAME + "=" + Add.NAME)
-    public static final class Add implements QmpCommand<HostfwdArguments> {
-        static final String NAME = "x-hostfwd-add";
-        private final UsernetCommands commands;
+    /** What {@code x-hostfwd-add} and {@code x-hostfwd-remove} share: HMP's arguments, a rule and its netdev. */
+    abstract static class HostfwdCommand implements QmpCommand<HostfwdArguments> {
+        final UsernetCommands commands;
 
-        @Activate
-        public Add(@Reference NetControl control, @Reference UserNetdevs netdevs) {
+        HostfwdCommand(NetControl control, UserNetdevs netdevs) {
             this.commands = new UsernetCommands(control, netdevs);
         }
 
         @Override
-        public Class<HostfwdArguments> argumentsType() {
+        public final Class<HostfwdArguments> argumentsType() {
             return HostfwdArguments.class;
+        }
+    }
+
+    /** {@code x-hostfwd-add}: the text of {@code hostfwd_add}. */
+    @Component(service = QmpCommand.class, property = QmpCommand.NAME + "=" + Add.NAME)
+    public static final class Add extends HostfwdCommand {
+        static final String NAME = "x-hostfwd-add";
+
+        @Activate
+        public Add(@Reference NetControl control, @Reference UserNetdevs netdevs) {
+            super(control, netdevs);
         }
 
         @Override
@@ -62,18 +70,12 @@ final class UsernetQmpCommands {
 
     /** {@code x-hostfwd-remove}: the text of {@code hostfwd_remove}. */
     @Component(service = QmpCommand.class, property = QmpCommand.NAME + "=" + Remove.NAME)
-    public static final class Remove implements QmpCommand<HostfwdArguments> {
+    public static final class Remove extends HostfwdCommand {
         static final String NAME = "x-hostfwd-remove";
-        private final UsernetCommands commands;
 
         @Activate
         public Remove(@Reference NetControl control, @Reference UserNetdevs netdevs) {
-            this.commands = new UsernetCommands(control, netdevs);
-        }
-
-        @Override
-        public Class<HostfwdArguments> argumentsType() {
-            return HostfwdArguments.class;
+            super(control, netdevs);
         }
 
         @Override
