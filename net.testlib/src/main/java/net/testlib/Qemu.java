@@ -95,4 +95,31 @@ public final class Qemu {
                 "-device", "ne2k_isa,netdev=s0",
                 "-object", "filter-dump,id=f1,netdev=s0,file=" + pcap.toAbsolutePath()));
     }
+
+    /**
+     * Runs {@code qemu-system-x86_64 -M none} with a netdev it must refuse, for its message.
+     *
+     * @param netdev  the {@code -netdev} options, e.g. {@code user,id=e,dns=x}
+     * @param wrapper words to run QEMU under (e.g. {@code setpriv ...}), or none
+     * @return the first line QEMU prints, after its {@code qemu-system-x86_64: -netdev OPTIONS: }
+     *         prefix; QEMU must exit within 10 s
+     */
+    public static String netdevError(String netdev, String... wrapper) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(wrapper));
+        command.addAll(List.of(BINARY, "-M", "none", "-nodefaults", "-display", "none", "-netdev", netdev));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        try {
+            if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                throw new AssertionError("QEMU accepted " + netdev + " and kept running");
+            }
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+            String prefix = BINARY + ": -netdev " + netdev + ": ";
+            String first = out.lines().findFirst().orElse("");
+            return first.startsWith(prefix) ? first.substring(prefix.length()) : first;
+        } finally {
+            p.destroyForcibly();
+            p.waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
 }

@@ -3,12 +3,11 @@ package net.backend.l2tpv3;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.TimeUnit;
 import net.api.ErrorClass;
 import net.api.NetException;
 import net.testlib.Installed;
 import net.testlib.KernelTest;
+import net.testlib.Qemu;
 import net.testlib.QemuTest;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
@@ -89,7 +88,7 @@ class L2tpv3OptionErrorsTest {
     @QemuTest
     void qemuPrintsTheSameMessages(String options, String message) throws Exception {
         Installed.require("qemu-system-x86_64");
-        assertEquals(message, qemuError(options), "QEMU 7.2");
+        assertEquals(message, Qemu.netdevError("l2tpv3," + options), "QEMU 7.2");
     }
 
     @ParameterizedTest
@@ -119,7 +118,8 @@ class L2tpv3OptionErrorsTest {
         // Patchbay's errno mapping is the same call (EPERM from socket(2)).
         Installed.require("qemu-system-x86_64");
         Installed.require("setpriv");
-        String qemu = Qemu.errorWithoutCapabilities("l2tpv3,id=e,src=127.0.0.1,dst=127.0.0.1,txsession=1");
+        String qemu = Qemu.netdevError("l2tpv3,id=e,src=127.0.0.1,dst=127.0.0.1,txsession=1", "setpriv", "--reuid=65534",
+                "--regid=65534", "--clear-groups", "--inh-caps=-all", "--bounding-set=-all");
         assertEquals("socket creation failed, errno = 1", qemu);
         assertEquals(1, Errno.of(new net.posix.PosixException(1, "Operation not permitted")));
         assertEquals(1, Errno.of(new IOException("Operation not permitted")));
@@ -152,45 +152,6 @@ class L2tpv3OptionErrorsTest {
             String id = fx.netdev(options);
             assertEquals(L2tpv3Backend.INFO, fx.client(id).info());
             fx.runtime.netdevDel(id);
-        }
-    }
-
-    private static String qemuError(String options) throws IOException, InterruptedException {
-        return Qemu.error(java.util.List.of("-netdev", "l2tpv3," + options));
-    }
-
-    /** Runs {@code qemu-system-x86_64 -M none} with netdev options that must fail, for its message. */
-    static final class Qemu {
-        static String error(java.util.List<String> netdevArgs) throws IOException, InterruptedException {
-            java.util.List<String> command = new java.util.ArrayList<>(
-                    java.util.List.of("qemu-system-x86_64", "-M", "none", "-nodefaults", "-display", "none"));
-            command.addAll(netdevArgs);
-            return run(command, netdevArgs.get(netdevArgs.size() - 1));
-        }
-
-        static String errorWithoutCapabilities(String netdev) throws IOException, InterruptedException {
-            return run(java.util.List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-                    "--inh-caps=-all", "--bounding-set=-all", "qemu-system-x86_64", "-M", "none", "-nodefaults",
-                    "-display", "none", "-netdev", netdev), netdev);
-        }
-
-        /** @return the message after QEMU's "-netdev OPTIONS: " prefix; QEMU must exit within 10 s */
-        private static String run(java.util.List<String> command, String netdev)
-                throws IOException, InterruptedException {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-            try {
-                if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                    throw new AssertionError("QEMU accepted " + netdev + " and kept running");
-                }
-                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-                String prefix = "qemu-system-x86_64: -netdev " + netdev + ": ";
-                String first = out.lines().findFirst().orElse("");
-                return first.startsWith(prefix) ? first.substring(prefix.length()) : first;
-            } finally {
-                p.destroyForcibly();
-                p.waitFor(5, TimeUnit.SECONDS);
-            }
         }
     }
 }

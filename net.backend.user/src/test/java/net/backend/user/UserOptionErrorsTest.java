@@ -3,14 +3,11 @@ package net.backend.user;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import net.api.ErrorClass;
 import net.api.NetException;
 import net.testkit.TestRuntime;
 import net.testlib.Installed;
+import net.testlib.Qemu;
 import net.testlib.QemuTest;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
@@ -95,7 +92,7 @@ class UserOptionErrorsTest {
     @QemuTest
     void qemuPrintsTheSameMessages(String options, String message) throws Exception {
         Installed.require("qemu-system-x86_64");
-        assertEquals(message, qemuError("user," + options), "QEMU 7.2");
+        assertEquals(message, Qemu.netdevError("user," + options), "QEMU 7.2");
     }
 
     @Test
@@ -129,25 +126,6 @@ class UserOptionErrorsTest {
             String id = fx.netdev(row[0]);
             assertEquals(row[1], fx.info(id), row[0]);
             fx.runtime.netdevDel(id);
-        }
-    }
-
-    /** @return the message after QEMU's "-netdev OPTIONS: " prefix; QEMU must exit within 10 s */
-    private static String qemuError(String netdev) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(List.of("qemu-system-x86_64", "-M", "none", "-nodefaults", "-display", "none",
-                "-netdev", netdev)).redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-        try {
-            if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                throw new AssertionError("QEMU accepted " + netdev + " and kept running");
-            }
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-            String prefix = "qemu-system-x86_64: -netdev " + netdev + ": ";
-            String first = out.lines().findFirst().orElse("");
-            return first.startsWith(prefix) ? first.substring(prefix.length()) : first;
-        } finally {
-            p.destroyForcibly();
-            p.waitFor(5, TimeUnit.SECONDS);
         }
     }
 }

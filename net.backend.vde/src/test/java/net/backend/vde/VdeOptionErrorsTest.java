@@ -2,13 +2,9 @@ package net.backend.vde;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.io.File;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import net.api.ErrorClass;
 import net.api.NetException;
@@ -71,7 +67,7 @@ class VdeOptionErrorsTest {
     @QemuTest
     void qemuPrintsTheSameMessages(String options, String message) throws Exception {
         Installed.require(Qemu.BINARY);
-        assertEquals(message, qemuError("vde,id=e," + expand(options)), "QEMU 7.2");
+        assertEquals(message, Qemu.netdevError("vde,id=e," + expand(options)), "QEMU 7.2");
     }
 
     @Test
@@ -83,23 +79,5 @@ class VdeOptionErrorsTest {
 
     private static String expand(String options) {
         return options.replace("DIR", dir.toString()).replace("FILE", file.toString());
-    }
-
-    /** @return QEMU's message after its "-netdev OPTIONS: " prefix; QEMU must exit within 10 s */
-    private static String qemuError(String netdev) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Qemu.BINARY, "-M", "none", "-nodefaults", "-display", "none",
-                "-netdev", netdev));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-        try {
-            if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                throw new AssertionError("QEMU accepted " + netdev + " and kept running");
-            }
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-            String prefix = "qemu-system-x86_64: -netdev " + netdev + ": ";
-            return out.startsWith(prefix) ? out.substring(prefix.length()) : out;
-        } finally {
-            p.destroyForcibly();
-        }
     }
 }
