@@ -950,18 +950,9 @@ class LauncherIT {
      */
     @Test
     void netCommandsTakeQemusWords() throws Exception {
-        Process p = startWithConsole("-qmp", "none", "-netdev", "hubport,id=h1,hubid=1");
-        awaitBanner(p, "running: 1 netdev");
-        type(p, "net:add hubport,id=h9,hubid=2");
-        type(p, "net:add socket id=s0 connect=127.0.0.1:1,reconnect=5");
-        type(p, "net:link h1 off");
-        type(p, "net:stats h1");
-        type(p, "net:netdevs");
-        type(p, "nosuch 1");
-        type(p, "quit");
-        assertTrue(p.waitFor(STOPPED.toSeconds(), TimeUnit.SECONDS), "quit did not stop it");
-        assertEquals(0, p.exitValue());
-        String out = read("out.txt");
+        String out = typedAtTheConsoleOfHubportH1(List.of("net:add hubport,id=h9,hubid=2",
+                "net:add socket id=s0 connect=127.0.0.1:1,reconnect=5", "net:link h1 off", "net:stats h1", "net:netdevs",
+                "nosuch 1"));
         assertTrue(out.contains("Error: Parameter 'connect' has a comma in its value"), out);
         assertTrue(out.contains("hub 2\n \\ h9\n"), out);
         assertFalse(out.contains("s0: "), "no netdev s0 was made: " + out);
@@ -972,6 +963,24 @@ class LauncherIT {
     }
 
     /**
+     * Types lines at the console of a Patchbay with one netdev, hubport {@code h1} on hub 1, then
+     * {@code quit}, which must stop it cleanly.
+     *
+     * @return what it printed on stdout
+     */
+    private String typedAtTheConsoleOfHubportH1(List<String> lines) throws Exception {
+        Process p = startWithConsole("-qmp", "none", "-netdev", "hubport,id=h1,hubid=1");
+        awaitBanner(p, "running: 1 netdev");
+        for (String line : lines) {
+            type(p, line);
+        }
+        type(p, "quit");
+        assertTrue(p.waitFor(STOPPED.toSeconds(), TimeUnit.SECONDS), "quit did not stop it");
+        assertEquals(0, p.exitValue());
+        return read("out.txt");
+    }
+
+    /**
      * Words a command does not take, at the real console (Gogo's shell loop, which prints a Java
      * exception's name for whatever reaches it): HMP's lines instead, as QEMU 7.2 prints them for
      * {@code set_link a on extra}, {@code set_link a maybe} and {@code quit now}; the framework's
@@ -979,23 +988,9 @@ class LauncherIT {
      */
     @Test
     void wrongWordsAtTheConsoleAreHmpLinesNotExceptions() throws Exception {
-        Process p = startWithConsole("-qmp", "none", "-netdev", "hubport,id=h1,hubid=1");
-        awaitBanner(p, "running: 1 netdev");
-        type(p, "net:link h1 off extra");
-        type(p, "net:link h1 maybe");
-        type(p, "net:stats h1 h2 h3");
-        type(p, "quit now");
-        type(p, "help net:add net:del");
-        type(p, "nosuch");
-        type(p, "lb a b c d");
-        type(p, "net:stats h1 | nosuchfilter");
-        type(p, "x = seen-x");
-        type(p, "echo $x");
-        type(p, "info network");
-        type(p, "quit");
-        assertTrue(p.waitFor(STOPPED.toSeconds(), TimeUnit.SECONDS), "quit did not stop it");
-        assertEquals(0, p.exitValue());
-        String out = read("out.txt");
+        String out = typedAtTheConsoleOfHubportH1(List.of("net:link h1 off extra", "net:link h1 maybe",
+                "net:stats h1 h2 h3", "quit now", "help net:add net:del", "nosuch", "lb a b c d",
+                "net:stats h1 | nosuchfilter", "x = seen-x", "echo $x", "info network"));
         assertTrue(out.contains("lb: invalid arguments\nTry \"help lb\" for more information\n"), out);
         assertTrue(out.contains("unknown command: 'nosuchfilter'\n"), out);
         assertTrue(out.contains("seen-x\n"), "a variable set on one line is there on the next: " + out);
