@@ -26,7 +26,14 @@ set_version() {
     git grep -l -e "-DarchetypeVersion=$1" -- '*.md' | xargs -r sed -i "s#-DarchetypeVersion=$1#-DarchetypeVersion=$2#g"
 }
 
+# The launcher's run set (launcher/patchbay.bndrun) names each bundle's version: resolve it again
+# for the new one, or the build's check of the resolution fails.
+resolve_run_set() {
+    mvn -B -q -DskipTests package -pl launcher -am -Dpatchbay.resolve.check=false
+}
+
 set_version "$current" "$version"
+resolve_run_set
 # The whole suite, then the API bundles into the release repository.
 mvn -B verify
 mvn -B -DskipTests deploy -pl "$api" -am \
@@ -43,5 +50,6 @@ git commit -qam "Release $version"
 git tag "v$version"
 
 set_version "$version" "$next"
+resolve_run_set
 git commit -qam "Next: $next"
 echo "released $version (tag v$version); main is now $next"
