@@ -49,7 +49,7 @@ public class LinuxDriversHotRemovalTest {
     public void aTapInterfaceLeavesWithItsBundleAndReturnsWithIt() throws Exception {
         String name = "pbit" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x10000));
         Path sys = Path.of("/sys/class/net", name);
-        Bundle tap = install(Provisioning.TAP, "tap");
+        Bundle tap = Provisioning.startDriver(context, control, Provisioning.TAP, "tap");
         try {
             control.add(Section.NETDEV, QemuOptions.parse("tap,id=t0,ifname=" + name + ",script=no,downscript=no", "type"));
             assertTrue(name + " exists", Files.exists(sys));
@@ -58,7 +58,7 @@ public class LinuxDriversHotRemovalTest {
             Await.await("t0 to be pending", () -> control.client("t0").state().equals("pending"));
             Await.await(name + " to be gone with the bundle", () -> !Files.exists(sys));
 
-            tap = install(Provisioning.TAP, "tap");
+            tap = Provisioning.startDriver(context, control, Provisioning.TAP, "tap");
             Await.await("t0 to be active again", () -> control.client("t0").state().equals("active"));
             assertTrue(name + " is back", Files.exists(sys));
         } finally {
@@ -70,7 +70,7 @@ public class LinuxDriversHotRemovalTest {
     @Test
     public void anL2tpv3NetdevFreesItsPortWithItsBundle() throws Exception {
         int port = freeUdpPort();
-        install(Provisioning.L2TPV3, "l2tpv3");
+        Provisioning.startDriver(context, control, Provisioning.L2TPV3, "l2tpv3");
         control.add(Section.NETDEV, QemuOptions.parse("l2tpv3,id=l0,src=127.0.0.1,dst=127.0.0.1,udp=on,srcport="
                 + port + ",dstport=" + freeUdpPort() + ",txsession=7,rxsession=7", "type"));
         assertEquals("active", control.client("l0").state());
@@ -80,7 +80,7 @@ public class LinuxDriversHotRemovalTest {
         try (DatagramSocket again = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))) {
             assertTrue("the port is free again at once", again.isBound());
         }
-        install(Provisioning.L2TPV3, "l2tpv3");
+        Provisioning.startDriver(context, control, Provisioning.L2TPV3, "l2tpv3");
         Await.await("l0 to be active again", () -> control.client("l0").state().equals("active"));
     }
 
@@ -88,7 +88,7 @@ public class LinuxDriversHotRemovalTest {
     public void aDumpFileIsCompleteWhenItsBundleGoes() throws Exception {
         Path file = Files.createTempFile("patchbay-itest", ".pcap");
         try {
-            install(Provisioning.DUMP, "dump");
+            Provisioning.startDriver(context, control, Provisioning.DUMP, "dump");
             String dump = control.add(Section.NET, QemuOptions.parse("dump,vlan=4,file=" + file, "type"));
             bundle(Provisioning.DUMP).uninstall();
             Await.await(dump + " to be pending", () -> control.client(dump).state().equals("pending"));
@@ -99,13 +99,6 @@ public class LinuxDriversHotRemovalTest {
         } finally {
             Files.deleteIfExists(file);
         }
-    }
-
-    private Bundle install(String artifact, String type) throws Exception {
-        Bundle bundle = context.installBundle(Provisioning.url(artifact));
-        bundle.start();
-        Await.await(type + " in control.drivers()", () -> ControlQueries.driverListed(control, type));
-        return bundle;
     }
 
     private Bundle bundle(String symbolicName) {

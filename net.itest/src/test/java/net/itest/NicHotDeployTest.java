@@ -52,7 +52,7 @@ public class NicHotDeployTest {
             MemWireDriver memwire = MemWireDriver.register(context);
             HubTopology net = new HubTopology(control, memwire, null);
             net.addMemWires();
-            Bundle nic = install();
+            Bundle nic = Provisioning.startDriver(context, control, Provisioning.NIC, "sink");
             for (String port : new String[] {"p3", "p4", "p5"}) {
                 control.add(Section.NETDEV, HubTopology.args("type", "hubport", "id", port, "hubid", HubTopology.HUB));
             }
@@ -98,7 +98,7 @@ public class NicHotDeployTest {
                 assertEquals(Map.of("mac", "52:54:00:12:34:57"), control.client("k1").options());
                 net.assertMemWireReachesMemWireAfterTraffic();
 
-                install();
+                Provisioning.startDriver(context, control, Provisioning.NIC, "sink");
                 Await.await("k1 to be active again", () -> control.client("k1").state().equals("active"));
                 Await.await("k2 to be active again", () -> control.client("k2").state().equals("active"));
                 assertEquals("p4", control.client("k1").peer());
@@ -120,13 +120,6 @@ public class NicHotDeployTest {
 
     private String mac(String nic) throws Exception {
         return control.queryRxFilter(nic).get(0).mainMac();
-    }
-
-    private Bundle install() throws Exception {
-        Bundle bundle = context.installBundle(Provisioning.url(Provisioning.NIC));
-        bundle.start();
-        Await.await("sink in control.drivers()", () -> ControlQueries.driverListed(control, "sink"));
-        return bundle;
     }
 
     /** Refreshes the wiring so the uninstalled bundle's class loader is released, as an operator would. */

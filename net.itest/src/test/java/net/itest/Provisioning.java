@@ -131,9 +131,21 @@ final class Provisioning {
      * @return its bundle, once the control service lists its type
      */
     static Bundle startUdpwire(BundleContext context, NetControl control) throws BundleException {
-        Bundle udpwire = context.installBundle(url(UDPWIRE));
-        udpwire.start();
-        Await.await("udpwire in control.drivers()", () -> ControlQueries.driverListed(control, "udpwire"));
-        return udpwire;
+        return startDriver(context, control, UDPWIRE, "udpwire");
+    }
+
+    /**
+     * Installs and starts a driver bundle, as an operator dropping it in would.
+     *
+     * @param artifact the bundle's artifactId, e.g. {@link #SOCKET}
+     * @param type     a type it provides, e.g. {@code socket}
+     * @return its bundle, once the control service lists that type
+     */
+    static Bundle startDriver(BundleContext context, NetControl control, String artifact, String type)
+            throws BundleException {
+        Bundle bundle = context.installBundle(url(artifact));
+        bundle.start();
+        Await.await(type + " in control.drivers()", () -> ControlQueries.driverListed(control, type));
+        return bundle;
     }
 }

@@ -46,7 +46,7 @@ public class SocketHotRemovalTest {
 
     @Test
     public void uninstallFreesTheListeningPortAndReinstallListensAgain() throws Exception {
-        Bundle socket = install();
+        Bundle socket = Provisioning.startDriver(context, control, Provisioning.SOCKET, "socket");
         int port = freePort();
         int other = freePort();
         control.add(Section.NETDEV, QemuOptions.parse("socket,id=s0,listen=127.0.0.1:" + port, "type"));
@@ -65,17 +65,10 @@ public class SocketHotRemovalTest {
         assertEquals(Map.of("listen", "127.0.0.1:" + port), control.client("s0").options());
         assertEquals("h0", control.client("s0").peer());
 
-        install();
+        Provisioning.startDriver(context, control, Provisioning.SOCKET, "socket");
         Await.await("s0 to be active again", () -> control.client("s0").state().equals("active"));
         Await.await("s1 to be active again", () -> control.client("s1").state().equals("active"));
         assertFramesCross(port, other);
-    }
-
-    private Bundle install() throws Exception {
-        Bundle bundle = context.installBundle(Provisioning.url(Provisioning.SOCKET));
-        bundle.start();
-        Await.await("socket in control.drivers()", () -> ControlQueries.driverListed(control, "socket"));
-        return bundle;
     }
 
     /** A frame written with QEMU's framing to one listener arrives, framed, at the other. */

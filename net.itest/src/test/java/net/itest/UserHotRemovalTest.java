@@ -60,7 +60,7 @@ public class UserHotRemovalTest {
     @Test
     public void aForwardedPortClosesWithItsBundleAndListensAgainWithIt() throws Exception {
         int port = freeTcpPort();
-        Bundle user = install();
+        Bundle user = Provisioning.startDriver(context, control, Provisioning.USER, "user");
         try {
             control.add(Section.NETDEV, QemuOptions.parse("user,id=u0,hostfwd=tcp:127.0.0.1:" + port + "-:80", "type"));
             assertEquals("active", control.client("u0").state());
@@ -73,7 +73,7 @@ public class UserHotRemovalTest {
                 assertTrue("a connection through it ends with the bundle", ended(open));
             }
 
-            install();
+            Provisioning.startDriver(context, control, Provisioning.USER, "user");
             Await.await("u0 to be active again", () -> control.client("u0").state().equals("active"));
             assertEquals("user", control.client("u0").type());
             assertEquals("the forwarded port again", ACCEPTED, probe(port));
@@ -81,13 +81,6 @@ public class UserHotRemovalTest {
             control.netdevDel("u0");
         }
         assertEquals("the port after netdev_del", REFUSED, probe(port));
-    }
-
-    private Bundle install() throws Exception {
-        Bundle bundle = context.installBundle(Provisioning.url(Provisioning.USER));
-        bundle.start();
-        Await.await("user in control.drivers()", () -> ControlQueries.driverListed(control, "user"));
-        return bundle;
     }
 
     /** @return what a TCP connect to the port on 127.0.0.1 meets: accepted, refused or unanswered */
