@@ -35,6 +35,7 @@ public final class Installed {
             Map.entry("kill", "procps"),
             Map.entry("vde_switch", "vde2"),
             Map.entry("busybox", "busybox"),
+            Map.entry("dpdk-testpmd", "dpdk-dev"),
             Map.entry("libslirp.so.0", "libslirp0"));
 
     private Installed() {
