@@ -59,6 +59,11 @@ public final class UnixStream implements Closeable {
     /** {@code CMSG_SPACE(sizeof(int) * MAX_FDS)}. */
     private static final long CONTROL_SPACE = CMSG_HEADER + 4L * MAX_FDS;
     private static final long SEND_CONTROL_SPACE = (CMSG_HEADER + 4L * MAX_SEND_FDS + 7) & ~7L;
+    /**
+     * Native bytes (8-aligned) of the scratch {@link #receiveNow} and {@link #sendNow} take for
+     * their message headers and control data.
+     */
+    public static final long SCRATCH_SIZE = MSGHDR_SIZE + 16 + SEND_CONTROL_SPACE;
 
     private static final MethodHandle SOCKET = Libc.function("socket",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
@@ -313,6 +318,51 @@ public final class UnixStream implements Closeable {
     }
 
     /**
+     * One recvmsg that does not wait, on a stream socket this class does not own (a chardev's
+     * connection), for a protocol that frames its messages and their descriptors itself, as
+     * vhost-user does: it receives at most {@code data}'s size, so a caller that asks for no more
+     * than the rest of one message never takes the next one's bytes or descriptors. No allocation.
+     *
+     * @param socket      a unix stream socket
+     * @param data        native memory to receive into, at most its size
+     * @param scratch     {@link #SCRATCH_SIZE} native bytes, 8-aligned, one thread's at a time
+     * @param descriptors told each descriptor that came with the bytes, in order; from then on it
+     *                    owns it (close-on-exec; at most {@link #MAX_FDS}, the kernel closes more)
+     * @return bytes received, 0 at end of stream, or {@code -errno} ({@code -EAGAIN}: nothing waits)
+     */
+    public static long receiveNow(int socket, MemorySegment data, MemorySegment scratch, IntConsumer descriptors) {
+        try {
+            return receive(socket, scratch, data, data.byteSize(), Libc.MSG_DONTWAIT, descriptors);
+        } catch (Throwable t) {
+            throw unchecked(t);
+        }
+    }
+
+    /**
+     * One sendmsg that does not wait, with descriptors attached to the first byte, on a stream
+     * socket this class does not own; for a protocol's short control messages (vhost-user).
+     * No allocation.
+     *
+     * @param socket      a unix stream socket
+     * @param data        native memory to send, all of it
+     * @param descriptors descriptors to pass (the caller keeps its own copies)
+     * @param count       how many of {@code descriptors}, at most {@link #MAX_SEND_FDS}
+     * @param scratch     {@link #SCRATCH_SIZE} native bytes, 8-aligned, one thread's at a time
+     * @return bytes sent (fewer than asked when the socket's buffer filled), or {@code -errno}
+     *         ({@code -EAGAIN}: nothing sent; {@code -EPIPE}: the peer is gone; no SIGPIPE)
+     */
+    public static long sendNow(int socket, MemorySegment data, int[] descriptors, int count, MemorySegment scratch) {
+        if (count < 0 || count > MAX_SEND_FDS || count > descriptors.length) {
+            throw new IllegalArgumentException("descriptor count " + count);
+        }
+        try {
+            return send(socket, scratch, data, data.byteSize(), MSG_NOSIGNAL | Libc.MSG_DONTWAIT, descriptors, count);
+        } catch (Throwable t) {
+            throw unchecked(t);
+        }
+    }
+
+    /**
      * One recvmsg into {@code data}, retried on EINTR; the descriptors that came are handed over.
      *
      * @param header room for a msghdr, an iovec and {@link #CONTROL_SPACE} of control data
@@ -388,45 +438,22 @@ public final class UnixStream implements Closeable {
         try {
             Poller.Registration poller = polled;
             int flags = MSG_NOSIGNAL | (poller != null ? Libc.MSG_DONTWAIT : 0);
-            int[] attached = descriptors;
+            int attached = descriptors.length;
             while (src.hasRemaining()) {
                 int seen = poller != null ? poller.writable() : 0;
-                MemorySegment msg = sendHeader.asSlice(0, MSGHDR_SIZE);
-                MemorySegment iov = sendHeader.asSlice(MSGHDR_SIZE, 16);
-                MemorySegment control = sendHeader.asSlice(MSGHDR_SIZE + 16, SEND_CONTROL_SPACE);
-                msg.fill((byte) 0);
                 int length = Math.min(src.remaining(), CHUNK);
                 sendData.copyFrom(MemorySegment.ofBuffer(src).asSlice(0, length));
-                iov.set(ADDRESS, 0, sendData);
-                iov.set(JAVA_LONG, 8, length);
-                msg.set(ADDRESS, MSG_IOV, iov);
-                msg.set(JAVA_LONG, MSG_IOVLEN, 1);
-                if (attached.length > 0) {
-                    long cmsgLength = CMSG_HEADER + 4L * attached.length;
-                    control.set(JAVA_LONG, 0, cmsgLength);
-                    control.set(JAVA_INT, CMSG_LEVEL, Libc.SOL_SOCKET);
-                    control.set(JAVA_INT, CMSG_TYPE, Libc.SCM_RIGHTS);
-                    for (int i = 0; i < attached.length; i++) {
-                        control.set(JAVA_INT, CMSG_HEADER + 4L * i, attached[i]);
+                long n = send(fd, sendHeader, sendData, length, flags, descriptors, attached);
+                if (n == -Libc.EAGAIN && poller != null) {
+                    if (!poller.awaitWritable(seen)) {
+                        throw Libc.error(Libc.EPIPE); // closed meanwhile
                     }
-                    msg.set(ADDRESS, MSG_CONTROL, control);
-                    msg.set(JAVA_LONG, MSG_CONTROLLEN, (cmsgLength + 7) & ~7L);
+                    continue;
                 }
-                MemorySegment state = Libc.callState();
-                long n = (long) SENDMSG.invokeExact(state, fd, msg, flags);
                 if (n < 0) {
-                    if (Libc.errno(state) == Libc.EINTR) {
-                        continue;
-                    }
-                    if (Libc.errno(state) == Libc.EAGAIN && poller != null) {
-                        if (!poller.awaitWritable(seen)) {
-                            throw Libc.error(Libc.EPIPE); // closed meanwhile
-                        }
-                        continue;
-                    }
-                    throw Libc.error(Libc.errno(state));
+                    throw Libc.error((int) -n);
                 }
-                attached = new int[0];
+                attached = 0;
                 src.position(src.position() + (int) n);
             }
         } catch (Throwable t) {
@@ -434,6 +461,42 @@ public final class UnixStream implements Closeable {
         } finally {
             exit();
         }
+    }
+
+    /**
+     * One sendmsg of {@code length} bytes of {@code data}, the first {@code count} descriptors
+     * attached, retried on EINTR.
+     *
+     * @param header room for a msghdr, an iovec and {@link #SEND_CONTROL_SPACE} of control data
+     * @return the bytes sent or {@code -errno}
+     */
+    private static long send(int fd, MemorySegment header, MemorySegment data, long length, int flags,
+            int[] descriptors, int count) throws Throwable {
+        MemorySegment msg = header.asSlice(0, MSGHDR_SIZE);
+        MemorySegment iov = header.asSlice(MSGHDR_SIZE, 16);
+        MemorySegment control = header.asSlice(MSGHDR_SIZE + 16, SEND_CONTROL_SPACE);
+        msg.fill((byte) 0);
+        iov.set(ADDRESS, 0, data);
+        iov.set(JAVA_LONG, 8, length);
+        msg.set(ADDRESS, MSG_IOV, iov);
+        msg.set(JAVA_LONG, MSG_IOVLEN, 1);
+        if (count > 0) {
+            long cmsgLength = CMSG_HEADER + 4L * count;
+            control.set(JAVA_LONG, 0, cmsgLength);
+            control.set(JAVA_INT, CMSG_LEVEL, Libc.SOL_SOCKET);
+            control.set(JAVA_INT, CMSG_TYPE, Libc.SCM_RIGHTS);
+            for (int i = 0; i < count; i++) {
+                control.set(JAVA_INT, CMSG_HEADER + 4L * i, descriptors[i]);
+            }
+            msg.set(ADDRESS, MSG_CONTROL, control);
+            msg.set(JAVA_LONG, MSG_CONTROLLEN, (cmsgLength + 7) & ~7L);
+        }
+        MemorySegment state = Libc.callState();
+        long n;
+        do {
+            n = (long) SENDMSG.invokeExact(state, fd, msg, flags);
+        } while (n < 0 && Libc.errno(state) == Libc.EINTR);
+        return n < 0 ? -Libc.errno(state) : n;
     }
 
     /**
@@ -475,6 +538,17 @@ public final class UnixStream implements Closeable {
         if (users.decrementAndGet() == 0) {
             Libc.close(fd);
         }
+    }
+
+    /** For downcalls that report errors by value: only the handle's declared Throwable is left. */
+    private static RuntimeException unchecked(Throwable t) {
+        if (t instanceof RuntimeException e) {
+            return e;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        return new IllegalStateException(t);
     }
 
     private static RuntimeException rethrow(Throwable t) throws PosixException {

@@ -9,6 +9,9 @@
  * (SCM_RIGHTS) with its bytes, for management sockets. A {@link net.posix.Poller} lets virtual
  * threads use many of them: one platform thread waits for all in {@code epoll_wait}. {@link net.posix.Libc}
  * binds further C functions with errno capture for a driver that needs one this package lacks.
+ * Shared memory, as vhost-user passes it between processes: {@link net.posix.Memfd} makes a memory
+ * file, {@link net.posix.MappedRegion} maps one (a segment that throws once unmapped), and
+ * {@link net.posix.EventFd} signals and drains the eventfds that kick and call.
  * Failures are {@link net.posix.PosixException}s whose message is the C library's
  * {@code strerror} text, so a driver can word its error as QEMU does
  * ({@code "could not open /dev/net/tun: No such file or directory"}).
@@ -16,7 +19,7 @@
  * <p>The JVM must run with {@code --enable-native-access=ALL-UNNAMED} (the launcher does).
  */
 @Export
-@Version("2.1.0")
+@Version("2.2.0")
 package net.posix;
 
 import org.osgi.annotation.bundle.Export;

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -103,6 +105,55 @@ class UnixStreamTest {
         } finally {
             Libc.close(pair[0]);
             Libc.close(pair[1]);
+        }
+    }
+
+    @Test
+    void receiveNowTakesNoMoreThanAskedSoTheNextMessageKeepsItsDescriptors() throws Exception {
+        int[] pair = Libc.socketPair(Libc.AF_UNIX, Libc.SOCK_STREAM);
+        int[] passed = Libc.socketPair(Libc.AF_UNIX, Libc.SOCK_STREAM);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment scratch = arena.allocate(UnixStream.SCRATCH_SIZE, 8);
+            MemorySegment out = arena.allocate(16);
+            MemorySegment in = arena.allocate(16);
+            List<Integer> fds = new ArrayList<>();
+            assertEquals(-Libc.EAGAIN, UnixStream.receiveNow(pair[1], in, scratch, fds::add), "nothing waits");
+
+            out.fill((byte) 1);
+            assertEquals(16, UnixStream.sendNow(pair[0], out, passed, 2, scratch));
+            out.fill((byte) 2);
+            assertEquals(16, UnixStream.sendNow(pair[0], out, new int[] {passed[0]}, 1, scratch));
+
+            assertEquals(12, UnixStream.receiveNow(pair[1], in.asSlice(0, 12), scratch, fds::add));
+            assertEquals(List.of(file(passed[0]), file(passed[1])), fds.stream().map(UnixStreamTest::fileOf).toList(),
+                    "the descriptors come with the first bytes");
+            assertEquals(4, UnixStream.receiveNow(pair[1], in.asSlice(12, 4), scratch, fds::add),
+                    "the rest of the first message, no more");
+            assertEquals(2, fds.size());
+            assertEquals(16, UnixStream.receiveNow(pair[1], in, scratch, fds::add));
+            assertEquals((byte) 2, in.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 15));
+            assertEquals(3, fds.size());
+            assertEquals(file(passed[0]), fileOf(fds.get(2)));
+            fds.forEach(Libc::close);
+
+            Libc.close(pair[0]);
+            pair[0] = -1;
+            assertEquals(0, UnixStream.receiveNow(pair[1], in, scratch, fds::add), "end of stream");
+            assertEquals(-Libc.EPIPE, UnixStream.sendNow(pair[1], out, passed, 0, scratch), "no SIGPIPE");
+        } finally {
+            for (int fd : new int[] {pair[0], pair[1], passed[0], passed[1]}) {
+                if (fd >= 0) {
+                    Libc.close(fd);
+                }
+            }
+        }
+    }
+
+    private static String fileOf(int fd) {
+        try {
+            return file(fd);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
