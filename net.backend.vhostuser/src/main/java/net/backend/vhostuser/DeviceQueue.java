@@ -47,6 +47,11 @@ final class DeviceQueue {
         this.memory = memory;
     }
 
+    /** @return the memory table the ring and its buffers lie in */
+    GuestMemory memory() {
+        return memory;
+    }
+
     /** @param entries the ring's size, a legal one ({@code VHOST_USER_SET_VRING_NUM}) */
     void size(int entries) {
         size = entries;
