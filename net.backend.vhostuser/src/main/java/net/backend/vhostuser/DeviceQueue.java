@@ -14,16 +14,10 @@ import java.nio.ByteOrder;
  */
 final class DeviceQueue {
 
-    static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT.withOrder(ByteOrder.LITTLE_ENDIAN);
-    static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN);
+    /** Unaligned: an indirect table lies wherever the driver put it. */
+    static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle INDEX = U16.varHandle();
-
-    static final int DESC_SIZE = 16;
-    static final int F_NEXT = 1;
-    static final int F_WRITE = 2;
-    static final int F_INDIRECT = 4;
-    static final int AVAIL_F_NO_INTERRUPT = 1;
 
     /** {@link #pop} found nothing available. */
     static final int EMPTY = -1;
@@ -31,6 +25,7 @@ final class DeviceQueue {
     static final int OK = 0;
 
     private final GuestMemory memory;
+    private SplitRingLayout layout;
     private int size;
     private MemorySegment desc;
     private MemorySegment avail;
@@ -52,9 +47,15 @@ final class DeviceQueue {
         return memory;
     }
 
-    /** @param entries the ring's size, a legal one ({@code VHOST_USER_SET_VRING_NUM}) */
+    /** @param entries the ring's size, a {@linkplain SplitRingLayout#isValidSize valid} one ({@code VHOST_USER_SET_VRING_NUM}) */
     void size(int entries) {
+        layout = SplitRingLayout.of(entries);
         size = entries;
+    }
+
+    /** @return the ring's geometry, or null before its size is set */
+    SplitRingLayout layout() {
+        return layout;
     }
 
     int size() {
@@ -73,12 +74,13 @@ final class DeviceQueue {
      * @param descTable the descriptor table, 16 bytes per entry
      * @param availRing the available ring: flags, idx, ring[size], used_event
      * @param usedRing  the used ring: flags, idx, ring[size]{id, len}, avail_event
+     *                  (all three {@linkplain SplitRingLayout#isAligned aligned})
      */
     void place(MemorySegment descTable, MemorySegment availRing, MemorySegment usedRing) {
         desc = descTable;
         avail = availRing;
         used = usedRing;
-        usedIdx = Short.toUnsignedInt((short) INDEX.getAcquire(used, 2L));
+        usedIdx = SplitRingLayout.usedIndex(used);
         unpublished = 0;
         broken = false;
     }
@@ -137,7 +139,7 @@ final class DeviceQueue {
         if (pending == 0) {
             return EMPTY;
         }
-        int head = Short.toUnsignedInt(avail.get(U16, 4L + 2L * (lastAvail % size)));
+        int head = Short.toUnsignedInt(avail.get(U16, layout.availRingOffset(lastAvail)));
         if (pending > size || head >= size) {
             broken = true;
             refusal = Refusal.BAD_RING;
@@ -154,7 +156,7 @@ final class DeviceQueue {
     }
 
     private int availIndex() {
-        return Short.toUnsignedInt((short) INDEX.getAcquire(avail, 2L));
+        return SplitRingLayout.availIndex(avail);
     }
 
     /** Puts back the last {@code n} chains taken, e.g. when a frame did not fit the ones there were. */
@@ -173,14 +175,14 @@ final class DeviceQueue {
             if (i >= entries) {
                 return Refusal.BAD_CHAIN;
             }
-            long at = tableBase + (long) i * DESC_SIZE;
-            long addr = table.get(U64, at);
-            long len = Integer.toUnsignedLong(table.get(U32, at + 8));
-            int flags = Short.toUnsignedInt(table.get(U16, at + 12));
-            int next = Short.toUnsignedInt(table.get(U16, at + 14));
-            if ((flags & F_INDIRECT) != 0) {
-                if (!indirect || nested || (flags & F_NEXT) != 0 || len == 0 || len % DESC_SIZE != 0
-                        || len / DESC_SIZE > budget) {
+            long at = tableBase + (long) i * SplitRingLayout.DESC_SIZE;
+            long addr = table.get(U64, at + SplitRingLayout.DESC_ADDR);
+            long len = Integer.toUnsignedLong(table.get(U32, at + SplitRingLayout.DESC_LEN));
+            int flags = Short.toUnsignedInt(table.get(U16, at + SplitRingLayout.DESC_FLAGS));
+            int next = Short.toUnsignedInt(table.get(U16, at + SplitRingLayout.DESC_NEXT));
+            if ((flags & SplitRingLayout.DESC_F_INDIRECT) != 0) {
+                if (!indirect || nested || (flags & SplitRingLayout.DESC_F_NEXT) != 0 || len == 0
+                        || len % SplitRingLayout.DESC_SIZE != 0 || len / SplitRingLayout.DESC_SIZE > budget) {
                     return Refusal.BAD_INDIRECT;
                 }
                 int r = memory.region(addr, len);
@@ -189,7 +191,7 @@ final class DeviceQueue {
                 }
                 table = memory.segment(r);
                 tableBase = memory.offset(r, addr);
-                entries = (int) (len / DESC_SIZE);
+                entries = (int) (len / SplitRingLayout.DESC_SIZE);
                 nested = true;
                 i = 0;
                 continue;
@@ -204,8 +206,8 @@ final class DeviceQueue {
             if (r < 0) {
                 return Refusal.BAD_ADDRESS;
             }
-            chain.add(r, memory.offset(r, addr), (int) len, (flags & F_WRITE) != 0);
-            if ((flags & F_NEXT) == 0) {
+            chain.add(r, memory.offset(r, addr), (int) len, (flags & SplitRingLayout.DESC_F_WRITE) != 0);
+            if ((flags & SplitRingLayout.DESC_F_NEXT) == 0) {
                 return null;
             }
             i = next;
@@ -219,7 +221,7 @@ final class DeviceQueue {
      * @param written bytes the device wrote into it
      */
     void push(int head, int written) {
-        long at = 4L + 8L * (usedIdx % size);
+        long at = layout.usedRingOffset(usedIdx);
         used.set(U32, at, head);
         used.set(U32, at + 4, written);
         usedIdx = (usedIdx + 1) & 0xffff;
@@ -237,9 +239,9 @@ final class DeviceQueue {
             return false;
         }
         unpublished = 0;
-        INDEX.setRelease(used, 2L, (short) usedIdx);
+        SplitRingLayout.publishUsedIndex(used, usedIdx);
         VarHandle.fullFence(); // the driver's flags are read after it can see the new index
-        return (avail.get(U16, 0L) & AVAIL_F_NO_INTERRUPT) == 0;
+        return (avail.get(U16, (long) SplitRingLayout.AVAIL_FLAGS) & SplitRingLayout.AVAIL_F_NO_INTERRUPT) == 0;
     }
 
 }

@@ -214,7 +214,7 @@ final class VhostUserBackend implements NetClient, ChardevHandler {
 
     private boolean setVringNum() {
         int num = message.vringNum();
-        if (Integer.bitCount(num) != 1 || num > 32768) {
+        if (!SplitRingLayout.isValidSize(num)) {
             return false;
         }
         return withVring(message.vringIndex(), v -> v.size(num, memory));

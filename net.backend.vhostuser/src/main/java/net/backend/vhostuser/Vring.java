@@ -66,14 +66,16 @@ final class Vring {
      * @return false when the table does not hold the three parts
      */
     boolean place() {
-        int n = queue.size();
-        if (!addressed || n == 0) {
+        SplitRingLayout layout = queue.layout();
+        if (!addressed || layout == null) {
             return false;
         }
-        MemorySegment desc = queue.memory().userRange(descAddr, (long) DeviceQueue.DESC_SIZE * n);
-        MemorySegment avail = queue.memory().userRange(availAddr, 6L + 2L * n);
-        MemorySegment used = queue.memory().userRange(usedAddr, 6L + 8L * n);
-        if (desc == null || avail == null || used == null) {
+        MemorySegment desc = queue.memory().userRange(descAddr, layout.descTableSize());
+        MemorySegment avail = queue.memory().userRange(availAddr, layout.availSize());
+        MemorySegment used = queue.memory().userRange(usedAddr, layout.usedSize());
+        // the indexes are read and written with ordered accesses, which need aligned addresses here
+        if (desc == null || avail == null || used == null
+                || !SplitRingLayout.isAligned(desc.address(), avail.address(), used.address())) {
             queue.unplace();
             return false;
         }

@@ -78,7 +78,7 @@ class DeviceQueueTest {
         byte[] frame = bytes(100, 7);
         MemorySegment.copy(frame, 0, guest, ValueLayout.JAVA_BYTE, DATA + 12, 60);
         MemorySegment.copy(frame, 60, guest, ValueLayout.JAVA_BYTE, DATA + 0x100, 40);
-        desc(DESC, 3, GPA + DATA, 72, DeviceQueue.F_NEXT, 5);
+        desc(DESC, 3, GPA + DATA, 72, SplitRingLayout.DESC_F_NEXT, 5);
         desc(DESC, 5, GPA + DATA + 0x100, 40, 0, 0);
         offer(3);
         assertEquals(1, queue.pending());
@@ -101,7 +101,7 @@ class DeviceQueueTest {
 
     @Test
     void noInterruptFlagSuppressesTheSignal() {
-        guest.set(DeviceQueue.U16, AVAIL, (short) DeviceQueue.AVAIL_F_NO_INTERRUPT);
+        guest.set(DeviceQueue.U16, AVAIL, (short) SplitRingLayout.AVAIL_F_NO_INTERRUPT);
         desc(DESC, 0, GPA + DATA, 64, 0, 0);
         offer(0);
         assertEquals(DeviceQueue.OK, queue.pop(chain));
@@ -112,8 +112,8 @@ class DeviceQueueTest {
 
     @Test
     void framesAreScatteredOverWritableBuffers() {
-        desc(DESC, 0, GPA + DATA, 50, DeviceQueue.F_NEXT | DeviceQueue.F_WRITE, 1);
-        desc(DESC, 1, GPA + DATA + 0x100, 100, DeviceQueue.F_WRITE, 0);
+        desc(DESC, 0, GPA + DATA, 50, SplitRingLayout.DESC_F_NEXT | SplitRingLayout.DESC_F_WRITE, 1);
+        desc(DESC, 1, GPA + DATA + 0x100, 100, SplitRingLayout.DESC_F_WRITE, 0);
         offer(0);
         assertEquals(DeviceQueue.OK, queue.pop(chain));
         assertEquals(150, chain.writable());
@@ -126,48 +126,48 @@ class DeviceQueueTest {
 
     @Test
     void indirectTablesAreFollowedOnceAndNeverNested() {
-        desc(INDIRECT, 0, GPA + DATA, 12, DeviceQueue.F_NEXT, 1);
+        desc(INDIRECT, 0, GPA + DATA, 12, SplitRingLayout.DESC_F_NEXT, 1);
         desc(INDIRECT, 1, GPA + DATA + 0x100, 30, 0, 0);
-        desc(DESC, 2, GPA + INDIRECT, 32, DeviceQueue.F_INDIRECT, 0);
+        desc(DESC, 2, GPA + INDIRECT, 32, SplitRingLayout.DESC_F_INDIRECT, 0);
         offer(2);
         assertEquals(DeviceQueue.OK, queue.pop(chain));
         assertEquals(42, chain.readable());
 
-        desc(INDIRECT, 1, GPA + INDIRECT, 32, DeviceQueue.F_INDIRECT, 0);
+        desc(INDIRECT, 1, GPA + INDIRECT, 32, SplitRingLayout.DESC_F_INDIRECT, 0);
         offer(2);
         assertRefused(Refusal.BAD_INDIRECT, "an indirect table inside one");
 
-        desc(DESC, 2, GPA + INDIRECT, 24, DeviceQueue.F_INDIRECT, 0);
+        desc(DESC, 2, GPA + INDIRECT, 24, SplitRingLayout.DESC_F_INDIRECT, 0);
         offer(2);
         assertRefused(Refusal.BAD_INDIRECT, "a table of 1.5 descriptors");
 
-        desc(DESC, 2, GPA + INDIRECT, 32, DeviceQueue.F_INDIRECT | DeviceQueue.F_NEXT, 0);
+        desc(DESC, 2, GPA + INDIRECT, 32, SplitRingLayout.DESC_F_INDIRECT | SplitRingLayout.DESC_F_NEXT, 0);
         offer(2);
         assertRefused(Refusal.BAD_INDIRECT, "an indirect descriptor chained on");
 
-        desc(DESC, 2, GPA + INDIRECT, 16 * (N + 1), DeviceQueue.F_INDIRECT, 0);
+        desc(DESC, 2, GPA + INDIRECT, 16 * (N + 1), SplitRingLayout.DESC_F_INDIRECT, 0);
         offer(2);
         assertRefused(Refusal.BAD_INDIRECT, "a table longer than the queue");
 
         queue.indirect(false);
-        desc(DESC, 2, GPA + INDIRECT, 32, DeviceQueue.F_INDIRECT, 0);
+        desc(DESC, 2, GPA + INDIRECT, 32, SplitRingLayout.DESC_F_INDIRECT, 0);
         offer(2);
         assertRefused(Refusal.BAD_INDIRECT, "indirect descriptors not negotiated");
     }
 
     @Test
     void loopsAndOverlongChainsAreRefused() {
-        desc(DESC, 0, GPA + DATA, 10, DeviceQueue.F_NEXT, 1);
-        desc(DESC, 1, GPA + DATA, 10, DeviceQueue.F_NEXT, 0);
+        desc(DESC, 0, GPA + DATA, 10, SplitRingLayout.DESC_F_NEXT, 1);
+        desc(DESC, 1, GPA + DATA, 10, SplitRingLayout.DESC_F_NEXT, 0);
         offer(0);
         assertRefused(Refusal.BAD_CHAIN, "a loop");
 
-        desc(DESC, 1, GPA + DATA, 10, DeviceQueue.F_NEXT, N);
+        desc(DESC, 1, GPA + DATA, 10, SplitRingLayout.DESC_F_NEXT, N);
         offer(0);
         assertRefused(Refusal.BAD_CHAIN, "a next index past the table");
 
-        desc(INDIRECT, 0, GPA + DATA, 10, DeviceQueue.F_NEXT, 0);
-        desc(DESC, 0, GPA + INDIRECT, 16, DeviceQueue.F_INDIRECT, 0);
+        desc(INDIRECT, 0, GPA + DATA, 10, SplitRingLayout.DESC_F_NEXT, 0);
+        desc(DESC, 0, GPA + INDIRECT, 16, SplitRingLayout.DESC_F_INDIRECT, 0);
         offer(0);
         assertRefused(Refusal.BAD_CHAIN, "a loop in an indirect table");
     }
@@ -186,8 +186,8 @@ class DeviceQueueTest {
         desc(DESC, 0, GPA, 0xffff_ffff, 0, 0);
         offer(0);
         assertRefused(Refusal.BAD_LENGTH, "4 GiB long");
-        desc(DESC, 0, GPA + INDIRECT, 16, DeviceQueue.F_INDIRECT, 0);
-        desc(DESC, 1, GPA + SIZE, 16, DeviceQueue.F_INDIRECT, 0);
+        desc(DESC, 0, GPA + INDIRECT, 16, SplitRingLayout.DESC_F_INDIRECT, 0);
+        desc(DESC, 1, GPA + SIZE, 16, SplitRingLayout.DESC_F_INDIRECT, 0);
         offer(1);
         assertRefused(Refusal.BAD_ADDRESS, "an indirect table outside");
     }
