@@ -37,6 +37,7 @@ final class VhostUserBackend implements NetClient, ChardevHandler {
     private final NetCounter protocolErrors;
     private final NetCounter connects;
     private final NetCounter unknownRequests;
+    private final NetCounter refusedRequests;
     private ChardevPort port;
     private Vring[] vrings;
     private NetDevice device;
@@ -50,6 +51,7 @@ final class VhostUserBackend implements NetClient, ChardevHandler {
         protocolErrors = context.counter("protocol-error");
         connects = context.counter("connect");
         unknownRequests = context.counter("unknown-request");
+        refusedRequests = context.counter("refused-request");
     }
 
     /** Starts serving on the attached chardev with {@code pairs} queue pairs. */
@@ -84,13 +86,14 @@ final class VhostUserBackend implements NetClient, ChardevHandler {
                     return;
                 }
                 if (!handle()) {
-                    throw new IOException("vhost-user-backend: cannot serve " + message);
+                    throw new IOException("cannot serve " + message);
                 }
             } catch (EOFException e) {
                 port.disconnect(); // the front end went
                 return;
-            } catch (IOException e) {
-                context.ioFailed(protocolErrors, e.getMessage());
+            } catch (IOException | RuntimeException e) {
+                // whatever a front end sends ends at worst its own connection, never the loop
+                context.ioFailed(protocolErrors, "vhost-user-backend: " + e.getMessage());
                 port.disconnect();
                 return;
             }
@@ -108,14 +111,16 @@ final class VhostUserBackend implements NetClient, ChardevHandler {
     private boolean handle() throws IOException {
         VhostUserRequest request = message.request();
         if (request == null) {
-            unknownRequests.increment();
-            return ack(false);
+            return unknown();
+        }
+        if (message.size() < payloadSize(request)) {
+            return false; // a payload shorter than its request's: the front end and this side disagree
         }
         switch (request) {
             case GET_FEATURES:
-                return reply(DEVICE_FEATURES | (queuePairs > 1 ? 1L << VhostUserFeatures.VIRTIO_NET_F_MQ : 0));
+                return reply(offeredFeatures());
             case SET_FEATURES:
-                features = message.u64();
+                features = message.u64() & offeredFeatures();
                 device.features(features);
                 if (!protocolFeaturesNegotiated()) {
                     for (Vring v : vrings) {
@@ -160,21 +165,51 @@ final class VhostUserBackend implements NetClient, ChardevHandler {
             case NET_SET_MTU:
                 return ack(true); // a guest's MTU or announcement changes nothing in a hub
             default:
-                unknownRequests.increment();
-                return ack(false);
+                return unknown();
         }
+    }
+
+    /** A request this side does not serve: refused when the front end wants an answer, else ignored. */
+    private boolean unknown() throws IOException {
+        unknownRequests.increment();
+        ack(false);
+        return true;
+    }
+
+    private long offeredFeatures() {
+        return DEVICE_FEATURES | (queuePairs > 1 ? 1L << VhostUserFeatures.VIRTIO_NET_F_MQ : 0);
+    }
+
+    /** @return the size of the payload a request this side serves carries, 0 for none */
+    private static int payloadSize(VhostUserRequest request) {
+        return switch (request) {
+            case SET_FEATURES, SET_PROTOCOL_FEATURES, SET_VRING_KICK, SET_VRING_CALL, SET_VRING_ERR ->
+                    VhostUserMessage.U64_SIZE;
+            case SET_VRING_NUM, SET_VRING_BASE, GET_VRING_BASE, SET_VRING_ENABLE -> VhostUserMessage.VRING_STATE_SIZE;
+            case SET_VRING_ADDR -> VhostUserMessage.VRING_ADDRESS_SIZE;
+            case SET_MEM_TABLE -> 8;
+            default -> 0;
+        };
     }
 
     private boolean protocolFeaturesNegotiated() {
         return (features & 1L << VhostUserFeatures.VHOST_USER_F_PROTOCOL_FEATURES) != 0;
     }
 
-    /** Answers a request that has no reply of its own: with REPLY_ACK, 0 or 1 when asked to; otherwise nothing. */
+    /**
+     * Answers a request that has no reply of its own: with REPLY_ACK, 0 or 1 when asked to.
+     *
+     * @return false when it failed and the front end cannot be told: then the connection goes,
+     *         as a front end that goes on would drive a device that is not what it thinks
+     */
     private boolean ack(boolean ok) throws IOException {
+        if (!ok) {
+            refusedRequests.increment();
+        }
         if (message.needsReply() && (protocolFeatures & 1L << VhostUserFeatures.PROTOCOL_F_REPLY_ACK) != 0) {
             return reply(ok ? 0 : 1);
         }
-        return true;
+        return ok;
     }
 
     private boolean reply(long value) throws IOException {
@@ -184,7 +219,8 @@ final class VhostUserBackend implements NetClient, ChardevHandler {
 
     private boolean setMemTable() {
         int regions = message.regionCount();
-        if (regions > GuestMemory.MAX_REGIONS || message.descriptorCount() != regions) {
+        if (regions < 0 || regions > GuestMemory.MAX_REGIONS || message.descriptorCount() != regions
+                || message.size() < 8 + VhostUserMessage.MEMORY_REGION_SIZE * regions) {
             return false;
         }
         for (Vring v : vrings) {
