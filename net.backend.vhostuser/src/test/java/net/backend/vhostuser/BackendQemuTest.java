@@ -85,9 +85,28 @@ class BackendQemuTest {
                 "the guest's DHCPDISCOVER at QEMU's recorder", recorder::describe);
         awaitDhcp(REQUEST, 0);
         assertEquals("vhost-user-backend0 to c1", fx.info("v1"));
+        assertNothingRefused("v1");
+    }
+
+    /** A multiqueue NIC (GET_QUEUE_NUM, rings enabled one by one): iPXE uses the first pair. */
+    @Test
+    void aMultiqueueGuestWorksOnItsFirstPair() throws Exception {
+        Path socket2 = dir.resolve("vhost2.sock");
+        fx.chardev("socket,id=c2,path=" + socket2 + ",server=on,wait=off");
+        fx.netdev("vhost-user-backend,id=v2,chardev=c2,queues=4");
+        fx.hub(1, "v2");
+        Await.until(() -> Ports.unixListening(socket2), "the second socket listening");
+        guest = Guest.start(dir, "guest", socket2, dir.resolve("qmp.sock"), 2);
+        awaitDhcp(REQUEST, 0);
+        assertNothingRefused("v2");
+    }
+
+    private void assertNothingRefused(String id) throws Exception {
         for (Refusal r : Refusal.values()) {
-            assertEquals(0, fx.drops("v1", r.counter()), r.counter());
+            assertEquals(0, fx.drops(id, r.counter()), r.counter());
         }
+        assertEquals(0, fx.counter(id, "protocol-error"));
+        assertEquals(0, fx.counter(id, "refused-request"));
     }
 
     /** system_reset: QEMU stops the rings (GET_VRING_BASE), the rebooted guest sets them up again and DHCPs anew. */

@@ -27,14 +27,20 @@ final class Guest {
      * @param qmp    where QEMU's monitor listens
      */
     static Program start(Path dir, String name, Path socket, Path qmp) throws IOException {
+        return start(dir, name, socket, qmp, 1);
+    }
+
+    /** @param queues queue pairs of the guest's NIC (multiqueue virtio-net when more than 1) */
+    static Program start(Path dir, String name, Path socket, Path qmp, int queues) throws IOException {
         Installed.require(Qemu.BINARY);
         Installed.require(ROM);
         List<String> args = new ArrayList<>(List.of("-M", "pc", "-accel", "tcg", "-nodefaults", "-no-user-config",
                 "-display", "none", "-m", "64", "-boot", "n",
                 "-object", "memory-backend-memfd,id=mem,size=64M,share=on", "-numa", "node,memdev=mem",
                 "-chardev", "socket,id=c0,path=" + socket,
-                "-netdev", "vhost-user,id=n0,chardev=c0",
-                "-device", "virtio-net-pci,netdev=n0,mac=" + MAC,
+                "-netdev", "vhost-user,id=n0,chardev=c0,queues=" + queues,
+                "-device", "virtio-net-pci,netdev=n0,mac=" + MAC
+                        + (queues > 1 ? ",mq=on,vectors=" + (2 * queues + 2) : ""),
                 "-qmp", "unix:" + qmp + ",server=on,wait=off"));
         return Qemu.start(dir, name, args);
     }
