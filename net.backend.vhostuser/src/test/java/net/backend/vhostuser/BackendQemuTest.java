@@ -101,6 +101,27 @@ class BackendQemuTest {
         assertNothingRefused("v2");
     }
 
+    /** Patchbay as the socket's client, QEMU serving it: a new QEMU on the socket is reconnected to. */
+    @Test
+    void aClientChardevReachesAGuestThatServesTheSocketAndReconnects() throws Exception {
+        Path served = dir.resolve("served.sock");
+        guest = Guest.serving(dir, "guest", served, dir.resolve("qmp.sock"));
+        Await.until(() -> Ports.unixListening(served) || !guest.isAlive(), Duration.ofSeconds(20), "QEMU's socket",
+                guest::describe);
+        fx.chardev("socket,id=c3,path=" + served + ",reconnect=1");
+        fx.netdev("vhost-user-backend,id=v3,chardev=c3");
+        fx.hub(1, "v3");
+        awaitDhcp(REQUEST, 0);
+
+        guest.process().destroyForcibly();
+        guest.process().waitFor(10, TimeUnit.SECONDS);
+        int mark = fx.inject.get("s0").count();
+        guest = Guest.serving(dir, "guest2", served, dir.resolve("qmp2.sock"));
+        awaitDhcp(REQUEST, mark);
+        assertTrue(fx.counter("v3", "connect") >= 2, "connected twice");
+        assertNothingRefused("v3");
+    }
+
     private void assertNothingRefused(String id) throws Exception {
         for (Refusal r : Refusal.values()) {
             assertEquals(0, fx.drops(id, r.counter()), r.counter());

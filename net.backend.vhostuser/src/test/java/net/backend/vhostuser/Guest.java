@@ -32,12 +32,24 @@ final class Guest {
 
     /** @param queues queue pairs of the guest's NIC (multiqueue virtio-net when more than 1) */
     static Program start(Path dir, String name, Path socket, Path qmp, int queues) throws IOException {
+        return start(dir, name, "socket,id=c0,path=" + socket, qmp, queues);
+    }
+
+    /**
+     * A guest that listens on the vhost-user socket: QEMU waits for the back end to connect
+     * before it starts the machine.
+     */
+    static Program serving(Path dir, String name, Path socket, Path qmp) throws IOException {
+        return start(dir, name, "socket,id=c0,path=" + socket + ",server=on", qmp, 1);
+    }
+
+    private static Program start(Path dir, String name, String chardev, Path qmp, int queues) throws IOException {
         Installed.require(Qemu.BINARY);
         Installed.require(ROM);
         List<String> args = new ArrayList<>(List.of("-M", "pc", "-accel", "tcg", "-nodefaults", "-no-user-config",
                 "-display", "none", "-m", "64", "-boot", "n",
                 "-object", "memory-backend-memfd,id=mem,size=64M,share=on", "-numa", "node,memdev=mem",
-                "-chardev", "socket,id=c0,path=" + socket,
+                "-chardev", chardev,
                 "-netdev", "vhost-user,id=n0,chardev=c0,queues=" + queues,
                 "-device", "virtio-net-pci,netdev=n0,mac=" + MAC
                         + (queues > 1 ? ",mq=on,vectors=" + (2 * queues + 2) : ""),
