@@ -143,10 +143,17 @@ final class NetDevice {
         }
     }
 
-    /** @return whether a frame now would find a receive buffer, or be dropped for want of a guest */
+    /**
+     * @return whether a frame now would find a receive buffer, or be dropped for want of a guest;
+     *         when not, the guest's next receive kick tells the runtime to deliver again
+     */
     boolean canReceive() {
         Vring v = receiveRing();
-        return v == null || v.queue.pending() > 0;
+        if (v == null || v.queue.pending() > 0) {
+            return true;
+        }
+        receiveWaiting = true;
+        return false;
     }
 
     /** Puts a frame from the peer into the guest's receive buffers. */
