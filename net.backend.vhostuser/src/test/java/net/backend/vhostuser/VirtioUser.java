@@ -58,6 +58,18 @@ final class VirtioUser implements AutoCloseable {
         return last(TX);
     }
 
+    /** @return whether its port's transmit count stood still over its last two statistics (a full ring) */
+    boolean transmitStalled() {
+        Matcher m = TX.matcher(program.stdout());
+        long last = -1;
+        long before = -1;
+        while (m.find()) {
+            before = last;
+            last = Long.parseLong(m.group(1));
+        }
+        return last > 0 && last == before;
+    }
+
     /** Sends it a signal ({@code STOP}, {@code CONT}, ...). */
     void signal(String signal) throws Exception {
         Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(program.process().pid())).start();

@@ -120,6 +120,36 @@ class VirtioUserTest {
         assertNoDrops(fx);
     }
 
+    /**
+     * The hub's peer refuses frames while the front end transmits as fast as it can
+     * ({@code txonly}): the netdev stops taking chains from the transmit ring, the ring fills and
+     * testpmd can send no more; once the peer takes frames again they flow. Nothing is dropped.
+     */
+    @Test
+    void aPeerThatRefusesStopsTheTransmitRingNeverADrop() throws Exception {
+        Path socket = work.resolve("vb.sock");
+        BackendFixture fx = cleanup.add(new BackendFixture());
+        fx.chardev("socket,id=c1,path=" + socket + ",server=on,wait=off");
+        fx.netdev("vhost-user-backend,id=v1,chardev=c1");
+        fx.netdev(InjectDriver.TYPE + ",id=s1,tag=" + InjectDriver.TAG_SINK);
+        fx.hub("v1", "s1");
+        InjectDriver.Inject s1 = fx.inject.get("s1");
+        s1.refuse();
+        Await.until(() -> Ports.unixListening(socket), "the back end's socket");
+        VirtioUser pmd = cleanup.add(VirtioUser.start(work, "virtio-user", socket, "txonly"));
+
+        Await.until(pmd::transmitStalled, Duration.ofSeconds(30), "testpmd's transmit ring full", pmd::describe);
+        long stalled = pmd.txPackets();
+        s1.send(List.of()); // a task on s1's loop, after which its count can be read
+        assertEquals(0, s1.sunk());
+        assertTrue(stalled >= VirtioUser.RING, "testpmd filled at least its ring: " + stalled);
+
+        s1.accept();
+        Await.until(() -> pmd.txPackets() > stalled + 10 * VirtioUser.RING, Duration.ofSeconds(30),
+                "testpmd transmitting again", pmd::describe);
+        assertNoDrops(fx);
+    }
+
     /** No drops but the probes' from before the front end's rings ran. */
     private static void assertNoDrops(BackendFixture fx) throws Exception {
         for (String id : List.of("v1", "h-v1", "s1")) {
