@@ -23,6 +23,7 @@ final class NetDevice {
 
     /** Chains taken per wake-up before the loop gets to run other work. */
     static final int BATCH = 256;
+    private static final Refusal[] REFUSALS = Refusal.values();
 
     private final NetClientContext context;
     private final Vring[] vrings;
@@ -30,7 +31,7 @@ final class NetDevice {
     private final MemorySegment txSegment = MemorySegment.ofBuffer(txStage);
     private final ByteBuffer rxStage = ByteBuffer.allocateDirect(VirtioNetHeader.SIZE + NetClient.MAX_FRAME);
     private final MemorySegment rxSegment = MemorySegment.ofBuffer(rxStage);
-    private final NetCounter[] refused = new NetCounter[Refusal.values().length];
+    private final NetCounter[] refused = new NetCounter[REFUSALS.length];
     private final NetCounter noGuest;
     private final NetCounter tooSmall;
     private final NetCounter callFailed;
@@ -49,7 +50,7 @@ final class NetDevice {
     NetDevice(NetClientContext context, Vring[] vrings) {
         this.context = context;
         this.vrings = vrings;
-        for (Refusal r : Refusal.values()) {
+        for (Refusal r : REFUSALS) {
             refused[r.ordinal()] = context.dropCounter(r.counter());
         }
         noGuest = context.dropCounter("no-guest");
@@ -229,7 +230,7 @@ final class NetDevice {
     }
 
     private void refuse(DeviceQueue q, DescriptorChain chain, int r) {
-        Refusal why = Refusal.values()[r - 1];
+        Refusal why = REFUSALS[r - 1];
         refused[why.ordinal()].increment();
         if (why != Refusal.BAD_RING) {
             q.push(chain.head(), 0);
