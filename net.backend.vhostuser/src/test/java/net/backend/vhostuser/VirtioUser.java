@@ -34,14 +34,17 @@ final class VirtioUser implements AutoCloseable {
     /**
      * @param socket the back end's socket
      * @param mode   testpmd's forwarding mode: {@code macswap}, {@code txonly}, {@code rxonly}
+     * @param more   more testpmd options, e.g. {@code --txpkts=1514}
      */
-    static VirtioUser start(Path dir, String name, Path socket, String mode) throws Exception {
+    static VirtioUser start(Path dir, String name, Path socket, String mode, String... more) throws Exception {
         Installed.require(BINARY);
         String prefix = "patchbay-vu-" + ProcessHandle.current().pid() + "-" + PREFIXES.incrementAndGet();
-        return new VirtioUser(Program.start(dir, name, List.of(BINARY, "--no-huge", "-m", "256", "--no-pci",
+        List<String> command = new java.util.ArrayList<>(List.of(BINARY, "--no-huge", "-m", "256", "--no-pci",
                 "--file-prefix", prefix,
                 "--vdev", "virtio_user0,path=" + socket + ",queues=1,queue_size=" + RING,
-                "-l", "0,1", "--", "--forward-mode=" + mode, "--total-num-mbufs=4096", "--stats-period", "1")), prefix);
+                "-l", "0,1", "--", "--forward-mode=" + mode, "--total-num-mbufs=4096", "--stats-period", "1"));
+        command.addAll(List.of(more));
+        return new VirtioUser(Program.start(dir, name, command), prefix);
     }
 
     Program program() {
