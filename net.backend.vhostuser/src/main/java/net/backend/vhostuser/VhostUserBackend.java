@@ -76,6 +76,7 @@ final class VhostUserBackend implements NetClient, ChardevHandler {
     @Override
     public void closed() {
         releaseAll();
+        device.poke(); // frames the runtime held for the guest's buffers go now, as no-guest drops
     }
 
     @Override

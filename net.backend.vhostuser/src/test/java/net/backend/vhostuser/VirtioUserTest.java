@@ -121,6 +121,37 @@ class VirtioUserTest {
     }
 
     /**
+     * A front end killed while the hub holds frames for its full receive ring: they are let go
+     * (counted as {@code no-guest}), every sender hears its frames left, and the next front end
+     * on the socket gets frames at once.
+     */
+    @Test
+    void framesHeldForAKilledFrontEndAreLetGo() throws Exception {
+        Path socket = work.resolve("vb.sock");
+        BackendFixture fx = backend(socket);
+        InjectDriver.Inject s1 = fx.inject.get("s1");
+        VirtioUser pmd = cleanup.add(VirtioUser.start(work, "virtio-user", socket, "rxonly"));
+        probeUntil(fx, pmd, () -> pmd.rxPackets() > 0);
+        pmd.signal("STOP");
+        int queued = 0;
+        for (int i = 0; i < 2 * VirtioUser.RING; i++) {
+            if (s1.send(Frames.testFrame(i, 100), true) == SendResult.QUEUED) {
+                queued++;
+            }
+        }
+        assertTrue(queued > 0, "frames queued behind the full ring");
+        long before = fx.drops("v1", "no-guest");
+        pmd.program().process().destroyForcibly();
+        int expectQueued = queued;
+        Await.until(() -> s1.sentCallbacks().size() == expectQueued, Await.DEFAULT, "every held frame let go",
+                () -> s1.sentCallbacks().size() + " of " + expectQueued + "; " + counters(fx));
+        assertTrue(fx.drops("v1", "no-guest") > before, counters(fx));
+
+        VirtioUser again = cleanup.add(VirtioUser.start(work, "virtio-user2", socket, "rxonly"));
+        probeUntil(fx, again, () -> again.rxPackets() > 0);
+    }
+
+    /**
      * The hub's peer refuses frames while the front end transmits as fast as it can
      * ({@code txonly}): the netdev stops taking chains from the transmit ring, the ring fills and
      * testpmd can send no more; once the peer takes frames again they flow. Nothing is dropped.
