@@ -3,6 +3,8 @@ package net.backend.vhostuser;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.channels.SelectionKey;
 import net.api.Delivery;
 import net.api.NetClient;
@@ -11,6 +13,7 @@ import net.api.NetCounter;
 import net.chardev.ChardevHandler;
 import net.chardev.ChardevPort;
 import net.posix.EventFd;
+import net.posix.Libc;
 import net.posix.MappedRegion;
 import net.posix.PosixException;
 
@@ -30,6 +33,9 @@ final class VhostUserBackend implements NetClient, ChardevHandler {
     private static final long PROTOCOL_FEATURES = 1L << VhostUserFeatures.PROTOCOL_F_MQ
             | 1L << VhostUserFeatures.PROTOCOL_F_REPLY_ACK;
 
+    /** What /proc/self/fd says an eventfd is. */
+    private static final String EVENTFD = "anon_inode:[eventfd]";
+
     private final NetClientContext context;
     private final String chardev;
     private final GuestMemory memory = new GuestMemory();
@@ -38,6 +44,7 @@ final class VhostUserBackend implements NetClient, ChardevHandler {
     private final NetCounter connects;
     private final NetCounter unknownRequests;
     private final NetCounter refusedRequests;
+    private final NetCounter badDescriptors;
     private ChardevPort port;
     private Vring[] vrings;
     private NetDevice device;
@@ -52,6 +59,7 @@ final class VhostUserBackend implements NetClient, ChardevHandler {
         connects = context.counter("connect");
         unknownRequests = context.counter("unknown-request");
         refusedRequests = context.counter("refused-request");
+        badDescriptors = context.counter("bad-eventfd");
     }
 
     /** Starts serving on the attached chardev with {@code pairs} queue pairs. */
@@ -293,7 +301,10 @@ final class VhostUserBackend implements NetClient, ChardevHandler {
         if ((payload & VhostUserMessage.VRING_NOFD) != 0 || message.descriptorCount() != 1) {
             return false; // polling a ring without kicks would spin a loop; QEMU always sends one
         }
-        v.kickFd = message.takeDescriptor(0);
+        v.kickFd = eventFd(message.takeDescriptor(0));
+        if (v.kickFd < 0) {
+            return false;
+        }
         try {
             v.kick = context.loop().register(v.kickFd, SelectionKey.OP_READ, ops -> kicked(v));
         } catch (IOException e) {
@@ -324,7 +335,13 @@ final class VhostUserBackend implements NetClient, ChardevHandler {
             return false;
         }
         Vring v = vrings[index];
-        int fd = (payload & VhostUserMessage.VRING_NOFD) != 0 || message.descriptorCount() != 1 ? -1 : message.takeDescriptor(0);
+        int fd = -1;
+        if ((payload & VhostUserMessage.VRING_NOFD) == 0) {
+            fd = eventFd(message.takeDescriptor(0));
+            if (fd < 0) {
+                return false;
+            }
+        }
         if (request == VhostUserRequest.SET_VRING_CALL) {
             Vring.closed(v.callFd);
             v.callFd = fd;
@@ -333,6 +350,28 @@ final class VhostUserBackend implements NetClient, ChardevHandler {
             v.errFd = fd;
         }
         return true;
+    }
+
+    /**
+     * Takes a kick, call or error descriptor only if it is an eventfd, and makes it non-blocking:
+     * a pipe or socket in its place could block the loop on a signal, or stay readable for ever.
+     *
+     * @return the descriptor, or -1 (then closed) when it is none or no eventfd
+     */
+    private int eventFd(int fd) {
+        if (fd < 0) {
+            return -1;
+        }
+        try {
+            if (EVENTFD.equals(Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString())) {
+                Libc.setNonBlocking(fd);
+                return fd;
+            }
+        } catch (IOException e) {
+            // unreadable: refused below
+        }
+        badDescriptors.increment();
+        return Vring.closed(fd);
     }
 
     private boolean withVring(int index, java.util.function.Consumer<Vring> action) {
