@@ -262,7 +262,13 @@ final class VhostUserBackend implements NetClient, ChardevHandler {
         if (!SplitRingLayout.isValidSize(num)) {
             return false;
         }
-        return withVring(message.vringIndex(), v -> v.size(num, memory));
+        return withVring(message.vringIndex(), v -> {
+            // a new size needs the ring placed again (SET_VRING_ADDR follows, as on every start)
+            v.stop();
+            v.addressed = false;
+            v.queue.unplace();
+            v.size(num, memory);
+        });
     }
 
     private boolean setVringAddr() {
@@ -325,7 +331,14 @@ final class VhostUserBackend implements NetClient, ChardevHandler {
         } catch (PosixException e) {
             // a kick descriptor that cannot be read still said the ring has work
         }
-        device.kicked(v);
+        try {
+            device.kicked(v);
+        } catch (RuntimeException e) {
+            // the rings are checked as they are read; should anything slip through, it ends this
+            // front end's connection, never the loop
+            context.ioFailed(protocolErrors, "vhost-user-backend: ring " + v.index + ": " + e);
+            port.disconnect();
+        }
     }
 
     private boolean setVringFd(VhostUserRequest request) {
