@@ -88,6 +88,18 @@ class BackendQemuTest {
         assertNothingRefused("v1");
     }
 
+    /**
+     * A legacy virtio NIC without mergeable buffers: 10-byte headers, one chain per frame (iPXE
+     * posts buffers big enough for any frame).
+     */
+    @Test
+    void aLegacyNicWithoutMergeableBuffersWorks() throws Exception {
+        guest = Guest.start(dir, "guest", socket, dir.resolve("qmp.sock"), ",disable-modern=on,mrg_rxbuf=off");
+        awaitDhcp(REQUEST, 0);
+        assertNothingRefused("v1");
+        assertEquals(0, fx.drops("v1", "rx-buffer-too-small"));
+    }
+
     /** A multiqueue NIC (GET_QUEUE_NUM, rings enabled one by one): iPXE uses the first pair. */
     @Test
     void aMultiqueueGuestWorksOnItsFirstPair() throws Exception {

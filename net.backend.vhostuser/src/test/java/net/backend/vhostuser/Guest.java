@@ -32,7 +32,12 @@ final class Guest {
 
     /** @param queues queue pairs of the guest's NIC (multiqueue virtio-net when more than 1) */
     static Program start(Path dir, String name, Path socket, Path qmp, int queues) throws IOException {
-        return start(dir, name, "socket,id=c0,path=" + socket, qmp, queues);
+        return start(dir, name, "socket,id=c0,path=" + socket, qmp, queues, "");
+    }
+
+    /** @param device more virtio-net-pci properties, e.g. {@code ,mrg_rxbuf=off} */
+    static Program start(Path dir, String name, Path socket, Path qmp, String device) throws IOException {
+        return start(dir, name, "socket,id=c0,path=" + socket, qmp, 1, device);
     }
 
     /**
@@ -40,10 +45,11 @@ final class Guest {
      * before it starts the machine.
      */
     static Program serving(Path dir, String name, Path socket, Path qmp) throws IOException {
-        return start(dir, name, "socket,id=c0,path=" + socket + ",server=on", qmp, 1);
+        return start(dir, name, "socket,id=c0,path=" + socket + ",server=on", qmp, 1, "");
     }
 
-    private static Program start(Path dir, String name, String chardev, Path qmp, int queues) throws IOException {
+    private static Program start(Path dir, String name, String chardev, Path qmp, int queues, String device)
+            throws IOException {
         Installed.require(Qemu.BINARY);
         Installed.require(ROM);
         List<String> args = new ArrayList<>(List.of("-M", "pc", "-accel", "tcg", "-nodefaults", "-no-user-config",
@@ -52,7 +58,7 @@ final class Guest {
                 "-chardev", chardev,
                 "-netdev", "vhost-user,id=n0,chardev=c0,queues=" + queues,
                 "-device", "virtio-net-pci,netdev=n0,mac=" + MAC
-                        + (queues > 1 ? ",mq=on,vectors=" + (2 * queues + 2) : ""),
+                        + (queues > 1 ? ",mq=on,vectors=" + (2 * queues + 2) : "") + device,
                 "-qmp", "unix:" + qmp + ",server=on,wait=off"));
         return Qemu.start(dir, name, args);
     }
