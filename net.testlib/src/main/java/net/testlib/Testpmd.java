@@ -1,13 +1,16 @@
 package net.testlib;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * DPDK's {@code dpdk-testpmd} as a real vhost-user back end (the verified recipe of vhost-user.md):
@@ -26,10 +29,12 @@ public final class Testpmd implements AutoCloseable {
 
     private final Program program;
     private final Path socket;
+    private final String prefix;
 
-    private Testpmd(Program program, Path socket) {
+    private Testpmd(Program program, Path socket, String prefix) {
         this.program = program;
         this.socket = socket;
+        this.prefix = prefix;
     }
 
     /**
@@ -66,15 +71,16 @@ public final class Testpmd implements AutoCloseable {
 
     private static Testpmd start(Path dir, String name, Path socket, String mode, int queues, boolean client)
             throws IOException {
+        String prefix = "patchbay-" + ProcessHandle.current().pid() + "-" + PREFIXES.incrementAndGet();
         List<String> command = new ArrayList<>(List.of(BINARY, "--no-huge", "-m", "256", "--no-pci",
                 // Its own runtime directory, so that two testpmds (or a leftover one) never meet.
-                "--file-prefix", "patchbay-" + ProcessHandle.current().pid() + "-" + PREFIXES.incrementAndGet(),
+                "--file-prefix", prefix,
                 "--vdev", "net_vhost0,iface=" + socket + ",queues=" + queues + (client ? ",client=1" : ""),
                 "-l", "0,1", "--", "--forward-mode=" + mode, "--total-num-mbufs=4096", "--stats-period", "1"));
         if (queues > 1) {
             command.addAll(List.of("--rxq=" + queues, "--txq=" + queues));
         }
-        return new Testpmd(Program.start(dir, name, command), socket);
+        return new Testpmd(Program.start(dir, name, command), socket, prefix);
     }
 
     /** @return the vhost-user socket */
@@ -117,8 +123,26 @@ public final class Testpmd implements AutoCloseable {
         return value;
     }
 
+    /** Ends it (SIGTERM, then SIGKILL) and removes the runtime directory DPDK leaves behind. */
     @Override
     public void close() {
         program.close();
+        String xdg = System.getenv("XDG_RUNTIME_DIR");
+        for (Path runtime : new Path[] {Path.of("/var/run/dpdk"), Path.of(xdg != null ? xdg : "/tmp", "dpdk")}) {
+            deleteTree(runtime.resolve(prefix));
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            // a leftover directory costs nothing but space; the next run uses a fresh prefix
+        }
     }
 }
