@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import net.api.SendResult;
 import net.testlib.Await;
@@ -96,6 +97,67 @@ class TestpmdFrontEndTest {
         for (int i = 0; i < sent.size(); i++) {
             assertArrayEquals(swapped(sent.get(i)), back.get(before + i), "frame " + i + " after the restart");
         }
+    }
+
+    @Test
+    void twoQueuePairsAreNegotiated() throws Exception {
+        Path socket = work.resolve("vh0.sock");
+        Testpmd pmd = cleanup.add(Testpmd.server(work, "testpmd", socket, "macswap", 2));
+        Fixture fx = cleanup.add(new Fixture());
+        fx.chardev("socket,id=c0,path=" + socket);
+        fx.netdev("vhost-user,id=v0,chardev=c0,queues=2");
+        fx.netdev(InjectDriver.TYPE + ",id=s1");
+        fx.hub("v0", "s1");
+        fx.awaitCounter("v0", VhostUserFrontEnd.CONNECTS, 1);
+        exchange(fx, 0, 500, pmd);
+    }
+
+    /**
+     * A back end that stops taking frames (SIGSTOP) fills the transmit ring; then the hub port
+     * queues, the sender is told to wait, and nothing is dropped: once the back end runs again it
+     * receives every frame.
+     */
+    @Test
+    void aFullTransmitRingIsBackPressureNeverADrop() throws Exception {
+        Path socket = work.resolve("vh0.sock");
+        Testpmd pmd = cleanup.add(Testpmd.server(work, "testpmd", socket, "rxonly", 1));
+        Fixture fx = cleanup.add(new Fixture());
+        fx.chardev("socket,id=c0,path=" + socket);
+        fx.netdev("vhost-user,id=v0,chardev=c0");
+        fx.netdev(InjectDriver.TYPE + ",id=s1");
+        fx.hub("v0", "s1");
+        fx.awaitCounter("v0", VhostUserFrontEnd.CONNECTS, 1);
+        InjectDriver.Inject s1 = fx.inject.get("s1");
+
+        signal(pmd, "STOP");
+        int count = 3 * IN_FLIGHT;
+        int queued = 0;
+        try {
+            for (int i = 0; i < count; i++) {
+                if (s1.send(Frames.testFrame(i, 200), true) == SendResult.QUEUED) {
+                    queued++;
+                }
+            }
+        } finally {
+            signal(pmd, "CONT");
+        }
+        // The ring takes IN_FLIGHT frames, the hub one more (the frame it holds for the port), the rest queue.
+        assertEquals(count - IN_FLIGHT - 1, queued, "frames queued behind the full ring");
+        int expectQueued = queued;
+        Await.until(() -> s1.sentCallbacks().size() == expectQueued, Duration.ofSeconds(20),
+                "every queued frame delivered", () -> s1.sentCallbacks().size() + " of " + expectQueued);
+        Await.until(() -> pmd.rxPackets() >= count, Duration.ofSeconds(10), "testpmd received all", pmd::describe);
+        assertEquals(count, pmd.rxPackets());
+        for (String id : List.of("v0", "h-v0", "s1")) {
+            Map<String, Long> drops = fx.client(id).counters().drops();
+            assertEquals(0, drops.values().stream().mapToLong(Long::longValue).sum(), id + " " + drops);
+        }
+    }
+
+    private static void signal(Testpmd pmd, String signal) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pmd.program().process().pid()))
+                .inheritIO().start();
+        assertEquals(0, kill.waitFor(), "kill -" + signal);
     }
 
     /**
