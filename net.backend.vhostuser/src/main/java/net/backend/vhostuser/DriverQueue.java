@@ -21,13 +21,6 @@ import java.nio.ByteOrder;
  */
 final class DriverQueue {
 
-    static final int DESC_F_NEXT = 1;
-    static final int DESC_F_WRITE = 2;
-    /** avail.flags: the driver wants no call when used entries come. */
-    static final int AVAIL_F_NO_INTERRUPT = 1;
-    /** used.flags: the device wants no kick when available entries come. */
-    static final int USED_F_NO_NOTIFY = 1;
-
     private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -36,10 +29,14 @@ final class DriverQueue {
     /** The same memory as a buffer, for copies to and from frames without allocating. */
     private final ByteBuffer window;
     private final long base;
+    private final SplitRingLayout layout;
     private final int size;
     private final long desc;
     private final long avail;
     private final long used;
+    /** The two rings alone, for their indexes' ordered accesses. */
+    private final MemorySegment availRing;
+    private final MemorySegment usedRing;
     private final long buffers;
     private final int bufferSize;
     /** Chain links of free descriptors and of chains in flight (-1 ends a chain). */
@@ -61,21 +58,21 @@ final class DriverQueue {
      * @param base       the address that stands for {@code memory}'s first byte in descriptors and
      *                   in the vring addresses (the memory table's guest_phys_addr and userspace_addr)
      * @param size       the queue's size, a power of two
-     * @param ring       where in {@code memory} the rings are: {@link #ringBytes(int)} bytes
+     * @param ring       where in {@code memory} the rings are, 64-aligned: {@link #ringBytes(int)} bytes
      * @param buffers    where in {@code memory} the buffers are: {@code size * bufferSize} bytes
      * @param bufferSize each descriptor's buffer
      */
     DriverQueue(MemorySegment memory, long base, int size, long ring, long buffers, int bufferSize) {
-        if (Integer.bitCount(size) != 1 || size > 32768) {
-            throw new IllegalArgumentException("queue size " + size);
-        }
+        this.layout = SplitRingLayout.of(size);
         this.memory = memory;
         this.window = memory.asByteBuffer();
         this.base = base;
         this.size = size;
         this.desc = ring;
-        this.avail = ring + 16L * size;
-        this.used = align(avail + 6 + 2L * size, 4);
+        this.avail = ring + layout.availOffset();
+        this.used = ring + layout.usedOffset();
+        this.availRing = memory.asSlice(avail, layout.availSize());
+        this.usedRing = memory.asSlice(used, layout.usedSize());
         this.buffers = buffers;
         this.bufferSize = bufferSize;
         memory.asSlice(ring, ringBytes(size)).fill((byte) 0);
@@ -87,8 +84,7 @@ final class DriverQueue {
 
     /** @return the bytes the three parts of a queue of {@code size} take, each at its alignment */
     static long ringBytes(int size) {
-        long used = align(16L * size + 6 + 2L * size, 4);
-        return used + 6 + 8L * size;
+        return SplitRingLayout.of(size).totalSize();
     }
 
     /** Forgets every chain (the device is gone or stopped): all descriptors free, indices back to 0. */
@@ -102,8 +98,8 @@ final class DriverQueue {
         availIdx = 0;
         publishedIdx = 0;
         lastUsed = 0;
-        memory.set(U16, avail + 2, (short) 0);
-        memory.set(U16, used + 2, (short) 0);
+        SplitRingLayout.publishAvailIndex(availRing, 0);
+        SplitRingLayout.publishUsedIndex(usedRing, 0);
     }
 
     /** @return the queue's size */
@@ -175,7 +171,7 @@ final class DriverQueue {
                 window.put((int) (at + zeros), frame, frame.position(), data);
                 frame.position(frame.position() + data);
             }
-            memory.set(U32, desc + 16L * d + 8, chunk);
+            memory.set(U32, desc + layout.descOffset(d) + SplitRingLayout.DESC_LEN, chunk);
             left -= chunk;
             d = next[d];
         }
@@ -192,8 +188,8 @@ final class DriverQueue {
     int postReceiveBuffers() {
         int n = 0;
         while (free > 0) {
-            int head = take(1, DESC_F_WRITE);
-            memory.set(U32, desc + 16L * head + 8, bufferSize);
+            int head = take(1, SplitRingLayout.DESC_F_WRITE);
+            memory.set(U32, desc + layout.descOffset(head) + SplitRingLayout.DESC_LEN, bufferSize);
             makeAvailable(head);
             n++;
         }
@@ -205,8 +201,7 @@ final class DriverQueue {
         if (availIdx == publishedIdx) {
             return;
         }
-        VarHandle.releaseFence(); // ring entries and buffers before the index
-        memory.set(U16, avail + 2, availIdx);
+        SplitRingLayout.publishAvailIndex(availRing, availIdx); // after the entries and buffers
         publishedIdx = availIdx;
     }
 
@@ -216,20 +211,18 @@ final class DriverQueue {
      */
     boolean wantsKick() {
         VarHandle.fullFence(); // the published index before the device's flag
-        return (memory.get(U16, used) & USED_F_NO_NOTIFY) == 0;
+        return (memory.get(U16, used + SplitRingLayout.USED_FLAGS) & SplitRingLayout.USED_F_NO_NOTIFY) == 0;
     }
 
     /** @param on whether the device should call when it uses chains (VRING_AVAIL_F_NO_INTERRUPT off) */
     void interrupts(boolean on) {
-        memory.set(U16, avail, (short) (on ? 0 : AVAIL_F_NO_INTERRUPT));
+        memory.set(U16, avail + SplitRingLayout.AVAIL_FLAGS, (short) (on ? 0 : SplitRingLayout.AVAIL_F_NO_INTERRUPT));
         VarHandle.fullFence();
     }
 
     /** @return whether the device has used entries this driver has not taken */
     boolean hasUsed() {
-        short idx = memory.get(U16, used + 2);
-        VarHandle.acquireFence();
-        return idx != lastUsed;
+        return (short) SplitRingLayout.usedIndex(usedRing) != lastUsed;
     }
 
     /**
@@ -242,7 +235,7 @@ final class DriverQueue {
      */
     int takeUsed() {
         while (hasUsed()) {
-            long entry = used + 4 + 8L * (Short.toUnsignedInt(lastUsed) & (size - 1));
+            long entry = used + layout.usedRingOffset(lastUsed);
             int id = memory.get(U32, entry);
             int length = memory.get(U32, entry + 4);
             lastUsed++;
@@ -304,18 +297,15 @@ final class DriverQueue {
         chainLength[head] = 0;
     }
 
-    private static long align(long n, int to) {
-        return (n + to - 1) & -to;
-    }
-
     private int take(int count, int flags) {
         int head = freeHead;
         int d = head;
         for (int i = 1; i <= count; i++) {
             int following = next[d];
-            memory.set(U64, desc + 16L * d, base + buffers + (long) d * bufferSize);
-            memory.set(U16, desc + 16L * d + 12, (short) (i < count ? flags | DESC_F_NEXT : flags));
-            memory.set(U16, desc + 16L * d + 14, (short) (i < count ? following : 0));
+            memory.set(U64, desc + layout.descOffset(d) + SplitRingLayout.DESC_ADDR, base + buffers + (long) d * bufferSize);
+            memory.set(U16, desc + layout.descOffset(d) + SplitRingLayout.DESC_FLAGS,
+                    (short) (i < count ? flags | SplitRingLayout.DESC_F_NEXT : flags));
+            memory.set(U16, desc + layout.descOffset(d) + SplitRingLayout.DESC_NEXT, (short) (i < count ? following : 0));
             if (i == count) {
                 freeHead = following;
                 next[d] = -1;
@@ -329,7 +319,7 @@ final class DriverQueue {
     }
 
     private void makeAvailable(int head) {
-        memory.set(U16, avail + 4 + 2L * (Short.toUnsignedInt(availIdx) & (size - 1)), (short) head);
+        memory.set(U16, avail + layout.availRingOffset(availIdx), (short) head);
         availIdx++;
     }
 }

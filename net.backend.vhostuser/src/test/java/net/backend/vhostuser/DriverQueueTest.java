@@ -46,9 +46,9 @@ class DriverQueueTest {
     void theRingsLieWhereTheSpecPutsThem() {
         assertEquals(BASE, queue.descAddress());
         assertEquals(BASE + 16 * SIZE, queue.availAddress());
-        // avail: flags, idx, ring[8], used_event = 22 bytes, then used at 4-byte alignment
-        assertEquals(BASE + 16 * SIZE + 24, queue.usedAddress());
-        assertEquals(16 * SIZE + 24 + 6 + 8 * SIZE, DriverQueue.ringBytes(SIZE));
+        // avail: flags, idx, ring[8], used_event = 22 bytes, then used on a cache line of its own
+        assertEquals(BASE + 16 * SIZE + 64, queue.usedAddress());
+        assertEquals(16 * SIZE + 64 + 6 + 8 * SIZE, DriverQueue.ringBytes(SIZE));
     }
 
     @Test
@@ -102,7 +102,7 @@ class DriverQueueTest {
         assertEquals(SIZE, queue.postReceiveBuffers());
         queue.publish();
         int head = popAvail();
-        assertEquals(DriverQueue.DESC_F_WRITE, flags(head));
+        assertEquals(SplitRingLayout.DESC_F_WRITE, flags(head));
         assertEquals(BUFFER, memory.get(U32, 16L * head + 8));
         byte[] frame = Frames.testFrame(5, 100);
         long at = memory.get(U64, 16L * head) - BASE;
@@ -148,10 +148,10 @@ class DriverQueueTest {
         queue.offer(ByteBuffer.wrap(Frames.testFrame(6, 60)), 12);
         queue.publish();
         assertTrue(queue.wantsKick());
-        memory.set(U16, queue.usedAddress() - BASE, (short) DriverQueue.USED_F_NO_NOTIFY);
+        memory.set(U16, queue.usedAddress() - BASE, (short) SplitRingLayout.USED_F_NO_NOTIFY);
         assertFalse(queue.wantsKick());
         queue.interrupts(false);
-        assertEquals(DriverQueue.AVAIL_F_NO_INTERRUPT, memory.get(U16, queue.availAddress() - BASE));
+        assertEquals(SplitRingLayout.AVAIL_F_NO_INTERRUPT, memory.get(U16, queue.availAddress() - BASE));
         queue.interrupts(true);
         assertEquals(0, memory.get(U16, queue.availAddress() - BASE));
     }
@@ -197,7 +197,7 @@ class DriverQueueTest {
 
     private int chainLength(int head) {
         int n = 1;
-        for (int d = head; (flags(d) & DriverQueue.DESC_F_NEXT) != 0; d = memory.get(U16, 16L * d + 14)) {
+        for (int d = head; (flags(d) & SplitRingLayout.DESC_F_NEXT) != 0; d = memory.get(U16, 16L * d + 14)) {
             n++;
         }
         return n;
@@ -209,9 +209,9 @@ class DriverQueueTest {
         while (true) {
             long addr = memory.get(U64, 16L * d) - BASE;
             int len = memory.get(U32, 16L * d + 8);
-            assertEquals(0, flags(d) & DriverQueue.DESC_F_WRITE, "transmit chains are device-readable");
+            assertEquals(0, flags(d) & SplitRingLayout.DESC_F_WRITE, "transmit chains are device-readable");
             out.writeBytes(memory.asSlice(addr, len).toArray(ValueLayout.JAVA_BYTE));
-            if ((flags(d) & DriverQueue.DESC_F_NEXT) == 0) {
+            if ((flags(d) & SplitRingLayout.DESC_F_NEXT) == 0) {
                 return out.toByteArray();
             }
             d = memory.get(U16, 16L * d + 14);
