@@ -309,6 +309,9 @@ final class VhostUserFrontEnd implements NetClient, ChardevHandler {
 
     @Override
     public void closed() {
+        if (closed) {
+            return;
+        }
         boolean wasRunning = phase == Phase.RUNNING;
         phase = Phase.IDLE;
         message.discard();
@@ -325,6 +328,9 @@ final class VhostUserFrontEnd implements NetClient, ChardevHandler {
 
     @Override
     public void readable() {
+        if (closed) {
+            return;
+        }
         try {
             while (message.receive(port.descriptor())) {
                 if (phase == Phase.IDLE || phase == Phase.RUNNING || !message.isReply()) {
@@ -475,6 +481,11 @@ final class VhostUserFrontEnd implements NetClient, ChardevHandler {
             }
         }
         if (port != null) {
+            // The back end must stop using rings that are about to be unmapped here, and a
+            // netdev opened again on this chardev needs a fresh session: end this one.
+            if (port.isConnected()) {
+                port.disconnect();
+            }
             port.close();
         }
         if (rings != null) {
