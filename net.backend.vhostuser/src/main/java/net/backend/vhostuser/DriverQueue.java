@@ -163,7 +163,9 @@ final class DriverQueue {
             int chunk = (int) Math.min(left, bufferSize);
             int zeros = Math.min(skip, chunk);
             if (zeros > 0) {
-                memory.asSlice(at, zeros).fill((byte) 0);
+                for (int i = 0; i < zeros; i++) { // a header's few bytes: no slice object per frame
+                    memory.set(ValueLayout.JAVA_BYTE, at + i, (byte) 0);
+                }
                 skip -= zeros;
             }
             int data = chunk - zeros;
