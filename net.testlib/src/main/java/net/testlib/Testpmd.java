@@ -26,6 +26,7 @@ public final class Testpmd implements AutoCloseable {
     private static final AtomicInteger PREFIXES = new AtomicInteger();
     private static final Pattern RX = Pattern.compile("RX-packets:\\s+(\\d+)");
     private static final Pattern TX = Pattern.compile("TX-packets:\\s+(\\d+)");
+    private static final Pattern TX_ERRORS = Pattern.compile("TX-errors:\\s+(\\d+)");
 
     private final Program program;
     private final Path socket;
@@ -47,7 +48,7 @@ public final class Testpmd implements AutoCloseable {
      * @param queues the port's queue pairs
      */
     public static Testpmd server(Path dir, String name, Path socket, String mode, int queues) throws Exception {
-        Testpmd pmd = start(dir, name, socket, mode, queues, false);
+        Testpmd pmd = start(dir, name, socket, mode, queues);
         try {
             Await.until(() -> Ports.unixListening(socket) || !pmd.program.isAlive(), Duration.ofSeconds(30),
                     "testpmd's vhost-user socket " + socket, pmd.program::describe);
@@ -61,21 +62,14 @@ public final class Testpmd implements AutoCloseable {
         }
     }
 
-    /**
-     * Starts testpmd as the socket's client ({@code client=1}): it connects to a front end that
-     * listens, and keeps trying while none does.
-     */
-    public static Testpmd client(Path dir, String name, Path socket, String mode, int queues) throws IOException {
-        return start(dir, name, socket, mode, queues, true);
-    }
-
-    private static Testpmd start(Path dir, String name, Path socket, String mode, int queues, boolean client)
-            throws IOException {
+    private static Testpmd start(Path dir, String name, Path socket, String mode, int queues) throws IOException {
+        Installed.require(BINARY); // one line naming dpdk-dev when it is missing
         String prefix = "patchbay-" + ProcessHandle.current().pid() + "-" + PREFIXES.incrementAndGet();
-        List<String> command = new ArrayList<>(List.of(BINARY, "--no-huge", "-m", "256", "--no-pci",
+        // stdbuf: testpmd's statistics would sit in a 4 KiB stdio buffer when written to a file.
+        List<String> command = new ArrayList<>(List.of("stdbuf", "-oL", BINARY, "--no-huge", "-m", "256", "--no-pci",
                 // Its own runtime directory, so that two testpmds (or a leftover one) never meet.
                 "--file-prefix", prefix,
-                "--vdev", "net_vhost0,iface=" + socket + ",queues=" + queues + (client ? ",client=1" : ""),
+                "--vdev", "net_vhost0,iface=" + socket + ",queues=" + queues,
                 "-l", "0,1", "--", "--forward-mode=" + mode, "--total-num-mbufs=4096", "--stats-period", "1"));
         if (queues > 1) {
             command.addAll(List.of("--rxq=" + queues, "--txq=" + queues));
@@ -111,7 +105,8 @@ public final class Testpmd implements AutoCloseable {
 
     /** @return one line for failure messages */
     public String describe() {
-        return program.describe() + " rx=" + rxPackets() + " tx=" + txPackets();
+        return "testpmd rx=" + rxPackets() + " tx=" + txPackets() + " tx-errors=" + last(TX_ERRORS) + "; "
+                + program.describe();
     }
 
     private long last(Pattern pattern) {
