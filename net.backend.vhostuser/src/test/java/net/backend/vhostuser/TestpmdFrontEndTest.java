@@ -130,6 +130,7 @@ class TestpmdFrontEndTest {
         InjectDriver.Inject s1 = fx.inject.get("s1");
 
         signal(pmd, "STOP");
+        Await.until(() -> stopped(pmd), "testpmd stopped");
         int count = 3 * IN_FLIGHT;
         int queued = 0;
         try {
@@ -154,6 +155,12 @@ class TestpmdFrontEndTest {
         }
     }
 
+    /** @return whether the process is stopped by a signal (state T in /proc/PID/stat) */
+    private static boolean stopped(Testpmd pmd) throws Exception {
+        String stat = Files.readString(Path.of("/proc/" + pmd.program().process().pid() + "/stat"));
+        return stat.substring(stat.lastIndexOf(')') + 2).startsWith("T");
+    }
+
     private static void signal(Testpmd pmd, String signal) throws Exception {
         Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pmd.program().process().pid()))
                 .inheritIO().start();
@@ -176,7 +183,8 @@ class TestpmdFrontEndTest {
             if (room <= 0) {
                 int waitingFor = sent.size();
                 Await.until(() -> s1.count() - already > waitingFor - IN_FLIGHT, Duration.ofSeconds(10),
-                        "frames back from testpmd", () -> (s1.count() - already) + " of " + waitingFor + "; " + pmd.describe());
+                        "frames back from testpmd",
+                        () -> (s1.count() - already) + " of " + waitingFor + "; " + state(fx) + "; " + pmd.describe());
                 continue;
             }
             List<byte[]> batch = new ArrayList<>(room);
@@ -190,8 +198,17 @@ class TestpmdFrontEndTest {
             sent.addAll(batch);
         }
         Await.until(() -> s1.count() - already >= count, Duration.ofSeconds(20), "all frames back",
-                () -> (s1.count() - already) + " of " + count + "; " + pmd.describe());
+                () -> (s1.count() - already) + " of " + count + "; " + state(fx) + "; " + pmd.describe());
         return sent;
+    }
+
+    /** @return the netdev's counters, for failure messages */
+    private static String state(Fixture fx) {
+        try {
+            return "v0 " + fx.client("v0").counters();
+        } catch (Exception e) {
+            return "v0: " + e.getMessage();
+        }
     }
 
     private static byte[] swapped(byte[] frame) {
