@@ -11,11 +11,13 @@ import static net.backend.vhostuser.VhostUserFeatures.has;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
+import java.util.concurrent.TimeUnit;
 import net.api.Delivery;
 import net.api.IoRegistration;
 import net.api.NetClient;
 import net.api.NetClientContext;
 import net.api.NetCounter;
+import net.api.NetEventLoop;
 import net.api.NetException;
 import net.api.SendResult;
 import net.api.SentCallback;
@@ -53,6 +55,11 @@ final class VhostUserFrontEnd implements NetClient, ChardevHandler {
     /** Counter: connections that completed the handshake. */
     static final String CONNECTS = "connect";
 
+    /** How long a connected back end may take to answer the whole handshake (QEMU waits without a bound). */
+    static final long HANDSHAKE_MILLIS = 5000;
+    /** Counter: connections dropped because the back end did not finish the handshake in time. */
+    static final String HANDSHAKE_TIMEOUTS = "handshake-timeout";
+
     /** QEMU's virtio-net default ring size. */
     static final int QUEUE_SIZE = 256;
     /** Each descriptor's buffer: a whole standard frame with its header. */
@@ -69,6 +76,7 @@ final class VhostUserFrontEnd implements NetClient, ChardevHandler {
     private final NetCounter tooLong;
     private final NetCounter refusedFrames;
     private final NetCounter connects;
+    private final NetCounter handshakeTimeouts;
     /** The frame being gathered from receive buffers. */
     private final ByteBuffer incoming = ByteBuffer.allocateDirect(MAX_FRAME);
     private final SentCallback resumeReceive = length -> resumeReceive();
@@ -93,6 +101,7 @@ final class VhostUserFrontEnd implements NetClient, ChardevHandler {
     /** Per queue: its refused used entries already counted. */
     private long[] refusedSeen;
     private boolean closed;
+    private NetEventLoop.Cancellable handshakeTimer;
 
     VhostUserFrontEnd(NetClientContext context, String chardev) {
         this.context = context;
@@ -101,6 +110,7 @@ final class VhostUserFrontEnd implements NetClient, ChardevHandler {
         this.tooLong = context.dropCounter(TOO_LONG);
         this.refusedFrames = context.counter(REFUSED);
         this.connects = context.counter(CONNECTS);
+        this.handshakeTimeouts = context.counter(HANDSHAKE_TIMEOUTS);
     }
 
     /**
@@ -300,6 +310,10 @@ final class VhostUserFrontEnd implements NetClient, ChardevHandler {
         rings.reset();
         message.discard();
         phase = Phase.FEATURES;
+        // A peer that never answers (no vhost-user back end at all) must not hold the netdev: drop
+        // the connection, so a client chardev's reconnect tries again.
+        cancelHandshakeTimer();
+        handshakeTimer = context.loop().schedule(this::handshakeTimedOut, HANDSHAKE_MILLIS, TimeUnit.MILLISECONDS);
         try {
             send(message.request(VhostUserRequest.GET_FEATURES));
         } catch (IOException e) {
@@ -437,6 +451,7 @@ final class VhostUserFrontEnd implements NetClient, ChardevHandler {
             }
         }
         phase = Phase.RUNNING;
+        cancelHandshakeTimer();
         connects.increment();
         for (int q = 0; q < rings.count(); q++) {
             rings.queue(q).interrupts((q & 1) == 0); // transmit queues call only while blocked
@@ -453,6 +468,21 @@ final class VhostUserFrontEnd implements NetClient, ChardevHandler {
 
     private void send(VhostUserMessage built) throws IOException {
         built.send(port.descriptor());
+    }
+
+    private void handshakeTimedOut() {
+        handshakeTimer = null;
+        if (phase != Phase.IDLE && phase != Phase.RUNNING) {
+            handshakeTimeouts.increment();
+            fail("no answer to the handshake within " + HANDSHAKE_MILLIS + " ms");
+        }
+    }
+
+    private void cancelHandshakeTimer() {
+        if (handshakeTimer != null) {
+            handshakeTimer.cancel();
+            handshakeTimer = null;
+        }
     }
 
     /** The connection is unusable: drop it (a client chardev with {@code reconnect} tries again). */
@@ -473,6 +503,7 @@ final class VhostUserFrontEnd implements NetClient, ChardevHandler {
         }
         closed = true;
         phase = Phase.IDLE;
+        cancelHandshakeTimer();
         if (callWatches != null) {
             for (IoRegistration watch : callWatches) {
                 if (watch != null) {

@@ -2,11 +2,14 @@ package net.backend.vhostuser;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.EOFException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import net.posix.EventFd;
@@ -25,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The test plays a vhost-user back end that lies in its used ring: ids that name no descriptor,
  * a chain used twice, lengths beyond the buffers, a frame claiming zero buffers. The front end
- * refuses and counts each, follows none of them, and still delivers the honest frames.
+ * refuses and counts each, follows none of them, and still delivers the honest frames. And one
+ * that never answers: it is let go after a bounded wait.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class HostileBackEndTest {
@@ -102,6 +106,36 @@ class HostileBackEndTest {
         assertArrayEquals(second, got.get(1));
         fx.awaitCounter("v0", VhostUserFrontEnd.REFUSED, 5);
         assertEquals(5, fx.counter("v0", VhostUserFrontEnd.REFUSED));
+    }
+
+    /** A peer that never answers is let go after a bounded wait; the server chardev takes the next one. */
+    @Test
+    void aBackEndThatNeverAnswersIsDroppedAfterABoundedWait() throws Exception {
+        Path socket = work.resolve("vh0.sock");
+        Fixture fx = cleanup.add(new Fixture());
+        fx.chardev("socket,id=c0,path=" + socket + ",server=on,wait=off");
+        fx.netdev("vhost-user,id=v0,chardev=c0");
+        cleanup.add(message::discard);
+        long start = System.nanoTime();
+        try (UnixStream silent = UnixStream.connect(socket)) {
+            Await.until(() -> message.receive(silent.fd()), "the front end's first request");
+            assertEquals(VhostUserRequest.GET_FEATURES, message.request());
+            Await.until(() -> {
+                try {
+                    message.receive(silent.fd());
+                    return false;
+                } catch (EOFException e) {
+                    return true;
+                }
+            }, Duration.ofMillis(3 * VhostUserFrontEnd.HANDSHAKE_MILLIS), "the silent back end dropped");
+        }
+        assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(VhostUserFrontEnd.HANDSHAKE_MILLIS));
+        assertEquals(1, fx.counter("v0", VhostUserFrontEnd.HANDSHAKE_TIMEOUTS));
+        message.discard();
+        try (UnixStream next = UnixStream.connect(socket)) {
+            Await.until(() -> message.receive(next.fd()), "the next back end's first request");
+            assertEquals(VhostUserRequest.GET_FEATURES, message.request());
+        }
     }
 
     /** Answers the front end's handshake until both rings are enabled, keeping what the test needs. */
