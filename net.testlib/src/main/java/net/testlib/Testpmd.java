@@ -29,12 +29,10 @@ public final class Testpmd implements AutoCloseable {
     private static final Pattern TX_ERRORS = Pattern.compile("TX-errors:\\s+(\\d+)");
 
     private final Program program;
-    private final Path socket;
     private final String prefix;
 
-    private Testpmd(Program program, Path socket, String prefix) {
+    private Testpmd(Program program, String prefix) {
         this.program = program;
-        this.socket = socket;
         this.prefix = prefix;
     }
 
@@ -74,12 +72,7 @@ public final class Testpmd implements AutoCloseable {
         if (queues > 1) {
             command.addAll(List.of("--rxq=" + queues, "--txq=" + queues));
         }
-        return new Testpmd(Program.start(dir, name, command), socket, prefix);
-    }
-
-    /** @return the vhost-user socket */
-    public Path socket() {
-        return socket;
+        return new Testpmd(Program.start(dir, name, command), prefix);
     }
 
     /** @return the process */
