@@ -48,7 +48,7 @@ final class VhostUserFrontEnd implements NetClient, ChardevHandler {
 
     /** Drop reason while no back end is ready. */
     static final String DISCONNECTED = "disconnected";
-    /** Drop reason for a frame larger than a whole transmit ring. */
+    /** Drop reason for a frame larger than a whole transmit ring, or a received one beyond {@link #MAX_FRAME}. */
     static final String TOO_LONG = "too-long";
     /** Counter: used entries or received frames refused (bad ids, lengths, num_buffers). */
     static final String REFUSED = "refused";
@@ -77,8 +77,6 @@ final class VhostUserFrontEnd implements NetClient, ChardevHandler {
     private final NetCounter refusedFrames;
     private final NetCounter connects;
     private final NetCounter handshakeTimeouts;
-    /** The frame being gathered from receive buffers. */
-    private final ByteBuffer incoming = ByteBuffer.allocateDirect(MAX_FRAME);
     private final SentCallback resumeReceive = length -> resumeReceive();
     private final Runnable flush = this::flush;
     private VhostUserMessage message;
@@ -91,8 +89,12 @@ final class VhostUserFrontEnd implements NetClient, ChardevHandler {
     private long protocolFeatures;
     private int headerSize = VirtioNetHeader.SIZE;
     private boolean mergeable;
+    /** Per receive queue: the frame being gathered from its buffers. */
+    private ByteBuffer[] incoming;
     /** Receive buffers still to come for the frame being gathered, per receive queue. */
     private int[] gathering;
+    /** Per receive queue: the frame being gathered is longer than a frame can be; it is dropped. */
+    private boolean[] overlong;
     private boolean receivePaused;
     private boolean transmitBlocked;
     private boolean flushQueued;
@@ -127,6 +129,11 @@ final class VhostUserFrontEnd implements NetClient, ChardevHandler {
             message = new VhostUserMessage();
             callWatches = new IoRegistration[rings.count()];
             gathering = new int[rings.count()];
+            overlong = new boolean[rings.count()];
+            incoming = new ByteBuffer[rings.count()];
+            for (int q = 0; q < rings.count(); q += 2) {
+                incoming[q] = ByteBuffer.allocateDirect(MAX_FRAME);
+            }
             dirty = new boolean[rings.count()];
             refusedSeen = new long[rings.count()];
             for (int q = 0; q < rings.count(); q++) {
@@ -212,6 +219,7 @@ final class VhostUserFrontEnd implements NetClient, ChardevHandler {
 
     private void receiveFrames(int q) {
         DriverQueue rx = rings.queue(q);
+        ByteBuffer frame = incoming[q];
         while (!receivePaused) {
             int head = rx.takeUsed();
             if (head < 0) {
@@ -226,19 +234,25 @@ final class VhostUserFrontEnd implements NetClient, ChardevHandler {
                     rx.release(head);
                     continue;
                 }
-                incoming.clear();
+                frame.clear();
                 gathering[q] = buffers;
+                overlong[q] = false;
                 from = headerSize;
             }
-            int n = Math.min(length - from, incoming.remaining());
-            incoming.limit(incoming.position() + n);
-            rx.copyOut(head, from, incoming);
-            incoming.limit(incoming.capacity());
+            if (length - from > frame.remaining()) {
+                overlong[q] = true; // beyond MAX_FRAME: gather the rest of its buffers, then drop it
+            } else {
+                frame.limit(frame.position() + length - from);
+                rx.copyOut(head, from, frame);
+                frame.limit(frame.capacity());
+            }
             rx.release(head);
             queued(q);
             if (--gathering[q] == 0) {
-                incoming.flip();
-                if (context.send(incoming, resumeReceive) == SendResult.QUEUED) {
+                frame.flip();
+                if (overlong[q]) {
+                    tooLong.increment();
+                } else if (context.send(frame, resumeReceive) == SendResult.QUEUED) {
                     receivePaused = true;
                 }
             }

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The test plays a vhost-user back end that lies in its used ring: ids that name no descriptor,
- * a chain used twice, lengths beyond the buffers, a frame claiming zero buffers. The front end
+ * a chain used twice, lengths beyond the buffers, a frame claiming zero buffers, a frame longer
+ * than any frame may be. The front end
  * refuses and counts each, follows none of them, and still delivers the honest frames. And one
  * that never answers: it is let go after a bounded wait.
  */
@@ -79,7 +80,7 @@ class HostileBackEndTest {
         MemorySegment m = memory.segment();
         Await.until(() -> Short.toUnsignedInt(m.get(U16, rxAvail + SplitRingLayout.AVAIL_IDX)) == 256,
                 "the receive ring's buffers posted");
-        int[] heads = new int[5];
+        int[] heads = new int[48];
         for (int i = 0; i < heads.length; i++) {
             heads[i] = Short.toUnsignedInt(m.get(U16, rxAvail + SplitRingLayout.AVAIL_RING + 2L * i));
         }
@@ -96,14 +97,24 @@ class HostileBackEndTest {
         used(heads[1], 12 + honest.length);               // the same chain again
         used(heads[2], 12 + 60);                          // zero buffers
         used(heads[3], 12 + second.length);               // honest
+        // One frame over 40 buffers: longer than any frame may be; gathered and dropped as too long.
+        fill(heads[4], 40, Frames.testFrame(4, 60));
+        for (int i = 4; i < 44; i++) {
+            used(heads[i], VhostUserFrontEnd.BUFFER_SIZE);
+        }
+        byte[] third = Frames.testFrame(5, 1500);
+        fill(heads[44], 1, third);
+        used(heads[44], 12 + third.length);               // honest
         publishUsed();
 
         InjectDriver.Inject s1 = fx.inject.get("s1");
-        Await.until(() -> s1.count() >= 2, "the honest frames at s1");
+        Await.until(() -> s1.count() >= 3, "the honest frames at s1");
         List<byte[]> got = s1.received();
-        assertEquals(2, got.size());
+        assertEquals(3, got.size());
         assertArrayEquals(honest, got.get(0));
         assertArrayEquals(second, got.get(1));
+        assertArrayEquals(third, got.get(2));
+        assertEquals(1, fx.drops("v0", VhostUserFrontEnd.TOO_LONG));
         fx.awaitCounter("v0", VhostUserFrontEnd.REFUSED, 5);
         assertEquals(5, fx.counter("v0", VhostUserFrontEnd.REFUSED));
     }
