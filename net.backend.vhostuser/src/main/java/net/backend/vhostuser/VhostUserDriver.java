@@ -49,7 +49,10 @@ public final class VhostUserDriver implements NetClientDriver<VhostUserOptions> 
                     ? NetException.generic("chardev \"%s\" not found", options.chardev()) : e;
         }
         try {
-            // QEMU claims the chardev first, then checks the queues.
+            // QEMU claims the chardev first (a unix socket: descriptors must pass), then checks the queues.
+            if (port.isConnected() && !VhostUserFrontEnd.passesDescriptors(port)) {
+                throw NetException.generic("chardev \"%s\" does not support FD passing", options.chardev());
+            }
             long queues = options.queues() == null ? 1 : options.queues();
             if (queues < 1 || queues > MAX_QUEUES) {
                 throw NetException.generic("vhost-user number of queues must be in range [1, %d]", MAX_QUEUES);

@@ -2,6 +2,8 @@ package net.backend.vhostuser;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -65,6 +67,26 @@ class VhostUserOptionErrorsTest {
         Installed.require(Qemu.BINARY);
         assertEquals(message, Qemu.netdevError(List.of("-chardev", chardevOptions(work.resolve("qemu.sock"))),
                 "vhost-user,id=v0," + options), "QEMU 7.2");
+    }
+
+    /** A TCP chardev passes no descriptors: refused as QEMU refuses it (QEMU: any TCP chardev, here a connected one). */
+    @Test
+    void aTcpChardevIsRefused() throws Exception {
+        try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            fx.chardev("socket,id=t0,host=127.0.0.1,port=" + listener.getLocalPort());
+            assertEquals("chardev \"t0\" does not support FD passing", fx.error("vhost-user,id=v2,chardev=t0"));
+        }
+    }
+
+    @Test
+    @QemuTest
+    void qemuRefusesATcpChardevTheSame() throws Exception {
+        Installed.require(Qemu.BINARY);
+        try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            assertEquals("chardev \"t0\" does not support FD passing", Qemu.netdevError(
+                    List.of("-chardev", "socket,id=t0,host=127.0.0.1,port=" + listener.getLocalPort()),
+                    "vhost-user,id=v2,chardev=t0"));
+        }
     }
 
     /**
