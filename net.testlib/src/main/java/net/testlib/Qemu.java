@@ -105,8 +105,21 @@ public final class Qemu {
      *         prefix; QEMU must exit within 10 s
      */
     public static String netdevError(String netdev, String... wrapper) throws IOException, InterruptedException {
+        return netdevError(List.of(), netdev, wrapper);
+    }
+
+    /**
+     * As {@link #netdevError(String, String...)}, with options the netdev needs before it, e.g.
+     * the {@code -chardev} it names.
+     *
+     * @param before options before {@code -netdev}, e.g. {@code -chardev socket,id=c0,...}
+     */
+    public static String netdevError(List<String> before, String netdev, String... wrapper)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(wrapper));
-        command.addAll(List.of(BINARY, "-M", "none", "-nodefaults", "-display", "none", "-netdev", netdev));
+        command.addAll(List.of(BINARY, "-M", "none", "-nodefaults", "-display", "none"));
+        command.addAll(before);
+        command.addAll(List.of("-netdev", netdev));
         Process p = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
         try {

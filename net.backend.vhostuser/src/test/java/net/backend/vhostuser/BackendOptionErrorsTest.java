@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The vhost-user-backend netdev's option errors, in the words QEMU 7.2's vhost-user netdev uses. */
 class BackendOptionErrorsTest {
 
-    private final BackendFixture fx = new BackendFixture();
+    private final Fixture fx = new Fixture();
     @TempDir
     Path dir;
 

@@ -42,14 +42,14 @@ class BackendQemuTest {
 
     @TempDir
     Path dir;
-    private BackendFixture fx;
+    private Fixture fx;
     private Path socket;
     private Program guest;
     private Program recorder;
 
     @BeforeEach
     void start() throws Exception {
-        fx = new BackendFixture();
+        fx = new Fixture();
         socket = dir.resolve("vhost.sock");
         fx.chardev("socket,id=c1,path=" + socket + ",server=on,wait=off");
         fx.netdev("vhost-user-backend,id=v1,chardev=c1");

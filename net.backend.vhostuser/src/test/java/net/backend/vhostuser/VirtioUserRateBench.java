@@ -33,7 +33,7 @@ class VirtioUserRateBench {
         Installed.require(FRAMEGEN);
         for (String size : System.getProperty("sizes", "64,1514").split(",")) {
             Path dir = Files.createTempDirectory("vhost-bench");
-            try (BackendFixture fx = new BackendFixture()) {
+            try (Fixture fx = new Fixture()) {
                 Path socket = dir.resolve("vb.sock");
                 int port = Ports.freeTcpPort();
                 fx.chardev("socket,id=c1,path=" + socket + ",server=on,wait=off");

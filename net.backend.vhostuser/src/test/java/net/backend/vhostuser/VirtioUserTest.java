@@ -37,8 +37,8 @@ class VirtioUserTest {
     @AutoClose
     final Cleanup cleanup = new Cleanup();
 
-    private BackendFixture backend(Path socket) throws Exception {
-        BackendFixture fx = cleanup.add(new BackendFixture());
+    private Fixture backend(Path socket) throws Exception {
+        Fixture fx = cleanup.add(new Fixture());
         fx.chardev("socket,id=c1,path=" + socket + ",server=on,wait=off");
         fx.netdev("vhost-user-backend,id=v1,chardev=c1");
         fx.netdev(InjectDriver.TYPE + ",id=s1");
@@ -53,7 +53,7 @@ class VirtioUserTest {
      *
      * @return how many probes were sent
      */
-    private static int probeUntil(BackendFixture fx, VirtioUser pmd, Await.Condition arrived) throws Exception {
+    private static int probeUntil(Fixture fx, VirtioUser pmd, Await.Condition arrived) throws Exception {
         Await.until(() -> fx.counter("v1", "connect") >= 1, Duration.ofSeconds(30), "the front end connected",
                 () -> pmd.describe() + "\n" + pmd.program().stdout());
         InjectDriver.Inject s1 = fx.inject.get("s1");
@@ -71,7 +71,7 @@ class VirtioUserTest {
     @Test
     void thousandsOfFramesComeBackSwappedInOrderNoneLost() throws Exception {
         Path socket = work.resolve("vb.sock");
-        BackendFixture fx = backend(socket);
+        Fixture fx = backend(socket);
         VirtioUser pmd = cleanup.add(VirtioUser.start(work, "virtio-user", socket, "macswap"));
         InjectDriver.Inject s1 = fx.inject.get("s1");
         probeUntil(fx, pmd, () -> s1.received().stream().anyMatch(Frames::isProbe));
@@ -89,7 +89,7 @@ class VirtioUserTest {
     @Test
     void aFullReceiveRingIsBackPressureNeverADrop() throws Exception {
         Path socket = work.resolve("vb.sock");
-        BackendFixture fx = backend(socket);
+        Fixture fx = backend(socket);
         VirtioUser pmd = cleanup.add(VirtioUser.start(work, "virtio-user", socket, "rxonly"));
         InjectDriver.Inject s1 = fx.inject.get("s1");
         int probes = probeUntil(fx, pmd, () -> pmd.rxPackets() > 0);
@@ -128,7 +128,7 @@ class VirtioUserTest {
     @Test
     void framesHeldForAKilledFrontEndAreLetGo() throws Exception {
         Path socket = work.resolve("vb.sock");
-        BackendFixture fx = backend(socket);
+        Fixture fx = backend(socket);
         InjectDriver.Inject s1 = fx.inject.get("s1");
         VirtioUser pmd = cleanup.add(VirtioUser.start(work, "virtio-user", socket, "rxonly"));
         probeUntil(fx, pmd, () -> pmd.rxPackets() > 0);
@@ -159,7 +159,7 @@ class VirtioUserTest {
     @Test
     void aPeerThatRefusesStopsTheTransmitRingNeverADrop() throws Exception {
         Path socket = work.resolve("vb.sock");
-        BackendFixture fx = cleanup.add(new BackendFixture());
+        Fixture fx = cleanup.add(new Fixture());
         fx.chardev("socket,id=c1,path=" + socket + ",server=on,wait=off");
         fx.netdev("vhost-user-backend,id=v1,chardev=c1");
         fx.netdev(InjectDriver.TYPE + ",id=s1,tag=" + InjectDriver.TAG_SINK);
@@ -182,7 +182,7 @@ class VirtioUserTest {
     }
 
     /** No drops but the probes' from before the front end's rings ran. */
-    private static void assertNoDrops(BackendFixture fx) throws Exception {
+    private static void assertNoDrops(Fixture fx) throws Exception {
         for (String id : List.of("v1", "h-v1", "s1")) {
             Map<String, Long> drops = new java.util.HashMap<>(fx.client(id).counters().drops());
             drops.remove("no-guest");
@@ -190,7 +190,7 @@ class VirtioUserTest {
         }
     }
 
-    private static String counters(BackendFixture fx) {
+    private static String counters(Fixture fx) {
         try {
             return fx.client("v1").counters().toString();
         } catch (Exception e) {

@@ -7,13 +7,18 @@ import net.chardev.socket.ChardevRegistry;
 import net.control.QemuOptions;
 import net.testkit.TestRuntime;
 
-/** The test kit's runtime with chardevs, the vhost-user-backend netdev and the socket and user netdevs. */
-final class BackendFixture extends TestRuntime {
+/**
+ * The test kit's runtime with real chardevs, both vhost-user roles ({@code vhost-user},
+ * {@code vhost-user-backend}) and the socket and user netdevs; inject netdevs are the sources and
+ * sinks.
+ */
+final class Fixture extends TestRuntime {
 
     final ChardevRegistry chardevs = new ChardevRegistry(System.getLogger("test"));
 
-    BackendFixture() {
+    Fixture() {
         super(2);
+        netdevType(VhostUserDriver.TYPE, new VhostUserDriver(chardevs));
         netdevType(VhostUserBackendDriver.TYPE, new VhostUserBackendDriver(chardevs));
         netdevType("socket", new SocketDriver());
         netdevType("user", new UserDriver());

@@ -1,0 +1,82 @@
+package net.backend.vhostuser;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import net.testlib.Await;
+import net.testlib.Cleanup;
+import net.testlib.Frames;
+import net.testlib.InjectDriver;
+import org.junit.jupiter.api.AutoClose;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Patchbay's two vhost-user roles against each other over one socket: the front end
+ * ({@code vhost-user}, on hub 1) shares its rings with the back end ({@code vhost-user-backend},
+ * on hub 2), and frames cross both ways, whole and in order, small ones and jumbo ones that span
+ * several buffers.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class FrontToBackTest {
+
+    @TempDir
+    Path work;
+    @AutoClose
+    final Cleanup cleanup = new Cleanup();
+
+    @Test
+    void framesCrossBothWaysWholeAndInOrder() throws Exception {
+        Path socket = work.resolve("vh.sock");
+        Fixture fx = cleanup.add(new Fixture());
+        fx.chardev("socket,id=cb,path=" + socket + ",server=on,wait=off");
+        fx.netdev("vhost-user-backend,id=back,chardev=cb");
+        fx.chardev("socket,id=cf,path=" + socket);
+        fx.netdev("vhost-user,id=front,chardev=cf");
+        fx.netdev(InjectDriver.TYPE + ",id=a");
+        fx.netdev(InjectDriver.TYPE + ",id=b");
+        fx.hub(1, "front", "a");
+        fx.hub(2, "back", "b");
+        fx.awaitCounter("front", VhostUserFrontEnd.CONNECTS, 1);
+
+        crosses(fx, "a", "b", 0);
+        crosses(fx, "b", "a", 10_000);
+        for (String id : List.of("front", "back", "a", "b")) {
+            Map<String, Long> drops = fx.client(id).counters().drops();
+            assertEquals(0, drops.values().stream().mapToLong(Long::longValue).sum(), id + " " + drops);
+        }
+        assertEquals(0, fx.counter("front", VhostUserFrontEnd.REFUSED));
+    }
+
+    /** Sends 1000 frames of lengths from 60 to 9000 bytes, at most 100 ahead, and checks them at the other side. */
+    private static void crosses(Fixture fx, String from, String to, int firstSeq) throws Exception {
+        InjectDriver.Inject source = fx.inject.get(from);
+        InjectDriver.Inject sink = fx.inject.get(to);
+        int before = sink.count();
+        List<byte[]> sent = new ArrayList<>();
+        while (sent.size() < 1000) {
+            List<byte[]> batch = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                int seq = firstSeq + sent.size() + i;
+                batch.add(Frames.testFrame(seq, 60 + (seq * 397) % 8941));
+            }
+            source.send(batch);
+            sent.addAll(batch);
+            int expected = before + sent.size();
+            Await.until(() -> sink.count() >= expected, Await.DEFAULT, from + " -> " + to + ": frames arrived",
+                    () -> sink.count() - before + " of " + sent.size());
+        }
+        List<byte[]> got = sink.received().subList(before, before + sent.size());
+        for (int i = 0; i < sent.size(); i++) {
+            assertTrue(Arrays.equals(sent.get(i), got.get(i)), from + " -> " + to + ": frame " + i + " of "
+                    + sent.get(i).length + " bytes");
+        }
+    }
+}
