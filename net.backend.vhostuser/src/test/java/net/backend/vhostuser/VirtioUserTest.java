@@ -85,6 +85,39 @@ class VirtioUserTest {
         assertNoDrops(fx);
     }
 
+    /**
+     * Frames larger than one of DPDK's buffers: each spreads over several receive chains
+     * (MRG_RXBUF, num_buffers) and comes back as a chain of several descriptors, or an indirect
+     * table, in the transmit ring.
+     */
+    @Test
+    void jumboFramesSpanSeveralBuffersBothWays() throws Exception {
+        Path socket = work.resolve("vb.sock");
+        BackendFixture fx = backend(socket);
+        VirtioUser pmd = cleanup.add(VirtioUser.start(work, "virtio-user", socket, "macswap", "--max-pkt-len=9600",
+                "--enable-scatter"));
+        InjectDriver.Inject s1 = fx.inject.get("s1");
+        probeUntil(fx, pmd, () -> s1.received().stream().anyMatch(Frames::isProbe));
+        List<byte[]> sent = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            sent.add(Frames.testFrame(i, 2000 + (i * 331) % 7000));
+        }
+        for (int end = 100; end <= sent.size(); end += 100) { // a batch stays within DPDK's 4096 mbufs
+            for (SendResult r : s1.send(sent.subList(end - 100, end))) {
+                assertTrue(r != SendResult.DROPPED, "a frame was dropped on the way in");
+            }
+            int expect = end;
+            Await.until(() -> tests(s1).size() >= expect, Duration.ofSeconds(20), "jumbo frames back",
+                    () -> tests(s1).size() + " of " + expect + "; " + pmd.describe() + " " + counters(fx));
+        }
+        List<byte[]> back = tests(s1);
+        assertEquals(sent.size(), back.size());
+        for (int i = 0; i < sent.size(); i++) {
+            assertArrayEquals(swapped(sent.get(i)), back.get(i), "frame " + i);
+        }
+        assertNoDrops(fx);
+    }
+
     /** The front end stops (SIGSTOP) with its receive ring full: the hub queues, the sender waits, nothing drops. */
     @Test
     void aFullReceiveRingIsBackPressureNeverADrop() throws Exception {
