@@ -33,6 +33,7 @@ final class VhostUserBackend implements NetClient, ChardevHandler {
     private static final long PROTOCOL_FEATURES = 1L << VhostUserFeatures.PROTOCOL_F_MQ
             | 1L << VhostUserFeatures.PROTOCOL_F_REPLY_ACK;
 
+    private static final int MESSAGES_PER_WAKEUP = 64;
     /** What /proc/self/fd says an eventfd is. */
     private static final String EVENTFD = "anon_inode:[eventfd]";
 
@@ -89,7 +90,9 @@ final class VhostUserBackend implements NetClient, ChardevHandler {
 
     @Override
     public void readable() {
-        while (port.descriptor() >= 0) {
+        // a bounded number per wake-up, so that a front end that never stops talking cannot hold
+        // the loop; the chardev calls again while bytes wait
+        for (int budget = MESSAGES_PER_WAKEUP; budget > 0 && port.descriptor() >= 0; budget--) {
             try {
                 if (!message.receive(port.descriptor())) {
                     return;
