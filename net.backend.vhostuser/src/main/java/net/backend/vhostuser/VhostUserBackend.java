@@ -232,7 +232,7 @@ final class VhostUserBackend implements NetClient, ChardevHandler {
     private boolean setMemTable() {
         int regions = message.regionCount();
         if (regions < 0 || regions > GuestMemory.MAX_REGIONS || message.descriptorCount() != regions
-                || message.size() < 8 + VhostUserMessage.MEMORY_REGION_SIZE * regions) {
+                || message.size() != 8 + VhostUserMessage.MEMORY_REGION_SIZE * regions) {
             return false;
         }
         for (Vring v : vrings) {
