@@ -270,7 +270,7 @@ final class VhostUserBackend implements NetClient, ChardevHandler {
             v.stop();
             v.addressed = false;
             v.queue.unplace();
-            v.size(num, memory);
+            v.size(num);
         });
     }
 
