@@ -26,13 +26,13 @@ class BackendProtocolTest {
 
     @TempDir
     Path dir;
-    private BackendFixture fx;
+    private Fixture fx;
     private UnixStream front;
     private final VhostUserMessage message = new VhostUserMessage();
 
     @BeforeEach
     void connect() throws Exception {
-        fx = new BackendFixture();
+        fx = new Fixture();
         Path socket = dir.resolve("vb.sock");
         fx.chardev("socket,id=c1,path=" + socket + ",server=on,wait=off");
         fx.netdev("vhost-user-backend,id=v1,chardev=c1,queues=2");
