@@ -46,7 +46,10 @@ final class DeviceQueue {
         return memory;
     }
 
-    /** @param entries the ring's size, a {@linkplain SplitRingLayout#isValidSize valid} one ({@code VHOST_USER_SET_VRING_NUM}) */
+    /**
+     * @param entries the ring's size ({@code VHOST_USER_SET_VRING_NUM}), a
+     *                {@linkplain SplitRingLayout#isValidSize valid} one
+     */
     void size(int entries) {
         layout = SplitRingLayout.of(entries);
         size = entries;

@@ -31,7 +31,8 @@ class BackendOptionErrorsTest {
     @Test
     void queuesAreAnInt64From1To1024CheckedAfterTheChardev() throws Exception {
         fx.chardev("socket,id=c1,path=" + dir.resolve("s") + ",server=on,wait=off");
-        assertEquals("Parameter 'queues' expects an int64 value", fx.error("vhost-user-backend,id=v,chardev=c1,queues=x"));
+        assertEquals("Parameter 'queues' expects an int64 value",
+                fx.error("vhost-user-backend,id=v,chardev=c1,queues=x"));
         assertEquals("chardev \"nope\" not found", fx.error("vhost-user-backend,id=v,chardev=nope,queues=0"));
         String range = "vhost-user-backend number of queues must be in range [1, 1024]";
         assertEquals(range, fx.error("vhost-user-backend,id=v,chardev=c1,queues=0"));
