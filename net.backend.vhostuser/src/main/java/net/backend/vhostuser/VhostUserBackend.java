@@ -52,6 +52,8 @@ final class VhostUserBackend implements NetClient, ChardevHandler {
     private int queuePairs;
     private long features;
     private long protocolFeatures;
+    /** The connection cannot pass descriptors (TCP): it is left alone. */
+    private boolean idle;
 
     VhostUserBackend(NetClientContext context, String chardev) {
         this.context = context;
@@ -78,8 +80,17 @@ final class VhostUserBackend implements NetClient, ChardevHandler {
 
     @Override
     public void opened() {
-        connects.increment();
         message.discard();
+        idle = !VhostUserFrontEnd.passesDescriptors(port);
+        port.readInterest(!idle);
+        if (idle) {
+            // QEMU refuses such a chardev when the netdev is made; a server chardev says what it is
+            // only once a client came. Serving it could not work: no memory, no eventfds.
+            context.logger().log(System.Logger.Level.WARNING, "vhost-user-backend netdev {0}: chardev \"{1}\" "
+                    + "does not support FD passing", context.id(), chardev);
+            return;
+        }
+        connects.increment();
     }
 
     @Override
@@ -92,7 +103,7 @@ final class VhostUserBackend implements NetClient, ChardevHandler {
     public void readable() {
         // a bounded number per wake-up, so that a front end that never stops talking cannot hold
         // the loop; the chardev calls again while bytes wait
-        for (int budget = MESSAGES_PER_WAKEUP; budget > 0 && port.descriptor() >= 0; budget--) {
+        for (int budget = MESSAGES_PER_WAKEUP; budget > 0 && !idle && port.descriptor() >= 0; budget--) {
             try {
                 if (!message.receive(port.descriptor())) {
                     return;
