@@ -22,6 +22,8 @@ import java.util.stream.Stream;
 public final class Testpmd implements AutoCloseable {
 
     public static final String BINARY = "dpdk-testpmd";
+    /** The ring size of a {@linkplain #virtioUser virtio_user} port's queues. */
+    public static final int VIRTIO_USER_RING = 256;
 
     private static final AtomicInteger PREFIXES = new AtomicInteger();
     private static final Pattern RX = Pattern.compile("RX-packets:\\s+(\\d+)");
@@ -61,17 +63,34 @@ public final class Testpmd implements AutoCloseable {
     }
 
     private static Testpmd start(Path dir, String name, Path socket, String mode, int queues) throws IOException {
+        List<String> more = queues > 1 ? List.of("--rxq=" + queues, "--txq=" + queues) : List.of();
+        return start(dir, name, "net_vhost0,iface=" + socket + ",queues=" + queues, mode, more);
+    }
+
+    /**
+     * Starts testpmd with a {@code virtio_user} port: DPDK's own virtio-net driver as a vhost-user
+     * front end (one queue pair, rings of {@link #VIRTIO_USER_RING} entries, memory shared without
+     * hugepages) that connects to a back end listening on {@code socket}.
+     *
+     * @param mode the forwarding mode: {@code macswap}, {@code txonly}, {@code rxonly}, ...
+     * @param more more testpmd options, e.g. {@code --txpkts=1514}
+     */
+    public static Testpmd virtioUser(Path dir, String name, Path socket, String mode, String... more)
+            throws IOException {
+        return start(dir, name, "virtio_user0,path=" + socket + ",queues=1,queue_size=" + VIRTIO_USER_RING, mode,
+                List.of(more));
+    }
+
+    private static Testpmd start(Path dir, String name, String vdev, String mode, List<String> more)
+            throws IOException {
         Installed.require(BINARY); // one line naming dpdk-dev when it is missing
         String prefix = "patchbay-" + ProcessHandle.current().pid() + "-" + PREFIXES.incrementAndGet();
         // stdbuf: testpmd's statistics would sit in a 4 KiB stdio buffer when written to a file.
         List<String> command = new ArrayList<>(List.of("stdbuf", "-oL", BINARY, "--no-huge", "-m", "256", "--no-pci",
                 // Its own runtime directory, so that two testpmds (or a leftover one) never meet.
-                "--file-prefix", prefix,
-                "--vdev", "net_vhost0,iface=" + socket + ",queues=" + queues,
+                "--file-prefix", prefix, "--vdev", vdev,
                 "-l", "0,1", "--", "--forward-mode=" + mode, "--total-num-mbufs=4096", "--stats-period", "1"));
-        if (queues > 1) {
-            command.addAll(List.of("--rxq=" + queues, "--txq=" + queues));
-        }
+        command.addAll(more);
         return new Testpmd(Program.start(dir, name, command), prefix);
     }
 
@@ -88,6 +107,26 @@ public final class Testpmd implements AutoCloseable {
     /** @return the frames its port sent, from its latest statistics */
     public long txPackets() {
         return last(TX);
+    }
+
+    /** @return whether its port's transmit count stood still over its last two statistics (a full ring) */
+    public boolean transmitStalled() {
+        Matcher m = TX.matcher(program.stdout());
+        long last = -1;
+        long before = -1;
+        while (m.find()) {
+            before = last;
+            last = Long.parseLong(m.group(1));
+        }
+        return last > 0 && last == before;
+    }
+
+    /** Sends it a signal: {@code STOP} freezes it with its rings as they are, {@code CONT} resumes it. */
+    public void signal(String signal) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(program.process().pid())).start();
+        if (kill.waitFor() != 0) {
+            throw new IOException("kill -" + signal + " " + program.process().pid() + " failed");
+        }
     }
 
     /** Kills it at once (SIGKILL), as a crash would: no goodbye on the socket. */

@@ -35,7 +35,6 @@ final class DeviceQueue {
     private int unpublished;
     private boolean indirect;
     private boolean broken;
-    private Refusal refusal;
 
     /** @param memory the memory table the rings and buffers lie in */
     DeviceQueue(GuestMemory memory) {
@@ -47,7 +46,10 @@ final class DeviceQueue {
         return memory;
     }
 
-    /** @param entries the ring's size, a {@linkplain SplitRingLayout#isValidSize valid} one ({@code VHOST_USER_SET_VRING_NUM}) */
+    /**
+     * @param entries the ring's size ({@code VHOST_USER_SET_VRING_NUM}), a
+     *                {@linkplain SplitRingLayout#isValidSize valid} one
+     */
     void size(int entries) {
         layout = SplitRingLayout.of(entries);
         size = entries;
@@ -107,11 +109,6 @@ final class DeviceQueue {
         return lastAvail;
     }
 
-    /** @return why the last {@link #pop} refused, or why the ring stopped */
-    Refusal refusal() {
-        return refusal;
-    }
-
     /**
      * @return how many chains the driver made available and the device has not taken; 0 when the
      *         ring is not ready, or its index is more than a ring ahead (then {@link #pop} stops it)
@@ -142,14 +139,12 @@ final class DeviceQueue {
         int head = Short.toUnsignedInt(avail.get(U16, layout.availRingOffset(lastAvail)));
         if (pending > size || head >= size) {
             broken = true;
-            refusal = Refusal.BAD_RING;
             return Refusal.BAD_RING.ordinal() + 1;
         }
         lastAvail = (lastAvail + 1) & 0xffff;
         chain.reset(head);
         Refusal r = resolve(head, chain);
         if (r != null) {
-            refusal = r;
             return r.ordinal() + 1;
         }
         return OK;

@@ -21,11 +21,6 @@ final class GuestMemory {
     private final AutoCloseable[] owners = new AutoCloseable[MAX_REGIONS];
     private int count;
 
-    /** @return how many regions are mapped */
-    int regions() {
-        return count;
-    }
-
     /**
      * Adds a region.
      *

@@ -33,6 +33,7 @@ final class VhostUserBackend implements NetClient, ChardevHandler {
     private static final long PROTOCOL_FEATURES = 1L << VhostUserFeatures.PROTOCOL_F_MQ
             | 1L << VhostUserFeatures.PROTOCOL_F_REPLY_ACK;
 
+    private static final int MESSAGES_PER_WAKEUP = 64;
     /** What /proc/self/fd says an eventfd is. */
     private static final String EVENTFD = "anon_inode:[eventfd]";
 
@@ -51,6 +52,8 @@ final class VhostUserBackend implements NetClient, ChardevHandler {
     private int queuePairs;
     private long features;
     private long protocolFeatures;
+    /** The connection cannot pass descriptors (TCP): it is left alone. */
+    private boolean idle;
 
     VhostUserBackend(NetClientContext context, String chardev) {
         this.context = context;
@@ -77,8 +80,17 @@ final class VhostUserBackend implements NetClient, ChardevHandler {
 
     @Override
     public void opened() {
-        connects.increment();
         message.discard();
+        idle = !VhostUserFrontEnd.passesDescriptors(port);
+        port.readInterest(!idle);
+        if (idle) {
+            // QEMU refuses such a chardev when the netdev is made; a server chardev says what it is
+            // only once a client came. Serving it could not work: no memory, no eventfds.
+            context.logger().log(System.Logger.Level.WARNING, "vhost-user-backend netdev {0}: chardev \"{1}\" "
+                    + "does not support FD passing", context.id(), chardev);
+            return;
+        }
+        connects.increment();
     }
 
     @Override
@@ -89,7 +101,9 @@ final class VhostUserBackend implements NetClient, ChardevHandler {
 
     @Override
     public void readable() {
-        while (port.descriptor() >= 0) {
+        // a bounded number per wake-up, so that a front end that never stops talking cannot hold
+        // the loop; the chardev calls again while bytes wait
+        for (int budget = MESSAGES_PER_WAKEUP; budget > 0 && !idle && port.descriptor() >= 0; budget--) {
             try {
                 if (!message.receive(port.descriptor())) {
                     return;
@@ -229,7 +243,7 @@ final class VhostUserBackend implements NetClient, ChardevHandler {
     private boolean setMemTable() {
         int regions = message.regionCount();
         if (regions < 0 || regions > GuestMemory.MAX_REGIONS || message.descriptorCount() != regions
-                || message.size() < 8 + VhostUserMessage.MEMORY_REGION_SIZE * regions) {
+                || message.size() != 8 + VhostUserMessage.MEMORY_REGION_SIZE * regions) {
             return false;
         }
         for (Vring v : vrings) {
@@ -267,7 +281,7 @@ final class VhostUserBackend implements NetClient, ChardevHandler {
             v.stop();
             v.addressed = false;
             v.queue.unplace();
-            v.size(num, memory);
+            v.size(num);
         });
     }
 

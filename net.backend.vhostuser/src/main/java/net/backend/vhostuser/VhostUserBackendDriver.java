@@ -55,7 +55,11 @@ public final class VhostUserBackendDriver implements NetClientDriver<VhostUserBa
             }
             throw e;
         }
-        // QEMU claims the chardev first, then checks the number
+        // QEMU claims the chardev first (a unix socket: descriptors must pass), then checks the number
+        if (port.isConnected() && !VhostUserFrontEnd.passesDescriptors(port)) {
+            port.close();
+            throw NetException.generic("chardev \"" + options.chardev() + "\" does not support FD passing");
+        }
         if (queues < 1 || queues > MAX_QUEUES) {
             port.close();
             throw NetException.generic("vhost-user-backend number of queues must be in range [1, " + MAX_QUEUES + "]");

@@ -50,11 +50,11 @@ final class Vring {
     }
 
     /** Sizes the per-chain bookkeeping for {@code entries} descriptors; done once per set-up. */
-    void size(int entries, GuestMemory memory) {
+    void size(int entries) {
         queue.size(entries);
         if (chain == null || heads.length != entries) {
-            chain = new DescriptorChain(memory, entries);
-            more = new DescriptorChain(memory, entries);
+            chain = new DescriptorChain(queue.memory(), entries);
+            more = new DescriptorChain(queue.memory(), entries);
             heads = new int[entries];
             lengths = new int[entries];
         }

@@ -2,6 +2,8 @@ package net.backend.vhostuser;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import net.testlib.Installed;
 import net.testlib.Qemu;
@@ -31,7 +33,8 @@ class BackendOptionErrorsTest {
     @Test
     void queuesAreAnInt64From1To1024CheckedAfterTheChardev() throws Exception {
         fx.chardev("socket,id=c1,path=" + dir.resolve("s") + ",server=on,wait=off");
-        assertEquals("Parameter 'queues' expects an int64 value", fx.error("vhost-user-backend,id=v,chardev=c1,queues=x"));
+        assertEquals("Parameter 'queues' expects an int64 value",
+                fx.error("vhost-user-backend,id=v,chardev=c1,queues=x"));
         assertEquals("chardev \"nope\" not found", fx.error("vhost-user-backend,id=v,chardev=nope,queues=0"));
         String range = "vhost-user-backend number of queues must be in range [1, 1024]";
         assertEquals(range, fx.error("vhost-user-backend,id=v,chardev=c1,queues=0"));
@@ -46,6 +49,16 @@ class BackendOptionErrorsTest {
         fx.chardev("socket,id=c1,path=" + dir.resolve("s") + ",server=on,wait=off");
         fx.netdev("vhost-user-backend,id=v,chardev=c1");
         assertEquals("Device 'c1' is in use", fx.error("vhost-user-backend,id=w,chardev=c1"));
+    }
+
+    /** A TCP chardev passes no descriptors: refused as QEMU refuses it (QEMU: any, here a connected one). */
+    @Test
+    void aTcpChardevIsRefused() throws Exception {
+        try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            fx.chardev("socket,id=t0,host=127.0.0.1,port=" + listener.getLocalPort());
+            assertEquals("chardev \"t0\" does not support FD passing",
+                    fx.error("vhost-user-backend,id=v,chardev=t0"));
+        }
     }
 
     /** The same texts from QEMU's own vhost-user netdev, where it can say them without a chardev. */

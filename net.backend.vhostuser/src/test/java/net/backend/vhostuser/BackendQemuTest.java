@@ -69,7 +69,10 @@ class BackendQemuTest {
         fx.close();
     }
 
-    /** Both ways through the rings: the guest's DHCP crosses the hub into QEMU's recorder, slirp's offer reaches the guest. */
+    /**
+     * Both ways through the rings: the guest's DHCP crosses the hub into QEMU's recorder, slirp's
+     * offer reaches the guest.
+     */
     @Test
     void aGuestsDhcpCrossesTheHubAndTheOfferReachesTheGuest() throws Exception {
         int port = Ports.freeTcpPort();

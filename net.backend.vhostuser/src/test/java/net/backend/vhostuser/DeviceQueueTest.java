@@ -121,7 +121,8 @@ class DeviceQueueTest {
         assertEquals(120, chain.scatter(0, src, 0, 120));
         assertArrayEquals(bytes(50, 1), guest.asSlice(DATA, 50).toArray(ValueLayout.JAVA_BYTE));
         assertArrayEquals(bytes(70, 51), guest.asSlice(DATA + 0x100, 70).toArray(ValueLayout.JAVA_BYTE));
-        assertEquals(150, chain.scatter(0, MemorySegment.ofArray(new byte[200]), 0, 200), "stops where the buffers end");
+        assertEquals(150, chain.scatter(0, MemorySegment.ofArray(new byte[200]), 0, 200),
+                "stops where the buffers end");
     }
 
     @Test

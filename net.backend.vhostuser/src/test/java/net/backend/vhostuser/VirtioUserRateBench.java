@@ -8,6 +8,7 @@ import net.testlib.Cleanup;
 import net.testlib.Installed;
 import net.testlib.Ports;
 import net.testlib.Program;
+import net.testlib.Testpmd;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
@@ -43,7 +44,7 @@ class VirtioUserRateBench {
                 Program rx = cleanup.add(Program.start(dir, "framegen", List.of(FRAMEGEN, "rx", "-c",
                         "127.0.0.1:" + port, "-i", "2000", "-t", "120", "-q")));
                 Await.until(() -> !fx.info("s").contains("listen"), "framegen connected");
-                try (VirtioUser pmd = VirtioUser.start(dir, "testpmd", socket, "txonly", "--txpkts=" + size)) {
+                try (Testpmd pmd = Testpmd.virtioUser(dir, "testpmd", socket, "txonly", "--txpkts=" + size)) {
                     Thread.sleep(WINDOW_MS); // the measurement window
                 }
                 rx.await(30);

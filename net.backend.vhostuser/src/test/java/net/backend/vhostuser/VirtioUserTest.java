@@ -17,6 +17,7 @@ import net.testlib.Frames;
 import net.testlib.InjectDriver;
 import net.testlib.Ports;
 import net.testlib.QemuTest;
+import net.testlib.Testpmd;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -53,7 +54,7 @@ class VirtioUserTest {
      *
      * @return how many probes were sent
      */
-    private static int probeUntil(Fixture fx, VirtioUser pmd, Await.Condition arrived) throws Exception {
+    private static int probeUntil(Fixture fx, Testpmd pmd, Await.Condition arrived) throws Exception {
         Await.until(() -> fx.counter("v1", "connect") >= 1, Duration.ofSeconds(30), "the front end connected",
                 () -> pmd.describe() + "\n" + pmd.program().stdout());
         InjectDriver.Inject s1 = fx.inject.get("s1");
@@ -72,11 +73,44 @@ class VirtioUserTest {
     void thousandsOfFramesComeBackSwappedInOrderNoneLost() throws Exception {
         Path socket = work.resolve("vb.sock");
         Fixture fx = backend(socket);
-        VirtioUser pmd = cleanup.add(VirtioUser.start(work, "virtio-user", socket, "macswap"));
+        Testpmd pmd = cleanup.add(Testpmd.virtioUser(work, "virtio-user", socket, "macswap"));
         InjectDriver.Inject s1 = fx.inject.get("s1");
         probeUntil(fx, pmd, () -> s1.received().stream().anyMatch(Frames::isProbe));
 
         List<byte[]> sent = exchange(s1, 5000, pmd);
+        List<byte[]> back = tests(s1);
+        assertEquals(sent.size(), back.size());
+        for (int i = 0; i < sent.size(); i++) {
+            assertArrayEquals(swapped(sent.get(i)), back.get(i), "frame " + i);
+        }
+        assertNoDrops(fx);
+    }
+
+    /**
+     * Frames larger than one of DPDK's buffers: each spreads over several receive chains
+     * (MRG_RXBUF, num_buffers) and comes back as a chain of several descriptors, or an indirect
+     * table, in the transmit ring.
+     */
+    @Test
+    void jumboFramesSpanSeveralBuffersBothWays() throws Exception {
+        Path socket = work.resolve("vb.sock");
+        Fixture fx = backend(socket);
+        Testpmd pmd = cleanup.add(Testpmd.virtioUser(work, "virtio-user", socket, "macswap", "--max-pkt-len=9600",
+                "--enable-scatter"));
+        InjectDriver.Inject s1 = fx.inject.get("s1");
+        probeUntil(fx, pmd, () -> s1.received().stream().anyMatch(Frames::isProbe));
+        List<byte[]> sent = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            sent.add(Frames.testFrame(i, 2000 + (i * 331) % 7000));
+        }
+        for (int end = 100; end <= sent.size(); end += 100) { // a batch stays within DPDK's 4096 mbufs
+            for (SendResult r : s1.send(sent.subList(end - 100, end))) {
+                assertTrue(r != SendResult.DROPPED, "a frame was dropped on the way in");
+            }
+            int expect = end;
+            Await.until(() -> tests(s1).size() >= expect, Duration.ofSeconds(20), "jumbo frames back",
+                    () -> tests(s1).size() + " of " + expect + "; " + pmd.describe() + " " + counters(fx));
+        }
         List<byte[]> back = tests(s1);
         assertEquals(sent.size(), back.size());
         for (int i = 0; i < sent.size(); i++) {
@@ -90,12 +124,12 @@ class VirtioUserTest {
     void aFullReceiveRingIsBackPressureNeverADrop() throws Exception {
         Path socket = work.resolve("vb.sock");
         Fixture fx = backend(socket);
-        VirtioUser pmd = cleanup.add(VirtioUser.start(work, "virtio-user", socket, "rxonly"));
+        Testpmd pmd = cleanup.add(Testpmd.virtioUser(work, "virtio-user", socket, "rxonly"));
         InjectDriver.Inject s1 = fx.inject.get("s1");
         int probes = probeUntil(fx, pmd, () -> pmd.rxPackets() > 0);
 
         pmd.signal("STOP");
-        int count = 3 * VirtioUser.RING;
+        int count = 3 * Testpmd.VIRTIO_USER_RING;
         int queued = 0;
         try {
             for (int i = 0; i < count; i++) {
@@ -107,7 +141,8 @@ class VirtioUserTest {
             pmd.signal("CONT");
         }
         // the ring takes a ring's worth and testpmd a few more before SIGSTOP lands; the rest queue
-        assertTrue(queued >= count - 2 * VirtioUser.RING, queued + " of " + count + " queued behind the full ring; "
+        assertTrue(queued >= count - 2 * Testpmd.VIRTIO_USER_RING, queued + " of " + count
+                + " queued behind the full ring; "
                 + fx.client("v1").counters());
         int expectQueued = queued;
         Await.until(() -> s1.sentCallbacks().size() == expectQueued, Duration.ofSeconds(20),
@@ -130,11 +165,11 @@ class VirtioUserTest {
         Path socket = work.resolve("vb.sock");
         Fixture fx = backend(socket);
         InjectDriver.Inject s1 = fx.inject.get("s1");
-        VirtioUser pmd = cleanup.add(VirtioUser.start(work, "virtio-user", socket, "rxonly"));
+        Testpmd pmd = cleanup.add(Testpmd.virtioUser(work, "virtio-user", socket, "rxonly"));
         probeUntil(fx, pmd, () -> pmd.rxPackets() > 0);
         pmd.signal("STOP");
         int queued = 0;
-        for (int i = 0; i < 2 * VirtioUser.RING; i++) {
+        for (int i = 0; i < 2 * Testpmd.VIRTIO_USER_RING; i++) {
             if (s1.send(Frames.testFrame(i, 100), true) == SendResult.QUEUED) {
                 queued++;
             }
@@ -147,7 +182,7 @@ class VirtioUserTest {
                 () -> s1.sentCallbacks().size() + " of " + expectQueued + "; " + counters(fx));
         assertTrue(fx.drops("v1", "no-guest") > before, counters(fx));
 
-        VirtioUser again = cleanup.add(VirtioUser.start(work, "virtio-user2", socket, "rxonly"));
+        Testpmd again = cleanup.add(Testpmd.virtioUser(work, "virtio-user2", socket, "rxonly"));
         probeUntil(fx, again, () -> again.rxPackets() > 0);
     }
 
@@ -167,16 +202,16 @@ class VirtioUserTest {
         InjectDriver.Inject s1 = fx.inject.get("s1");
         s1.refuse();
         Await.until(() -> Ports.unixListening(socket), "the back end's socket");
-        VirtioUser pmd = cleanup.add(VirtioUser.start(work, "virtio-user", socket, "txonly"));
+        Testpmd pmd = cleanup.add(Testpmd.virtioUser(work, "virtio-user", socket, "txonly"));
 
         Await.until(pmd::transmitStalled, Duration.ofSeconds(30), "testpmd's transmit ring full", pmd::describe);
         long stalled = pmd.txPackets();
         s1.send(List.of()); // a task on s1's loop, after which its count can be read
         assertEquals(0, s1.sunk());
-        assertTrue(stalled >= VirtioUser.RING, "testpmd filled at least its ring: " + stalled);
+        assertTrue(stalled >= Testpmd.VIRTIO_USER_RING, "testpmd filled at least its ring: " + stalled);
 
         s1.accept();
-        Await.until(() -> pmd.txPackets() > stalled + 10 * VirtioUser.RING, Duration.ofSeconds(30),
+        Await.until(() -> pmd.txPackets() > stalled + 10 * Testpmd.VIRTIO_USER_RING, Duration.ofSeconds(30),
                 "testpmd transmitting again", pmd::describe);
         assertNoDrops(fx);
     }
@@ -207,8 +242,8 @@ class VirtioUserTest {
      * Sends {@code count} frames of varied lengths from s1, never more than a ring ahead of what
      * came back, and waits for all of them.
      */
-    private static List<byte[]> exchange(InjectDriver.Inject s1, int count, VirtioUser pmd) throws Exception {
-        int inFlight = VirtioUser.RING;
+    private static List<byte[]> exchange(InjectDriver.Inject s1, int count, Testpmd pmd) throws Exception {
+        int inFlight = Testpmd.VIRTIO_USER_RING;
         List<byte[]> sent = new ArrayList<>(count);
         while (sent.size() < count) {
             int back = tests(s1).size();
