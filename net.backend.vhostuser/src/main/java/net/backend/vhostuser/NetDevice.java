@@ -186,6 +186,12 @@ final class NetDevice {
         v.heads[0] = v.chain.head();
         v.lengths[0] = first;
         while (done < total) {
+            if (chains == v.heads.length) {
+                // More buffers than the ring holds: never there at once, so either the driver adds
+                // some while the frame is written (a buffer on its own available ring) or the frame
+                // can never fit. The chains go back unused; the last one taken is the bad one.
+                return refuseReceive(v, chains == 1 ? v.chain : v.more, chains - 1, Refusal.BAD_CHAIN.ordinal() + 1);
+            }
             r = q.pop(v.more);
             if (r == DeviceQueue.EMPTY) {
                 q.unpop(chains);
