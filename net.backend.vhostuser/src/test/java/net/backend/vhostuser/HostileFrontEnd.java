@@ -259,9 +259,9 @@ final class HostileFrontEnd implements AutoCloseable {
 
     /**
      * Sets ring {@code index} up with {@code size} entries, placed at its stride (zeroed), and
-     * enables it; a ring set up again gets new eventfds.
+     * enables it; a ring set up again gets new eventfds. Returns once the back end has served it.
      */
-    Ring ring(int index, int size) throws IOException {
+    Ring ring(int index, int size) throws Exception {
         if (rings[index] != null) {
             Libc.close(rings[index].kick);
             Libc.close(rings[index].call);
@@ -282,6 +282,7 @@ final class HostileFrontEnd implements AutoCloseable {
         send();
         message.request(VhostUserRequest.SET_VRING_ENABLE).vringState(index, 1);
         send();
+        get(VhostUserRequest.GET_FEATURES); // answered once the back end has served the above
         return ring;
     }
 
