@@ -7,7 +7,10 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 import java.io.EOFException;
 import java.io.IOException;
 import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,6 +41,8 @@ final class HostileFrontEnd implements AutoCloseable {
     static final int BUFFER_SIZE = 2048;
     static final Duration REPLY = Duration.ofSeconds(10);
     private static final int ECONNRESET = 104;
+    private static final MethodHandle FTRUNCATE = Libc.function("ftruncate",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG));
 
     private final UnixStream socket;
     private final int memfd;
@@ -149,6 +154,19 @@ final class HostileFrontEnd implements AutoCloseable {
     /** @return buffer {@code n}'s offset in guest memory */
     static long buffer(int n) {
         return BUFFERS + (long) BUFFER_SIZE * n;
+    }
+
+    /** Cuts the memory file to {@code size} bytes: pages past it fault for every process mapping them. */
+    void truncate(long size) throws IOException {
+        try {
+            if ((int) FTRUNCATE.invokeExact(Libc.callState(), memfd, size) < 0) {
+                throw Libc.error(Libc.errno(Libc.callState()));
+            }
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
     }
 
     /** @return the guest memory's descriptor (the front end keeps it) */

@@ -417,4 +417,35 @@ class HostileFrontEndTest {
         }
         stillForwards(tx, 0);
     }
+
+    /**
+     * A front end that shrinks its memory file after sharing it: the back end's next access to
+     * the pages gone faults (SIGBUS, which the JVM turns into an InternalError), on a kick or on
+     * a frame for the guest. The connection goes, the loop and the hub go on.
+     */
+    @Test
+    void aFrontEndThatShrinksItsMemoryAfterSharingItIsDropped() throws Exception {
+        HostileFrontEnd.Ring tx = transmitRing();
+        front.get(VhostUserRequest.GET_FEATURES); // the rings are placed
+        front.truncate(0); // from now on its own mapping faults too: only the kick is left to it
+        net.posix.EventFd.signal(tx.kick);
+        Await.until(front::closedByPeer, "the back end hanging up");
+        assertEquals(1, rig.counter("v1", "protocol-error"));
+        front.close();
+        front = null;
+        rig.inject.get("peer").send(Frames.testFrame(1, 60), false); // the loop still runs
+
+        connect(FEATURES); // the same, met by a frame for the guest
+        front.ring(0, 256);
+        front.ring(1, 256);
+        front.truncate(0);
+        rig.inject.get("peer").send(Frames.testFrame(2, 60), false);
+        Await.until(front::closedByPeer, "the back end hanging up");
+        assertEquals(2, rig.counter("v1", "protocol-error"));
+        front.close();
+
+        connect(FEATURES);
+        front.ring(0, 256);
+        stillForwards(front.ring(1, 256), 0);
+    }
 }
