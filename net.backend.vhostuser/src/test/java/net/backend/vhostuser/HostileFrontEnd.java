@@ -17,7 +17,6 @@ import java.time.Duration;
 import net.posix.EventFd;
 import net.posix.Libc;
 import net.posix.MappedRegion;
-import net.posix.Memfd;
 import net.posix.PosixException;
 import net.posix.UnixStream;
 import net.testlib.Await;
@@ -43,6 +42,9 @@ final class HostileFrontEnd implements AutoCloseable {
     private static final int ECONNRESET = 104;
     private static final MethodHandle FTRUNCATE = Libc.function("ftruncate",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG));
+    private static final MethodHandle MEMFD_CREATE = Libc.function("memfd_create",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+    private static final int MFD_CLOEXEC = 1;
 
     private final UnixStream socket;
     private final int memfd;
@@ -118,7 +120,7 @@ final class HostileFrontEnd implements AutoCloseable {
         int fd = -1;
         MappedRegion mapped = null;
         try {
-            fd = Memfd.create("vhost-user-test-guest", MEMORY);
+            fd = unsealedMemfd("vhost-user-test-guest", MEMORY);
             mapped = MappedRegion.map(fd, 0, MEMORY);
         } catch (IOException | RuntimeException e) {
             if (fd >= 0) {
@@ -154,6 +156,29 @@ final class HostileFrontEnd implements AutoCloseable {
     /** @return buffer {@code n}'s offset in guest memory */
     static long buffer(int n) {
         return BUFFERS + (long) BUFFER_SIZE * n;
+    }
+
+    /**
+     * A memory file without the seals {@link net.posix.Memfd} puts on its own, as a front end
+     * that means harm shares it: one it can cut short afterwards.
+     */
+    private static int unsealedMemfd(String name, long size) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            int fd = (int) MEMFD_CREATE.invokeExact(Libc.callState(), arena.allocateFrom(name), MFD_CLOEXEC);
+            if (fd < 0) {
+                throw Libc.error(Libc.errno(Libc.callState()));
+            }
+            if ((int) FTRUNCATE.invokeExact(Libc.callState(), fd, size) < 0) {
+                int errno = Libc.errno(Libc.callState());
+                Libc.close(fd);
+                throw Libc.error(errno);
+            }
+            return fd;
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
     }
 
     /** Cuts the memory file to {@code size} bytes: pages past it fault for every process mapping them. */
