@@ -18,10 +18,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * and every access through the segment throws {@link IllegalStateException} instead of touching
  * memory that is no longer there.
  *
- * <p>Only bytes inside the file are mapped (reading a page past its end would kill the process
- * with SIGBUS), so a peer cannot make this process fault by announcing a region larger than the
- * file it passed. A peer that shrinks its file afterwards still can; QEMU's memory backends
- * never do.
+ * <p>Only bytes inside the file are mapped (touching a page past its end faults with SIGBUS), so
+ * a peer cannot make this process fault by announcing a region larger than the file it passed. A
+ * peer that shrinks its file afterwards still can: the JVM then raises the fault on the accessing
+ * thread as an {@link InternalError} ("a fault occurred in an unsafe memory access operation"),
+ * which a thread that must survive a hostile peer, such as an event loop, catches. QEMU's memfd
+ * backend seals its file against that by default.
  */
 public final class MappedRegion implements AutoCloseable {
 

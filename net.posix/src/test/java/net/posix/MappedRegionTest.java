@@ -1,6 +1,7 @@
 package net.posix;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -9,6 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.invoke.MethodHandle;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -75,5 +78,20 @@ class MappedRegionTest {
             Libc.close(fd);
         }
         assertEquals(Libc.EBADF, assertThrows(PosixException.class, () -> MappedRegion.map(-1, 0, 4096)).errno());
+    }
+
+    @Test
+    void aMemfdIsSealedAtItsSizeSoNoProcessCanShrinkItUnderAMapping() throws Throwable {
+        MethodHandle ftruncate = Libc.function("ftruncate", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
+        int fd = Memfd.create("patchbay-test-sealed", 8192);
+        try (MappedRegion region = MappedRegion.map(fd, 0, 8192)) {
+            assertEquals(-1, (int) ftruncate.invokeExact(Libc.callState(), fd, 0L));
+            assertEquals(Libc.EPERM, Libc.errno(Libc.callState()));
+            assertEquals(-1, (int) ftruncate.invokeExact(Libc.callState(), fd, 16384L));
+            region.segment().set(JAVA_LONG, 8184, 1L); // the last page is still there
+            assertEquals(1L, region.segment().get(JAVA_LONG, 8184));
+        } finally {
+            Libc.close(fd);
+        }
     }
 }

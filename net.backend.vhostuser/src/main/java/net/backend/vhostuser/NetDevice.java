@@ -2,6 +2,7 @@ package net.backend.vhostuser;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
+import java.util.function.Consumer;
 import net.api.Delivery;
 import net.api.NetClient;
 import net.api.NetClientContext;
@@ -35,9 +36,12 @@ final class NetDevice {
     private final NetCounter noGuest;
     private final NetCounter tooSmall;
     private final NetCounter callFailed;
-    private final SentCallback resumeTransmit = length -> resume();
-    private final Runnable transmitMore = this::transmitAll;
-    private final Runnable signalDue = this::signalDue;
+    /** The front end's memory faulted under a task the loop runs on its own (see {@link #guarded}). */
+    private final Consumer<InternalError> memoryFault;
+    private final Runnable resumeGuarded = guarded(this::resume);
+    private final SentCallback resumeTransmit = length -> resumeGuarded.run();
+    private final Runnable transmitMore = guarded(this::transmitAll);
+    private final Runnable signalDue = guarded(this::signalDue);
     private boolean signalScheduled;
     private boolean transmitScheduled;
     /** The peer queued a frame: the guest's transmit rings wait for it to leave. */
@@ -47,9 +51,14 @@ final class NetDevice {
     private int headerSize = VirtioNetHeader.SIZE;
     private boolean mergeable;
 
-    NetDevice(NetClientContext context, Vring[] vrings) {
+    /**
+     * @param memoryFault told when guest memory faults under a task of this device's own (the
+     *                    callers of the other methods catch it themselves)
+     */
+    NetDevice(NetClientContext context, Vring[] vrings, Consumer<InternalError> memoryFault) {
         this.context = context;
         this.vrings = vrings;
+        this.memoryFault = memoryFault;
         for (Refusal r : REFUSALS) {
             refused[r.ordinal()] = context.dropCounter(r.counter());
         }
@@ -186,6 +195,12 @@ final class NetDevice {
         v.heads[0] = v.chain.head();
         v.lengths[0] = first;
         while (done < total) {
+            if (chains == v.heads.length) {
+                // More buffers than the ring holds: never there at once, so either the driver adds
+                // some while the frame is written (a buffer on its own available ring) or the frame
+                // can never fit. The chains go back unused; the last one taken is the bad one.
+                return refuseReceive(v, chains == 1 ? v.chain : v.more, chains - 1, Refusal.BAD_CHAIN.ordinal() + 1);
+            }
             r = q.pop(v.more);
             if (r == DeviceQueue.EMPTY) {
                 q.unpop(chains);
@@ -235,6 +250,21 @@ final class NetDevice {
         if (why != Refusal.BAD_RING) {
             q.push(chain.head(), 0);
         }
+    }
+
+    /**
+     * A task the loop or the runtime runs for this device, with nobody to catch what it throws: an
+     * access to guest memory whose file the front end cut short faults (SIGBUS, which the JVM
+     * raises as an {@link InternalError}); that must end the front end's connection, not the loop.
+     */
+    private Runnable guarded(Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } catch (InternalError e) {
+                memoryFault.accept(e);
+            }
+        };
     }
 
     /** Publishes what each ring gave back and signals the drivers that want it. */

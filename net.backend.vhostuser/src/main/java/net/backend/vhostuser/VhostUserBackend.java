@@ -73,7 +73,7 @@ final class VhostUserBackend implements NetClient, ChardevHandler {
         for (int i = 0; i < vrings.length; i++) {
             vrings[i] = new Vring(i, memory);
         }
-        device = new NetDevice(context, vrings);
+        device = new NetDevice(context, vrings, this::memoryFault);
     }
 
     // ---- the chardev ----
@@ -113,6 +113,9 @@ final class VhostUserBackend implements NetClient, ChardevHandler {
                 }
             } catch (EOFException e) {
                 port.disconnect(); // the front end went
+                return;
+            } catch (InternalError e) {
+                memoryFault(e);
                 return;
             } catch (IOException | RuntimeException e) {
                 // whatever a front end sends ends at worst its own connection, never the loop
@@ -347,6 +350,8 @@ final class VhostUserBackend implements NetClient, ChardevHandler {
         }
         try {
             device.kicked(v);
+        } catch (InternalError e) {
+            memoryFault(e);
         } catch (RuntimeException e) {
             // the rings are checked as they are read; should anything slip through, it ends this
             // front end's connection, never the loop
@@ -413,6 +418,17 @@ final class VhostUserBackend implements NetClient, ChardevHandler {
         }
     }
 
+    /**
+     * Guest memory faulted: the front end cut its memory file short after sharing it (SIGBUS on
+     * the page, raised by the JVM as an {@link InternalError} on the access). Nothing of it is
+     * touched again: the rings and mappings go at once, then the connection.
+     */
+    private void memoryFault(InternalError e) {
+        context.ioFailed(protocolErrors, "vhost-user-backend: the front end's memory faulted: " + e.getMessage());
+        releaseAll();
+        port.disconnect();
+    }
+
     // ---- tearing down ----
 
     private void releaseRings() {
@@ -434,12 +450,22 @@ final class VhostUserBackend implements NetClient, ChardevHandler {
 
     @Override
     public Delivery receive(ByteBuffer frame) {
-        return device.receive(frame);
+        try {
+            return device.receive(frame);
+        } catch (InternalError e) {
+            memoryFault(e);
+            return Delivery.DROPPED;
+        }
     }
 
     @Override
     public boolean canReceive() {
-        return device.canReceive();
+        try {
+            return device.canReceive();
+        } catch (InternalError e) {
+            memoryFault(e);
+            return true; // the frame finds no guest now and is dropped as such
+        }
     }
 
     @Override
