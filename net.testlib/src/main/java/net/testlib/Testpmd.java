@@ -121,11 +121,31 @@ public final class Testpmd implements AutoCloseable {
         return last > 0 && last == before;
     }
 
-    /** Sends it a signal: {@code STOP} freezes it with its rings as they are, {@code CONT} resumes it. */
-    public void signal(String signal) throws IOException, InterruptedException {
+    /**
+     * Sends it a signal: {@code STOP} freezes it with its rings as they are, and returns once every
+     * thread of it is stopped (a signal lands asynchronously: a forwarding thread may take a few
+     * more frames before); {@code CONT} resumes it.
+     */
+    public void signal(String signal) throws Exception {
         Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(program.process().pid())).start();
         if (kill.waitFor() != 0) {
             throw new IOException("kill -" + signal + " " + program.process().pid() + " failed");
+        }
+        if (signal.equals("STOP")) {
+            Await.until(this::stopped, Await.DEFAULT, "testpmd stopped by SIGSTOP", this::describe);
+        }
+    }
+
+    /** @return whether every thread of the process is stopped by a signal (state T in its stat) */
+    private boolean stopped() throws IOException {
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/" + program.process().pid() + "/task"))) {
+            for (Path task : tasks.toList()) {
+                String stat = Files.readString(task.resolve("stat"));
+                if (!stat.substring(stat.lastIndexOf(')') + 2).startsWith("T")) {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 

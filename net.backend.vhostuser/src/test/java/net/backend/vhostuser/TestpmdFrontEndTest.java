@@ -130,8 +130,7 @@ class TestpmdFrontEndTest {
         fx.awaitCounter("v0", VhostUserFrontEnd.CONNECTS, 1);
         InjectDriver.Inject s1 = fx.inject.get("s1");
 
-        signal(pmd, "STOP");
-        Await.until(() -> stopped(pmd), "testpmd stopped");
+        pmd.signal("STOP");
         int count = 3 * IN_FLIGHT;
         int queued = 0;
         try {
@@ -141,7 +140,7 @@ class TestpmdFrontEndTest {
                 }
             }
         } finally {
-            signal(pmd, "CONT");
+            pmd.signal("CONT");
         }
         // The ring takes IN_FLIGHT frames; the hub's hand-over between loops a few more, depending
         // on timing; at least another ring's worth must have been held back.
@@ -155,25 +154,6 @@ class TestpmdFrontEndTest {
             Map<String, Long> drops = fx.client(id).counters().drops();
             assertEquals(0, drops.values().stream().mapToLong(Long::longValue).sum(), id + " " + drops);
         }
-    }
-
-    /** @return whether every thread of the process is stopped by a signal (state T in its stat) */
-    private static boolean stopped(Testpmd pmd) throws Exception {
-        try (Stream<Path> tasks = Files.list(Path.of("/proc/" + pmd.program().process().pid() + "/task"))) {
-            for (Path task : tasks.toList()) {
-                String stat = Files.readString(task.resolve("stat"));
-                if (!stat.substring(stat.lastIndexOf(')') + 2).startsWith("T")) {
-                    return false;
-                }
-            }
-            return true;
-        }
-    }
-
-    private static void signal(Testpmd pmd, String signal) throws Exception {
-        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pmd.program().process().pid()))
-                .inheritIO().start();
-        assertEquals(0, kill.waitFor(), "kill -" + signal);
     }
 
     /**
