@@ -81,7 +81,7 @@ final class VhostUserBackend implements NetClient, ChardevHandler {
     @Override
     public void opened() {
         message.discard();
-        idle = !VhostUserFrontEnd.passesDescriptors(port);
+        idle = !VhostUserChardev.passesDescriptors(port);
         port.readInterest(!idle);
         if (idle) {
             // QEMU refuses such a chardev when the netdev is made; a server chardev says what it is

@@ -1,6 +1,5 @@
 package net.backend.vhostuser;
 
-import net.api.ErrorClass;
 import net.api.NetClient;
 import net.api.NetClientContext;
 import net.api.NetClientDriver;
@@ -23,8 +22,6 @@ public final class VhostUserBackendDriver implements NetClientDriver<VhostUserBa
 
     /** The netdev type. */
     public static final String TYPE = "vhost-user-backend";
-    /** The most queue pairs, as QEMU's vhost-user allows ({@code MAX_QUEUE_NUM}). */
-    static final int MAX_QUEUES = 1024;
 
     private final Chardevs chardevs;
 
@@ -41,42 +38,10 @@ public final class VhostUserBackendDriver implements NetClientDriver<VhostUserBa
 
     @Override
     public NetClient open(VhostUserBackendOptions options, NetClientContext context) throws NetException {
-        if (options.chardev() == null) {
-            throw NetException.generic("Parameter 'chardev' is missing");
-        }
-        long queues = int64("queues", options.queues(), 1);
+        long queues = options.queues() == null ? 1 : options.queues();
         VhostUserBackend backend = new VhostUserBackend(context, options.chardev());
-        ChardevPort port;
-        try {
-            port = chardevs.attach(options.chardev(), context.loop(), backend);
-        } catch (NetException e) {
-            if (e.errorClass() == ErrorClass.DeviceNotFound) {
-                throw NetException.generic("chardev \"" + options.chardev() + "\" not found");
-            }
-            throw e;
-        }
-        // QEMU claims the chardev first (a unix socket: descriptors must pass), then checks the number
-        if (port.isConnected() && !VhostUserFrontEnd.passesDescriptors(port)) {
-            port.close();
-            throw NetException.generic("chardev \"" + options.chardev() + "\" does not support FD passing");
-        }
-        if (queues < 1 || queues > MAX_QUEUES) {
-            port.close();
-            throw NetException.generic("vhost-user-backend number of queues must be in range [1, " + MAX_QUEUES + "]");
-        }
+        ChardevPort port = VhostUserChardev.claim(chardevs, options.chardev(), context.loop(), backend, TYPE, queues);
         backend.start(port, (int) queues);
         return backend;
-    }
-
-    /** QEMU's int64 option: any C base, QEMU's words when it is none. */
-    private static long int64(String name, String value, long absent) throws NetException {
-        if (value == null) {
-            return absent;
-        }
-        try {
-            return Long.decode(value.strip());
-        } catch (NumberFormatException e) {
-            throw NetException.generic("Parameter '" + name + "' expects an int64 value");
-        }
     }
 }

@@ -1,6 +1,5 @@
 package net.backend.vhostuser;
 
-import net.api.ErrorClass;
 import net.api.NetClient;
 import net.api.NetClientContext;
 import net.api.NetClientDriver;
@@ -22,8 +21,6 @@ public final class VhostUserDriver implements NetClientDriver<VhostUserOptions> 
 
     /** The QAPI type. */
     public static final String TYPE = "vhost-user";
-    /** QEMU's bound on queue pairs ({@code MAX_QUEUE_NUM}). */
-    static final int MAX_QUEUES = 1024;
 
     private final Chardevs chardevs;
 
@@ -41,23 +38,10 @@ public final class VhostUserDriver implements NetClientDriver<VhostUserOptions> 
     @Override
     public NetClient open(VhostUserOptions options, NetClientContext context) throws NetException {
         VhostUserFrontEnd frontEnd = new VhostUserFrontEnd(context, options.chardev());
-        ChardevPort port;
+        ChardevPort port = VhostUserChardev.claim(chardevs, options.chardev(), context.loop(), frontEnd, TYPE,
+                options.queues() == null ? 1 : options.queues());
         try {
-            port = chardevs.attach(options.chardev(), context.loop(), frontEnd);
-        } catch (NetException e) {
-            throw e.errorClass() == ErrorClass.DeviceNotFound
-                    ? NetException.generic("chardev \"%s\" not found", options.chardev()) : e;
-        }
-        try {
-            // QEMU claims the chardev first (a unix socket: descriptors must pass), then checks the queues.
-            if (port.isConnected() && !VhostUserFrontEnd.passesDescriptors(port)) {
-                throw NetException.generic("chardev \"%s\" does not support FD passing", options.chardev());
-            }
-            long queues = options.queues() == null ? 1 : options.queues();
-            if (queues < 1 || queues > MAX_QUEUES) {
-                throw NetException.generic("vhost-user number of queues must be in range [1, %d]", MAX_QUEUES);
-            }
-            frontEnd.start(port, (int) queues);
+            frontEnd.start(port, options.queues() == null ? 1 : options.queues().intValue());
             return frontEnd;
         } catch (NetException | RuntimeException e) {
             port.close();

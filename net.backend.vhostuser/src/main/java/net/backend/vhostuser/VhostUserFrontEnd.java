@@ -322,7 +322,7 @@ final class VhostUserFrontEnd implements NetClient, ChardevHandler {
         if (closed) {
             return;
         }
-        if (!passesDescriptors(port)) {
+        if (!VhostUserChardev.passesDescriptors(port)) {
             // QEMU refuses such a chardev when the netdev is made; Patchbay's chardevs do not say
             // what they are before they connect. Stay idle on it rather than reconnect in a loop.
             context.logger().log(System.Logger.Level.WARNING, "vhost-user netdev {0}: chardev \"{1}\" does not support FD passing",
@@ -490,15 +490,6 @@ final class VhostUserFrontEnd implements NetClient, ChardevHandler {
 
     private void send(VhostUserMessage built) throws IOException {
         built.send(port.descriptor());
-    }
-
-    /** @return whether the chardev's connection is a unix socket, the only kind that passes descriptors */
-    static boolean passesDescriptors(ChardevPort port) {
-        try {
-            return Libc.getIntOption(port.descriptor(), Libc.SOL_SOCKET, Libc.SO_DOMAIN) == Libc.AF_UNIX;
-        } catch (PosixException e) {
-            return false;
-        }
     }
 
     private void handshakeTimedOut() {
