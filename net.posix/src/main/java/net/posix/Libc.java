@@ -191,7 +191,8 @@ public final class Libc {
         return result;
     }
 
-    private static RuntimeException unexpected(Throwable t) {
+    /** For downcalls that report errors by value: only the handle's declared Throwable is left. */
+    static RuntimeException unexpected(Throwable t) {
         if (t instanceof RuntimeException r) {
             return r;
         }

@@ -334,7 +334,7 @@ public final class UnixStream implements Closeable {
         try {
             return receive(socket, scratch, data, data.byteSize(), Libc.MSG_DONTWAIT, descriptors);
         } catch (Throwable t) {
-            throw unchecked(t);
+            throw Libc.unexpected(t);
         }
     }
 
@@ -358,7 +358,7 @@ public final class UnixStream implements Closeable {
         try {
             return send(socket, scratch, data, data.byteSize(), MSG_NOSIGNAL | Libc.MSG_DONTWAIT, descriptors, count);
         } catch (Throwable t) {
-            throw unchecked(t);
+            throw Libc.unexpected(t);
         }
     }
 
@@ -370,14 +370,8 @@ public final class UnixStream implements Closeable {
      */
     private static long receive(int fd, MemorySegment header, MemorySegment data, long length, int flags,
             IntConsumer descriptors) throws Throwable {
-        MemorySegment msg = header.asSlice(0, MSGHDR_SIZE);
-        MemorySegment iov = header.asSlice(MSGHDR_SIZE, 16);
+        MemorySegment msg = message(header, data, length);
         MemorySegment control = header.asSlice(MSGHDR_SIZE + 16, CONTROL_SPACE);
-        msg.fill((byte) 0);
-        iov.set(ADDRESS, 0, data);
-        iov.set(JAVA_LONG, 8, length);
-        msg.set(ADDRESS, MSG_IOV, iov);
-        msg.set(JAVA_LONG, MSG_IOVLEN, 1);
         msg.set(ADDRESS, MSG_CONTROL, control);
         msg.set(JAVA_LONG, MSG_CONTROLLEN, CONTROL_SPACE);
         MemorySegment state = Libc.callState();
@@ -390,6 +384,23 @@ public final class UnixStream implements Closeable {
         }
         received(control, msg.get(JAVA_LONG, MSG_CONTROLLEN), descriptors);
         return n;
+    }
+
+    /**
+     * Writes a msghdr for one iovec of {@code data} at the start of {@code header}, the iovec
+     * after it, no control data yet.
+     *
+     * @return the msghdr
+     */
+    private static MemorySegment message(MemorySegment header, MemorySegment data, long length) {
+        MemorySegment msg = header.asSlice(0, MSGHDR_SIZE);
+        MemorySegment iov = header.asSlice(MSGHDR_SIZE, 16);
+        msg.fill((byte) 0);
+        iov.set(ADDRESS, 0, data);
+        iov.set(JAVA_LONG, 8, length);
+        msg.set(ADDRESS, MSG_IOV, iov);
+        msg.set(JAVA_LONG, MSG_IOVLEN, 1);
+        return msg;
     }
 
     /** Hands over every SCM_RIGHTS descriptor in the control data. */
@@ -472,14 +483,8 @@ public final class UnixStream implements Closeable {
      */
     private static long send(int fd, MemorySegment header, MemorySegment data, long length, int flags,
             int[] descriptors, int count) throws Throwable {
-        MemorySegment msg = header.asSlice(0, MSGHDR_SIZE);
-        MemorySegment iov = header.asSlice(MSGHDR_SIZE, 16);
+        MemorySegment msg = message(header, data, length);
         MemorySegment control = header.asSlice(MSGHDR_SIZE + 16, SEND_CONTROL_SPACE);
-        msg.fill((byte) 0);
-        iov.set(ADDRESS, 0, data);
-        iov.set(JAVA_LONG, 8, length);
-        msg.set(ADDRESS, MSG_IOV, iov);
-        msg.set(JAVA_LONG, MSG_IOVLEN, 1);
         if (count > 0) {
             long cmsgLength = CMSG_HEADER + 4L * count;
             control.set(JAVA_LONG, 0, cmsgLength);
@@ -538,17 +543,6 @@ public final class UnixStream implements Closeable {
         if (users.decrementAndGet() == 0) {
             Libc.close(fd);
         }
-    }
-
-    /** For downcalls that report errors by value: only the handle's declared Throwable is left. */
-    private static RuntimeException unchecked(Throwable t) {
-        if (t instanceof RuntimeException e) {
-            return e;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        return new IllegalStateException(t);
     }
 
     private static RuntimeException rethrow(Throwable t) throws PosixException {
