@@ -74,6 +74,19 @@ public interface NetClientContext {
     boolean isLinkUp();
 
     /**
+     * Sets this client's link: the backend's own {@code qmp_set_link}, as QEMU's vhost-user netdev
+     * sets its link down when its back end goes and up when the back end is ready again. The effect
+     * is that of {@code set_link} on this netdev: while down, frames to and from it are dropped and
+     * counted as {@code link-down}; a NIC peer's link follows, and the peer (a NIC, a hub port, a
+     * backend) is told through {@link NetClient#linkStatusChanged}, as is this client. A later
+     * {@code set_link} by the user overrides it, and this overrides the user's. Call on the loop;
+     * after the client closed it does nothing.
+     *
+     * @param up the new state
+     */
+    void setLinkUp(boolean up);
+
+    /**
      * A counter of frames this backend discarded for one reason, e.g. {@code bad-length}: shown
      * among the netdev's drops, next to the runtime's own reasons ({@code queue-full}, ...). Drops
      * are the netdev's history: they outlive this open backend, as its traffic counters do.

@@ -623,6 +623,46 @@ class NetRuntimeTest {
         assertEquals(ErrorClass.DeviceNotFound, error(() -> runtime.setLink("nosuch", true)).errorClass());
     }
 
+    /**
+     * A backend's own {@code setLinkUp} (QEMU's vhost-user netdev's {@code qmp_set_link}) is
+     * {@code set_link}: its NIC peer's link follows, both are told, and a frame that waited for the
+     * backend when its link went down is dropped as {@code link-down}, as QEMU drops it.
+     */
+    @Test
+    void aBackendSetsItsOwnLinkAsSetLinkDoes() throws Exception {
+        runtime.bindNicModel(mem, Map.of(net.api.NicModel.TYPE, "mem"));
+        netdev("mem,id=s0,refuse=on");
+        runtime.add(Section.DEVICE, QemuOptions.parse("mem,id=n0,netdev=s0", "driver"));
+        InjectDriver.Inject s0 = mem.get("s0");
+        InjectDriver.Inject n0 = mem.get("n0");
+        assertEquals(SendResult.QUEUED, n0.send(frame(1, 60), true));
+
+        setOwnLink(s0, false);
+        assertFalse(runtime.client("s0").linkUp());
+        assertFalse(runtime.client("n0").linkUp(), "a NIC peer follows");
+        assertEquals(List.of(false), s0.linkChanges());
+        assertEquals(List.of(false), n0.linkChanges());
+        s0.accept();
+        assertEquals(List.of(60), n0.sentCallbacks(), "the waiting frame let go");
+        assertEquals(0, s0.count());
+        assertEquals(1L, runtime.client("s0").counters().drops().get("link-down"));
+
+        setOwnLink(s0, true);
+        assertTrue(runtime.client("n0").linkUp());
+        assertEquals(List.of(false, true), n0.linkChanges());
+        assertEquals(SendResult.SENT, n0.send(frame(2, 60), false));
+        assertEquals(1, s0.count());
+    }
+
+    private static void setOwnLink(InjectDriver.Inject backend, boolean up) throws Exception {
+        java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+        backend.context().loop().execute(() -> {
+            backend.context().setLinkUp(up);
+            done.complete(null);
+        });
+        done.get(5, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
     @Test
     void forwardingThroughAHubAllocatesNothingPerFrame() throws Exception {
         netdev("mem,id=src");

@@ -34,11 +34,11 @@ import net.posix.PosixException;
  * queue, frames the back end puts into the receive queues go to the peer.
  *
  * <p>Each connection goes through the handshake QEMU makes: features, protocol features (REPLY_ACK,
- * MQ), owner, memory table, each ring's size, base, addresses, kick and call, and enabling. Until
- * it completes, and while no back end is connected, frames from the peer are dropped and counted
- * as {@value #DISCONNECTED}. When the connection ends (the back end restarted), the rings are
- * taken back and the next connection (a server chardev's next client, a client chardev's
- * {@code reconnect}) starts from the beginning.
+ * MQ), owner, memory table, each ring's size, base, addresses, kick and call, and enabling. As in
+ * QEMU, the netdev's link is down until it completes and while no back end is connected (frames
+ * are dropped as {@code link-down}), and up once the back end is ready. When the connection ends
+ * (the back end restarted), the rings are taken back and the next connection (a server chardev's
+ * next client, a client chardev's {@code reconnect}) starts from the beginning.
  *
  * <p>A full transmit ring is back-pressure: the frame is left with the runtime
  * ({@link Delivery#RETRY_LATER}) and delivery resumes when the back end returns chains. A peer
@@ -47,7 +47,7 @@ import net.posix.PosixException;
  */
 final class VhostUserFrontEnd implements NetClient, ChardevHandler {
 
-    /** Drop reason while no back end is ready. */
+    /** Drop reason for frames that reach the netdev while no back end is ready (its link set up by hand). */
     static final String DISCONNECTED = "disconnected";
     /** Drop reason for a frame larger than a whole transmit ring, or a received one beyond {@link #MAX_FRAME}. */
     static final String TOO_LONG = "too-long";
@@ -125,6 +125,7 @@ final class VhostUserFrontEnd implements NetClient, ChardevHandler {
     void start(ChardevPort port, int pairs) throws NetException {
         this.port = port;
         this.pairs = pairs;
+        context.setLinkUp(false); // no back end yet
         try {
             rings = SharedRings.create("patchbay-vhost-user-" + context.id(), pairs, QUEUE_SIZE, BUFFER_SIZE);
             message = new VhostUserMessage();
@@ -352,9 +353,10 @@ final class VhostUserFrontEnd implements NetClient, ChardevHandler {
         phase = Phase.IDLE;
         message.discard();
         receivePaused = false;
+        context.setLinkUp(false);
         if (transmitBlocked) {
             transmitBlocked = false;
-            context.receiveReady(); // what the runtime holds now meets a closed door and is counted
+            context.receiveReady(); // what the runtime holds for the ring is dropped as link-down
         }
         if (wasRunning) {
             context.logger().log(System.Logger.Level.WARNING, "vhost-user netdev {0}: the back end on {1} is gone",
@@ -474,6 +476,7 @@ final class VhostUserFrontEnd implements NetClient, ChardevHandler {
         }
         phase = Phase.RUNNING;
         cancelHandshakeTimer();
+        context.setLinkUp(true);
         connects.increment();
         for (int q = 0; q < rings.count(); q++) {
             rings.queue(q).interrupts((q & 1) == 0); // transmit queues call only while blocked

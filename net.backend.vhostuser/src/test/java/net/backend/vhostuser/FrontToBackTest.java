@@ -1,6 +1,7 @@
 package net.backend.vhostuser;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -53,6 +54,46 @@ class FrontToBackTest {
             assertEquals(0, drops.values().stream().mapToLong(Long::longValue).sum(), id + " " + drops);
         }
         assertEquals(0, fx.counter("front", VhostUserFrontEnd.REFUSED));
+    }
+
+    /**
+     * The front end's link follows its back end, as QEMU's vhost-user netdev's does: down before
+     * the first handshake, up once it is done, down when the back end goes (frames for it are
+     * counted as {@code link-down}, the rest of the hub goes on), up again after the reconnection.
+     */
+    @Test
+    void theFrontEndsLinkFollowsItsBackEnd() throws Exception {
+        Path socket = work.resolve("vh.sock");
+        Fixture fx = cleanup.add(new Fixture());
+        fx.chardev("socket,id=cf,path=" + socket + ",reconnect=1");
+        fx.netdev("vhost-user,id=front,chardev=cf");
+        fx.netdev(InjectDriver.TYPE + ",id=a");
+        fx.netdev(InjectDriver.TYPE + ",id=c");
+        fx.hub(1, "front", "a", "c");
+        assertFalse(fx.client("front").linkUp(), "no back end yet");
+        fx.chardev("socket,id=cb,path=" + socket + ",server=on,wait=off");
+        fx.netdev("vhost-user-backend,id=back,chardev=cb");
+        fx.netdev(InjectDriver.TYPE + ",id=b");
+        fx.hub(2, "back", "b");
+        Await.until(() -> fx.client("front").linkUp(), "link up after the handshake");
+        crosses(fx, "a", "b", 0);
+
+        fx.runtime.netdevDel("back");
+        fx.chardevs.remove("cb"); // the connection goes with the chardev
+        Await.until(() -> !fx.client("front").linkUp(), "link down once the back end is gone");
+        int atC = fx.inject.get("c").count();
+        fx.inject.get("a").send(List.of(Frames.testFrame(5000, 60), Frames.testFrame(5001, 60)));
+        fx.awaitDrops("front", "link-down", 2);
+        Await.until(() -> fx.inject.get("c").count() == atC + 2, "the hub's other port still gets frames");
+        assertEquals(0, fx.drops("front", VhostUserFrontEnd.DISCONNECTED));
+
+        fx.chardev("socket,id=cb,path=" + socket + ",server=on,wait=off");
+        fx.netdev("vhost-user-backend,id=back,chardev=cb");
+        fx.netdev("hubport,id=h-back2,hubid=2,netdev=back"); // h-back stays, without its peer, as in QEMU
+        fx.awaitCounter("front", VhostUserFrontEnd.CONNECTS, 2);
+        Await.until(() -> fx.client("front").linkUp(), "link up again after the reconnection");
+        crosses(fx, "a", "b", 10_000);
+        assertEquals(2, fx.drops("front", "link-down"));
     }
 
     /** Sends 1000 frames of lengths from 60 to 9000 bytes, at most 100 ahead, and checks them at the other side. */

@@ -77,21 +77,26 @@ class TestpmdFrontEndTest {
         fx.hub("v0", "s1", "s2");
         try {
             fx.awaitCounter("v0", VhostUserFrontEnd.CONNECTS, 1);
+            Await.until(() -> fx.client("v0").linkUp(), "link up once the back end is ready");
             exchange(fx, 0, 1000, pmd);
             pmd.kill();
         } finally {
             pmd.close();
         }
-        // Gone: frames for it are dropped and counted, the hub's other ports still get them.
+        // Gone: the link goes down, as in QEMU; frames for it are dropped and counted as for any
+        // link that is down, the hub's other ports still get them.
+        Await.until(() -> !fx.client("v0").linkUp(), "link down once the back end is gone");
         Await.until(() -> {
             fx.inject.get("s1").send(List.of(Frames.testFrame(9999, 60)));
-            return fx.drops("v0", VhostUserFrontEnd.DISCONNECTED) >= 3;
+            return fx.drops("v0", "link-down") >= 3;
         }, "frames for the dead back end counted");
         assertTrue(fx.inject.get("s2").count() >= 3);
+        assertEquals(0, fx.drops("v0", VhostUserFrontEnd.DISCONNECTED));
 
         Files.deleteIfExists(socket); // testpmd binds afresh, and a SIGKILL left its file
         Testpmd again = cleanup.add(Testpmd.server(work, "testpmd2", socket, "macswap", 1));
         fx.awaitCounter("v0", VhostUserFrontEnd.CONNECTS, 2);
+        Await.until(() -> fx.client("v0").linkUp(), "link up again after the handshake");
         int before = fx.inject.get("s1").count();
         List<byte[]> sent = exchange(fx, before, 1000, again);
         List<byte[]> back = fx.inject.get("s1").received();

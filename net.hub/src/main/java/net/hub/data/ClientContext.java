@@ -88,6 +88,13 @@ public final class ClientContext implements NetClientContext {
     }
 
     @Override
+    public void setLinkUp(boolean up) {
+        if (!loop.isClosed()) {
+            state.setLink(up);
+        }
+    }
+
+    @Override
     public NetCounter counter(String name) {
         return counters.get(name);
     }

@@ -431,11 +431,17 @@ public final class NetClientState {
 
     private void flushQueue() {
         while (client != null && !incoming.isEmpty() && !incoming.delivering) {
-            if (!canReceive()) {
-                return;
-            }
             PacketQueue.Entry head = incoming.peek();
-            Delivery d = deliver(head.frame());
+            Delivery d;
+            if (linkDown) {
+                // As in QEMU, what waited for a client whose link went down since is dropped.
+                counters.drop(DropReason.LINK_DOWN);
+                d = Delivery.DROPPED;
+            } else if (!canReceive()) {
+                return;
+            } else {
+                d = deliver(head.frame());
+            }
             if (d == Delivery.RETRY_LATER) {
                 receiveDisabled = true;
                 return;
