@@ -477,6 +477,12 @@ final class VhostUserBackend implements NetClient, ChardevHandler {
     public void close() {
         releaseAll();
         if (port != null) {
+            // The front end must learn its back end is gone (QEMU then sets its NIC's link down and,
+            // with reconnect, comes again), and a netdev opened again on this chardev needs a fresh
+            // session: end this one rather than leave it to a back end that knows nothing of it.
+            if (port.isConnected()) {
+                port.disconnect();
+            }
             port.close();
         }
     }
