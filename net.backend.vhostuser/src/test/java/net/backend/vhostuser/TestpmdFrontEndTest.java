@@ -7,11 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import net.api.SendResult;
 import net.testlib.Await;
 import net.testlib.Cleanup;
@@ -57,7 +55,7 @@ class TestpmdFrontEndTest {
         List<byte[]> back = fx.inject.get("s1").received();
         assertEquals(sent.size(), back.size());
         for (int i = 0; i < sent.size(); i++) {
-            assertArrayEquals(swapped(sent.get(i)), back.get(i), "frame " + i);
+            assertArrayEquals(Macswap.swapped(sent.get(i)), back.get(i), "frame " + i);
         }
         assertEquals(0, fx.drops("v0", VhostUserFrontEnd.DISCONNECTED));
         assertEquals(0, fx.counter("v0", VhostUserFrontEnd.REFUSED));
@@ -101,7 +99,7 @@ class TestpmdFrontEndTest {
         List<byte[]> sent = exchange(fx, before, 1000, again);
         List<byte[]> back = fx.inject.get("s1").received();
         for (int i = 0; i < sent.size(); i++) {
-            assertArrayEquals(swapped(sent.get(i)), back.get(before + i), "frame " + i + " after the restart");
+            assertArrayEquals(Macswap.swapped(sent.get(i)), back.get(before + i), "frame " + i + " after the restart");
         }
     }
 
@@ -161,41 +159,6 @@ class TestpmdFrontEndTest {
         }
     }
 
-    /**
-     * Sends {@code count} frames of varied lengths from s1, never more than {@link #IN_FLIGHT}
-     * ahead of what came back, and waits for all of them.
-     *
-     * @param already frames s1 received before
-     * @return the frames sent
-     */
-    private static List<byte[]> exchange(Fixture fx, int already, int count, Testpmd pmd) throws Exception {
-        InjectDriver.Inject s1 = fx.inject.get("s1");
-        List<byte[]> sent = new ArrayList<>(count);
-        while (sent.size() < count) {
-            int back = s1.count() - already;
-            int room = Math.min(IN_FLIGHT - (sent.size() - back), count - sent.size());
-            if (room <= 0) {
-                int waitingFor = sent.size();
-                Await.until(() -> s1.count() - already > waitingFor - IN_FLIGHT, Duration.ofSeconds(10),
-                        "frames back from testpmd",
-                        () -> (s1.count() - already) + " of " + waitingFor + "; " + state(fx) + "; " + pmd.describe());
-                continue;
-            }
-            List<byte[]> batch = new ArrayList<>(room);
-            for (int i = 0; i < room; i++) {
-                int seq = sent.size() + i;
-                batch.add(Frames.testFrame(seq, 60 + (seq * 37) % 1455));
-            }
-            for (SendResult r : s1.send(batch)) {
-                assertTrue(r != SendResult.DROPPED, "a frame was dropped on the way in");
-            }
-            sent.addAll(batch);
-        }
-        Await.until(() -> s1.count() - already >= count, Duration.ofSeconds(20), "all frames back",
-                () -> (s1.count() - already) + " of " + count + "; " + state(fx) + "; " + pmd.describe());
-        return sent;
-    }
-
     /** @return the netdev's counters, for failure messages */
     private static String state(Fixture fx) {
         try {
@@ -205,10 +168,10 @@ class TestpmdFrontEndTest {
         }
     }
 
-    private static byte[] swapped(byte[] frame) {
-        byte[] out = frame.clone();
-        System.arraycopy(frame, 0, out, 6, 6);
-        System.arraycopy(frame, 6, out, 0, 6);
-        return out;
+    /** Frames from s1 through testpmd and back, a ring in flight at most; {@code already}: s1 had those before. */
+    private static List<byte[]> exchange(Fixture fx, int already, int count, Testpmd pmd) throws Exception {
+        InjectDriver.Inject s1 = fx.inject.get("s1");
+        return Macswap.exchange(s1, () -> s1.count() - already, count, IN_FLIGHT,
+                () -> state(fx) + "; " + pmd.describe());
     }
 }

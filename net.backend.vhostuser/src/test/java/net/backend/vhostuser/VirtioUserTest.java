@@ -81,7 +81,7 @@ class VirtioUserTest {
         List<byte[]> back = tests(s1);
         assertEquals(sent.size(), back.size());
         for (int i = 0; i < sent.size(); i++) {
-            assertArrayEquals(swapped(sent.get(i)), back.get(i), "frame " + i);
+            assertArrayEquals(Macswap.swapped(sent.get(i)), back.get(i), "frame " + i);
         }
         assertNoDrops(fx);
     }
@@ -114,7 +114,7 @@ class VirtioUserTest {
         List<byte[]> back = tests(s1);
         assertEquals(sent.size(), back.size());
         for (int i = 0; i < sent.size(); i++) {
-            assertArrayEquals(swapped(sent.get(i)), back.get(i), "frame " + i);
+            assertArrayEquals(Macswap.swapped(sent.get(i)), back.get(i), "frame " + i);
         }
         assertNoDrops(fx);
     }
@@ -238,42 +238,8 @@ class VirtioUserTest {
         return s1.received().stream().filter(f -> !Frames.isProbe(f)).toList();
     }
 
-    /**
-     * Sends {@code count} frames of varied lengths from s1, never more than a ring ahead of what
-     * came back, and waits for all of them.
-     */
+    /** Frames from s1 through testpmd and back, a ring in flight at most. */
     private static List<byte[]> exchange(InjectDriver.Inject s1, int count, Testpmd pmd) throws Exception {
-        int inFlight = Testpmd.VIRTIO_USER_RING;
-        List<byte[]> sent = new ArrayList<>(count);
-        while (sent.size() < count) {
-            int back = tests(s1).size();
-            int room = Math.min(inFlight - (sent.size() - back), count - sent.size());
-            if (room <= 0) {
-                int waitingFor = sent.size();
-                Await.until(() -> tests(s1).size() > waitingFor - inFlight, Duration.ofSeconds(10),
-                        "frames back from testpmd", () -> tests(s1).size() + " of " + waitingFor + "; "
-                                + pmd.describe());
-                continue;
-            }
-            List<byte[]> batch = new ArrayList<>(room);
-            for (int i = 0; i < room; i++) {
-                int seq = sent.size() + i;
-                batch.add(Frames.testFrame(seq, 60 + (seq * 37) % 1455));
-            }
-            for (SendResult r : s1.send(batch)) {
-                assertTrue(r != SendResult.DROPPED, "a frame was dropped on the way in");
-            }
-            sent.addAll(batch);
-        }
-        Await.until(() -> tests(s1).size() >= count, Duration.ofSeconds(20), "all frames back",
-                () -> tests(s1).size() + " of " + count + "; " + pmd.describe());
-        return sent;
-    }
-
-    private static byte[] swapped(byte[] frame) {
-        byte[] out = frame.clone();
-        System.arraycopy(frame, 0, out, 6, 6);
-        System.arraycopy(frame, 6, out, 0, 6);
-        return out;
+        return Macswap.exchange(s1, () -> tests(s1).size(), count, Testpmd.VIRTIO_USER_RING, pmd::describe);
     }
 }
