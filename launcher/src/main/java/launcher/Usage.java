@@ -65,10 +65,10 @@ final class Usage {
                   patchbay -netdev socket,id=s1,listen=127.0.0.1:11122 -netdev hubport,id=h1,hubid=1,netdev=s1
                   patchbay --no-console --deploy /srv/patchbay/deploy
 
-                Drivers built in: netdevs socket, stream, dgram, tap, bridge, user, l2tpv3, vde, vhost-user, dump
-                (and hubport); filters filter-dump, filter-mirror, filter-redirector, filter-buffer; NIC
-                models (-device) are sink, responder, echo and dhcp-probe. More come as bundles dropped into
-                the deploy directory.
+                Drivers built in: netdevs socket, stream, dgram, tap, bridge, user, l2tpv3, vde, dump,
+                  vhost-user, vhost-user-backend (and hubport); filters filter-dump, filter-mirror,
+                  filter-redirector, filter-buffer; NIC models (-device) are sink, responder, echo and
+                  dhcp-probe. More come as bundles dropped into the deploy directory.
 
                 At the console: net:netdevs, net:add TYPE,id=ID,KEY=VALUE... (or TYPE id=ID KEY=VALUE...),
                 net:del ID, net:link ID on|off, net:drivers, net:capture NETDEV[,NETDEV...] [FILE|-]

@@ -435,7 +435,7 @@ class LauncherIT {
         Process p = start("--no-console", "-netdev", "udpwire,id=u0,local=127.0.0.1:0,remote=127.0.0.1:9",
                 "-netdev", "hubport,id=h1,hubid=1,netdev=u0");
         String types = "bridge, dgram, dhcp-probe, dump, echo, filter-buffer, filter-dump, filter-mirror, "
-                + "filter-redirector, hubport, l2tpv3, responder, sink, socket, stream, tap, udpwire, user, vde, vhost-user";
+                + "filter-redirector, hubport, l2tpv3, responder, sink, socket, stream, tap, udpwire, user, vde, vhost-user, vhost-user-backend";
         awaitBanner(p, "running: 2 netdevs; types: " + types);
         p.destroy();
         String help = String.join("\n", run("--help").out());
@@ -598,7 +598,7 @@ class LauncherIT {
         assertEquals(0, run.code(), "stderr: " + run.err());
         // QEMU 7.2's header and order (socket, stream, dgram, hubport, tap, user, l2tpv3, ..., bridge), then the rest.
         assertEquals(List.of("Available netdev backend types:", "socket", "stream", "dgram", "hubport", "tap",
-                "user", "l2tpv3", "vde", "bridge", "vhost-user", "dump", "udpwire"), run.out());
+                "user", "l2tpv3", "vde", "bridge", "vhost-user", "dump", "udpwire", "vhost-user-backend"), run.out());
         assertEquals(List.of("patchbay: more types come as driver bundles (*.jar) dropped into "
                 + work.resolve("deploy").toAbsolutePath().normalize()), run.err().stream()
                 .filter(l -> !l.contains(" INFO ")).toList());
