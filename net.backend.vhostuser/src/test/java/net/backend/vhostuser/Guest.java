@@ -50,15 +50,29 @@ final class Guest {
 
     private static Program start(Path dir, String name, String chardev, Path qmp, int queues, String device)
             throws IOException {
+        return start(dir, name, List.of("-chardev", chardev, "-netdev", "vhost-user,id=n0,chardev=c0,queues=" + queues),
+                qmp, (queues > 1 ? ",mq=on,vectors=" + (2 * queues + 2) : "") + device);
+    }
+
+    /**
+     * The same machine with one of QEMU's own netdevs behind its NIC instead of vhost-user, as the
+     * yardstick for the guest on {@code vhost-user-backend}.
+     *
+     * @param netdev QEMU's {@code -netdev} options with {@code id=n0}, e.g. {@code socket,id=n0,connect=H:P}
+     */
+    static Program on(Path dir, String name, String netdev, Path qmp) throws IOException {
+        return start(dir, name, List.of("-netdev", netdev), qmp, "");
+    }
+
+    private static Program start(Path dir, String name, List<String> backend, Path qmp, String device)
+            throws IOException {
         Installed.require(Qemu.BINARY);
         Installed.require(ROM);
         List<String> args = new ArrayList<>(List.of("-M", "pc", "-accel", "tcg", "-nodefaults", "-no-user-config",
                 "-display", "none", "-m", "64", "-boot", "n",
-                "-object", "memory-backend-memfd,id=mem,size=64M,share=on", "-numa", "node,memdev=mem",
-                "-chardev", chardev,
-                "-netdev", "vhost-user,id=n0,chardev=c0,queues=" + queues,
-                "-device", "virtio-net-pci,netdev=n0,mac=" + MAC
-                        + (queues > 1 ? ",mq=on,vectors=" + (2 * queues + 2) : "") + device,
+                "-object", "memory-backend-memfd,id=mem,size=64M,share=on", "-numa", "node,memdev=mem"));
+        args.addAll(backend);
+        args.addAll(List.of("-device", "virtio-net-pci,netdev=n0,mac=" + MAC + device,
                 "-qmp", "unix:" + qmp + ",server=on,wait=off"));
         return Qemu.start(dir, name, args);
     }
