@@ -1,6 +1,5 @@
 package net.backend.vhostuser;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,7 +9,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import net.api.SendResult;
 import net.testlib.Await;
 import net.testlib.Cleanup;
 import net.testlib.Frames;
@@ -52,11 +50,7 @@ class TestpmdFrontEndTest {
         assertEquals("vhost-user0 to c0", fx.info("v0"));
 
         List<byte[]> sent = exchange(fx, 0, 5000, pmd);
-        List<byte[]> back = fx.inject.get("s1").received();
-        assertEquals(sent.size(), back.size());
-        for (int i = 0; i < sent.size(); i++) {
-            assertArrayEquals(Macswap.swapped(sent.get(i)), back.get(i), "frame " + i);
-        }
+        TestpmdTraffic.assertCameBackSwapped(sent, fx.inject.get("s1").received());
         assertEquals(0, fx.drops("v0", VhostUserFrontEnd.DISCONNECTED));
         assertEquals(0, fx.counter("v0", VhostUserFrontEnd.REFUSED));
         Await.until(() -> pmd.rxPackets() >= sent.size() && pmd.txPackets() >= sent.size(), Duration.ofSeconds(10),
@@ -98,9 +92,7 @@ class TestpmdFrontEndTest {
         int before = fx.inject.get("s1").count();
         List<byte[]> sent = exchange(fx, before, 1000, again);
         List<byte[]> back = fx.inject.get("s1").received();
-        for (int i = 0; i < sent.size(); i++) {
-            assertArrayEquals(Macswap.swapped(sent.get(i)), back.get(before + i), "frame " + i + " after the restart");
-        }
+        TestpmdTraffic.assertCameBackSwapped(sent, back.subList(before, back.size()));
     }
 
     @Test
@@ -133,18 +125,8 @@ class TestpmdFrontEndTest {
         fx.awaitCounter("v0", VhostUserFrontEnd.CONNECTS, 1);
         InjectDriver.Inject s1 = fx.inject.get("s1");
 
-        pmd.signal("STOP");
         int count = 3 * IN_FLIGHT;
-        int queued = 0;
-        try {
-            for (int i = 0; i < count; i++) {
-                if (s1.send(Frames.testFrame(i, 200), true) == SendResult.QUEUED) {
-                    queued++;
-                }
-            }
-        } finally {
-            pmd.signal("CONT");
-        }
+        int queued = TestpmdTraffic.sendWhileStopped(pmd, s1, count);
         // The ring takes IN_FLIGHT frames; the hub's hand-over between loops a few more, depending
         // on timing; at least another ring's worth must have been held back.
         assertTrue(queued >= count - 2 * IN_FLIGHT, queued + " of " + count + " frames queued behind the full ring");
@@ -171,7 +153,7 @@ class TestpmdFrontEndTest {
     /** Frames from s1 through testpmd and back, a ring in flight at most; {@code already}: s1 had those before. */
     private static List<byte[]> exchange(Fixture fx, int already, int count, Testpmd pmd) throws Exception {
         InjectDriver.Inject s1 = fx.inject.get("s1");
-        return Macswap.exchange(s1, () -> s1.count() - already, count, IN_FLIGHT,
+        return TestpmdTraffic.exchange(s1, () -> s1.count() - already, count, IN_FLIGHT,
                 () -> state(fx) + "; " + pmd.describe());
     }
 }

@@ -1,6 +1,5 @@
 package net.backend.vhostuser;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -78,11 +77,7 @@ class VirtioUserTest {
         probeUntil(fx, pmd, () -> s1.received().stream().anyMatch(Frames::isProbe));
 
         List<byte[]> sent = exchange(s1, 5000, pmd);
-        List<byte[]> back = tests(s1);
-        assertEquals(sent.size(), back.size());
-        for (int i = 0; i < sent.size(); i++) {
-            assertArrayEquals(Macswap.swapped(sent.get(i)), back.get(i), "frame " + i);
-        }
+        TestpmdTraffic.assertCameBackSwapped(sent, tests(s1));
         assertNoDrops(fx);
     }
 
@@ -111,11 +106,7 @@ class VirtioUserTest {
             Await.until(() -> tests(s1).size() >= expect, Duration.ofSeconds(20), "jumbo frames back",
                     () -> tests(s1).size() + " of " + expect + "; " + pmd.describe() + " " + counters(fx));
         }
-        List<byte[]> back = tests(s1);
-        assertEquals(sent.size(), back.size());
-        for (int i = 0; i < sent.size(); i++) {
-            assertArrayEquals(Macswap.swapped(sent.get(i)), back.get(i), "frame " + i);
-        }
+        TestpmdTraffic.assertCameBackSwapped(sent, tests(s1));
         assertNoDrops(fx);
     }
 
@@ -128,18 +119,8 @@ class VirtioUserTest {
         InjectDriver.Inject s1 = fx.inject.get("s1");
         int probes = probeUntil(fx, pmd, () -> pmd.rxPackets() > 0);
 
-        pmd.signal("STOP");
         int count = 3 * Testpmd.VIRTIO_USER_RING;
-        int queued = 0;
-        try {
-            for (int i = 0; i < count; i++) {
-                if (s1.send(Frames.testFrame(i, 200), true) == SendResult.QUEUED) {
-                    queued++;
-                }
-            }
-        } finally {
-            pmd.signal("CONT");
-        }
+        int queued = TestpmdTraffic.sendWhileStopped(pmd, s1, count);
         // the ring takes a ring's worth and testpmd a few more before SIGSTOP lands; the rest queue
         assertTrue(queued >= count - 2 * Testpmd.VIRTIO_USER_RING, queued + " of " + count
                 + " queued behind the full ring; "
@@ -240,6 +221,6 @@ class VirtioUserTest {
 
     /** Frames from s1 through testpmd and back, a ring in flight at most. */
     private static List<byte[]> exchange(InjectDriver.Inject s1, int count, Testpmd pmd) throws Exception {
-        return Macswap.exchange(s1, () -> tests(s1).size(), count, Testpmd.VIRTIO_USER_RING, pmd::describe);
+        return TestpmdTraffic.exchange(s1, () -> tests(s1).size(), count, Testpmd.VIRTIO_USER_RING, pmd::describe);
     }
 }

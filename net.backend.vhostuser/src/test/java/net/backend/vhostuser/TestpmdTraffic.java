@@ -1,5 +1,7 @@
 package net.backend.vhostuser;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -11,11 +13,15 @@ import net.api.SendResult;
 import net.testlib.Await;
 import net.testlib.Frames;
 import net.testlib.InjectDriver;
+import net.testlib.Testpmd;
 
-/** Traffic through testpmd in {@code macswap} mode, which sends every frame back with its MACs swapped. */
-final class Macswap {
+/**
+ * Traffic through testpmd: in {@code macswap} mode it sends every frame back with its MACs
+ * swapped; stopped (SIGSTOP), it takes nothing, so its rings fill.
+ */
+final class TestpmdTraffic {
 
-    private Macswap() {
+    private TestpmdTraffic() {
     }
 
     /**
@@ -52,11 +58,35 @@ final class Macswap {
         return sent;
     }
 
-    /** @return the frame as macswap sends it back */
-    static byte[] swapped(byte[] frame) {
-        byte[] out = frame.clone();
-        System.arraycopy(frame, 0, out, 6, 6);
-        System.arraycopy(frame, 6, out, 0, 6);
-        return out;
+    /** Asserts that {@code back} is {@code sent} as macswap sends it back: every frame, in order, MACs swapped. */
+    static void assertCameBackSwapped(List<byte[]> sent, List<byte[]> back) {
+        assertEquals(sent.size(), back.size(), "frames back");
+        for (int i = 0; i < sent.size(); i++) {
+            byte[] swapped = sent.get(i).clone();
+            System.arraycopy(sent.get(i), 0, swapped, 6, 6);
+            System.arraycopy(sent.get(i), 6, swapped, 0, 6);
+            assertArrayEquals(swapped, back.get(i), "frame " + i);
+        }
+    }
+
+    /**
+     * Stops testpmd, sends {@code count} 200-byte frames from {@code sender} (each asking for a
+     * sent-callback when it has to wait) and lets testpmd go on.
+     *
+     * @return how many of them the runtime queued (said {@link SendResult#QUEUED})
+     */
+    static int sendWhileStopped(Testpmd pmd, InjectDriver.Inject sender, int count) throws Exception {
+        pmd.signal("STOP");
+        int queued = 0;
+        try {
+            for (int i = 0; i < count; i++) {
+                if (sender.send(Frames.testFrame(i, 200), true) == SendResult.QUEUED) {
+                    queued++;
+                }
+            }
+        } finally {
+            pmd.signal("CONT");
+        }
+        return queued;
     }
 }
