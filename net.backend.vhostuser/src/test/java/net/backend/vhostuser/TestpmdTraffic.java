@@ -70,6 +70,13 @@ final class TestpmdTraffic {
     }
 
     /**
+     * Frames the runtime may take past a full ring before the sender is told to wait: the hand-over
+     * between the sender's loop and the ring's (net.hub's mailbox between two loops holds 1024),
+     * and what the ring's side queues. Send a ring, this and a ring more, and the sender must wait.
+     */
+    static final int HANDOVER = 1024;
+
+    /**
      * Stops testpmd, sends {@code count} 200-byte frames from {@code sender} (each asking for a
      * sent-callback when it has to wait) and lets testpmd go on.
      *
