@@ -18,6 +18,7 @@
 #      CLIENT_CPUS (0), DOC.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/doc-table.sh"
 ROOT=$(cd "$HERE/.." && pwd)
 JAR=${JAR:-$ROOT/launcher/target/patchbay.jar}
 DURATION=${DURATION:-5}
@@ -113,7 +114,6 @@ for relay in qemu patchbay; do
     done
 done
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 TABLE=$(cat <<EOF
 | tap + user on one hub, iperf3 TCP ${DURATION} s | QEMU 7.2 | Patchbay | Patchbay / QEMU |
 |---|---|---|---|
@@ -122,14 +122,4 @@ TABLE=$(cat <<EOF
 EOF
 )
 echo "$TABLE"
-if [ -n "$DOC" ] && grep -q '<!-- user-table -->' "$DOC"; then
-    python3 - "$DOC" "$TABLE" "$(date -u +%Y-%m-%d)" <<'EOF'
-import re, sys
-doc, table, day = sys.argv[1], sys.argv[2], sys.argv[3]
-text = open(doc).read()
-text = re.sub(r'<!-- user-table -->.*?<!-- /user-table -->',
-              '<!-- user-table -->\n' + table + '\n\n(bench/user.sh, ' + day + ', medians of runs)\n<!-- /user-table -->',
-              text, flags=re.S)
-open(doc, 'w').write(text)
-EOF
-fi
+write_table "$DOC" user-table "$TABLE" bench/user.sh

@@ -21,6 +21,7 @@
 #      DURATION (5), WARMUP (3), REPS (3), RELAY_CPUS (0), DOC.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/doc-table.sh"
 ROOT=$(cd "$HERE/.." && pwd)
 JAR=${JAR:-$ROOT/launcher/target/patchbay.jar}
 DURATION=${DURATION:-5}
@@ -164,7 +165,6 @@ for row in ${ROWS:-qemu-vhost patchbay-vhost qemu-socket patchbay-socket}; do
     esac
 done
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 TABLE=$(cat <<EOF
 | testpmd txonly, 64 B frames, into hub 0 and out of a UDP socket netdev | QEMU 7.2 | Patchbay | Patchbay / QEMU |
 |---|---|---|---|
@@ -173,14 +173,4 @@ TABLE=$(cat <<EOF
 EOF
 )
 echo "$TABLE"
-if [ -n "$DOC" ] && grep -q '<!-- vhostuser-table -->' "$DOC"; then
-    python3 - "$DOC" "$TABLE" "$(date -u +%Y-%m-%d)" <<'EOF'
-import re, sys
-doc, table, day = sys.argv[1], sys.argv[2], sys.argv[3]
-text = open(doc).read()
-text = re.sub(r'<!-- vhostuser-table -->.*?<!-- /vhostuser-table -->',
-              '<!-- vhostuser-table -->\n' + table + '\n\n(bench/vhostuser.sh, ' + day + ', medians of runs)\n<!-- /vhostuser-table -->',
-              text, flags=re.S)
-open(doc, 'w').write(text)
-EOF
-fi
+write_table "$DOC" vhostuser-table "$TABLE" bench/vhostuser.sh
