@@ -160,13 +160,17 @@ final class Snapshots {
             NetClientState state = states.get(port);
             RateDTO r = state == null ? null : rates.of(state);
             if (rate != null && r != null) {
-                rate = new RateDTO(rate.rxFramesPerSecond() + r.rxFramesPerSecond(),
-                        rate.rxBitsPerSecond() + r.rxBitsPerSecond(), rate.txFramesPerSecond() + r.txFramesPerSecond(),
-                        rate.txBitsPerSecond() + r.txBitsPerSecond(), rate.dropsPerSecond() + r.dropsPerSecond());
+                rate = plus(rate, r);
             }
         }
         return new HubStatsDTO(hub.id(), names(ports, portNames, hub), rxFrames, rxBytes, txFrames, txBytes, queued,
                 drops, rate);
+    }
+
+    private static RateDTO plus(RateDTO a, RateDTO b) {
+        return new RateDTO(a.rxFramesPerSecond() + b.rxFramesPerSecond(), a.rxBitsPerSecond() + b.rxBitsPerSecond(),
+                a.txFramesPerSecond() + b.txFramesPerSecond(), a.txBitsPerSecond() + b.txBitsPerSecond(),
+                a.dropsPerSecond() + b.dropsPerSecond());
     }
 
     /**
