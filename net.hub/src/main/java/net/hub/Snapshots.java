@@ -160,13 +160,17 @@ final class Snapshots {
             NetClientState state = states.get(port);
             RateDTO r = state == null ? null : rates.of(state);
             if (rate != null && r != null) {
-                rate = new RateDTO(rate.rxFramesPerSecond() + r.rxFramesPerSecond(),
-                        rate.rxBitsPerSecond() + r.rxBitsPerSecond(), rate.txFramesPerSecond() + r.txFramesPerSecond(),
-                        rate.txBitsPerSecond() + r.txBitsPerSecond(), rate.dropsPerSecond() + r.dropsPerSecond());
+                rate = plus(rate, r);
             }
         }
         return new HubStatsDTO(hub.id(), names(ports, portNames, hub), rxFrames, rxBytes, txFrames, txBytes, queued,
                 drops, rate);
+    }
+
+    private static RateDTO plus(RateDTO a, RateDTO b) {
+        return new RateDTO(a.rxFramesPerSecond() + b.rxFramesPerSecond(), a.rxBitsPerSecond() + b.rxBitsPerSecond(),
+                a.txFramesPerSecond() + b.txFramesPerSecond(), a.txBitsPerSecond() + b.txBitsPerSecond(),
+                a.dropsPerSecond() + b.dropsPerSecond());
     }
 
     /**
@@ -177,15 +181,24 @@ final class Snapshots {
      * @param groups what to read, by loop
      * @param step   the reading, run on the group's loop
      * @return what each loop answered (in the map's order), without the loops that did not answer
-     *         within {@link #QUERY_TIMEOUT} (logged)
+     *         within {@link #QUERY_TIMEOUT} (logged as warnings)
      */
     <G, T> Map<EventLoop, T> onEachLoop(Map<EventLoop, G> groups, Function<G, T> step) {
+        return onEachLoop(groups, step, System.Logger.Level.WARNING);
+    }
+
+    /**
+     * As {@link #onEachLoop(Map, Function)}, logging a loop that did not answer at this level.
+     *
+     * @param level the level of the line for each loop that did not answer
+     */
+    <G, T> Map<EventLoop, T> onEachLoop(Map<EventLoop, G> groups, Function<G, T> step, System.Logger.Level level) {
         Map<EventLoop, CompletableFuture<T>> asked = new IdentityHashMap<>();
         groups.forEach((loop, group) -> asked.put(loop, onLoop(loop, () -> step.apply(group))));
         long deadline = System.nanoTime() + QUERY_TIMEOUT.toNanos();
         Map<EventLoop, T> answers = new IdentityHashMap<>();
         asked.forEach((loop, answer) -> {
-            T t = await(answer, loop, deadline);
+            T t = await(answer, loop, deadline, level);
             if (t != null) {
                 answers.put(loop, t);
             }
@@ -197,7 +210,7 @@ final class Snapshots {
         Prepared p = new Prepared(0, e.state, Map.copyOf(e.options), e.error);
         EventLoop loop = e.state.loop();
         List<NetClientDTO> dto = await(onLoop(loop, () -> List.of(describe(p))), loop,
-                System.nanoTime() + QUERY_TIMEOUT.toNanos());
+                System.nanoTime() + QUERY_TIMEOUT.toNanos(), System.Logger.Level.WARNING);
         return dto != null ? dto.get(0) : unknown(p, loop + " did not answer within " + QUERY_TIMEOUT.toSeconds() + " s");
     }
 
@@ -222,15 +235,16 @@ final class Snapshots {
         return result;
     }
 
-    /** @return what the loop answered by the deadline, or null (logged) */
-    private <T> T await(CompletableFuture<T> answer, EventLoop loop, long deadline) {
+    /** @return what the loop answered by the deadline, or null (logged: a timeout at {@code level}) */
+    private <T> T await(CompletableFuture<T> answer, EventLoop loop, long deadline, System.Logger.Level level) {
         try {
             return answer.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (ExecutionException | TimeoutException e) {
-            log.log(System.Logger.Level.WARNING, loop + ": no snapshot: " + (e instanceof TimeoutException
-                    ? "no answer within " + QUERY_TIMEOUT.toSeconds() + " s" : e.getCause()));
+        } catch (TimeoutException e) {
+            log.log(level, loop + ": no snapshot: no answer within " + QUERY_TIMEOUT.toSeconds() + " s");
+        } catch (ExecutionException e) {
+            log.log(System.Logger.Level.WARNING, loop + ": no snapshot: " + e.getCause());
         }
         return null;
     }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import net.api.NetClientDriver;
 import net.api.NetException;
+import net.api.NetFilterDriver;
 import net.api.NicModel;
 import net.control.QemuOptions;
 import net.control.Section;
@@ -24,6 +25,7 @@ import net.control.dto.RateDTO;
 import net.control.dto.StatisticsDTO;
 import net.testlib.Await;
 import net.testlib.InjectDriver;
+import net.testlib.PassFilterDriver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -200,6 +202,24 @@ class StatisticsTest {
         assertNotEquals(nic, deleted.generation(), "netdev_del");
         assertTrue(!deleted.netdevs().containsKey("extra") && !deleted.nics().containsKey("nic0"), deleted.toString());
         assertEquals(deleted.generation(), runtime.statistics().generation());
+
+        // A filter comes and goes; netdevs go pending and active with their driver.
+        runtime.bindNetFilterDriver(new PassFilterDriver<>(PassFilterDriver.Options.class),
+                Map.of(NetFilterDriver.TYPE, "filter-pass"));
+        long before = runtime.statistics().generation();
+        runtime.add(Section.OBJECT, QemuOptions.parse("filter-pass,id=f0,netdev=src", "qom-type"));
+        long filtered = runtime.statistics().generation();
+        assertNotEquals(before, filtered, "object-add");
+        runtime.objectDel("f0");
+        long unfiltered = runtime.statistics().generation();
+        assertNotEquals(filtered, unfiltered, "object-del");
+        runtime.unbindNetClientDriver(mem, Map.of(NetClientDriver.TYPE, "mem"));
+        assertEquals("pending", runtime.client("src").state());
+        long pending = runtime.statistics().generation();
+        assertNotEquals(unfiltered, pending, "netdevs pending: their driver left");
+        runtime.bindNetClientDriver(mem, Map.of(NetClientDriver.TYPE, "mem"));
+        assertEquals("active", runtime.client("src").state());
+        assertNotEquals(pending, runtime.statistics().generation(), "active again");
     }
 
     @Test

@@ -6,7 +6,7 @@ import java.util.Map;
 /**
  * A hub's totals: the sums of its ports' counters. A port's rx is what its peer handed to the
  * hub, its tx what the hub handed to its peer, so the hub's rx counts frames in and its tx frames
- * out (one frame in is as many out as the hub forwards it to).
+ * out (one frame in is as many out as the hub forwards it to). Read when asked, not sampled.
  *
  * @param id       the hub id ({@code hubid})
  * @param ports    the names of its ports, newest first (QEMU's forwarding order)
@@ -16,7 +16,8 @@ import java.util.Map;
  * @param txBytes  their bytes
  * @param queued   frames waiting in its ports' queues now
  * @param drops    frames its ports lost, by reason
- * @param rate     the hub's rates over the last sampling interval, or null before the first
+ * @param rate     the hub's rates over the last sampling interval, the sums of its ports' rates;
+ *                 null before the first
  * @since 2.1
  */
 public record HubStatsDTO(int id, List<String> ports, long rxFrames, long rxBytes, long txFrames, long txBytes,
