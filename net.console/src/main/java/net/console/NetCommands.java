@@ -185,14 +185,17 @@ public class NetCommands {
      * @param session the console session: it keeps the counts of its last {@code --reset}
      * @param words   the words typed after the command
      * @return the counters as a table, or null after a watch, else the error line
-     * @throws Exception when Gogo's help fails ({@code --help})
+     * @throws Exception when a screen of the watch cannot be drawn
      */
     @Descriptor("""
-            show the counters of every netdev, hubport and NIC: frames, bytes, queued frames, drops by reason, \
-            the driver's own counters; NAME shows one. --watch [SECONDS] draws rates (frames/s, bits/s, drops/s), \
-            hub totals and the event loops every SECONDS (1) in place until Ctrl-C or q; on a pipe one table \
-            per interval. --reset counts from now on in this console session only: QMP, /metrics and other \
-            sessions go on counting since each netdev was created (counters never go back)""")
+            show the counters of every netdev, hubport and NIC, or their rates live (--watch); --reset counts from now on
+               frames, bytes, queued frames, drops by reason, the driver's own counters, as QMP's x-query-netdevs
+               NAME               one netdev or NIC only
+               --watch [SECONDS]  every SECONDS (1), drawn in place until Ctrl-C or q: per client and hub frames/s,
+                                  bits/s, drops/s, queued frames and counts, and the event loops' busy time and frames
+                                  per iteration; on a pipe, one table per interval
+               --reset            count from now on, in this console session only: QMP, /metrics and other sessions
+                                  go on counting since each netdev was created (counters never go back)""")
     public String stats(CommandSession session,
             @Descriptor("[NAME] [--watch [SECONDS]] [--reset] [--help]") String... words) throws Exception {
         StatsRequest request = StatsRequest.parse(words);
@@ -200,7 +203,7 @@ public class NetCommands {
             return request.error();
         }
         if (request.help()) {
-            return String.valueOf(session.execute("patchbay:help net:stats"));
+            return HelpCommand.explain(NetCommands.class, "stats", "net").stripTrailing();
         }
         try {
             if (request.reset()) {
@@ -234,8 +237,8 @@ public class NetCommands {
     /** Draws rates until Ctrl-C; a client that goes away ends it with the error line. */
     private String watch(CommandSession session, StatsRequest request, StatsBaseline baseline) throws Exception {
         String[] gone = new String[1];
-        StatsScreen screen = new StatsScreen("net:stats every " + request.every());
-        Watch.run(session, request.interval(), stops -> {
+        StatsScreen screen = new StatsScreen("net:stats every " + request.interval());
+        Watch.run(session, request.interval().duration(), true, stops -> {
             StatisticsDTO stats = control.statistics();
             long nanos = System.nanoTime();
             List<NetClientDTO> clients;

@@ -46,13 +46,14 @@ final class Watch {
     /**
      * @param session  the console session, for its terminal; null outside Gogo
      * @param interval how often to draw
+     * @param inPlace  whether to draw in place when the output is a terminal; else one screen after another
      * @param screen   draws one screen, given what to say at the end of its first line about stopping
      * @throws Exception when drawing a screen fails
      */
-    static void run(CommandSession session, Duration interval, ScreenSource screen) throws Exception {
+    static void run(CommandSession session, Duration interval, boolean inPlace, ScreenSource screen) throws Exception {
         Object terminal = session == null ? null : session.get(".terminal");
         Runnable restoreCtrlC = ctrlC(terminal);
-        try (Display display = display(terminal)) {
+        try (Display display = display(inPlace ? terminal : null)) {
             String stops = display instanceof Plain ? "" : "; q or Ctrl-C stops";
             do {
                 String text = screen.draw(stops);

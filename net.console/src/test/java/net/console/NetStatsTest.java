@@ -56,6 +56,7 @@ class NetStatsTest {
         rt.hub("a", "b");
         gogo = new CommandProcessorImpl();
         gogo.addCommand("net", new NetCommands(rt.runtime), "stats");
+        gogo.addCommand("patchbay", new WatchCommand(gogo), "watch");
         cleanup.add(gogo::stop);
     }
 
@@ -182,6 +183,44 @@ class NetStatsTest {
         keys.write('q');
         keys.flush();
         assertNull(result.get(RETURN.toSeconds(), TimeUnit.SECONDS));
+    }
+
+    /**
+     * The console's {@code watch} shows what {@code net:stats} returns (Gogo's shows a blank
+     * screen), with this session's reset, and ends when its thread is interrupted.
+     */
+    @Test
+    void watchShowsTheResultOfTheCommandItRuns() throws Exception {
+        Session session = new Session();
+        session.run("net:stats --reset");
+        send(4);
+        CompletableFuture<Object> result = session.start("watch -n 0.1 net:stats");
+        Pattern title = Pattern.compile("every 0\\.1 s: net:stats, \\d\\d:\\d\\d:\\d\\d\nsince reset at ");
+        Await.until(() -> count(title, session.output()) >= 2, Await.DEFAULT, "two screens", session::output);
+        session.commandThread().interrupt();
+
+        assertNull(result.get(RETURN.toSeconds(), TimeUnit.SECONDS));
+        String out = session.output();
+        String second = out.split("\n\n(?=every)")[1];
+        assertEquals(List.of("0", "4", "4", "0"), frames(second, "a", "b"), second);
+        assertFalse(out.contains("Exception") || out.contains("\u001b"), out);
+    }
+
+    @Test
+    void wrongWordsForWatchAreHmpLines() throws Exception {
+        Session session = new Session();
+        assertEquals("watch: command expected\nTry \"help watch\" for more information\n", session.run("watch -n 2"));
+        assertEquals("watch: Parameter 'SECONDS' expects a number from 0.1 to 86400\n"
+                + "Try \"help watch\" for more information\n", session.run("watch -n 0 net:stats"));
+    }
+
+    @Test
+    void helpOfNetStatsSaysWhatItTakes() throws Exception {
+        String help = new Session().run("net:stats --help");
+        assertTrue(help.startsWith("\nstats - show the counters of every netdev, hubport and NIC, or their rates live"), help);
+        assertTrue(help.contains("   --watch [SECONDS]  every SECONDS (1), drawn in place until Ctrl-C or q") && help.contains(
+                "   --reset            count from now on, in this console session only"), help);
+        assertTrue(help.endsWith("   parameters:\n      String[]   [NAME] [--watch [SECONDS]] [--reset] [--help]\n"), help);
     }
 
     private static String capability(Terminal terminal, Capability capability) {

@@ -21,11 +21,11 @@ class StatsRequestTest {
 
     @Test
     void watchEverySecondUnlessANumberFollows() {
-        assertEquals(Duration.ofSeconds(1), StatsRequest.parse("--watch").interval());
-        assertEquals("1 s", StatsRequest.parse("--watch").every());
+        assertEquals(Duration.ofSeconds(1), StatsRequest.parse("--watch").interval().duration());
+        assertEquals("1 s", StatsRequest.parse("--watch").interval().toString());
         StatsRequest r = StatsRequest.parse("--watch", "0.5", "s0");
-        assertEquals(Duration.ofMillis(500), r.interval());
-        assertEquals("0.5 s", r.every());
+        assertEquals(Duration.ofMillis(500), r.interval().duration());
+        assertEquals("0.5 s", r.interval().toString());
         assertEquals("s0", r.name());
         StatsRequest named = StatsRequest.parse("s0", "--watch");
         assertTrue(named.watch());
