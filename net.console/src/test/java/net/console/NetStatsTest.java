@@ -107,6 +107,12 @@ class NetStatsTest {
         Session session = new Session();
         CompletableFuture<Object> result = session.start("net:stats --watch 0.1");
         Await.until(() -> count(WATCH_TITLE, session.output()) >= 2, Await.DEFAULT, "two screens", session::output);
+        send(500);
+        // The runtime's next sample (once a second) has the burst: a rate of a few hundred frames/s.
+        Pattern busy = Pattern.compile("(?m)^a +up +0 +0 +[1-9][0-9.]*k? +[1-9][0-9.]*[kM] ");
+        Pattern hub = Pattern.compile("(?m)^ +1 +2 +[1-9][0-9.]*k? +[1-9][0-9.]*[kM] +[1-9][0-9.]*k? +[1-9][0-9.]*[kM] ");
+        Await.until(() -> busy.matcher(session.output()).find() && hub.matcher(session.output()).find(), Await.DEFAULT,
+                "a's tx rate and hub 1's rates", session::output);
         session.commandThread().interrupt();
 
         assertNull(result.get(RETURN.toSeconds(), TimeUnit.SECONDS), "the watch returns nothing, throws nothing");
@@ -167,6 +173,31 @@ class NetStatsTest {
         assertTrue(out.endsWith(capability(terminal, Capability.cursor_normal)), "cursor shown again: " + out);
         assertEquals(before.getLocalFlags(), terminal.getAttributes().getLocalFlags(), "the terminal's modes are back");
         assertFalse(out.contains("Exception"), out);
+    }
+
+    /** On a small terminal lines are cut and the screen ends a row short, so that nothing scrolls. */
+    @Test
+    void aScreenFitsTheTerminal() throws Exception {
+        ByteArrayOutputStream screen = new ByteArrayOutputStream();
+        PipedOutputStream keys = cleanup.add(new PipedOutputStream());
+        Terminal terminal = cleanup.add(new ExternalTerminal("test", "xterm-256color",
+                new PipedInputStream(keys), screen, StandardCharsets.UTF_8));
+        terminal.setSize(new org.jline.terminal.Size(40, 6));
+        Session session = new Session(screen);
+        session.session.put(".terminal", terminal);
+        CompletableFuture<Object> result = session.start("net:stats --watch 0.1");
+        String home = capability(terminal, Capability.cursor_home);
+        String eos = capability(terminal, Capability.clr_eos);
+        String eol = capability(terminal, Capability.clr_eol);
+        Await.until(() -> session.output().split(Pattern.quote(home)).length > 3, Await.DEFAULT, "two screens", session::output);
+        terminal.raise(Terminal.Signal.INT);
+        assertNull(result.get(RETURN.toSeconds(), TimeUnit.SECONDS));
+
+        String drawn = session.output().split(Pattern.quote(home))[2];
+        List<String> rows = Arrays.asList(drawn.substring(0, drawn.indexOf(eos)).replace(eol, "").split("\r?\n"));
+        assertEquals(5, rows.size(), drawn);
+        assertTrue(rows.stream().allMatch(r -> r.length() <= 39), drawn);
+        assertEquals("NAME  LINK  RX-FRAMES/S  RX-BITS/S  TX-", rows.get(1), "cut at 39 columns: " + drawn);
     }
 
     /** {@code q} ends a watch on a terminal too. */
