@@ -80,7 +80,9 @@ final class Usage {
 
                 At the console: net:netdevs, net:add TYPE,id=ID,KEY=VALUE... (or TYPE id=ID KEY=VALUE...),
                 net:del ID, net:link ID on|off, net:drivers, net:capture NETDEV[,NETDEV...] [FILE|-]
-                [group=G,mode=M]; help lists the commands; quit stops Patchbay as QEMU's quit does.
+                [group=G,mode=M], net:stats [ID] [--watch [SECONDS]] [--reset] (live rates until Ctrl-C;
+                counts since a reset, in this console only); help lists the commands; quit stops
+                Patchbay as QEMU's quit does.
                 """;
     }
 }
