@@ -79,6 +79,10 @@ public class MetricsTest {
             int s3 = freeUdpPort();
             control.add(Section.NETDEV, QemuOptions.parse("socket,id=s3,udp=127.0.0.1:" + flow.senderPort()
                     + ",localaddr=127.0.0.1:" + s3, "type"));
+            // n1, a NIC on hub 1, takes its copy of every frame.
+            Provisioning.startDriver(context, control, Provisioning.NIC, "sink");
+            control.add(Section.NETDEV, QemuOptions.parse("hubport,id=h3,hubid=1", "type"));
+            control.add(Section.DEVICE, HubTopology.args("driver", "sink", "id", "n1", "netdev", "h3"));
             URI base = Metrics.awaitEndpoint(context);
 
             flow.start(s1, FRAMES, Duration.ofSeconds(30));
@@ -103,6 +107,8 @@ public class MetricsTest {
             JsonNode netdevs = client.execute("x-query-netdevs", null).get("return");
             assertEqualsQuery(metrics, netdevs);
             String text = metrics.text();
+            // For a reader of the test's output: what a scrape of this network looks like.
+            Files.writeString(Path.of("target", "metrics-sample.txt"), text);
             assertLine(text, "patchbay_netdev_tx_frames_total{netdev=\"s1\",type=\"socket\",hub=\"1\"} " + FRAMES);
             assertLine(text, "patchbay_netdev_rx_frames_total{netdev=\"s2\",type=\"socket\",hub=\"1\"} " + FRAMES);
             assertLine(text, "patchbay_netdev_rx_frames_total{netdev=\"h1\",type=\"hubport\",hub=\"1\"} " + FRAMES);
@@ -112,12 +118,14 @@ public class MetricsTest {
             assertLine(text, "patchbay_netdev_state{netdev=\"s1\",type=\"socket\",hub=\"1\",state=\"active\"} 1");
             assertLine(text, "patchbay_netdev_state{netdev=\"s1\",type=\"socket\",hub=\"1\",state=\"failed\"} 0");
             assertLine(text, "patchbay_netdev_info{netdev=\"s1\",type=\"socket\",hub=\"1\",kind=\"netdev\",peer=\"h1\"} 1");
+            assertLine(text, "patchbay_netdev_rx_frames_total{nic=\"n1\",type=\"sink\",hub=\"1\"} " + FRAMES);
+            assertLine(text, "patchbay_netdev_info{nic=\"n1\",type=\"sink\",hub=\"1\",kind=\"nic\",peer=\"h3\"} 1");
             assertLine(text, "patchbay_hub_rx_frames_total{hub=\"1\"} " + FRAMES);
-            assertLine(text, "patchbay_hub_tx_frames_total{hub=\"1\"} " + FRAMES);
-            assertLine(text, "patchbay_hub_ports{hub=\"1\"} 2");
+            assertLine(text, "patchbay_hub_tx_frames_total{hub=\"1\"} " + 2 * FRAMES);
+            assertLine(text, "patchbay_hub_ports{hub=\"1\"} 3");
             assertLine(text, "patchbay_qmp_clients 1");
             assertTrue("the loops handed on every frame: " + text,
-                    sum(metrics, "patchbay_event_loop_frames_total") >= 2 * FRAMES);
+                    sum(metrics, "patchbay_event_loop_frames_total") >= 3 * FRAMES);
             assertTrue("the loops were busy: " + text, sum(metrics, "patchbay_event_loop_busy_seconds_total") > 0);
             assertTrue("the loops woke up: " + text, sum(metrics, "patchbay_event_loop_iterations_total") > 0);
             promtoolCheck(text);
@@ -255,17 +263,21 @@ public class MetricsTest {
         return Map.of("netdev", "s2", "type", "socket", "hub", "1");
     }
 
-    /** Every netdev and hubport x-query-netdevs lists has its counters in /metrics, and nothing else is there. */
+    /**
+     * Every netdev, hubport and NIC x-query-netdevs lists has its counters in /metrics (a NIC
+     * labelled nic=), and nothing else is there.
+     */
     private static void assertEqualsQuery(Metrics metrics, JsonNode netdevs) {
         assertEquals("netdevs in x-query-netdevs and in /metrics:\n" + netdevs + "\n" + metrics.text(),
                 netdevs.size(), metrics.of("patchbay_netdev_rx_frames_total").size());
         for (JsonNode netdev : netdevs) {
             String name = netdev.get("name").asText();
+            String label = netdev.get("kind").asText().equals("nic") ? "nic" : "netdev";
             JsonNode counters = netdev.get("counters");
             for (String counter : List.of("rx-frames", "tx-frames", "rx-bytes", "tx-bytes")) {
                 String metric = "patchbay_netdev_" + counter.replace('-', '_') + "_total";
                 List<Metrics.Sample> samples = metrics.of(metric).stream()
-                        .filter(s -> name.equals(s.labels().get("netdev"))).toList();
+                        .filter(s -> name.equals(s.labels().get(label))).toList();
                 assertEquals(metric + " of " + name + ":\n" + metrics.text(), 1, samples.size());
                 assertEquals(metric + " of " + name + " equals x-query-netdevs' " + counter,
                         counters.get(counter).asLong(), (long) samples.getFirst().value());
