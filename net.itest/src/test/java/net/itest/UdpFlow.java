@@ -95,6 +95,11 @@ final class UdpFlow implements AutoCloseable {
         }
     }
 
+    /** @return whether the sender is still at it */
+    boolean sending() {
+        return sending != null && sending.isAlive();
+    }
+
     /** @return the frames sent so far */
     long sent() {
         return sent.get();
