@@ -4,9 +4,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.ToLongFunction;
 import net.control.dto.CountersDTO;
 import net.control.dto.EventLoopDTO;
+import net.control.dto.FilterDTO;
 import net.control.dto.HubStatsDTO;
 import net.control.dto.NetClientDTO;
 import net.control.dto.NetworkDTO;
@@ -17,11 +19,12 @@ import net.control.dto.StatisticsDTO;
  * metric, its samples together, label values escaped. Netdevs and hubports are labelled
  * {@code netdev}, NICs {@code nic} (a NIC may have a netdev's name); {@code hub} is the hub of a
  * hubport, or of the hubport a netdev or NIC is peered with, and left out otherwise (Prometheus
- * takes an empty label as an absent one). Rates are Prometheus' to compute, from the counters.
+ * takes an empty label as an absent one). Filters are labelled {@code filter}, {@code type} and the
+ * {@code netdev} they filter. Rates are Prometheus' to compute, from the counters.
  */
 final class PrometheusText {
 
-    /** The states of {@link NetClientDTO#state()}, one series each (a state set). */
+    /** The states of {@link NetClientDTO#state()} and {@link FilterDTO#state()}, one series each (a state set). */
     private static final List<String> STATES = List.of("active", "pending", "failed");
 
     private final StringBuilder out = new StringBuilder(8192);
@@ -39,6 +42,7 @@ final class PrometheusText {
     static String of(NetworkDTO network, StatisticsDTO statistics, int qmpClients) {
         PrometheusText text = new PrometheusText();
         text.clients(network.clients());
+        text.filters(network.clients());
         text.hubs(statistics.hubs());
         text.loops(statistics.loops());
         if (qmpClients >= 0) {
@@ -79,15 +83,7 @@ final class PrometheusText {
                 clients, labels, c -> c.counters().queued());
         gauge("patchbay_netdev_link_up", "1 when the link is up (set_link on), 0 when down",
                 clients, labels, c -> c.linkUp() ? 1 : 0);
-        family("patchbay_netdev_state", "gauge",
-                "1 for the state it is in (active; pending: no driver; failed: its driver refused it), 0 for the"
-                        + " others");
-        for (int i = 0; i < clients.size(); i++) {
-            for (String state : STATES) {
-                sample("patchbay_netdev_state", labels.get(i), "state", state,
-                        state.equals(clients.get(i).state()) ? 1 : 0);
-            }
-        }
+        states("patchbay_netdev_state", clients, labels, NetClientDTO::state);
         family("patchbay_netdev_info", "gauge", "Always 1: what it is (netdev, hubport or nic) and its peer");
         for (int i = 0; i < clients.size(); i++) {
             NetClientDTO c = clients.get(i);
@@ -104,6 +100,26 @@ final class PrometheusText {
         for (int i = 0; i < clients.size(); i++) {
             keyed("patchbay_netdev_driver_events_total", labels.get(i), "counter",
                     clients.get(i).counters().driver());
+        }
+    }
+
+    private void filters(List<NetClientDTO> clients) {
+        List<FilterDTO> filters = new ArrayList<>();
+        List<String> labels = new ArrayList<>();
+        for (NetClientDTO c : clients) {
+            for (FilterDTO f : c.filters()) {
+                filters.add(f);
+                labels.add(labelText("filter", f.id()) + ',' + labelText("type", f.type()) + ','
+                        + labelText("netdev", f.netdev()));
+            }
+        }
+        states("patchbay_filter_state", filters, labels, FilterDTO::state);
+        gauge("patchbay_filter_on", "1 when the filter acts on frames (status on), 0 when it passes them untouched",
+                filters, labels, f -> "on".equals(f.status()) ? 1 : 0);
+        family("patchbay_filter_events_total", "counter",
+                "The open filter's own counters (sent, dropped, ...), by counter; reset when it opens again");
+        for (int i = 0; i < filters.size(); i++) {
+            keyed("patchbay_filter_events_total", labels.get(i), "counter", filters.get(i).counters());
         }
     }
 
@@ -147,6 +163,18 @@ final class PrometheusText {
                 loops, labels, EventLoopDTO::frames);
         gauge("patchbay_event_loop_clients", "Netdevs, hubports and NICs the loop owns now", loops, labels,
                 EventLoopDTO::clients);
+    }
+
+    /** A state set: per item, 1 for the state it is in and 0 for the others. */
+    private <T> void states(String name, List<T> items, List<String> labels, Function<T, String> state) {
+        family(name, "gauge", "1 for the state it is in (active; pending: no driver; failed: its driver refused"
+                + " it, see x-query-netdevs), 0 for the others");
+        for (int i = 0; i < items.size(); i++) {
+            String now = state.apply(items.get(i));
+            for (String one : STATES) {
+                sample(name, labels.get(i), "state", one, one.equals(now) ? 1 : 0);
+            }
+        }
     }
 
     /** @return the labels naming a client: netdev or nic, type, and hub when it is on one */

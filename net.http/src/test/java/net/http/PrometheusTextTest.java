@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import net.control.dto.CountersDTO;
 import net.control.dto.EventLoopDTO;
+import net.control.dto.FilterDTO;
 import net.control.dto.HubDTO;
 import net.control.dto.HubStatsDTO;
 import net.control.dto.NetClientDTO;
@@ -36,7 +37,9 @@ class PrometheusTextTest {
                     client("n1", "sink", "nic", "h2", null, counters(3, Map.of(), Map.of())),
                     client("s2", "socket", "netdev", "n2", null, counters(0, Map.of(), Map.of())),
                     client("n2", "e1000", "nic", "s2", null, counters(0, Map.of(), Map.of())),
-                    client("s3", "socket", "netdev", null, null, counters(0, Map.of("no-peer", 4L), Map.of()))));
+                    client("s3", "socket", "netdev", null, null, counters(0, Map.of("no-peer", 4L), Map.of()),
+                            new FilterDTO("f1", "filter-mirror", "s3", "all", "off", "active", null, null, Map.of(),
+                                    Map.of("sent", 5L)))));
 
     private static final StatisticsDTO STATISTICS = new StatisticsDTO(Instant.EPOCH, 1, 1, Map.of(), Map.of(),
             List.of(new HubStatsDTO(1, List.of("h1"), 7, 700, 0, 0, 0, Map.of(), null)),
@@ -55,6 +58,16 @@ class PrometheusTextTest {
         assertLine(text, "patchbay_netdev_info{netdev=\"s3\",type=\"socket\",kind=\"netdev\"} 1");
         assertLine(text, "patchbay_hub_rx_bytes_total{hub=\"1\"} 700");
         assertLine(text, "patchbay_event_loop_busy_seconds_total{loop=\"patchbay-loop-0\"} 1.5");
+    }
+
+    @Test
+    void filtersWithTheirNetdevStateStatusAndCounters() {
+        String text = PrometheusText.of(NETWORK, STATISTICS, -1);
+        String f1 = "filter=\"f1\",type=\"filter-mirror\",netdev=\"s3\"";
+        assertLine(text, "patchbay_filter_state{" + f1 + ",state=\"active\"} 1");
+        assertLine(text, "patchbay_filter_state{" + f1 + ",state=\"failed\"} 0");
+        assertLine(text, "patchbay_filter_on{" + f1 + "} 0");
+        assertLine(text, "patchbay_filter_events_total{" + f1 + ",counter=\"sent\"} 5");
     }
 
     @Test
@@ -97,9 +110,9 @@ class PrometheusTextTest {
     }
 
     private static NetClientDTO client(String name, String type, String kind, String peer, Integer hub,
-            CountersDTO counters) {
+            CountersDTO counters, FilterDTO... filters) {
         return new NetClientDTO(name, type, kind, "active", null, null, peer, hub, true, NO_OPTIONS, counters,
-                List.of());
+                List.of(filters));
     }
 
     private static CountersDTO counters(long rxFrames, Map<String, Long> drops, Map<String, Long> driver) {
