@@ -89,6 +89,9 @@ public class MetricsTest {
             // A netdev file the runtime keeps nothing of is listed under the file's name, which
             // may hold anything a label value must escape.
             control.declareRefused(ODD, Map.of("type", "socket"), "Parameter 'id' is missing");
+            // A capture on s2, pending: its bundle is not installed.
+            control.declare(Section.OBJECT, HubTopology.args("qom-type", "filter-dump", "id", "f1", "netdev", "s2",
+                    "file", "f1.pcap"));
             URI base = Metrics.awaitEndpoint(context);
 
             flow.start(s1, FRAMES, Duration.ofSeconds(30));
@@ -130,6 +133,8 @@ public class MetricsTest {
                     + "state=\"failed\"} 1");
             assertEquals("the name read back", 1, metrics.value("patchbay_netdev_state",
                     Map.of("netdev", ODD, "type", "socket", "state", "failed")), 0);
+            assertLine(text, "patchbay_filter_state{filter=\"f1\",type=\"filter-dump\",netdev=\"s2\",state=\"pending\"} 1");
+            assertLine(text, "patchbay_filter_on{filter=\"f1\",type=\"filter-dump\",netdev=\"s2\"} 1");
             assertLine(text, "patchbay_hub_rx_frames_total{hub=\"1\"} " + FRAMES);
             assertLine(text, "patchbay_hub_tx_frames_total{hub=\"1\"} " + 2 * FRAMES);
             assertLine(text, "patchbay_hub_ports{hub=\"1\"} 3");
@@ -143,7 +148,7 @@ public class MetricsTest {
             JsonNode deleted = client.execute("netdev_del", Map.of("id", "s2"));
             assertTrue("netdev_del s2: " + deleted, deleted.has("return"));
             Metrics after = Metrics.scrape(base);
-            assertFalse("s2 is gone from /metrics:\n" + after.text(), after.anyLabelled("netdev", "s2"));
+            assertFalse("s2 and its filter are gone from /metrics:\n" + after.text(), after.anyLabelled("netdev", "s2"));
             assertLine(after.text(), "patchbay_netdev_info{netdev=\"h2\",type=\"hubport\",hub=\"1\",kind=\"hubport\"} 1");
             assertEqualsQuery(after, client.execute("x-query-netdevs", null).get("return"));
         }
