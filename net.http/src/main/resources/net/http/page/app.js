@@ -14,6 +14,7 @@ const view = {
   stats: null,
   captures: { available: false, reason: 'not connected', netdevs: {} },
   selected: null,     // { key, name, kind }
+  actionsKey: null,   // what the panel's buttons were made for
   detail: null,       // the selected client as /api/client last returned it
   ticks: 0,
   edges: [],          // { g, key, client }
@@ -143,7 +144,7 @@ function draw() {
     const dr = svg('text', { x: mx, y: my + 15, 'text-anchor': 'middle', class: 'drops' }, g);
     svg('title', {}, g).textContent = 'rates of ' + e.client.kind + ' ' + e.client.name
       + ' in its own directions: rx = taken from its peer, tx = sent to it';
-    if (!e.client.linkUp || (nodes.get(e.b) && !nodes.get(e.b).c.linkUp)) g.classList.add('down');
+    if (!e.client['link-up'] || (nodes.get(e.b) && !nodes.get(e.b).c['link-up'])) g.classList.add('down');
     view.edges.push({ g, client: e.client, rx, tx, dr, line: g.firstChild });
   }
   for (const h of hubs) {
@@ -162,7 +163,7 @@ function drawNode(layer, key, n) {
   const c = n.c;
   const [w, h] = SIZE[c.kind] || SIZE.netdev;
   const cls = ['node', c.kind, c.state];
-  if (!c.linkUp) cls.push('down');
+  if (!c['link-up']) cls.push('down');
   if (view.selected && view.selected.key === key) cls.push('selected');
   const g = svg('g', { class: cls.join(' '), 'data-node': c.name, 'data-kind': c.kind, 'data-key': key,
     transform: `translate(${n.x},${n.y})` }, layer);
@@ -172,7 +173,7 @@ function drawNode(layer, key, n) {
   } else {
     svg('text', { y: -9 }, g).textContent = c.name;
     const sub = svg('text', { y: 8, class: 'sub' }, g);
-    sub.textContent = c.type + (c.linkUp ? '' : ' · link down');
+    sub.textContent = c.type + (c['link-up'] ? '' : ' · link down');
     if (c.state !== 'active') svg('text', { y: 20, class: 'state' }, g).textContent = c.state;
   }
   if (view.captures.netdevs[c.name] && view.captures.netdevs[c.name].state === 'recording' && c.kind !== 'nic') {
@@ -225,6 +226,7 @@ function summary() {
 function select(key, name, kind) {
   view.selected = { key, name, kind };
   view.detail = null;
+  view.actionsKey = null;
   document.getElementById('panel-error').hidden = true;
   for (const n of graph.querySelectorAll('.node.selected')) n.classList.remove('selected');
   const g = graph.querySelector(`[data-key="${CSS.escape(key)}"]`);
@@ -270,57 +272,69 @@ function table(parent, rows, cls) {
 
 function renderPanel() {
   const c = current();
-  const body = document.getElementById('panel-body');
-  body.replaceChildren();
+  const stateBox = document.getElementById('panel-state');
+  const actions = document.getElementById('panel-actions');
+  const data = document.getElementById('panel-data');
   if (!c) {
     document.getElementById('panel-title').textContent = view.selected ? view.selected.name + ' (gone)' : '';
+    stateBox.replaceChildren();
+    actions.replaceChildren();
+    data.replaceChildren();
+    view.actionsKey = null;
     return;
   }
   document.getElementById('panel-title').textContent = `${c.name} — ${c.kind} ${c.type}`;
-  html('h3', {}, 'State', body);
-  table(body, [
+  stateBox.replaceChildren();
+  html('h3', {}, 'State', stateBox);
+  table(stateBox, [
     ['state', c.state, { 'data-field': 'state' }],
     ['error', c.error, { 'data-field': 'error' }],
-    ['link', c.linkUp ? 'up' : 'down', { 'data-field': 'link' }],
+    ['link', c['link-up'] ? 'up' : 'down', { 'data-field': 'link' }],
     ['peer', c.peer],
     ['hub', c.hub],
     ['info', c.info],
   ]);
-  const actions = html('div', { class: 'actions' }, null, body);
-  const link = html('button', { type: 'button', class: 'action', id: 'link-toggle' },
-    c.linkUp ? 'Set link down' : 'Set link up', actions);
-  link.addEventListener('click', () => post('api/link', { name: c.name, up: !c.linkUp }));
-  captureControls(actions, c);
+  // The buttons are made again only when what they do changes, never under a pointer at each tick.
+  const mine = view.captures.netdevs[c.name];
+  const key = JSON.stringify([c.kind, c.name, c['link-up'], view.captures.available, view.captures.reason,
+    mine && mine.state, mine && mine.reason]);
+  if (key !== view.actionsKey) {
+    view.actionsKey = key;
+    actions.replaceChildren();
+    const link = html('button', { type: 'button', class: 'action', id: 'link-toggle' },
+      c['link-up'] ? 'Set link down' : 'Set link up', actions);
+    link.addEventListener('click', () => post('api/link', { name: c.name, up: !c['link-up'] }));
+    captureControls(actions, c);
+  }
+  const size = document.getElementById('capture-size');
+  if (size && mine) size.textContent = si(mine.bytes, 'B');
 
+  data.replaceChildren();
   const r = rateOf(c);
   if (r) {
-    html('h3', {}, 'Rates', body);
-    table(body, [
+    html('h3', {}, 'Rates', data);
+    table(data, [
       ['rx', si(r['rx-frames-per-second'], 'f/s') + ' · ' + si(r['rx-bits-per-second'], 'b/s')],
       ['tx', si(r['tx-frames-per-second'], 'f/s') + ' · ' + si(r['tx-bits-per-second'], 'b/s')],
       ['drops', si(r['drops-per-second'], '/s')],
     ]);
   }
   const k = c.counters || {};
-  html('h3', {}, 'Counters', body);
-  table(body, ['rx-frames', 'rx-bytes', 'tx-frames', 'tx-bytes', 'queued']
+  html('h3', {}, 'Counters', data);
+  table(data, ['rx-frames', 'rx-bytes', 'tx-frames', 'tx-bytes', 'queued']
     .map(n => [n, k[n], { 'data-counter': n }]), 'counters');
-  html('h3', {}, 'Drops', body);
-  const drops = Object.entries(k.drops || {});
-  if (drops.length) table(body, drops.map(([n, v]) => [n, v, { 'data-drop': n }]));
-  else html('p', { class: 'note' }, 'none', body);
-  html('h3', {}, 'Driver counters', body);
-  const driver = Object.entries(k.driver || {});
-  if (driver.length) table(body, driver);
-  else html('p', { class: 'note' }, 'none', body);
-  html('h3', {}, 'Options', body);
-  const options = Object.entries(c.options || {});
-  if (options.length) table(body, options);
-  else html('p', { class: 'note' }, 'none', body);
+  section(data, 'Drops', Object.entries(k.drops || {}).map(([n, v]) => [n, v, { 'data-drop': n }]));
+  section(data, 'Driver counters', Object.entries(k.driver || {}));
+  section(data, 'Options', Object.entries(c.options || {}));
   if ((c.filters || []).length) {
-    html('h3', {}, 'Filters', body);
-    table(body, c.filters.map(f => [f.id, `${f.type} ${f.status} ${f.state}` + (f.error ? ': ' + f.error : '')]));
+    section(data, 'Filters', c.filters.map(f => [f.id, `${f.type} ${f.status} ${f.state}` + (f.error ? ': ' + f.error : '')]));
   }
+}
+
+function section(parent, title, rows) {
+  html('h3', {}, title, parent);
+  if (rows.length) table(parent, rows);
+  else html('p', { class: 'note' }, 'none', parent);
 }
 
 function captureControls(parent, c) {
@@ -335,16 +349,19 @@ function captureControls(parent, c) {
   if (mine && mine.state === 'recording') {
     html('button', { type: 'button', class: 'action', id: 'capture-stop' }, 'Stop capture', box)
       .addEventListener('click', () => post('api/capture/stop', { netdev: c.name }));
-    html('span', { class: 'note' }, ' recording, ' + si(mine.bytes, 'B'), box);
+    html('span', { class: 'note' }, ' recording, ', box);
+    html('span', { class: 'note', id: 'capture-size' }, si(mine.bytes, 'B'), box);
     return;
   }
   html('button', { type: 'button', class: 'action', id: 'capture-start' }, 'Start capture', box)
     .addEventListener('click', () => post('api/capture/start', { netdev: c.name }));
   if (mine) {
-    const a = html('a', { href: 'api/capture/file?netdev=' + encodeURIComponent(c.name), id: 'capture-download',
-      download: c.name + '.pcap' }, `Download ${c.name}.pcap (${si(mine.bytes, 'B')})`, box);
-    if (mine.reason) html('span', { class: 'note' }, ' stopped: ' + mine.reason, box);
-    return a;
+    html('br', {}, null, box);
+    html('a', { href: 'api/capture/file?netdev=' + encodeURIComponent(c.name), id: 'capture-download',
+      download: c.name + '.pcap' }, `Download ${c.name}.pcap`, box);
+    html('span', { class: 'note' }, ' (', box);
+    html('span', { class: 'note', id: 'capture-size' }, si(mine.bytes, 'B'), box);
+    html('span', { class: 'note' }, ')' + (mine.reason ? ', stopped: ' + mine.reason : ''), box);
   }
 }
 
