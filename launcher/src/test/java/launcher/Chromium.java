@@ -56,7 +56,7 @@ final class Chromium implements AutoCloseable {
 
     /**
      * @param work a directory for the profile and the browser's stderr
-     * @return the browser, showing about:blank in a 1400x900 window
+     * @return the browser, showing about:blank in a 1400x900 viewport
      */
     static Chromium start(Path work) throws Exception {
         Path binary = Installed.require("chromium");
@@ -97,6 +97,9 @@ final class Chromium implements AutoCloseable {
             WebSocket socket = http.newWebSocketBuilder().connectTimeout(CALL)
                     .buildAsync(URI.create(page[0]), new Listener(self)).get(CALL.toSeconds(), TimeUnit.SECONDS);
             self[0] = new Chromium(process, profile, socket);
+            // The page's viewport, whatever the window's decorations take.
+            self[0].call("Emulation.setDeviceMetricsOverride",
+                    Map.of("width", 1400, "height", 900, "deviceScaleFactor", 1, "mobile", false));
             return self[0];
         } catch (Exception | Error e) {
             kill(process);
@@ -182,7 +185,7 @@ final class Chromium implements AutoCloseable {
     void click(String selector) throws Exception {
         String quoted = JSON.writeValueAsString(selector);
         JsonNode box = evaluate("(() => { const e = document.querySelector(" + quoted + "); if (!e) return null;"
-                + " e.scrollIntoView({block: 'center', inline: 'center'}); const r = e.getBoundingClientRect();"
+                + " e.scrollIntoView({block: 'nearest', inline: 'nearest'}); const r = e.getBoundingClientRect();"
                 + " const x = r.left + r.width / 2, y = r.top + r.height / 2; const hit = document.elementFromPoint(x, y);"
                 + " return {x, y, hit: hit === e || e.contains(hit), at: hit ? hit.outerHTML.slice(0, 200) : null}; })()");
         if (box.isNull() || box.isMissingNode()) {

@@ -35,7 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The topology page in a real headless Chromium, served by the packaged jar with {@code -http}: a
- * hub with two socket netdevs, frames sent into one and read from the other, the page looked at
+ * hub with two socket netdevs, frames sent into one and read from the other, and a stream server
+ * to connect to (its event goes to the page's log), the page looked at
  * and clicked as a user would (DevTools protocol), its screenshot kept in
  * {@code target/screenshots/topology.png}.
  */
@@ -70,11 +71,13 @@ class TopologyPageIT {
     void showsTheTopologyLiveAndCutsALinkFromThePage() throws Exception {
         int portA = Ports.freeTcpPort();
         int portB = Ports.freeTcpPort();
+        int portC = Ports.freeTcpPort();
         patchbay = new ProcessBuilder(LauncherIT.javaCommand("--no-console", "-qmp", "none",
                 "-netdev", "socket,id=a,listen=127.0.0.1:" + portA,
                 "-netdev", "socket,id=b,listen=127.0.0.1:" + portB,
                 "-netdev", "hubport,id=ha,hubid=1,netdev=a",
                 "-netdev", "hubport,id=hb,hubid=1,netdev=b",
+                "-netdev", "stream,id=c,server=on,addr.type=inet,addr.host=127.0.0.1,addr.port=" + portC,
                 "-http", "127.0.0.1:0"))
                 .directory(work.toFile())
                 .redirectOutput(work.resolve("out.txt").toFile())
@@ -100,13 +103,19 @@ class TopologyPageIT {
             // Every netdev and hubport is drawn, with the hub.
             Await.until(() -> chromium.evaluate("[...document.querySelectorAll('#graph .node')]"
                     + ".map(n => n.dataset.kind + ':' + n.dataset.node).sort().join(',')").asText()
-                    .equals("hub:hub:1,hubport:ha,hubport:hb,netdev:a,netdev:b"), STARTED, "the graph",
+                    .equals("hub:hub:1,hubport:ha,hubport:hb,netdev:a,netdev:b,netdev:c"), STARTED, "the graph",
                     () -> html(chromium));
+            // A runtime event shows in the log at once, and redraws what it changed.
+            try (SocketChannel c = SocketChannel.open(new InetSocketAddress("127.0.0.1", portC))) {
+                Await.until(() -> chromium.evaluate("document.querySelector('#events li[data-event="
+                        + "NETDEV_STREAM_CONNECTED]')?.textContent ?? ''").asText().contains("\"netdev-id\":\"c\""),
+                        RATES, "NETDEV_STREAM_CONNECTED in the event log", () -> html(chromium));
+            }
             // The busy edge (a's, to its hubport) shows a rate, and is drawn thicker than an idle one.
             Await.until(() -> fps(chromium, "a") > 500, RATES, "a non-zero rate on a's edge", () -> html(chromium));
             assertTrue(chromium.evaluate("document.querySelector('.edge[data-client=\"a\"]').textContent").asText()
                     .matches("(?s).*tx \\d.*k?f/s · .*b/s.*"), () -> html(chromium));
-            assertTrue(chromium.evaluate("parseFloat(document.querySelector('.edge[data-client=\"a\"] line')"
+            assertTrue(chromium.evaluate("parseFloat(document.querySelector('.edge[data-client=\"a\"] polyline')"
                     + ".style.strokeWidth) > 4").asBoolean(), () -> html(chromium));
 
             // Clicking a netdev opens its panel with live counters, state and options.

@@ -3,8 +3,9 @@
 'use strict';
 
 const SVG = 'http://www.w3.org/2000/svg';
-// Columns of the layout: hubs, their ports, the ports' peers, and the NICs of netdevs on no hub.
-const COL = { hub: 90, port: 340, peer: 650, far: 960 };
+// Columns of the layout: hubs, the bus from a hub to its ports, the ports, the ports' peers, and
+// the NICs of netdevs on no hub.
+const COL = { hub: 70, bus: 130, port: 360, peer: 660, far: 950 };
 const ROW = 110;
 const TOP = 70;
 const SIZE = { hubport: [110, 36], netdev: [160, 50], nic: [160, 50] };
@@ -120,7 +121,7 @@ function layout(net) {
 function draw() {
   const { nodes, hubs, edges, height } = layout(view.network);
   graph.replaceChildren();
-  graph.setAttribute('width', COL.far + 140);
+  graph.setAttribute('width', COL.far + SIZE.nic[0] / 2 + 10);
   graph.setAttribute('height', Math.max(height, 300));
   const edgeLayer = svg('g', { class: 'edges' }, graph);
   const nodeLayer = svg('g', { class: 'nodes' }, graph);
@@ -137,8 +138,19 @@ function draw() {
     if (!a || !b) continue;
     const g = svg('g', { class: 'edge', 'data-edge': e.key, 'data-client': e.client.name, 'data-kind': e.client.kind,
       'data-fps': '0', 'data-drops': '0' }, edgeLayer);
-    svg('line', { x1: a.x, y1: a.y, x2: b.x, y2: b.y }, g);
-    const mx = (a.x + b.x) / 2, my = (a.y + b.y) / 2;
+    // A hub's edges leave it as a bus and reach each port level; the label sits on the level part.
+    let points, mx, my;
+    if (e.a.startsWith('hub:')) {
+      const end = b.x - SIZE.hubport[0] / 2;
+      points = [[a.x + 30, a.y], [COL.bus, a.y], [COL.bus, b.y], [end, b.y]];
+      mx = (COL.bus + end) / 2;
+      my = b.y;
+    } else {
+      points = [[a.x, a.y], [b.x, b.y]];
+      mx = (a.x + b.x) / 2;
+      my = (a.y + b.y) / 2;
+    }
+    svg('polyline', { points: points.map(p => p.join(',')).join(' ') }, g);
     const rx = svg('text', { x: mx, y: my - 24, 'text-anchor': 'middle', class: 'rx' }, g);
     const tx = svg('text', { x: mx, y: my - 11, 'text-anchor': 'middle', class: 'tx' }, g);
     const dr = svg('text', { x: mx, y: my + 15, 'text-anchor': 'middle', class: 'drops' }, g);
