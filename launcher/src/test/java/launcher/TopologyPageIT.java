@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,9 +16,11 @@ import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -72,34 +75,24 @@ class TopologyPageIT {
         int portA = Ports.freeTcpPort();
         int portB = Ports.freeTcpPort();
         int portC = Ports.freeTcpPort();
-        patchbay = new ProcessBuilder(LauncherIT.javaCommand("--no-console", "-qmp", "none",
-                "-netdev", "socket,id=a,listen=127.0.0.1:" + portA,
+        String url = start("-netdev", "socket,id=a,listen=127.0.0.1:" + portA,
                 "-netdev", "socket,id=b,listen=127.0.0.1:" + portB,
                 "-netdev", "hubport,id=ha,hubid=1,netdev=a",
                 "-netdev", "hubport,id=hb,hubid=1,netdev=b",
-                "-netdev", "stream,id=c,server=on,addr.type=inet,addr.host=127.0.0.1,addr.port=" + portC,
-                "-http", "127.0.0.1:0"))
-                .directory(work.toFile())
-                .redirectOutput(work.resolve("out.txt").toFile())
-                .redirectError(work.resolve("err.txt").toFile())
-                .start();
-        patchbay.getOutputStream().close();
-        String[] url = new String[1];
-        Await.until(() -> {
-            assertTrue(patchbay.isAlive(), "patchbay exited; see " + work.resolve("err.txt"));
-            url[0] = Files.readAllLines(work.resolve("out.txt")).stream().filter(l -> l.startsWith("Topology page at "))
-                    .map(l -> l.replaceAll("Topology page at (\\S+/),.*", "$1")).findFirst().orElse(null);
-            return url[0] != null;
-        }, STARTED, "the banner's page URL");
+                "-netdev", "stream,id=c,server=on,addr.type=inet,addr.host=127.0.0.1,addr.port=" + portC);
 
         AtomicLong received = new AtomicLong();
         try (SocketChannel a = SocketChannel.open(new InetSocketAddress("127.0.0.1", portA));
                 SocketChannel b = SocketChannel.open(new InetSocketAddress("127.0.0.1", portB));
-                Chromium chromium = Chromium.start(work)) {
+                Chromium chromium = Chromium.start(work);
+                // A page that never reads its events must hold up no other.
+                Socket stuck = new Socket("127.0.0.1", URI.create(url).getPort())) {
+            stuck.getOutputStream().write(("GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
             Thread reader = Background.start(() -> count(b, received));
             sender.scheduleAtFixedRate(() -> send(a), 0, 10, TimeUnit.MILLISECONDS);
 
-            chromium.navigate(url[0]);
+            chromium.navigate(url);
             // Every netdev and hubport is drawn, with the hub.
             Await.until(() -> chromium.evaluate("[...document.querySelectorAll('#graph .node')]"
                     + ".map(n => n.dataset.kind + ':' + n.dataset.node).sort().join(',')").asText()
@@ -174,6 +167,71 @@ class TopologyPageIT {
             b.close();
             reader.join(STARTED.toMillis());
         }
+    }
+
+    /** Starts the packaged jar with these netdevs and {@code -http 127.0.0.1:0}; returns the page's URL. */
+    private String start(String... netdevs) throws Exception {
+        List<String> args = new ArrayList<>(List.of("--no-console", "-qmp", "none", "-http", "127.0.0.1:0"));
+        args.addAll(List.of(netdevs));
+        patchbay = new ProcessBuilder(LauncherIT.javaCommand(args.toArray(String[]::new)))
+                .directory(work.toFile())
+                .redirectOutput(work.resolve("out.txt").toFile())
+                .redirectError(work.resolve("err.txt").toFile())
+                .start();
+        patchbay.getOutputStream().close();
+        String[] url = new String[1];
+        Await.until(() -> {
+            assertTrue(patchbay.isAlive(), "patchbay exited; see " + work.resolve("err.txt"));
+            url[0] = Files.readAllLines(work.resolve("out.txt")).stream().filter(l -> l.startsWith("Topology page at "))
+                    .map(l -> l.replaceAll("Topology page at (\\S+/),.*", "$1")).findFirst().orElse(null);
+            return url[0] != null;
+        }, STARTED, "the banner's page URL");
+        return url[0];
+    }
+
+    /** The page's actions: POSTs of JSON only, same origin, names checked, errors in QEMU's words. */
+    @Test
+    void actionsArePostsOfJsonWithQemusErrors() throws Exception {
+        String url = start("-netdev", "hubport,id=a,hubid=1");
+        HttpClient http = HttpClient.newHttpClient();
+        assertEquals(405, http.send(HttpRequest.newBuilder(URI.create(url + "api/link")).timeout(RATES).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode(), "GET of an action");
+        assertEquals(415, post(http, url + "api/link", "text/plain", null, "{\"name\": \"a\", \"up\": false}")
+                .statusCode(), "a form's content type");
+        assertEquals(403, post(http, url + "api/link", "application/json", "http://example.com",
+                "{\"name\": \"a\", \"up\": false}").statusCode(), "another site's page");
+        assertError(post(http, url + "api/link", "application/json", null, "{\"name\": \"nope\", \"up\": false}"),
+                "{\"error\":{\"class\":\"DeviceNotFound\",\"desc\":\"Device 'nope' not found\"}}");
+        assertError(post(http, url + "api/link", "application/json", null, "{\"name\": \"../x\", \"up\": false}"),
+                "{\"error\":{\"class\":\"GenericError\",\"desc\":\"Parameter 'name' expects an identifier\"}}");
+        assertError(post(http, url + "api/link", "application/json", null, "{\"name\": \"a\", \"up\": \"off\"}"),
+                "{\"error\":{\"class\":\"GenericError\",\"desc\":\"Invalid parameter type for 'up', expected: boolean\"}}");
+        assertError(post(http, url + "api/capture/stop", "application/json", null, "{\"netdev\": \"a\"}"),
+                "{\"error\":{\"class\":\"GenericError\",\"desc\":\"Netdev 'a' is not being captured\"}}");
+        HttpResponse<String> ok = post(http, url + "api/link", "application/json", url.replaceAll("/$", ""),
+                "{\"name\": \"a\", \"up\": false}");
+        assertEquals(200, ok.statusCode(), ok.body());
+        assertEquals("{}", ok.body());
+        HttpResponse<String> client = http.send(HttpRequest.newBuilder(URI.create(url + "api/client?name=a"))
+                .timeout(RATES).build(), HttpResponse.BodyHandlers.ofString());
+        assertTrue(client.body().contains("\"link-up\":false"), client.body());
+        assertEquals(404, http.send(HttpRequest.newBuilder(URI.create(url + "nothing")).timeout(RATES).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode());
+    }
+
+    private static HttpResponse<String> post(HttpClient http, String url, String type, String origin, String body)
+            throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(RATES)
+                .header("Content-Type", type).POST(HttpRequest.BodyPublishers.ofString(body));
+        if (origin != null) {
+            request.header("Origin", origin);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static void assertError(HttpResponse<String> response, String expected) {
+        assertEquals(400, response.statusCode(), response.body());
+        assertEquals(expected, response.body());
     }
 
     private static void send(SocketChannel a) {

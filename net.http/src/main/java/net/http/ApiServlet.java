@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
 import net.api.NetException;
@@ -152,7 +153,10 @@ public final class ApiServlet extends HttpServlet {
 
     private static void error(HttpServletResponse response, NetException e) throws IOException {
         response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
-        json(response, Map.of("error", Map.of("class", e.errorClass().name(), "desc", e.getMessage())));
+        Map<String, String> error = new LinkedHashMap<>();
+        error.put("class", e.errorClass().name());
+        error.put("desc", e.getMessage());
+        json(response, Map.of("error", error));
     }
 
     private static void json(HttpServletResponse response, Object value) throws IOException {
