@@ -111,6 +111,10 @@ class TopologyPageIT {
             assertTrue(chromium.evaluate("parseFloat(document.querySelector('.edge[data-client=\"a\"] polyline')"
                     + ".style.strokeWidth) > 4").asBoolean(), () -> html(chromium));
 
+            // The hub's totals under it.
+            assertTrue(chromium.evaluate("document.querySelector('.hub-rate[data-hub=\"1\"]').textContent").asText()
+                    .matches("[1-9][\\d.]* k?f/s in"), () -> html(chromium));
+
             // Clicking a netdev opens its panel with live counters, state and options.
             chromium.click("#graph .node[data-kind=netdev][data-node=a]");
             Await.until(() -> counter(chromium, "tx-frames") > 0, RATES, "a's counters in the panel",

@@ -10,6 +10,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import net.control.NetControl;
 import net.control.NetEventListener;
 import net.control.dto.StatisticsDTO;
@@ -23,7 +24,7 @@ import org.osgi.service.component.annotations.Reference;
  * one {@code stats} event ({@link NetControl#statistics()}), a {@code topology} event
  * ({@link NetControl#network()}) when the statistics' generation moved, and {@code captures} when
  * the page's captures changed; each runtime event at once as an {@code event} event, followed by
- * the topology it changed. A page that connects gets the topology, the captures and the statistics
+ * the topology it changed (one for a burst of events). A page that connects gets the topology, the captures and the statistics
  * first. Nothing is asked of the runtime while no page listens.
  */
 @Component(service = {EventFeed.class, NetEventListener.class})
@@ -35,6 +36,7 @@ public final class EventFeed implements NetEventListener {
     /** Runs every call to the runtime and every broadcast, so that pages see them in order. */
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("patchbay-http-ticker").daemon().factory());
+    private final AtomicBoolean refreshQueued = new AtomicBoolean();
     // Ticker thread only.
     private long drawn = Long.MIN_VALUE;
     private String capturesSent = "";
@@ -83,8 +85,16 @@ public final class EventFeed implements NetEventListener {
             event.put("data", data);
             event.put("timestamp", time);
             broadcast(SseClient.frame("event", json(event)));
-            broadcast(topology());
         });
+        // One redraw for a burst of events: the refresh already queued runs after all of them.
+        if (refreshQueued.compareAndSet(false, true)) {
+            run(() -> {
+                refreshQueued.set(false);
+                if (!clients.isEmpty()) {
+                    broadcast(topology());
+                }
+            });
+        }
     }
 
     private void tick() {

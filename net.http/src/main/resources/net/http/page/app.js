@@ -18,7 +18,8 @@ const view = {
   actionsKey: null,   // what the panel's buttons were made for
   detail: null,       // the selected client as /api/client last returned it
   ticks: 0,
-  edges: [],          // { g, key, client }
+  edges: [],          // { g, client, rx, tx, dr, line }
+  hubRates: new Map(), // hub id -> the text under it
 };
 
 const graph = document.getElementById('graph');
@@ -133,6 +134,7 @@ function draw() {
     return nodes.get(key);
   };
   view.edges = [];
+  view.hubRates = new Map();
   for (const e of edges) {
     const a = where(e.a), b = where(e.b);
     if (!a || !b) continue;
@@ -165,6 +167,9 @@ function draw() {
     svg('circle', { r: 30 }, g);
     svg('text', { y: -6 }, g).textContent = 'hub ' + h.hub.id;
     svg('text', { y: 9, class: 'sub' }, g).textContent = h.hub.ports.length + ' ports';
+    // The hub's totals under it: frames/s through it, drops/s.
+    view.hubRates.set(h.hub.id, svg('text', { y: 44, class: 'sub hub-rate', 'data-hub': h.hub.id }, g));
+    svg('text', { y: 57, class: 'sub hub-drops' }, g);
   }
   for (const [key, n] of nodes) drawNode(nodeLayer, key, n);
   updateRates();
@@ -218,6 +223,18 @@ function updateRates() {
     e.g.classList.toggle('dropping', drops > 0);
     // Thicker with the frame rate: 1.5 px idle, +2 px per decade, at most 12 px.
     e.line.style.strokeWidth = String(Math.min(12, 1.5 + 2 * Math.log10(1 + fps)));
+  }
+  updateHubs();
+}
+
+function updateHubs() {
+  const hubs = view.stats ? view.stats.hubs || [] : [];
+  for (const [id, text] of view.hubRates) {
+    const h = hubs.find(x => x.id === id);
+    const r = h && h.rate;
+    // Frames its ports took in; drops only when there are any (the edges show them too).
+    text.textContent = r ? si(r['rx-frames-per-second'], 'f/s') + ' in' : '';
+    text.nextSibling.textContent = r && r['drops-per-second'] > 0 ? 'drops ' + si(r['drops-per-second'], '/s') : '';
   }
 }
 
