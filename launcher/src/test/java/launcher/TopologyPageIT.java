@@ -38,8 +38,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The topology page in a real headless Chromium, served by the packaged jar with {@code -http}: a
- * hub with two socket netdevs, frames sent into one and read from the other, and a stream server
- * to connect to (its event goes to the page's log), the page looked at
+ * hub with two socket netdevs (one with a filter), frames sent into one and read from the other,
+ * a NIC on the hub, and a stream server to connect to (its event goes to the page's log), the page
+ * looked at
  * and clicked as a user would (DevTools protocol), its screenshot kept in
  * {@code target/screenshots/topology.png}.
  */
@@ -79,7 +80,9 @@ class TopologyPageIT {
                 "-netdev", "socket,id=b,listen=127.0.0.1:" + portB,
                 "-netdev", "hubport,id=ha,hubid=1,netdev=a",
                 "-netdev", "hubport,id=hb,hubid=1,netdev=b",
-                "-netdev", "stream,id=c,server=on,addr.type=inet,addr.host=127.0.0.1,addr.port=" + portC);
+                "-netdev", "stream,id=c,server=on,addr.type=inet,addr.host=127.0.0.1,addr.port=" + portC,
+                "-netdev", "hubport,id=hn,hubid=1", "-device", "sink,id=n1,netdev=hn",
+                "-object", "filter-dump,id=f0,netdev=b,file=" + work.resolve("b.pcap"));
 
         AtomicLong received = new AtomicLong();
         try (SocketChannel a = SocketChannel.open(new InetSocketAddress("127.0.0.1", portA));
@@ -96,8 +99,10 @@ class TopologyPageIT {
             // Every netdev and hubport is drawn, with the hub.
             Await.until(() -> chromium.evaluate("[...document.querySelectorAll('#graph .node')]"
                     + ".map(n => n.dataset.kind + ':' + n.dataset.node).sort().join(',')").asText()
-                    .equals("hub:hub:1,hubport:ha,hubport:hb,netdev:a,netdev:b,netdev:c"), STARTED, "the graph",
+                    .equals("hub:hub:1,hubport:ha,hubport:hb,hubport:hn,netdev:a,netdev:b,netdev:c,nic:n1"), STARTED, "the graph",
                     () -> html(chromium));
+            // Filters are badges on their netdev.
+            assertTrue(exists(chromium, "#graph .node[data-node=b] [data-filter=f0]"), () -> html(chromium));
             // A runtime event shows in the log at once, and redraws what it changed.
             try (SocketChannel c = SocketChannel.open(new InetSocketAddress("127.0.0.1", portC))) {
                 Await.until(() -> chromium.evaluate("document.querySelector('#events li[data-event="
@@ -111,6 +116,8 @@ class TopologyPageIT {
             assertTrue(chromium.evaluate("parseFloat(document.querySelector('.edge[data-client=\"a\"] polyline')"
                     + ".style.strokeWidth) > 4").asBoolean(), () -> html(chromium));
 
+            // The NIC on the hub gets the flood: its edge has a rate too.
+            Await.until(() -> fps(chromium, "n1") > 0, RATES, "a rate on the NIC's edge", () -> html(chromium));
             // The hub's totals under it.
             assertTrue(chromium.evaluate("document.querySelector('.hub-rate[data-hub=\"1\"]').textContent").asText()
                     .matches("[1-9][\\d.]* k?f/s in"), () -> html(chromium));
