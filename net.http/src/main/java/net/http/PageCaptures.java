@@ -53,9 +53,6 @@ public final class PageCaptures {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile QmpCommand<?> start;
 
-    @Reference(service = QmpCommand.class, target = "(" + QmpCommand.NAME + "=x-capture-stop)",
-            cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
     private volatile QmpCommand<?> stop;
 
     private final Path directory;
@@ -85,6 +82,27 @@ public final class PageCaptures {
                 Files.deleteIfExists(p);
             }
         }
+    }
+
+    @Reference(service = QmpCommand.class, target = "(" + QmpCommand.NAME + "=x-capture-stop)",
+            cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindStop(QmpCommand<?> command) {
+        stop = command;
+    }
+
+    /**
+     * net.backend.dump left: its captures ended with it (their filters wait for it, and are no
+     * longer this page's to stop), so their files are what there is to download.
+     */
+    synchronized void unbindStop(QmpCommand<?> command) {
+        if (stop != command) {
+            return;
+        }
+        stop = null;
+        running.forEach((netdev, r) -> stopped.put(netdev,
+                new Capture("stopped", size(r.file()), "net.backend.dump stopped")));
+        running.clear();
     }
 
     /** @return what the page shows */
