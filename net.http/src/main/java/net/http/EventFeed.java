@@ -49,15 +49,17 @@ public final class EventFeed implements NetEventListener {
     }
 
     @Deactivate
-    void deactivate() {
+    void deactivate() throws InterruptedException {
         ticker.shutdownNow();
+        // A page joining right now is added by a task that may still be running.
+        ticker.awaitTermination(5, TimeUnit.SECONDS);
         clients.forEach(SseClient::close);
         clients.clear();
     }
 
     /** @param client a page that just connected: it gets the whole picture, then every broadcast */
     void join(SseClient client) {
-        run(() -> {
+        boolean queued = run(() -> {
             // A change since the last tick goes to every page now, not only to this one.
             StatisticsDTO first = control.statistics();
             byte[] topology = topology();
@@ -71,6 +73,9 @@ public final class EventFeed implements NetEventListener {
                 clients.add(client);
             }
         });
+        if (!queued) {
+            client.close();
+        }
     }
 
     @Override
@@ -122,11 +127,13 @@ public final class EventFeed implements NetEventListener {
         clients.removeIf(c -> !c.offer(frame));
     }
 
-    private void run(Runnable task) {
+    /** @return false when the feed is deactivated meanwhile and the task will not run */
+    private boolean run(Runnable task) {
         try {
             ticker.execute(guarded(task));
+            return true;
         } catch (RejectedExecutionException e) {
-            // Deactivated meanwhile.
+            return false;
         }
     }
 
