@@ -38,6 +38,7 @@ public final class Installed {
             Map.entry("dpdk-testpmd", "dpdk-dev"),
             Map.entry("promtool", "prometheus"),
             Map.entry("prometheus", "prometheus"),
+            Map.entry("chromium", "chromium"),
             Map.entry("libslirp.so.0", "libslirp0"));
 
     private Installed() {
