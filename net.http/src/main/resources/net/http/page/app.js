@@ -238,13 +238,24 @@ function updateHubs() {
   }
 }
 
+/** A hubport's hub, or that of the hubport a netdev or NIC is peered with ("1 through ha"). */
+function hubOf(c) {
+  if (c.hub != null) {
+    return c.hub;
+  }
+  const port = view.network.clients.find(p => p.kind === 'hubport' && p.name === c.peer && p.peer === c.name);
+  return port ? `${port.hub} through ${port.name}` : null;
+}
+
 function summary() {
   const cs = view.network.clients;
   const count = k => cs.filter(c => c.kind === k).length;
-  let text = `${view.network.hubs.length} hubs · ${count('hubport')} hubports · ${count('netdev')} netdevs · ${count('nic')} NICs`;
+  const n = (k, one) => `${k} ${one}${k === 1 ? '' : 's'}`;
+  let text = [n(view.network.hubs.length, 'hub'), n(count('hubport'), 'hubport'), n(count('netdev'), 'netdev'),
+    n(count('nic'), 'NIC')].join(' · ');
   if (view.stats) {
     const loops = view.stats.loops || [];
-    text += ` · ${loops.length} event loops · tick ${view.ticks}`;
+    text += ` · ${n(loops.length, 'event loop')} · tick ${view.ticks}`;
   }
   document.getElementById('summary').textContent = text;
   document.getElementById('summary').setAttribute('data-ticks', String(view.ticks));
@@ -320,7 +331,7 @@ function renderPanel() {
     ['error', c.error, { 'data-field': 'error' }],
     ['link', c['link-up'] ? 'up' : 'down', { 'data-field': 'link' }],
     ['peer', c.peer],
-    ['hub', c.hub],
+    ['hub', hubOf(c)],
     ['info', c.info],
   ]);
   // The buttons are made again only when what they do changes, never under a pointer at each tick.
