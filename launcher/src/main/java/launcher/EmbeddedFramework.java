@@ -83,6 +83,16 @@ final class EmbeddedFramework {
         // EventAdmin writes to stdout when the log service is already gone, as in a framework
         // stopped right after start (`-netdev help`): its warnings then corrupt the listing.
         props.put("org.apache.felix.eventadmin.LogLevel", options.verbose() ? "4" : "1");
+        // Felix HTTP listens on 8080 unless told otherwise: here it listens only where -http says.
+        props.put(HttpEndpoint.ENABLE, "false");
+        // Jetty logs through SLF4J to pax-logging-api's fallback, which writes to stdout: only errors
+        // there (warnings too with --verbose), and java.util.logging is left alone. It reads the
+        // level before the framework's properties are there: system properties it is.
+        System.setProperty("org.ops4j.pax.logging.DefaultServiceLog.level", options.verbose() ? "WARN" : "ERROR");
+        System.setProperty("org.ops4j.pax.logging.skipJUL", "true");
+        if (options.http() != null) {
+            options.http().configure(props);
+        }
         FrameworkFactory factory = ServiceLoader.load(FrameworkFactory.class, EmbeddedFramework.class.getClassLoader())
                 .findFirst().orElseThrow(() -> new IllegalStateException("no OSGi framework in the launcher"));
         EmbeddedFramework embedded = new EmbeddedFramework(factory.newFramework(props), storage);

@@ -11,13 +11,14 @@ import net.control.Section;
  *
  * @param network  the network options in order
  * @param qmp      the QMP endpoints ({@code -qmp}), in QEMU's chardev syntax
+ * @param http     where the HTTP front end listens ({@code -http}), or null: off
  * @param deploy   the directory FileInstall watches
  * @param console  whether to run the Gogo console
  * @param verbose  whether to log at DEBUG
  * @param help     {@code --help}
  * @param version  {@code --version}
  */
-record LauncherOptions(List<NetworkOption> network, List<String> qmp, Path deploy, boolean console, boolean verbose,
+record LauncherOptions(List<NetworkOption> network, List<String> qmp, HttpEndpoint http, Path deploy, boolean console, boolean verbose,
         boolean help, boolean version) {
 
     /** The file name of the QMP socket opened in the working directory when no -qmp is given. */
@@ -33,6 +34,7 @@ record LauncherOptions(List<NetworkOption> network, List<String> qmp, Path deplo
     static LauncherOptions parse(List<String> args) throws UsageException {
         List<NetworkOption> network = new ArrayList<>();
         List<String> qmp = new ArrayList<>();
+        HttpEndpoint http = null;
         Path deploy = Path.of("deploy");
         boolean console = true;
         boolean verbose = false;
@@ -52,6 +54,10 @@ record LauncherOptions(List<NetworkOption> network, List<String> qmp, Path deplo
                 case "--verbose" -> verbose = true;
                 case "--deploy" -> deploy = Path.of(value(args, ++i, arg));
                 case "-qmp", "--qmp" -> qmp.add(qmpAddress(value(args, ++i, arg)));
+                case "-http", "--http" -> {
+                    String value = value(args, ++i, arg);
+                    http = value.equals("none") ? null : HttpEndpoint.parse(value);
+                }
                 default -> throw new UsageException(arg + ": invalid option");
             }
         }
@@ -60,7 +66,7 @@ record LauncherOptions(List<NetworkOption> network, List<String> qmp, Path deplo
             qmp.add("unix:" + Path.of(DEFAULT_QMP_SOCKET).toAbsolutePath() + ",server=on,wait=off");
         }
         qmp.remove("none");
-        return new LauncherOptions(List.copyOf(network), List.copyOf(qmp), deploy, console, verbose, help, version);
+        return new LauncherOptions(List.copyOf(network), List.copyOf(qmp), http, deploy, console, verbose, help, version);
     }
 
     /** Checks the form of a -qmp value; the QMP server checks the rest when it opens it. */

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -23,6 +24,8 @@ public final class Main {
 
     /** The bundle holding the front ends the launcher calls into. */
     private static final String FRONT_ENDS = "net.qmp";
+    /** How long the HTTP server may take to listen once the framework runs. */
+    private static final Duration HTTP_START = Duration.ofSeconds(10);
 
     /** Set before an exit the launcher chose itself, so the shutdown hook leaves the code alone. */
     private static volatile boolean exiting;
@@ -85,6 +88,14 @@ public final class Main {
         }
         // A listing of the types changes nothing: it may look at a directory another one runs on.
         if (options.network().stream().noneMatch(TypeHelp::asksForList)) {
+            if (options.http() != null) {
+                try {
+                    options.http().checkFree();
+                } catch (UsageException e) {
+                    System.err.println("patchbay: " + e.getMessage());
+                    return 1;
+                }
+            }
             try {
                 lock = DeployLock.take(options.deploy(), options.qmp());
             } catch (UsageException e) {
@@ -147,8 +158,9 @@ public final class Main {
                 System.err.println("patchbay: warning: " + warning);
             }
             String summary = Main.<Supplier<String>>frontEnd(frontEnds, "net.qmp.cli.Summary").get();
+            String httpUrl = options.http() == null ? null : options.http().awaitUrl(framework.context(), HTTP_START);
             running = true;
-            System.out.print(Banner.text(summary, options, createdDeploy));
+            System.out.print(Banner.text(summary, options, createdDeploy, httpUrl));
             System.out.flush();
             if (options.console()) {
                 Console.start(framework);

@@ -50,6 +50,14 @@ final class Usage {
                                   remote=on to listen on a named non-loopback address (QMP is
                                   unauthenticated and root-equivalent)
 
+                Monitoring (off unless asked for):
+                  -http HOST:PORT[,remote=on]   serve the topology page (/) and Prometheus metrics
+                                  (/metrics) over HTTP, e.g. -http 127.0.0.1:9100 (port 0: any free
+                                  one; the banner says which); loopback only unless remote=on (the
+                                  page is unauthenticated and can cut links). Or a file
+                                  org.apache.felix.http.cfg in the deploy directory, with
+                                  org.apache.felix.http.enable=true and org.osgi.service.http.port=PORT
+
                 Patchbay's options:
                   --deploy DIR    watch DIR for driver bundles (*.jar) and netdev files
                                   (net.netdev-ID.cfg); default: deploy, created if missing (the
@@ -72,7 +80,9 @@ final class Usage {
 
                 At the console: net:netdevs, net:add TYPE,id=ID,KEY=VALUE... (or TYPE id=ID KEY=VALUE...),
                 net:del ID, net:link ID on|off, net:drivers, net:capture NETDEV[,NETDEV...] [FILE|-]
-                [group=G,mode=M]; help lists the commands; quit stops Patchbay as QEMU's quit does.
+                [group=G,mode=M], net:stats [ID] [--watch [SECONDS]] [--reset] (live rates until Ctrl-C;
+                counts since a reset, in this console only); help lists the commands; quit stops
+                Patchbay as QEMU's quit does.
                 """;
     }
 }

@@ -306,6 +306,81 @@ class LauncherIT {
         stopCleanly(p);
     }
 
+    /** -http serves /metrics where it says, the banner names the port it got, and stdout stays clean. */
+    @Test
+    void httpServesMetricsWhereTheBannerSays() throws Exception {
+        Process p = start("--no-console", "-qmp", "none", "-netdev", "hubport,id=h1,hubid=1", "-http", "127.0.0.1:0");
+        awaitBanner(p, "Topology page at http://127.0.0.1:");
+        String url = lines("out.txt").stream().filter(l -> l.startsWith("Topology page at "))
+                .findFirst().orElseThrow().replaceAll("Topology page at (\\S+/),.*", "$1");
+        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+        java.net.http.HttpResponse<String> metrics = client.send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "metrics")).timeout(STARTED).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, metrics.statusCode());
+        assertTrue(metrics.headers().firstValue("Content-Type").orElse("").startsWith("text/plain; version=0.0.4"),
+                metrics.headers().toString());
+        assertTrue(metrics.body().contains("patchbay_netdev_rx_frames_total{netdev=\"h1\",type=\"hubport\""),
+                metrics.body());
+        stopCleanly(p);
+        // Jetty's own log must not reach stdout, where the banner and the console are.
+        assertTrue(lines("out.txt").stream().noneMatch(l -> l.contains("DEBUG") || l.contains("INFO")),
+                String.join("\n", lines("out.txt")));
+    }
+
+    /** Without -http nothing listens: Felix HTTP's default port 8080 stays untouched. */
+    @Test
+    void withoutHttpNothingListens() throws Exception {
+        Process p = start("--no-console", "-qmp", "none", "-netdev", "hubport,id=h1,hubid=1");
+        awaitBanner(p, "running: 1 netdev");
+        assertTrue(lines("out.txt").stream().noneMatch(l -> l.contains("Topology page")), "banner names no page");
+        assertEquals(List.of(), listeningTcpPorts(p.pid()), "TCP ports the process listens on");
+        stopCleanly(p);
+    }
+
+    @Test
+    void httpOptionErrorsAreOneLine() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            int port = taken.getLocalPort();
+            assertOneErrorLine("patchbay: -http 127.0.0.1:" + port + ": Address already in use",
+                    run("--no-console", "-qmp", "none", "-http", "127.0.0.1:" + port));
+        }
+        assertOneErrorLine("patchbay: -http 8080: expects HOST:PORT, e.g. 127.0.0.1:8080", run("-http", "8080"));
+        assertOneErrorLine("patchbay: -http 127.0.0.1:http: port must be a number from 0 to 65535",
+                run("-http", "127.0.0.1:http"));
+        assertOneErrorLine("patchbay: -http 0.0.0.0:8080: 0.0.0.0 is not a loopback address, needs remote=on"
+                + " (the page is unauthenticated)", run("-http", "0.0.0.0:8080"));
+        assertOneErrorLine("patchbay: -http 127.0.0.1:8080,tls=on: invalid option 'tls=on' (expects HOST:PORT[,remote=on])",
+                run("-http", "127.0.0.1:8080,tls=on"));
+    }
+
+    /** The TCP ports in state LISTEN whose sockets the process holds, from /proc. */
+    private static List<Integer> listeningTcpPorts(long pid) throws IOException {
+        java.util.Set<String> inodes = new java.util.HashSet<>();
+        try (java.util.stream.Stream<Path> fds = Files.list(Path.of("/proc", String.valueOf(pid), "fd"))) {
+            for (Path fd : fds.toList()) {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (target.startsWith("socket:[")) {
+                        inodes.add(target.substring(8, target.length() - 1));
+                    }
+                } catch (IOException e) {
+                    // closed meanwhile
+                }
+            }
+        }
+        List<Integer> ports = new ArrayList<>();
+        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            for (String line : Files.readAllLines(Path.of(table)).subList(1, Files.readAllLines(Path.of(table)).size())) {
+                String[] f = line.trim().split("\\s+");
+                if (f[3].equals("0A") && inodes.contains(f[9])) {
+                    ports.add(Integer.parseInt(f[1].substring(f[1].indexOf(':') + 1), 16));
+                }
+            }
+        }
+        return ports;
+    }
+
     /** QEMU's -qmp forms: without server=on it connects out, an empty host listens everywhere (warned). */
     @Test
     void qmpConnectsOutWithoutServerOnAndAnEmptyHostListensEverywhere() throws Exception {

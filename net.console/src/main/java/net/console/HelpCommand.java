@@ -109,13 +109,25 @@ public class HelpCommand {
                     continue;
                 }
                 try {
-                    described(service.getClass(), name).forEach(m -> out.append(explain(m, scope)));
+                    out.append(explain(service.getClass(), name, scope));
                 } finally {
                     context.ungetService(ref);
                 }
             }
         }
         return out.isEmpty() ? null : out.toString().stripTrailing();
+    }
+
+    /**
+     * @param type     a command service's class
+     * @param function the command's name
+     * @param scope    its scope
+     * @return Gogo's layout of its help, each described method in turn; empty when none is
+     */
+    static String explain(Class<?> type, String function, String scope) {
+        StringBuilder out = new StringBuilder();
+        described(type, function).forEach(m -> out.append(explain(m, scope)));
+        return out.toString();
     }
 
     private static String explain(Method method, String scope) {

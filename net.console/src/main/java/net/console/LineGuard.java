@@ -35,7 +35,8 @@ final class LineGuard implements Parser {
      * While a line runs, Ctrl-C interrupts the line's own thread instead of the shell's job: the
      * job's interruption fails the shell's wait with an {@code InterruptedException} that the shell
      * prints, while the line's thread makes {@link ShellErrors#__line} return its one line. The
-     * command the line started is not stopped by it; Patchbay's commands end within their own bounds.
+     * command the line started is not stopped by it; Patchbay's commands end within their own
+     * bounds, and a watch ({@link Watch}) takes Ctrl-C itself while it runs.
      *
      * @param terminal the shell's terminal, or anything else (then Ctrl-C is left to the shell)
      * @param line     the thread running the line

@@ -1,5 +1,6 @@
 package net.console;
 
+import java.time.LocalTime;
 import java.util.List;
 import java.util.Map;
 import net.api.NetException;
@@ -9,9 +10,11 @@ import net.control.Section;
 import net.control.dto.DriverDTO;
 import net.control.dto.NetClientDTO;
 import net.control.dto.NetworkDTO;
+import net.control.dto.StatisticsDTO;
 import net.control.QemuOptions;
 import net.control.qmp.QmpListener;
 import net.control.qmp.QmpService;
+import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -176,32 +179,78 @@ public class NetCommands {
         return extraneous("net:link");
     }
 
-    /** @return the counters of every client as a table */
-    @Descriptor("show the counters of every netdev, hubport and NIC: frames, bytes, queued frames, drops by reason, the driver's own counters")
-    public String stats() {
-        List<NetClientDTO> clients = control.network().clients();
-        return clients.isEmpty() ? NO_NETDEVS : CounterTable.format(clients).stripTrailing();
-    }
-
     /**
-     * @param name a netdev id or NIC name
-     * @return its counters as a one-row table, else the error line
+     * {@code net:stats [NAME] [--watch [SECONDS]] [--reset]}.
+     *
+     * @param session the console session: it keeps the counts of its last {@code --reset}
+     * @param words   the words typed after the command
+     * @return the counters as a table, or null after a watch, else the error line
+     * @throws Exception when a screen of the watch cannot be drawn
      */
-    @Descriptor("show the counters of one netdev or NIC: frames, bytes, queued frames, drops by reason, the driver's own counters")
-    public String stats(@Descriptor("netdev id or NIC name") String name) {
+    @Descriptor("""
+            show the counters of every netdev, hubport and NIC, or their rates live (--watch); --reset counts from now on
+               frames, bytes, queued frames, drops by reason, the driver's own counters, as QMP's x-query-netdevs
+               NAME               one netdev or NIC only
+               --watch [SECONDS]  every SECONDS (1), drawn in place until Ctrl-C or q: per client and hub frames/s,
+                                  bits/s, drops/s, queued frames and counts, and the event loops' busy time and frames
+                                  per iteration; on a pipe, one table per interval
+               --reset            count from now on, in this console session only: QMP, /metrics and other sessions
+                                  go on counting since each netdev was created (counters never go back)""")
+    public String stats(CommandSession session,
+            @Descriptor("[NAME] [--watch [SECONDS]] [--reset] [--help]") String... words) throws Exception {
+        StatsRequest request = StatsRequest.parse(words);
+        if (request.error() != null) {
+            return request.error();
+        }
+        if (request.help()) {
+            return HelpCommand.explain(NetCommands.class, "stats", "net").stripTrailing();
+        }
         try {
-            return CounterTable.format(List.of(control.client(name))).stripTrailing();
+            if (request.reset()) {
+                NetworkDTO network = control.network();
+                StatsBaseline baseline = StatsBaseline.take(LocalTime.now(), network.clients(), control.statistics().hubs());
+                session.put(StatsBaseline.VARIABLE, baseline);
+                if (!request.watch() && request.name() == null) {
+                    return "counters reset for this console session at " + baseline.header().substring("since reset at ".length())
+                            + " (QMP, /metrics and other sessions still count since each netdev was created)";
+                }
+            }
+            StatsBaseline baseline = session.get(StatsBaseline.VARIABLE) instanceof StatsBaseline b ? b : null;
+            if (request.watch()) {
+                return watch(session, request, baseline);
+            }
+            List<NetClientDTO> clients = request.name() == null ? control.network().clients()
+                    : List.of(control.client(request.name()));
+            if (clients.isEmpty()) {
+                return NO_NETDEVS;
+            }
+            if (baseline == null) {
+                return CounterTable.format(clients).stripTrailing();
+            }
+            return (baseline.header() + "\n" + CounterTable.format(clients.stream().map(baseline::since).toList()))
+                    .stripTrailing();
         } catch (NetException e) {
             return error(e);
         }
     }
 
-    /**
-     * @param words more words than {@code net:stats} takes
-     * @return HMP's words for them, instead of Gogo's exception for a call that fits no method
-     */
-    public String stats(Object... words) {
-        return extraneous("net:stats");
+    /** Draws rates until Ctrl-C; a client that goes away ends it with the error line. */
+    private String watch(CommandSession session, StatsRequest request, StatsBaseline baseline) throws Exception {
+        String[] gone = new String[1];
+        StatsScreen screen = new StatsScreen("net:stats every " + request.interval());
+        Watch.run(session, request.interval().duration(), true, stops -> {
+            StatisticsDTO stats = control.statistics();
+            long nanos = System.nanoTime();
+            List<NetClientDTO> clients;
+            try {
+                clients = request.name() == null ? control.network().clients() : List.of(control.client(request.name()));
+            } catch (NetException e) {
+                gone[0] = error(e);
+                return null; // printed once the watch has ended
+            }
+            return screen.draw(stops, clients, stats, baseline, nanos);
+        });
+        return gone[0];
     }
 
     /** @return every filter object as a table */

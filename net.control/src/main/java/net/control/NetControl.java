@@ -6,6 +6,7 @@ import net.api.NetException;
 import net.control.dto.DriverDTO;
 import net.control.dto.NetClientDTO;
 import net.control.dto.NetworkDTO;
+import net.control.dto.StatisticsDTO;
 import net.api.RxFilterInfo;
 import org.osgi.annotation.versioning.ProviderType;
 
@@ -134,6 +135,17 @@ public interface NetControl {
 
     /** @return the whole topology: hubs, netdevs, NICs and filters, with counters */
     NetworkDTO network();
+
+    /**
+     * What the runtime measured: every client's rates over its last sampling interval (it samples
+     * all counters once a second, whether or not anyone asks), hub totals and event-loop counters
+     * now, and a generation that tells a front end when to ask for {@link #network()} again. Costs
+     * one hand-over per event loop, as {@link #network()} does, but describes nothing.
+     *
+     * @return the statistics
+     * @since 2.1
+     */
+    StatisticsDTO statistics();
 
     /**
      * @param name a netdev id or NIC name

@@ -547,6 +547,7 @@ final class Clients {
         // On the loop, which must not wait for the claim: failing the entry is a control operation.
         e.state.onFailure((state, broken, reason) -> Thread.ofVirtual().name("patchbay-fail-" + name)
                 .start(() -> fail(e, broken, reason)));
+        e.state.onLinkChange(topology::changed); // set_link, or a backend's own setLinkUp
         return e;
     }
 

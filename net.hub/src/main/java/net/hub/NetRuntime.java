@@ -24,6 +24,7 @@ import net.control.Section;
 import net.control.dto.DriverDTO;
 import net.control.dto.NetClientDTO;
 import net.control.dto.NetworkDTO;
+import net.control.dto.StatisticsDTO;
 import net.hub.loop.EventLoop;
 import net.hub.loop.EventLoopGroup;
 import net.log.Loggers;
@@ -73,6 +74,7 @@ public final class NetRuntime implements NetControl {
     private final Clients clients;
     private final FilterObjects filters;
     private final Snapshots snapshots;
+    private final RateSampler rates;
     private final Announcements announcements;
     private final List<NetEventListener> listeners = new CopyOnWriteArrayList<>();
     /** Counted down when start-up ends, by a front end or by the hold's deadline. */
@@ -161,6 +163,7 @@ public final class NetRuntime implements NetControl {
         this.filters = new FilterObjects(topology, drivers, lifecycle, log);
         this.clients = new Clients(topology, drivers, lifecycle, filters, loops, binder, loggers, this::emit, log);
         this.snapshots = new Snapshots(topology, log);
+        this.rates = new RateSampler(topology, snapshots, log);
         this.announcements = new Announcements(topology, lifecycle);
         if (startupHold != null) {
             Thread.ofVirtual().name("patchbay-startup-hold").start(() -> endHoldAfter(startupHold));
@@ -214,6 +217,7 @@ public final class NetRuntime implements NetControl {
             closed = true;
         }
         startupEnded.countDown();
+        rates.close();
         List<ClientEntry> clients = topology.clients();
         for (ClientEntry e : clients) {
             lifecycle.quietly(() -> lifecycle.onLoop(e.state.loop(), () -> {
@@ -457,6 +461,11 @@ public final class NetRuntime implements NetControl {
     @Override
     public NetworkDTO network() {
         return snapshots.network();
+    }
+
+    @Override
+    public StatisticsDTO statistics() {
+        return snapshots.statistics(rates.rates(), loops.loops());
     }
 
     @Override

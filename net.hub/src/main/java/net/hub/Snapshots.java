@@ -3,17 +3,25 @@ package net.hub;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import net.control.dto.CountersDTO;
+import net.control.dto.EventLoopDTO;
 import net.control.dto.FilterDTO;
 import net.control.dto.HubDTO;
+import net.control.dto.HubStatsDTO;
 import net.control.dto.NetClientDTO;
 import net.control.dto.NetworkDTO;
+import net.control.dto.RateDTO;
+import net.control.dto.StatisticsDTO;
 import net.hub.data.Hub;
 import net.hub.data.HubPort;
 import net.hub.data.NetClientState;
@@ -43,16 +51,8 @@ final class Snapshots {
         Map<HubPort, String> portNames = topology.portNames();
         List<HubDTO> hubs = new ArrayList<>();
         for (Hub hub : topology.hubs()) {
-            List<HubPort> ports = hub.ports();
-            List<String> names = new ArrayList<>(ports.size());
-            for (HubPort p : ports) {
-                String name = portNames.get(p);
-                names.add(name != null ? name : "hub" + hub.id() + "port?");
-            }
-            hubs.add(new HubDTO(hub.id(), names));
+            hubs.add(new HubDTO(hub.id(), names(hub.ports(), portNames, hub)));
         }
-        // One hand-over per loop, not per client, and every loop asked at once: the query costs
-        // what the slowest loop takes, and a loop stuck in a driver costs QUERY_TIMEOUT once.
         Map<EventLoop, List<Prepared>> byLoop = new IdentityHashMap<>();
         List<ClientEntry> entries = topology.clients();
         for (int i = 0; i < entries.size(); i++) {
@@ -60,12 +60,11 @@ final class Snapshots {
             byLoop.computeIfAbsent(e.state.loop(), l -> new ArrayList<>())
                     .add(new Prepared(i, e.state, Map.copyOf(e.options), e.error));
         }
-        Map<EventLoop, CompletableFuture<List<NetClientDTO>>> asked = new IdentityHashMap<>();
-        byLoop.forEach((loop, group) -> asked.put(loop, onLoop(loop, () -> group.stream().map(this::describe).toList())));
-        long deadline = System.nanoTime() + QUERY_TIMEOUT.toNanos();
+        Map<EventLoop, List<NetClientDTO>> answers = onEachLoop(byLoop,
+                group -> group.stream().map(this::describe).toList());
         NetClientDTO[] described = new NetClientDTO[entries.size()]; // in creation order
         byLoop.forEach((loop, group) -> {
-            List<NetClientDTO> dtos = await(asked.get(loop), loop, deadline);
+            List<NetClientDTO> dtos = answers.get(loop);
             for (int i = 0; i < group.size(); i++) {
                 Prepared p = group.get(i);
                 described[p.index] = dtos != null ? dtos.get(i) : unknown(p, loop + " did not answer within "
@@ -75,11 +74,143 @@ final class Snapshots {
         return new NetworkDTO(hubs, List.of(described));
     }
 
+    private static List<String> names(List<HubPort> ports, Map<HubPort, String> portNames, Hub hub) {
+        List<String> names = new ArrayList<>(ports.size());
+        for (HubPort p : ports) {
+            String name = portNames.get(p);
+            names.add(name != null ? name : "hub" + hub.id() + "port?");
+        }
+        return names;
+    }
+
+    /**
+     * The statistics: the sampler's last rates, and hub totals and loop counters read now, the
+     * hubports' counters with one hand-over per loop.
+     *
+     * @param rates the sampler's last rates
+     * @param loops the event loops
+     * @return the statistics
+     */
+    StatisticsDTO statistics(RateSampler.Rates rates, List<EventLoop> loops) {
+        // Read first: a change while this is assembled shows again in the next call.
+        long generation = topology.generation();
+        Map<String, RateDTO> netdevs = new LinkedHashMap<>();
+        Map<String, RateDTO> nics = new LinkedHashMap<>();
+        Map<EventLoop, Integer> owned = new IdentityHashMap<>();
+        Map<EventLoop, List<NetClientState>> portsByLoop = new IdentityHashMap<>();
+        for (ClientEntry e : topology.clients()) {
+            NetClientState s = e.state;
+            owned.merge(s.loop(), 1, Integer::sum);
+            RateDTO rate = rates.of(s);
+            if (rate != null) {
+                (s.kind() == NetClientState.Kind.NIC ? nics : netdevs).put(e.name(), rate);
+            }
+            if (s.hubPort() != null) {
+                portsByLoop.computeIfAbsent(s.loop(), l -> new ArrayList<>()).add(s);
+            }
+        }
+        Map<EventLoop, List<CountersDTO>> answers = onEachLoop(portsByLoop,
+                ports -> ports.stream().map(NetClientState::countersSnapshot).toList());
+        Map<HubPort, NetClientState> portStates = new IdentityHashMap<>();
+        Map<HubPort, CountersDTO> portCounters = new IdentityHashMap<>();
+        portsByLoop.forEach((loop, ports) -> {
+            List<CountersDTO> counters = answers.get(loop);
+            for (int i = 0; i < ports.size(); i++) {
+                NetClientState s = ports.get(i);
+                portStates.put(s.hubPort(), s);
+                if (counters != null) {
+                    portCounters.put(s.hubPort(), counters.get(i));
+                }
+            }
+        });
+        Map<HubPort, String> portNames = topology.portNames();
+        List<HubStatsDTO> hubs = new ArrayList<>();
+        for (Hub hub : topology.hubs()) {
+            hubs.add(totals(hub, portNames, portStates, portCounters, rates));
+        }
+        List<EventLoopDTO> loopStats = new ArrayList<>(loops.size());
+        for (EventLoop loop : loops) {
+            loopStats.add(new EventLoopDTO(loop.toString(), owned.getOrDefault(loop, 0), loop.iterations(),
+                    loop.busyNanos(), loop.frames()));
+        }
+        return new StatisticsDTO(rates.time(), rates.interval(), generation, netdevs, nics, hubs, loopStats);
+    }
+
+    /** A hub's totals: its ports' counters summed (those whose loop answered), its rate their rates'. */
+    private static HubStatsDTO totals(Hub hub, Map<HubPort, String> portNames, Map<HubPort, NetClientState> states,
+            Map<HubPort, CountersDTO> counters, RateSampler.Rates rates) {
+        List<HubPort> ports = hub.ports();
+        long rxFrames = 0;
+        long rxBytes = 0;
+        long txFrames = 0;
+        long txBytes = 0;
+        int queued = 0;
+        Map<String, Long> drops = new TreeMap<>();
+        RateDTO rate = rates.interval() > 0 ? new RateDTO(0, 0, 0, 0, 0) : null;
+        for (HubPort port : ports) {
+            CountersDTO c = counters.get(port);
+            if (c != null) {
+                rxFrames += c.rxFrames();
+                rxBytes += c.rxBytes();
+                txFrames += c.txFrames();
+                txBytes += c.txBytes();
+                queued += c.queued();
+                c.drops().forEach((reason, n) -> drops.merge(reason, n, Long::sum));
+            }
+            NetClientState state = states.get(port);
+            RateDTO r = state == null ? null : rates.of(state);
+            if (rate != null && r != null) {
+                rate = plus(rate, r);
+            }
+        }
+        return new HubStatsDTO(hub.id(), names(ports, portNames, hub), rxFrames, rxBytes, txFrames, txBytes, queued,
+                drops, rate);
+    }
+
+    private static RateDTO plus(RateDTO a, RateDTO b) {
+        return new RateDTO(a.rxFramesPerSecond() + b.rxFramesPerSecond(), a.rxBitsPerSecond() + b.rxBitsPerSecond(),
+                a.txFramesPerSecond() + b.txFramesPerSecond(), a.txBitsPerSecond() + b.txBitsPerSecond(),
+                a.dropsPerSecond() + b.dropsPerSecond());
+    }
+
+    /**
+     * Runs a step on every loop, each with its own group of things to read there: one hand-over
+     * per loop, not per client, and every loop asked at once, so the caller waits what the slowest
+     * loop takes, and a loop stuck in a driver costs {@link #QUERY_TIMEOUT} once.
+     *
+     * @param groups what to read, by loop
+     * @param step   the reading, run on the group's loop
+     * @return what each loop answered (in the map's order), without the loops that did not answer
+     *         within {@link #QUERY_TIMEOUT} (logged as warnings)
+     */
+    <G, T> Map<EventLoop, T> onEachLoop(Map<EventLoop, G> groups, Function<G, T> step) {
+        return onEachLoop(groups, step, System.Logger.Level.WARNING);
+    }
+
+    /**
+     * As {@link #onEachLoop(Map, Function)}, logging a loop that did not answer at this level.
+     *
+     * @param level the level of the line for each loop that did not answer
+     */
+    <G, T> Map<EventLoop, T> onEachLoop(Map<EventLoop, G> groups, Function<G, T> step, System.Logger.Level level) {
+        Map<EventLoop, CompletableFuture<T>> asked = new IdentityHashMap<>();
+        groups.forEach((loop, group) -> asked.put(loop, onLoop(loop, () -> step.apply(group))));
+        long deadline = System.nanoTime() + QUERY_TIMEOUT.toNanos();
+        Map<EventLoop, T> answers = new IdentityHashMap<>();
+        asked.forEach((loop, answer) -> {
+            T t = await(answer, loop, deadline, level);
+            if (t != null) {
+                answers.put(loop, t);
+            }
+        });
+        return answers;
+    }
+
     NetClientDTO describe(ClientEntry e) {
         Prepared p = new Prepared(0, e.state, Map.copyOf(e.options), e.error);
         EventLoop loop = e.state.loop();
         List<NetClientDTO> dto = await(onLoop(loop, () -> List.of(describe(p))), loop,
-                System.nanoTime() + QUERY_TIMEOUT.toNanos());
+                System.nanoTime() + QUERY_TIMEOUT.toNanos(), System.Logger.Level.WARNING);
         return dto != null ? dto.get(0) : unknown(p, loop + " did not answer within " + QUERY_TIMEOUT.toSeconds() + " s");
     }
 
@@ -104,15 +235,16 @@ final class Snapshots {
         return result;
     }
 
-    /** @return what the loop answered by the deadline, or null (logged) */
-    private <T> T await(CompletableFuture<T> answer, EventLoop loop, long deadline) {
+    /** @return what the loop answered by the deadline, or null (logged: a timeout at {@code level}) */
+    private <T> T await(CompletableFuture<T> answer, EventLoop loop, long deadline, System.Logger.Level level) {
         try {
             return answer.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (ExecutionException | TimeoutException e) {
-            log.log(System.Logger.Level.WARNING, loop + ": no snapshot: " + (e instanceof TimeoutException
-                    ? "no answer within " + QUERY_TIMEOUT.toSeconds() + " s" : e.getCause()));
+        } catch (TimeoutException e) {
+            log.log(level, loop + ": no snapshot: no answer within " + QUERY_TIMEOUT.toSeconds() + " s");
+        } catch (ExecutionException e) {
+            log.log(System.Logger.Level.WARNING, loop + ": no snapshot: " + e.getCause());
         }
         return null;
     }

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import net.api.ErrorClass;
 import net.api.NetException;
@@ -40,9 +41,24 @@ final class Topology {
     private final Map<Integer, Hub> hubs = new LinkedHashMap<>();
     private final Map<Integer, Integer> portCounters = new LinkedHashMap<>();
     private final Set<Object> claimed = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** Counts changes a front end would draw: every operation on entries, and every link change. */
+    private final AtomicLong generation = new AtomicLong();
 
     Topology(EventLoopGroup loops) {
         this.loops = loops;
+    }
+
+    /** @return the generation: it changes whenever what {@link Snapshots#network()} shows may have */
+    long generation() {
+        return generation.get();
+    }
+
+    /**
+     * Something a front end draws changed: an entry came or went, opened, closed or failed, a link
+     * went up or down. Any thread; never per frame.
+     */
+    void changed() {
+        generation.incrementAndGet();
     }
 
     // ---- lookups ---------------------------------------------------------------------------------
@@ -292,8 +308,14 @@ final class Topology {
             return "?";
         }
 
+        /**
+         * Every change to an entry (adding, deleting, opening, closing, failing, a filter's
+         * status) is made under a claim: ending one counts as a change ({@link #changed()}), even
+         * when the operation failed and changed nothing, as a front end only redraws for it.
+         */
         @Override
         public void close() {
+            changed();
             synchronized (Topology.this) {
                 entries.forEach(claimed::remove);
                 entries.clear();

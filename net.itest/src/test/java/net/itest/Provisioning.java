@@ -3,8 +3,10 @@ package net.itest;
 import static org.ops4j.pax.exam.Constants.START_LEVEL_SYSTEM_BUNDLES;
 import static org.ops4j.pax.exam.CoreOptions.bundle;
 import static org.ops4j.pax.exam.CoreOptions.cleanCaches;
+import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
 import static org.ops4j.pax.exam.CoreOptions.junitBundles;
 import static org.ops4j.pax.exam.CoreOptions.options;
+import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 import static org.ops4j.pax.exam.CoreOptions.workingDirectory;
 
 import java.nio.file.Path;
@@ -103,6 +105,54 @@ final class Provisioning {
         List<Option> options = new ArrayList<>(List.of(patchbay()));
         CONSOLE.forEach(name -> options.add(bundle(url(name))));
         return options(options.toArray(Option[]::new));
+    }
+
+    /** The HTTP front end's bundle. */
+    static final String HTTP = "net.http";
+
+    /** Felix HTTP on Jetty 12, the Servlet Whiteboard the launcher ships. */
+    static final String JETTY = "org.apache.felix.http.jetty12";
+
+    /**
+     * Installed by {@link #startHttp}: the whiteboard, what it needs, and net.http. Not provisioned:
+     * pax-logging-api's SLF4J 2 (Jetty's) would take Pax Exam's own SLF4J 1.7 wiring while the
+     * framework resolves its bundles; installed once they are resolved, it serves Jetty only.
+     */
+    private static final List<String> WHITEBOARD = List.of("org.apache.felix.http.servlet-api", "commons-io",
+            "commons-fileupload", "pax-logging-api", JETTY, HTTP);
+
+    /**
+     * The runtime with its front ends, and Felix HTTP's settings for {@link #startHttp}: listen on
+     * 127.0.0.1 at a free port (the whiteboard runtime's {@code osgi.http.endpoint} names it).
+     *
+     * @return the Pax Exam options of {@link #console()} plus Felix HTTP's properties
+     */
+    static Option[] http() {
+        List<Option> options = new ArrayList<>(List.of(console()));
+        options.add(frameworkProperty("org.apache.felix.http.enable").value("true"));
+        options.add(frameworkProperty("org.apache.felix.http.host").value("127.0.0.1"));
+        options.add(frameworkProperty("org.osgi.service.http.port").value("0"));
+        // Jetty logs through pax-logging-api's fallback to stdout: warnings and errors only, as the launcher's -v.
+        options.add(systemProperty("org.ops4j.pax.logging.DefaultServiceLog.level").value("WARN"));
+        options.add(systemProperty("org.ops4j.pax.logging.skipJUL").value("true"));
+        return options(options.toArray(Option[]::new));
+    }
+
+    /**
+     * Installs and starts Felix HTTP and net.http, as an operator dropping them in would.
+     *
+     * @param context the test bundle's context
+     */
+    static void startHttp(BundleContext context) throws BundleException {
+        List<Bundle> installed = new ArrayList<>();
+        for (String name : WHITEBOARD) {
+            installed.add(context.installBundle(url(name)));
+        }
+        for (Bundle bundle : installed) {
+            if (bundle.getHeaders().get("Fragment-Host") == null) {
+                bundle.start();
+            }
+        }
     }
 
     /**

@@ -36,6 +36,9 @@ public final class Installed {
             Map.entry("vde_switch", "vde2"),
             Map.entry("busybox", "busybox"),
             Map.entry("dpdk-testpmd", "dpdk-dev"),
+            Map.entry("promtool", "prometheus"),
+            Map.entry("prometheus", "prometheus"),
+            Map.entry("chromium", "chromium"),
             Map.entry("libslirp.so.0", "libslirp0"));
 
     private Installed() {

@@ -3,7 +3,7 @@
  * people.
  */
 @Export
-@Version("2.0.0")
+@Version("2.1.0")
 package net.control.dto;
 
 import org.osgi.annotation.bundle.Export;

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLongArray;
 import net.api.NetCounter;
 import net.control.dto.CountersDTO;
+import net.control.dto.RateDTO;
 
 /**
  * The counters of one client that live as long as it: traffic and drops, the runtime's reasons
@@ -43,6 +44,58 @@ public final class ClientCounters {
 
     NetCounter dropCounter(String reason) {
         return driverDrops.get(reason);
+    }
+
+    /**
+     * What a rate is computed from: the counters at one moment.
+     *
+     * @param nanos    when ({@link System#nanoTime()})
+     * @param rxFrames frames taken
+     * @param rxBytes  their bytes
+     * @param txFrames frames handed on
+     * @param txBytes  their bytes
+     * @param drops    frames lost, every reason together (the backend's named ones too)
+     */
+    public record Sample(long nanos, long rxFrames, long rxBytes, long txFrames, long txBytes, long drops) {
+
+        /**
+         * @param nanos when
+         * @return counters that have not counted anything yet: what a client added since is measured from
+         */
+        public static Sample zero(long nanos) {
+            return new Sample(nanos, 0, 0, 0, 0, 0);
+        }
+
+        /**
+         * @param then an earlier sample of the same client
+         * @return the rates between then and this sample (a counter smaller than then's was reset:
+         *         it counts from zero)
+         */
+        public RateDTO since(Sample then) {
+            double seconds = (nanos - then.nanos) / 1e9;
+            if (seconds <= 0) {
+                return new RateDTO(0, 0, 0, 0, 0);
+            }
+            return new RateDTO(delta(rxFrames, then.rxFrames) / seconds, delta(rxBytes, then.rxBytes) * 8 / seconds,
+                    delta(txFrames, then.txFrames) / seconds, delta(txBytes, then.txBytes) * 8 / seconds,
+                    delta(drops, then.drops) / seconds);
+        }
+
+        private static double delta(long now, long then) {
+            return now >= then ? now - then : now;
+        }
+    }
+
+    /**
+     * @param nanos now ({@link System#nanoTime()})
+     * @return the counters now, for a rate; call on the client's loop
+     */
+    Sample sample(long nanos) {
+        long lost = driverDrops.total();
+        for (int i = 0; i < drops.length(); i++) {
+            lost += drops.get(i);
+        }
+        return new Sample(nanos, rxFrames, rxBytes, txFrames, txBytes, lost);
     }
 
     CountersDTO snapshot(int queued, Map<String, Long> driver) {

@@ -23,6 +23,15 @@ final class NamedCounters {
         new TreeMap<>(counters).forEach((name, counter) -> into.merge(name, counter.get(), Long::sum));
     }
 
+    /** @return the sum of every counter */
+    long total() {
+        long sum = 0;
+        for (Counter c : counters.values()) {
+            sum += c.get();
+        }
+        return sum;
+    }
+
     Map<String, Long> snapshot() {
         Map<String, Long> all = new LinkedHashMap<>();
         addTo(all);

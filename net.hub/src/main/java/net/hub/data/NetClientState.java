@@ -70,6 +70,7 @@ public final class NetClientState {
     /** A NIC's device path in QEMU's QOM tree, set before it opens; null for a netdev. */
     private volatile String devicePath;
     private BackendFailures failures = (client, broken, reason) -> { };
+    private Runnable linkChanged = () -> { };
 
     /**
      * @param name the netdev id or NIC name
@@ -114,6 +115,11 @@ public final class NetClientState {
     /** @param handler told when this client's backend throws from {@code receive} (set before it opens) */
     public void onFailure(BackendFailures handler) {
         this.failures = handler;
+    }
+
+    /** @param handler told when this client's link changes, or its NIC peer's with it (set before it opens) */
+    public void onLinkChange(Runnable handler) {
+        this.linkChanged = handler;
     }
 
     public ClientCounters counters() {
@@ -319,7 +325,7 @@ public final class NetClientState {
         Delivery d = receiver.deliver(view);
         switch (d) {
             case DELIVERED -> {
-                counters.tx(len);
+                sent(len);
                 return SendResult.SENT;
             }
             case RETRY_LATER -> {
@@ -330,6 +336,12 @@ public final class NetClientState {
                 return SendResult.DROPPED;
             }
         }
+    }
+
+    /** Counts a frame this client handed on, for it and for its loop. */
+    private void sent(int len) {
+        counters.tx(len);
+        loop.frameSent();
     }
 
     /**
@@ -451,7 +463,7 @@ public final class NetClientState {
             int len = head.frame().remaining();
             incoming.removeHead();
             if (d == Delivery.DELIVERED) {
-                sender.counters.tx(len);
+                sender.sent(len); // the sender shares this loop: peers always do
             }
             if (onSent != null) {
                 sender.runSentCallback(onSent, len);
@@ -496,6 +508,7 @@ public final class NetClientState {
      */
     public void setLink(boolean up) {
         linkDown = !up;
+        linkChanged.run();
         notifyLink(this, up);
         if (peer != null) {
             if (peer.kind == Kind.NIC) {
@@ -516,6 +529,7 @@ public final class NetClientState {
     /** Forces the link down, as when a NIC's netdev is deleted under it. */
     public void carrierLost() {
         linkDown = true;
+        linkChanged.run();
         notifyLink(this, false);
     }
 
@@ -573,6 +587,14 @@ public final class NetClientState {
     /** @return whether this NIC was made without an id (QEMU's events then name it by path only) */
     public boolean anonymous() {
         return devicePath != null && devicePath.startsWith(ANONYMOUS_DEVICES);
+    }
+
+    /**
+     * @param nanos now ({@link System#nanoTime()}), read once for every client of the loop
+     * @return the traffic and drop counters now, for a rate; call on the loop
+     */
+    public ClientCounters.Sample sample(long nanos) {
+        return counters.sample(nanos);
     }
 
     /** @return the counters and queue depth now; call on the loop */

@@ -2,6 +2,8 @@ package net.hub.loop;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.time.Duration;
@@ -62,6 +64,27 @@ public final class EventLoop {
     /** {@link #startupMask} once start-up is over. */
     static final int POLL_ALL = -1;
 
+    // What the loop measures of itself: written by the loop thread only, read by anyone. Opaque
+    // access keeps a reader from seeing half a long and costs the writer no fence.
+    private static final VarHandle ITERATIONS;
+    private static final VarHandle BUSY_NANOS;
+    private static final VarHandle FRAMES;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            ITERATIONS = lookup.findVarHandle(EventLoop.class, "iterations", long.class);
+            BUSY_NANOS = lookup.findVarHandle(EventLoop.class, "busyNanos", long.class);
+            FRAMES = lookup.findVarHandle(EventLoop.class, "frames", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private long iterations;
+    private long busyNanos;
+    private long frames;
+
     EventLoop(int index, System.Logger log, boolean held) {
         this.index = index;
         this.log = log;
@@ -98,6 +121,26 @@ public final class EventLoop {
 
     Selector selector() {
         return selector;
+    }
+
+    /** @return the iterations that did work (I/O, a task, a timer, a hand-over), since the start */
+    public long iterations() {
+        return (long) ITERATIONS.getOpaque(this);
+    }
+
+    /** @return the time those iterations took, outside the wait for the kernel, in nanoseconds */
+    public long busyNanos() {
+        return (long) BUSY_NANOS.getOpaque(this);
+    }
+
+    /** @return the frames this loop's clients handed on ({@link #frameSent()}), since the start */
+    public long frames() {
+        return (long) FRAMES.getOpaque(this);
+    }
+
+    /** Counts a frame a client of this loop handed on; call on the loop (where its tx counter goes up). */
+    public void frameSent() {
+        FRAMES.setOpaque(this, frames + 1);
     }
 
     /** @return the loop's raw-descriptor poller, started on first use (call on the loop) */
@@ -193,34 +236,50 @@ public final class EventLoop {
     }
 
     private void run() {
-        long spinUntil = System.nanoTime();
+        // Two clock readings per iteration, when it wakes and when its work is done, serve the
+        // spin, the timers and the busy time alike.
+        long now = System.nanoTime();
+        long spinUntil = now;
         while (running) {
             try {
-                long timeoutMillis = hasWork() ? -1 : millisToNextTimer();
-                if (timeoutMillis < 0 || System.nanoTime() - spinUntil < 0) {
+                long timeoutMillis = hasWork() ? -1 : millisToNextTimer(now);
+                if (timeoutMillis < 0 || now - spinUntil < 0) {
                     selector.selectNow();
                 } else {
                     selector.select(timeoutMillis);
                 }
+                long woke = System.nanoTime();
                 wakeupPending.set(false);
+                boolean io = false;
                 // Not "select() > 0": keys a flushCancelledKeys() call left selected count as 0.
                 if (!selector.selectedKeys().isEmpty()) {
                     selector.selectedKeys().forEach(dispatcher);
                     selector.selectedKeys().clear();
-                    spinUntil = System.nanoTime() + SPIN_NANOS;
+                    io = true;
                 }
                 if (fdPoller != null && fdPoller.dispatchReady()) {
-                    spinUntil = System.nanoTime() + SPIN_NANOS; // descriptors get the same quick turn-around
+                    io = true; // descriptors get the same quick turn-around
                 }
-                runTasks();
+                boolean worked = io;
+                worked |= runTasks();
                 if (startupMask == POLL_ALL) {
-                    runTimers(); // QEMU's timers do not run before its main loop either
+                    worked |= runTimers(woke); // QEMU's timers do not run before its main loop either
                 }
-                drainMailboxes();
-                runAfterIo();
+                worked |= drainMailboxes();
+                worked |= runAfterIo();
+                now = System.nanoTime();
+                if (io) {
+                    spinUntil = now + SPIN_NANOS;
+                }
+                if (worked) {
+                    // A spin that finds nothing is waiting, not work.
+                    ITERATIONS.setOpaque(this, iterations + 1);
+                    BUSY_NANOS.setOpaque(this, busyNanos + (now - woke));
+                }
             } catch (IOException | RuntimeException e) {
                 // A loop must survive anything a backend does; report and go on.
                 iterationFailures.log(() -> thread.getName() + ": " + e, e);
+                now = System.nanoTime();
             }
         }
         runTasks();
@@ -250,12 +309,12 @@ public final class EventLoop {
         return false;
     }
 
-    private long millisToNextTimer() {
+    private long millisToNextTimer(long now) {
         Timer next = startupMask == POLL_ALL ? timers.peek() : null;
         if (next == null) {
             return 0; // select(0) blocks until woken
         }
-        long nanos = next.deadline - System.nanoTime();
+        long nanos = next.deadline - now;
         return nanos <= 0 ? -1 : Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos));
     }
 
@@ -265,25 +324,32 @@ public final class EventLoop {
         }
     }
 
-    private void runTasks() {
+    /** @return whether any task ran */
+    private boolean runTasks() {
         Runnable task;
         int budget = 1024; // leave room for I/O when control traffic is heavy
+        boolean ran = false;
         while (budget-- > 0 && (task = tasks.poll()) != null) {
+            ran = true;
             try {
                 task.run();
             } catch (RuntimeException e) {
                 log.log(System.Logger.Level.ERROR, thread.getName() + ": task failed: " + e, e);
             }
         }
+        return ran;
     }
 
-    private void runTimers() {
-        long now = System.nanoTime();
+    /** @return whether any timer fired */
+    private boolean runTimers(long now) {
         Timer timer;
+        boolean fired = false;
         while ((timer = timers.peek()) != null && timer.deadline - now <= 0) {
             timers.poll();
             timer.fire();
+            fired = true;
         }
+        return fired;
     }
 
     /** @return the interest operations start-up lets the loop watch now (call on the loop) */
@@ -333,7 +399,8 @@ public final class EventLoop {
         afterIoTasks[afterIoCount++] = task;
     }
 
-    private void runAfterIo() {
+    /** @return whether any task ran */
+    private boolean runAfterIo() {
         int n = afterIoCount;
         for (int i = 0; i < n; i++) {
             ClientLoop owner = afterIoOwners[i];
@@ -355,12 +422,16 @@ public final class EventLoop {
         java.util.Arrays.fill(afterIoOwners, more, afterIoCount, null);
         java.util.Arrays.fill(afterIoTasks, more, afterIoCount, null);
         afterIoCount = more;
+        return n > 0;
     }
 
-    private void drainMailboxes() {
+    /** @return whether any frame came in */
+    private boolean drainMailboxes() {
+        boolean drained = false;
         for (Mailbox m : inbound) {
-            m.drain();
+            drained |= m.drain();
         }
+        return drained;
     }
 
     void shutdown() throws InterruptedException {

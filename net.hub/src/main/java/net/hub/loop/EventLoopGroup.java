@@ -1,6 +1,7 @@
 package net.hub.loop;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -101,6 +102,11 @@ public final class EventLoopGroup implements AutoCloseable {
      */
     public Mailbox mailbox(EventLoop from, EventLoop to) {
         return mailboxes[from.index()][to.index()];
+    }
+
+    /** @return the loops, in their order */
+    public List<EventLoop> loops() {
+        return List.of(loops);
     }
 
     /** @return the number of loops */

@@ -98,9 +98,11 @@ public final class Mailbox {
         return true;
     }
 
-    void drain() {
+    /** @return whether any frame was taken */
+    boolean drain() {
         long h = head.get();
         long t = tail.get();
+        boolean any = h < t;
         while (h < t) {
             int slot = (int) (h % CAPACITY);
             Receiver receiver = receivers[slot];
@@ -114,5 +116,6 @@ public final class Mailbox {
         if (roomWanted.getAndSet(false)) {
             producer.execute(wakeWaiters);
         }
+        return any;
     }
 }

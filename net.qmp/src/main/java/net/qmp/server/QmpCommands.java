@@ -134,6 +134,8 @@ final class QmpCommands {
         builtins.put("query-qmp-schema", a -> done(a, QmpSchema.describe(control, names(), extensionArguments())));
         builtins.put("x-query-netdevs", a -> done(a, QmpJson.DTO.valueToTree(control.network().clients())));
         builtins.put("x-query-drivers", a -> done(a, QmpJson.DTO.valueToTree(control.drivers())));
+        builtins.put("x-query-hubs", a -> done(a, QmpJson.DTO.valueToTree(control.statistics().hubs())));
+        builtins.put("x-query-stats", a -> done(a, QmpJson.DTO.valueToTree(control.statistics())));
     }
 
     /** @return the human monitor, which {@code human-monitor-command} and the console share */

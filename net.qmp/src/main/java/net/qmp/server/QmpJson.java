@@ -8,7 +8,10 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import com.fasterxml.jackson.databind.type.LogicalType;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,8 +35,12 @@ final class QmpJson {
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .build());
 
-    /** Turns the runtime's DTO records into QAPI-style members ({@code link-up}, {@code rx-frames}). */
-    static final ObjectMapper DTO = MAPPER.copy().setPropertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE);
+    /**
+     * Turns the runtime's DTO records into QAPI-style members ({@code link-up}, {@code rx-frames});
+     * a time is ISO-8601 text ({@code 2026-12-07T00:01:02.345Z}), which JavaScript's {@code Date} reads.
+     */
+    static final ObjectMapper DTO = MAPPER.copy().setPropertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
+            .registerModule(new SimpleModule().addSerializer(Instant.class, ToStringSerializer.instance));
 
     private QmpJson() {
     }

@@ -15,7 +15,9 @@ import java.util.Map;
 import net.control.NetControl;
 import net.control.Section;
 import net.control.dto.DriverDTO;
+import net.control.dto.HubStatsDTO;
 import net.control.dto.NetClientDTO;
+import net.control.dto.StatisticsDTO;
 import net.qmp.server.SchemaBuilder.Member;
 
 /**
@@ -110,6 +112,8 @@ final class QmpSchema {
                     required("fds", b.array(b.object(required("fd", b.builtin(INT)), optional("opaque", str)))))));
             case "x-query-netdevs" -> b.command(name, none, b.array(b.record(QmpJson.DTO, NetClientDTO.class)));
             case "x-query-drivers" -> b.command(name, none, b.array(b.record(QmpJson.DTO, DriverDTO.class)));
+            case "x-query-hubs" -> b.command(name, none, b.array(b.record(QmpJson.DTO, HubStatsDTO.class)));
+            case "x-query-stats" -> b.command(name, none, b.record(QmpJson.DTO, StatisticsDTO.class));
             default -> b.command(name, none, b.builtin(ANY));
         }
     }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -147,7 +148,9 @@ final class SchemaBuilder {
 
     private String type(ObjectMapper mapper, JavaType type) {
         Class<?> raw = type.getRawClass();
-        if (CharSequence.class.isAssignableFrom(raw) || raw == char.class || raw == Character.class) {
+        // An Instant is ISO-8601 text (QmpJson.DTO).
+        if (CharSequence.class.isAssignableFrom(raw) || raw == char.class || raw == Character.class
+                || raw == Instant.class) {
             return builtin(STR);
         }
         if (raw == boolean.class || raw == Boolean.class) {

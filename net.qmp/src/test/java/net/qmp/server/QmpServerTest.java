@@ -326,7 +326,8 @@ class QmpServerTest extends QmpServerFixture {
         assertEquals(List.of("qmp_capabilities", "query-version", "query-commands", "netdev_add", "netdev_del", "set_link",
                 "query-rx-filter", "announce-self", "object-add", "object-del", "device_add", "device_del", "quit",
                 "human-monitor-command", "query-status", "query-name", "qom-get", "qom-set", "query-qmp-schema",
-                "x-query-netdevs", "x-query-drivers", "getfd", "closefd", "add-fd", "remove-fd", "query-fdsets"), names);
+                "x-query-netdevs", "x-query-drivers", "x-query-hubs", "x-query-stats", "getfd", "closefd", "add-fd",
+                "remove-fd", "query-fdsets"), names);
         c.assertError("{\"execute\": \"query-version\", \"arguments\": {\"foo\": 1}}", "GenericError", "Parameter 'foo' is unexpected");
 
         c.assertEmptyReturn("{\"execute\": \"netdev_add\", \"arguments\": {\"type\": \"x\", \"id\": \"s0\", \"txsession\": 1}}");
