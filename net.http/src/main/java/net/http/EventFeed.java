@@ -14,6 +14,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import net.control.NetControl;
 import net.control.NetEventListener;
 import net.control.dto.StatisticsDTO;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -27,7 +29,7 @@ import org.osgi.service.component.annotations.Reference;
  * the topology it changed (one for a burst of events). A page that connects gets the topology, the captures and the statistics
  * first. Nothing is asked of the runtime while no page listens.
  */
-@Component(service = {EventFeed.class, NetEventListener.class})
+@Component(service = EventFeed.class)
 public final class EventFeed implements NetEventListener {
 
     private final NetControl control;
@@ -41,15 +43,25 @@ public final class EventFeed implements NetEventListener {
     private long drawn = Long.MIN_VALUE;
     private String capturesSent = "";
 
+    /**
+     * This feed as the runtime's event listener. Registered here, once the runtime is active, and
+     * not as a component's service: the runtime binds every listener while it activates, so a
+     * listener component that needs the runtime would be activated from inside that activation
+     * (SCR: "Circular reference detected").
+     */
+    private final ServiceRegistration<NetEventListener> listening;
+
     @Activate
-    public EventFeed(@Reference NetControl control, @Reference PageCaptures captures) {
+    public EventFeed(BundleContext context, @Reference NetControl control, @Reference PageCaptures captures) {
         this.control = control;
         this.captures = captures;
         ticker.scheduleAtFixedRate(guarded(this::tick), 1, 1, TimeUnit.SECONDS);
+        listening = context.registerService(NetEventListener.class, this, null);
     }
 
     @Deactivate
     void deactivate() throws InterruptedException {
+        listening.unregister();
         ticker.shutdownNow();
         // A page joining right now is added by a task that may still be running.
         ticker.awaitTermination(5, TimeUnit.SECONDS);
