@@ -326,6 +326,9 @@ class LauncherIT {
         // Jetty's own log must not reach stdout, where the banner and the console are.
         assertTrue(lines("out.txt").stream().noneMatch(l -> l.contains("DEBUG") || l.contains("INFO")),
                 String.join("\n", lines("out.txt")));
+        // The page's components start with the whiteboard: none of them may trouble the runtime's.
+        assertTrue(lines("err.txt").stream().noneMatch(l -> l.contains("ERROR") || l.contains("WARN")),
+                String.join("\n", lines("err.txt")));
     }
 
     /** Without -http nothing listens: Felix HTTP's default port 8080 stays untouched. */
