@@ -196,39 +196,8 @@ idle1000() { # name relay-prefix -> "cpu %, RSS MB" (10 s settle, 10 s measured)
 }
 
 qmp_ready() { # name command-with-{Q} -> median seconds of 3 (unpinned: a user's start)
-    local name=$1 i q
-    for i in 1 2 3; do
-        q=$(port $(( 40 + i )))
-        python3 - "$q" ${2//\{Q\}/$q} <<'EOF'
-import socket, subprocess, sys, time
-port = int(sys.argv[1]); cmd = sys.argv[2:]
-t0 = time.monotonic()
-p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-try:
-    while time.monotonic() - t0 < 30:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
-                data = b""
-                while b"\n" not in data:
-                    chunk = s.recv(4096)
-                    if not chunk:
-                        break
-                    data += chunk
-                if b'"QMP"' in data:
-                    print("%.3f" % (time.monotonic() - t0))
-                    break
-        except OSError:
-            time.sleep(0.005)
-    else:
-        print("nan")
-finally:
-    p.terminate()
-    try:
-        p.wait(10)
-    except subprocess.TimeoutExpired:
-        p.kill()
-EOF
-    done | sort -n | sed -n 2p
+    # shellcheck disable=SC2086 # the command is words
+    python3 "$HERE/qmp_ready.py" 3 tcp $2 | sort -n | sed -n 2p
 }
 
 declare -A X

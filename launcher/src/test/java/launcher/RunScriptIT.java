@@ -1,0 +1,101 @@
+package launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import net.testlib.OsgiTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The run script {@code ./patchbay} on a copy of the built jar (in a directory without sources,
+ * so it builds nothing): the start-up cache it trains belongs to that jar, and a changed jar gets
+ * a new one instead of the stale one.
+ */
+@OsgiTest
+class RunScriptIT {
+
+    private static final Path JAR = Path.of(System.getProperty("patchbay.jar"));
+    /** launcher/target/patchbay.jar -> the checkout's root, where the script is. */
+    private static final Path SCRIPT = JAR.toAbsolutePath().getParent().getParent().getParent().resolve("patchbay");
+    private static final Duration EXIT = Duration.ofSeconds(120);
+    private static final String TRAINING = "patchbay: training the start-up cache for this build (once, some seconds)";
+
+    @TempDir
+    Path root;
+
+    private record Run(int code, List<String> out, List<String> err) {
+    }
+
+    private Run version() throws IOException, InterruptedException {
+        Path out = root.resolve("out.txt");
+        Path err = root.resolve("err.txt");
+        ProcessBuilder builder = new ProcessBuilder(root.resolve("patchbay").toString(), "--version")
+                .directory(root.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile());
+        // This JDK, whatever else the machine has.
+        Path java = Path.of(ProcessHandle.current().info().command().orElseThrow());
+        builder.environment().put("JAVA_HOME", java.getParent().getParent().toString());
+        Process process = builder.start();
+        process.getOutputStream().close();
+        try {
+            assertTrue(process.waitFor(EXIT.toSeconds(), TimeUnit.SECONDS), "./patchbay did not exit");
+        } finally {
+            process.destroyForcibly();
+        }
+        return new Run(process.exitValue(), Files.readAllLines(out), Files.readAllLines(err));
+    }
+
+    private List<Path> caches() throws IOException {
+        try (Stream<Path> files = Files.list(root.resolve("launcher/target"))) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".aot")).toList();
+        }
+    }
+
+    @Test
+    void aChangedJarTrainsANewCacheAndNeverMapsTheStaleOne() throws Exception {
+        Path jar = root.resolve("launcher/target/patchbay.jar");
+        Files.createDirectories(jar.getParent());
+        Files.copy(JAR, jar);
+        Files.copy(SCRIPT, root.resolve("patchbay"));
+
+        Run first = version();
+        assertEquals(0, first.code(), "exit code; stderr " + first.err());
+        assertEquals(1, first.out().size(), "stdout " + first.out());
+        assertTrue(first.out().get(0).startsWith("patchbay "), first.out().get(0));
+        assertEquals(List.of(TRAINING), first.err());
+        List<Path> trained = caches();
+        assertEquals(1, trained.size(), "caches " + trained);
+        assertTrue(trained.get(0).getFileName().toString().startsWith("patchbay.jar." + Files.size(jar) + "-"), trained.toString());
+
+        Run second = version();
+        assertEquals(0, second.code());
+        assertEquals(first.out(), second.out());
+        assertEquals(List.of(), second.err(), "the cache is used as it is");
+        assertEquals(trained, caches());
+
+        // A rebuilt jar: other bytes, another size and time.
+        try (FileSystem zip = FileSystems.newFileSystem(URI.create("jar:" + jar.toUri()), Map.of())) {
+            Files.writeString(zip.getPath("rebuilt.txt"), "rebuilt");
+        }
+        Run third = version();
+        assertEquals(0, third.code(), "stderr " + third.err());
+        assertEquals(first.out(), third.out());
+        assertEquals(List.of(TRAINING), third.err(), "the stale cache is not used");
+        List<Path> retrained = caches();
+        assertEquals(1, retrained.size(), "the stale cache is removed: " + retrained);
+        assertFalse(retrained.equals(trained), "a new cache: " + retrained);
+        assertTrue(retrained.get(0).getFileName().toString().startsWith("patchbay.jar." + Files.size(jar) + "-"), retrained.toString());
+    }
+}
