@@ -2,13 +2,14 @@
 """qmp-netdevs.py - adds idle socket netdevs over one QMP connection and times each round trip
 (bench/scale.sh drives it).
 
-Usage: qmp-netdevs.py QMP-SOCKET HUBS RAW-TSV
+Usage: qmp-netdevs.py QMP-SOCKET HUBS RAW-TSV [PORT-BASE]
 Reads commands on stdin, answers each with one line on stdout:
-  add N   adds `netdev_add type=socket,id=sI,listen=127.0.0.1:0` and
+  add N   adds `netdev_add type=socket,id=sI,listen=127.0.0.1:P` and
           `netdev_add type=hubport,id=hI,hubid=1+I%HUBS,netdev=sI` until N socket netdevs exist, then
           prints: count errors seconds, then p50 and p99 in ms of socket netdev_add over the batch, over
           the batch's last 1000, and of hubport netdev_add over the batch. Stops a batch at the first
-          error (its text on stderr) or after BATCH_SECONDS (600).
+          error (its text on stderr) or after BATCH_SECONDS (600). P is 0 (a port the kernel picks)
+          without PORT-BASE, else the next port from PORT-BASE on, skipping ports in use.
   quit    closes the connection.
 Hub 0 is left to the relay's own two ports. Every reply is waited for at most 30 s. RAW-TSV gets one
 line per netdev: index, socket ms, hubport ms.
@@ -38,6 +39,7 @@ def timed(qmp, arguments):
 
 def main():
     path, hubs, raw_path = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    next_port = int(sys.argv[4]) if len(sys.argv) > 4 else 0
     qmp = Qmp(path, timeout=30)
     count = 0
     with open(raw_path, "w") as raw:
@@ -49,7 +51,12 @@ def main():
             target, errors, sockets, hubports = int(words[1]), 0, [], []
             started = time.monotonic()
             while count < target and time.monotonic() - started < BATCH_SECONDS:
-                socket_ms, reply = timed(qmp, '{"type": "socket", "id": "s%d", "listen": "127.0.0.1:0"}' % count)
+                socket_ms, reply = timed(qmp, '{"type": "socket", "id": "s%d", "listen": "127.0.0.1:%d"}'
+                                         % (count, next_port))
+                if next_port and "in use" in reply and next_port < 65535:
+                    next_port += 1  # another process's port: not counted, the next one is tried
+                    continue
+                next_port += 1 if next_port else 0
                 if '"return"' not in reply:
                     errors += 1
                     print("netdev_add socket s%d: %s" % (count, reply[:300]), file=sys.stderr, flush=True)

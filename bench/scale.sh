@@ -2,21 +2,27 @@
 # scale.sh - many idle socket netdevs (issue 22, "Scale"), QEMU 7.2 and Patchbay back to back.
 #
 # Each relay starts with a QMP unix socket and a 2-port TCP relay on hub 0 (relay.sh's pair). One
-# QMP connection (bench/qmp-netdevs.py) then adds idle listening socket netdevs
-# (`listen=127.0.0.1:0`, an ephemeral port each), each with a hubport on hubs 1..HUBS, up to each
-# count in COUNTS, timing every netdev_add's round trip. At the start and at each count: VmRSS and
-# CPU time (utime+stime) over IDLE seconds of idleness, a JVM heap histogram (Patchbay, at the
-# start and at the last count), and the TCP 64 B relay rate through hub 0 (framegen, median of
-# REPS blasts of DURATION s; one unmeasured blast first, so the start's RSS already holds what a
-# relay's first frames allocate). The relay is pinned to RELAY_CPUS, framegen and the QMP client
-# to CLIENT_CPUS. RUNS runs per relay, alternating; the table shows medians across runs. Prints one
-# markdown table and writes it between the scale-table markers in docs/performance.md. About 5
-# minutes per run.
+# QMP connection (bench/qmp-netdevs.py) then adds idle listening socket netdevs, each with a
+# hubport on hubs 1..HUBS, up to each count in COUNTS, timing every netdev_add's round trip. At the
+# start and at each count: VmRSS and CPU time (utime+stime) over IDLE seconds of idleness, a JVM
+# heap histogram (Patchbay, at the start and at the last count), and the TCP 64 B relay rate
+# through hub 0 (framegen, median of REPS blasts of DURATION s; one unmeasured blast first, so the
+# start's RSS already holds what a relay's first frames allocate). The relay is pinned to
+# RELAY_CPUS, framegen and the QMP client to CLIENT_CPUS. RUNS runs per relay, alternating; the
+# table shows medians across runs. Prints one markdown table and writes it between the
+# scale-table markers in docs/performance.md. About 9 minutes per run, most of it QEMU adding
+# netdevs.
+#
+# The idle netdevs listen on 127.0.0.1:0 (a port the kernel picks), or on ports from
+# IDLE_PORT_BASE on. Both relays set SO_REUSEADDR before bind, so Linux picks port 0 from the
+# lower half of ip_local_port_range, odd ports first: past about 7 000 netdevs (with 32768-60999)
+# each bind walks all the taken odd ports before an even one, milliseconds per netdev_add.
 #
 # Env: PATCHBAY (default: the repository's ./patchbay, which builds the jar if it is stale - done
 #      once before anything is measured), QEMU, HARNESS (/work/shared/bench), COUNTS ("1000 10000"),
-#      HUBS (100), RUNS (3), REPS (3), DURATION (3), IDLE (10), RELAY_CPUS (1), CLIENT_CPUS (0),
-#      OUT (work directory, kept), DOC (docs/performance.md; "" = print only).
+#      HUBS (100), IDLE_PORT_BASE ("": port 0), RELAYS ("qemu patchbay"), RUNS (3), REPS (3),
+#      DURATION (3), IDLE (10), RELAY_CPUS (1), CLIENT_CPUS (0), OUT (work directory, kept),
+#      DOC (docs/performance.md; "" = print only).
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
@@ -25,6 +31,8 @@ PATCHBAY=${PATCHBAY:-$ROOT/patchbay}
 QEMU=${QEMU:-qemu-system-x86_64}
 COUNTS=${COUNTS:-"1000 10000"}
 HUBS=${HUBS:-100}
+IDLE_PORT_BASE=${IDLE_PORT_BASE:-}
+RELAYS=${RELAYS:-"qemu patchbay"}
 RUNS=${RUNS:-3}
 REPS=${REPS:-3}
 DURATION=${DURATION:-3}
@@ -96,7 +104,7 @@ measure() { # name run relay-prefix
         log "$key did not start: $OUT/$key.log"; stop; return
     fi
     coproc CLIENT { exec taskset -c "$CLIENT_CPUS" python3 "$HERE/qmp-netdevs.py" "$qmp" "$HUBS" \
-        "$OUT/$key-latency.tsv" 2>"$OUT/$key-client.log"; }
+        "$OUT/$key-latency.tsv" $IDLE_PORT_BASE 2>"$OUT/$key-client.log"; }
     PIDS+=("$CLIENT_PID")
     local from=${CLIENT[0]} to=${CLIENT[1]}
     read -r -t 60 line <&"$from"
@@ -119,9 +127,9 @@ measure() { # name run relay-prefix
 START=$SECONDS
 QM="$QEMU -M none -nodefaults -display none"
 PB="$PATCHBAY --no-console --deploy $OUT/deploy"
+declare -A CMD=([qemu]=$QM [patchbay]=$PB)
 for run in $(seq "$RUNS"); do
-    measure qemu "$run" "$QM"
-    measure patchbay "$run" "$PB"
+    for relay in $RELAYS; do measure "$relay" "$run" "${CMD[$relay]}"; done
 done
 log "measured in $(( SECONDS - START )) s; logs in $OUT"
 
@@ -160,7 +168,7 @@ PY
 
 TABLE="$OUT/table.md"
 {
-echo "Measured $(date -u +%F), $(nproc) CPUs, relay pinned to CPU $RELAY_CPUS, QMP client and framegen on CPU $CLIENT_CPUS; medians of $RUNS runs per relay (relay rates: medians of $REPS blasts of $DURATION s in each run); idle socket netdevs listen on 127.0.0.1:0, each with a hubport on hubs 1–$HUBS; QEMU $($QEMU --version | head -1 | awk '{print $4}'), Patchbay $("$PATCHBAY" --version 2>/dev/null | head -1 | awk '{print $NF}')."
+echo "Measured $(date -u +%F), $(nproc) CPUs, relay pinned to CPU $RELAY_CPUS, QMP client and framegen on CPU $CLIENT_CPUS; medians of $RUNS runs per relay (relay rates: medians of $REPS blasts of $DURATION s in each run); idle socket netdevs listen on 127.0.0.1:${IDLE_PORT_BASE:-0}${IDLE_PORT_BASE:+ and up}, each with a hubport on hubs 1–$HUBS; QEMU $($QEMU --version | head -1 | awk '{print $4}'), Patchbay $("$PATCHBAY" --version 2>/dev/null | head -1 | awk '{print $NF}')."
 echo
 echo "| row | QEMU 7.2 | Patchbay | Patchbay / QEMU | target | |"
 echo "|---|---|---|---|---|---|"
