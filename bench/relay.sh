@@ -28,15 +28,12 @@ OUT=${OUT:-$(mktemp -d /tmp/relay.XXXX)}
 DOC=${DOC-$ROOT/docs/performance.md}
 PLOT=${PLOT:-$ROOT/docs/performance-tcp.png}
 FG_DIR=${FG_DIR:-/tmp/framegen-build}
-FG=$FG_DIR/framegen
 mkdir -p "$OUT"
+. "$HERE/relay-common.sh"
 log() { echo "[relay] $*" >&2; }
 
-PIDS=()
 cleanup() {
-    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-    sleep 0.3
-    for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
+    kill_started
     rm -rf "$OUT/sock"
 }
 trap cleanup EXIT
@@ -51,8 +48,7 @@ UDP_NETDEVS="-netdev socket,id=a,udp=127.0.0.1:{C1},localaddr=127.0.0.1:{P1} -ne
 
 log "preparing: $PATCHBAY --version (builds the jar if stale), framegen"
 "$PATCHBAY" --version >&2 || { log "Patchbay does not start"; exit 1; }
-mkdir -p "$FG_DIR"
-[ "$FG" -nt "$HARNESS/framegen.c" ] || gcc -O2 -Wall -o "$FG" "$HARNESS/framegen.c" || exit 1
+build_framegen || exit 1
 command -v socat >/dev/null || log "socat missing: the unix-stream row is skipped"
 
 # ---------------------------------------------------------------- the harness, twice per relay
@@ -72,43 +68,6 @@ anchor() { # name tcp-template udp-template
 }
 
 # ---------------------------------------------------------------- extra rows
-PORT_BASE=$(( (RANDOM % 200) * 100 + 20000 ))
-port() { echo $(( PORT_BASE + $1 )); }
-PIN_RELAY="taskset -c $RELAY_CPUS"
-PIN_FG="taskset -c $CLIENT_CPUS"
-
-start() { # logfile command... ; sets RPID
-    bash -c "exec $PIN_RELAY $2" >"$1" 2>&1 &
-    RPID=$!
-    PIDS+=("$RPID")
-}
-stop() {
-    kill "$RPID" 2>/dev/null
-    for _ in $(seq 50); do kill -0 "$RPID" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$RPID" 2>/dev/null
-    wait "$RPID" 2>/dev/null
-}
-listening() { # port... : wait until all listen (30 s)
-    local deadline=$(( SECONDS + 30 )) p ok
-    while [ $SECONDS -lt $deadline ]; do
-        ok=1
-        for p in "$@"; do ss -Hltn "( sport = :$p )" | grep -q . || ok=0; done
-        [ $ok = 1 ] && return 0
-        sleep 0.1
-    done
-    return 1
-}
-unix_listening() { # path...
-    local deadline=$(( SECONDS + 30 )) p ok
-    while [ $SECONDS -lt $deadline ]; do
-        ok=1
-        for p in "$@"; do [ -S "$p" ] || ok=0; done
-        [ $ok = 1 ] && return 0
-        sleep 0.1
-    done
-    return 1
-}
-kv() { tr ' ' '\n' <<<"$2" | sed -n "s/^$1=//p" | head -1; }
 
 fanout() { # name relay-prefix -> "rx pps median of 3 receivers, loss %"
     local name=$1 cmd=$2 a b c d i nd=""
