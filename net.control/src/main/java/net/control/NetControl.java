@@ -138,8 +138,8 @@ public interface NetControl {
 
     /**
      * What the runtime measured: every client's rates over its last sampling interval (it samples
-     * all counters once a second, whether or not anyone asks), hub totals and event-loop counters
-     * now, and a generation that tells a front end when to ask for {@link #network()} again. Costs
+     * all counters once a second while anyone asks for them: the first call after a minute without
+     * one starts it again, and finds no rates yet), hub totals and event-loop counters now, and a generation that tells a front end when to ask for {@link #network()} again. Costs
      * one hand-over per event loop, as {@link #network()} does, but describes nothing.
      *
      * @return the statistics
