@@ -142,9 +142,9 @@ public final class InjectDriver implements NetClientDriver<InjectDriver.Options>
 
         @Override
         public void close() {
+            calls.add("close"); // before what tests wait for, as in release()
             closed = true;
             closedOn = Thread.currentThread();
-            calls.add("close");
             misbehave("close", faults.closems());
         }
 
@@ -160,8 +160,10 @@ public final class InjectDriver implements NetClientDriver<InjectDriver.Options>
 
         @Override
         public void release() {
-            releasedOn = Thread.currentThread();
+            // Recorded before the thread is published: a test that waits for releasedOn() then
+            // finds "release" in calls(), even when this thread is preempted in between.
             calls.add("release");
+            releasedOn = Thread.currentThread();
             long millis = releaseDelay.toMillis();
             if (millis > 0) {
                 try {
