@@ -1,5 +1,5 @@
-# Sourced by relay.sh and scale.sh: starting a relay pinned to RELAY_CPUS, waiting for its sockets,
-# and framegen. The caller sets OUT, HARNESS, FG_DIR, RELAY_CPUS and CLIENT_CPUS first.
+# Sourced by relay.sh, scale.sh and udp.sh: starting a relay pinned to RELAY_CPUS, waiting for its
+# sockets, framegen and udpgen. The caller sets OUT, HARNESS, FG_DIR, RELAY_CPUS and CLIENT_CPUS first.
 
 FG=$FG_DIR/framegen
 PORT_BASE=$(( (RANDOM % 200) * 100 + 20000 ))
@@ -11,6 +11,23 @@ PIN_FG="taskset -c $CLIENT_CPUS"
 build_framegen() {
     mkdir -p "$FG_DIR"
     [ "$FG" -nt "$HARNESS/framegen.c" ] || gcc -O2 -Wall -o "$FG" "$HARNESS/framegen.c"
+}
+
+# Builds bench/udpgen.c (next to framegen) when it is missing or older than its source.
+UG=$FG_DIR/udpgen
+build_udpgen() {
+    mkdir -p "$FG_DIR"
+    [ "$UG" -nt "$(dirname "${BASH_SOURCE[0]}")/udpgen.c" ] || gcc -O2 -Wall -o "$UG" "$(dirname "${BASH_SOURCE[0]}")/udpgen.c"
+}
+
+# The two relays of a 2-port hub, same -netdev options ({P1} {P2} {C1} {C2} filled in by the caller);
+# Patchbay gets its own deploy directory and no QMP/console, like QEMU with -M none.
+relay_commands() { # needs PATCHBAY, QEMU
+    PB="$PATCHBAY -qmp none --no-console --deploy $OUT/deploy"
+    QM="$QEMU -M none -nodefaults -display none"
+    HUB2="-netdev hubport,id=ha,hubid=0,netdev=a -netdev hubport,id=hb,hubid=0,netdev=b"
+    TCP_NETDEVS="-netdev socket,id=a,listen=127.0.0.1:{P1} -netdev socket,id=b,listen=127.0.0.1:{P2} $HUB2"
+    UDP_NETDEVS="-netdev socket,id=a,udp=127.0.0.1:{C1},localaddr=127.0.0.1:{P1} -netdev socket,id=b,udp=127.0.0.1:{C2},localaddr=127.0.0.1:{P2} $HUB2"
 }
 
 PIDS=()
@@ -36,6 +53,16 @@ listening() { # port... : wait until all listen (30 s)
     while [ $SECONDS -lt $deadline ]; do
         ok=1
         for p in "$@"; do ss -Hltn "( sport = :$p )" | grep -q . || ok=0; done
+        [ $ok = 1 ] && return 0
+        sleep 0.1
+    done
+    return 1
+}
+udp_bound() { # port... : wait until UDP sockets are bound there, connected ones too (30 s)
+    local deadline=$(( SECONDS + 30 )) p ok
+    while [ $SECONDS -lt $deadline ]; do
+        ok=1
+        for p in "$@"; do ss -Huan "( sport = :$p )" | grep -q . || ok=0; done
         [ $ok = 1 ] && return 0
         sleep 0.1
     done

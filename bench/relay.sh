@@ -39,12 +39,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# Patchbay gets its own deploy directory and no QMP/console, like QEMU with -M none.
-PB="$PATCHBAY -qmp none --no-console --deploy $OUT/deploy"
-QM="$QEMU -M none -nodefaults -display none"
-HUB2="-netdev hubport,id=ha,hubid=0,netdev=a -netdev hubport,id=hb,hubid=0,netdev=b"
-TCP_NETDEVS="-netdev socket,id=a,listen=127.0.0.1:{P1} -netdev socket,id=b,listen=127.0.0.1:{P2} $HUB2"
-UDP_NETDEVS="-netdev socket,id=a,udp=127.0.0.1:{C1},localaddr=127.0.0.1:{P1} -netdev socket,id=b,udp=127.0.0.1:{C2},localaddr=127.0.0.1:{P2} $HUB2"
+relay_commands
 
 log "preparing: $PATCHBAY --version (builds the jar if stale), framegen"
 "$PATCHBAY" --version >&2 || { log "Patchbay does not start"; exit 1; }
