@@ -1,5 +1,9 @@
 # Sourced by relay.sh, scale.sh and udp.sh: starting a relay pinned to RELAY_CPUS, waiting for its
-# sockets, framegen and udpgen. The caller sets OUT, HARNESS, FG_DIR, RELAY_CPUS and CLIENT_CPUS first.
+# sockets, framegen and udpgen. The caller sets ROOT, OUT, FG_DIR, RELAY_CPUS and CLIENT_CPUS first;
+# HARNESS, PATCHBAY and QEMU default here (see each script's header).
+HARNESS=${HARNESS:-$(cd "$ROOT/../shared/bench" 2>/dev/null && pwd || echo /work/shared/bench)}
+PATCHBAY=${PATCHBAY:-$ROOT/patchbay}
+QEMU=${QEMU:-qemu-system-x86_64}
 
 FG=$FG_DIR/framegen
 PORT_BASE=$(( (RANDOM % 200) * 100 + 20000 ))

@@ -16,9 +16,6 @@
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
-HARNESS=${HARNESS:-$(cd "$ROOT/../shared/bench" 2>/dev/null && pwd || echo /work/shared/bench)}
-PATCHBAY=${PATCHBAY:-$ROOT/patchbay}
-QEMU=${QEMU:-qemu-system-x86_64}
 DURATION=${DURATION:-3}
 REPS=${REPS:-3}
 TCP_SIZES=${TCP_SIZES:-"64 256 512 1024 1514"}

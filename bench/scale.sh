@@ -26,9 +26,6 @@
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
-HARNESS=${HARNESS:-$(cd "$ROOT/../shared/bench" 2>/dev/null && pwd || echo /work/shared/bench)}
-PATCHBAY=${PATCHBAY:-$ROOT/patchbay}
-QEMU=${QEMU:-qemu-system-x86_64}
 COUNTS=${COUNTS:-"1000 10000"}
 HUBS=${HUBS:-100}
 IDLE_PORT_BASE=${IDLE_PORT_BASE:-}

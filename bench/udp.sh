@@ -22,8 +22,6 @@
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
-PATCHBAY=${PATCHBAY:-$ROOT/patchbay}
-QEMU=${QEMU:-qemu-system-x86_64}
 RELAYS=${RELAYS:-"direct qemu patchbay"}
 LADDER=${LADDER:-"25000 50000 75000 100000 150000 200000 300000 500000"}
 SIZE=${SIZE:-64}
