@@ -120,14 +120,7 @@ public final class ApiServlet extends HttpServlet {
     }
 
     private static String name(Map<?, ?> body, String member) throws NetException {
-        Object value = body.get(member);
-        if (value == null) {
-            throw NetException.generic("Parameter '%s' is missing", member);
-        }
-        if (!(value instanceof String s)) {
-            throw NetException.generic("Invalid parameter type for '%s', expected: string", member);
-        }
-        return name(s, member);
+        return name(member(body, member, String.class, "string"), member);
     }
 
     private static String name(String value, String member) throws NetException {
@@ -141,14 +134,19 @@ public final class ApiServlet extends HttpServlet {
     }
 
     private static boolean flag(Map<?, ?> body, String member) throws NetException {
+        return member(body, member, Boolean.class, "boolean");
+    }
+
+    /** A member of the JSON body, checked as QMP checks an argument: there, and of its type. */
+    private static <T> T member(Map<?, ?> body, String member, Class<T> type, String qapiType) throws NetException {
         Object value = body.get(member);
         if (value == null) {
             throw NetException.generic("Parameter '%s' is missing", member);
         }
-        if (!(value instanceof Boolean b)) {
-            throw NetException.generic("Invalid parameter type for '%s', expected: boolean", member);
+        if (!type.isInstance(value)) {
+            throw NetException.generic("Invalid parameter type for '%s', expected: %s", member, qapiType);
         }
-        return b;
+        return type.cast(value);
     }
 
     private static void error(HttpServletResponse response, NetException e) throws IOException {
