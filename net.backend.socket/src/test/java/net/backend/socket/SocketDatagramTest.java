@@ -64,6 +64,36 @@ class SocketDatagramTest {
     }
 
     @Test
+    void aBurstLeavesAsTheSameDatagramsInOrder() throws Exception {
+        // Runs of equal sizes (sent as GSO messages), a shorter frame ending a run, more frames
+        // than one batch holds, a lone jumbo frame: the receiver sees each frame as its datagram.
+        int[] sizes = new int[300];
+        for (int i = 0; i < sizes.length; i++) {
+            sizes[i] = i % 100 == 99 ? 9000 : i % 37 == 36 ? 590 : i < 150 ? 64 : 1514;
+        }
+        try (DatagramSocket remote = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            remote.setSoTimeout(5000);
+            remote.setReceiveBufferSize(4 << 20);
+            fx.netdev("socket,id=u,udp=127.0.0.1:" + remote.getLocalPort() + ",localaddr=127.0.0.1:" + freeUdpPort());
+            fx.netdev("inject,id=inj");
+            fx.hub("u", "inj");
+            java.util.List<byte[]> frames = new java.util.ArrayList<>();
+            for (int i = 0; i < sizes.length; i++) {
+                frames.add(Peer.frame(sizes[i], i));
+            }
+            fx.inject.get("inj").send(frames);
+            for (int i = 0; i < frames.size(); i++) {
+                DatagramPacket p = new DatagramPacket(new byte[70000], 70000);
+                remote.receive(p);
+                assertArrayEquals(frames.get(i), Arrays.copyOf(p.getData(), p.getLength()), "frame #" + i);
+            }
+            assertEquals(frames.size(), fx.client("u").counters().rxFrames());
+            assertEquals(0, fx.client("u").counters().drops().values().stream().mapToLong(Long::longValue).sum(),
+                    "no frame dropped: " + fx.client("u").counters().drops());
+        }
+    }
+
+    @Test
     void mcastMembersOnLoopbackHearEachOther() throws Exception {
         int port = freeUdpPort();
         InetAddress group = InetAddress.getByName("239.255.42.99");
