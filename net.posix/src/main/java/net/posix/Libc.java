@@ -73,6 +73,7 @@ public final class Libc {
     public static final int SO_DOMAIN = 39;
     public static final int SO_PROTOCOL = 38;
 
+    public static final int MSG_TRUNC = 0x20;
     public static final int MSG_DONTWAIT = 0x40;
 
     static final int F_GETFL = 3;
@@ -103,6 +104,8 @@ public final class Libc {
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle SENDMMSG = criticalFunction("sendmmsg",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    private static final MethodHandle RECVMMSG = criticalFunction("recvmmsg",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
     private static final MethodHandle SOCKET = function("socket",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle SOCKETPAIR = function("socketpair",
@@ -336,6 +339,22 @@ public final class Libc {
         try {
             MemorySegment state = callState();
             int n = (int) SENDMMSG.invokeExact(state, fd, messages, count, flags);
+            return n < 0 ? -errno(state) : n;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code recvmmsg(2)} without a timeout.
+     *
+     * @param messages {@code count} {@code struct mmsghdr}s in native memory
+     * @return how many messages arrived, or {@code -errno} when none did
+     */
+    public static int receiveMessages(int fd, MemorySegment messages, int count, int flags) {
+        try {
+            MemorySegment state = callState();
+            int n = (int) RECVMMSG.invokeExact(state, fd, messages, count, flags, MemorySegment.NULL);
             return n < 0 ? -errno(state) : n;
         } catch (Throwable t) {
             throw unexpected(t);
