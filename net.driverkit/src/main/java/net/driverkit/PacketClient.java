@@ -17,7 +17,8 @@ import net.api.NetCounter;
  * <ul>
  * <li>Reading: when a wire is readable, up to {@link #READ_BUDGET} packets are read into one
  * buffer and each frame is sent to the peer; a frame the peer queues pauses reading (every wire)
- * until it has left the queue.</li>
+ * until it has left the queue. Packets a wire {@linkplain PacketWire#holdsPackets() holds} from a
+ * batch are read on without waiting for readiness.</li>
  * <li>Writing: frames from the peer go out on the first wire; when it has no room the frame stays
  * with the runtime ({@link Delivery#RETRY_LATER}) and {@link #canReceive()} is false until the
  * wire is writable again (or, where write readiness means nothing, a short delay has passed). A
@@ -59,6 +60,8 @@ public final class PacketClient implements NetClient {
     /** A field, not a lambda per frame. */
     private final Runnable flushGathered = this::flushGathered;
     private boolean flushScheduled;
+    /** A field, not a lambda per wake-up. */
+    private final Runnable readHeld = this::readHeld;
 
     private PacketClient(NetClientContext context, List<? extends PacketWire> wires, int bufferSize, String info) {
         if (wires.isEmpty()) {
@@ -69,7 +72,7 @@ public final class PacketClient implements NetClient {
         this.registrations = new IoRegistration[this.wires.length];
         this.info = info;
         this.rx = ByteBuffer.allocateDirect(bufferSize);
-        this.pump = new FramePump(context);
+        this.pump = new FramePump(context, this::readHeldLater);
         this.sendErrors = context.dropCounter("send-error");
         this.recvErrors = context.counter("recv-error");
         this.gathers = this.wires[0].gathers();
@@ -227,6 +230,28 @@ public final class PacketClient implements NetClient {
             }
             if (read == PacketWire.Read.FRAME && !pump.forward(rx)) {
                 return; // the peer queued the frame: reading resumes when it has left the queue
+            }
+        }
+        if (wire.holdsPackets()) {
+            // Budget spent with packets held: no readiness will come for them, so come back.
+            context.loop().execute(readHeld);
+        }
+    }
+
+    /** Reading resumed: packets a wire holds are read from the loop (not inside the peer's flush). */
+    private void readHeldLater() {
+        for (PacketWire wire : wires) {
+            if (wire.holdsPackets()) {
+                context.loop().execute(readHeld);
+                return;
+            }
+        }
+    }
+
+    private void readHeld() {
+        for (int i = 0; i < wires.length; i++) {
+            if (registrations[i] != null && wires[i].holdsPackets()) {
+                readPackets(i);
             }
         }
     }

@@ -43,6 +43,17 @@ public interface PacketWire {
     Read read(ByteBuffer into) throws IOException;
 
     /**
+     * Whether {@link #read} holds packets it took from the descriptor together with an earlier one
+     * (a batch) and has not returned yet. The client reads them without waiting for the descriptor
+     * to be readable: after its read budget, and when reading resumes after a pause.
+     *
+     * @return false unless the wire holds packets
+     */
+    default boolean holdsPackets() {
+        return false;
+    }
+
+    /**
      * Writes one frame from the peer as one packet (with the wire's header in front, if it has one).
      *
      * @param frame the frame between position and limit, read-only and valid only during the call
