@@ -219,6 +219,11 @@ final class DatagramBackend implements PacketWire {
     }
 
     @Override
+    public boolean holdsPackets() {
+        return port.holdsDatagrams();
+    }
+
+    @Override
     public boolean gathers() {
         return port.gathers();
     }

@@ -29,6 +29,11 @@ sealed interface DatagramPort permits UdpPort, FdDatagramPort {
      */
     boolean send(ByteBuffer frame) throws IOException;
 
+    /** @return whether {@link #receive} holds datagrams it took from the socket in one batch */
+    default boolean holdsDatagrams() {
+        return false;
+    }
+
     /** @return whether {@link #send} keeps frames for {@link #flush()} */
     default boolean gathers() {
         return false;

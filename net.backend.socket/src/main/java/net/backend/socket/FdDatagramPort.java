@@ -12,7 +12,9 @@ import net.api.IoRegistration;
 import net.api.NetClient;
 import net.api.NetEventLoop;
 import net.posix.FdChannel;
+import net.driverkit.PacketClient;
 import net.posix.Libc;
+import net.posix.ReceiveBatch;
 import net.posix.SendBatch;
 
 /**
@@ -21,7 +23,7 @@ import net.posix.SendBatch;
  *
  * <p>A UDP socket gathers the frames of one loop iteration and sends them with one
  * {@code sendmmsg}, each run of equal-size frames as one UDP GSO message (the receiver sees the
- * same datagrams). A unix socket sends frame by frame: its kernel would take a GSO message as one
+ * same datagrams), and receives with {@code recvmmsg}, up to a read budget of datagrams per call. A unix socket sends frame by frame: its kernel would take a GSO message as one
  * datagram, and an unconnected one says nothing about room.
  */
 final class FdDatagramPort implements DatagramPort {
@@ -36,6 +38,13 @@ final class FdDatagramPort implements DatagramPort {
     private SendBatch batch;
     /** The socket had no room for what the batch holds: take nothing more until it has gone. */
     private boolean stalled;
+    /** The datagrams of the last receive, made with the first (an idle netdev has none). */
+    private ReceiveBatch rx;
+    /** The next of them to hand out, and how many there are. */
+    private int next;
+    private int received;
+    /** The last receive left the socket empty. */
+    private boolean drained;
 
     /**
      * @param channel   the socket
@@ -50,9 +59,43 @@ final class FdDatagramPort implements DatagramPort {
         this.udp = udp;
     }
 
+    /** A UDP socket takes up to a batch per {@code recvmmsg} and hands the datagrams out one by one. */
     @Override
     public boolean receive(ByteBuffer dst) throws IOException {
-        return channel.receive(dst) >= 0;
+        if (!udp) {
+            return channel.receive(dst) >= 0;
+        }
+        if (next == received) {
+            if (drained) {
+                // The last receive found fewer than a batch: the socket was empty, no call needed to
+                // learn it again (the loop reports it readable when more arrive).
+                drained = false;
+                next = 0;
+                received = 0;
+                return false;
+            }
+            if (rx == null) {
+                rx = new ReceiveBatch(PacketClient.READ_BUDGET, dst.remaining());
+            }
+            int n = rx.receive(channel.fd());
+            if (n < 0) {
+                throw Libc.error(-n);
+            }
+            next = 0;
+            received = n;
+            drained = n < rx.slots();
+            if (n == 0) {
+                drained = false;
+                return false;
+            }
+        }
+        rx.copy(next++, dst);
+        return true;
+    }
+
+    @Override
+    public boolean holdsDatagrams() {
+        return next < received;
     }
 
     /** A UDP socket keeps the frame for {@link #flush()}; false when the batch is full or stalled. */
@@ -114,6 +157,9 @@ final class FdDatagramPort implements DatagramPort {
         channel.close();
         if (batch != null) {
             batch.close();
+        }
+        if (rx != null) {
+            rx.close();
         }
         if (boundPath != null) {
             try {

@@ -94,6 +94,31 @@ class SocketDatagramTest {
     }
 
     @Test
+    void aBurstOfDatagramsArrivesAsTheSameFramesInOrder() throws Exception {
+        // More datagrams than one receive takes, of mixed sizes: each is a frame, in order.
+        int tcp = Fixture.freePort();
+        try (DatagramSocket sender = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            int local = freeUdpPort();
+            fx.netdev("socket,id=u,udp=127.0.0.1:" + sender.getLocalPort() + ",localaddr=127.0.0.1:" + local);
+            fx.netdev("socket,id=t,listen=127.0.0.1:" + tcp);
+            fx.hub("u", "t");
+            try (Peer t = Peer.connect(tcp)) {
+                fx.awaitConnectionFrom("t", t);
+                java.util.List<byte[]> frames = new java.util.ArrayList<>();
+                for (int i = 0; i < 300; i++) {
+                    byte[] frame = Peer.frame(i % 50 == 49 ? 9000 : 60 + i % 3, i);
+                    frames.add(frame);
+                    sender.send(new DatagramPacket(frame, frame.length, InetAddress.getLoopbackAddress(), local));
+                }
+                for (int i = 0; i < frames.size(); i++) {
+                    assertArrayEquals(frames.get(i), t.receive(), "frame #" + i);
+                }
+                assertEquals(frames.size(), fx.client("u").counters().txFrames());
+            }
+        }
+    }
+
+    @Test
     void mcastMembersOnLoopbackHearEachOther() throws Exception {
         int port = freeUdpPort();
         InetAddress group = InetAddress.getByName("239.255.42.99");
