@@ -42,9 +42,11 @@ public final class SendBatch implements AutoCloseable {
     private static final long CMSG_LEN = 18;
 
     private final Arena arena = Arena.ofShared();
-    private final MemorySegment data = arena.allocate(CAPACITY, 64);
+    /** Mapped, not allocated: a page takes memory once touched (small frames use the first few). */
+    private final MappedRegion region;
+    private final MemorySegment data;
     /** The same bytes as a buffer, so that a frame is copied in without a segment per frame. */
-    private final ByteBuffer dataBuffer = data.asByteBuffer();
+    private final ByteBuffer dataBuffer;
     private final MemorySegment messages = arena.allocate(MMSGHDR * MAX_DATAGRAMS, 8);
     private final MemorySegment iov = arena.allocate(IOVEC * MAX_DATAGRAMS, 8);
     private final MemorySegment control = arena.allocate(CMSG_SPACE * MAX_DATAGRAMS, 8);
@@ -66,9 +68,13 @@ public final class SendBatch implements AutoCloseable {
     /**
      * @param gso whether to send runs of equal-size datagrams as GSO messages (UDP sockets only:
      *            any other socket would take such a message as one datagram)
+     * @throws PosixException when the memory cannot be mapped
      */
-    public SendBatch(boolean gso) {
+    public SendBatch(boolean gso) throws PosixException {
         this.gso = gso;
+        this.region = MappedRegion.anonymous(CAPACITY);
+        this.data = region.segment();
+        this.dataBuffer = data.asByteBuffer();
     }
 
     /**
@@ -154,6 +160,7 @@ public final class SendBatch implements AutoCloseable {
     @Override
     public void close() {
         arena.close();
+        region.close();
     }
 
     /** Fills the message headers for the datagrams held, a GSO run per message where it may. */
