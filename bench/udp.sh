@@ -11,11 +11,12 @@
 # per rung, the highest rate with median loss <= 0.1 % per relay, Patchbay / QEMU) and writes it
 # between the udp-table markers in docs/performance.md. About 6 minutes with the defaults.
 #
-# RELAYS lists what to measure: qemu, patchbay, direct (no relay); NAME@SYSCTL=V,... runs NAME
+# RELAYS lists what to measure: qemu, patchbay, direct (no relay), baseline (BASELINE: another
+# Patchbay command, e.g. a build of main, for a before/after in one run); NAME@SYSCTL=V,... runs NAME
 # with those sysctls set around it (root; put back afterwards), to measure kernel levers without
 # changing the relay, e.g. "patchbay@net.core.busy_read=50,net.core.busy_poll=50".
 #
-# Env: PATCHBAY (default ./patchbay), QEMU, RELAYS ("direct qemu patchbay"), LADDER (pps list),
+# Env: PATCHBAY (default ./patchbay), BASELINE, QEMU, RELAYS ("direct qemu patchbay"), LADDER (pps list),
 #      SIZE (64), DURATION (3), REPS (3), RELAY_CPUS (1), CLIENT_CPUS (0), OTHER_CPU (1: rx of
 #      the generator's own check), TX_OPTS / RX_OPTS (more udpgen options, e.g. "-g" / "-p"),
 #      FG_DIR (/tmp/framegen-build), OUT, DOC ("" = print only).
@@ -99,6 +100,7 @@ ladder() { # NAME[@sysctl=v,...]
         direct) ;;
         qemu) cmd=$QM ;;
         patchbay) cmd=$PB ;;
+        baseline) cmd="${BASELINE:?set BASELINE to measure a baseline} -qmp none --no-console --deploy $OUT/deploy-baseline" ;;
         *) log "unknown relay $name"; restore_sysctls; return ;;
     esac
     if [ "$name" = direct ]; then
@@ -153,7 +155,7 @@ TABLE=$OUT/table.md
 {
     head="| offered, kpps |"; rule="|---|"
     for r in $RELAYS; do
-        case $r in direct) t="no relay";; qemu) t="QEMU 7.2 hub";; patchbay) t="Patchbay";; *) t=$r;; esac
+        case $r in direct) t="no relay";; qemu) t="QEMU 7.2 hub";; patchbay) t="Patchbay";; baseline) t="Patchbay before";; *) t=$r;; esac
         head="$head $t: loss % (relay CPU %) |"; rule="$rule---|"
     done
     echo "$head"; echo "$rule"
@@ -177,6 +179,9 @@ TABLE=$OUT/table.md
     echo "Patchbay / QEMU, highest loss-free rate: **$(ratio "$p" "$q")×** (target ≥ 3×)." \
         "udpgen alone, tx on CPU $CLIENT_CPUS and rx on CPU $OTHER_CPU, $(kp "$TOP") kpps offered:" \
         "$(kp "$(offered split "$TOP")") kpps sent, loss $(loss split "$TOP") %."
+    case " $RELAYS " in *" baseline "*)
+        echo "Patchbay / Patchbay before ($BASELINE), highest loss-free rate: **$(ratio "$p" "$(lossfree baseline)")×**." ;;
+    esac
     echo "$SIZE B frames, ${DURATION} s runs, medians of $REPS; relay on CPU $RELAY_CPUS, load on CPU $CLIENT_CPUS;" \
         "$(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), kernel $(uname -r);" \
         "udpgen tx ${TX_OPTS:-(no options)}, rx ${RX_OPTS:-(no options)}; load average $LOAD0 before, $(cut -d' ' -f1-3 /proc/loadavg) after."

@@ -48,8 +48,21 @@ public final class FramePump {
      * @param context the client's runtime side
      */
     public FramePump(NetClientContext context) {
+        this(context, () -> { });
+    }
+
+    /**
+     * @param context the client's runtime side
+     * @param resumed run when reading resumes, after {@link NetClientContext#resumeReading()}: the
+     *                place to go on with packets a read took from the descriptor and still holds,
+     *                for which no read readiness will come
+     */
+    public FramePump(NetClientContext context, Runnable resumed) {
         this.context = context;
-        this.resumeReading = length -> context.resumeReading();
+        this.resumeReading = length -> {
+            context.resumeReading();
+            resumed.run();
+        };
     }
 
     /**

@@ -17,10 +17,14 @@ import net.api.NetCounter;
  * <ul>
  * <li>Reading: when a wire is readable, up to {@link #READ_BUDGET} packets are read into one
  * buffer and each frame is sent to the peer; a frame the peer queues pauses reading (every wire)
- * until it has left the queue.</li>
+ * until it has left the queue. Packets a wire {@linkplain PacketWire#holdsPackets() holds} from a
+ * batch are read on without waiting for readiness.</li>
  * <li>Writing: frames from the peer go out on the first wire; when it has no room the frame stays
  * with the runtime ({@link Delivery#RETRY_LATER}) and {@link #canReceive()} is false until the
- * wire is writable again (or, where write readiness means nothing, a short delay has passed).</li>
+ * wire is writable again (or, where write readiness means nothing, a short delay has passed). A
+ * wire that {@linkplain PacketWire#gathers() gathers} keeps the frames of one loop iteration and
+ * is flushed at its end (one system call for all of them); what its descriptor has no room for
+ * it keeps, and the client waits for room the same way.</li>
  * <li>Counters: {@code send-error} (a drop) and {@code recv-error}, each failure logged only the
  * first time; the wire counts its own drops.</li>
  * <li>Closing: stops watching every wire, then closes them; {@link #release()} releases them.</li>
@@ -51,6 +55,13 @@ public final class PacketClient implements NetClient {
     private final NetCounter recvErrors;
     /** The first wire is no longer watched: no write readiness will end a wait for room on it. */
     private boolean outputUnwatched;
+    /** The first wire keeps frames to send them together (see {@link PacketWire#gathers()}). */
+    private final boolean gathers;
+    /** A field, not a lambda per frame. */
+    private final Runnable flushGathered = this::flushGathered;
+    private boolean flushScheduled;
+    /** A field, not a lambda per wake-up. */
+    private final Runnable readHeld = this::readHeld;
 
     private PacketClient(NetClientContext context, List<? extends PacketWire> wires, int bufferSize, String info) {
         if (wires.isEmpty()) {
@@ -61,9 +72,10 @@ public final class PacketClient implements NetClient {
         this.registrations = new IoRegistration[this.wires.length];
         this.info = info;
         this.rx = ByteBuffer.allocateDirect(bufferSize);
-        this.pump = new FramePump(context);
+        this.pump = new FramePump(context, this::readHeldLater);
         this.sendErrors = context.dropCounter("send-error");
         this.recvErrors = context.counter("recv-error");
+        this.gathers = this.wires[0].gathers();
     }
 
     /**
@@ -112,12 +124,16 @@ public final class PacketClient implements NetClient {
     @Override
     public Delivery receive(ByteBuffer frame) {
         PacketWire out = wires[0];
-        Delivery delivery;
-        try {
-            delivery = out.write(frame);
-        } catch (IOException e) {
-            context.ioFailed(sendErrors, "send failed: " + reason(e));
-            return Delivery.DROPPED;
+        Delivery delivery = write(out, frame);
+        if (gathers) {
+            if (delivery == Delivery.RETRY_LATER && flushOut()) {
+                delivery = write(out, frame); // the full batch went: room for this one
+            }
+            if (delivery == Delivery.DELIVERED && !flushScheduled) {
+                // After this iteration's reads: every frame they hand over joins the same send.
+                flushScheduled = true;
+                context.loop().executeAfterIo(flushGathered);
+            }
         }
         if (delivery != Delivery.RETRY_LATER) {
             return delivery;
@@ -159,11 +175,39 @@ public final class PacketClient implements NetClient {
     }
 
     private void ready(int index, int readyOps) {
-        if ((readyOps & SelectionKey.OP_WRITE) != 0 && index == 0) {
+        if ((readyOps & SelectionKey.OP_WRITE) != 0 && index == 0 && (!gathers || flushOut())) {
             pump.writable();
         }
         if ((readyOps & SelectionKey.OP_READ) != 0) {
             readPackets(index);
+        }
+    }
+
+    private Delivery write(PacketWire out, ByteBuffer frame) {
+        try {
+            return out.write(frame);
+        } catch (IOException e) {
+            context.ioFailed(sendErrors, "send failed: " + reason(e));
+            return Delivery.DROPPED;
+        }
+    }
+
+    private void flushGathered() {
+        flushScheduled = false;
+        if (!flushOut() && pump.canReceive()) {
+            pump.waitForWrite(); // the runtime keeps further frames until the kept ones have gone
+        }
+    }
+
+    /** @return true when the first wire keeps no frame any more */
+    private boolean flushOut() {
+        while (true) {
+            try {
+                return wires[0].flush();
+            } catch (IOException e) {
+                // One frame dropped; the rest is sent by the next round.
+                context.ioFailed(sendErrors, "send failed: " + reason(e));
+            }
         }
     }
 
@@ -186,6 +230,28 @@ public final class PacketClient implements NetClient {
             }
             if (read == PacketWire.Read.FRAME && !pump.forward(rx)) {
                 return; // the peer queued the frame: reading resumes when it has left the queue
+            }
+        }
+        if (wire.holdsPackets()) {
+            // Budget spent with packets held: no readiness will come for them, so come back.
+            context.loop().execute(readHeld);
+        }
+    }
+
+    /** Reading resumed: packets a wire holds are read from the loop (not inside the peer's flush). */
+    private void readHeldLater() {
+        for (PacketWire wire : wires) {
+            if (wire.holdsPackets()) {
+                context.loop().execute(readHeld);
+                return;
+            }
+        }
+    }
+
+    private void readHeld() {
+        for (int i = 0; i < wires.length; i++) {
+            if (registrations[i] != null && wires[i].holdsPackets()) {
+                readPackets(i);
             }
         }
     }

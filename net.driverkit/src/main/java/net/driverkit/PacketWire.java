@@ -43,6 +43,17 @@ public interface PacketWire {
     Read read(ByteBuffer into) throws IOException;
 
     /**
+     * Whether {@link #read} holds packets it took from the descriptor together with an earlier one
+     * (a batch) and has not returned yet. The client reads them without waiting for the descriptor
+     * to be readable: after its read budget, and when reading resumes after a pause.
+     *
+     * @return false unless the wire holds packets
+     */
+    default boolean holdsPackets() {
+        return false;
+    }
+
+    /**
      * Writes one frame from the peer as one packet (with the wire's header in front, if it has one).
      *
      * @param frame the frame between position and limit, read-only and valid only during the call
@@ -53,6 +64,30 @@ public interface PacketWire {
      *                     {@code send-error}, logging the netdev's first failure
      */
     Delivery write(ByteBuffer frame) throws IOException;
+
+    /**
+     * Whether {@link #write} keeps frames to send them together: then {@code DELIVERED} means
+     * kept (or sent), {@code RETRY_LATER} that the wire keeps all it can (a full batch, or frames
+     * the descriptor had no room for), and the client calls {@link #flush()} once per loop
+     * iteration after its I/O, when the wire is full, and when the descriptor is writable again.
+     *
+     * @return false unless the wire gathers (asked once, when the client starts)
+     */
+    default boolean gathers() {
+        return false;
+    }
+
+    /**
+     * Sends the frames {@link #write} kept, in order (only for a wire that {@link #gathers()}).
+     *
+     * @return true when the wire keeps nothing any more; false when the descriptor had no room
+     *         for the rest, which stays for the next flush (the client waits for room)
+     * @throws IOException when a frame could not be sent: that one frame is dropped (the client
+     *                     counts {@code send-error}) and the client flushes again for the rest
+     */
+    default boolean flush() throws IOException {
+        return true;
+    }
 
     /**
      * Watches the descriptor: {@code loop.register(channel, OP_READ, handler)} for a JDK channel,

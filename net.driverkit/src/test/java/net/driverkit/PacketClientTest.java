@@ -95,6 +95,35 @@ class PacketClientTest {
     }
 
     /**
+     * A wire that gathers: the frames of one loop iteration leave together (a batch of 64 per
+     * send, not one send per frame); what the socket refuses the wire keeps, the runtime queues
+     * what follows, and once the test reads everything arrives in order, nothing dropped.
+     */
+    @Test
+    void aGatheringWireSendsBatchesAndKeepsWhatTheSocketRefusesInOrder() throws Exception {
+        FdChannel[] w = sockets.pair();
+        w[0].setIntOption(Libc.SOL_SOCKET, Libc.SO_SNDBUF, 16384);
+        BatchWire wire = new BatchWire(w[0]);
+        Inject nic = netdevWithNic(wire);
+        assertEquals(List.of(SendResult.SENT, SendResult.SENT, SendResult.SENT), nic.send(Frames.testFrames(0, 3, 100)));
+        for (int i = 0; i < 3; i++) {
+            assertEquals(i, Sockets.seq(sockets.receive(w[1])), "frame order");
+        }
+        assertEquals(1, wire.sends, "three frames of one iteration, one send");
+        int frames = 300;
+        List<SendResult> results = nic.send(Frames.testFrames(3, frames, 1000));
+        assertTrue(results.contains(SendResult.QUEUED), "the socket filled up: " + results);
+        assertFalse(results.contains(SendResult.DROPPED), results.toString());
+        for (int i = 3; i < 3 + frames; i++) {
+            assertEquals(i, Sockets.seq(sockets.receive(w[1])), "frame order");
+        }
+        Await.until(() -> rig.client("w").counters().queued() == 0, "w's queue empty");
+        assertEquals(3 + frames, rig.client("w").counters().rxFrames());
+        assertTrue(wire.sends < 3 + frames, "frames left in batches: " + wire.sends + " sends");
+        assertEquals(0, drops("w") + drops("nic"));
+    }
+
+    /**
      * QEMU's read side: a frame the peer must queue stops reading until it has left the queue.
      * Here the peer is a second packet client, a NIC whose socket is full: {@code a} forwards one
      * frame, which waits at {@code b}, and reads nothing more although frames wait on its socket;

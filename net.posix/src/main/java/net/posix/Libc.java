@@ -31,6 +31,7 @@ public final class Libc {
     public static final int EBUSY = 16;
     public static final int EINVAL = 22;
     public static final int EPIPE = 32;
+    public static final int EMSGSIZE = 90;
     public static final int ENOPROTOOPT = 92;
     public static final int ENETUNREACH = 101;
     public static final int ENOTCONN = 107;
@@ -54,6 +55,7 @@ public final class Libc {
     public static final int SOCK_CLOEXEC = O_CLOEXEC;
 
     public static final int SOL_SOCKET = 1;
+    public static final int SO_REUSEADDR = 2;
     public static final int SO_TYPE = 3;
     public static final int SO_ERROR = 4;
     public static final int SO_SNDBUF = 7;
@@ -64,9 +66,14 @@ public final class Libc {
 
     public static final int IPPROTO_TCP = 6;
     public static final int TCP_NODELAY = 1;
+    public static final int IPPROTO_UDP = 17;
+    public static final int SOL_UDP = 17;
+    /** {@code UDP_SEGMENT}: the segment size of a UDP GSO send (a {@code uint16_t}). */
+    public static final int UDP_SEGMENT = 103;
     public static final int SO_DOMAIN = 39;
     public static final int SO_PROTOCOL = 38;
 
+    public static final int MSG_TRUNC = 0x20;
     public static final int MSG_DONTWAIT = 0x40;
 
     static final int F_GETFL = 3;
@@ -95,6 +102,10 @@ public final class Libc {
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle RECVFROM = criticalFunction("recvfrom",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle SENDMMSG = criticalFunction("sendmmsg",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    private static final MethodHandle RECVMMSG = criticalFunction("recvmmsg",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
     private static final MethodHandle SOCKET = function("socket",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle SOCKETPAIR = function("socketpair",
@@ -311,6 +322,39 @@ public final class Libc {
         try {
             MemorySegment state = callState();
             long n = (long) RECVFROM.invokeExact(state, fd, buffer, length, flags, address, addressLength);
+            return n < 0 ? -errno(state) : n;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code sendmmsg(2)}.
+     *
+     * @param messages {@code count} {@code struct mmsghdr}s in native memory
+     * @return how many messages went (the first failure ends the call), or {@code -errno} when
+     *         the first one failed
+     */
+    public static int sendMessages(int fd, MemorySegment messages, int count, int flags) {
+        try {
+            MemorySegment state = callState();
+            int n = (int) SENDMMSG.invokeExact(state, fd, messages, count, flags);
+            return n < 0 ? -errno(state) : n;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code recvmmsg(2)} without a timeout.
+     *
+     * @param messages {@code count} {@code struct mmsghdr}s in native memory
+     * @return how many messages arrived, or {@code -errno} when none did
+     */
+    public static int receiveMessages(int fd, MemorySegment messages, int count, int flags) {
+        try {
+            MemorySegment state = callState();
+            int n = (int) RECVMMSG.invokeExact(state, fd, messages, count, flags, MemorySegment.NULL);
             return n < 0 ? -errno(state) : n;
         } catch (Throwable t) {
             throw unexpected(t);

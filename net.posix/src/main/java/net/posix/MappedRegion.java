@@ -12,7 +12,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A shared, writable mapping of part of a file ({@code mmap(2)} with {@code MAP_SHARED}): memory
- * another process maps too, such as a memfd a vhost-user front end passes with its memory table.
+ * another process maps too, such as a memfd a vhost-user front end passes with its memory table;
+ * or {@linkplain #anonymous private memory} that takes room only where it is touched.
  * Its {@link #segment()} covers exactly the bytes asked for, whatever their page alignment, and is
  * bounds-checked like any segment; once the region is {@linkplain #close() closed} it is unmapped
  * and every access through the segment throws {@link IllegalStateException} instead of touching
@@ -30,6 +31,8 @@ public final class MappedRegion implements AutoCloseable {
     private static final int PROT_READ = 1;
     private static final int PROT_WRITE = 2;
     private static final int MAP_SHARED = 1;
+    private static final int MAP_PRIVATE = 2;
+    private static final int MAP_ANONYMOUS = 0x20;
     private static final int SC_PAGESIZE = 30;
     /** {@code st_size} in {@code struct stat}, the same on x86_64 and aarch64. */
     private static final long STAT_SIZE_OFFSET = 48;
@@ -73,10 +76,28 @@ public final class MappedRegion implements AutoCloseable {
         }
         long lead = offset % PAGE_SIZE;
         long length = size + lead;
-        MemorySegment address = mmap(fd, offset - lead, length);
+        MemorySegment address = mmap(fd, offset - lead, length, MAP_SHARED);
         Arena arena = Arena.ofShared();
         MemorySegment whole = address.reinterpret(length, arena, at -> munmap(at, length));
         return new MappedRegion(arena, whole.asSlice(lead, size));
+    }
+
+    /**
+     * Maps {@code size} bytes of this process's own zeroed memory ({@code MAP_PRIVATE |
+     * MAP_ANONYMOUS}): pages take memory only once touched, so a large buffer of which little is
+     * used at a time (room for the largest datagram in each of many slots) costs what is used.
+     *
+     * @param size how many bytes (positive)
+     * @return the mapping
+     * @throws PosixException mmap's error ({@code ENOMEM})
+     */
+    public static MappedRegion anonymous(long size) throws PosixException {
+        if (size <= 0) {
+            throw Libc.error(Libc.EINVAL);
+        }
+        MemorySegment address = mmap(-1, 0, size, MAP_PRIVATE | MAP_ANONYMOUS);
+        Arena arena = Arena.ofShared();
+        return new MappedRegion(arena, address.reinterpret(size, arena, at -> munmap(at, size)));
     }
 
     /**
@@ -136,11 +157,11 @@ public final class MappedRegion implements AutoCloseable {
         }
     }
 
-    private static MemorySegment mmap(int fd, long offset, long length) throws PosixException {
+    private static MemorySegment mmap(int fd, long offset, long length, int flags) throws PosixException {
         try {
             MemorySegment state = Libc.callState();
             MemorySegment address = (MemorySegment) MMAP.invokeExact(state, MemorySegment.NULL, length,
-                    PROT_READ | PROT_WRITE, MAP_SHARED, fd, offset);
+                    PROT_READ | PROT_WRITE, flags, fd, offset);
             if (address.address() == -1L) { // MAP_FAILED
                 throw Libc.error(Libc.errno(state));
             }

@@ -12,6 +12,9 @@
  * Shared memory, as vhost-user passes it between processes: {@link net.posix.Memfd} makes a memory
  * file, {@link net.posix.MappedRegion} maps one (a segment that throws once unmapped), and
  * {@link net.posix.EventFd} signals and drains the eventfds that kick and call.
+ * {@link net.posix.SendBatch} sends gathered datagrams with one {@code sendmmsg(2)}, runs of equal
+ * size as UDP GSO messages; {@link net.posix.ReceiveBatch} receives up to a batch of them with one
+ * {@code recvmmsg(2)}.
  * Failures are {@link net.posix.PosixException}s whose message is the C library's
  * {@code strerror} text, so a driver can word its error as QEMU does
  * ({@code "could not open /dev/net/tun: No such file or directory"}).

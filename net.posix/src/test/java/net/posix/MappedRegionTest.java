@@ -62,6 +62,18 @@ class MappedRegionTest {
     }
 
     @Test
+    void anAnonymousRegionIsZeroedWritableAndThrowsOnceClosed() throws Exception {
+        MappedRegion region = MappedRegion.anonymous(5 * 4096 + 1);
+        assertEquals(5 * 4096 + 1, region.size());
+        assertEquals(0, region.segment().get(JAVA_LONG, 4 * 4096));
+        region.segment().set(JAVA_BYTE, 5 * 4096, (byte) 7);
+        assertEquals(7, region.segment().get(JAVA_BYTE, 5 * 4096));
+        region.close();
+        assertThrows(IllegalStateException.class, () -> region.segment().get(JAVA_BYTE, 0));
+        assertThrows(PosixException.class, () -> MappedRegion.anonymous(0));
+    }
+
+    @Test
     void aRegionPastTheFilesEndIsRefused() throws Exception {
         int fd = Memfd.create("patchbay-test-short", 4096);
         try {

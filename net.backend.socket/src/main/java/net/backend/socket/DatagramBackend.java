@@ -72,15 +72,34 @@ final class DatagramBackend implements PacketWire {
      */
     static NetClient unicast(NetClientContext context, InetSocketAddress local, InetSocketAddress remote,
             BiFunction<InetSocketAddress, InetSocketAddress, String> info) throws NetException {
-        DatagramChannel channel = create(local.getAddress());
-        bind(channel, local);
+        FdChannel channel;
+        try {
+            channel = FdChannel.socket(local.getAddress() instanceof Inet6Address ? Libc.AF_INET6 : Libc.AF_INET,
+                    Libc.SOCK_DGRAM, 0);
+        } catch (IOException e) {
+            throw NetException.generic("can't create datagram socket: %s", Sockets.reason(e));
+        }
+        try {
+            channel.setIntOption(Libc.SOL_SOCKET, Libc.SO_RCVBUF, RECEIVE_BUFFER);
+        } catch (IOException e) {
+            // the default buffer works, it only loses more of a burst
+        }
+        try {
+            channel.setIntOption(Libc.SOL_SOCKET, Libc.SO_REUSEADDR, 1);
+        } catch (IOException e) {
+            channel.close();
+            throw NetException.generic("can't set socket option SO_REUSEADDR: %s", Sockets.reason(e));
+        }
         InetSocketAddress bound;
         try {
-            bound = (InetSocketAddress) channel.getLocalAddress();
+            channel.bind(local);
+            bound = (InetSocketAddress) channel.localAddress();
         } catch (IOException e) {
-            bound = local;
+            channel.close();
+            throw NetException.generic("can't bind ip=%s to socket: %s", local.getAddress().getHostAddress(),
+                    Sockets.reason(e));
         }
-        return start(context, new UdpPort(channel, remote), info.apply(bound, remote));
+        return start(context, new FdDatagramPort(channel, remote, null, true), info.apply(bound, remote));
     }
 
     /**
@@ -154,7 +173,7 @@ final class DatagramBackend implements PacketWire {
             channel.close();
             throw NetException.generic("can't bind unix=%s to socket: %s", local.getPath(), Sockets.reason(e));
         }
-        return start(context, new FdDatagramPort(channel, remote, local.getPath()),
+        return start(context, new FdDatagramPort(channel, remote, local.getPath(), false),
                 "udp=" + local.getPath() + ":" + remote.getPath());
     }
 
@@ -168,7 +187,7 @@ final class DatagramBackend implements PacketWire {
      * @throws NetException when it cannot be watched
      */
     static NetClient inherited(NetClientContext context, FdChannel channel, String info) throws NetException {
-        return start(context, new FdDatagramPort(channel, null, null), info);
+        return start(context, new FdDatagramPort(channel, null, null, isUdp(channel)), info);
     }
 
     @Override
@@ -200,6 +219,21 @@ final class DatagramBackend implements PacketWire {
     }
 
     @Override
+    public boolean holdsPackets() {
+        return port.holdsDatagrams();
+    }
+
+    @Override
+    public boolean gathers() {
+        return port.gathers();
+    }
+
+    @Override
+    public boolean flush() throws IOException {
+        return port.flush();
+    }
+
+    @Override
     public IoRegistration register(NetEventLoop loop, IoHandler handler) throws IOException {
         return port.register(loop, handler);
     }
@@ -213,6 +247,15 @@ final class DatagramBackend implements PacketWire {
     @Override
     public void close() {
         port.close();
+    }
+
+    /** An inherited UDP socket gathers its frames too; anything else (unix datagrams) may not. */
+    private static boolean isUdp(FdChannel channel) {
+        try {
+            return channel.intOption(Libc.SOL_SOCKET, Libc.SO_PROTOCOL) == Libc.IPPROTO_UDP;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static DatagramChannel create(InetAddress address) throws NetException {

@@ -21,11 +21,33 @@ sealed interface DatagramPort permits UdpPort, FdDatagramPort {
     boolean receive(ByteBuffer dst) throws IOException;
 
     /**
-     * @param frame one frame, sent as one datagram to the remote end
-     * @return false when the socket's buffer is full (nothing sent)
+     * @param frame one frame, sent as one datagram to the remote end (by a port that
+     *              {@linkplain #gathers() gathers}: kept for {@link #flush()})
+     * @return false when the socket's buffer is full (nothing sent), or the gathering port keeps
+     *         all it can
      * @throws IOException when the send fails
      */
     boolean send(ByteBuffer frame) throws IOException;
+
+    /** @return whether {@link #receive} holds datagrams it took from the socket in one batch */
+    default boolean holdsDatagrams() {
+        return false;
+    }
+
+    /** @return whether {@link #send} keeps frames for {@link #flush()} */
+    default boolean gathers() {
+        return false;
+    }
+
+    /**
+     * Sends what {@link #send} kept, in order.
+     *
+     * @return true when nothing is kept any more, false when the socket had no room for the rest
+     * @throws IOException when one frame failed: it is dropped, call again for the rest
+     */
+    default boolean flush() throws IOException {
+        return true;
+    }
 
     /**
      * @return whether the loop's write readiness says the next send fits: true for UDP and

@@ -11,7 +11,7 @@ import net.api.IoRegistration;
 import net.api.NetEventLoop;
 
 /**
- * A UDP socket of the JDK's, sending every frame to one address (a peer or a multicast group).
+ * A UDP socket of the JDK's, sending every frame to a multicast group, one by one.
  *
  * @param channel the bound, non-blocking channel
  * @param remote  where frames go
@@ -39,6 +39,14 @@ record UdpPort(DatagramChannel channel, InetSocketAddress remote) implements Dat
 
     @Override
     public int maxDatagram() {
+        return maxDatagram(remote);
+    }
+
+    /**
+     * @param remote a UDP destination
+     * @return the largest datagram UDP carries there
+     */
+    static int maxDatagram(InetSocketAddress remote) {
         return remote.getAddress() instanceof Inet6Address ? MAX_DATAGRAM_V6 : MAX_DATAGRAM_V4;
     }
 

@@ -64,6 +64,61 @@ class SocketDatagramTest {
     }
 
     @Test
+    void aBurstLeavesAsTheSameDatagramsInOrder() throws Exception {
+        // Runs of equal sizes (sent as GSO messages), a shorter frame ending a run, more frames
+        // than one batch holds, a lone jumbo frame: the receiver sees each frame as its datagram.
+        int[] sizes = new int[300];
+        for (int i = 0; i < sizes.length; i++) {
+            sizes[i] = i % 100 == 99 ? 9000 : i % 37 == 36 ? 590 : i < 150 ? 64 : 1514;
+        }
+        try (DatagramSocket remote = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            remote.setSoTimeout(5000);
+            remote.setReceiveBufferSize(4 << 20);
+            fx.netdev("socket,id=u,udp=127.0.0.1:" + remote.getLocalPort() + ",localaddr=127.0.0.1:" + freeUdpPort());
+            fx.netdev("inject,id=inj");
+            fx.hub("u", "inj");
+            java.util.List<byte[]> frames = new java.util.ArrayList<>();
+            for (int i = 0; i < sizes.length; i++) {
+                frames.add(Peer.frame(sizes[i], i));
+            }
+            fx.inject.get("inj").send(frames);
+            for (int i = 0; i < frames.size(); i++) {
+                DatagramPacket p = new DatagramPacket(new byte[70000], 70000);
+                remote.receive(p);
+                assertArrayEquals(frames.get(i), Arrays.copyOf(p.getData(), p.getLength()), "frame #" + i);
+            }
+            assertEquals(frames.size(), fx.client("u").counters().rxFrames());
+            assertEquals(0, fx.client("u").counters().drops().values().stream().mapToLong(Long::longValue).sum(),
+                    "no frame dropped: " + fx.client("u").counters().drops());
+        }
+    }
+
+    @Test
+    void aBurstOfDatagramsArrivesAsTheSameFramesInOrder() throws Exception {
+        // More datagrams than one receive takes, of mixed sizes: each is a frame, in order.
+        int tcp = Fixture.freePort();
+        try (DatagramSocket sender = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            int local = freeUdpPort();
+            fx.netdev("socket,id=u,udp=127.0.0.1:" + sender.getLocalPort() + ",localaddr=127.0.0.1:" + local);
+            fx.netdev("socket,id=t,listen=127.0.0.1:" + tcp);
+            fx.hub("u", "t");
+            try (Peer t = Peer.connect(tcp)) {
+                fx.awaitConnectionFrom("t", t);
+                java.util.List<byte[]> frames = new java.util.ArrayList<>();
+                for (int i = 0; i < 300; i++) {
+                    byte[] frame = Peer.frame(i % 50 == 49 ? 9000 : 60 + i % 3, i);
+                    frames.add(frame);
+                    sender.send(new DatagramPacket(frame, frame.length, InetAddress.getLoopbackAddress(), local));
+                }
+                for (int i = 0; i < frames.size(); i++) {
+                    assertArrayEquals(frames.get(i), t.receive(), "frame #" + i);
+                }
+                assertEquals(frames.size(), fx.client("u").counters().txFrames());
+            }
+        }
+    }
+
+    @Test
     void mcastMembersOnLoopbackHearEachOther() throws Exception {
         int port = freeUdpPort();
         InetAddress group = InetAddress.getByName("239.255.42.99");

@@ -197,6 +197,20 @@ class SocketInteropTest {
     }
 
     @Test
+    void framesFromPatchbayReachQemuOverUdpUnicastInGsoRuns() throws Exception {
+        // Patchbay sends runs of equal-size frames as UDP GSO messages; QEMU reads datagrams.
+        List<byte[]> runs = new ArrayList<>();
+        int[] sizes = {64, 64, 64, 64, 64, 60, 1514, 1514, 1514, 1514, 590, 42, 9000, 9000, 9000, 100, 100};
+        for (int i = 0; i < sizes.length; i++) {
+            runs.add(Frames.testFrame(i + 1, sizes[i]));
+        }
+        int pb = Ports.freeUdpPort();
+        int rec = Ports.freeUdpPort();
+        injectIntoRecorder(new Side("socket,udp=127.0.0.1:" + rec + ",localaddr=127.0.0.1:" + pb,
+                "socket,udp=127.0.0.1:" + pb + ",localaddr=127.0.0.1:" + rec, () -> true, udpTo(rec)), runs);
+    }
+
+    @Test
     void framesFromPatchbayReachQemuOverMulticastOnLoopback() throws Exception {
         String group = MCAST_GROUP + ":" + Ports.freeUdpPort();
         injectIntoRecorder(new Side("socket,mcast=" + group + ",localaddr=127.0.0.1",
@@ -368,6 +382,18 @@ class SocketInteropTest {
      * go out until the recorder holds one (the link is up end to end), then the known frames.
      */
     private void injectIntoRecorder(Side recorderLink) throws Exception {
+        injectIntoRecorder(recorderLink, List.of(
+                Frames.testFrame(1, 60),
+                Frames.testFrame(2, 42),
+                Frames.testFrame(3, 1514),
+                Frames.testFrame(4, 9000),
+                Frames.testFrame(5, 64),
+                Frames.testFrame(6, 1500),
+                Frames.testFrame(7, 9000),
+                Frames.testFrame(8, 590)));
+    }
+
+    private void injectIntoRecorder(Side recorderLink, List<byte[]> expected) throws Exception {
         Path pcap = dir.resolve("recorder.pcap");
         if (recorderLink.qemuFirst()) {
             startRecorder(recorderLink.qemu(), pcap);
@@ -392,15 +418,6 @@ class SocketInteropTest {
             return false;
         });
 
-        List<byte[]> expected = List.of(
-                Frames.testFrame(1, 60),
-                Frames.testFrame(2, 42),
-                Frames.testFrame(3, 1514),
-                Frames.testFrame(4, 9000),
-                Frames.testFrame(5, 64),
-                Frames.testFrame(6, 1500),
-                Frames.testFrame(7, 9000),
-                Frames.testFrame(8, 590));
         List<SendResult> results = inj.send(expected);
         for (int i = 0; i < results.size(); i++) {
             assertNotEquals(SendResult.DROPPED, results.get(i), "the hub took injected frame #" + i);
