@@ -5,7 +5,9 @@
 # Patchbay (the same -netdev options), the relay pinned to CPU 1 and the load generators to CPU 0 as
 # the harness README advises on a 2-CPU machine, then adds rows the harness lacks: a 4-port hub
 # fan-out, a unix-socket stream relay, a slow consumer with the relay's memory sampled, 1000 idle
-# socket netdevs on 10 hubs, and the time from exec to a QMP greeting. Prints one markdown table
+# socket netdevs on 10 hubs, and the time from exec to a QMP greeting; and framegen straight to
+# framegen (no relay, TCP 64 and 1514 B) right after Patchbay's TCP runs, the yardstick for the
+# "% of direct" rows. Prints one markdown table
 # (QEMU, Patchbay, ratio, target), writes it between the markers in docs/performance.md, and plots
 # TCP pps against frame size (gnuplot) to docs/performance-tcp.png. About 8 minutes.
 #
@@ -57,6 +59,15 @@ anchor() { # name tcp-template udp-template
         UDP_LADDER="25000 50000 75000 100000 125000 150000 200000 300000" \
         RELAY_CPUS=$RELAY_CPUS CLIENT_CPUS=$CLIENT_CPUS FG_DIR=$FG_DIR OUT="$OUT/$name-udp" \
         "$HARNESS/run-anchor.sh" >"$OUT/$name-udp.md" 2>"$OUT/$name-udp.log"
+}
+
+# framegen -> framegen with no relay in between, the harness's DIRECT rows: what the wire itself carries now
+direct() {
+    log "harness: direct framegen -> framegen, TCP 64 and 1514 B"
+    RELAY_NAME=direct RELAY_CMD_TCP=skip RELAY_CMD_UDP=skip TRANSPORTS=tcp SIZES="64 1514" \
+        DURATION=$DURATION REPS=$REPS DIRECT=1 IPERF=0 SLOW=0 PING_N=2000 UDP_LADDER="" \
+        RELAY_CPUS=$RELAY_CPUS CLIENT_CPUS=$CLIENT_CPUS FG_DIR=$FG_DIR OUT="$OUT/direct-tcp" \
+        "$HARNESS/run-anchor.sh" >"$OUT/direct-tcp.md" 2>"$OUT/direct-tcp.log"
 }
 
 # ---------------------------------------------------------------- extra rows
@@ -165,13 +176,14 @@ START=$SECONDS
 anchor qemu "$QM $TCP_NETDEVS" "$QM $UDP_NETDEVS"
 extras qemu "$QM" "$QM -qmp tcp:127.0.0.1:{Q},server=on,wait=off -netdev socket,id=a,listen=127.0.0.1:$(port 50) -netdev hubport,id=ha,hubid=0,netdev=a"
 anchor patchbay "$PB $TCP_NETDEVS" "$PB $UDP_NETDEVS"
+direct
 extras patchbay "$PB" "$PATCHBAY --no-console --deploy $OUT/deploy -qmp tcp:127.0.0.1:{Q},server=on,wait=off -netdev socket,id=a,listen=127.0.0.1:$(port 50) -netdev hubport,id=ha,hubid=0,netdev=a"
 log "measured in $(( SECONDS - START )) s; logs in $OUT"
 
 # ---------------------------------------------------------------- the table
 # medians from the harness's raw rows: relay transport size -> pps gbps loss cpu
-med() { # name tr size column(7=pps 8=gbps 9=loss 12=cpu)
-    awk -F'\t' -v s="$3" -v c="$4" '$1=="relay" && $5==0 && $4 ~ /^[0-9]+$/ && $3==s {v[++n]=$c+0}
+med() { # name tr size column(7=pps 8=gbps 9=loss 12=cpu); name "direct": the no-relay rows
+    awk -F'\t' -v s="$3" -v c="$4" -v p="$([ "$1" = direct ] && echo direct || echo relay)" '$1==p && $5==0 && $4 ~ /^[0-9]+$/ && $3==s {v[++n]=$c+0}
         END{ if(!n){print "nan"; exit} for(i=1;i<=n;i++) for(j=i+1;j<=n;j++) if(v[j]<v[i]){t=v[i];v[i]=v[j];v[j]=t}; print v[int((n+1)/2)] }' \
         "$OUT/$1-$2/raw.tsv" 2>/dev/null || echo nan
 }
@@ -192,6 +204,7 @@ met() { awk -v q="$2" -v p="$3" -v rule="$1" 'BEGIN{
     if (rule ~ /^x/) { f=substr(rule,2)+0; ok=(q>0 && p>=f*q) }
     else if (rule=="le") ok=(p<=q)
     else if (rule=="zero") ok=(p+0==0)
+    else if (rule ~ /^pct/) ok=(p+0 >= substr(rule,4)+0)
     else if (rule ~ /^lt/) ok=(p+0 < substr(rule,3)+0)
     print ok ? "met" : "**not met**" }'; }
 
@@ -209,6 +222,13 @@ for s in $TCP_SIZES; do
 done
 q=$(med qemu tcp 1514 8); p=$(med patchbay tcp 1514 8)
 echo "| TCP 1514 B, Gbit/s | $(fmt "$q" 2) | $(fmt "$p" 2) | $(ratio "$q" "$p") | ≥ 1.5× | $(met x1.5 "$q" "$p") |"
+pct() { awk -v v="$1" -v d="$2" 'BEGIN{ if (d+0 > 0 && v != "nan") printf "%.0f", v*100/d; else print "nan" }'; }
+for s in 64 1514; do
+    d=$(med direct tcp "$s" 7)
+    echo "| TCP $s B direct framegen → framegen, no relay, kpps | $(fmt "$(awk -v v="$d" 'BEGIN{print v/1000}')") | $(fmt "$(awk -v v="$d" 'BEGIN{print v/1000}')") | | | |"
+    q=$(pct "$(med qemu tcp "$s" 7)" "$d"); p=$(pct "$(med patchbay tcp "$s" 7)" "$d")
+    echo "| TCP $s B, % of direct | $(fmt "$q") | $(fmt "$p") | | ≥ 50 % of direct | $(met pct50 0 "$p") |"
+done
 q=$(med qemu tcp 64 12); p=$(med patchbay tcp 64 12)
 echo "| TCP 64 B, relay CPU % | $(fmt "$q") | $(fmt "$p") | $(ratio "$q" "$p") | | |"
 for s in 64 1514; do

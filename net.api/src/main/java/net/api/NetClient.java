@@ -32,6 +32,21 @@ public interface NetClient {
     Delivery receive(ByteBuffer frame);
 
     /**
+     * A run of frames from the peer in QEMU's stream framing (each behind its 4-byte big-endian
+     * length), for a backend whose wire uses that framing: it can take them with one copy instead
+     * of one {@link #receive} each. Called only while {@link #canReceive()} is true; see
+     * {@link NetClientContext#sendRun}.
+     *
+     * @param run whole frames between position and limit, each length 1..{@link #MAX_FRAME};
+     *            read-only and valid only during the call; position and limit must be left as they are
+     * @return the bytes taken from the start, whole frames only; the rest is offered frame by frame
+     *         through {@link #receive}. 0 (the default) when the backend takes no runs
+     */
+    default int receiveRun(ByteBuffer run) {
+        return 0;
+    }
+
+    /**
      * Whether the backend can take a frame now. When this turns from false to true, call
      * {@link NetClientContext#receiveReady()}.
      *

@@ -59,6 +59,23 @@ public interface NetClientContext {
     }
 
     /**
+     * Sends a run of frames in QEMU's stream framing (each behind its 4-byte big-endian length) in
+     * one call, where the runtime can hand them on without a hop per frame: no filter on the way,
+     * and a peer that takes frames now and takes runs ({@link NetClient#receiveRun}), such as a
+     * stream socket across a two-port hub. Counters count every frame as {@link #send} would.
+     * Whatever is not taken is to be sent frame by frame with {@link #send}, which queues and
+     * drops by QEMU's rules.
+     *
+     * @param run whole frames between position and limit, each length 1..{@link NetClient#MAX_FRAME};
+     *            unchanged on return, never written into, reusable once this returns
+     * @return the bytes taken from the start of the run, whole frames only; 0 when the runtime
+     *         cannot take runs now
+     */
+    default int sendRun(ByteBuffer run) {
+        return 0;
+    }
+
+    /**
      * Tells the runtime this client can take frames again (after {@link Delivery#RETRY_LATER} or
      * after {@link NetClient#canReceive()} turned true): queued frames are delivered now.
      */

@@ -116,6 +116,11 @@ abstract class StreamBackend implements NetClient {
     }
 
     @Override
+    public final int receiveRun(ByteBuffer run) {
+        return connection == null ? 0 : connection.writeRun(run);
+    }
+
+    @Override
     public final boolean canReceive() {
         return connection == null || connection.canWrite();
     }

@@ -47,6 +47,29 @@ final class StreamEncoder {
     }
 
     /**
+     * Appends the whole frames of a run (each already behind its length) that fit, up to a batch
+     * and one largest frame, as {@link #append} would one by one. Call only when not
+     * {@link #isFull()}.
+     *
+     * @param run frames behind their lengths between position and limit; left unchanged
+     * @return the bytes appended, whole frames; the run is all appended or the encoder is full
+     */
+    int appendRun(ByteBuffer run) {
+        int room = bytes.remaining();
+        int start = run.position();
+        int take = run.remaining();
+        if (take > room) {
+            take = 0;
+            for (int next; take + 4 <= room && (next = take + 4 + run.getInt(start + take)) <= room; ) {
+                take = next;
+            }
+        }
+        bytes.put(bytes.position(), run, start, take);
+        bytes.position(bytes.position() + take);
+        return take;
+    }
+
+    /**
      * Writes as much as the channel takes.
      *
      * @param channel a non-blocking channel

@@ -33,6 +33,7 @@ final class StreamFramer {
     // Unread bytes are between position and limit.
     private final ByteBuffer in = ByteBuffer.allocateDirect(4 + NetClient.MAX_FRAME + BATCH);
     private final ByteBuffer frame = in.duplicate(); // the view handed out, made once
+    private final ByteBuffer run = in.asReadOnlyBuffer(); // the run handed out, made once
     private long badLength;
 
     StreamFramer() {
@@ -81,6 +82,31 @@ final class StreamFramer {
                 return Result.AGAIN;
             }
         }
+    }
+
+    /**
+     * The whole frames held, for a peer that takes them in one go; a bad length ends the run, so
+     * {@link #read} reports it when it gets there.
+     *
+     * @return a read-only view of the frames held (behind their lengths), maybe empty; valid until
+     *         the next {@link #read} or {@link #skip}
+     */
+    ByteBuffer run() {
+        int at = in.position();
+        int end = in.limit();
+        while (end - at >= 4) {
+            long size = in.getInt(at) & 0xffffffffL;
+            if (size == 0 || size > NetClient.MAX_FRAME || end - at - 4 < size) {
+                break;
+            }
+            at += 4 + (int) size;
+        }
+        return run.limit(at).position(in.position());
+    }
+
+    /** @param bytes what a peer took from the start of {@link #run()}: whole frames */
+    void skip(int bytes) {
+        in.position(in.position() + bytes);
     }
 
     /** @return the frame after {@link Result#FRAME}, valid until the next {@link #read} */

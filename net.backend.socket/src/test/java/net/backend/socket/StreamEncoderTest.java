@@ -79,6 +79,69 @@ class StreamEncoderTest {
         assertFalse(in.hasRemaining());
     }
 
+    /**
+     * Runs of frames appended as they fit, with the full encoder written through the pipe in
+     * between: the same bytes come out as for frames appended one by one, nothing cut mid-frame.
+     */
+    @Test
+    void runsKeepOrderAndBoundariesAcrossPartialWrites() throws Exception {
+        Random random = new Random(7);
+        ByteArrayOutputStream sent = new ByteArrayOutputStream();
+        ByteArrayOutputStream wire = new ByteArrayOutputStream();
+        StreamEncoder encoder = new StreamEncoder();
+        Pipe pipe = Pipe.open();
+        int cut = 0;
+        try (Pipe.SinkChannel sink = pipe.sink(); Pipe.SourceChannel source = pipe.source()) {
+            sink.configureBlocking(false);
+            source.configureBlocking(false);
+            for (int r = 0; r < 200; r++) {
+                // A run as a framer holds it: up to about 130 KiB of whole frames behind their lengths.
+                ByteBuffer run = ByteBuffer.allocate(random.nextInt(100, 4 + NetClient.MAX_FRAME + 64 * 1024));
+                for (int n = 0; ; n++) {
+                    int length = random.nextInt(10) == 0 ? random.nextInt(1, NetClient.MAX_FRAME + 1) : random.nextInt(1, 1515);
+                    if (run.remaining() < 4 + length) {
+                        break;
+                    }
+                    run.putInt(length).put(frame(length, r + n));
+                }
+                run.flip();
+                sent.write(run.array(), 0, run.limit());
+                ByteBuffer view = run.asReadOnlyBuffer();
+                while (view.hasRemaining()) {
+                    int start = view.position();
+                    int taken = encoder.appendRun(view);
+                    assertEquals(start, view.position(), "the run is left as it was");
+                    if (taken < view.remaining()) {
+                        cut++;
+                        assertTrue(encoder.isFull(), "a run is cut only when the encoder is full");
+                        assertEquals(0, taken == 0 ? 0 : wholeFrames(view, taken), "cut at a frame's end");
+                    }
+                    view.position(start + taken);
+                    if (encoder.isFull()) {
+                        while (!encoder.writeTo(sink)) {
+                            drain(source, wire);
+                        }
+                    }
+                }
+            }
+            while (!encoder.writeTo(sink)) {
+                drain(source, wire);
+            }
+            drain(source, wire);
+        }
+        assertTrue(cut > 10, "runs were cut: " + cut);
+        assertArrayEquals(sent.toByteArray(), wire.toByteArray());
+    }
+
+    /** @return 0 when the first {@code bytes} of the run are whole frames, else what is left over */
+    private static int wholeFrames(ByteBuffer run, int bytes) {
+        int at = run.position();
+        while (at < run.position() + bytes) {
+            at += 4 + run.getInt(at);
+        }
+        return at - run.position() - bytes;
+    }
+
     @Test
     void aClearedEncoderForgetsWhatTheLastConnectionLeft() throws Exception {
         StreamEncoder encoder = new StreamEncoder();

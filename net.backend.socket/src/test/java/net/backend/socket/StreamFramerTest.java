@@ -1,6 +1,8 @@
 package net.backend.socket;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
@@ -83,6 +85,54 @@ class StreamFramerTest {
             }
             assertEquals(4, frames, "step " + step);
         }
+    }
+
+    /** Taking runs instead of frames: only whole frames, however the bytes came in. */
+    @Test
+    void runsHoldWholeFramesOnlyAcrossEverySegmentation() throws Exception {
+        int[] expected = {60, 9000, 1, 1514, 64, 64, 64, NetClient.MAX_FRAME, 64};
+        for (int step : new int[] {1, 3, 5, 100, 4096, 200_000}) {
+            StreamFramer framer = new StreamFramer();
+            Trickle channel = new Trickle(wire(expected), step);
+            int frames = 0;
+            StreamFramer.Result r = StreamFramer.Result.AGAIN;
+            while (r != StreamFramer.Result.END) {
+                ByteBuffer run = framer.run();
+                assertTrue(run.isReadOnly());
+                int at = run.position();
+                while (at < run.limit()) {
+                    int length = run.getInt(at);
+                    assertEquals(expected[frames], length, "step " + step + ", frame " + frames);
+                    assertEquals((byte) (length + length - 1), run.get(at + 4 + length - 1), "last byte");
+                    at += 4 + length;
+                    frames++;
+                }
+                assertEquals(run.limit(), at, "the run ends at a frame's end");
+                framer.skip(run.remaining());
+                assertFalse(framer.holdsFrame(), "a run takes every whole frame held");
+                r = framer.read(channel);
+                if (r == StreamFramer.Result.FRAME) {
+                    assertEquals(expected[frames++], framer.frame().remaining());
+                } else if (r != StreamFramer.Result.AGAIN && r != StreamFramer.Result.END) {
+                    throw new AssertionError("step " + step + ": " + r);
+                }
+            }
+            assertEquals(expected.length, frames, "step " + step);
+        }
+    }
+
+    @Test
+    void aRunEndsBeforeABadLength() throws Exception {
+        StreamFramer framer = new StreamFramer();
+        ByteBuffer bytes = ByteBuffer.allocate(200);
+        bytes.put(wire(10, 20)).putInt(0).putInt(0).flip();
+        Trickle channel = new Trickle(bytes, 200);
+        assertEquals(StreamFramer.Result.FRAME, readPastAgain(framer, channel));
+        ByteBuffer run = framer.run();
+        assertEquals(4 + 20, run.remaining(), "the frame of 20, not the zero length after it");
+        framer.skip(run.remaining());
+        assertEquals(0, framer.run().remaining());
+        assertEquals(StreamFramer.Result.BAD_LENGTH, framer.read(channel));
     }
 
     @Test

@@ -66,6 +66,14 @@ public final class ClientContext implements NetClientContext {
     }
 
     @Override
+    public int sendRun(ByteBuffer run) {
+        if (loop.isClosed()) {
+            return 0;
+        }
+        return state.sendRun(run);
+    }
+
+    @Override
     public void receiveReady() {
         if (!loop.isClosed()) {
             state.receiveReady();

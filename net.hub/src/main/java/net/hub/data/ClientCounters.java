@@ -31,6 +31,18 @@ public final class ClientCounters {
         txBytes += bytes;
     }
 
+    /** Counts a run of frames taken at once. */
+    void rx(int frames, long bytes) {
+        rxFrames += frames;
+        rxBytes += bytes;
+    }
+
+    /** Counts a run of frames handed on at once. */
+    void tx(int frames, long bytes) {
+        txFrames += frames;
+        txBytes += bytes;
+    }
+
     /** @param reason why a frame was dropped */
     public void drop(DropReason reason) {
         drops.incrementAndGet(reason.ordinal());

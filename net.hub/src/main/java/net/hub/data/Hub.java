@@ -77,6 +77,18 @@ public final class Hub {
         }
     }
 
+    /**
+     * @param source a port of this hub
+     * @return the other port when the hub has exactly two, else null
+     */
+    HubPort otherOfTwo(HubPort source) {
+        HubPort[] now = ports;
+        if (now.length != 2) {
+            return null;
+        }
+        return now[0] == source ? now[1] : now[1] == source ? now[0] : null;
+    }
+
     boolean canReceiveFrom(HubPort source) {
         NetClientState from = source.state();
         for (HubPort port : ports) {

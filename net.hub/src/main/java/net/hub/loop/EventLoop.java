@@ -143,6 +143,11 @@ public final class EventLoop {
         FRAMES.setOpaque(this, frames + 1);
     }
 
+    /** @param n frames a client of this loop handed on at once; see {@link #frameSent()} */
+    public void framesSent(int n) {
+        FRAMES.setOpaque(this, frames + n);
+    }
+
     /** @return the loop's raw-descriptor poller, started on first use (call on the loop) */
     FdPoller fdPoller() throws IOException {
         if (fdPoller == null) {
