@@ -104,7 +104,7 @@ print(last)
 EOF
 }
 
-median() { sort -n | awk '{v[NR]=$1} END{ if (NR) print v[int((NR+1)/2)]; else print "nan" }'; }
+. "$HERE/median.sh"
 
 declare -A R
 sink_row() { # size

@@ -9,8 +9,8 @@ all threads) the process had used by then, which a busy machine disturbs less th
 Each start gets a fresh QMP address: {Q} in COMMAND becomes a free 127.0.0.1 port (tcp) or a new
 socket path (unix); the command must make the QMP server listen there. The clock starts just before
 the exec and stops when the first line read from the server holds "QMP"; then the process is
-terminated (killed after 10 s). A start that greets nobody within 30 s prints nan. Used by relay.sh
-(median of 3) and startup.sh (median of 10).
+terminated (killed after 10 s). A start that greets nobody within 30 s, or exits first, prints nan.
+Used by relay.sh and startup.sh (medians of 10).
 """
 import os, socket, subprocess, sys, tempfile, time
 
@@ -58,6 +58,8 @@ def one(kind, template, workdir, n):
                     if b'"QMP"' in data:
                         return time.monotonic() - t0, cpu(p.pid)
             except OSError:
+                if p.poll() is not None:
+                    break  # it exited without greeting (say, a port in use): no use waiting
                 time.sleep(0.002)
         return float("nan"), float("nan")
     finally:

@@ -69,7 +69,7 @@ blast() { # -> rx pps of one TCP 64 B blast a -> hub 0 -> b
     wait "$rxp"
     kv pps "$(cat "$OUT/rx")"
 }
-median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{v[NR]=$1} END{print NR ? v[int((NR+1)/2)] : "nan"}'; }
+. "$HERE/median.sh"
 rate() { # median of REPS blasts
     local i; for i in $(seq "$REPS"); do blast; done | median
 }

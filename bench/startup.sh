@@ -41,7 +41,7 @@ for ((r = 0; r < RUNS; r++)); do
     done
 done
 
-median() { sort -n | awk '{v[NR]=$1} END{printf "%.3f", NR%2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
+. "$HERE/median.sh"
 stats() { # file -> wall median, min, max; CPU median
     printf '%s %s %s %s' "$(cut -d' ' -f1 "$1" | median)" "$(sort -n "$1" | head -1 | cut -d' ' -f1)" \
         "$(sort -n "$1" | tail -1 | cut -d' ' -f1)" "$(cut -d' ' -f2 "$1" | median)"

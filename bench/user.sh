@@ -92,7 +92,7 @@ rate() {
         "$OUT/iperf.json" 2>/dev/null || echo 0
 }
 
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+. "$HERE/median.sh"
 
 taskset -c "$CLIENT_CPUS" iperf3 -s -B 127.0.0.1 -p "$PORT" > "$OUT/server.log" 2>&1 &
 SPID=$!

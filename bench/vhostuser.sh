@@ -111,7 +111,7 @@ rate() {
     echo $(( (b - a) / DURATION ))
 }
 
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+. "$HERE/median.sh"
 
 VHOST=(-chardev "socket,id=c0,path=$SOCK" -netdev vhost-user,id=v0,chardev=c0
        -netdev "socket,id=s,udp=127.0.0.1:$SINK,localaddr=127.0.0.1:$OUT1"
