@@ -341,6 +341,33 @@ class NetRuntimeTest {
                 QemuOptions.parse("hubport,id=h6,hubid=2,netdev=s2", "type"))).getMessage(), "a netdev there is joined at once");
     }
 
+    /** Waiting ports are found by the name they wait for; whichever side goes, nothing waits on. */
+    @Test
+    void deletingAWaitingPortOrItsJoinedNetdevLeavesNothingWaiting() throws Exception {
+        runtime.declareAwaiting(Section.NETDEV, QemuOptions.parse("hubport,id=h1,hubid=1,netdev=s1", "type"));
+        runtime.declareAwaiting(Section.NETDEV, QemuOptions.parse("hubport,id=h2,hubid=1,netdev=s2", "type"));
+        assertEquals(2, runtime.awaitingPorts());
+
+        runtime.netdevDel("h1");
+        assertEquals(1, runtime.awaitingPorts(), "a deleted port waits no more");
+        netdev("mem,id=s1");
+        assertNull(runtime.client("s1").peer(), "the deleted port does not join");
+
+        netdev("mem,id=s2");
+        assertEquals("h2", runtime.client("s2").peer());
+        assertEquals(0, runtime.awaitingPorts(), "a joined port waits no more");
+        runtime.netdevDel("s2");
+        netdev("mem,id=s2");
+        assertNull(runtime.client("s2").peer(), "a port joins once: its netdev deleted and added again is left alone");
+        assertEquals(0, runtime.awaitingPorts());
+
+        runtime.declareAwaiting(Section.NETDEV, QemuOptions.parse("hubport,id=h3,hubid=2,netdev=s3", "type"));
+        runtime.declareAwaiting(Section.NETDEV, QemuOptions.parse("hubport,id=h4,hubid=2,netdev=s3", "type"));
+        netdev("mem,id=s3");
+        assertEquals("netdev 's3' is already in use", runtime.client("h4").error());
+        assertEquals(0, runtime.awaitingPorts(), "a port that failed to join waits no more");
+    }
+
     /** A file's netdev that its driver refuses is listed failed, with why, and opens once the file is right. */
     @Test
     void aNetdevFromAFileThatItsDriverRefusesIsListedFailed() throws Exception {
