@@ -27,8 +27,11 @@ final class PacketQueue {
         }
     }
 
+    /** No ring until the first frame is queued: most clients never queue one. */
+    private static final Entry[] NONE = new Entry[0];
+
     private final FramePool pool;
-    private Entry[] ring = new Entry[16];
+    private Entry[] ring = NONE;
     private int head;
     private int size;
     boolean delivering;
@@ -124,7 +127,7 @@ final class PacketQueue {
     }
 
     private void grow() {
-        Entry[] bigger = new Entry[Math.min(ring.length * 2, HARD_LIMIT)];
+        Entry[] bigger = new Entry[Math.min(Math.max(16, ring.length * 2), HARD_LIMIT)];
         for (int i = 0; i < size; i++) {
             bigger[i] = ring[(head + i) % ring.length];
         }
