@@ -126,6 +126,23 @@ final class PacketQueue {
         return dropped;
     }
 
+    /**
+     * Takes a callback off the frames queued with it: they stay, as frames sent without one.
+     *
+     * @return how many frames had it
+     */
+    int forget(SentCallback onSent) {
+        int n = 0;
+        for (int i = 0; i < size; i++) {
+            Entry e = ring[(head + i) % ring.length];
+            if (e.onSent == onSent) {
+                e.onSent = null;
+                n++;
+            }
+        }
+        return n;
+    }
+
     private void grow() {
         Entry[] bigger = new Entry[Math.min(Math.max(16, ring.length * 2), HARD_LIMIT)];
         for (int i = 0; i < size; i++) {
