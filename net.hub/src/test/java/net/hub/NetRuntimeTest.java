@@ -210,7 +210,7 @@ class NetRuntimeTest {
     /**
      * Patchbay's departure from QEMU's hub: a copy queued at a port that is behind holds its sender
      * (QUEUED, called back when the copy is out) instead of being queued without a callback and
-     * dropped past 10 000; a port whose peer takes nothing for a second is given up on.
+     * dropped past 10 000; a port whose peer still holds the copy after a second is given up on.
      */
     @Test
     void aFanOutHoldsItsSenderUntilASlowPortTookTheCopyAndGivesUpOnADeadOne() throws Exception {

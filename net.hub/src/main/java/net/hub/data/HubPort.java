@@ -20,7 +20,8 @@ public final class HubPort implements NetClient {
 
     /**
      * How long a held sender waits for the other ports' peers before the hub stops waiting for the
-     * ones that took nothing: a peer that drains nothing for this long is taken for dead, not slow.
+     * ones that still hold its copy: a peer that sits on a frame this long is taken for dead, not
+     * slow.
      */
     static final long STALL_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** The count in {@code driver} counters of the times the hub stopped waiting for this port's peer. */
@@ -135,7 +136,8 @@ public final class HubPort implements NetClient {
 
     /**
      * Runs at most once a {@link #STALL_NANOS} while a sender is held (one timer for many holds, no
-     * allocation per frame): a hold older than that gives up on the ports whose peers took nothing.
+     * allocation per frame): a hold older than that gives up on the ports whose peers still hold
+     * its copy.
      */
     private void checkStall() {
         stallCheckArmed = false;
