@@ -444,6 +444,11 @@ public final class NetRuntime implements NetControl {
         clients.deviceDel(id);
     }
 
+    /** @return how many hubports from files wait for their netdev (tests: none is left behind) */
+    int awaitingPorts() {
+        return topology.awaitingCount();
+    }
+
     @Override
     public void setLink(String name, boolean up) throws NetException {
         ClientEntry e = topology.client(name);

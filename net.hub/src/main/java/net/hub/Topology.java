@@ -38,6 +38,8 @@ final class Topology {
     private final Map<String, ClientEntry> netdevs = new LinkedHashMap<>();
     private final Map<String, ClientEntry> nics = new LinkedHashMap<>();
     private final Map<String, FilterEntry> filters = new LinkedHashMap<>();
+    /** Hubports from files waiting for a netdev, by its name: no scan of every netdev per add. */
+    private final Map<String, List<ClientEntry>> awaiting = new HashMap<>();
     private final Map<Integer, Hub> hubs = new LinkedHashMap<>();
     private final Map<Integer, Integer> portCounters = new LinkedHashMap<>();
     private final Set<Object> claimed = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -109,7 +111,13 @@ final class Topology {
 
     /** @return the hubports waiting for a netdev of this name to be added */
     synchronized List<ClientEntry> awaiting(String netdev) {
-        return netdevs.values().stream().filter(e -> netdev.equals(e.awaiting)).toList();
+        List<ClientEntry> ports = awaiting.get(netdev);
+        return ports == null ? List.of() : List.copyOf(ports);
+    }
+
+    /** @return how many hubports wait for a netdev, for tests: deleting either side leaves none behind */
+    synchronized int awaitingCount() {
+        return awaiting.values().stream().mapToInt(List::size).sum();
     }
 
     synchronized List<ClientEntry> nicsOfModel(String model) {
@@ -222,6 +230,9 @@ final class Topology {
             throw NetException.generic("Duplicate ID '%s' for %s", e.name(), map == nics ? "device" : "netdev");
         }
         map.put(e.name(), e);
+        if (e.awaiting != null) {
+            awaiting.computeIfAbsent(e.awaiting, n -> new ArrayList<>(1)).add(e);
+        }
         claimed.add(e);
         claim.entries.add(e);
     }
@@ -235,9 +246,17 @@ final class Topology {
         claim.entries.add(f);
     }
 
+    /** Unregisters the entry, and forgets what it waited for (read before {@code awaiting} is cleared). */
     synchronized void remove(ClientEntry e) {
         netdevs.remove(e.name(), e);
         nics.remove(e.name(), e);
+        String netdev = e.awaiting;
+        if (netdev != null) {
+            List<ClientEntry> ports = awaiting.get(netdev);
+            if (ports != null && ports.remove(e) && ports.isEmpty()) {
+                awaiting.remove(netdev);
+            }
+        }
     }
 
     synchronized void remove(FilterEntry f) {

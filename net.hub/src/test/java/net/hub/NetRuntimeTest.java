@@ -191,19 +191,71 @@ class NetRuntimeTest {
         netdev("hubport,id=p2,hubid=5,netdev=src");
         InjectDriver.Inject src = mem.get("src");
         InjectDriver.Inject slow = mem.get("slow");
-        // The first frame reaches the hub and waits in slow's queue (the hub took it); from then on
-        // the hub cannot receive, as its only other port's peer refuses, so the sender is queued.
-        assertEquals(SendResult.SENT, src.send(frame(1, 64), true));
+        // The first frame reaches the hub and waits in slow's queue: the hub took it, and holds the
+        // sender until that copy is out (QEMU would say SENT); from then on the hub cannot receive,
+        // as its only other port's peer refuses, so the sender is queued.
+        assertEquals(SendResult.QUEUED, src.send(frame(1, 64), true));
         assertEquals(SendResult.QUEUED, src.send(frame(2, 64), true));
         assertEquals(SendResult.QUEUED, src.send(frame(3, 64), true));
         assertTrue(src.sentCallbacks().isEmpty());
         slow.accept();
-        Await.until(() -> slow.count() == 3 && src.sentCallbacks().size() == 2, Duration.ofSeconds(5),
-                "three frames at slow and two sent callbacks");
+        Await.until(() -> slow.count() == 3 && src.sentCallbacks().size() == 3, Duration.ofSeconds(5),
+                "three frames at slow and three sent callbacks");
         for (int i = 0; i < 3; i++) {
             assertEquals(i + 1, slow.received().get(i)[0], "queued frames keep their order");
         }
-        assertEquals(List.of(64, 64), src.sentCallbacks());
+        assertEquals(List.of(64, 64, 64), src.sentCallbacks());
+    }
+
+    /**
+     * Patchbay's departure from QEMU's hub: a copy queued at a port that is behind holds its sender
+     * (QUEUED, called back when the copy is out) instead of being queued without a callback and
+     * dropped past 10 000; a port whose peer still holds the copy after a second is given up on.
+     */
+    @Test
+    void aFanOutHoldsItsSenderUntilASlowPortTookTheCopyAndGivesUpOnADeadOne() throws Exception {
+        RecordingLog recording = new RecordingLog("recording");
+        runtime.close();
+        runtime = new NetRuntime(1, name -> recording);
+        runtime.bindNetClientDriver(mem, Map.of(NetClientDriver.TYPE, "mem"));
+        for (String id : List.of("src", "fast", "slow", "dead")) {
+            netdev("mem,id=" + id);
+            netdev("hubport,id=p" + id + ",hubid=3,netdev=" + id);
+        }
+        InjectDriver.Inject src = mem.get("src");
+        mem.get("slow").refuse();
+        assertEquals(SendResult.QUEUED, src.send(frame(1, 64), true), "slow queued its copy: src is held");
+        assertEquals(1, mem.get("fast").count(), "the others have theirs at once");
+        assertEquals(1, mem.get("dead").count());
+        mem.get("slow").accept();
+        Await.until(() -> src.sentCallbacks().equals(List.of(64)), Duration.ofSeconds(5), "src released by slow's taking it");
+        assertEquals(SendResult.SENT, src.send(frame(2, 64), true), "every port takes it: nothing is held");
+
+        mem.get("dead").refuse();
+        long start = System.nanoTime();
+        assertEquals(SendResult.QUEUED, src.send(frame(3, 64), true));
+        Await.until(() -> src.sentCallbacks().size() == 2, Duration.ofSeconds(5), "src released after a second");
+        assertTrue(System.nanoTime() - start >= 900_000_000L, "not before the hub's wait of a second");
+        assertEquals(1L, runtime.client("pdead").counters().driver().get("hub-wait-timeout"));
+        assertEquals(1, recording.count("pdead: hub 3 stopped waiting for this port's peer"));
+        // Given up on, dead gets copies as QEMU's hub sends them: queued without a callback, src is not held.
+        for (int i = 4; i < 10; i++) {
+            assertEquals(SendResult.SENT, src.send(frame(i, 64), true));
+        }
+        assertEquals(9, mem.get("fast").count());
+        assertEquals(7, runtime.client("dead").counters().queued(), "frames 3 to 9 wait at dead");
+        mem.get("dead").accept();
+        Await.until(() -> mem.get("dead").count() == 9, Duration.ofSeconds(5), "dead takes all, in order");
+        for (int i = 0; i < 9; i++) {
+            assertEquals(i + 1, mem.get("dead").received().get(i)[0]);
+        }
+        mem.get("slow").refuse();
+        assertEquals(SendResult.QUEUED, src.send(frame(10, 64), true), "dead drained: the hub waits for every port again");
+        mem.get("slow").accept();
+        Await.until(() -> src.sentCallbacks().size() == 3, Duration.ofSeconds(5), "src released by slow");
+        for (String id : List.of("src", "fast", "slow", "dead", "psrc", "pfast", "pslow", "pdead")) {
+            assertTrue(runtime.client(id).counters().drops().isEmpty(), id + " lost nothing");
+        }
     }
 
     @Test
@@ -223,10 +275,12 @@ class NetRuntimeTest {
 
         // A port whose peer is deleted takes anything (frames to it are discarded): the hub flows again.
         mem.get("far").refuse();
-        assertEquals(SendResult.SENT, src.send(frame(3, 64), true), "the hub takes it, far queues it");
+        assertEquals(SendResult.QUEUED, src.send(frame(3, 64), true), "the hub takes it, far queues it: src is held");
         assertEquals(SendResult.QUEUED, src.send(frame(4, 64), true), "far refuses: the hub cannot receive");
         runtime.netdevDel("far");
-        Await.until(() -> src.sentCallbacks().size() == 3, Duration.ofSeconds(5), "frame 4 leaves the hub");
+        Await.until(() -> src.sentCallbacks().size() == 4, Duration.ofSeconds(5),
+                "frame 3 purged with far, frame 4 leaves the hub");
+        assertEquals(List.of(64, 64, 64, 64), src.sentCallbacks(), "the hub took frame 3: its length, not a purge's 0");
         assertEquals(1L, runtime.client("p1").counters().drops().get("no-peer"), "and is dropped at p1: no peer");
     }
 
@@ -339,6 +393,33 @@ class NetRuntimeTest {
         assertEquals("netdev 's4' is already in use", runtime.client("h5").error(), "the second fails as QEMU's would");
         assertEquals("netdev 's2' is already in use", error(() -> runtime.declareAwaiting(Section.NETDEV,
                 QemuOptions.parse("hubport,id=h6,hubid=2,netdev=s2", "type"))).getMessage(), "a netdev there is joined at once");
+    }
+
+    /** Waiting ports are found by the name they wait for; whichever side goes, nothing waits on. */
+    @Test
+    void deletingAWaitingPortOrItsJoinedNetdevLeavesNothingWaiting() throws Exception {
+        runtime.declareAwaiting(Section.NETDEV, QemuOptions.parse("hubport,id=h1,hubid=1,netdev=s1", "type"));
+        runtime.declareAwaiting(Section.NETDEV, QemuOptions.parse("hubport,id=h2,hubid=1,netdev=s2", "type"));
+        assertEquals(2, runtime.awaitingPorts());
+
+        runtime.netdevDel("h1");
+        assertEquals(1, runtime.awaitingPorts(), "a deleted port waits no more");
+        netdev("mem,id=s1");
+        assertNull(runtime.client("s1").peer(), "the deleted port does not join");
+
+        netdev("mem,id=s2");
+        assertEquals("h2", runtime.client("s2").peer());
+        assertEquals(0, runtime.awaitingPorts(), "a joined port waits no more");
+        runtime.netdevDel("s2");
+        netdev("mem,id=s2");
+        assertNull(runtime.client("s2").peer(), "a port joins once: its netdev deleted and added again is left alone");
+        assertEquals(0, runtime.awaitingPorts());
+
+        runtime.declareAwaiting(Section.NETDEV, QemuOptions.parse("hubport,id=h3,hubid=2,netdev=s3", "type"));
+        runtime.declareAwaiting(Section.NETDEV, QemuOptions.parse("hubport,id=h4,hubid=2,netdev=s3", "type"));
+        netdev("mem,id=s3");
+        assertEquals("netdev 's3' is already in use", runtime.client("h4").error());
+        assertEquals(0, runtime.awaitingPorts(), "a port that failed to join waits no more");
     }
 
     /** A file's netdev that its driver refuses is listed failed, with why, and opens once the file is right. */

@@ -49,20 +49,28 @@ public final class Loggers {
 
         private final String name;
         private final String prefix;
-        private final System.Logger fallback;
+        /**
+         * The platform's logger, made on first use: with the OSGi log bound it is never needed, and
+         * a JUL logger per netdev costs 600-800 B that 10 000 idle netdevs would carry for nothing.
+         */
+        private volatile System.Logger fallback;
         /** The OSGi logger made for the factory bound last, reused while it stays bound. */
         private volatile Target osgi;
 
         Switching(String name, String prefix) {
             this.name = name;
             this.prefix = prefix;
-            this.fallback = System.getLogger(name);
         }
 
         private System.Logger target() {
             LoggerFactory current = factory.get();
             if (current == null) {
-                return fallback;
+                System.Logger f = fallback;
+                if (f == null) {
+                    f = System.getLogger(name); // the platform returns the same logger for a name: a race is harmless
+                    fallback = f;
+                }
+                return f;
             }
             Target t = osgi;
             if (t == null || t.factory != current) {

@@ -3,6 +3,8 @@ package net.hub.data;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import net.api.SendResult;
+import net.api.SentCallback;
 import net.hub.loop.EventLoopGroup;
 import net.hub.loop.Mailbox;
 
@@ -11,6 +13,15 @@ import net.hub.loop.Mailbox;
  * port first; the hub can receive while any other port can send. Ports may live on different event
  * loops; copies for those cross through bounded mailboxes and are dropped (counted) when full, and
  * such a port's ability to send is the state its own loop last published.
+ *
+ * <p>One departure from QEMU, for lossless fan-out: QEMU sends every copy without a sent callback,
+ * so a copy for a port whose peer is behind is queued there, and dropped once 10 000 are. Here,
+ * when the sender gave a callback, copies to ports on its loop carry one too, and a sender whose
+ * copy was queued is told QUEUED and called back when every queued copy is out: a TCP sender stops
+ * reading, so the slowest port sets the pace and no port loses a frame. A port whose peer takes
+ * nothing for {@link HubPort#STALL_NANOS} is given up on (logged, counted as
+ * {@value HubPort#STALLS}): the sender goes on, and copies for that port follow QEMU's rule until
+ * its peer takes frames again.
  */
 public final class Hub {
 
@@ -59,15 +70,28 @@ public final class Hub {
         ports = list.toArray(new HubPort[0]);
     }
 
-    void forward(HubPort source, ByteBuffer frame) {
+    /**
+     * @param source the port the frame came in by
+     * @param frame  the frame
+     * @param onSent the sender's callback, or null
+     * @param hold   whether copies may hold the sender: it holds none now
+     * @return whether a copy was queued with the source's {@link HubPort#copySent}
+     */
+    boolean forward(HubPort source, ByteBuffer frame, SentCallback onSent, boolean hold) {
         NetClientState from = source.state();
+        boolean gate = onSent != null && hold;
+        boolean queued = false;
         for (HubPort port : ports) {
             if (port == source) {
                 continue;
             }
             NetClientState to = port.state();
             if (to.loop() == from.loop()) {
-                to.sendToPeer(frame, null);
+                SentCallback copySent = gate && port.waitedFor() ? source.copySent : null;
+                if (to.sendToPeer(frame, copySent) == SendResult.QUEUED && copySent != null) {
+                    source.copyQueued();
+                    queued = true;
+                }
             } else {
                 Mailbox mailbox = loops.mailbox(from.loop(), to.loop());
                 if (!mailbox.offer(port.fromOtherLoop, frame)) {
@@ -75,6 +99,22 @@ public final class Hub {
                 }
             }
         }
+        return queued;
+    }
+
+    /**
+     * A held sender waited too long: the ports on its loop whose peers still hold its copy are given up on.
+     *
+     * @return how many of the source's queued copies no longer hold it
+     */
+    int stopWaiting(HubPort source) {
+        int forgotten = 0;
+        for (HubPort port : ports) {
+            if (port != source && port.state().loop() == source.state().loop() && !port.canSend()) {
+                forgotten += port.stopWaitingFor(source);
+            }
+        }
+        return forgotten;
     }
 
     /**

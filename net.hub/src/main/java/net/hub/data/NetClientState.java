@@ -191,7 +191,11 @@ public final class NetClientState {
      */
     public void close() {
         if (peer != null) {
-            counters.drop(DropReason.PURGED, peer.incoming.purge(this, false));
+            // A hubport's frames are a hub's copies: their callbacks are the hub's, told as a sender's would be.
+            counters.drop(DropReason.PURGED, peer.incoming.purge(this, hubPort != null));
+            if (peer.hubPort != null) {
+                peer.hubPort.senderClosed();
+            }
         }
         counters.drop(DropReason.PURGED, incoming.purge(null, true));
         NetClient closing = client;
@@ -386,11 +390,12 @@ public final class NetClientState {
                 return receiver.enqueue(this, view, onSent);
             }
         }
-        Delivery d = receiver.deliver(view);
+        Delivery d = receiver.deliver(view, onSent);
         switch (d) {
             case DELIVERED -> {
                 sent(len);
-                return SendResult.SENT;
+                // A hub that queued a copy keeps the callback: the sender pauses as if this were queued.
+                return receiver.hubPort != null && receiver.hubPort.tookCallback() ? SendResult.QUEUED : SendResult.SENT;
             }
             case RETRY_LATER -> {
                 receiver.receiveDisabled = true;
@@ -446,10 +451,16 @@ public final class NetClientState {
         }
     }
 
-    private Delivery deliver(ByteBuffer frame) {
+    /**
+     * @param onSent the sender's callback: a hubport may keep it (see {@link HubPort#tookCallback()})
+     */
+    private Delivery deliver(ByteBuffer frame, SentCallback onSent) {
         int position = frame.position();
         int limit = frame.limit();
         int len = limit - position;
+        if (hubPort != null) {
+            hubPort.offer(onSent);
+        }
         incoming.delivering = true;
         try {
             Delivery d = client.receive(frame);
@@ -516,7 +527,7 @@ public final class NetClientState {
             } else if (!canReceive()) {
                 return;
             } else {
-                d = deliver(head.frame());
+                d = deliver(head.frame(), head.onSent);
             }
             if (d == Delivery.RETRY_LATER) {
                 receiveDisabled = true;
@@ -529,10 +540,19 @@ public final class NetClientState {
             if (d == Delivery.DELIVERED) {
                 sender.sent(len); // the sender shares this loop: peers always do
             }
-            if (onSent != null) {
+            if (onSent != null && !(d == Delivery.DELIVERED && hubPort != null && hubPort.tookCallback())) {
                 sender.runSentCallback(onSent, len);
             }
         }
+    }
+
+    /**
+     * Takes a callback off the frames queued for this client: they stay, as frames sent without one.
+     *
+     * @return how many frames had it
+     */
+    int forgetCallbacks(SentCallback onSent) {
+        return incoming.forget(onSent);
     }
 
     void runSentCallback(SentCallback onSent, int len) {
@@ -664,7 +684,8 @@ public final class NetClientState {
     /** @return the counters and queue depth now; call on the loop */
     public net.control.dto.CountersDTO countersSnapshot() {
         ClientContext open = context;
-        return counters.snapshot(incoming.size(), open == null ? Map.of() : open.countersSnapshot());
+        Map<String, Long> own = open != null ? open.countersSnapshot() : hubPort != null ? hubPort.counters() : Map.of();
+        return counters.snapshot(incoming.size(), own);
     }
 
     @Override

@@ -27,8 +27,11 @@ final class PacketQueue {
         }
     }
 
+    /** No ring until the first frame is queued: most clients never queue one. */
+    private static final Entry[] NONE = new Entry[0];
+
     private final FramePool pool;
-    private Entry[] ring = new Entry[16];
+    private Entry[] ring = NONE;
     private int head;
     private int size;
     boolean delivering;
@@ -123,8 +126,25 @@ final class PacketQueue {
         return dropped;
     }
 
+    /**
+     * Takes a callback off the frames queued with it: they stay, as frames sent without one.
+     *
+     * @return how many frames had it
+     */
+    int forget(SentCallback onSent) {
+        int n = 0;
+        for (int i = 0; i < size; i++) {
+            Entry e = ring[(head + i) % ring.length];
+            if (e.onSent == onSent) {
+                e.onSent = null;
+                n++;
+            }
+        }
+        return n;
+    }
+
     private void grow() {
-        Entry[] bigger = new Entry[Math.min(ring.length * 2, HARD_LIMIT)];
+        Entry[] bigger = new Entry[Math.min(Math.max(16, ring.length * 2), HARD_LIMIT)];
         for (int i = 0; i < size; i++) {
             bigger[i] = ring[(head + i) % ring.length];
         }
