@@ -6,7 +6,8 @@
 # the harness README advises on a 2-CPU machine, then adds rows the harness lacks: an 8-port hub
 # fan-out (one sender, seven receivers), a unix-socket stream relay, a slow consumer with the
 # relay's memory sampled, 1000 idle socket netdevs on 10 hubs, and the time from exec to a QMP
-# greeting (cold starts, with 1 and with 1000 netdevs on the command line); and framegen straight
+# greeting (cold starts, with 1 and with 1000 netdevs on the command line), ping-pong with a busy
+# loop on the relay's CPU; and framegen straight
 # to framegen (no relay, TCP 64 and 1514 B) right after Patchbay's TCP runs, the yardstick for the
 # "% of direct" rows; then bench/udp.sh's paced UDP ladder (the project's udpgen), which writes its
 # own table too. Prints one markdown table
@@ -186,6 +187,36 @@ many_netdevs() { # -> 1000 listening socket netdevs, each on a port of hubs 0-9 
     echo "$nd"
 }
 
+# Ping-pong through the relay (echo at the far side, as the harness's ping) with a busy loop of the
+# relay's priority on its CPU; runs in this shell, not in $(...), so that the EXIT trap kills the loop.
+ping_busy() { # name relay-prefix tr -> X[name.busy.tr.5/6/7] = p50 p99 p99.9, µs
+    local name=$1 cmd=$2 tr=$3 p1 p2 c1 c2 nd ea pa ep bp l
+    p1=$(port 31); p2=$(port 32); c1=$(port 33); c2=$(port 34)
+    if [ "$tr" = tcp ]; then nd=$TCP_NETDEVS; ea="-c 127.0.0.1:$p2"; pa="-c 127.0.0.1:$p1"
+    else nd=$UDP_NETDEVS; ea="-u 127.0.0.1:$c2,127.0.0.1:$p2"; pa="-u 127.0.0.1:$c1,127.0.0.1:$p1"; fi
+    nd=$(sed "s/{P1}/$p1/; s/{P2}/$p2/; s/{C1}/$c1/; s/{C2}/$c2/" <<<"$nd")
+    start "$OUT/$name-busy-$tr.log" "$cmd $nd"
+    if [ "$tr" = tcp ]; then listening "$p1" "$p2"; else udp_bound "$p1" "$p2"; fi || { stop; return; }
+    $PIN_FG "$FG" echo $ea -t 120 -q >"$OUT/$name-busy-$tr.echo" 2>&1 &
+    ep=$!; PIDS+=($ep)
+    sleep 0.3
+    # Warmed up (JIT) as the harness's ping finds the relay, after its throughput runs.
+    $PIN_FG "$FG" ping $pa -s 64 -n 5000 -t 1 -q >/dev/null 2>&1
+    # timeout: not even a killed script leaves the loop spinning for long.
+    timeout 300 taskset -c "$RELAY_CPUS" sh -c 'while :; do :; done' &
+    bp=$!; PIDS+=($bp)
+    $PIN_FG "$FG" ping $pa -s 64 -n 20000 -t 1 -q >"$OUT/$name-busy-$tr.ping" 2>&1
+    kill "$bp" "$ep" 2>/dev/null; wait "$bp" "$ep" 2>/dev/null
+    stop
+    l=$(grep '^mode=ping' "$OUT/$name-busy-$tr.ping")
+    X[$name.busy.$tr.5]=$(kv p50_us "$l"); X[$name.busy.$tr.6]=$(kv p99_us "$l"); X[$name.busy.$tr.7]=$(kv p999_us "$l")
+}
+busy_pings() { # name relay-prefix
+    log "ping-pong with a busy loop on the relay's CPU: $1"
+    ping_busy "$1" "$2" tcp
+    ping_busy "$1" "$2" udp
+}
+
 declare -A X
 extras() { # name relay-prefix qmp-command
     log "extra rows: $1"
@@ -203,6 +234,8 @@ extras qemu "$QM" "$QM -qmp tcp:127.0.0.1:{Q},server=on,wait=off"
 anchor patchbay "$PB $TCP_NETDEVS" "$PB $UDP_NETDEVS"
 direct
 extras patchbay "$PB" "$PATCHBAY --no-console --deploy $OUT/deploy -qmp tcp:127.0.0.1:{Q},server=on,wait=off"
+busy_pings qemu "$QM"
+busy_pings patchbay "$PB"
 udp_ladder
 log "measured in $(( SECONDS - START )) s; logs in $OUT"
 
@@ -217,7 +250,7 @@ lossfree() { # column of udp.sh's table (2 no relay, 3 QEMU, 4 Patchbay): highes
     awk -F'|' -v c="$(( $1 + 1 ))" '/highest rate with loss/ {v=$c; gsub(/[* ]/, "", v); print v; f=1} END{if (!f) print "nan"}' \
         "$OUT/udpgen.md" 2>/dev/null || echo nan
 }
-ping_col() { # name tr column(5=p50 6=p99)
+ping_col() { # name tr column(5=p50 6=p99 7=p99.9)
     awk -v c="$3" -v t="$2" '$2==t{print $c}' "$OUT/$1-$2/ping.txt" 2>/dev/null | head -1
 }
 slowrx() { # name: harness slow-consumer loss %
@@ -264,12 +297,20 @@ for s in 64 1514; do
 done
 q=$(lossfree 3); p=$(lossfree 4)
 echo "| UDP 64 B, highest loss-free paced rate (≤ 0.1 %, udpgen ladder up to $(lossfree 2) kpps with no relay), kpps | $(fmt "$q") | $(fmt "$p") | $(ratio "$q" "$p") | ≥ 3× | $(met x3 "$q" "$p") |"
+PCT=([5]=p50 [6]=p99 [7]=p99.9)
 for tr in tcp udp; do
-    q=$(ping_col qemu $tr 5); p=$(ping_col patchbay $tr 5)
-    echo "| ${tr^^} 64 B ping-pong p50, µs | $(fmt "$q" 1) | $(fmt "$p" 1) | $(ratio "$q" "$p") | | |"
-    q=$(ping_col qemu $tr 6); p=$(ping_col patchbay $tr 6)
-    if [ $tr = udp ]; then t="≤ QEMU"; m=$(met le "$q" "$p"); else t=""; m=""; fi
-    echo "| ${tr^^} 64 B ping-pong p99, µs | $(fmt "$q" 1) | $(fmt "$p" 1) | $(ratio "$q" "$p") | $t | $m |"
+    for c in 5 6 7; do
+        q=$(ping_col qemu $tr $c); p=$(ping_col patchbay $tr $c)
+        if [ $c = 6 ]; then t="≤ QEMU"; m=$(met le "$q" "$p"); else t=""; m=""; fi
+        echo "| ${tr^^} 64 B ping-pong ${PCT[$c]}, µs | $(fmt "$q" 1) | $(fmt "$p" 1) | $(ratio "$q" "$p") | $t | $m |"
+    done
+done
+for tr in tcp udp; do
+    for c in 5 6 7; do
+        q=${X[qemu.busy.$tr.$c]:-nan}; p=${X[patchbay.busy.$tr.$c]:-nan}
+        if [ $c = 6 ]; then t="≤ QEMU"; m=$(met le "$q" "$p"); else t=""; m=""; fi
+        echo "| ${tr^^} 64 B ping-pong ${PCT[$c]} with a busy loop on the relay's CPU, µs | $(fmt "$q" 1) | $(fmt "$p" 1) | $(ratio "$q" "$p") | $t | $m |"
+    done
 done
 q=$(slowrx qemu); p=$(slowrx patchbay)
 echo "| TCP slow consumer (harness, 3 s), loss % | $(fmt "$q" 3) | $(fmt "$p" 3) | | 0 lost | $(met zero "$q" "$p") |"

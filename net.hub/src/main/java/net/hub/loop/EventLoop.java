@@ -27,12 +27,16 @@ public final class EventLoop {
     /** How long a control operation waits for a loop before giving up, unless told otherwise. */
     public static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
     /**
-     * How long a loop that has just handled I/O keeps polling before it sleeps in the kernel
+     * The longest a loop that has just handled I/O keeps polling before it sleeps in the kernel
      * (system property {@code patchbay.loop.spin.us}, 0 = never): waking a sleeping thread costs
-     * tens of microseconds on a virtual CPU, more than a reply often takes. A loop with nothing to
-     * do does not spin, so idle costs nothing.
+     * tens of microseconds on a virtual CPU, more than a reply often takes. How long it polls
+     * within that adapts to what polling bought lately ({@link SpinPolicy}; system property
+     * {@code patchbay.loop.spin.adaptive=false} polls the whole window after every I/O). A loop
+     * with nothing to do does not spin, so idle costs nothing.
      */
     static final long SPIN_NANOS = Math.max(0, Long.getLong("patchbay.loop.spin.us", 50)) * 1000;
+    private static final boolean SPIN_ADAPTS =
+            Boolean.parseBoolean(System.getProperty("patchbay.loop.spin.adaptive", "true"));
 
     private final int index;
     private final Selector selector;
@@ -245,15 +249,21 @@ public final class EventLoop {
         // spin, the timers and the busy time alike.
         long now = System.nanoTime();
         long spinUntil = now;
+        SpinPolicy spin = new SpinPolicy(SPIN_NANOS, SPIN_ADAPTS, now);
         while (running) {
             try {
                 long timeoutMillis = hasWork() ? -1 : millisToNextTimer(now);
-                if (timeoutMillis < 0 || now - spinUntil < 0) {
-                    selector.selectNow();
-                } else {
+                boolean spinning = now - spinUntil < 0;
+                boolean slept = timeoutMillis >= 0 && !spinning;
+                if (slept) {
                     selector.select(timeoutMillis);
+                } else {
+                    selector.selectNow();
                 }
                 long woke = System.nanoTime();
+                if (spinning) {
+                    spin.polled(now, woke);
+                }
                 wakeupPending.set(false);
                 boolean io = false;
                 // Not "select() > 0": keys a flushCancelledKeys() call left selected count as 0.
@@ -273,13 +283,14 @@ public final class EventLoop {
                 worked |= drainMailboxes();
                 worked |= runAfterIo();
                 now = System.nanoTime();
-                if (io) {
-                    spinUntil = now + SPIN_NANOS;
-                }
                 if (worked) {
+                    spin.workFound(woke, slept);
                     // A spin that finds nothing is waiting, not work.
                     ITERATIONS.setOpaque(this, iterations + 1);
                     BUSY_NANOS.setOpaque(this, busyNanos + (now - woke));
+                }
+                if (io) {
+                    spinUntil = spin.afterIo(now);
                 }
             } catch (IOException | RuntimeException e) {
                 // A loop must survive anything a backend does; report and go on.

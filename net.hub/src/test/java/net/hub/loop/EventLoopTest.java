@@ -105,7 +105,7 @@ class EventLoopTest {
         // The last iteration is counted when it ends, maybe after its read was seen here.
         Await.until(() -> loop.iterations() - iterations >= wakeUps, Duration.ofSeconds(5), "the last iteration");
         long counted = loop.iterations() - iterations;
-        // Each spin polls many times in its 50 us: counted, they would be far more.
+        // A spin polls many times: counted, they would be far more.
         assertTrue(counted <= wakeUps + 10, counted + " iterations for " + wakeUps + " reads");
         long worked = loop.busyNanos() - busy;
         assertTrue(worked > 0 && worked < elapsed, worked + " ns busy in " + elapsed + " ns");
