@@ -12,7 +12,7 @@
 # "% of direct" rows; then bench/udp.sh's paced UDP ladder (the project's udpgen), which writes its
 # own table too. Prints one markdown table
 # (QEMU, Patchbay, ratio, target), writes it between the markers in docs/performance.md, and plots
-# TCP pps against frame size (gnuplot) to docs/performance-tcp.png. About 8 minutes.
+# TCP pps against frame size (gnuplot) to docs/performance-tcp.png. About 13 minutes.
 #
 # Env: PATCHBAY (command that runs Patchbay; default: the repository's ./patchbay, which builds the
 #      jar if it is stale - done once before anything is timed), QEMU (qemu-system-x86_64),
