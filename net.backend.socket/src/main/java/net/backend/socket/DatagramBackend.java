@@ -72,13 +72,7 @@ final class DatagramBackend implements PacketWire {
      */
     static NetClient unicast(NetClientContext context, InetSocketAddress local, InetSocketAddress remote,
             BiFunction<InetSocketAddress, InetSocketAddress, String> info) throws NetException {
-        FdChannel channel;
-        try {
-            channel = FdChannel.socket(local.getAddress() instanceof Inet6Address ? Libc.AF_INET6 : Libc.AF_INET,
-                    Libc.SOCK_DGRAM, 0);
-        } catch (IOException e) {
-            throw NetException.generic("can't create datagram socket: %s", Sockets.reason(e));
-        }
+        FdChannel channel = datagramSocket(local.getAddress() instanceof Inet6Address ? Libc.AF_INET6 : Libc.AF_INET);
         try {
             channel.setIntOption(Libc.SOL_SOCKET, Libc.SO_RCVBUF, RECEIVE_BUFFER);
         } catch (IOException e) {
@@ -161,12 +155,7 @@ final class DatagramBackend implements PacketWire {
         } catch (IOException e) {
             throw NetException.generic("failed to unlink socket %s: %s", local.getPath(), Sockets.reason(e));
         }
-        FdChannel channel;
-        try {
-            channel = FdChannel.socket(Libc.AF_UNIX, Libc.SOCK_DGRAM, 0);
-        } catch (IOException e) {
-            throw NetException.generic("can't create datagram socket: %s", Sockets.reason(e));
-        }
+        FdChannel channel = datagramSocket(Libc.AF_UNIX);
         try {
             channel.bind(local);
         } catch (IOException e) {
@@ -255,6 +244,14 @@ final class DatagramBackend implements PacketWire {
             return channel.intOption(Libc.SOL_SOCKET, Libc.SO_PROTOCOL) == Libc.IPPROTO_UDP;
         } catch (IOException e) {
             return false;
+        }
+    }
+
+    private static FdChannel datagramSocket(int domain) throws NetException {
+        try {
+            return FdChannel.socket(domain, Libc.SOCK_DGRAM, 0);
+        } catch (IOException e) {
+            throw NetException.generic("can't create datagram socket: %s", Sockets.reason(e));
         }
     }
 
