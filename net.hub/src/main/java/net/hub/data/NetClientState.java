@@ -302,21 +302,24 @@ public final class NetClientState {
         if (linkDown || filters.length != 0 || in == null || in.hubPort == null) {
             return null;
         }
-        return in.client != null && !in.linkDown && in.filters.length == 0 && !in.receiveDisabled
-                && in.incoming.isEmpty() && !in.incoming.delivering ? in : null;
+        return in.passesRuns() && !in.receiveDisabled && in.incoming.isEmpty() && !in.incoming.delivering ? in : null;
     }
 
     /** @return the other port of {@code in}'s hub when it has two, on this loop, open, link up and unfiltered */
     private NetClientState runOtherPort(NetClientState in) {
         HubPort other = in.hubPort.hub().otherOfTwo(in.hubPort);
         NetClientState out = other == null ? null : other.state();
-        return out != null && out.loop == loop && out.client != null && !out.linkDown && out.filters.length == 0
-                ? out : null;
+        return out != null && out.loop == loop && out.passesRuns() ? out : null;
     }
 
     /** @return whether this client, a hubport's peer, takes a run now: open, link up, unfiltered, nothing queued */
     private boolean takesRunsNow() {
-        return client != null && !linkDown && filters.length == 0 && !incoming.delivering && acceptsFrames();
+        return passesRuns() && !incoming.delivering && acceptsFrames();
+    }
+
+    /** @return whether a run may pass through this client: open, link up, and no filter to see each frame */
+    private boolean passesRuns() {
+        return client != null && !linkDown && filters.length == 0;
     }
 
     /**
