@@ -124,6 +124,8 @@ public final class Libc {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle SETSOCKOPT = function("setsockopt",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle DUP3 = function("dup3",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle FCNTL = function("fcntl",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
     private static final MethodHandle IOCTL_POINTER = function("ioctl",
@@ -482,6 +484,18 @@ public final class Libc {
             int result = (int) ACCEPT4.invokeExact(state, fd, MemorySegment.NULL, MemorySegment.NULL,
                     SOCK_NONBLOCK | SOCK_CLOEXEC);
             return result < 0 ? -errno(state) : result;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@code dup3(from, to, O_CLOEXEC)}: makes {@code to} name the file {@code from} names. */
+    static void duplicateOnto(int from, int to) throws PosixException {
+        try {
+            MemorySegment state = callState();
+            check((int) DUP3.invokeExact(state, from, to, O_CLOEXEC), state);
+        } catch (PosixException e) {
+            throw e;
         } catch (Throwable t) {
             throw unexpected(t);
         }

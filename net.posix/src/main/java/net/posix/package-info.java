@@ -7,7 +7,9 @@
  * (hand its {@link net.posix.FdChannel#fd() number} to an event loop).
  * {@link net.posix.UnixStream} is a blocking unix stream socket that passes descriptors
  * (SCM_RIGHTS) with its bytes, for management sockets. A {@link net.posix.Poller} lets virtual
- * threads use many of them: one platform thread waits for all in {@code epoll_wait}. {@link net.posix.Libc}
+ * threads use many of them: one platform thread waits for all in {@code epoll_wait}. A
+ * {@link net.posix.SelectableEpoll} is an epoll instance a JDK selector watches as a channel, so an
+ * event loop waits for its channels and its descriptors in one select. {@link net.posix.Libc}
  * binds further C functions with errno capture for a driver that needs one this package lacks.
  * Shared memory, as vhost-user passes it between processes: {@link net.posix.Memfd} makes a memory
  * file, {@link net.posix.MappedRegion} maps one (a segment that throws once unmapped), and

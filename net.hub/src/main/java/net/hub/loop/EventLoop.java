@@ -53,7 +53,7 @@ public final class EventLoop {
     private final RepeatedLog iterationFailures;
     private final java.util.function.Consumer<SelectionKey> dispatcher = this::dispatch; // one instance, not one per wake-up
     private Mailbox[] inbound = new Mailbox[0];
-    /** Started with the first raw descriptor a client registers; most set-ups never need it. */
+    /** Made for the first raw descriptor a client registers; most set-ups never need it. */
     private FdPoller fdPoller;
     private long timerSequence;
     private volatile boolean running = true;
@@ -155,7 +155,7 @@ public final class EventLoop {
     /** @return the loop's raw-descriptor poller, started on first use (call on the loop) */
     FdPoller fdPoller() throws IOException {
         if (fdPoller == null) {
-            fdPoller = new FdPoller(this, log);
+            fdPoller = new FdPoller(selector, log);
         }
         return fdPoller;
     }
@@ -272,9 +272,6 @@ public final class EventLoop {
                     selector.selectedKeys().clear();
                     io = true;
                 }
-                if (fdPoller != null && fdPoller.dispatchReady()) {
-                    io = true; // descriptors get the same quick turn-around
-                }
                 boolean worked = io;
                 worked |= runTasks();
                 if (startupMask == POLL_ALL) {
@@ -299,14 +296,10 @@ public final class EventLoop {
             }
         }
         runTasks();
-        if (fdPoller != null) {
-            try {
-                fdPoller.close();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
         try {
+            if (fdPoller != null) {
+                fdPoller.close();
+            }
             selector.close();
         } catch (IOException e) {
             log.log(System.Logger.Level.DEBUG, "closing selector: " + e);
@@ -314,7 +307,7 @@ public final class EventLoop {
     }
 
     private boolean hasWork() {
-        if (!tasks.isEmpty() || afterIoCount > 0 || (fdPoller != null && fdPoller.hasReady())) {
+        if (!tasks.isEmpty() || afterIoCount > 0) {
             return true;
         }
         for (Mailbox m : inbound) {
@@ -337,6 +330,8 @@ public final class EventLoop {
     private void dispatch(SelectionKey key) {
         if (key.isValid() && key.attachment() instanceof Registration registration) {
             registration.dispatch(key.readyOps());
+        } else if (key.attachment() instanceof FdPoller poller) {
+            poller.dispatchReady(); // the raw descriptors, in this same wake-up
         }
     }
 

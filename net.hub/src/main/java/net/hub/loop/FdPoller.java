@@ -1,50 +1,37 @@
 package net.hub.loop;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.util.Arrays;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import net.posix.Epoll;
-import net.posix.Libc;
 import net.posix.PosixException;
+import net.posix.SelectableEpoll;
 
 /**
- * Watches raw descriptors for one {@link EventLoop}. The JDK's selector takes only its own channel
- * types, so a small thread waits in epoll(7) on the others and hands what is ready to the loop
- * through a single-producer ring, then wakes the selector. Descriptors are registered one-shot: an
- * event disarms its descriptor until the loop has run the handler and re-arms it, so the ring never
- * holds more than one live event per descriptor and a paused client is not reported again.
+ * Watches raw descriptors for one {@link EventLoop}: they go into an epoll(7) instance that the
+ * loop's selector watches as one of its channels ({@link SelectableEpoll}), so the loop waits for
+ * both in one select and runs a descriptor's handler in the same wake-up that found it ready, with
+ * no thread between. Interest is level-triggered and follows the client's as a selection key's does,
+ * so a handler that leaves data behind is called again and a paused client is not.
  *
- * <p>Everything except {@link #run} and {@link #close} runs on the loop thread.
+ * <p>Everything runs on the loop thread.
  */
-final class FdPoller implements Runnable {
+final class FdPoller implements Closeable {
 
-    /** Ring entries: generation (32 bits), slot (24 bits), ready ops (8 bits). */
-    private static final int RING = 8192;
+    /** The data word of an event: generation (32 bits), slot (24 bits). */
     private static final int MAX_SLOTS = 1 << 24;
+    /** Events one {@link #dispatchReady()} takes; more stay ready and select again at once. */
     private static final int EVENTS = 64;
-    private static final long WAKE = -1L;
-    private static final VarHandle ORDERED = MethodHandles.arrayElementVarHandle(long[].class);
 
-    private final EventLoop loop;
     private final System.Logger log;
+    private final SelectableEpoll epoll;
     private final int epfd;
-    private final int wakeFd;
-    private final Thread thread;
-    private final MemorySegment waitEvents = Arena.ofAuto().allocate(Epoll.EVENT_SIZE * EVENTS, 8);
+    private final MemorySegment readyEvents = Arena.ofAuto().allocate(Epoll.EVENT_SIZE * EVENTS, 8);
     private final MemorySegment controlEvent = Arena.ofAuto().allocate(Epoll.EVENT_SIZE, 8);
-    private final MemorySegment wakeValue = Arena.ofAuto().allocate(ValueLayout.JAVA_LONG);
-    private final long[] ring = new long[RING];
-    /** Written by the poller, read by the loop (and the reverse for {@link #head}). */
-    private volatile long tail;
-    private volatile long head;
-    private volatile boolean running = true;
 
     private FdRegistration[] slots = new FdRegistration[16];
     private int[] freeSlots = new int[16];
@@ -52,26 +39,21 @@ final class FdPoller implements Runnable {
     private int nextSlot;
     private int generation;
 
-    FdPoller(EventLoop loop, System.Logger log) throws PosixException {
-        this.loop = loop;
+    /**
+     * @param selector the loop's selector, which is to watch the descriptors from now on
+     * @param log      where failures go
+     */
+    FdPoller(Selector selector, System.Logger log) throws IOException {
         this.log = log;
-        this.epfd = Epoll.create();
-        int wake;
+        this.epoll = SelectableEpoll.open();
+        this.epfd = epoll.fd();
         try {
-            wake = Epoll.eventFd();
-            Epoll.control(epfd, Epoll.CTL_ADD, wake, Epoll.IN, WAKE, controlEvent);
-        } catch (PosixException e) {
-            Libc.close(epfd);
+            epoll.channel().register(selector, SelectionKey.OP_READ, this);
+        } catch (IOException | RuntimeException e) {
+            epoll.close();
             throw e;
         }
-        this.wakeFd = wake;
-        wakeValue.set(ValueLayout.JAVA_LONG, 0, 1L);
-        this.thread = new Thread(this, Thread.currentThread().getName() + "-fd");
-        thread.setDaemon(true);
-        thread.start();
     }
-
-    // -- loop thread --------------------------------------------------------------------------------
 
     void add(FdRegistration registration) throws IOException {
         int slot = freeCount > 0 ? freeSlots[--freeCount] : nextSlot++;
@@ -84,11 +66,10 @@ final class FdPoller implements Runnable {
         }
         registration.slot = slot;
         registration.generation = ++generation;
-        registration.armed = true;
-        registration.armedOps = registration.effectiveOps();
+        registration.watchedOps = registration.effectiveOps();
         try {
             Epoll.control(epfd, Epoll.CTL_ADD, registration.fd,
-                    epollEvents(registration.armedOps), data(registration), controlEvent);
+                    epollEvents(registration.watchedOps), data(registration), controlEvent);
         } catch (PosixException e) {
             release(slot);
             throw e;
@@ -96,20 +77,16 @@ final class FdPoller implements Runnable {
         slots[slot] = registration;
     }
 
-    /**
-     * Re-arms a descriptor an event disarmed, or changes the interest of an armed one. One armed
-     * with the same interest is left alone: re-arming it could queue a second event for it.
-     */
-    void arm(FdRegistration registration) {
+    /** Tells epoll the descriptor's interest when it has changed. */
+    void update(FdRegistration registration) {
         int ops = registration.effectiveOps();
-        if (registration.armed && registration.armedOps == ops) {
+        if (registration.watchedOps == ops) {
             return;
         }
         try {
             Epoll.control(epfd, Epoll.CTL_MOD, registration.fd, epollEvents(ops),
                     data(registration), controlEvent);
-            registration.armed = true;
-            registration.armedOps = ops;
+            registration.watchedOps = ops;
         } catch (PosixException e) {
             // Closed under us: the handler learns it from its next read; nothing to watch.
             log.log(System.Logger.Level.DEBUG, () -> "fd " + registration.fd + ": epoll_ctl: " + e.getMessage());
@@ -134,38 +111,28 @@ final class FdPoller implements Runnable {
         freeSlots[freeCount++] = slot;
     }
 
-    boolean hasReady() {
-        return head != tail;
-    }
-
     /**
-     * Runs the handlers of what the poller found ready, then re-arms those still interested.
-     *
-     * @return whether any handler ran
+     * Runs the handlers of the descriptors that are ready now (the selector said some are).
      */
-    boolean dispatchReady() {
-        long h = head;
-        long t = tail;
-        boolean any = false;
-        while (h != t) {
-            long entry = (long) ORDERED.getAcquire(ring, (int) (h & (RING - 1)));
-            h++;
-            head = h; // the poller may reuse the entry now
-            FdRegistration registration = slots[(int) (entry >>> 8) & (MAX_SLOTS - 1)];
-            if (registration == null || registration.generation != (int) (entry >>> 32)) {
-                continue; // removed (and maybe the slot reused) after the event was queued
+    void dispatchReady() {
+        int n;
+        try {
+            n = Epoll.await(epfd, readyEvents, EVENTS, 0);
+        } catch (PosixException e) {
+            log.log(System.Logger.Level.ERROR, "epoll_wait: " + e.getMessage());
+            return;
+        }
+        for (int i = 0; i < n; i++) {
+            long data = Epoll.data(readyEvents, i);
+            FdRegistration registration = slots[(int) (data >>> 8) & (MAX_SLOTS - 1)];
+            if (registration == null || registration.generation != (int) (data >>> 32)) {
+                continue; // removed by a handler of this batch (and maybe the slot reused)
             }
-            registration.armed = false;
-            int ready = (int) entry & 0xff & registration.effectiveOps();
+            int ready = readyOps(Epoll.events(readyEvents, i)) & registration.effectiveOps();
             if (ready != 0) {
                 registration.dispatch(ready);
-                any = true;
-            }
-            if (registration.watching && !registration.armed && registration.effectiveOps() != 0) {
-                arm(registration);
             }
         }
-        return any;
     }
 
     private static long data(FdRegistration registration) {
@@ -173,7 +140,12 @@ final class FdPoller implements Runnable {
     }
 
     private static int epollEvents(int ops) {
-        int events = Epoll.ONESHOT;
+        if (ops == 0) {
+            // Errors and hang-ups are reported whatever one asks for: one-shot, so that a paused
+            // client's peer hanging up is not reported on every pass until it resumes.
+            return Epoll.ONESHOT;
+        }
+        int events = 0;
         if ((ops & SelectionKey.OP_READ) != 0) {
             events |= Epoll.IN;
         }
@@ -181,31 +153,6 @@ final class FdPoller implements Runnable {
             events |= Epoll.OUT;
         }
         return events;
-    }
-
-    // -- poller thread ------------------------------------------------------------------------------
-
-    @Override
-    public void run() {
-        while (running) {
-            int n;
-            try {
-                n = Epoll.await(epfd, waitEvents, EVENTS, -1);
-            } catch (PosixException e) {
-                log.log(System.Logger.Level.ERROR, thread.getName() + ": epoll_wait: " + e.getMessage());
-                return;
-            }
-            for (int i = 0; i < n; i++) {
-                long data = Epoll.data(waitEvents, i);
-                if (data == WAKE) {
-                    continue; // close() wants us to look at running
-                }
-                offer(data | readyOps(Epoll.events(waitEvents, i)));
-            }
-            if (n > 0) {
-                loop.wakeup();
-            }
-        }
     }
 
     private static int readyOps(int events) {
@@ -220,26 +167,9 @@ final class FdPoller implements Runnable {
         return ops;
     }
 
-    private void offer(long entry) {
-        long t = tail;
-        while (t - head >= RING) {
-            // Only stale events (of re-armed or re-used slots) can fill the ring; let the loop catch up.
-            loop.wakeup();
-            LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(50));
-            if (!running) {
-                return;
-            }
-        }
-        ORDERED.setRelease(ring, (int) (t & (RING - 1)), entry);
-        tail = t + 1;
-    }
-
-    /** Stops the thread and closes the epoll descriptor; watched descriptors stay open. */
-    void close() throws InterruptedException {
-        running = false;
-        Libc.write(wakeFd, wakeValue, 8);
-        thread.join(EventLoop.CALL_TIMEOUT.toMillis());
-        Libc.close(wakeFd);
-        Libc.close(epfd);
+    /** Closes the epoll instance (on the loop, as it stops); watched descriptors stay open. */
+    @Override
+    public void close() throws IOException {
+        epoll.close();
     }
 }

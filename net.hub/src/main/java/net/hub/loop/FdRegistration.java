@@ -10,9 +10,8 @@ final class FdRegistration extends Registration {
     /** Index in the poller's table and the generation that tells stale events from current ones. */
     int slot;
     int generation;
-    /** Whether epoll may still report this descriptor (one-shot: an event disarms it), and for what. */
-    boolean armed;
-    int armedOps;
+    /** The interest epoll has for this descriptor now. */
+    int watchedOps;
     boolean watching = true;
 
     FdRegistration(ClientLoop owner, IoHandler handler, int ops, FdPoller poller, int fd) {
@@ -23,8 +22,8 @@ final class FdRegistration extends Registration {
 
     @Override
     void apply() {
-        if (watching && effectiveOps() != 0) {
-            poller.arm(this);
+        if (watching) {
+            poller.update(this);
         }
     }
 

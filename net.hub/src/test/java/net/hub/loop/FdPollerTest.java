@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectionKey;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -39,9 +41,9 @@ class FdPollerTest {
 
     @AfterEach
     void tearDown() throws Exception {
+        group.close(); // first: a handler may still be reading when a test's last latch opens
         watched.close();
         peer.close();
-        group.close();
     }
 
     @Test
@@ -138,6 +140,48 @@ class FdPollerTest {
             }));
             other.close();
             assertTrue(end.await(5, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void moreReadyDescriptorsThanOneBatchTakesAreAllServedWithoutAThreadOfTheirOwn() throws Exception {
+        int count = 150; // more than the 64 events one pass takes: the rest must select again
+        List<FdChannel> channels = new ArrayList<>();
+        try {
+            CountDownLatch all = new CountDownLatch(count);
+            for (int i = 0; i < count; i++) {
+                int[] pair = Libc.socketPair(Libc.AF_UNIX, Libc.SOCK_DGRAM);
+                FdChannel mine = FdChannel.adopt(pair[0]);
+                FdChannel theirs = FdChannel.adopt(pair[1]);
+                channels.add(mine);
+                channels.add(theirs);
+                ByteBuffer in = ByteBuffer.allocate(8);
+                on(() -> client.register(mine.fd(), SelectionKey.OP_READ, ready -> {
+                    in.clear();
+                    try {
+                        while (mine.receive(in) >= 0) {
+                            all.countDown();
+                            in.clear();
+                        }
+                    } catch (IOException e) {
+                        throw new AssertionError(e);
+                    }
+                }));
+            }
+            for (int i = 1; i < channels.size(); i += 2) {
+                channels.get(i).send(ByteBuffer.wrap(new byte[] {(byte) i}), null);
+            }
+            assertTrue(all.await(5, TimeUnit.SECONDS), all.getCount() + " of " + count + " not served");
+            String loop = client.eventLoop().toString();
+            assertEquals(List.of(loop), Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
+                    .filter(name -> name.startsWith(loop)).toList(), "the loop's threads");
+        } finally {
+            on(() -> { // on the loop, where no handler can be reading meanwhile
+                for (FdChannel channel : channels) {
+                    channel.close();
+                }
+                return null;
+            });
         }
     }
 
