@@ -35,6 +35,12 @@ final class StreamFramer {
     private final ByteBuffer frame = in.duplicate(); // the view handed out, made once
     private final ByteBuffer run = in.asReadOnlyBuffer(); // the run handed out, made once
     private long badLength;
+    /**
+     * The last read took less than it had room for, so the socket had no more then: the next read
+     * would most likely find nothing, a system call per wake-up for nothing. The selector is
+     * level-triggered and reports the socket again if more came meanwhile.
+     */
+    private boolean drained;
 
     StreamFramer() {
         reset();
@@ -43,6 +49,7 @@ final class StreamFramer {
     /** Forgets a half-received frame: a new connection starts at a length. */
     void reset() {
         in.clear().flip();
+        drained = false;
     }
 
     /** @return whether a whole frame is held already, so {@link #read} needs no system call */
@@ -72,13 +79,20 @@ final class StreamFramer {
                     return Result.FRAME;
                 }
             }
+            if (drained) {
+                drained = false;
+                return Result.AGAIN;
+            }
             in.compact();
+            int room = in.remaining();
             int n = channel.read(in);
             in.flip();
+            drained = n < room;
             if (n < 0) {
                 return in.hasRemaining() ? Result.TRUNCATED : Result.END;
             }
             if (n == 0) {
+                drained = false; // nothing this time: the next read event is a new one
                 return Result.AGAIN;
             }
         }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
+import java.nio.channels.Pipe;
 import java.nio.channels.ReadableByteChannel;
 import net.api.NetClient;
 import org.junit.jupiter.api.Test;
@@ -118,6 +119,46 @@ class StreamFramerTest {
                 }
             }
             assertEquals(expected.length, frames, "step " + step);
+        }
+    }
+
+    /** A read that took less than it had room for means the socket was empty: no read after it. */
+    @Test
+    void aShortReadSavesTheReadThatWouldFindNothing() throws Exception {
+        Pipe pipe = Pipe.open();
+        try (Pipe.SinkChannel sink = pipe.sink(); Pipe.SourceChannel source = pipe.source()) {
+            source.configureBlocking(false);
+            int[] reads = {0};
+            ReadableByteChannel counted = new ReadableByteChannel() {
+                @Override
+                public int read(ByteBuffer dst) throws java.io.IOException {
+                    reads[0]++;
+                    return source.read(dst);
+                }
+
+                @Override
+                public boolean isOpen() {
+                    return source.isOpen();
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+            StreamFramer framer = new StreamFramer();
+            sink.write(wire(64));
+            assertEquals(StreamFramer.Result.FRAME, framer.read(counted));
+            assertEquals(1, reads[0]);
+            assertEquals(StreamFramer.Result.AGAIN, framer.read(counted), "the wake-up's work is done");
+            assertEquals(1, reads[0], "no system call for it");
+
+            sink.write(wire(100));
+            assertEquals(StreamFramer.Result.FRAME, framer.read(counted), "the next wake-up reads again");
+            assertEquals(100, framer.frame().remaining());
+            assertEquals(2, reads[0]);
+            assertEquals(StreamFramer.Result.AGAIN, framer.read(counted));
+            assertEquals(StreamFramer.Result.AGAIN, framer.read(counted), "an empty read is no short one");
+            assertEquals(3, reads[0]);
         }
     }
 
