@@ -21,8 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The run script {@code ./patchbay} on a copy of the built jar (in a directory without sources,
- * so it builds nothing): the start-up cache it trains belongs to that jar, and a changed jar gets
- * a new one instead of the stale one.
+ * so it builds nothing): without {@code PATCHBAY_AOT_CACHE=1} it trains and uses no start-up
+ * cache; with it, the cache it trains belongs to that jar, and a changed jar gets a new one
+ * instead of the stale one.
  */
 @OsgiTest
 class RunScriptIT {
@@ -40,6 +41,10 @@ class RunScriptIT {
     }
 
     private Run version() throws IOException, InterruptedException {
+        return version(true);
+    }
+
+    private Run version(boolean cache) throws IOException, InterruptedException {
         Path out = root.resolve("out.txt");
         Path err = root.resolve("err.txt");
         ProcessBuilder builder = new ProcessBuilder(root.resolve("patchbay").toString(), "--version")
@@ -47,6 +52,11 @@ class RunScriptIT {
         // This JDK, whatever else the machine has.
         Path java = Path.of(ProcessHandle.current().info().command().orElseThrow());
         builder.environment().put("JAVA_HOME", java.getParent().getParent().toString());
+        if (cache) {
+            builder.environment().put("PATCHBAY_AOT_CACHE", "1");
+        } else {
+            builder.environment().remove("PATCHBAY_AOT_CACHE");
+        }
         Process process = builder.start();
         process.getOutputStream().close();
         try {
@@ -69,6 +79,11 @@ class RunScriptIT {
         Files.createDirectories(jar.getParent());
         Files.copy(JAR, jar);
         Files.copy(SCRIPT, root.resolve("patchbay"));
+
+        Run plain = version(false);
+        assertEquals(0, plain.code(), "exit code; stderr " + plain.err());
+        assertEquals(List.of(), plain.err(), "no training by default");
+        assertEquals(List.of(), caches(), "no cache by default");
 
         Run first = version();
         assertEquals(0, first.code(), "exit code; stderr " + first.err());
