@@ -152,7 +152,7 @@ public final class EventLoop {
         FRAMES.setOpaque(this, frames + n);
     }
 
-    /** @return the loop's raw-descriptor poller, started on first use (call on the loop) */
+    /** @return the loop's raw-descriptor poller, made on first use (call on the loop) */
     FdPoller fdPoller() throws IOException {
         if (fdPoller == null) {
             fdPoller = new FdPoller(selector, log);
