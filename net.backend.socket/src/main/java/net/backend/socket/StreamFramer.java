@@ -87,12 +87,11 @@ final class StreamFramer {
             int room = in.remaining();
             int n = channel.read(in);
             in.flip();
-            drained = n < room;
+            drained = n > 0 && n < room; // an empty read is no short one: the next event is new
             if (n < 0) {
                 return in.hasRemaining() ? Result.TRUNCATED : Result.END;
             }
             if (n == 0) {
-                drained = false; // nothing this time: the next read event is a new one
                 return Result.AGAIN;
             }
         }
