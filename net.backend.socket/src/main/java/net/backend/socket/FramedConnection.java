@@ -40,6 +40,14 @@ final class FramedConnection {
      */
     private static final int READ_BUDGET = 64 * 1024;
 
+    static {
+        // Resolved here so this bundle's class loader has looked ByteChannel up itself. With a JDK
+        // AOT cache the bundle's other classes arrive verified and linked, and nothing else makes
+        // the loader do it; C2 then takes the field below for a class not loaded yet, assumes it
+        // holds null, and traps and recompiles readFrames and flush on every frame, for good.
+        ByteChannel.class.getName();
+    }
+
     private final NetClientContext context;
     private final ByteChannel channel;
     private final IoRegistration registration;

@@ -1,0 +1,127 @@
+package launcher;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import net.testlib.Await;
+import net.testlib.OsgiTest;
+import net.testlib.Ports;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The TCP relay started by {@code ./patchbay} from its AOT cache compiles its read
+ * path a few times and then keeps it. JDK 25 took a field of an interface type that a bundle's
+ * class loader had never looked up itself (the cache skips the verification that would have) for a
+ * class not loaded yet, and recompiled {@code FramedConnection.readFrames} on every run, hundreds
+ * of times, with millisecond stalls each time (docs/performance.md, "A recompilation loop under the
+ * AOT cache").
+ */
+@OsgiTest
+class AotCacheRelayIT {
+
+    private static final Path JAR = Path.of(System.getProperty("patchbay.jar"));
+    private static final Path SCRIPT = JAR.toAbsolutePath().getParent().getParent().getParent().resolve("patchbay");
+    /** The first start trains the cache: some seconds here, more on a loaded machine. */
+    private static final Duration LISTENING = Duration.ofSeconds(120);
+    private static final int FRAMES = 2_000_000;
+    private static final int FRAME = 64;
+    /** Tiers 3 and 4 and an OSR or two are a normal life; the loop made dozens within seconds. */
+    private static final int MOST_COMPILES = 8;
+
+    @TempDir
+    Path root;
+
+    @Test
+    void theRelaysReadPathIsCompiledAFewTimesNotOverAndOver() throws Exception {
+        Path jar = root.resolve("launcher/target/patchbay.jar");
+        Files.createDirectories(jar.getParent());
+        Files.copy(JAR, jar);
+        Files.copy(SCRIPT, root.resolve("patchbay"));
+        int[] ports = Ports.freeTcpPortsBelowEphemeral(2);
+        Path out = root.resolve("out.txt");
+        Path classes = root.resolve("class-load.log");
+        ProcessBuilder builder = new ProcessBuilder(root.resolve("patchbay").toString(), "-qmp", "none", "--no-console",
+                "--deploy", root.resolve("deploy").toString(),
+                "-netdev", "socket,id=a,listen=127.0.0.1:" + ports[0],
+                "-netdev", "socket,id=b,listen=127.0.0.1:" + ports[1],
+                "-netdev", "hubport,id=ha,hubid=0,netdev=a", "-netdev", "hubport,id=hb,hubid=0,netdev=b")
+                .directory(root.toFile()).redirectOutput(out.toFile()).redirectError(root.resolve("err.txt").toFile());
+        Path java = Path.of(ProcessHandle.current().info().command().orElseThrow());
+        builder.environment().put("JAVA_HOME", java.getParent().getParent().toString());
+        builder.environment().put("PATCHBAY_AOT_CACHE", "1");
+        // The training start sees these too (the cache wants the same flags); the relay's start
+        // rewrites the class-load log.
+        builder.environment().put("JAVA_TOOL_OPTIONS",
+                "-XX:+UnlockDiagnosticVMOptions -XX:+PrintCompilation -Xlog:class+load=info:file=" + classes);
+        Process patchbay = builder.start();
+        try {
+            Await.until(() -> Ports.tcpListening(ports[1]), LISTENING, "the relay listens",
+                    () -> read(root.resolve("err.txt")).toString());
+            relay(ports[0], ports[1], root.resolve("err.txt"));
+        } finally {
+            patchbay.destroy();
+            if (!patchbay.waitFor(30, TimeUnit.SECONDS)) {
+                patchbay.destroyForcibly();
+            }
+        }
+        assertTrue(read(classes).stream().anyMatch(l -> l.contains("net.backend.socket.SocketDriver source: shared objects file")),
+                "the relay ran from the AOT cache: " + classes);
+        List<String> compiles = read(out).stream()
+                .filter(l -> l.contains("net.backend.socket.FramedConnection::readFrames") && !l.contains("made not entrant"))
+                .toList();
+        assertTrue(!compiles.isEmpty() && compiles.size() <= MOST_COMPILES,
+                compiles.size() + " compilations of readFrames:\n" + String.join("\n", compiles));
+    }
+
+    /** Frames in at one port, all of them out at the other. */
+    private static void relay(int in, int out, Path log) throws Exception {
+        try (Socket sender = new Socket("127.0.0.1", in); Socket receiver = new Socket("127.0.0.1", out)) {
+            AtomicLong received = new AtomicLong();
+            Thread reader = Thread.ofPlatform().name("aot-it-receiver").start(() -> {
+                try (DataInputStream from = new DataInputStream(receiver.getInputStream())) {
+                    byte[] frame = new byte[FRAME];
+                    while (received.get() < FRAMES && from.readInt() == FRAME) {
+                        from.readFully(frame);
+                        received.incrementAndGet();
+                    }
+                } catch (IOException e) {
+                    // counted short: the wait below says how far it got
+                }
+            });
+            // Both connections taken up before the first frame, or the hub drops it.
+            Await.until(() -> read(log).stream().filter(l -> l.contains(": connected: 127.0.0.1:")).count() == 2,
+                    Await.DEFAULT, "both netdevs connected", () -> read(log).toString());
+            try (DataOutputStream to = new DataOutputStream(new BufferedOutputStream(sender.getOutputStream(), 1 << 16))) {
+                byte[] frame = new byte[FRAME];
+                for (int i = 0; i < FRAMES; i++) {
+                    to.writeInt(FRAME);
+                    to.write(frame);
+                }
+                to.flush();
+                Await.until(() -> received.get() == FRAMES, Duration.ofSeconds(60), "every frame relayed",
+                        () -> received.get() + " of " + FRAMES);
+            }
+            reader.join(Duration.ofSeconds(10));
+        }
+    }
+
+    /** @return the file's lines; none while it does not exist, or one saying why it cannot be read */
+    private static List<String> read(Path file) {
+        try {
+            return Files.exists(file) ? Files.readAllLines(file) : List.of();
+        } catch (IOException e) {
+            return List.of("cannot read " + file + ": " + e);
+        }
+    }
+}
