@@ -29,14 +29,23 @@ public final class Epoll {
     /** {@code struct epoll_event} is packed on x86_64: a 32-bit event mask, then 64 bits of data. */
     public static final long EVENT_SIZE = isX86() ? 12 : 16;
 
-    private static final MethodHandle CREATE1 = Libc.function("epoll_create1",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle CTL = Libc.function("epoll_ctl",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
-    private static final MethodHandle WAIT = Libc.function("epoll_wait",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
-    private static final MethodHandle EVENTFD = Libc.function("eventfd",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    // Bound on first use, each by its holder class, as in Libc.
+    private static final class Create1 {
+        static final MethodHandle HANDLE = Libc.function("epoll_create1",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    }
+    private static final class Ctl {
+        static final MethodHandle HANDLE = Libc.function("epoll_ctl",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+    }
+    private static final class Wait {
+        static final MethodHandle HANDLE = Libc.function("epoll_wait",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    }
+    private static final class Eventfd {
+        static final MethodHandle HANDLE = Libc.function("eventfd",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    }
 
     private Epoll() {
     }
@@ -44,7 +53,7 @@ public final class Epoll {
     /** @return a new epoll descriptor, close-on-exec */
     public static int create() throws PosixException {
         MemorySegment state = Libc.callState();
-        return check(invoke(() -> (int) CREATE1.invokeExact(state, Libc.O_CLOEXEC)), state);
+        return check(invoke(() -> (int) Create1.HANDLE.invokeExact(state, Libc.O_CLOEXEC)), state);
     }
 
     /** @param event a scratch segment of {@link #EVENT_SIZE} bytes */
@@ -53,13 +62,13 @@ public final class Epoll {
         event.set(JAVA_INT, 0, events);
         event.set(JAVA_LONG.withByteAlignment(4), EVENT_SIZE - 8, data);
         MemorySegment state = Libc.callState();
-        check(invoke(() -> (int) CTL.invokeExact(state, epfd, op, fd, event)), state);
+        check(invoke(() -> (int) Ctl.HANDLE.invokeExact(state, epfd, op, fd, event)), state);
     }
 
     /** @return the number of events, 0 on timeout or EINTR */
     public static int await(int epfd, MemorySegment events, int max, int timeoutMillis) throws PosixException {
         MemorySegment state = Libc.callState();
-        int n = invoke(() -> (int) WAIT.invokeExact(state, epfd, events, max, timeoutMillis));
+        int n = invoke(() -> (int) Wait.HANDLE.invokeExact(state, epfd, events, max, timeoutMillis));
         if (n < 0 && Libc.errno(state) == Libc.EINTR) {
             return 0;
         }
@@ -79,7 +88,7 @@ public final class Epoll {
     /** @return a non-blocking eventfd, close-on-exec */
     public static int eventFd() throws PosixException {
         MemorySegment state = Libc.callState();
-        return check(invoke(() -> (int) EVENTFD.invokeExact(state, 0, Libc.O_CLOEXEC | Libc.O_NONBLOCK)), state);
+        return check(invoke(() -> (int) Eventfd.HANDLE.invokeExact(state, 0, Libc.O_CLOEXEC | Libc.O_NONBLOCK)), state);
     }
 
     /** A downcall; they throw nothing checked but their handles' signature says Throwable. */

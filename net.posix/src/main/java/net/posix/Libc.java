@@ -89,53 +89,102 @@ public final class Libc {
     private static final ThreadLocal<MemorySegment> STATE =
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CALL_STATE));
 
-    private static final MethodHandle OPEN = function("open",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle CLOSE = function("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle READ = criticalFunction("read",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
-    private static final MethodHandle WRITE = criticalFunction("write",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
-    private static final MethodHandle WRITEV = function("writev",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle SENDTO = criticalFunction("sendto",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle RECVFROM = criticalFunction("recvfrom",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS));
-    private static final MethodHandle SENDMMSG = criticalFunction("sendmmsg",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
-    private static final MethodHandle RECVMMSG = criticalFunction("recvmmsg",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
-    private static final MethodHandle SOCKET = function("socket",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle SOCKETPAIR = function("socketpair",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
-    private static final MethodHandle BIND = function("bind",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle CONNECT = function("connect",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle ACCEPT4 = function("accept4",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
-    private static final MethodHandle GETSOCKNAME = function("getsockname",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
-    private static final MethodHandle GETPEERNAME = function("getpeername",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
-    private static final MethodHandle GETSOCKOPT = function("getsockopt",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
-    private static final MethodHandle SETSOCKOPT = function("setsockopt",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle DUP3 = function("dup3",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle FCNTL = function("fcntl",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle IOCTL_POINTER = function("ioctl",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle IOCTL_VALUE = function("ioctl",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle STRERROR = LINKER.downcallHandle(
-            LINKER.defaultLookup().find("strerror").orElseThrow(),
-            FunctionDescriptor.of(ADDRESS.withTargetLayout(java.lang.foreign.MemoryLayout.sequenceLayout(
-                    256, java.lang.foreign.ValueLayout.JAVA_BYTE)), JAVA_INT));
+    // Each function is bound on first use, by a holder class of its own: binding them all when
+    // this class loads cost every start a tenth of a second (the linker generates classes for
+    // each signature), and a holder's static final handle is as constant to the JIT.
+    private static final class Open {
+        static final MethodHandle HANDLE = function("open",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
+    }
+    private static final class Close {
+        static final MethodHandle HANDLE = function("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    }
+    private static final class Read {
+        static final MethodHandle HANDLE = criticalFunction("read",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    }
+    private static final class Write {
+        static final MethodHandle HANDLE = criticalFunction("write",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    }
+    private static final class Writev {
+        static final MethodHandle HANDLE = function("writev",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    }
+    private static final class Sendto {
+        static final MethodHandle HANDLE = criticalFunction("sendto",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    }
+    private static final class Recvfrom {
+        static final MethodHandle HANDLE = criticalFunction("recvfrom",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS));
+    }
+    private static final class Sendmmsg {
+        static final MethodHandle HANDLE = criticalFunction("sendmmsg",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    }
+    private static final class Recvmmsg {
+        static final MethodHandle HANDLE = criticalFunction("recvmmsg",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
+    }
+    private static final class Socket {
+        static final MethodHandle HANDLE = function("socket",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+    }
+    private static final class Socketpair {
+        static final MethodHandle HANDLE = function("socketpair",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+    }
+    private static final class Bind {
+        static final MethodHandle HANDLE = function("bind",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    }
+    private static final class Connect {
+        static final MethodHandle HANDLE = function("connect",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    }
+    private static final class Accept4 {
+        static final MethodHandle HANDLE = function("accept4",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+    }
+    private static final class Getsockname {
+        static final MethodHandle HANDLE = function("getsockname",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    }
+    private static final class Getpeername {
+        static final MethodHandle HANDLE = function("getpeername",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    }
+    private static final class Getsockopt {
+        static final MethodHandle HANDLE = function("getsockopt",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    }
+    private static final class Setsockopt {
+        static final MethodHandle HANDLE = function("setsockopt",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    }
+    private static final class Dup3 {
+        static final MethodHandle HANDLE = function("dup3",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+    }
+    private static final class Fcntl {
+        static final MethodHandle HANDLE = function("fcntl",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
+    }
+    private static final class IoctlPointer {
+        static final MethodHandle HANDLE = function("ioctl",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), Linker.Option.firstVariadicArg(2));
+    }
+    private static final class IoctlValue {
+        static final MethodHandle HANDLE = function("ioctl",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), Linker.Option.firstVariadicArg(2));
+    }
+    private static final class Strerror {
+        static final MethodHandle HANDLE = LINKER.downcallHandle(
+                LINKER.defaultLookup().find("strerror").orElseThrow(),
+                FunctionDescriptor.of(ADDRESS.withTargetLayout(java.lang.foreign.MemoryLayout.sequenceLayout(
+                        256, java.lang.foreign.ValueLayout.JAVA_BYTE)), JAVA_INT));
+    }
 
     private Libc() {
     }
@@ -183,7 +232,7 @@ public final class Libc {
      */
     public static String strerror(int errno) {
         try {
-            return ((MemorySegment) STRERROR.invokeExact(errno)).getString(0);
+            return ((MemorySegment) Strerror.HANDLE.invokeExact(errno)).getString(0);
         } catch (Throwable t) {
             return "errno " + errno;
         }
@@ -228,7 +277,7 @@ public final class Libc {
     public static int open(String path, int flags) throws PosixException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = callState();
-            return check((int) OPEN.invokeExact(state, arena.allocateFrom(path), flags | O_CLOEXEC, 0), state);
+            return check((int) Open.HANDLE.invokeExact(state, arena.allocateFrom(path), flags | O_CLOEXEC, 0), state);
         } catch (PosixException e) {
             throw e;
         } catch (Throwable t) {
@@ -243,7 +292,7 @@ public final class Libc {
      */
     public static void close(int fd) {
         try {
-            int ignored = (int) CLOSE.invokeExact(callState(), fd);
+            int ignored = (int) Close.HANDLE.invokeExact(callState(), fd);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -257,7 +306,7 @@ public final class Libc {
     public static long read(int fd, MemorySegment buffer, long length) {
         try {
             MemorySegment state = callState();
-            long n = (long) READ.invokeExact(state, fd, buffer, length);
+            long n = (long) Read.HANDLE.invokeExact(state, fd, buffer, length);
             return n < 0 ? -errno(state) : n;
         } catch (Throwable t) {
             throw unexpected(t);
@@ -272,7 +321,7 @@ public final class Libc {
     public static long write(int fd, MemorySegment buffer, long length) {
         try {
             MemorySegment state = callState();
-            long n = (long) WRITE.invokeExact(state, fd, buffer, length);
+            long n = (long) Write.HANDLE.invokeExact(state, fd, buffer, length);
             return n < 0 ? -errno(state) : n;
         } catch (Throwable t) {
             throw unexpected(t);
@@ -288,7 +337,7 @@ public final class Libc {
     public static long writev(int fd, MemorySegment iov, int count) {
         try {
             MemorySegment state = callState();
-            long n = (long) WRITEV.invokeExact(state, fd, iov, count);
+            long n = (long) Writev.HANDLE.invokeExact(state, fd, iov, count);
             return n < 0 ? -errno(state) : n;
         } catch (Throwable t) {
             throw unexpected(t);
@@ -305,7 +354,7 @@ public final class Libc {
             int addressLength) {
         try {
             MemorySegment state = callState();
-            long n = (long) SENDTO.invokeExact(state, fd, buffer, length, flags, address, addressLength);
+            long n = (long) Sendto.HANDLE.invokeExact(state, fd, buffer, length, flags, address, addressLength);
             return n < 0 ? -errno(state) : n;
         } catch (Throwable t) {
             throw unexpected(t);
@@ -323,7 +372,7 @@ public final class Libc {
             MemorySegment addressLength) {
         try {
             MemorySegment state = callState();
-            long n = (long) RECVFROM.invokeExact(state, fd, buffer, length, flags, address, addressLength);
+            long n = (long) Recvfrom.HANDLE.invokeExact(state, fd, buffer, length, flags, address, addressLength);
             return n < 0 ? -errno(state) : n;
         } catch (Throwable t) {
             throw unexpected(t);
@@ -340,7 +389,7 @@ public final class Libc {
     public static int sendMessages(int fd, MemorySegment messages, int count, int flags) {
         try {
             MemorySegment state = callState();
-            int n = (int) SENDMMSG.invokeExact(state, fd, messages, count, flags);
+            int n = (int) Sendmmsg.HANDLE.invokeExact(state, fd, messages, count, flags);
             return n < 0 ? -errno(state) : n;
         } catch (Throwable t) {
             throw unexpected(t);
@@ -356,7 +405,7 @@ public final class Libc {
     public static int receiveMessages(int fd, MemorySegment messages, int count, int flags) {
         try {
             MemorySegment state = callState();
-            int n = (int) RECVMMSG.invokeExact(state, fd, messages, count, flags, MemorySegment.NULL);
+            int n = (int) Recvmmsg.HANDLE.invokeExact(state, fd, messages, count, flags, MemorySegment.NULL);
             return n < 0 ? -errno(state) : n;
         } catch (Throwable t) {
             throw unexpected(t);
@@ -372,8 +421,8 @@ public final class Libc {
     public static void setNonBlocking(int fd) throws PosixException {
         try {
             MemorySegment state = callState();
-            int flags = check((int) FCNTL.invokeExact(state, fd, F_GETFL, 0), state);
-            check((int) FCNTL.invokeExact(state, fd, F_SETFL, flags | O_NONBLOCK), state);
+            int flags = check((int) Fcntl.HANDLE.invokeExact(state, fd, F_GETFL, 0), state);
+            check((int) Fcntl.HANDLE.invokeExact(state, fd, F_SETFL, flags | O_NONBLOCK), state);
         } catch (PosixException e) {
             throw e;
         } catch (Throwable t) {
@@ -390,7 +439,7 @@ public final class Libc {
     public static int ioctl(int fd, long request, MemorySegment argument) throws PosixException {
         try {
             MemorySegment state = callState();
-            return check((int) IOCTL_POINTER.invokeExact(state, fd, request, argument), state);
+            return check((int) IoctlPointer.HANDLE.invokeExact(state, fd, request, argument), state);
         } catch (PosixException e) {
             throw e;
         } catch (Throwable t) {
@@ -407,7 +456,7 @@ public final class Libc {
     public static int ioctl(int fd, long request, long value) throws PosixException {
         try {
             MemorySegment state = callState();
-            return check((int) IOCTL_VALUE.invokeExact(state, fd, request, value), state);
+            return check((int) IoctlValue.HANDLE.invokeExact(state, fd, request, value), state);
         } catch (PosixException e) {
             throw e;
         } catch (Throwable t) {
@@ -426,7 +475,7 @@ public final class Libc {
     public static int socket(int domain, int type, int protocol) throws PosixException {
         try {
             MemorySegment state = callState();
-            return check((int) SOCKET.invokeExact(state, domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol),
+            return check((int) Socket.HANDLE.invokeExact(state, domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol),
                     state);
         } catch (PosixException e) {
             throw e;
@@ -446,7 +495,7 @@ public final class Libc {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment fds = arena.allocate(JAVA_INT, 2);
             MemorySegment state = callState();
-            check((int) SOCKETPAIR.invokeExact(state, domain, type | SOCK_CLOEXEC, 0, fds), state);
+            check((int) Socketpair.HANDLE.invokeExact(state, domain, type | SOCK_CLOEXEC, 0, fds), state);
             return new int[] {fds.getAtIndex(JAVA_INT, 0), fds.getAtIndex(JAVA_INT, 1)};
         } catch (PosixException e) {
             throw e;
@@ -458,7 +507,7 @@ public final class Libc {
     static void bind(int fd, MemorySegment address, int length) throws PosixException {
         try {
             MemorySegment state = callState();
-            check((int) BIND.invokeExact(state, fd, address, length), state);
+            check((int) Bind.HANDLE.invokeExact(state, fd, address, length), state);
         } catch (PosixException e) {
             throw e;
         } catch (Throwable t) {
@@ -470,7 +519,7 @@ public final class Libc {
     static int connect(int fd, MemorySegment address, int length) {
         try {
             MemorySegment state = callState();
-            int result = (int) CONNECT.invokeExact(state, fd, address, length);
+            int result = (int) Connect.HANDLE.invokeExact(state, fd, address, length);
             return result < 0 ? -errno(state) : 0;
         } catch (Throwable t) {
             throw unexpected(t);
@@ -481,7 +530,7 @@ public final class Libc {
     static int accept(int fd) {
         try {
             MemorySegment state = callState();
-            int result = (int) ACCEPT4.invokeExact(state, fd, MemorySegment.NULL, MemorySegment.NULL,
+            int result = (int) Accept4.HANDLE.invokeExact(state, fd, MemorySegment.NULL, MemorySegment.NULL,
                     SOCK_NONBLOCK | SOCK_CLOEXEC);
             return result < 0 ? -errno(state) : result;
         } catch (Throwable t) {
@@ -493,7 +542,7 @@ public final class Libc {
     static void duplicateOnto(int from, int to) throws PosixException {
         try {
             MemorySegment state = callState();
-            check((int) DUP3.invokeExact(state, from, to, O_CLOEXEC), state);
+            check((int) Dup3.HANDLE.invokeExact(state, from, to, O_CLOEXEC), state);
         } catch (PosixException e) {
             throw e;
         } catch (Throwable t) {
@@ -504,8 +553,8 @@ public final class Libc {
     static int socketName(int fd, boolean peer, MemorySegment address, MemorySegment length) throws PosixException {
         try {
             MemorySegment state = callState();
-            int result = peer ? (int) GETPEERNAME.invokeExact(state, fd, address, length)
-                    : (int) GETSOCKNAME.invokeExact(state, fd, address, length);
+            int result = peer ? (int) Getpeername.HANDLE.invokeExact(state, fd, address, length)
+                    : (int) Getsockname.HANDLE.invokeExact(state, fd, address, length);
             return check(result, state);
         } catch (PosixException e) {
             throw e;
@@ -525,7 +574,7 @@ public final class Libc {
             MemorySegment value = arena.allocate(JAVA_INT);
             MemorySegment length = arena.allocateFrom(JAVA_INT, 4);
             MemorySegment state = callState();
-            check((int) GETSOCKOPT.invokeExact(state, fd, level, name, value, length), state);
+            check((int) Getsockopt.HANDLE.invokeExact(state, fd, level, name, value, length), state);
             return value.get(JAVA_INT, 0);
         } catch (PosixException e) {
             throw e;
@@ -542,7 +591,7 @@ public final class Libc {
     public static void setIntOption(int fd, int level, int name, int value) throws PosixException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = callState();
-            check((int) SETSOCKOPT.invokeExact(state, fd, level, name, arena.allocateFrom(JAVA_INT, value), 4),
+            check((int) Setsockopt.HANDLE.invokeExact(state, fd, level, name, arena.allocateFrom(JAVA_INT, value), 4),
                     state);
         } catch (PosixException e) {
             throw e;

@@ -65,18 +65,31 @@ public final class UnixStream implements Closeable {
      */
     public static final long SCRATCH_SIZE = MSGHDR_SIZE + 16 + SEND_CONTROL_SPACE;
 
-    private static final MethodHandle SOCKET = Libc.function("socket",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle LISTEN = Libc.function("listen",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle ACCEPT4 = Libc.function("accept4",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
-    private static final MethodHandle SHUTDOWN = Libc.function("shutdown",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle RECVMSG = Libc.function("recvmsg",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle SENDMSG = Libc.function("sendmsg",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    // Bound on first use, each by its holder class, as in Libc.
+    private static final class Socket {
+        static final MethodHandle HANDLE = Libc.function("socket",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+    }
+    private static final class Listen {
+        static final MethodHandle HANDLE = Libc.function("listen",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    }
+    private static final class Accept4 {
+        static final MethodHandle HANDLE = Libc.function("accept4",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+    }
+    private static final class Shutdown {
+        static final MethodHandle HANDLE = Libc.function("shutdown",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    }
+    private static final class Recvmsg {
+        static final MethodHandle HANDLE = Libc.function("recvmsg",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    }
+    private static final class Sendmsg {
+        static final MethodHandle HANDLE = Libc.function("sendmsg",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    }
 
     private final int fd;
     /** Set once, before the socket is used, when a poller watches it. */
@@ -111,7 +124,7 @@ public final class UnixStream implements Closeable {
             Libc.bind(fd, address, SocketAddresses.encode(UnixDomainSocketAddress.of(path), address));
             ownerOnly(path);
             MemorySegment state = Libc.callState();
-            if ((int) LISTEN.invokeExact(state, fd, backlog) < 0) {
+            if ((int) Listen.HANDLE.invokeExact(state, fd, backlog) < 0) {
                 throw Libc.error(Libc.errno(state));
             }
             return new UnixStream(fd);
@@ -159,7 +172,7 @@ public final class UnixStream implements Closeable {
     private static int socket() throws PosixException {
         try {
             MemorySegment state = Libc.callState();
-            int fd = (int) SOCKET.invokeExact(state, Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0);
+            int fd = (int) Socket.HANDLE.invokeExact(state, Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0);
             if (fd < 0) {
                 throw Libc.error(Libc.errno(state));
             }
@@ -212,7 +225,7 @@ public final class UnixStream implements Closeable {
             MemorySegment state = Libc.callState();
             while (true) {
                 int seen = poller != null ? poller.readable() : 0;
-                int result = (int) ACCEPT4.invokeExact(state, fd, MemorySegment.NULL, MemorySegment.NULL, flags);
+                int result = (int) Accept4.HANDLE.invokeExact(state, fd, MemorySegment.NULL, MemorySegment.NULL, flags);
                 if (result >= 0) {
                     return poller != null ? polled(result, poller.poller()) : new UnixStream(result);
                 }
@@ -377,7 +390,7 @@ public final class UnixStream implements Closeable {
         MemorySegment state = Libc.callState();
         long n;
         do {
-            n = (long) RECVMSG.invokeExact(state, fd, msg, flags | MSG_CMSG_CLOEXEC);
+            n = (long) Recvmsg.HANDLE.invokeExact(state, fd, msg, flags | MSG_CMSG_CLOEXEC);
         } while (n < 0 && Libc.errno(state) == Libc.EINTR);
         if (n < 0) {
             return -Libc.errno(state);
@@ -499,7 +512,7 @@ public final class UnixStream implements Closeable {
         MemorySegment state = Libc.callState();
         long n;
         do {
-            n = (long) SENDMSG.invokeExact(state, fd, msg, flags);
+            n = (long) Sendmsg.HANDLE.invokeExact(state, fd, msg, flags);
         } while (n < 0 && Libc.errno(state) == Libc.EINTR);
         return n < 0 ? -Libc.errno(state) : n;
     }
@@ -512,7 +525,7 @@ public final class UnixStream implements Closeable {
     public void close() {
         if (closed.compareAndSet(false, true)) {
             try {
-                int ignored = (int) SHUTDOWN.invokeExact(Libc.callState(), fd, SHUT_RDWR);
+                int ignored = (int) Shutdown.HANDLE.invokeExact(Libc.callState(), fd, SHUT_RDWR);
                 Poller.Registration poller = polled;
                 if (poller != null) {
                     poller.cancel(); // before exit() below may close the number
