@@ -6,7 +6,10 @@ PATCHBAY=${PATCHBAY:-$ROOT/patchbay}
 QEMU=${QEMU:-qemu-system-x86_64}
 
 FG=$FG_DIR/framegen
-PORT_BASE=$(( (RANDOM % 200) * 100 + 20000 ))
+# Every port the scripts listen on (PORT_BASE + 0..1099) lies below the kernel's range for the
+# local ports of outgoing connections (32768 by default): a client's connection there could hold
+# one of the 1000 the start rows listen on, and every such start would fail.
+PORT_BASE=$(( (RANDOM % (($(cut -f1 /proc/sys/net/ipv4/ip_local_port_range) - 21200) / 100)) * 100 + 20000 ))
 port() { echo $(( PORT_BASE + $1 )); }
 PIN_RELAY="taskset -c $RELAY_CPUS"
 PIN_FG="taskset -c $CLIENT_CPUS"
