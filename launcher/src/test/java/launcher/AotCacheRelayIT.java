@@ -30,8 +30,6 @@ import org.junit.jupiter.api.io.TempDir;
 @OsgiTest
 class AotCacheRelayIT {
 
-    private static final Path JAR = Path.of(System.getProperty("patchbay.jar"));
-    private static final Path SCRIPT = JAR.toAbsolutePath().getParent().getParent().getParent().resolve("patchbay");
     /** The first start trains the cache: some seconds here, more on a loaded machine. */
     private static final Duration LISTENING = Duration.ofSeconds(120);
     private static final int FRAMES = 2_000_000;
@@ -44,21 +42,16 @@ class AotCacheRelayIT {
 
     @Test
     void theRelaysReadPathIsCompiledAFewTimesNotOverAndOver() throws Exception {
-        Path jar = root.resolve("launcher/target/patchbay.jar");
-        Files.createDirectories(jar.getParent());
-        Files.copy(JAR, jar);
-        Files.copy(SCRIPT, root.resolve("patchbay"));
+        ScriptCheckout.copyTo(root);
         int[] ports = Ports.freeTcpPortsBelowEphemeral(2);
         Path out = root.resolve("out.txt");
         Path classes = root.resolve("class-load.log");
-        ProcessBuilder builder = new ProcessBuilder(root.resolve("patchbay").toString(), "-qmp", "none", "--no-console",
+        ProcessBuilder builder = ScriptCheckout.script(root, "-qmp", "none", "--no-console",
                 "--deploy", root.resolve("deploy").toString(),
                 "-netdev", "socket,id=a,listen=127.0.0.1:" + ports[0],
                 "-netdev", "socket,id=b,listen=127.0.0.1:" + ports[1],
                 "-netdev", "hubport,id=ha,hubid=0,netdev=a", "-netdev", "hubport,id=hb,hubid=0,netdev=b")
-                .directory(root.toFile()).redirectOutput(out.toFile()).redirectError(root.resolve("err.txt").toFile());
-        Path java = Path.of(ProcessHandle.current().info().command().orElseThrow());
-        builder.environment().put("JAVA_HOME", java.getParent().getParent().toString());
+                .redirectOutput(out.toFile()).redirectError(root.resolve("err.txt").toFile());
         builder.environment().put("PATCHBAY_AOT_CACHE", "1");
         // The training start sees these too (the cache wants the same flags); the relay's start
         // rewrites the class-load log.

@@ -28,9 +28,6 @@ import org.junit.jupiter.api.io.TempDir;
 @OsgiTest
 class RunScriptIT {
 
-    private static final Path JAR = Path.of(System.getProperty("patchbay.jar"));
-    /** launcher/target/patchbay.jar -> the checkout's root, where the script is. */
-    private static final Path SCRIPT = JAR.toAbsolutePath().getParent().getParent().getParent().resolve("patchbay");
     private static final Duration EXIT = Duration.ofSeconds(120);
     private static final String TRAINING = "patchbay: training the start-up cache for this build (once, some seconds)";
 
@@ -47,11 +44,8 @@ class RunScriptIT {
     private Run version(boolean cache) throws IOException, InterruptedException {
         Path out = root.resolve("out.txt");
         Path err = root.resolve("err.txt");
-        ProcessBuilder builder = new ProcessBuilder(root.resolve("patchbay").toString(), "--version")
-                .directory(root.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile());
-        // This JDK, whatever else the machine has.
-        Path java = Path.of(ProcessHandle.current().info().command().orElseThrow());
-        builder.environment().put("JAVA_HOME", java.getParent().getParent().toString());
+        ProcessBuilder builder = ScriptCheckout.script(root, "--version")
+                .redirectOutput(out.toFile()).redirectError(err.toFile());
         if (cache) {
             builder.environment().remove("PATCHBAY_AOT_CACHE");
         } else {
@@ -75,10 +69,7 @@ class RunScriptIT {
 
     @Test
     void aChangedJarTrainsANewCacheAndNeverMapsTheStaleOne() throws Exception {
-        Path jar = root.resolve("launcher/target/patchbay.jar");
-        Files.createDirectories(jar.getParent());
-        Files.copy(JAR, jar);
-        Files.copy(SCRIPT, root.resolve("patchbay"));
+        Path jar = ScriptCheckout.copyTo(root);
 
         Run plain = version(false);
         assertEquals(0, plain.code(), "exit code; stderr " + plain.err());
