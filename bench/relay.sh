@@ -18,7 +18,7 @@
 #      jar if it is stale - done once before anything is timed), QEMU (qemu-system-x86_64),
 #      HARNESS (/work/shared/bench), DURATION (3) REPS (3), TCP_SIZES ("64 256 512 1024 1514"),
 #      RELAY_CPUS (1) CLIENT_CPUS (0), START_RUNS (10 cold starts per start row), OUT (work directory),
-#      DOC (docs/performance.md; "" = print only).
+#      DOC (docs/performance.md; "" = print only), PLOT (docs/performance-tcp.png; with DOC="" in OUT).
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
@@ -29,7 +29,8 @@ RELAY_CPUS=${RELAY_CPUS:-1}
 CLIENT_CPUS=${CLIENT_CPUS:-0}
 OUT=${OUT:-$(mktemp -d /tmp/relay.XXXX)}
 DOC=${DOC-$ROOT/docs/performance.md}
-PLOT=${PLOT:-$ROOT/docs/performance-tcp.png}
+# A run that only prints leaves the document's plot alone too.
+if [ -n "$DOC" ]; then PLOT=${PLOT:-$ROOT/docs/performance-tcp.png}; else PLOT=${PLOT:-$OUT/performance-tcp.png}; fi
 FG_DIR=${FG_DIR:-/tmp/framegen-build}
 mkdir -p "$OUT"
 . "$HERE/relay-common.sh"
