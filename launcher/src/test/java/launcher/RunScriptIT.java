@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import net.testlib.Await;
 import net.testlib.OsgiTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The run script {@code ./patchbay} on a copy of the built jar (in a directory without sources,
  * so it builds nothing): with {@code PATCHBAY_AOT_CACHE=0} it trains and uses no start-up cache;
  * by default, the cache it trains belongs to that jar, and a changed jar gets a new one instead of
- * the stale one.
+ * the stale one; a script stopped while it trains leaves no training JVM behind.
  */
 @OsgiTest
 class RunScriptIT {
@@ -59,6 +60,44 @@ class RunScriptIT {
             process.destroyForcibly();
         }
         return new Run(process.exitValue(), Files.readAllLines(out), Files.readAllLines(err));
+    }
+
+    @Test
+    void aScriptStoppedWhileItTrainsStopsTheTrainingToo() throws Exception {
+        ScriptCheckout.copyTo(root);
+        Path err = root.resolve("err.txt");
+        ProcessBuilder builder = ScriptCheckout.script(root, "--version")
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(err.toFile());
+        builder.environment().remove("PATCHBAY_AOT_CACHE");
+        Process script = builder.start();
+        try {
+            Await.until(() -> Files.readString(err).contains(TRAINING) && !training().isEmpty(), EXIT,
+                    "the training JVM runs", () -> text(err));
+            script.destroy(); // SIGTERM, as a supervisor stops it
+            assertTrue(script.waitFor(EXIT.toSeconds(), TimeUnit.SECONDS), "./patchbay did not exit");
+            assertEquals(143, script.exitValue(), "stopped by SIGTERM");
+            Await.until(() -> training().isEmpty(), Await.DEFAULT, "the training JVM is gone", () -> training().toString());
+            assertEquals(List.of(), caches(), "nothing half trained is kept");
+        } finally {
+            script.destroyForcibly();
+            training().forEach(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    private static String text(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
+    /** @return the JVMs training a cache for this checkout's jar */
+    private List<ProcessHandle> training() {
+        String jar = root.resolve("launcher/target/patchbay.jar").toString();
+        return ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().filter(c -> c.contains("-XX:AOTCacheOutput=") && c.contains(jar)).isPresent())
+                .toList();
     }
 
     private List<Path> caches() throws IOException {
