@@ -20,11 +20,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The TCP relay started by {@code ./patchbay} from its AOT cache compiles its read
- * path a few times and then keeps it. JDK 25 took a field of an interface type that a bundle's
- * class loader had never looked up itself (the cache skips the verification that would have) for a
- * class not loaded yet, and recompiled {@code FramedConnection.readFrames} on every run, hundreds
- * of times, with millisecond stalls each time (docs/performance.md, "A recompilation loop under the
+ * The TCP relay started by {@code ./patchbay} from its AOT cache compiles its read path a few
+ * times and then keeps it. Under JDK 25 it did not: the bundle's class loader had never looked up
+ * the type of {@code FramedConnection}'s channel field itself (with the cache, the bundle's other
+ * classes arrive verified and linked, and nothing made it), so C2 took the field for null,
+ * trapped on the first frame and compiled {@code readFrames} the same way again, hundreds of
+ * times, with millisecond stalls each time (docs/performance.md, "A recompilation loop under the
  * AOT cache").
  */
 @OsgiTest
