@@ -464,7 +464,8 @@ class LauncherIT {
             InputStream in = Channels.newInputStream(channel);
             OutputStream out = Channels.newOutputStream(channel);
             FutureTask<String> rest = new FutureTask<>(() -> {
-                assertTrue(line(in).startsWith("{\"QMP\""), "greeting");
+                String greeting = line(in);
+                assertTrue(greeting.startsWith("{\"QMP\""), "greeting, got '" + greeting + "'");
                 out.write("{\"execute\": \"qmp_capabilities\"}\n".getBytes(StandardCharsets.US_ASCII));
                 assertEquals("{\"return\": {}}\r\n", line(in));
                 step.run();
