@@ -11,10 +11,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import net.testlib.Await;
 import net.testlib.OsgiTest;
+import net.testlib.Program;
 import net.testlib.Ports;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,41 +45,33 @@ class AotCacheRelayIT {
     void theRelaysReadPathIsCompiledAFewTimesNotOverAndOver() throws Exception {
         ScriptCheckout.copyTo(root);
         int[] ports = Ports.freeTcpPortsBelowEphemeral(2);
-        Path out = root.resolve("out.txt");
         Path classes = root.resolve("class-load.log");
-        ProcessBuilder builder = ScriptCheckout.script(root, "-qmp", "none", "--no-console",
-                "--deploy", root.resolve("deploy").toString(),
+        List<String> compiles;
+        try (Program patchbay = ScriptCheckout.start(root, "patchbay", env -> {
+            env.put("PATCHBAY_AOT_CACHE", "1");
+            // The training start sees these too (the cache wants the same flags); the relay's
+            // start rewrites the class-load log.
+            env.put("JAVA_TOOL_OPTIONS",
+                    "-XX:+UnlockDiagnosticVMOptions -XX:+PrintCompilation -Xlog:class+load=info:file=" + classes);
+        }, "-qmp", "none", "--no-console", "--deploy", root.resolve("deploy").toString(),
                 "-netdev", "socket,id=a,listen=127.0.0.1:" + ports[0],
                 "-netdev", "socket,id=b,listen=127.0.0.1:" + ports[1],
-                "-netdev", "hubport,id=ha,hubid=0,netdev=a", "-netdev", "hubport,id=hb,hubid=0,netdev=b")
-                .redirectOutput(out.toFile()).redirectError(root.resolve("err.txt").toFile());
-        builder.environment().put("PATCHBAY_AOT_CACHE", "1");
-        // The training start sees these too (the cache wants the same flags); the relay's start
-        // rewrites the class-load log.
-        builder.environment().put("JAVA_TOOL_OPTIONS",
-                "-XX:+UnlockDiagnosticVMOptions -XX:+PrintCompilation -Xlog:class+load=info:file=" + classes);
-        Process patchbay = builder.start();
-        try {
-            Await.until(() -> Ports.tcpListening(ports[1]), LISTENING, "the relay listens",
-                    () -> read(root.resolve("err.txt")).toString());
-            relay(ports[0], ports[1], root.resolve("err.txt"));
-        } finally {
-            patchbay.destroy();
-            if (!patchbay.waitFor(30, TimeUnit.SECONDS)) {
-                patchbay.destroyForcibly();
-            }
+                "-netdev", "hubport,id=ha,hubid=0,netdev=a", "-netdev", "hubport,id=hb,hubid=0,netdev=b")) {
+            Await.until(() -> Ports.tcpListening(ports[1]), LISTENING, "the relay listens", patchbay::describe);
+            relay(ports[0], ports[1], patchbay);
+            compiles = patchbay.stdout().lines()
+                    .filter(l -> l.contains("net.backend.socket.FramedConnection::readFrames") && !l.contains("made not entrant"))
+                    .toList();
         }
-        assertTrue(read(classes).stream().anyMatch(l -> l.contains("net.backend.socket.SocketDriver source: shared objects file")),
+        assertTrue(Files.readAllLines(classes).stream()
+                        .anyMatch(l -> l.contains("net.backend.socket.SocketDriver source: shared objects file")),
                 "the relay ran from the AOT cache: " + classes);
-        List<String> compiles = read(out).stream()
-                .filter(l -> l.contains("net.backend.socket.FramedConnection::readFrames") && !l.contains("made not entrant"))
-                .toList();
         assertTrue(!compiles.isEmpty() && compiles.size() <= MOST_COMPILES,
                 compiles.size() + " compilations of readFrames:\n" + String.join("\n", compiles));
     }
 
     /** Frames in at one port, all of them out at the other. */
-    private static void relay(int in, int out, Path log) throws Exception {
+    private static void relay(int in, int out, Program patchbay) throws Exception {
         try (Socket sender = new Socket("127.0.0.1", in); Socket receiver = new Socket("127.0.0.1", out)) {
             AtomicLong received = new AtomicLong();
             Thread reader = Thread.ofPlatform().name("aot-it-receiver").start(() -> {
@@ -94,8 +86,8 @@ class AotCacheRelayIT {
                 }
             });
             // Both connections taken up before the first frame, or the hub drops it.
-            Await.until(() -> read(log).stream().filter(l -> l.contains(": connected: 127.0.0.1:")).count() == 2,
-                    Await.DEFAULT, "both netdevs connected", () -> read(log).toString());
+            Await.until(() -> patchbay.stderr().lines().filter(l -> l.contains(": connected: 127.0.0.1:")).count() == 2,
+                    Await.DEFAULT, "both netdevs connected", patchbay::describe);
             try (DataOutputStream to = new DataOutputStream(new BufferedOutputStream(sender.getOutputStream(), 1 << 16))) {
                 byte[] frame = new byte[FRAME];
                 for (int i = 0; i < FRAMES; i++) {
@@ -107,15 +99,6 @@ class AotCacheRelayIT {
                         () -> received.get() + " of " + FRAMES);
             }
             reader.join(Duration.ofSeconds(10));
-        }
-    }
-
-    /** @return the file's lines; none while it does not exist, or one saying why it cannot be read */
-    private static List<String> read(Path file) {
-        try {
-            return Files.exists(file) ? Files.readAllLines(file) : List.of();
-        } catch (IOException e) {
-            return List.of("cannot read " + file + ": " + e);
         }
     }
 }

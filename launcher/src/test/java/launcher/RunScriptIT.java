@@ -13,10 +13,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import net.testlib.Await;
 import net.testlib.OsgiTest;
+import net.testlib.Program;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,52 +43,30 @@ class RunScriptIT {
     }
 
     private Run version(boolean cache) throws IOException, InterruptedException {
-        Path out = root.resolve("out.txt");
-        Path err = root.resolve("err.txt");
-        ProcessBuilder builder = ScriptCheckout.script(root, "--version")
-                .redirectOutput(out.toFile()).redirectError(err.toFile());
-        if (cache) {
-            builder.environment().remove("PATCHBAY_AOT_CACHE");
-        } else {
-            builder.environment().put("PATCHBAY_AOT_CACHE", "0");
+        try (Program script = ScriptCheckout.start(root, "version", env -> {
+            if (cache) {
+                env.remove("PATCHBAY_AOT_CACHE");
+            } else {
+                env.put("PATCHBAY_AOT_CACHE", "0");
+            }
+        }, "--version")) {
+            int code = script.await(EXIT.toSeconds());
+            return new Run(code, script.stdout().lines().toList(), script.stderr().lines().toList());
         }
-        Process process = builder.start();
-        process.getOutputStream().close();
-        try {
-            assertTrue(process.waitFor(EXIT.toSeconds(), TimeUnit.SECONDS), "./patchbay did not exit");
-        } finally {
-            process.destroyForcibly();
-        }
-        return new Run(process.exitValue(), Files.readAllLines(out), Files.readAllLines(err));
     }
 
     @Test
     void aScriptStoppedWhileItTrainsStopsTheTrainingToo() throws Exception {
         ScriptCheckout.copyTo(root);
-        Path err = root.resolve("err.txt");
-        ProcessBuilder builder = ScriptCheckout.script(root, "--version")
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(err.toFile());
-        builder.environment().remove("PATCHBAY_AOT_CACHE");
-        Process script = builder.start();
-        try {
-            Await.until(() -> Files.readString(err).contains(TRAINING) && !training().isEmpty(), EXIT,
-                    "the training JVM runs", () -> text(err));
-            script.destroy(); // SIGTERM, as a supervisor stops it
-            assertTrue(script.waitFor(EXIT.toSeconds(), TimeUnit.SECONDS), "./patchbay did not exit");
-            assertEquals(143, script.exitValue(), "stopped by SIGTERM");
+        try (Program script = ScriptCheckout.start(root, "training", env -> env.remove("PATCHBAY_AOT_CACHE"), "--version")) {
+            Await.until(() -> script.stderr().contains(TRAINING) && !training().isEmpty(), EXIT,
+                    "the training JVM runs", script::describe);
+            script.process().destroy(); // SIGTERM, as a supervisor stops it
+            assertEquals(143, script.await(EXIT.toSeconds()), "stopped by SIGTERM");
             Await.until(() -> training().isEmpty(), Await.DEFAULT, "the training JVM is gone", () -> training().toString());
             assertEquals(List.of(), caches(), "nothing half trained is kept");
         } finally {
-            script.destroyForcibly();
             training().forEach(ProcessHandle::destroyForcibly);
-        }
-    }
-
-    private static String text(Path file) {
-        try {
-            return Files.readString(file);
-        } catch (IOException e) {
-            return e.toString();
         }
     }
 

@@ -5,6 +5,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import net.testlib.Program;
 
 /**
  * A checkout holding only the run script {@code ./patchbay} and the built jar, in a directory
@@ -35,17 +38,24 @@ final class ScriptCheckout {
     }
 
     /**
-     * @param root the checkout made by {@link #copyTo}
-     * @param args the script's arguments
-     * @return a process builder running the script there, with the JDK that runs this test
+     * Starts the script there, with the JDK that runs this test.
+     *
+     * @param root        the checkout made by {@link #copyTo}
+     * @param name        the name of its output files in the checkout
+     * @param environment given the script's environment to change
+     * @param args        the script's arguments
+     * @return the running script
+     * @throws IOException when it cannot be started
      */
-    static ProcessBuilder script(Path root, String... args) {
+    static Program start(Path root, String name, Consumer<Map<String, String>> environment, String... args)
+            throws IOException {
         List<String> command = new ArrayList<>(List.of(root.resolve("patchbay").toString()));
         command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(root.toFile());
         // This JDK, whatever else the machine has.
         Path java = Path.of(ProcessHandle.current().info().command().orElseThrow());
-        builder.environment().put("JAVA_HOME", java.getParent().getParent().toString());
-        return builder;
+        return Program.start(root, name, command, env -> {
+            env.put("JAVA_HOME", java.getParent().getParent().toString());
+            environment.accept(env);
+        });
     }
 }

@@ -8,9 +8,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * An external program a test started (QEMU, tshark, tcpdump): stdin from /dev/null, stdout and
@@ -44,12 +46,25 @@ public final class Program implements AutoCloseable {
      *                one line naming its Debian package ({@link Installed})
      */
     public static Program start(Path dir, String name, List<String> command) throws IOException {
+        return start(dir, name, command, environment -> {
+        });
+    }
+
+    /**
+     * As {@link #start(Path, String, List)}, in an environment of the caller's making.
+     *
+     * @param environment given the test's environment to change for the program
+     */
+    public static Program start(Path dir, String name, List<String> command, Consumer<Map<String, String>> environment)
+            throws IOException {
         Installed.requireCommand(command);
         Path out = dir.resolve(name + ".out");
         Path err = dir.resolve(name + ".err");
-        Process process = new ProcessBuilder(command).directory(dir.toFile())
+        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+                .redirectOutput(out.toFile()).redirectError(err.toFile());
+        environment.accept(builder.environment());
+        Process process = builder.start();
         LIVE.add(process);
         return new Program(name, process, out, err);
     }
