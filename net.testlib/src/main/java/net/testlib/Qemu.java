@@ -1,10 +1,19 @@
 package net.testlib;
 
 import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A real {@code qemu-system-x86_64} as a test peer, in the two roles of the team's verified recipes
@@ -36,8 +45,9 @@ public final class Qemu {
 
     /**
      * Starts a machine-less QEMU whose QMP monitor listens on a unix socket, and returns once it
-     * listens. The socket's file appears at bind(), before listen(): a client that only waits for
-     * the file can be refused.
+     * greets a client. Listening is not enough: the socket's file appears at bind(), before
+     * listen(), and QEMU moves the monitor to its I/O thread after listen(), so a client that
+     * connects in between may never be greeted (seen twice in CI, never reproduced here).
      */
     public static Program startWithQmp(Path dir, String name, Path socket) throws Exception {
         return startWithQmp(dir, name, socket, List.of("-M", "none"));
@@ -54,15 +64,61 @@ public final class Qemu {
         args.addAll(List.of("-nodefaults", "-display", "none", "-qmp", "unix:" + socket + ",server=on,wait=off"));
         Program program = start(dir, name, args);
         try {
-            Await.until(() -> Ports.unixListening(socket) || !program.isAlive(), Duration.ofSeconds(20),
-                    "QEMU's QMP socket", program::describe);
+            GreetingProbe probe = new GreetingProbe(socket);
+            Await.until(() -> probe.greeted() || !program.isAlive(), Duration.ofSeconds(20),
+                    "QEMU's QMP greeting", () -> "last probe: " + probe.outcome + "\n" + program.describe());
             if (!program.isAlive()) {
-                throw new IOException("QEMU exited before its monitor listened: " + program.describe());
+                throw new IOException("QEMU exited before its monitor greeted: " + program.describe());
             }
             return program;
         } catch (Exception | Error e) {
             program.close();
             throw e;
+        }
+    }
+
+    /** One connection at a time to a QMP socket, each closed after the greeting's first bytes or a bound. */
+    private static final class GreetingProbe {
+
+        private static final byte[] GREETING = "{\"QMP\"".getBytes(StandardCharsets.US_ASCII);
+        private static final Duration PATIENCE = Duration.ofSeconds(2);
+
+        private final Path socket;
+        /** What the last connection ended with, for a timeout's message. */
+        String outcome = "none yet";
+
+        GreetingProbe(Path socket) {
+            this.socket = socket;
+        }
+
+        boolean greeted() throws IOException {
+            ByteBuffer start = ByteBuffer.allocate(GREETING.length);
+            try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+                    Selector selector = Selector.open()) {
+                try {
+                    channel.connect(UnixDomainSocketAddress.of(socket));
+                } catch (IOException e) {
+                    outcome = "connect: " + e.getMessage(); // not bound or not listening yet
+                    return false;
+                }
+                channel.configureBlocking(false);
+                channel.register(selector, SelectionKey.OP_READ);
+                long deadline = System.nanoTime() + PATIENCE.toNanos();
+                while (start.hasRemaining()) {
+                    long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                    if (left <= 0) {
+                        outcome = "no greeting within " + PATIENCE.toMillis() + " ms";
+                        return false;
+                    }
+                    selector.select(left);
+                    if (channel.read(start) < 0) {
+                        outcome = "closed after " + start.position() + " bytes";
+                        return false;
+                    }
+                }
+            }
+            outcome = new String(start.array(), StandardCharsets.US_ASCII);
+            return Arrays.equals(start.array(), GREETING);
         }
     }
 
