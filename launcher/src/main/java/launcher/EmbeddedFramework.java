@@ -9,10 +9,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -27,7 +29,8 @@ import org.osgi.framework.wiring.BundleRevision;
 /**
  * Felix with the bundles embedded under {@code bundles/} in the launcher's jar that the embedded
  * {@code patchbay.bndrun} resolved ({@link RunBundles}), its storage in a
- * fresh temporary directory that is deleted when it stops ({@link FrameworkStorage}).
+ * fresh temporary directory that is deleted when it stops ({@link FrameworkStorage}), begun as a
+ * copy of the jar's installed run set when an earlier start kept one ({@link InstalledBundles}).
  */
 final class EmbeddedFramework {
 
@@ -41,14 +44,22 @@ final class EmbeddedFramework {
 
     private final Framework framework;
     private final FrameworkStorage storage;
+    /** Where the run set is kept installed for this jar's next starts, if anywhere. */
+    private final Optional<InstalledBundles> template;
+    /** Whether the storage began as a copy of {@link #template}, the run set in it. */
+    private final boolean copied;
 
-    private EmbeddedFramework(Framework framework, FrameworkStorage storage) {
+    private EmbeddedFramework(Framework framework, FrameworkStorage storage, Optional<InstalledBundles> template,
+            boolean copied) {
         this.framework = framework;
         this.storage = storage;
+        this.template = template;
+        this.copied = copied;
     }
 
     /**
-     * Creates and initialises the framework; no bundle is installed yet.
+     * Creates and initialises the framework; no bundle is installed yet, unless this jar's run set
+     * was kept installed ({@link InstalledBundles}).
      *
      * @param options the launcher's options
      * @return the framework
@@ -56,10 +67,15 @@ final class EmbeddedFramework {
      * @throws BundleException when Felix cannot initialise
      */
     static EmbeddedFramework init(LauncherOptions options) throws IOException, BundleException {
+        Optional<InstalledBundles> template = InstalledBundles.of(launcher());
         FrameworkStorage storage = FrameworkStorage.create();
+        Path felix = storage.directory().resolve("felix");
+        boolean copied = template.isPresent() && template.get().copyTo(felix);
         Map<String, String> props = new HashMap<>();
-        props.put(Constants.FRAMEWORK_STORAGE, storage.directory().resolve("felix").toString());
-        props.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
+        props.put(Constants.FRAMEWORK_STORAGE, felix.toString());
+        if (!copied) {
+            props.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
+        }
         props.put("felix.fileinstall.dir", options.deploy().toAbsolutePath().toString());
         // Every 2 s: each look at the folder costs an idle Patchbay CPU (at 500 ms it was a third of
         // its idle time), and a file dropped in is no request that waits for an answer.
@@ -97,7 +113,7 @@ final class EmbeddedFramework {
         }
         FrameworkFactory factory = ServiceLoader.load(FrameworkFactory.class, EmbeddedFramework.class.getClassLoader())
                 .findFirst().orElseThrow(() -> new IllegalStateException("no OSGi framework in the launcher"));
-        EmbeddedFramework embedded = new EmbeddedFramework(factory.newFramework(props), storage);
+        EmbeddedFramework embedded = new EmbeddedFramework(factory.newFramework(props), storage, template, copied);
         try {
             embedded.framework.init();
         } catch (BundleException | RuntimeException e) {
@@ -118,8 +134,9 @@ final class EmbeddedFramework {
     }
 
     /**
-     * Installs every embedded bundle and starts them, FileInstall last (its first scan of the
-     * deploy directory happens while it starts). The console bundle is installed, not started.
+     * Installs every embedded bundle, unless the storage came with them, and starts them in the
+     * order they were installed, FileInstall last (its first scan of the deploy directory happens
+     * while it starts). The console bundle is installed, not started.
      *
      * @throws BundleException naming the bundle that failed
      * @throws IOException     when the embedded bundles cannot be read
@@ -129,7 +146,14 @@ final class EmbeddedFramework {
         // and the console thread inherits it from here.
         Thread.currentThread().setContextClassLoader(null);
         framework.start();
-        List<Bundle> bundles = installEmbedded();
+        List<Bundle> bundles;
+        if (copied) {
+            bundles = Stream.of(context().getBundles()).filter(b -> b.getBundleId() != 0)
+                    .sorted(Comparator.comparingLong(Bundle::getBundleId)).toList();
+        } else {
+            bundles = installEmbedded();
+            template.ifPresent(kept -> kept.keep(storage.directory().resolve("felix")));
+        }
         for (Bundle b : bundles) {
             if (!isFragment(b) && !FILEINSTALL.equals(b.getSymbolicName()) && !CONSOLE.equals(b.getSymbolicName())) {
                 start(b);
@@ -194,12 +218,7 @@ final class EmbeddedFramework {
 
     private List<Bundle> installEmbedded() throws IOException, BundleException {
         List<Bundle> installed = new ArrayList<>();
-        Path self;
-        try {
-            self = Path.of(EmbeddedFramework.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        } catch (URISyntaxException e) {
-            throw new IOException("cannot locate the launcher jar", e);
-        }
+        Path self = launcher();
         try (FileSystem jar = Files.isDirectory(self) ? null : FileSystems.newFileSystem(self)) {
             Path root = jar == null ? self : jar.getPath("/");
             Path dir = root.resolve("bundles");
@@ -226,6 +245,15 @@ final class EmbeddedFramework {
             }
         }
         return installed;
+    }
+
+    /** @return the launcher's jar, or its classes directory when it runs from one (tests) */
+    private static Path launcher() throws IOException {
+        try {
+            return Path.of(EmbeddedFramework.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (URISyntaxException e) {
+            throw new IOException("cannot locate the launcher jar", e);
+        }
     }
 
     private static boolean isFragment(Bundle bundle) {

@@ -113,7 +113,8 @@ final class FrameworkStorage implements AutoCloseable {
         }
     }
 
-    private static void delete(Path directory) throws IOException {
+    /** Removes a directory and everything in it; one removed meanwhile is no error. */
+    static void delete(Path directory) throws IOException {
         try (Stream<Path> walk = Files.walk(directory)) {
             walk.sorted(Comparator.reverseOrder()).forEach(p -> {
                 try {

@@ -35,6 +35,7 @@ import net.testlib.Ports;
 import net.testlib.Program;
 import net.testlib.Qemu;
 import net.testlib.QemuTest;
+import net.testlib.QmpUnixClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
@@ -813,6 +814,71 @@ class LauncherIT {
             }
         }
         assertEquals(List.of(), leftBehind(temp), "in the temporary directory after a clean stop");
+    }
+
+    /**
+     * A jar's first start keeps its run set installed beside the jar; the starts after it begin
+     * from a copy of that, the bundles' jars linked into it, and run as the first did. A rebuilt jar
+     * (another modification time) starts from scratch, and its first start removes what the old
+     * one kept.
+     */
+    @Test
+    void startsAfterAJarsFirstBeginFromTheBundlesItKeptInstalled() throws Exception {
+        Path jar = Files.createDirectories(work.resolve("build")).resolve("patchbay.jar");
+        Files.copy(JAR, jar);
+        Path temp = Files.createDirectories(work.resolve("tmp"));
+        List<String> command = javaCommand("--no-console", "-netdev", "hubport,id=h1,hubid=1");
+        command.set(command.indexOf(JAR.toString()), jar.toString());
+        command.add(1, "-Djava.io.tmpdir=" + temp);
+
+        Process first = start(command);
+        awaitBanner(first, "running: ");
+        stopCleanly(first);
+        Path kept = onlyKept(jar);
+        Process second = start(command);
+        awaitBanner(second, "running: ");
+        Path storage = onlyStorage(temp);
+        try (java.util.stream.Stream<Path> bundles = Files.list(kept)) {
+            for (Path bundle : bundles.toList()) {
+                Path jarOf = Path.of(bundle.getFileName().toString(), "version0.0", "bundle.jar");
+                if (Files.exists(kept.resolve(jarOf))) {
+                    assertTrue(Files.isSameFile(kept.resolve(jarOf), storage.resolve("felix").resolve(jarOf)), jarOf::toString);
+                }
+            }
+        }
+        try (QmpUnixClient qmp = new QmpUnixClient(work.resolve("patchbay-qmp.sock"))) {
+            assertTrue(qmp.execute("{\"execute\": \"x-query-netdevs\"}").contains("\"h1\""), "h1 runs");
+            String drivers = qmp.execute("{\"execute\": \"x-query-drivers\"}");
+            for (String type : List.of("socket", "tap", "l2tpv3", "vde", "user", "vhost-user")) {
+                assertTrue(drivers.contains("\"" + type + "\""), type + " in " + drivers);
+            }
+        }
+        stopCleanly(second);
+
+        Files.setLastModifiedTime(jar, java.nio.file.attribute.FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() + 1000));
+        Process third = start(command);
+        awaitBanner(third, "running: ");
+        stopCleanly(third);
+        assertFalse(Files.exists(kept), "what the old jar kept is removed");
+        assertTrue(onlyKept(jar).getFileName().toString().contains("-" + Files.getLastModifiedTime(jar).toMillis() + "."));
+    }
+
+    /** @return the one directory of installed bundles kept beside the jar */
+    private static Path onlyKept(Path jar) throws IOException {
+        try (java.util.stream.Stream<Path> list = Files.list(jar.getParent())) {
+            List<Path> kept = list.filter(p -> p.getFileName().toString().endsWith(".bundles")).toList();
+            assertEquals(1, kept.size(), kept::toString);
+            return kept.get(0);
+        }
+    }
+
+    /** @return the storage of the one instance running in this temporary directory */
+    private static Path onlyStorage(Path temp) throws IOException {
+        try (java.util.stream.Stream<Path> list = Files.list(temp)) {
+            List<Path> storages = list.filter(p -> isLocked(p.resolve("lock"))).toList();
+            assertEquals(1, storages.size(), storages::toString);
+            return storages.get(0);
+        }
     }
 
     /** A capture written into the deploy directory would be read back as configuration. */
