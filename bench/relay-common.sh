@@ -6,10 +6,19 @@ PATCHBAY=${PATCHBAY:-$ROOT/patchbay}
 QEMU=${QEMU:-qemu-system-x86_64}
 
 FG=$FG_DIR/framegen
-# Every port the scripts listen on (PORT_BASE + 0..1099) lies below the kernel's range for the
-# local ports of outgoing connections (32768 by default): a client's connection there could hold
-# one of the 1000 the start rows listen on, and every such start would fail.
-PORT_BASE=$(( (RANDOM % (($(cut -f1 /proc/sys/net/ipv4/ip_local_port_range) - 21200) / 100)) * 100 + 20000 ))
+# Every port the scripts listen on (PORT_BASE + 0..1099) lies outside the kernel's range for the
+# local ports of outgoing connections (32768-60999 by default): a client's connection there could
+# hold one of the 1000 the start rows listen on, and every such start would fail. Below the range
+# when there is room (a random hundred from 20000 on), else above it.
+read -r LOCAL_LOW LOCAL_HIGH </proc/sys/net/ipv4/ip_local_port_range
+if (( LOCAL_LOW >= 21300 )); then
+    PORT_BASE=$(( (RANDOM % ((LOCAL_LOW - 21200) / 100)) * 100 + 20000 ))
+elif (( LOCAL_HIGH + 1100 <= 65535 )); then
+    PORT_BASE=$(( LOCAL_HIGH + 1 ))
+else
+    echo "bench: no 1100 ports outside ip_local_port_range ($LOCAL_LOW-$LOCAL_HIGH)" >&2
+    exit 1
+fi
 port() { echo $(( PORT_BASE + $1 )); }
 PIN_RELAY="taskset -c $RELAY_CPUS"
 PIN_FG="taskset -c $CLIENT_CPUS"
