@@ -8,7 +8,6 @@ import net.api.IoHandler;
 import net.api.IoRegistration;
 import net.api.NetEventLoop;
 import net.posix.FdChannel;
-import net.posix.Libc;
 import net.posix.SendBatch;
 
 /**
@@ -50,19 +49,9 @@ final class BatchWire implements PacketWire {
 
     @Override
     public boolean flush() throws IOException {
-        while (batch.size() > 0) {
-            int sent = batch.send(channel.fd());
-            if (sent == 0) {
-                stalled = true;
-                return false;
-            }
-            if (sent < 0) {
-                throw Libc.error(-sent);
-            }
-            sends++;
-        }
-        stalled = false;
-        return true;
+        sends += batch.sendAll(channel.fd());
+        stalled = batch.size() > 0;
+        return !stalled;
     }
 
     @Override

@@ -156,6 +156,29 @@ public final class SendBatch implements AutoCloseable {
         return n;
     }
 
+    /**
+     * Sends with {@link #send(int)} until nothing is held or the socket takes no more.
+     *
+     * @param fd a non-blocking datagram socket
+     * @return how many calls sent something; {@link #size()} is 0 afterwards unless the socket ran
+     *         out of room ({@code EAGAIN}: call again once it is writable)
+     * @throws PosixException when a datagram failed: it is dropped, those after it stay
+     */
+    public int sendAll(int fd) throws PosixException {
+        int calls = 0;
+        while (size() > 0) {
+            int sent = send(fd);
+            if (sent == 0) {
+                break;
+            }
+            if (sent < 0) {
+                throw Libc.error(-sent);
+            }
+            calls++;
+        }
+        return calls;
+    }
+
     /** Frees the memory; the batch must not be used afterwards. */
     @Override
     public void close() {

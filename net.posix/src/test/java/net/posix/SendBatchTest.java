@@ -81,6 +81,23 @@ class SendBatchTest {
         }
     }
 
+    @Test
+    void sendAllThrowsForTheDatagramTheKernelRefusesAndSendsTheRestNextTime() throws IOException {
+        try (DatagramChannel receiver = receiver(); FdChannel sender = FdChannel.socket(Libc.AF_INET, Libc.SOCK_DGRAM, 0);
+                SendBatch batch = new SendBatch(true)) {
+            batch.target(receiver.getLocalAddress());
+            List<byte[]> sent = addAll(batch, new int[] {70, 65508, 70, 70});
+            PosixException refused = org.junit.jupiter.api.Assertions.assertThrows(PosixException.class,
+                    () -> batch.sendAll(sender.fd()));
+            assertEquals(Libc.EMSGSIZE, refused.errno());
+            assertEquals(2, batch.size(), "the two after it stay");
+            assertEquals(1, batch.sendAll(sender.fd()));
+            assertEquals(0, batch.size());
+            assertEquals(0, batch.sendAll(sender.fd()), "nothing held, nothing sent");
+            assertReceived(receiver, List.of(sent.get(0), sent.get(2), sent.get(3)));
+        }
+    }
+
     private static final int SO_NO_CHECK = 11;
 
     private static DatagramChannel receiver() throws IOException {

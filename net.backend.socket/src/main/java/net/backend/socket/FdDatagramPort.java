@@ -118,18 +118,11 @@ final class FdDatagramPort implements DatagramPort {
 
     @Override
     public boolean flush() throws IOException {
-        while (batch != null && batch.size() > 0) {
-            int sent = batch.send(channel.fd());
-            if (sent == 0) {
-                stalled = true;
-                return false;
-            }
-            if (sent < 0) {
-                throw Libc.error(-sent);
-            }
+        if (batch != null) {
+            batch.sendAll(channel.fd());
+            stalled = batch.size() > 0;
         }
-        stalled = false;
-        return true;
+        return !stalled;
     }
 
     @Override
