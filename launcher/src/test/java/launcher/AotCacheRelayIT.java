@@ -1,5 +1,6 @@
 package launcher;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedOutputStream;
@@ -35,8 +36,12 @@ class AotCacheRelayIT {
     private static final Duration LISTENING = Duration.ofSeconds(120);
     private static final int FRAMES = 2_000_000;
     private static final int FRAME = 64;
-    /** Tiers 3 and 4 and an OSR or two are a normal life; the loop made dozens within seconds. */
-    private static final int MOST_COMPILES = 8;
+    /**
+     * Tiers 3 and 4, an OSR or two, and two more for each branch the first profile had not seen
+     * (unstable_if: a partial frame, an empty read; 9–12 here, by the traffic's timing) are a
+     * normal life; the loop made 85.
+     */
+    private static final int MOST_COMPILES = 30;
 
     @TempDir
     Path root;
@@ -46,13 +51,14 @@ class AotCacheRelayIT {
         ScriptCheckout.copyTo(root);
         int[] ports = Ports.freeTcpPortsBelowEphemeral(2);
         Path classes = root.resolve("class-load.log");
+        Path deoptimizations = root.resolve("deoptimization.log");
         List<String> compiles;
         try (Program patchbay = ScriptCheckout.start(root, "patchbay", env -> {
             env.put("PATCHBAY_AOT_CACHE", "1");
             // The training start sees these too (the cache wants the same flags); the relay's
-            // start rewrites the class-load log.
-            env.put("JAVA_TOOL_OPTIONS",
-                    "-XX:+UnlockDiagnosticVMOptions -XX:+PrintCompilation -Xlog:class+load=info:file=" + classes);
+            // start rewrites both logs.
+            env.put("JAVA_TOOL_OPTIONS", "-XX:+UnlockDiagnosticVMOptions -XX:+PrintCompilation -Xlog:class+load=info:file="
+                    + classes + " -Xlog:deoptimization=debug:file=" + deoptimizations);
         }, "-qmp", "none", "--no-console", "--deploy", root.resolve("deploy").toString(),
                 "-netdev", "socket,id=a,listen=127.0.0.1:" + ports[0],
                 "-netdev", "socket,id=b,listen=127.0.0.1:" + ports[1],
@@ -66,6 +72,12 @@ class AotCacheRelayIT {
         assertTrue(Files.readAllLines(classes).stream()
                         .anyMatch(l -> l.contains("net.backend.socket.SocketDriver source: shared objects file")),
                 "the relay ran from the AOT cache: " + classes);
+        // The loop's own mark: C2 trapping where it had assumed the channel null (17 such traps
+        // in FramedConnection within 4 s without the fix, none with it).
+        List<String> nullTraps = Files.readAllLines(deoptimizations).stream()
+                .filter(l -> l.contains("net.backend.socket.") && l.contains("null_assert"))
+                .toList();
+        assertEquals(List.of(), nullTraps, "traps on a field C2 took for null");
         assertTrue(!compiles.isEmpty() && compiles.size() <= MOST_COMPILES,
                 compiles.size() + " compilations of readFrames:\n" + String.join("\n", compiles));
     }
