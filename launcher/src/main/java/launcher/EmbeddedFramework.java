@@ -1,5 +1,6 @@
 package launcher;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URISyntaxException;
@@ -7,6 +8,7 @@ import java.nio.file.FileSystem;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.CodeSource;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -249,11 +251,21 @@ final class EmbeddedFramework {
 
     /** @return the launcher's jar, or its classes directory when it runs from one (tests) */
     private static Path launcher() throws IOException {
-        try {
-            return Path.of(EmbeddedFramework.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        } catch (URISyntaxException e) {
-            throw new IOException("cannot locate the launcher jar", e);
+        CodeSource source = EmbeddedFramework.class.getProtectionDomain().getCodeSource();
+        if (source != null && source.getLocation() != null) {
+            try {
+                return Path.of(source.getLocation().toURI());
+            } catch (URISyntaxException | IllegalArgumentException e) {
+                throw new IOException("cannot locate the launcher jar: " + source.getLocation(), e);
+            }
         }
+        // JDK 25 gives classes from an AOT cache no location when the cache was made with the jar
+        // at a relative path and runs with it elsewhere; -jar puts the jar on the class path alone.
+        String classPath = System.getProperty("java.class.path", "");
+        if (!classPath.isEmpty() && !classPath.contains(File.pathSeparator) && Files.exists(Path.of(classPath))) {
+            return Path.of(classPath).toAbsolutePath();
+        }
+        throw new IOException("cannot locate the launcher jar (no code source, class path " + classPath + ")");
     }
 
     private static boolean isFragment(Bundle bundle) {

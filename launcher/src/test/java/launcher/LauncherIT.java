@@ -91,7 +91,11 @@ class LauncherIT {
     }
 
     private Process start(List<String> command) throws IOException {
-        process = new ProcessBuilder(command).directory(work.toFile())
+        return start(command, work);
+    }
+
+    private Process start(List<String> command, Path directory) throws IOException {
+        process = new ProcessBuilder(command).directory(directory.toFile())
                 .redirectOutput(work.resolve("out.txt").toFile())
                 .redirectError(work.resolve("err.txt").toFile())
                 .start();
@@ -862,6 +866,40 @@ class LauncherIT {
         stopCleanly(third);
         assertFalse(Files.exists(kept), "what the old jar kept is removed");
         assertTrue(onlyKept(jar).getFileName().toString().contains("-" + Files.getLastModifiedTime(jar).toMillis() + "."));
+    }
+
+    /**
+     * A JDK 25 AOT cache made with the jar named by a relative path, then used from another
+     * directory with the jar's full path: the JVM maps the cache but gives the classes it loads
+     * from it no code source, where the launcher looked for its jar (a NullPointerException and
+     * no start). It finds the jar on the class path instead.
+     */
+    @Test
+    void startsUnderAnAotCacheThatLostTheJarsLocation() throws Exception {
+        Path jar = Files.createDirectories(work.resolve("build")).resolve("patchbay.jar");
+        Files.copy(JAR, jar);
+        Path cache = work.resolve("relative.aot");
+        List<String> training = javaCommand("--no-console", "-qmp", "unix:training.sock,server=on,wait=off");
+        training.set(training.indexOf(JAR.toString()), work.relativize(jar).toString());
+        training.add(1, "-XX:AOTCacheOutput=" + cache);
+        Process trainer = start(training);
+        Await.until(() -> Files.exists(work.resolve("training.sock")) || !trainer.isAlive(), STARTED, "QMP listens",
+                () -> read("err.txt"));
+        trainer.destroy(); // the JVM writes the cache on its way out
+        assertTrue(trainer.waitFor(EXIT.toSeconds(), TimeUnit.SECONDS), "the training JVM did not exit");
+        assertTrue(Files.size(cache) > 0, () -> "no cache: " + read("out.txt"));
+
+        List<String> command = javaCommand("--no-console", "-netdev", "hubport,id=h1,hubid=1");
+        command.set(command.indexOf(JAR.toString()), jar.toString());
+        command.add(1, "-XX:AOTCache=" + cache);
+        command.add(2, "-Xlog:class+load=info:file=" + work.resolve("classes.log"));
+        Process elsewhere = start(command, Files.createDirectories(work.resolve("elsewhere")));
+        awaitBanner(elsewhere, "running: 1 netdev");
+        stopCleanly(elsewhere);
+        assertTrue(Files.readAllLines(work.resolve("classes.log")).stream()
+                .anyMatch(l -> l.contains("launcher.Main ") && l.contains("shared objects file")),
+                "the launcher ran from the cache");
+        assertFalse(read("err.txt").contains("Exception"), () -> read("err.txt"));
     }
 
     /** @return the one directory of installed bundles kept beside the jar */
