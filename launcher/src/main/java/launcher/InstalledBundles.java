@@ -82,7 +82,8 @@ final class InstalledBundles {
         Path making = null;
         try {
             // Made under a temporary name and renamed: a start beside this one never copies half.
-            making = Files.createTempDirectory(dir, "." + template.getFileName() + "-");
+            making = FrameworkStorage.createPrivateDirectory(dir,
+                    "." + template.getFileName() + "-" + ProcessHandle.current().pid() + "-");
             copy(storage, making.resolve("storage"));
             Files.move(making.resolve("storage"), template);
             removeOthers(dir);
