@@ -902,6 +902,48 @@ class LauncherIT {
         assertFalse(read("err.txt").contains("Exception"), () -> read("err.txt"));
     }
 
+    /**
+     * The topology page's captures are recorded in the framework's storage: a Patchbay killed
+     * while one records leaves the file to the next start's clean-up, not in the temporary
+     * directory for good.
+     */
+    @Test
+    void thePagesCapturesGoWithTheStorageAlsoWhenKilled() throws Exception {
+        Path temp = Files.createDirectories(work.resolve("tmp"));
+        List<String> command = javaCommand("--no-console", "-netdev", "hubport,id=h1,hubid=1", "-http", "127.0.0.1:0");
+        command.add(1, "-Djava.io.tmpdir=" + temp);
+        Process killed = start(command);
+        awaitBanner(killed, "Topology page at http://127.0.0.1:");
+        String url = lines("out.txt").stream().filter(l -> l.startsWith("Topology page at "))
+                .findFirst().orElseThrow().replaceAll("Topology page at (\\S+/),.*", "$1");
+        java.net.http.HttpResponse<String> started = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "api/capture/start")).timeout(STARTED)
+                        .header("Content-Type", "application/json")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"netdev\": \"h1\"}")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, started.statusCode(), started.body());
+        Path storage = onlyStorage(temp);
+        Path file;
+        try (QmpUnixClient qmp = new QmpUnixClient(work.resolve("patchbay-qmp.sock"))) {
+            String captures = qmp.execute("{\"execute\": \"x-query-captures\"}");
+            java.util.regex.Matcher named = Pattern.compile("\"file\": ?\"([^\"]+)\"").matcher(captures);
+            assertTrue(named.find(), captures);
+            file = Path.of(named.group(1));
+        }
+        assertTrue(file.startsWith(storage), file + " in " + storage);
+        assertTrue(Files.exists(file), file::toString);
+        killed.destroyForcibly();
+        assertTrue(killed.waitFor(STOPPED.toSeconds(), TimeUnit.SECONDS), "SIGKILL did not stop it");
+
+        Process next = start(command);
+        awaitBanner(next, "Topology page at http://127.0.0.1:");
+        assertFalse(Files.exists(storage), "the killed instance's storage, with its capture, is removed");
+        try (java.util.stream.Stream<Path> left = Files.list(temp)) {
+            assertEquals(List.of(onlyStorage(temp)), left.filter(Files::isDirectory).toList(), "nothing else stays");
+        }
+        stopCleanly(next);
+    }
+
     /** @return the one directory of installed bundles kept beside the jar */
     private static Path onlyKept(Path jar) throws IOException {
         try (java.util.stream.Stream<Path> list = Files.list(jar.getParent())) {

@@ -1,5 +1,6 @@
 package net.http;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import net.api.NetException;
 import net.control.qmp.QmpCommand;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -61,9 +63,18 @@ public final class PageCaptures {
     private final ScheduledExecutorService limit = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("patchbay-http-captures").daemon().factory());
 
+    /**
+     * @param context the bundle's context, whose data area holds the recordings
+     * @throws IOException when there is no directory for them
+     */
     @Activate
-    public PageCaptures() throws IOException {
-        directory = Files.createTempDirectory("patchbay-http-captures");
+    public PageCaptures(BundleContext context) throws IOException {
+        // In the bundle's data area, which is part of the framework's storage: it goes when
+        // Patchbay stops, and after a kill with the next start's clean-up, where a directory of
+        // its own in /tmp stayed for good (deactivate never ran).
+        File data = context.getDataFile("captures");
+        directory = data != null ? Files.createDirectories(data.toPath())
+                : Files.createTempDirectory("patchbay-http-captures");
         limit.scheduleWithFixedDelay(this::enforceLimit, 1, 1, TimeUnit.SECONDS);
     }
 
