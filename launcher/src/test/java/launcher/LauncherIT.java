@@ -78,6 +78,12 @@ class LauncherIT {
         return start(javaCommand(args));
     }
 
+    /** @return the topology page's URL from the banner's "Topology page at URL, ..." line, if printed */
+    static java.util.Optional<String> pageUrl(List<String> out) {
+        return out.stream().filter(l -> l.startsWith("Topology page at "))
+                .map(l -> l.replaceAll("Topology page at (\\S+/),.*", "$1")).findFirst();
+    }
+
     /** The run script's command line: this JDK, its flags, the jar. */
     static List<String> javaCommand(String... args) {
         List<String> command = new ArrayList<>();
@@ -316,8 +322,7 @@ class LauncherIT {
     void httpServesMetricsWhereTheBannerSays() throws Exception {
         Process p = start("--no-console", "-qmp", "none", "-netdev", "hubport,id=h1,hubid=1", "-http", "127.0.0.1:0");
         awaitBanner(p, "Topology page at http://127.0.0.1:");
-        String url = lines("out.txt").stream().filter(l -> l.startsWith("Topology page at "))
-                .findFirst().orElseThrow().replaceAll("Topology page at (\\S+/),.*", "$1");
+        String url = pageUrl(lines("out.txt")).orElseThrow();
         java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
         java.net.http.HttpResponse<String> metrics = client.send(
                 java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "metrics")).timeout(STARTED).build(),
@@ -914,8 +919,7 @@ class LauncherIT {
         command.add(1, "-Djava.io.tmpdir=" + temp);
         Process killed = start(command);
         awaitBanner(killed, "Topology page at http://127.0.0.1:");
-        String url = lines("out.txt").stream().filter(l -> l.startsWith("Topology page at "))
-                .findFirst().orElseThrow().replaceAll("Topology page at (\\S+/),.*", "$1");
+        String url = pageUrl(lines("out.txt")).orElseThrow();
         java.net.http.HttpResponse<String> started = java.net.http.HttpClient.newHttpClient().send(
                 java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "api/capture/start")).timeout(STARTED)
                         .header("Content-Type", "application/json")

@@ -193,8 +193,7 @@ class TopologyPageIT {
         String[] url = new String[1];
         Await.until(() -> {
             assertTrue(patchbay.isAlive(), "patchbay exited; see " + work.resolve("err.txt"));
-            url[0] = Files.readAllLines(work.resolve("out.txt")).stream().filter(l -> l.startsWith("Topology page at "))
-                    .map(l -> l.replaceAll("Topology page at (\\S+/),.*", "$1")).findFirst().orElse(null);
+            url[0] = LauncherIT.pageUrl(Files.readAllLines(work.resolve("out.txt"))).orElse(null);
             return url[0] != null;
         }, STARTED, "the banner's page URL");
         return url[0];
